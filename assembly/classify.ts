@@ -1,0 +1,274 @@
+// Classification of every customer under a plan (layout: src/core/plan.ts), the same
+// decisions as the Classifier in src/core/core-kernel.ts.
+import { DAY_MS, dayBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
+import {
+  NO_SEGMENT, engagements, firstTs, gapSumSq, lastEngaged, lastTs, numCustomers, orders,
+  purchaseDays, segment, spend,
+} from './state';
+
+const FIELD_R = 0;
+const FIELD_F = 1;
+const FIELD_M = 2;
+const FIELD_AOV = 3;
+const FIELD_ORDERS = 4;
+const FIELD_PURCHASE_DAYS = 5;
+const FIELD_GAP_CV = 6;
+const FIELD_RETENTION = 7;
+const FIELD_SPEND_OVER_MEDIAN = 8;
+const FIELD_ENGAGED_SINCE_ORDER = 9;
+const FIELD_ENGAGEMENTS = 10;
+const FIELD_RECENCY_DAYS = 11;
+const FIELD_SPEND = 12;
+
+let plan = new StaticArray<f64>(0);
+let asOf: f64 = 0;
+let isSketch = false;
+let bits: i32 = 7;
+let cutsAt: i32 = 3;
+let medianSpend: f64 = 0;
+let storeGap: f64 = 30;
+export let numRetention: i32 = 0;
+let limitsAt: i32 = 0;
+let lostRetention: i32 = -1;
+let lostR: f64 = 5;
+export let numSegments: i32 = 0;
+export let numAudiences: i32 = 0;
+let lostTarget = new StaticArray<i32>(0);
+let matchable = new StaticArray<u8>(0);
+let segStart = new StaticArray<i32>(0);
+let segLen = new StaticArray<i32>(0);
+let audStart = new StaticArray<i32>(0);
+let audLen = new StaticArray<i32>(0);
+export let audience = new StaticArray<u8>(0);
+
+// the result for the customer last run
+export let outR: i32 = 0;
+export let outF: i32 = 0;
+export let outM: i32 = 0;
+export let outAov: i32 = 0;
+export let outRetention: i32 = 0;
+export let outSegment: i32 = 0;
+let cur: i32 = 0;
+let curR: f64 = 0;
+
+export function planBuffer(len: i32): usize {
+  plan = new StaticArray<f64>(len);
+  return changetype<usize>(plan);
+}
+
+export function decodePlan(): void {
+  asOf = unchecked(plan[0]);
+  isSketch = unchecked(plan[1]) == 1;
+  bits = <i32>unchecked(plan[2]);
+  cutsAt = 3;
+  medianSpend = unchecked(plan[19]);
+  storeGap = unchecked(plan[20]);
+  numRetention = <i32>unchecked(plan[21]);
+  let at = 22;
+  limitsAt = at;
+  at += numRetention - 1;
+  lostRetention = <i32>unchecked(plan[at++]);
+  lostR = unchecked(plan[at++]);
+  numSegments = <i32>unchecked(plan[at++]);
+  lostTarget = new StaticArray<i32>(numSegments);
+  matchable = new StaticArray<u8>(numSegments);
+  segStart = new StaticArray<i32>(numSegments);
+  segLen = new StaticArray<i32>(numSegments);
+  for (let i = 0; i < numSegments; i++) {
+    unchecked((lostTarget[i] = <i32>plan[at++]));
+    unchecked((matchable[i] = <u8>plan[at++]));
+    const len = <i32>unchecked(plan[at++]);
+    unchecked((segLen[i] = len));
+    unchecked((segStart[i] = at));
+    at += 3 * len;
+  }
+  numAudiences = <i32>unchecked(plan[at++]);
+  audStart = new StaticArray<i32>(numAudiences);
+  audLen = new StaticArray<i32>(numAudiences);
+  audience = new StaticArray<u8>(numAudiences);
+  for (let i = 0; i < numAudiences; i++) {
+    const len = <i32>unchecked(plan[at++]);
+    unchecked((audLen[i] = len));
+    unchecked((audStart[i] = at));
+    at += 3 * len;
+  }
+}
+
+export function planMoneyBuckets(): i32 {
+  return moneyBuckets(bits);
+}
+
+export function planSubBits(): i32 {
+  return bits;
+}
+
+// @ts-ignore: decorator
+@inline
+function score(v: f64, dim: i32): i32 {
+  const base = cutsAt + dim * 4;
+  let sc = 1;
+  for (let k = 0; k < 4; k++) if (v >= unchecked(plan[base + k])) sc++;
+  return sc;
+}
+
+// @ts-ignore: decorator
+@inline
+function span(s: i32): f64 {
+  return Math.floor(unchecked(lastTs[s]) / DAY_MS) - Math.floor(unchecked(firstTs[s]) / DAY_MS);
+}
+
+// @ts-ignore: decorator
+@inline
+function recencyDays(s: i32): f64 {
+  return (asOf - unchecked(lastTs[s])) / DAY_MS;
+}
+
+function test(field: i32, op: i32, value: f64): bool {
+  const s = cur;
+  const o = unchecked(orders[s]);
+  let lhs: f64;
+  let rhs = value;
+  switch (field) {
+    case FIELD_R: lhs = curR; break;
+    case FIELD_F: lhs = <f64>outF; break;
+    case FIELD_M: lhs = <f64>outM; break;
+    case FIELD_AOV: lhs = <f64>outAov; break;
+    case FIELD_ORDERS: lhs = <f64>o; break;
+    case FIELD_PURCHASE_DAYS: lhs = <f64>unchecked(purchaseDays[s]); break;
+    case FIELD_GAP_CV: {
+      const pd = unchecked(purchaseDays[s]);
+      const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
+      const sum: f64 = o > 0 ? span(s) : 0;
+      lhs = n * unchecked(gapSumSq[s]) - sum * sum;
+      rhs = value * value * sum * sum;
+      break;
+    }
+    case FIELD_RETENTION: lhs = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT; break;
+    case FIELD_SPEND_OVER_MEDIAN: lhs = unchecked(spend[s]) - medianSpend; break;
+    case FIELD_ENGAGED_SINCE_ORDER: {
+      const e = unchecked(engagements[s]);
+      lhs = e > 0 && (o == 0 || unchecked(lastEngaged[s]) > unchecked(lastTs[s])) ? 1 : 0;
+      break;
+    }
+    case FIELD_ENGAGEMENTS: lhs = <f64>unchecked(engagements[s]); break;
+    case FIELD_RECENCY_DAYS: lhs = o > 0 ? recencyDays(s) : Infinity; break;
+    case FIELD_SPEND: lhs = unchecked(spend[s]); break;
+    default: return false;
+  }
+  switch (op) {
+    case 0: return lhs < rhs;
+    case 1: return lhs <= rhs;
+    case 2: return lhs == rhs;
+    case 3: return lhs != rhs;
+    case 4: return lhs >= rhs;
+    case 5: return lhs > rhs;
+    default: return false;
+  }
+}
+
+function all(start: i32, len: i32): bool {
+  for (let j = 0; j < len; j++) {
+    const at = start + 3 * j;
+    if (!test(<i32>unchecked(plan[at]), <i32>unchecked(plan[at + 1]), unchecked(plan[at + 2]))) return false;
+  }
+  return true;
+}
+
+function match(r: f64): i32 {
+  curR = r;
+  for (let i = 0; i < numSegments; i++) {
+    if (unchecked(matchable[i]) != 0 && all(unchecked(segStart[i]), unchecked(segLen[i]))) return i;
+  }
+  return numSegments;
+}
+
+/** Classifies one customer; results in outR..outSegment and audience[]. */
+export function run(s: i32): void {
+  cur = s;
+  const o = unchecked(orders[s]);
+  if (o > 0) {
+    const sp = unchecked(spend[s]);
+    const aovValue = sp / <f64>o;
+    if (isSketch) {
+      outR = score(<f64>dayBucket(unchecked(lastTs[s])), 0);
+      outF = score(<f64>ordersBucket(<i32>o), 1);
+      outM = score(<f64>moneyBucket(sp, bits), 2);
+      outAov = score(<f64>moneyBucket(aovValue, bits), 3);
+    } else {
+      outR = score(unchecked(lastTs[s]), 0);
+      outF = score(<f64>o, 1);
+      outM = score(sp, 2);
+      outAov = score(aovValue, 3);
+    }
+    const n = unchecked(purchaseDays[s]) - 1;
+    const gap = n > 0 ? span(s) / <f64>n : storeGap;
+    const ratio = recencyDays(s) / gap;
+    let ret = numRetention - 1;
+    for (let i = 0; i < numRetention - 1; i++) {
+      if (ratio <= unchecked(plan[limitsAt + i])) {
+        ret = i;
+        break;
+      }
+    }
+    outRetention = ret;
+    if (ret == lostRetention) {
+      const seg = match(lostR);
+      outSegment = seg < numSegments && unchecked(lostTarget[seg]) >= 0 ? unchecked(lostTarget[seg]) : seg;
+    } else {
+      outSegment = match(<f64>outR);
+    }
+  } else {
+    outR = outF = outM = outAov = 0;
+    outRetention = NO_SEGMENT;
+    outSegment = NO_SEGMENT;
+  }
+  curR = <f64>outR;
+  for (let a = 0; a < numAudiences; a++) {
+    unchecked((audience[a] = all(unchecked(audStart[a]), unchecked(audLen[a])) ? 1 : 0));
+  }
+}
+
+export let totals = new StaticArray<f64>(0);
+
+/** Totals (layout: totalsLayout in src/core/plan.ts). Per snapshot. */
+export function classifyAll(commit: bool): i32 {
+  decodePlan();
+  const S = numSegments;
+  const nb = moneyBuckets(bits);
+  const segAt = 3;
+  const retAt = segAt + 2 * S;
+  const audAt = retAt + 2 * numRetention;
+  const migAt = audAt + numAudiences;
+  const centsAt = migAt + (S + 1) * (S + 1);
+  const len = centsAt + nb;
+  totals = new StaticArray<f64>(len);
+  const migRow = S + 1;
+  for (let s = 0; s < numCustomers; s++) {
+    const o = unchecked(orders[s]);
+    if (o == 0 && unchecked(engagements[s]) == 0) continue;
+    run(s);
+    if (o > 0) {
+      const sp = unchecked(spend[s]);
+      const cents = Math.round(sp * 100);
+      unchecked((totals[0] += 1));
+      if (outSegment == S) unchecked((totals[1] += 1));
+      else {
+        unchecked((totals[segAt + 2 * outSegment] += 1));
+        unchecked((totals[segAt + 2 * outSegment + 1] += cents));
+      }
+      unchecked((totals[retAt + 2 * outRetention] += 1));
+      unchecked((totals[retAt + 2 * outRetention + 1] += cents));
+      const p = unchecked(segment[s]);
+      const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
+      unchecked((totals[migAt + prev * migRow + outSegment] += 1));
+      unchecked((totals[centsAt + moneyBucket(sp, bits)] += cents));
+      if (commit) unchecked((segment[s] = <u8>outSegment));
+    } else {
+      unchecked((totals[2] += 1));
+    }
+    for (let a = 0; a < numAudiences; a++) {
+      if (unchecked(audience[a]) != 0) unchecked((totals[audAt + a] += 1));
+    }
+  }
+  return len;
+}

@@ -1,0 +1,235 @@
+// The kernel's ABI: flat functions over linear memory, called by src/kernel/wasm-kernel.ts.
+// JS owns the loop over batches; the kernel owns the loop over rows. No I/O here.
+//
+// Memory: every buffer lives in a StaticArray held by a global, so the GC keeps it and
+// never moves it; JS reads and writes through the pointers these functions return, and
+// rebuilds its views after any call that may grow memory (all of them but the getters).
+import {
+  NO_SEGMENT, arena, arenaLen, clearSketches, engagements, firstTs, gapSumSq, grow, idLen, idMode,
+  idOff, ingestRows, keyHi, keyLo, lastEngaged, lastTs, maxOrder, meanGap, numCustomers, orders,
+  purchaseDays, rebuildIndex, reset, segment, sketchAdd, skAov, skGap, skLastDay, skOrders, skSpend,
+  spend, subBits,
+} from './state';
+import * as state from './state';
+import {
+  classifyAll, decodePlan, outAov, outF, outM, outR, outRetention, outSegment, planBuffer, run, totals,
+} from './classify';
+
+/** Starts an empty state with the given money sub-bucket bits. Once per kernel. */
+export function init(bits: i32): void {
+  reset(bits);
+}
+
+export function customers(): i32 {
+  return numCustomers;
+}
+
+// ---- input: one batch at a time -------------------------------------------------------
+let inIdWords = new StaticArray<i32>(0);
+let inIdOffsets = new StaticArray<i32>(0);
+let inIdBytes = new StaticArray<u8>(0);
+let inTs = new StaticArray<f64>(0);
+let inAmount = new StaticArray<f64>(0);
+let inKind = new StaticArray<u8>(0);
+
+/** Makes room for a batch of `rows` rows and `idBytes` bytes of string ids. Per batch. */
+export function reserveInput(rows: i32, idBytes: i32): void {
+  if (inTs.length < rows) {
+    inIdWords = new StaticArray<i32>(rows * 2);
+    inIdOffsets = new StaticArray<i32>(rows + 1);
+    inTs = new StaticArray<f64>(rows);
+    inAmount = new StaticArray<f64>(rows);
+    inKind = new StaticArray<u8>(rows);
+  }
+  if (inIdBytes.length < idBytes) inIdBytes = new StaticArray<u8>(idBytes);
+}
+
+export function inputIdWords(): usize { return changetype<usize>(inIdWords); }
+export function inputIdOffsets(): usize { return changetype<usize>(inIdOffsets); }
+export function inputIdBytes(): usize { return changetype<usize>(inIdBytes); }
+export function inputTs(): usize { return changetype<usize>(inTs); }
+export function inputAmount(): usize { return changetype<usize>(inAmount); }
+export function inputKind(): usize { return changetype<usize>(inKind); }
+
+/** Applies the reserved input's rows of this shard. Returns 1 if the id mode changed. Per batch. */
+export function ingest(rows: i32, mode: i32, shard: i32, numShards: i32): i32 {
+  return ingestRows(
+    rows, mode, shard, numShards,
+    changetype<usize>(inIdWords), changetype<usize>(inIdOffsets), changetype<usize>(inIdBytes),
+    changetype<usize>(inTs), changetype<usize>(inAmount), changetype<usize>(inKind),
+  );
+}
+
+// ---- sketches and exact values: per snapshot ----------------------------------------------
+/** 0 lastDay, 1 orders, 2 spend, 3 aov, 4 mean gap. */
+export function sketchPtr(which: i32): usize {
+  switch (which) {
+    case 0: return changetype<usize>(skLastDay);
+    case 1: return changetype<usize>(skOrders);
+    case 2: return changetype<usize>(skSpend);
+    case 3: return changetype<usize>(skAov);
+    default: return changetype<usize>(skGap);
+  }
+}
+
+export function sketchLen(which: i32): i32 {
+  switch (which) {
+    case 0: return skLastDay.length;
+    case 1: return skOrders.length;
+    case 2: return skSpend.length;
+    case 3: return skAov.length;
+    default: return skGap.length;
+  }
+}
+
+let exLastTs = new StaticArray<f64>(0);
+let exOrders = new StaticArray<f64>(0);
+let exSpend = new StaticArray<f64>(0);
+let exAov = new StaticArray<f64>(0);
+let exGap = new StaticArray<f64>(0);
+let exGapLen: i32 = 0;
+
+/** Fills the exact-value arrays; returns how many customers have an order. */
+export function exactValues(): i32 {
+  let n = 0;
+  let ng = 0;
+  for (let s = 0; s < numCustomers; s++) {
+    if (unchecked(orders[s]) > 0) {
+      n++;
+      if (unchecked(purchaseDays[s]) >= 2) ng++;
+    }
+  }
+  exLastTs = new StaticArray<f64>(n);
+  exOrders = new StaticArray<f64>(n);
+  exSpend = new StaticArray<f64>(n);
+  exAov = new StaticArray<f64>(n);
+  exGap = new StaticArray<f64>(ng);
+  exGapLen = ng;
+  let j = 0;
+  let g = 0;
+  for (let s = 0; s < numCustomers; s++) {
+    const o = unchecked(orders[s]);
+    if (o == 0) continue;
+    const sp = unchecked(spend[s]);
+    unchecked((exLastTs[j] = lastTs[s]));
+    unchecked((exOrders[j] = <f64>o));
+    unchecked((exSpend[j] = sp));
+    unchecked((exAov[j] = sp / <f64>o));
+    j++;
+    if (unchecked(purchaseDays[s]) >= 2) unchecked((exGap[g++] = meanGap(s)));
+  }
+  return n;
+}
+
+export function exactGapCount(): i32 { return exGapLen; }
+
+/** 0 lastTs, 1 orders, 2 spend, 3 aov, 4 mean gap. */
+export function exactPtr(which: i32): usize {
+  switch (which) {
+    case 0: return changetype<usize>(exLastTs);
+    case 1: return changetype<usize>(exOrders);
+    case 2: return changetype<usize>(exSpend);
+    case 3: return changetype<usize>(exAov);
+    default: return changetype<usize>(exGap);
+  }
+}
+
+// ---- classification --------------------------------------------------------------------
+/** Room for a plan of `len` f64s; JS writes the plan there. Per snapshot. */
+export function reservePlan(len: i32): usize {
+  return planBuffer(len);
+}
+
+/** Classifies every customer; returns the totals' length. Per snapshot. */
+export function classify(commit: i32): i32 {
+  return classifyAll(commit != 0);
+}
+
+export function totalsPtr(): usize { return changetype<usize>(totals); }
+
+let exR = new StaticArray<u8>(0);
+let exF = new StaticArray<u8>(0);
+let exM = new StaticArray<u8>(0);
+let exA = new StaticArray<u8>(0);
+let exRet = new StaticArray<u8>(0);
+let exSeg = new StaticArray<u8>(0);
+
+/** Classifies every customer into the export columns (see columnPtr 20..25). Per export. */
+export function exportRows(): void {
+  decodePlan();
+  const n = numCustomers;
+  exR = new StaticArray<u8>(n);
+  exF = new StaticArray<u8>(n);
+  exM = new StaticArray<u8>(n);
+  exA = new StaticArray<u8>(n);
+  exRet = new StaticArray<u8>(n);
+  exSeg = new StaticArray<u8>(n);
+  for (let s = 0; s < n; s++) {
+    if (unchecked(orders[s]) == 0) {
+      unchecked((exRet[s] = NO_SEGMENT));
+      unchecked((exSeg[s] = NO_SEGMENT));
+      continue;
+    }
+    run(s);
+    unchecked((exR[s] = <u8>outR));
+    unchecked((exF[s] = <u8>outF));
+    unchecked((exM[s] = <u8>outM));
+    unchecked((exA[s] = <u8>outAov));
+    unchecked((exRet[s] = <u8>outRetention));
+    unchecked((exSeg[s] = <u8>outSegment));
+  }
+}
+
+/**
+ * Pointers to state columns, for exports and serialization:
+ * 0 firstTs 1 lastTs 2 spend 3 maxOrder 4 gapSumSq 5 lastEngaged (f64)
+ * 6 keyLo 7 keyHi 8 orders 9 purchaseDays 10 engagements 11 idOff 12 idLen (32-bit)
+ * 13 segment 14 arena (u8); 20 r 21 f 22 m 23 aov 24 retention 25 segment (export, u8)
+ */
+export function columnPtr(which: i32): usize {
+  switch (which) {
+    case 0: return changetype<usize>(firstTs);
+    case 1: return changetype<usize>(lastTs);
+    case 2: return changetype<usize>(spend);
+    case 3: return changetype<usize>(maxOrder);
+    case 4: return changetype<usize>(gapSumSq);
+    case 5: return changetype<usize>(lastEngaged);
+    case 6: return changetype<usize>(keyLo);
+    case 7: return changetype<usize>(keyHi);
+    case 8: return changetype<usize>(orders);
+    case 9: return changetype<usize>(purchaseDays);
+    case 10: return changetype<usize>(engagements);
+    case 11: return changetype<usize>(idOff);
+    case 12: return changetype<usize>(idLen);
+    case 13: return changetype<usize>(segment);
+    case 14: return changetype<usize>(arena);
+    case 20: return changetype<usize>(exR);
+    case 21: return changetype<usize>(exF);
+    case 22: return changetype<usize>(exM);
+    case 23: return changetype<usize>(exA);
+    case 24: return changetype<usize>(exRet);
+    default: return changetype<usize>(exSeg);
+  }
+}
+
+export function arenaBytes(): i32 { return arenaLen; }
+export function currentIdMode(): i32 { return idMode; }
+export function currentSubBits(): i32 { return subBits; }
+
+// ---- restore: JS writes the columns in, then the kernel rebuilds index and sketches ------
+/** Sizes the state for n customers and an arena of arenaLen bytes; JS then fills the columns. */
+export function restoreBegin(n: i32, mode: i32, arenaSize: i32): void {
+  reset(subBits);
+  let size = 1024;
+  while (size < n) size *= 2;
+  grow(size);
+  state.setRestored(n, mode, arenaSize);
+}
+
+/** Rebuilds the index and the sketches from the restored columns. */
+export function restoreEnd(): void {
+  rebuildIndex(state.capacity() * 2);
+  clearSketches();
+  for (let s = 0; s < numCustomers; s++) if (unchecked(orders[s]) > 0) sketchAdd(s);
+}
+

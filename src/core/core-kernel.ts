@@ -1,0 +1,646 @@
+/**
+ * The plain TypeScript core: the same per-customer state, sketches and classification as
+ * the WASM kernel (assembly/), written as well as plain JS allows (typed-array columns, no
+ * per-row objects), so that it is both the reference the kernel is checked against and a
+ * fair baseline for the kernel's speed. Keep it in step with assembly/state.ts.
+ */
+import {
+  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, moneyBucket, moneyBuckets, ordersBucket,
+} from './buckets.js';
+import { bytesKeyInto, keyHash, shardOf } from './hash.js';
+import {
+  MODE_SKETCH, P_AS_OF, P_CUTS, P_MEDIAN_SPEND, P_MODE, P_NUM_RETENTION, P_STORE_GAP, P_SUB_BITS,
+  totalsLayout,
+} from './plan.js';
+import { Field, Kind, Op } from './types.js';
+import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from './types.js';
+import { STATE_MAGIC, STATE_VERSION, idModeCode, idModeFromCode } from './state-format.js';
+
+const NO_SEGMENT = 255;
+
+export class CoreKernel implements Kernel {
+  readonly subBits: number;
+  numCustomers = 0;
+  private idMode: IdMode | null = null;
+  private cap = 0;
+  // columns, one slot per customer
+  private keyLo: Int32Array = new Int32Array(0);
+  private keyHi: Int32Array = new Int32Array(0);
+  private firstTs: Float64Array = new Float64Array(0);
+  private lastTs: Float64Array = new Float64Array(0);
+  private spend: Float64Array = new Float64Array(0);
+  private maxOrder: Float64Array = new Float64Array(0);
+  private gapSumSq: Float64Array = new Float64Array(0);
+  private lastEngaged: Float64Array = new Float64Array(0);
+  private orders: Uint32Array = new Uint32Array(0);
+  private purchaseDays: Uint32Array = new Uint32Array(0);
+  private engagements: Uint32Array = new Uint32Array(0);
+  private idOff: Uint32Array = new Uint32Array(0);
+  private idLen: Uint32Array = new Uint32Array(0);
+  private segment: Uint8Array = new Uint8Array(0);
+  // utf8 ids, kept once per customer so exports can name the customer
+  private arena: Uint8Array = new Uint8Array(0);
+  private arenaLen = 0;
+  // open-addressing index: slot + 1, 0 = empty; load <= 1/2
+  private index: Int32Array = new Int32Array(0);
+  private indexMask = 0;
+  // live sketches
+  private skLastDay: Uint32Array = new Uint32Array(DAY_BUCKETS);
+  private skOrders: Uint32Array = new Uint32Array(ORDERS_BUCKETS);
+  private skSpend: Uint32Array;
+  private skAov: Uint32Array;
+  private skGap: Uint32Array;
+  private readonly keyScratch = new Int32Array(2);
+
+  constructor(subBits = 7) {
+    this.subBits = subBits;
+    const nb = moneyBuckets(subBits);
+    this.skSpend = new Uint32Array(nb);
+    this.skAov = new Uint32Array(nb);
+    this.skGap = new Uint32Array(nb);
+    this.grow(1024);
+  }
+
+  private grow(cap: number): void {
+    const n = this.numCustomers;
+    const g32 = <T extends Int32Array | Uint32Array>(a: T, make: (c: number) => T): T => {
+      const b = make(cap);
+      b.set(a.subarray(0, n));
+      return b;
+    };
+    const gf = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a.subarray(0, n));
+      return b;
+    };
+    this.keyLo = g32(this.keyLo, (c) => new Int32Array(c));
+    this.keyHi = g32(this.keyHi, (c) => new Int32Array(c));
+    this.firstTs = gf(this.firstTs);
+    this.lastTs = gf(this.lastTs);
+    this.spend = gf(this.spend);
+    this.maxOrder = gf(this.maxOrder);
+    this.gapSumSq = gf(this.gapSumSq);
+    this.lastEngaged = gf(this.lastEngaged);
+    this.orders = g32(this.orders, (c) => new Uint32Array(c));
+    this.purchaseDays = g32(this.purchaseDays, (c) => new Uint32Array(c));
+    this.engagements = g32(this.engagements, (c) => new Uint32Array(c));
+    this.idOff = g32(this.idOff, (c) => new Uint32Array(c));
+    this.idLen = g32(this.idLen, (c) => new Uint32Array(c));
+    const seg = new Uint8Array(cap);
+    seg.set(this.segment.subarray(0, n));
+    this.segment = seg;
+    this.cap = cap;
+    this.rebuildIndex(cap * 2);
+  }
+
+  private rebuildIndex(size: number): void {
+    this.index = new Int32Array(size);
+    this.indexMask = size - 1;
+    for (let s = 0; s < this.numCustomers; s++) {
+      let b = keyHash(this.keyLo[s], this.keyHi[s]) & this.indexMask;
+      while (this.index[b] !== 0) b = (b + 1) & this.indexMask;
+      this.index[b] = s + 1;
+    }
+  }
+
+  /** Slot of a key, inserting a new customer when absent. */
+  private slotOf(lo: number, hi: number, h: number): number {
+    const mask = this.indexMask;
+    let b = h & mask;
+    for (;;) {
+      const e = this.index[b];
+      if (e === 0) break;
+      const s = e - 1;
+      if (this.keyLo[s] === lo && this.keyHi[s] === hi) return s;
+      b = (b + 1) & mask;
+    }
+    if (this.numCustomers === this.cap) {
+      this.grow(this.cap * 2);
+      return this.slotOf(lo, hi, h);
+    }
+    const s = this.numCustomers++;
+    this.index[b] = s + 1;
+    this.keyLo[s] = lo;
+    this.keyHi[s] = hi;
+    this.firstTs[s] = 0;
+    this.lastTs[s] = 0;
+    this.spend[s] = 0;
+    this.maxOrder[s] = 0;
+    this.gapSumSq[s] = 0;
+    this.lastEngaged[s] = 0;
+    this.orders[s] = 0;
+    this.purchaseDays[s] = 0;
+    this.engagements[s] = 0;
+    this.idOff[s] = 0;
+    this.idLen[s] = 0;
+    this.segment[s] = NO_SEGMENT;
+    return s;
+  }
+
+  private keepId(s: number, bytes: Uint8Array, start: number, end: number): void {
+    const len = end - start;
+    if (this.arenaLen + len > this.arena.length) {
+      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLen + len, 4096));
+      next.set(this.arena.subarray(0, this.arenaLen));
+      this.arena = next;
+    }
+    this.arena.set(bytes.subarray(start, end), this.arenaLen);
+    this.idOff[s] = this.arenaLen;
+    this.idLen[s] = len;
+    this.arenaLen += len;
+  }
+
+  private sketchRemove(s: number): void {
+    const o = this.orders[s];
+    const sp = this.spend[s];
+    this.skLastDay[dayBucket(this.lastTs[s])]--;
+    this.skOrders[ordersBucket(o)]--;
+    this.skSpend[moneyBucket(sp, this.subBits)]--;
+    this.skAov[moneyBucket(sp / o, this.subBits)]--;
+    const pd = this.purchaseDays[s];
+    if (pd >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)]--;
+  }
+
+  private sketchAdd(s: number): void {
+    const o = this.orders[s];
+    const sp = this.spend[s];
+    this.skLastDay[dayBucket(this.lastTs[s])]++;
+    this.skOrders[ordersBucket(o)]++;
+    this.skSpend[moneyBucket(sp, this.subBits)]++;
+    this.skAov[moneyBucket(sp / o, this.subBits)]++;
+    const pd = this.purchaseDays[s];
+    if (pd >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)]++;
+  }
+
+  /** Mean gap in days between consecutive purchase days (the gaps telescope to last - first). */
+  private meanGap(s: number): number {
+    const span = Math.floor(this.lastTs[s] / DAY_MS) - Math.floor(this.firstTs[s] / DAY_MS);
+    return span / (this.purchaseDays[s] - 1);
+  }
+
+  ingest(batch: ColumnBatch, shard: number, numShards: number): void {
+    if (batch.numRows === 0) return;
+    if (this.idMode === null) this.idMode = batch.idMode;
+    else if (this.idMode !== batch.idMode) {
+      throw new TypeError(`customer ids changed from ${this.idMode} to ${batch.idMode} between batches`);
+    }
+    const { ts, amount, kind, idWords, idOffsets, idBytes } = batch;
+    const isUtf8 = batch.idMode === 'utf8';
+    const key = this.keyScratch;
+    for (let i = 0; i < batch.numRows; i++) {
+      const k = kind[i];
+      if (k === Kind.skip) continue;
+      let lo: number;
+      let hi: number;
+      if (isUtf8) {
+        bytesKeyInto(key, idBytes!, idOffsets![i], idOffsets![i + 1]);
+        lo = key[0];
+        hi = key[1];
+      } else {
+        lo = idWords![2 * i];
+        hi = idWords![2 * i + 1];
+      }
+      const h = keyHash(lo, hi);
+      if (numShards > 1 && shardOf(h, numShards) !== shard) continue;
+      const before = this.numCustomers;
+      const s = this.slotOf(lo, hi, h);
+      if (isUtf8 && this.numCustomers !== before) this.keepId(s, idBytes!, idOffsets![i], idOffsets![i + 1]);
+      this.apply(s, k, ts[i], amount[i]);
+    }
+  }
+
+  private apply(s: number, k: number, t: number, a: number): void {
+    if (k === Kind.order && a >= 0) {
+      const o = this.orders[s];
+      if (o > 0) this.sketchRemove(s);
+      this.spend[s] += a;
+      if (o === 0) {
+        this.firstTs[s] = t;
+        this.lastTs[s] = t;
+        this.purchaseDays[s] = 1;
+        this.maxOrder[s] = a;
+      } else {
+        if (a > this.maxOrder[s]) this.maxOrder[s] = a;
+        const day = Math.floor(t / DAY_MS);
+        const firstDay = Math.floor(this.firstTs[s] / DAY_MS);
+        const lastDay = Math.floor(this.lastTs[s] / DAY_MS);
+        // a late order strictly inside the known span can't be placed among the gaps: it
+        // counts for orders and spend but not for purchase days or cadence
+        if (day > lastDay) {
+          const g = day - lastDay;
+          this.gapSumSq[s] += g * g;
+          this.purchaseDays[s]++;
+        } else if (day < firstDay) {
+          const g = firstDay - day;
+          this.gapSumSq[s] += g * g;
+          this.purchaseDays[s]++;
+        }
+        if (t < this.firstTs[s]) this.firstTs[s] = t;
+        if (t > this.lastTs[s]) this.lastTs[s] = t;
+      }
+      this.orders[s] = o + 1;
+      this.sketchAdd(s);
+    } else if (k === Kind.order || k === Kind.refund) {
+      const o = this.orders[s];
+      if (o > 0) this.sketchRemove(s);
+      this.spend[s] -= Math.abs(a);
+      if (o > 0) this.sketchAdd(s);
+    } else {
+      this.engagements[s]++;
+      if (t > this.lastEngaged[s] || this.engagements[s] === 1) this.lastEngaged[s] = t;
+    }
+  }
+
+  sketches(): Sketches {
+    return {
+      lastDay: this.skLastDay.slice(),
+      orders: this.skOrders.slice(),
+      spend: this.skSpend.slice(),
+      aov: this.skAov.slice(),
+      meanGap: this.skGap.slice(),
+    };
+  }
+
+  exactValues(): ExactValues {
+    let n = 0;
+    let ng = 0;
+    for (let s = 0; s < this.numCustomers; s++) {
+      if (this.orders[s] > 0) {
+        n++;
+        if (this.purchaseDays[s] >= 2) ng++;
+      }
+    }
+    const v: ExactValues = {
+      lastTs: new Float64Array(n), orders: new Float64Array(n), spend: new Float64Array(n),
+      aov: new Float64Array(n), meanGap: new Float64Array(ng),
+    };
+    let j = 0;
+    let g = 0;
+    for (let s = 0; s < this.numCustomers; s++) {
+      const o = this.orders[s];
+      if (o === 0) continue;
+      v.lastTs[j] = this.lastTs[s];
+      v.orders[j] = o;
+      v.spend[j] = this.spend[s];
+      v.aov[j] = this.spend[s] / o;
+      j++;
+      if (this.purchaseDays[s] >= 2) v.meanGap[g++] = this.meanGap(s);
+    }
+    return v;
+  }
+
+  classify(plan: Float64Array, commit: boolean): Float64Array {
+    const c = new Classifier(plan);
+    const layout = totalsLayout(c.numSegments, c.numRetention, c.numAudiences, moneyBuckets(c.subBits));
+    const out = new Float64Array(layout.length);
+    const migRow = c.numSegments + 1;
+    for (let s = 0; s < this.numCustomers; s++) {
+      const o = this.orders[s];
+      if (o === 0 && this.engagements[s] === 0) continue;
+      c.run(this, s);
+      if (o > 0) {
+        const cents = Math.round(this.spend[s] * 100);
+        out[0]++;
+        if (c.segment === c.numSegments) out[1]++;
+        else {
+          out[layout.segments + 2 * c.segment]++;
+          out[layout.segments + 2 * c.segment + 1] += cents;
+        }
+        out[layout.retention + 2 * c.retention]++;
+        out[layout.retention + 2 * c.retention + 1] += cents;
+        const prev = this.segment[s] === NO_SEGMENT ? c.numSegments : this.segment[s];
+        out[layout.migration + prev * migRow + c.segment]++;
+        out[layout.spendCents + moneyBucket(this.spend[s], c.subBits)] += cents;
+        if (commit) this.segment[s] = c.segment;
+      } else {
+        out[2]++;
+      }
+      for (let a = 0; a < c.numAudiences; a++) if (c.audience[a]) out[layout.audiences + a]++;
+    }
+    return out;
+  }
+
+  exportRows(plan: Float64Array): CustomerRows {
+    const n = this.numCustomers;
+    const c = new Classifier(plan);
+    const rows: CustomerRows = {
+      numRows: n,
+      idMode: this.idMode ?? 'int',
+      idWords: null, idOffsets: null, idBytes: null,
+      orders: this.orders.slice(0, n), purchaseDays: this.purchaseDays.slice(0, n),
+      spend: this.spend.slice(0, n), firstTs: this.firstTs.slice(0, n), lastTs: this.lastTs.slice(0, n),
+      engagements: this.engagements.slice(0, n),
+      r: new Uint8Array(n), f: new Uint8Array(n), m: new Uint8Array(n), aovScore: new Uint8Array(n),
+      retention: new Uint8Array(n), segment: new Uint8Array(n),
+    };
+    if (this.idMode === 'utf8') {
+      const offsets = new Int32Array(n + 1);
+      const bytes = new Uint8Array(this.arenaLen);
+      let at = 0;
+      for (let s = 0; s < n; s++) {
+        offsets[s] = at;
+        bytes.set(this.arena.subarray(this.idOff[s], this.idOff[s] + this.idLen[s]), at);
+        at += this.idLen[s];
+      }
+      offsets[n] = at;
+      rows.idOffsets = offsets;
+      rows.idBytes = bytes;
+    } else {
+      const words = new Int32Array(2 * n);
+      for (let s = 0; s < n; s++) {
+        words[2 * s] = this.keyLo[s];
+        words[2 * s + 1] = this.keyHi[s];
+      }
+      rows.idWords = words;
+    }
+    for (let s = 0; s < n; s++) {
+      if (this.orders[s] === 0) {
+        rows.retention[s] = NO_SEGMENT;
+        rows.segment[s] = NO_SEGMENT;
+        continue;
+      }
+      c.run(this, s);
+      rows.r[s] = c.r;
+      rows.f[s] = c.f;
+      rows.m[s] = c.m;
+      rows.aovScore[s] = c.aov;
+      rows.retention[s] = c.retention;
+      rows.segment[s] = c.segment;
+    }
+    return rows;
+  }
+
+  /** Read access for the classifier (same module family; not part of the ABI). */
+  fieldsOf(s: number): CustomerFields {
+    const f = scratchFields;
+    f.orders = this.orders[s];
+    f.purchaseDays = this.purchaseDays[s];
+    f.spend = this.spend[s];
+    f.firstTs = this.firstTs[s];
+    f.lastTs = this.lastTs[s];
+    f.gapSumSq = this.gapSumSq[s];
+    f.engagements = this.engagements[s];
+    f.lastEngaged = this.lastEngaged[s];
+    return f;
+  }
+
+  serialize(): Uint8Array {
+    const n = this.numCustomers;
+    const header = 8 * 4;
+    const size = header + n * (6 * 8 + 7 * 4 + 1) + this.arenaLen;
+    const out = new Uint8Array(size);
+    const h = new Int32Array(out.buffer, 0, 8);
+    h[0] = STATE_MAGIC;
+    h[1] = STATE_VERSION;
+    h[2] = idModeCode(this.idMode);
+    h[3] = n;
+    h[4] = this.arenaLen;
+    h[5] = this.subBits;
+    let at = header;
+    const put = (a: Float64Array | Int32Array | Uint32Array | Uint8Array): void => {
+      const bytes = new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+      out.set(bytes, at);
+      at += bytes.length;
+    };
+    for (const a of [this.firstTs, this.lastTs, this.spend, this.maxOrder, this.gapSumSq, this.lastEngaged]) put(a);
+    for (const a of [this.keyLo, this.keyHi, this.orders, this.purchaseDays, this.engagements, this.idOff, this.idLen]) put(a);
+    put(this.segment);
+    out.set(this.arena.subarray(0, this.arenaLen), at);
+    return out;
+  }
+
+  restore(bytes: Uint8Array): void {
+    const copy = bytes.slice();
+    const h = new Int32Array(copy.buffer, 0, 8);
+    if (h[0] !== STATE_MAGIC || h[1] !== STATE_VERSION) {
+      throw new TypeError('not an rfmstream kernel state (bad magic or version)');
+    }
+    if (h[5] !== this.subBits) {
+      throw new RangeError(`state was written with ${h[5]} sketch sub-bits, this kernel uses ${this.subBits}`);
+    }
+    const n = h[3];
+    const arenaLen = h[4];
+    let cap = 1024;
+    while (cap < n) cap *= 2;
+    this.numCustomers = 0;
+    this.keyLo = new Int32Array(0);
+    this.grow(cap);
+    this.idMode = idModeFromCode(h[2]);
+    let at = 32;
+    const take = (dst: Float64Array | Int32Array | Uint32Array | Uint8Array): void => {
+      const len = n * dst.BYTES_PER_ELEMENT;
+      new Uint8Array(dst.buffer, dst.byteOffset, len).set(copy.subarray(at, at + len));
+      at += len;
+    };
+    for (const a of [this.firstTs, this.lastTs, this.spend, this.maxOrder, this.gapSumSq, this.lastEngaged]) take(a);
+    for (const a of [this.keyLo, this.keyHi, this.orders, this.purchaseDays, this.engagements, this.idOff, this.idLen]) take(a);
+    take(this.segment);
+    this.arena = copy.slice(at, at + arenaLen);
+    this.arenaLen = arenaLen;
+    this.numCustomers = n;
+    this.rebuildIndex(cap * 2);
+    this.skLastDay.fill(0);
+    this.skOrders.fill(0);
+    this.skSpend.fill(0);
+    this.skAov.fill(0);
+    this.skGap.fill(0);
+    for (let s = 0; s < n; s++) if (this.orders[s] > 0) this.sketchAdd(s);
+  }
+}
+
+/** The fields a rule can read, for one customer. */
+interface CustomerFields {
+  orders: number;
+  purchaseDays: number;
+  spend: number;
+  firstTs: number;
+  lastTs: number;
+  gapSumSq: number;
+  engagements: number;
+  lastEngaged: number;
+}
+const scratchFields: CustomerFields = {
+  orders: 0, purchaseDays: 0, spend: 0, firstTs: 0, lastTs: 0, gapSumSq: 0, engagements: 0, lastEngaged: 0,
+};
+
+/** A decoded plan and the classification of the customer it last ran on. */
+class Classifier {
+  readonly asOf: number;
+  readonly isSketch: boolean;
+  readonly subBits: number;
+  readonly cuts: Float64Array;
+  readonly medianSpend: number;
+  readonly storeGap: number;
+  readonly numRetention: number;
+  readonly limits: Float64Array;
+  readonly lostRetention: number;
+  readonly lostR: number;
+  readonly numSegments: number;
+  readonly lostTarget: Int32Array;
+  readonly matchable: Uint8Array;
+  /** Per segment/audience: start of its conditions in plan and their count. */
+  readonly segStart: Int32Array;
+  readonly segLen: Int32Array;
+  readonly numAudiences: number;
+  readonly audStart: Int32Array;
+  readonly audLen: Int32Array;
+  readonly plan: Float64Array;
+  // the result for the last customer
+  r = 0; f = 0; m = 0; aov = 0; retention = 0; segment = 0;
+  readonly audience: Uint8Array;
+  // the customer being classified
+  private c: CustomerFields = scratchFields;
+  private curR = 0;
+
+  constructor(plan: Float64Array) {
+    this.plan = plan;
+    this.asOf = plan[P_AS_OF];
+    this.isSketch = plan[P_MODE] === MODE_SKETCH;
+    this.subBits = plan[P_SUB_BITS];
+    this.cuts = plan.slice(P_CUTS, P_CUTS + 16);
+    this.medianSpend = plan[P_MEDIAN_SPEND];
+    this.storeGap = plan[P_STORE_GAP];
+    this.numRetention = plan[P_NUM_RETENTION];
+    let at = P_NUM_RETENTION + 1;
+    this.limits = plan.slice(at, at + this.numRetention - 1);
+    at += this.numRetention - 1;
+    this.lostRetention = plan[at++];
+    this.lostR = plan[at++];
+    this.numSegments = plan[at++];
+    this.lostTarget = new Int32Array(this.numSegments);
+    this.matchable = new Uint8Array(this.numSegments);
+    this.segStart = new Int32Array(this.numSegments);
+    this.segLen = new Int32Array(this.numSegments);
+    for (let i = 0; i < this.numSegments; i++) {
+      this.lostTarget[i] = plan[at++];
+      this.matchable[i] = plan[at++];
+      this.segLen[i] = plan[at++];
+      this.segStart[i] = at;
+      at += 3 * this.segLen[i];
+    }
+    this.numAudiences = plan[at++];
+    this.audStart = new Int32Array(this.numAudiences);
+    this.audLen = new Int32Array(this.numAudiences);
+    this.audience = new Uint8Array(this.numAudiences);
+    for (let i = 0; i < this.numAudiences; i++) {
+      this.audLen[i] = plan[at++];
+      this.audStart[i] = at;
+      at += 3 * this.audLen[i];
+    }
+  }
+
+  private score(v: number, dim: number): number {
+    const base = dim * 4;
+    let sc = 1;
+    for (let k = 0; k < 4; k++) if (v >= this.cuts[base + k]) sc++;
+    return sc;
+  }
+
+  run(kernel: CoreKernel, s: number): void {
+    const c = kernel.fieldsOf(s);
+    this.c = c;
+    if (c.orders > 0) {
+      const aovValue = c.spend / c.orders;
+      if (this.isSketch) {
+        this.r = this.score(dayBucket(c.lastTs), 0);
+        this.f = this.score(ordersBucket(c.orders), 1);
+        this.m = this.score(moneyBucket(c.spend, this.subBits), 2);
+        this.aov = this.score(moneyBucket(aovValue, this.subBits), 3);
+      } else {
+        this.r = this.score(c.lastTs, 0);
+        this.f = this.score(c.orders, 1);
+        this.m = this.score(c.spend, 2);
+        this.aov = this.score(aovValue, 3);
+      }
+      const n = c.purchaseDays - 1;
+      const gap = n > 0 ? this.span() / n : this.storeGap;
+      const ratio = this.recencyDays() / gap;
+      let ret = this.numRetention - 1;
+      for (let i = 0; i < this.numRetention - 1; i++) {
+        if (ratio <= this.limits[i]) {
+          ret = i;
+          break;
+        }
+      }
+      this.retention = ret;
+      if (ret === this.lostRetention) {
+        const seg = this.match(this.lostR);
+        this.segment = seg < this.numSegments && this.lostTarget[seg] >= 0 ? this.lostTarget[seg] : seg;
+      } else {
+        this.segment = this.match(this.r);
+      }
+    } else {
+      this.r = this.f = this.m = this.aov = 0;
+      this.retention = NO_SEGMENT;
+      this.segment = NO_SEGMENT;
+    }
+    this.curR = this.r;
+    for (let a = 0; a < this.numAudiences; a++) {
+      this.audience[a] = this.all(this.audStart[a], this.audLen[a]) ? 1 : 0;
+    }
+  }
+
+  private span(): number {
+    return Math.floor(this.c.lastTs / DAY_MS) - Math.floor(this.c.firstTs / DAY_MS);
+  }
+
+  private recencyDays(): number {
+    return (this.asOf - this.c.lastTs) / DAY_MS;
+  }
+
+  /** First matchable segment whose conditions all hold, with r taken as given. */
+  private match(r: number): number {
+    this.curR = r;
+    for (let i = 0; i < this.numSegments; i++) {
+      if (this.matchable[i] && this.all(this.segStart[i], this.segLen[i])) return i;
+    }
+    return this.numSegments;
+  }
+
+  private all(start: number, len: number): boolean {
+    const p = this.plan;
+    for (let j = 0; j < len; j++) {
+      const at = start + 3 * j;
+      if (!this.test(p[at], p[at + 1], p[at + 2])) return false;
+    }
+    return true;
+  }
+
+  private test(field: number, op: number, value: number): boolean {
+    const c = this.c;
+    let lhs: number;
+    let rhs = value;
+    switch (field) {
+      case Field.r: lhs = this.curR; break;
+      case Field.f: lhs = this.f; break;
+      case Field.m: lhs = this.m; break;
+      case Field.aov: lhs = this.aov; break;
+      case Field.orders: lhs = c.orders; break;
+      case Field.purchaseDays: lhs = c.purchaseDays; break;
+      case Field.gapCv: {
+        // cv OP value, without division: n*sum(g^2) - sum(g)^2 OP value^2 * sum(g)^2
+        const n = c.purchaseDays > 0 ? c.purchaseDays - 1 : 0;
+        const sum = c.orders > 0 ? this.span() : 0;
+        lhs = n * c.gapSumSq - sum * sum;
+        rhs = value * value * sum * sum;
+        break;
+      }
+      case Field.retention: lhs = c.orders > 0 ? this.retention : NO_SEGMENT; break;
+      case Field.spendOverMedian: lhs = c.spend - this.medianSpend; break;
+      case Field.engagedSinceOrder: lhs = c.engagements > 0 && (c.orders === 0 || c.lastEngaged > c.lastTs) ? 1 : 0; break;
+      case Field.engagements: lhs = c.engagements; break;
+      case Field.recencyDays: lhs = c.orders > 0 ? this.recencyDays() : Infinity; break;
+      case Field.spend: lhs = c.spend; break;
+      default: return false;
+    }
+    switch (op) {
+      case Op.lt: return lhs < rhs;
+      case Op.le: return lhs <= rhs;
+      case Op.eq: return lhs === rhs;
+      case Op.ne: return lhs !== rhs;
+      case Op.ge: return lhs >= rhs;
+      case Op.gt: return lhs > rhs;
+      default: return false;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Customer keys are 64-bit, held as two signed 32-bit words (lo, hi) so the plain
+ * core needs no BigInt on the hot path. These functions must stay bit-identical to
+ * assembly/hash.ts: both decide which slot and which shard a customer lands in.
+ */
+
+/** 32-bit finaliser ("lowbias32"): every input bit moves every output bit. */
+export function fmix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x | 0;
+}
+
+/** Hash of a 64-bit key to 32 bits: low bits pick the index bucket, high bits the shard. */
+export function keyHash(lo: number, hi: number): number {
+  return fmix32(lo ^ Math.imul(hi ^ 0x9e3779b9, 0x85ebca6b));
+}
+
+/** Shard of a key hash, from its high bits so it does not correlate with the index bucket. */
+export function shardOf(hash: number, numShards: number): number {
+  return Math.floor((hash >>> 0) * numShards / 4294967296);
+}
+
+/**
+ * 64-bit key of a UTF-8 string id (an email, say), as two independent 32-bit byte hashes.
+ * Writes lo into out[0] and hi into out[1]. 10^7 distinct ids collide with probability ~3e-6.
+ */
+export function bytesKeyInto(out: Int32Array, bytes: Uint8Array, start: number, end: number): void {
+  let lo = 0x811c9dc5 | 0;
+  let hi = 0x3c6ef372 | 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    lo = Math.imul(lo ^ b, 0x01000193);
+    hi = Math.imul(hi ^ b, 0x5bd1e995);
+    hi ^= hi >>> 13;
+  }
+  out[0] = fmix32(lo ^ (end - start));
+  out[1] = fmix32(hi);
+}

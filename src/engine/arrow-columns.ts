@@ -1,0 +1,361 @@
+/**
+ * The boundary between Arrow and the kernels: checks a RecordBatch's schema once, then
+ * turns its columns into a ColumnBatch in one pass per column (typed arrays, no per-row
+ * objects). Rows the kernels must not see (null customer, NaN or infinite amount, null
+ * time, unknown kind) are marked Kind.skip and reported as rejects; rows after the as-of
+ * time are marked skip and counted apart.
+ */
+import { DataType, TimeUnit, DateUnit, Precision } from 'apache-arrow';
+import type { Data, RecordBatch, Vector } from 'apache-arrow';
+import { RfmError } from '../core/errors.js';
+import { Kind } from '../core/types.js';
+import type { ColumnBatch, IdMode } from '../core/types.js';
+import { allocColumnBatch } from './column-batch.js';
+
+/** Which input columns hold what. */
+export interface ColumnNames {
+  customer: string;
+  ts: string;
+  amount: string;
+  /** Optional: rows are orders (refunds when the amount is negative) without it. */
+  kind: string;
+}
+
+export const DEFAULT_COLUMNS: ColumnNames = { customer: 'customer_id', ts: 'ts', amount: 'amount', kind: 'kind' };
+
+/** A rejected row, with its raw values as text for the rejects file. */
+export interface Reject {
+  row: number;
+  reason: string;
+  customer: string;
+  ts: string;
+  amount: string;
+}
+
+export interface ConvertedBatch {
+  columns: ColumnBatch;
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  orders: number;
+  refunds: number;
+  engagements: number;
+  rejected: number;
+  afterAsOf: number;
+  /** Largest accepted event time, ms; -Infinity when none. */
+  maxTs: number;
+  rejects: Reject[];
+}
+
+export interface ConvertOptions {
+  names: ColumnNames;
+  /** Rows after this time (ms) are not applied. */
+  asOf?: number;
+  /** Put the batch in a SharedArrayBuffer (for worker threads). */
+  shared: boolean;
+  /** Keep the rejected rows' values (for a rejects file); counted either way. */
+  keepRejects: boolean;
+  /** Row number of this batch's first row in the whole input (for rejects). */
+  firstRow: number;
+  /** Name of the input, for errors. */
+  source: string;
+}
+
+const KIND_NAMES: Record<string, number> = {
+  order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen,
+};
+
+function schemaError(source: string, column: string, expected: string, got: string): RfmError {
+  return new RfmError('RFM_ERR_SCHEMA', `${source}: column "${column}" ${got}; expected ${expected}`);
+}
+
+function onlyData(v: Vector, source: string, column: string): Data {
+  if (v.data.length !== 1) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has ${v.data.length} chunks in one batch`);
+  return v.data[0];
+}
+
+function isValid(d: Data, i: number): boolean {
+  if (d.nullCount === 0 || !d.nullBitmap || d.nullBitmap.length === 0) return true;
+  const pos = d.offset + i;
+  return (d.nullBitmap[pos >> 3] & (1 << (pos & 7))) !== 0;
+}
+
+const ID_EXPECTED = 'Int64/Uint64 (or a narrower integer), Utf8 or Dictionary<Utf8>';
+const TS_EXPECTED = 'Timestamp (s/ms/us/ns), Date32, Date64 or Int64 milliseconds';
+const AMOUNT_EXPECTED = 'Float64/Float32, Decimal or an integer';
+const KIND_EXPECTED = 'Dictionary<Utf8> or Utf8 (order, refund, visit, email_open) or Int8 (0..3)';
+
+/** Checks the schema of a batch; returns the id mode it implies. Throws RFM_ERR_SCHEMA. */
+export function checkSchema(batch: RecordBatch, names: ColumnNames, source: string): IdMode {
+  const field = (name: string) => batch.schema.fields.find((f) => f.name === name);
+  const present = batch.schema.fields.map((f) => f.name).join(', ') || 'none';
+  const need = (name: string, expected: string) => {
+    const f = field(name);
+    if (!f) throw schemaError(source, name, expected, `is missing (columns: ${present})`);
+    return f.type as DataType;
+  };
+  const idType = need(names.customer, ID_EXPECTED);
+  let mode: IdMode;
+  if (DataType.isInt(idType) && idType.bitWidth <= 64) mode = 'int';
+  else if (DataType.isUtf8(idType)) mode = 'utf8';
+  else if (DataType.isDictionary(idType) && DataType.isUtf8(idType.dictionary)) mode = 'utf8';
+  else throw schemaError(source, names.customer, ID_EXPECTED, `is ${idType}`);
+  const tsType = need(names.ts, TS_EXPECTED);
+  if (!(DataType.isTimestamp(tsType) || DataType.isDate(tsType) || (DataType.isInt(tsType) && tsType.bitWidth === 64))) {
+    throw schemaError(source, names.ts, TS_EXPECTED, `is ${tsType}`);
+  }
+  const amountType = need(names.amount, AMOUNT_EXPECTED);
+  if (!(DataType.isFloat(amountType) || DataType.isDecimal(amountType) || DataType.isInt(amountType))) {
+    throw schemaError(source, names.amount, AMOUNT_EXPECTED, `is ${amountType}`);
+  }
+  const kf = field(names.kind);
+  if (kf) {
+    const t = kf.type as DataType;
+    const ok = DataType.isUtf8(t) || (DataType.isDictionary(t) && DataType.isUtf8(t.dictionary)) || (DataType.isInt(t) && t.bitWidth === 8);
+    if (!ok) throw schemaError(source, names.kind, KIND_EXPECTED, `is ${t}`);
+  }
+  return mode;
+}
+
+/** Reads a 64-bit integer (two's complement words) at index i as a Number. */
+function int64At(words: Int32Array, i: number): number {
+  return words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+}
+
+function int32Words(d: Data): Int32Array {
+  const v = d.values as ArrayBufferView;
+  return new Int32Array(v.buffer, v.byteOffset, Math.floor(v.byteLength / 4));
+}
+
+/** Converts event times to ms into out; NaN where null or unreadable. */
+function timesInto(out: Float64Array, d: Data, n: number): void {
+  const t = d.type as DataType;
+  if (DataType.isDate(t) && t.unit === DateUnit.DAY) {
+    const days = d.values as Int32Array;
+    for (let i = 0; i < n; i++) out[i] = days[i] * 86_400_000;
+  } else {
+    const scale = DataType.isTimestamp(t)
+      ? t.unit === TimeUnit.SECOND ? 1000 : t.unit === TimeUnit.MILLISECOND ? 1 : t.unit === TimeUnit.MICROSECOND ? 1e-3 : 1e-6
+      : 1;
+    const words = int32Words(d);
+    for (let i = 0; i < n; i++) out[i] = int64At(words, i) * scale;
+    if (scale < 1) for (let i = 0; i < n; i++) out[i] = Math.floor(out[i]);
+  }
+  if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(d, i)) out[i] = NaN;
+}
+
+/** Converts amounts to numbers into out; NaN where null. */
+function amountsInto(out: Float64Array, d: Data, n: number): void {
+  const t = d.type as DataType;
+  if (DataType.isFloat(t)) {
+    if (t.precision === Precision.HALF) throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
+    const v = d.values as Float64Array | Float32Array;
+    for (let i = 0; i < n; i++) out[i] = v[i];
+  } else if (DataType.isDecimal(t)) {
+    const w = d.values as Uint32Array;
+    const stride = t.bitWidth / 32;
+    const div = Math.pow(10, t.scale);
+    for (let i = 0; i < n; i++) {
+      const at = i * stride;
+      const top = w[at + stride - 1] | 0;
+      let x = 0;
+      if (top < 0) {
+        // two's complement: -(~v + 1)
+        let carry = 1;
+        for (let k = 0, mul = 1; k < stride; k++, mul *= 4294967296) {
+          const word = (~w[at + k] >>> 0) + carry;
+          carry = word > 0xffffffff ? 1 : 0;
+          x += (word >>> 0) * mul;
+        }
+        x = -x;
+      } else {
+        for (let k = 0, mul = 1; k < stride; k++, mul *= 4294967296) x += w[at + k] * mul;
+      }
+      out[i] = x / div;
+    }
+  } else if (DataType.isInt(t) && t.bitWidth === 64) {
+    const words = int32Words(d);
+    const unsigned = !t.isSigned;
+    for (let i = 0; i < n; i++) out[i] = unsigned ? (words[2 * i + 1] >>> 0) * 4294967296 + (words[2 * i] >>> 0) : int64At(words, i);
+  } else {
+    const v = d.values as Int32Array;
+    for (let i = 0; i < n; i++) out[i] = v[i];
+  }
+  if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(d, i)) out[i] = NaN;
+}
+
+/** Kind codes into out; 254 marks an unknown kind (rejected). Null kinds are orders. */
+function kindsInto(out: Uint8Array, d: Data, n: number): void {
+  const t = d.type as DataType;
+  const UNKNOWN = 254;
+  const codeOf = (s: string): number => KIND_NAMES[s.toLowerCase()] ?? UNKNOWN;
+  if (DataType.isInt(t)) {
+    const v = d.values as Int8Array;
+    for (let i = 0; i < n; i++) out[i] = v[i] >= 0 && v[i] <= 3 ? v[i] : UNKNOWN;
+  } else if (DataType.isDictionary(t)) {
+    const dict = d.dictionary!;
+    const codes = new Uint8Array(dict.length);
+    for (let j = 0; j < dict.length; j++) codes[j] = codeOf(String(dict.get(j) ?? ''));
+    const idx = d.values as Int32Array;
+    for (let i = 0; i < n; i++) out[i] = idx[i] >= 0 && idx[i] < codes.length ? codes[idx[i]] : UNKNOWN;
+  } else {
+    const offsets = d.valueOffsets as Int32Array;
+    const bytes = d.values as Uint8Array;
+    const decoder = new TextDecoder();
+    const seen = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const s = decoder.decode(bytes.subarray(offsets[i], offsets[i + 1]));
+      let c = seen.get(s);
+      if (c === undefined) seen.set(s, (c = codeOf(s)));
+      out[i] = c;
+    }
+  }
+  if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(d, i)) out[i] = Kind.order;
+}
+
+function checkOffsets(offsets: Int32Array, count: number, bytesLen: number, source: string, column: string): void {
+  if (offsets.length < count + 1) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has too few string offsets (corrupt file?)`);
+  for (let i = 0; i < count; i++) {
+    if (offsets[i] < 0 || offsets[i + 1] < offsets[i] || offsets[i + 1] > bytesLen) {
+      throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has string offsets out of range (corrupt file?)`);
+    }
+  }
+}
+
+/** Converts one RecordBatch. Throws RfmError on a bad schema or a corrupt column. */
+export function convertBatch(batch: RecordBatch, opts: ConvertOptions): ConvertedBatch {
+  const { names, source } = opts;
+  const mode = checkSchema(batch, names, source);
+  const n = batch.numRows;
+  const idData = onlyData(batch.getChild(names.customer)!, source, names.customer);
+  const tsData = onlyData(batch.getChild(names.ts)!, source, names.ts);
+  const amountData = onlyData(batch.getChild(names.amount)!, source, names.amount);
+  const kindVector = batch.schema.fields.some((f) => f.name === names.kind) ? batch.getChild(names.kind) : null;
+  for (const [name, d] of [[names.customer, idData], [names.ts, tsData], [names.amount, amountData]] as const) {
+    if (d.length < n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${name}" is shorter than the batch (corrupt file?)`);
+  }
+
+  // string ids: plain Utf8 is copied as is; a dictionary is spelled out per row
+  let idOffsetsIn: Int32Array | null = null;
+  let idBytesIn: Uint8Array | null = null;
+  let dictIndex: Int32Array | null = null;
+  let idBytesLen = 0;
+  if (mode === 'utf8') {
+    if (DataType.isDictionary(idData.type)) {
+      const dd = idData.dictionary!.data[0];
+      idOffsetsIn = dd.valueOffsets as Int32Array;
+      idBytesIn = dd.values as Uint8Array;
+      checkOffsets(idOffsetsIn, dd.length, idBytesIn.length, source, names.customer);
+      dictIndex = idData.values as Int32Array;
+      for (let i = 0; i < n; i++) {
+        const j = dictIndex[i];
+        if (j >= 0 && j < dd.length) idBytesLen += idOffsetsIn[j + 1] - idOffsetsIn[j];
+      }
+    } else {
+      idOffsetsIn = idData.valueOffsets as Int32Array;
+      idBytesIn = idData.values as Uint8Array;
+      checkOffsets(idOffsetsIn, n, idBytesIn.length, source, names.customer);
+      idBytesLen = idOffsetsIn[n] - idOffsetsIn[0];
+    }
+  }
+
+  const { batch: out, buffer } = allocColumnBatch({ numRows: n, idMode: mode, idBytesLen }, opts.shared);
+  timesInto(out.ts, tsData, n);
+  amountsInto(out.amount, amountData, n);
+  if (kindVector) kindsInto(out.kind, onlyData(kindVector, source, names.kind), n);
+  const idNull = new Uint8Array(n);
+  if (idData.nullCount > 0) for (let i = 0; i < n; i++) idNull[i] = isValid(idData, i) ? 0 : 1;
+
+  if (mode === 'int') {
+    const t = idData.type as DataType;
+    const words = out.idWords!;
+    if (DataType.isInt(t) && t.bitWidth === 64) {
+      const src = int32Words(idData);
+      if (src.length < 2 * n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`);
+      words.set(src.subarray(0, 2 * n));
+    } else {
+      const v = idData.values as Int32Array;
+      const signed = DataType.isInt(t) && t.isSigned;
+      for (let i = 0; i < n; i++) {
+        const x = v[i];
+        words[2 * i] = x | 0;
+        words[2 * i + 1] = signed && x < 0 ? -1 : 0;
+      }
+    }
+  } else if (dictIndex) {
+    const offsets = out.idOffsets!;
+    const bytes = out.idBytes!;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      offsets[i] = at;
+      const j = dictIndex[i];
+      if (idNull[i] || j < 0 || j + 1 >= idOffsetsIn!.length) {
+        idNull[i] = 1;
+        continue;
+      }
+      const a = idOffsetsIn![j];
+      const b = idOffsetsIn![j + 1];
+      bytes.set(idBytesIn!.subarray(a, b), at);
+      at += b - a;
+    }
+    offsets[n] = at;
+  } else {
+    const base = idOffsetsIn![0];
+    const offsets = out.idOffsets!;
+    for (let i = 0; i <= n; i++) offsets[i] = idOffsetsIn![i] - base;
+    out.idBytes!.set(idBytesIn!.subarray(base, base + idBytesLen));
+  }
+
+  // one pass to reject, skip, count and find the watermark
+  const kind = out.kind;
+  const ts = out.ts;
+  const amount = out.amount;
+  const asOf = opts.asOf ?? Infinity;
+  const result: ConvertedBatch = {
+    columns: out, buffer, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
+  };
+  for (let i = 0; i < n; i++) {
+    const k = kind[i];
+    const t = ts[i];
+    const a = amount[i];
+    let reason: string | null = null;
+    if (idNull[i]) reason = 'null customer';
+    else if (t !== t) reason = 'null or unreadable time';
+    else if (k === 254) reason = 'unknown kind';
+    else if (k <= Kind.refund && !Number.isFinite(a)) reason = a !== a ? 'null or NaN amount' : 'infinite amount';
+    if (reason !== null) {
+      kind[i] = Kind.skip;
+      result.rejected++;
+      if (opts.keepRejects) result.rejects.push(rejectOf(batch, names, i, opts.firstRow + i, reason));
+      continue;
+    }
+    if (t > asOf) {
+      kind[i] = Kind.skip;
+      result.afterAsOf++;
+      continue;
+    }
+    if (t > result.maxTs) result.maxTs = t;
+    if (k === Kind.order && a >= 0) result.orders++;
+    else if (k <= Kind.refund) result.refunds++;
+    else {
+      result.engagements++;
+      if (a !== a) amount[i] = 0;
+    }
+  }
+  return result;
+}
+
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+function rejectOf(batch: RecordBatch, names: ColumnNames, i: number, row: number, reason: string): Reject {
+  const get = (name: string): string => {
+    try {
+      return text(batch.getChild(name)?.get(i));
+    } catch {
+      return '';
+    }
+  };
+  return { row, reason, customer: get(names.customer), ts: get(names.ts), amount: get(names.amount) };
+}

@@ -1,0 +1,237 @@
+/**
+ * The engine: a coordinator on this thread and one shard per worker (or one shard in this
+ * thread with workers: 0). Feed it Arrow RecordBatches (or batches already converted by a
+ * source), take reports and customer rows.
+ */
+import { availableParallelism } from 'node:os';
+import type { RecordBatch } from 'apache-arrow';
+import { subBitsFor } from '../core/buckets.js';
+import { RfmError } from '../core/errors.js';
+import type { CustomerRows } from '../core/types.js';
+import { loadDefaultModel } from '../model/model.js';
+import type { Model } from '../model/model.js';
+import { buildReport } from '../report/report.js';
+import type { IngestCounts, Report, SnapshotExtras } from '../report/report.js';
+import { convertBatch, DEFAULT_COLUMNS } from './arrow-columns.js';
+import type { ColumnNames, Reject } from './arrow-columns.js';
+import type { ColumnBatchShape } from './column-batch.js';
+import { LocalShard } from './shard-host.js';
+import type { CoreName, ShardHost } from './shard-host.js';
+import { planFor, takeSnapshot } from './snapshot.js';
+import type { RankMode, Thresholds } from './snapshot.js';
+import { WorkerShard } from './worker-shard.js';
+
+export interface EngineOptions {
+  /** Worker threads, one shard each; 0 keeps a single shard in this thread. Default: available cores. */
+  workers?: number;
+  /** 'wasm' (default) runs the WebAssembly kernel, 'js' the plain TypeScript core. */
+  core?: CoreName;
+  /** Segmentation model; default: models/default.json. */
+  model?: Model;
+  /** Relative accuracy of the money sketches, default 0.005 (0.5 %). */
+  relativeAccuracy?: number;
+  /** Fixed as-of time (ms or Date): recency is measured against it and later events are not applied. Default: the watermark. */
+  asOf?: number | Date;
+  /** Input column names; defaults customer_id, ts, amount, kind. */
+  columns?: Partial<ColumnNames>;
+  /** Keep rejected rows' values, to be taken with takeRejects(). Default false (they are counted either way). */
+  keepRejects?: boolean;
+  /** Batches in flight per shard before ingest waits (backpressure). Default 4. */
+  maxInFlight?: number;
+}
+
+/** A converted batch (from convertBatch or a source's reading thread). */
+export interface ConvertedBatchInput {
+  shape: ColumnBatchShape;
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  orders: number;
+  refunds: number;
+  engagements: number;
+  rejected: number;
+  afterAsOf: number;
+  maxTs: number;
+  rejects: Reject[];
+}
+
+/** Every customer with its classification, shard by shard, and the names to read it with. */
+export interface CustomerExport {
+  parts: CustomerRows[];
+  asOf: number;
+  model: Model;
+  thresholds: Thresholds;
+}
+
+function checkOptions(o: EngineOptions): void {
+  const w = o.workers;
+  if (w !== undefined && !(Number.isInteger(w) && w >= 0 && w <= 64)) {
+    throw new RfmError('RFM_ERR_OPTION', `workers must be a whole number from 0 to 64, got ${w}`);
+  }
+  if (o.core !== undefined && o.core !== 'wasm' && o.core !== 'js') {
+    throw new RfmError('RFM_ERR_OPTION', `core must be "wasm" or "js", got ${String(o.core)}`);
+  }
+  const a = o.relativeAccuracy;
+  if (a !== undefined && !(a > 0 && a < 0.5)) {
+    throw new RfmError('RFM_ERR_OPTION', `relative accuracy must be above 0 and below 0.5, got ${a}`);
+  }
+  const asOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
+  if (asOf !== undefined && !Number.isFinite(asOf)) throw new RfmError('RFM_ERR_OPTION', `asOf must be a valid time, got ${String(o.asOf)}`);
+}
+
+export class Engine {
+  readonly model: Model;
+  readonly names: ColumnNames;
+  readonly subBits: number;
+  readonly numShards: number;
+  readonly core: CoreName;
+  private readonly shards: ShardHost[];
+  private readonly fixedAsOf: number | undefined;
+  private readonly keepRejects: boolean;
+  private readonly maxInFlight: number;
+  private readonly inFlight: Promise<void>[] = [];
+  private failure: unknown = null;
+  private rejects: Reject[] = [];
+  private idMode: 'int' | 'utf8' | null = null;
+  private watermarkMs = -Infinity;
+  private rowsSeen = 0;
+  readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
+
+  constructor(o: EngineOptions = {}) {
+    checkOptions(o);
+    this.model = o.model ?? loadDefaultModel();
+    this.names = { ...DEFAULT_COLUMNS, ...o.columns };
+    this.subBits = subBitsFor(o.relativeAccuracy ?? 0.005);
+    this.core = o.core ?? 'wasm';
+    const workers = o.workers ?? availableParallelism();
+    this.numShards = Math.max(1, workers);
+    this.fixedAsOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
+    this.keepRejects = o.keepRejects ?? false;
+    this.maxInFlight = o.maxInFlight ?? 4;
+    this.shards = workers === 0
+      ? [new LocalShard(this.core, this.subBits, 0, 1)]
+      : Array.from({ length: workers }, (_, shard) => new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }));
+  }
+
+  /** Shards hold state in worker threads: the engine is in a shared buffer when they do. */
+  get usesWorkers(): boolean {
+    return !(this.shards[0] instanceof LocalShard);
+  }
+
+  /** Largest event time applied so far (ms), or -Infinity. */
+  get watermark(): number {
+    return this.watermarkMs;
+  }
+
+  /** The as-of time a report uses now: the fixed one, else the watermark. */
+  get asOf(): number {
+    return this.fixedAsOf ?? this.watermarkMs;
+  }
+
+  /** Converts and applies one Arrow RecordBatch. Resolves once the batch is queued (backpressure). */
+  async ingest(batch: RecordBatch, source = 'input'): Promise<void> {
+    const c = convertBatch(batch, {
+      names: this.names, asOf: this.fixedAsOf, shared: this.usesWorkers, keepRejects: this.keepRejects, firstRow: this.rowsSeen, source,
+    });
+    await this.ingestConverted({
+      shape: { numRows: c.columns.numRows, idMode: c.columns.idMode, idBytesLen: c.columns.idBytes?.length ?? 0 },
+      buffer: c.buffer, orders: c.orders, refunds: c.refunds, engagements: c.engagements, rejected: c.rejected,
+      afterAsOf: c.afterAsOf, maxTs: c.maxTs, rejects: c.rejects,
+    });
+  }
+
+  /** Applies a batch a source has converted already. */
+  async ingestConverted(c: ConvertedBatchInput): Promise<void> {
+    this.throwIfFailed();
+    if (c.shape.numRows > 0) {
+      if (this.idMode === null) this.idMode = c.shape.idMode;
+      else if (this.idMode !== c.shape.idMode) {
+        throw new RfmError('RFM_ERR_SCHEMA', `column "${this.names.customer}" changed from ${this.idMode === 'int' ? 'integer' : 'string'} ids to ${c.shape.idMode === 'int' ? 'integer' : 'string'} ids; one input must use one kind of id`);
+      }
+    }
+    const k = this.counts;
+    k.orders += c.orders;
+    k.refunds += c.refunds;
+    k.engagements += c.engagements;
+    k.rejected += c.rejected;
+    k.afterAsOf += c.afterAsOf;
+    k.batches++;
+    k.rows += c.shape.numRows;
+    this.rowsSeen += c.shape.numRows;
+    if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
+    if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
+    const p = Promise.all(this.shards.map((s) => s.ingest(c.buffer, c.shape))).then(() => undefined);
+    p.catch((e: unknown) => {
+      this.failure ??= e;
+    });
+    this.inFlight.push(p);
+    while (this.inFlight.length > this.maxInFlight) {
+      await this.inFlight.shift()!.catch(() => undefined);
+    }
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) {
+      const e = this.failure;
+      throw e instanceof RfmError ? e : new RfmError('RFM_ERR_WORKER', `a shard failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Waits until every batch given so far is applied. */
+  async flush(): Promise<void> {
+    while (this.inFlight.length > 0) await this.inFlight.shift()!.catch(() => undefined);
+    this.throwIfFailed();
+  }
+
+  /** Rejected rows kept since the last call (with keepRejects). */
+  takeRejects(): Reject[] {
+    const r = this.rejects;
+    this.rejects = [];
+    return r;
+  }
+
+  /** Customers held (prospects and refund-only ones included). */
+  async numCustomers(): Promise<number> {
+    await this.flush();
+    const n = await Promise.all(this.shards.map((s) => s.numCustomers()));
+    return n.reduce((a, b) => a + b, 0);
+  }
+
+  private snapshotAsOf(): number {
+    const asOf = this.asOf;
+    return Number.isFinite(asOf) ? asOf : 0;
+  }
+
+  /**
+   * The report now. mode 'sketch' (default) ranks from the merged sketches, 'exact' from all
+   * values. commit: remember segments so the next snapshot's migration starts from them.
+   */
+  async snapshot(mode: RankMode = 'sketch', commit = false): Promise<{ report: Report; extras: SnapshotExtras }> {
+    await this.flush();
+    const s = await takeSnapshot(this.shards, this.model, { mode, asOf: this.snapshotAsOf(), subBits: this.subBits, commit });
+    return buildReport(s, this.model, this.counts);
+  }
+
+  async report(mode: RankMode = 'sketch'): Promise<Report> {
+    return (await this.snapshot(mode)).report;
+  }
+
+  /** Every customer with scores, retention and segment under the given ranking mode. */
+  async customers(mode: RankMode = 'sketch'): Promise<CustomerExport> {
+    await this.flush();
+    const asOf = this.snapshotAsOf();
+    const { plan, thresholds } = await planFor(this.shards, this.model, { mode, asOf, subBits: this.subBits, commit: false });
+    const parts = await Promise.all(this.shards.map((s) => s.exportRows(plan)));
+    return { parts, asOf, model: this.model, thresholds };
+  }
+
+  /** Each shard's state, as bytes either kernel can restore. */
+  async serialize(): Promise<Uint8Array[]> {
+    await this.flush();
+    return Promise.all(this.shards.map((s) => s.serialize()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    await Promise.all(this.shards.map((s) => s.close()));
+  }
+}

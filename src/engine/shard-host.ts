@@ -1,0 +1,50 @@
+/**
+ * Where a shard's state lives. Every task of a shard goes to the same place, in order:
+ * LocalShard holds the kernel in this thread; WorkerShard (worker-shard.ts) in its own
+ * single-thread Piscina pool.
+ */
+import { CoreKernel } from '../core/core-kernel.js';
+import type { CustomerRows, ExactValues, Kernel, Sketches } from '../core/types.js';
+import { WasmKernel } from '../kernel/wasm-kernel.js';
+import { columnBatchOver } from './column-batch.js';
+import type { ColumnBatchShape } from './column-batch.js';
+
+/** Which kernel runs the shards: the WASM kernel or the plain TypeScript core. */
+export type CoreName = 'wasm' | 'js';
+
+export interface ShardHost {
+  ingest(buffer: ArrayBuffer | SharedArrayBuffer, shape: ColumnBatchShape): Promise<void>;
+  sketches(): Promise<Sketches>;
+  exactValues(): Promise<ExactValues>;
+  classify(plan: Float64Array, commit: boolean): Promise<Float64Array>;
+  exportRows(plan: Float64Array): Promise<CustomerRows>;
+  serialize(): Promise<Uint8Array>;
+  restore(bytes: Uint8Array): Promise<void>;
+  numCustomers(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createKernel(core: CoreName, subBits: number): Kernel {
+  return core === 'js' ? new CoreKernel(subBits) : new WasmKernel(subBits);
+}
+
+/** A shard in this thread. */
+export class LocalShard implements ShardHost {
+  readonly kernel: Kernel;
+
+  constructor(core: CoreName, subBits: number, private readonly shard: number, private readonly numShards: number) {
+    this.kernel = createKernel(core, subBits);
+  }
+
+  async ingest(buffer: ArrayBuffer | SharedArrayBuffer, shape: ColumnBatchShape): Promise<void> {
+    this.kernel.ingest(columnBatchOver(buffer, shape), this.shard, this.numShards);
+  }
+  async sketches(): Promise<Sketches> { return this.kernel.sketches(); }
+  async exactValues(): Promise<ExactValues> { return this.kernel.exactValues(); }
+  async classify(plan: Float64Array, commit: boolean): Promise<Float64Array> { return this.kernel.classify(plan, commit); }
+  async exportRows(plan: Float64Array): Promise<CustomerRows> { return this.kernel.exportRows(plan); }
+  async serialize(): Promise<Uint8Array> { return this.kernel.serialize(); }
+  async restore(bytes: Uint8Array): Promise<void> { this.kernel.restore(bytes); }
+  async numCustomers(): Promise<number> { return this.kernel.numCustomers; }
+  async close(): Promise<void> {}
+}

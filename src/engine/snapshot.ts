@@ -1,0 +1,144 @@
+/**
+ * A snapshot in two phases (DESIGN.md, Sharding): merge every shard's sketches (or exact
+ * values) into global cut points, then every shard classifies its own customers against
+ * them and returns totals, which add up. Totals are counts and whole cents, so the sum does
+ * not depend on how customers are spread over shards.
+ */
+import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBucketLowerBound } from '../core/buckets.js';
+import { concentrationOfGroups, concentrationOfSorted } from '../core/concentration.js';
+import type { Concentration } from '../core/concentration.js';
+import { MODE_EXACT, MODE_SKETCH, encodePlan, totalsLayout } from '../core/plan.js';
+import type { TotalsLayout } from '../core/plan.js';
+import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted, mergeInto } from '../core/ranks.js';
+import type { Model } from '../model/model.js';
+import type { ShardHost } from './shard-host.js';
+
+export type RankMode = 'exact' | 'sketch';
+
+/** Score cut points in value terms: a value at or above cut k scores at least k + 1. */
+export interface Thresholds {
+  /** Last-order time cuts, ms (null: no customer reaches that score). */
+  r: (number | null)[];
+  f: (number | null)[];
+  m: (number | null)[];
+  aov: (number | null)[];
+  medianSpend: number;
+  storeGapDays: number;
+}
+
+export interface SnapshotResult {
+  mode: RankMode;
+  asOf: number;
+  plan: Float64Array;
+  layout: TotalsLayout;
+  totals: Float64Array;
+  thresholds: Thresholds;
+  concentration: Concentration;
+}
+
+export interface SnapshotOptions {
+  mode: RankMode;
+  asOf: number;
+  subBits: number;
+  /** Remember each customer's segment, so the next snapshot's migration starts from it. */
+  commit: boolean;
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** Builds the plan for the current state of all shards. */
+export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOptions): Promise<{
+  plan: Float64Array; thresholds: Thresholds; sortedSpend: Float64Array | null; spendSketch: Uint32Array | null;
+}> {
+  const cuts = new Float64Array(16);
+  let medianSpend: number;
+  let storeGap: number;
+  let thresholds: Thresholds;
+  let sortedSpend: Float64Array | null = null;
+  let spendSketch: Uint32Array | null = null;
+  if (o.mode === 'sketch') {
+    const all = await Promise.all(shards.map((s) => s.sketches()));
+    const merged = all[0];
+    for (const sk of all.slice(1)) {
+      mergeInto(merged.lastDay, sk.lastDay);
+      mergeInto(merged.orders, sk.orders);
+      mergeInto(merged.spend, sk.spend);
+      mergeInto(merged.aov, sk.aov);
+      mergeInto(merged.meanGap, sk.meanGap);
+    }
+    cutsFromHistogram(merged.lastDay, cuts, 0);
+    cutsFromHistogram(merged.orders, cuts, 4);
+    cutsFromHistogram(merged.spend, cuts, 8);
+    cutsFromHistogram(merged.aov, cuts, 12);
+    const value = (b: number): number => moneyBucketValue(b, o.subBits);
+    medianSpend = medianOfHistogram(merged.spend, value);
+    storeGap = medianOfHistogram(merged.meanGap, value);
+    spendSketch = merged.spend;
+    const money = (b: number): number => moneyBucketLowerBound(b, o.subBits);
+    const conv = (at: number, f: (b: number) => number): (number | null)[] =>
+      Array.from(cuts.subarray(at, at + 4), (c) => (Number.isFinite(c) ? f(c) : null));
+    thresholds = {
+      r: conv(0, (d) => d * DAY_MS), f: conv(4, ordersBucketLowerBound), m: conv(8, money), aov: conv(12, money),
+      medianSpend, storeGapDays: storeGap,
+    };
+  } else {
+    const all = await Promise.all(shards.map((s) => s.exactValues()));
+    const sorted = (pick: (v: (typeof all)[number]) => Float64Array): Float64Array => concat(all.map(pick)).sort();
+    const lastTs = sorted((v) => v.lastTs);
+    const orders = sorted((v) => v.orders);
+    sortedSpend = sorted((v) => v.spend);
+    const aov = sorted((v) => v.aov);
+    const gaps = sorted((v) => v.meanGap);
+    cutsFromSorted(lastTs, cuts, 0);
+    cutsFromSorted(orders, cuts, 4);
+    cutsFromSorted(sortedSpend, cuts, 8);
+    cutsFromSorted(aov, cuts, 12);
+    medianSpend = medianOfSorted(sortedSpend);
+    storeGap = medianOfSorted(gaps);
+    const conv = (at: number): (number | null)[] => Array.from(cuts.subarray(at, at + 4), orNull);
+    thresholds = { r: conv(0), f: conv(4), m: conv(8), aov: conv(12), medianSpend, storeGapDays: storeGap };
+  }
+  if (Number.isNaN(storeGap)) storeGap = model.defaultGapDays;
+  if (Number.isNaN(medianSpend)) medianSpend = 0;
+  thresholds.storeGapDays = storeGap;
+  thresholds.medianSpend = medianSpend;
+  const plan = encodePlan({
+    asOf: o.asOf,
+    mode: o.mode === 'sketch' ? MODE_SKETCH : MODE_EXACT,
+    subBits: o.subBits,
+    cuts,
+    medianSpend,
+    storeGapDays: storeGap,
+    retentionLimits: model.retentionLimits,
+    lostRetention: model.lostRetention,
+    lostR: model.lostR,
+    segments: model.segments,
+    audiences: model.audiences,
+  });
+  return { plan, thresholds, sortedSpend, spendSketch };
+}
+
+export async function takeSnapshot(shards: ShardHost[], model: Model, o: SnapshotOptions): Promise<SnapshotResult> {
+  const { plan, thresholds, sortedSpend, spendSketch } = await planFor(shards, model, o);
+  const parts = await Promise.all(shards.map((s) => s.classify(plan, o.commit)));
+  const totals = new Float64Array(parts[0].length);
+  for (const p of parts) for (let i = 0; i < p.length; i++) totals[i] += p[i];
+  const layout = totalsLayout(model.segmentNames.length, model.retentionNames.length, model.audienceNames.length, moneyBuckets(o.subBits));
+  let concentration: Concentration;
+  if (sortedSpend) concentration = concentrationOfSorted(sortedSpend);
+  else {
+    const sketch = spendSketch!;
+    concentration = concentrationOfGroups(sketch.length, (i) => sketch[i], (i) => totals[layout.spendCents + i] / 100);
+  }
+  return { mode: o.mode, asOf: o.asOf, plan, layout, totals, thresholds, concentration };
+}

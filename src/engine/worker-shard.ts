@@ -1,0 +1,53 @@
+/**
+ * A shard in a worker thread: a Piscina pool of exactly one thread. Piscina runs a task on
+ * whichever worker is idle, so state kept in a worker is only correct when the pool has one
+ * worker; with one, piscina still gives us the queue, transfers and clean shutdown.
+ * A worker that dies loses its shard's state: the engine must stop, never continue on a
+ * fresh worker (see Engine's fail-fast handling).
+ */
+import { Piscina } from 'piscina';
+import type { CustomerRows, ExactValues, Sketches } from '../core/types.js';
+import { RfmError } from '../core/errors.js';
+import { compiledModule } from '../kernel/package-root.js';
+import type { ColumnBatchShape } from './column-batch.js';
+import type { ShardHost } from './shard-host.js';
+import type { ShardTask, WorkerSetup } from './worker-task.js';
+
+export class WorkerShard implements ShardHost {
+  private readonly pool: Piscina;
+
+  constructor(setup: WorkerSetup) {
+    this.pool = new Piscina({
+      filename: compiledModule(import.meta.url, 'engine/worker.js'),
+      minThreads: 1,
+      maxThreads: 1,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Infinity,
+      workerData: setup,
+    });
+  }
+
+  private async run<T>(task: ShardTask, transfer?: Transferable[]): Promise<T> {
+    try {
+      return (await this.pool.run(task, transfer ? { transferList: transfer as never } : undefined)) as T;
+    } catch (e) {
+      if (e instanceof Error && 'code' in e && typeof (e as RfmError).code === 'string' && (e as RfmError).code.startsWith('RFM_')) throw e;
+      throw new RfmError('RFM_ERR_WORKER', `shard worker failed on ${task.op}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  ingest(buffer: ArrayBuffer | SharedArrayBuffer, shape: ColumnBatchShape): Promise<void> {
+    return this.run({ op: 'ingest', buffer, shape });
+  }
+  sketches(): Promise<Sketches> { return this.run({ op: 'sketches' }); }
+  exactValues(): Promise<ExactValues> { return this.run({ op: 'exactValues' }); }
+  classify(plan: Float64Array, commit: boolean): Promise<Float64Array> { return this.run({ op: 'classify', plan, commit }); }
+  exportRows(plan: Float64Array): Promise<CustomerRows> { return this.run({ op: 'exportRows', plan }); }
+  serialize(): Promise<Uint8Array> { return this.run({ op: 'serialize' }); }
+  restore(bytes: Uint8Array): Promise<void> { return this.run({ op: 'restore', bytes }); }
+  numCustomers(): Promise<number> { return this.run({ op: 'numCustomers' }); }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

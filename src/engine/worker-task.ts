@@ -1,0 +1,20 @@
+/** Messages between the coordinator and a shard's worker thread. */
+import type { ColumnBatchShape } from './column-batch.js';
+import type { CoreName } from './shard-host.js';
+
+export interface WorkerSetup {
+  core: CoreName;
+  subBits: number;
+  shard: number;
+  numShards: number;
+}
+
+export type ShardTask =
+  | { op: 'ingest'; buffer: ArrayBuffer | SharedArrayBuffer; shape: ColumnBatchShape }
+  | { op: 'sketches' }
+  | { op: 'exactValues' }
+  | { op: 'classify'; plan: Float64Array; commit: boolean }
+  | { op: 'exportRows'; plan: Float64Array }
+  | { op: 'serialize' }
+  | { op: 'restore'; bytes: Uint8Array }
+  | { op: 'numCustomers' };

@@ -1,0 +1,29 @@
+/**
+ * Entry of a shard's worker thread. The pool around it has exactly one thread, so this
+ * module's kernel is the only copy of the shard's state and every task of the shard
+ * reaches it, in submission order.
+ */
+import { workerData } from 'node:worker_threads';
+import { columnBatchOver } from './column-batch.js';
+import { createKernel } from './shard-host.js';
+import type { ShardTask, WorkerSetup } from './worker-task.js';
+
+const setup = workerData as WorkerSetup;
+const kernel = createKernel(setup.core, setup.subBits);
+
+export default function run(task: ShardTask): unknown {
+  switch (task.op) {
+    case 'ingest':
+      kernel.ingest(columnBatchOver(task.buffer, task.shape), setup.shard, setup.numShards);
+      return null;
+    case 'sketches': return kernel.sketches();
+    case 'exactValues': return kernel.exactValues();
+    case 'classify': return kernel.classify(task.plan, task.commit);
+    case 'exportRows': return kernel.exportRows(task.plan);
+    case 'serialize': return kernel.serialize();
+    case 'restore':
+      kernel.restore(task.bytes);
+      return null;
+    case 'numCustomers': return kernel.numCustomers;
+  }
+}

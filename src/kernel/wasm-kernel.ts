@@ -1,0 +1,226 @@
+/**
+ * The WASM kernel behind the Kernel interface. The only code that touches WASM memory:
+ * every view is made fresh from memory.buffer right where it is used, because any call
+ * into the kernel may grow memory and detach older views.
+ */
+import { instantiateSync } from '@assemblyscript/loader';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RfmError } from '../core/errors.js';
+import { STATE_MAGIC, STATE_VERSION, idModeCode, idModeFromCode } from '../core/state-format.js';
+import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
+import { packageRoot } from './package-root.js';
+
+/** The raw exports of assembly/index.ts. Pointers and lengths are in bytes or elements as named. */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  init(bits: number): void;
+  customers(): number;
+  reserveInput(rows: number, idBytes: number): void;
+  inputIdWords(): number;
+  inputIdOffsets(): number;
+  inputIdBytes(): number;
+  inputTs(): number;
+  inputAmount(): number;
+  inputKind(): number;
+  ingest(rows: number, mode: number, shard: number, numShards: number): number;
+  sketchPtr(which: number): number;
+  sketchLen(which: number): number;
+  exactValues(): number;
+  exactGapCount(): number;
+  exactPtr(which: number): number;
+  reservePlan(len: number): number;
+  classify(commit: number): number;
+  totalsPtr(): number;
+  exportRows(): void;
+  columnPtr(which: number): number;
+  arenaBytes(): number;
+  currentIdMode(): number;
+  restoreBegin(n: number, mode: number, arenaSize: number): void;
+  restoreEnd(): void;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+function kernelModule(): WebAssembly.Module {
+  if (compiled === null) {
+    const file = join(packageRoot(), 'build', 'kernel.wasm');
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch {
+      throw new RfmError('RFM_ERR_KERNEL', `the WASM kernel ${file} is missing: run "npm run build:kernel" (npm install does it)`);
+    }
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+// column numbers of columnPtr() in assembly/index.ts
+const COL_F64 = [0, 1, 2, 3, 4, 5] as const;
+const COL_32 = [6, 7, 8, 9, 10, 11, 12] as const;
+const COL_SEGMENT = 13;
+const COL_ARENA = 14;
+
+export class WasmKernel implements Kernel {
+  private readonly x: KernelExports;
+  readonly subBits: number;
+
+  constructor(subBits = 7) {
+    this.x = instantiateSync<Record<string, unknown>>(kernelModule(), {}).exports as unknown as KernelExports;
+    this.subBits = subBits;
+    this.x.init(subBits);
+  }
+
+  get numCustomers(): number {
+    return this.x.customers();
+  }
+
+  /** Bytes of linear memory the kernel holds now. */
+  get memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
+  private buf(): ArrayBuffer {
+    return this.x.memory.buffer;
+  }
+
+  ingest(batch: ColumnBatch, shard: number, numShards: number): void {
+    const n = batch.numRows;
+    if (n === 0) return;
+    const x = this.x;
+    const idBytes = batch.idMode === 'utf8' ? batch.idBytes!.length : 0;
+    x.reserveInput(n, idBytes);
+    const b = this.buf();
+    if (batch.idMode === 'utf8') {
+      new Int32Array(b, x.inputIdOffsets(), n + 1).set(batch.idOffsets!.subarray(0, n + 1));
+      new Uint8Array(b, x.inputIdBytes(), idBytes).set(batch.idBytes!);
+    } else {
+      new Int32Array(b, x.inputIdWords(), 2 * n).set(batch.idWords!.subarray(0, 2 * n));
+    }
+    new Float64Array(b, x.inputTs(), n).set(batch.ts.subarray(0, n));
+    new Float64Array(b, x.inputAmount(), n).set(batch.amount.subarray(0, n));
+    new Uint8Array(b, x.inputKind(), n).set(batch.kind.subarray(0, n));
+    if (x.ingest(n, idModeCode(batch.idMode), shard, numShards) !== 0) {
+      throw new TypeError(`customer ids changed from ${idModeFromCode(x.currentIdMode())} to ${batch.idMode} between batches`);
+    }
+  }
+
+  sketches(): Sketches {
+    const get = (which: number): Uint32Array =>
+      new Uint32Array(this.buf(), this.x.sketchPtr(which), this.x.sketchLen(which)).slice();
+    return { lastDay: get(0), orders: get(1), spend: get(2), aov: get(3), meanGap: get(4) };
+  }
+
+  exactValues(): ExactValues {
+    const n = this.x.exactValues();
+    const ng = this.x.exactGapCount();
+    const get = (which: number, len: number): Float64Array =>
+      new Float64Array(this.buf(), this.x.exactPtr(which), len).slice();
+    return { lastTs: get(0, n), orders: get(1, n), spend: get(2, n), aov: get(3, n), meanGap: get(4, ng) };
+  }
+
+  private writePlan(plan: Float64Array): void {
+    const ptr = this.x.reservePlan(plan.length);
+    new Float64Array(this.buf(), ptr, plan.length).set(plan);
+  }
+
+  classify(plan: Float64Array, commit: boolean): Float64Array {
+    this.writePlan(plan);
+    const len = this.x.classify(commit ? 1 : 0);
+    return new Float64Array(this.buf(), this.x.totalsPtr(), len).slice();
+  }
+
+  exportRows(plan: Float64Array): CustomerRows {
+    this.writePlan(plan);
+    this.x.exportRows();
+    const n = this.numCustomers;
+    const b = this.buf();
+    const x = this.x;
+    const u8 = (col: number): Uint8Array => new Uint8Array(b, x.columnPtr(col), n).slice();
+    const u32 = (col: number): Uint32Array => new Uint32Array(b, x.columnPtr(col), n).slice();
+    const f64 = (col: number): Float64Array => new Float64Array(b, x.columnPtr(col), n).slice();
+    const mode: IdMode = idModeFromCode(x.currentIdMode()) ?? 'int';
+    const rows: CustomerRows = {
+      numRows: n, idMode: mode, idWords: null, idOffsets: null, idBytes: null,
+      orders: u32(8), purchaseDays: u32(9), spend: f64(2), firstTs: f64(0), lastTs: f64(1),
+      engagements: u32(10), r: u8(20), f: u8(21), m: u8(22), aovScore: u8(23), retention: u8(24), segment: u8(25),
+    };
+    if (mode === 'utf8') {
+      const off = u32(11);
+      const len = u32(12);
+      const arena = new Uint8Array(b, x.columnPtr(COL_ARENA), x.arenaBytes());
+      const offsets = new Int32Array(n + 1);
+      const bytes = new Uint8Array(x.arenaBytes());
+      let at = 0;
+      for (let s = 0; s < n; s++) {
+        offsets[s] = at;
+        bytes.set(arena.subarray(off[s], off[s] + len[s]), at);
+        at += len[s];
+      }
+      offsets[n] = at;
+      rows.idOffsets = offsets;
+      rows.idBytes = bytes;
+    } else {
+      const lo = new Int32Array(b, x.columnPtr(6), n);
+      const hi = new Int32Array(b, x.columnPtr(7), n);
+      const words = new Int32Array(2 * n);
+      for (let s = 0; s < n; s++) {
+        words[2 * s] = lo[s];
+        words[2 * s + 1] = hi[s];
+      }
+      rows.idWords = words;
+    }
+    return rows;
+  }
+
+  serialize(): Uint8Array {
+    const x = this.x;
+    const n = this.numCustomers;
+    const arenaLen = x.arenaBytes();
+    const out = new Uint8Array(32 + n * (6 * 8 + 7 * 4 + 1) + arenaLen);
+    const h = new Int32Array(out.buffer, 0, 8);
+    h[0] = STATE_MAGIC;
+    h[1] = STATE_VERSION;
+    h[2] = x.currentIdMode();
+    h[3] = n;
+    h[4] = arenaLen;
+    h[5] = this.subBits;
+    let at = 32;
+    const b = this.buf();
+    const put = (col: number, width: number): void => {
+      out.set(new Uint8Array(b, x.columnPtr(col), n * width), at);
+      at += n * width;
+    };
+    for (const c of COL_F64) put(c, 8);
+    for (const c of COL_32) put(c, 4);
+    put(COL_SEGMENT, 1);
+    out.set(new Uint8Array(b, x.columnPtr(COL_ARENA), arenaLen), at);
+    return out;
+  }
+
+  restore(bytes: Uint8Array): void {
+    const h = new Int32Array(bytes.slice(0, 32).buffer);
+    if (h[0] !== STATE_MAGIC || h[1] !== STATE_VERSION) {
+      throw new TypeError('not an rfmstream kernel state (bad magic or version)');
+    }
+    if (h[5] !== this.subBits) {
+      throw new RangeError(`state was written with ${h[5]} sketch sub-bits, this kernel uses ${this.subBits}`);
+    }
+    const n = h[3];
+    const arenaLen = h[4];
+    const x = this.x;
+    x.restoreBegin(n, h[2], arenaLen);
+    const b = this.buf();
+    let at = 32;
+    const take = (col: number, width: number): void => {
+      new Uint8Array(b, x.columnPtr(col), n * width).set(bytes.subarray(at, at + n * width));
+      at += n * width;
+    };
+    for (const c of COL_F64) take(c, 8);
+    for (const c of COL_32) take(c, 4);
+    take(COL_SEGMENT, 1);
+    new Uint8Array(b, x.columnPtr(COL_ARENA), arenaLen).set(bytes.subarray(at, at + arenaLen));
+    x.restoreEnd();
+  }
+}

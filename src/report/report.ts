@@ -1,0 +1,115 @@
+/**
+ * The report: a snapshot's totals named by the model, in the JSON shape of the README.
+ * Money is summed in whole cents by the kernels and turned back into currency here.
+ */
+import type { Concentration } from '../core/concentration.js';
+import type { Model } from '../model/model.js';
+import type { RankMode, SnapshotResult } from '../engine/snapshot.js';
+
+export interface Tally {
+  customers: number;
+  revenue: number;
+}
+
+/** The report JSON (keys exactly so). */
+export interface Report {
+  /** ISO-8601 time recency is measured against. */
+  asOf: string;
+  /** Customers with at least one order. */
+  customers: number;
+  /** Order events applied. */
+  orders: number;
+  /** Net revenue (orders minus refunds) of the customers with an order. */
+  revenue: number;
+  /** Rows rejected as bad input. */
+  rejected: number;
+  mode: RankMode;
+  segments: Record<string, Tally>;
+  groups: Record<string, Tally>;
+  retention: Record<string, Tally>;
+  audiences: Record<string, { customers: number }>;
+  concentration: Concentration;
+  thresholds: {
+    r: (string | null)[];
+    f: (number | null)[];
+    m: (number | null)[];
+    aov: (number | null)[];
+    medianSpend: number;
+    storeGapDays: number;
+  };
+}
+
+/** Counters of what went in, kept by the coordinator. */
+export interface IngestCounts {
+  orders: number;
+  refunds: number;
+  engagements: number;
+  rejected: number;
+  afterAsOf: number;
+  batches: number;
+  rows: number;
+}
+
+/** Extra figures a report does not carry but a live view wants. */
+export interface SnapshotExtras {
+  /** Customers with engagement but no order. */
+  prospects: number;
+  /** Customers no segment rule matched (0 for the default model). */
+  unmatched: number;
+  /** migration[from][to]: customers from each previous segment (last row: none) to each segment. */
+  migration: number[][];
+}
+
+const cents = (x: number): number => Math.round(x) / 100;
+
+export function buildReport(s: SnapshotResult, model: Model, counts: IngestCounts): { report: Report; extras: SnapshotExtras } {
+  const t = s.totals;
+  const L = s.layout;
+  const segments: Record<string, Tally> = {};
+  const groups: Record<string, Tally> = {};
+  for (const g of model.groupNames) groups[g] = { customers: 0, revenue: 0 };
+  const groupCents: Record<string, number> = {};
+  model.segmentNames.forEach((name, i) => {
+    const n = t[L.segments + 2 * i];
+    const c = t[L.segments + 2 * i + 1];
+    segments[name] = { customers: n, revenue: cents(c) };
+    const g = model.segmentGroups[i];
+    groups[g].customers += n;
+    groupCents[g] = (groupCents[g] ?? 0) + c;
+  });
+  for (const g of model.groupNames) groups[g].revenue = cents(groupCents[g] ?? 0);
+  const retention: Record<string, Tally> = {};
+  let revenueCents = 0;
+  model.retentionNames.forEach((name, i) => {
+    retention[name] = { customers: t[L.retention + 2 * i], revenue: cents(t[L.retention + 2 * i + 1]) };
+    revenueCents += t[L.retention + 2 * i + 1];
+  });
+  const audiences: Record<string, { customers: number }> = {};
+  model.audienceNames.forEach((name, i) => {
+    audiences[name] = { customers: t[L.audiences + i] };
+  });
+  const S = model.segmentNames.length;
+  const migration: number[][] = [];
+  for (let from = 0; from <= S; from++) {
+    migration.push(Array.from(t.subarray(L.migration + from * (S + 1), L.migration + (from + 1) * (S + 1) - 1)));
+  }
+  const th = s.thresholds;
+  const report: Report = {
+    asOf: new Date(s.asOf).toISOString(),
+    customers: t[0],
+    orders: counts.orders,
+    revenue: cents(revenueCents),
+    rejected: counts.rejected,
+    mode: s.mode,
+    segments,
+    groups,
+    retention,
+    audiences,
+    concentration: s.concentration,
+    thresholds: {
+      r: th.r.map((x) => (x === null ? null : new Date(x).toISOString())),
+      f: th.f, m: th.m, aov: th.aov, medianSpend: th.medianSpend, storeGapDays: th.storeGapDays,
+    },
+  };
+  return { report, extras: { prospects: t[2], unmatched: t[1], migration } };
+}

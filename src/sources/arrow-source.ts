@@ -1,0 +1,122 @@
+/**
+ * Arrow IPC input (file or stream, '-' for stdin), read and converted in a separate thread
+ * and handed over batch by batch. Arrow input is untrusted: the reading thread is bounded
+ * in memory (resourceLimits) and in time (a stall watchdog: while a batch is owed, some
+ * message must arrive within stallMs), and its raw errors become RFM_ERR_INPUT.
+ */
+import { statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { RfmError } from '../core/errors.js';
+import type { ColumnNames, Reject } from '../engine/arrow-columns.js';
+import type { ColumnBatchShape } from '../engine/column-batch.js';
+import { compiledModule } from '../kernel/package-root.js';
+import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
+import type { ReadWorkerSetup } from './arrow-read-worker.js';
+
+/** A batch converted to kernel columns, with what the conversion counted. */
+export interface ConvertedInput {
+  shape: ColumnBatchShape;
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  orders: number;
+  refunds: number;
+  engagements: number;
+  rejected: number;
+  afterAsOf: number;
+  maxTs: number;
+  rejects: Reject[];
+}
+
+export interface ArrowSourceOptions {
+  names: ColumnNames;
+  asOf?: number;
+  /** Batches go to worker threads: convert into SharedArrayBuffers. */
+  shared: boolean;
+  keepRejects: boolean;
+  /** Give up when the reader owes a batch and says nothing for this long (ms). Default 5000. */
+  stallMs?: number;
+  /** Heap limit of the reading thread, MiB. Default 2048. */
+  maxHeapMb?: number;
+  /** Batches read ahead. Default 4. */
+  readAhead?: number;
+}
+
+/** Reads `path` ('-': stdin) as Arrow IPC and yields converted batches. */
+export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGenerator<ConvertedInput> {
+  const name = path === '-' ? 'stdin' : path;
+  if (path !== '-') {
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      throw new RfmError('RFM_ERR_INPUT', `${name}: no such file`);
+    }
+    if (size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
+  }
+  const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, shared: o.shared, keepRejects: o.keepRejects };
+  const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
+    workerData: setup,
+    stdin: path === '-',
+    resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb ?? 2048 },
+  });
+  if (path === '-') process.stdin.pipe(worker.stdin!);
+  // a live stdin may rightly pause; a file that stops yielding batches is corrupt
+  const stallMs = o.stallMs ?? (path === '-' ? Infinity : 5000);
+  const queue: ReaderToParent[] = [];
+  let failure: RfmError | null = null;
+  let notify: (() => void) | null = null;
+  let owed = o.readAhead ?? 4;
+  let timer: NodeJS.Timeout | null = null;
+  const fail = (e: RfmError): void => {
+    failure ??= e;
+    notify?.();
+  };
+  const arm = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = owed > 0 && Number.isFinite(stallMs) ? setTimeout(() => {
+      fail(new RfmError('RFM_ERR_INPUT', `${name}: reading stalled for ${stallMs} ms; the Arrow IPC data is probably corrupt`));
+      void worker.terminate();
+    }, stallMs) : null;
+  };
+  worker.on('message', (m: ReaderToParent) => {
+    if (m.type === 'batch') owed--;
+    if (m.type === 'error') {
+      fail(m.translated ? new RfmError(m.code, m.message)
+        : new RfmError('RFM_ERR_INPUT', `${name}: not a readable Arrow IPC file or stream (${m.message})`));
+      return;
+    }
+    queue.push(m);
+    arm();
+    notify?.();
+  });
+  worker.on('error', (e: Error & { code?: string }) => {
+    fail(new RfmError('RFM_ERR_INPUT', e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? `${name}: reading it took more than ${o.maxHeapMb ?? 2048} MiB; the Arrow IPC data is probably corrupt`
+      : `${name}: not a readable Arrow IPC file or stream (${e.message})`));
+  });
+  worker.on('exit', () => {
+    if (queue.length === 0 || queue[queue.length - 1].type !== 'end') fail(new RfmError('RFM_ERR_INPUT', `${name}: the reader stopped early`));
+  });
+  const credit = (n: number): void => {
+    owed += n;
+    worker.postMessage({ type: 'credit', n } satisfies ParentToReader);
+    arm();
+  };
+  owed = 0;
+  credit(o.readAhead ?? 4);
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === null) await new Promise<void>((r) => (notify = r));
+      const m = queue.shift();
+      if (m === undefined) throw failure!;
+      if (m.type === 'end') return;
+      if (m.type === 'batch') {
+        credit(1);
+        yield m;
+      }
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (path === '-') process.stdin.unpipe(worker.stdin!);
+    await worker.terminate();
+  }
+}

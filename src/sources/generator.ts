@@ -1,0 +1,153 @@
+/**
+ * Seeded synthetic order history, sorted by time. Customers differ the way real ones do
+ * (the BTYD picture): each is acquired at some time in the window, buys at its own rate
+ * (gamma-distributed, so a long tail of heavy buyers and many one-time buyers) for its
+ * own lifetime (exponential), and spends around its own mean (lognormal). About 1 % of
+ * orders are followed by a refund.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import { Kind } from '../core/types.js';
+import { buildOrderBatch } from './batch-builder.js';
+import { Random } from './random.js';
+
+export interface GeneratorOptions {
+  /** Customers, each with at least one order. */
+  customers: number;
+  /** Order events in all (>= customers). */
+  orders: number;
+  seed?: number;
+  /** End of the history (ms); default 2026-01-01T00:00Z. */
+  endMs?: number;
+  /** Length of the history in days; default 730. */
+  days?: number;
+  /** Rows per batch; default 65,536. */
+  batchRows?: number;
+  /** String ids (customer-<n>@example.com) instead of Int64. */
+  stringIds?: boolean;
+  /** Share of orders followed by a refund; default 0.01. */
+  refundRate?: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The orders as time-sorted batches. Memory: about 13 bytes per order while it runs. */
+export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
+  const C = o.customers;
+  const N = o.orders;
+  if (!(Number.isInteger(C) && C >= 1)) throw new RangeError(`customers must be a whole number >= 1, got ${C}`);
+  if (!(Number.isInteger(N) && N >= C)) throw new RangeError(`orders must be a whole number >= customers (${C}), got ${N}`);
+  const rng = new Random(o.seed ?? 1);
+  const endMs = o.endMs ?? Date.UTC(2026, 0, 1);
+  const days = o.days ?? 730;
+  const windowMs = days * 86_400_000;
+  const startMs = endMs - windowMs;
+  const minutes = Math.ceil(windowMs / MINUTE_MS);
+  const batchRows = o.batchRows ?? 65_536;
+  const refundRate = o.refundRate ?? 0.01;
+
+  // per customer: acquisition, active span, weight (expected orders), mean spend
+  const acquired = new Float64Array(C);
+  const span = new Float64Array(C);
+  const meanSpend = new Float32Array(C);
+  const cumulative = new Float64Array(C);
+  let total = 0;
+  for (let c = 0; c < C; c++) {
+    acquired[c] = startMs + rng.next() * windowMs;
+    const life = rng.exponential(365 * 86_400_000);
+    span[c] = Math.min(life, endMs - acquired[c]);
+    const rate = rng.gamma(0.5);
+    total += rate * span[c];
+    cumulative[c] = total;
+    meanSpend[c] = Math.exp(3.4 + 0.6 * rng.normal());
+  }
+
+  // every customer's first order, then the rest drawn by weight, placed in the customer's span
+  const who = new Uint32Array(N);
+  const minute = new Uint32Array(N);
+  for (let c = 0; c < C; c++) {
+    who[c] = c;
+    minute[c] = Math.min(minutes - 1, Math.floor((acquired[c] - startMs) / MINUTE_MS));
+  }
+  for (let i = C; i < N; i++) {
+    const x = rng.next() * total;
+    let lo = 0;
+    let hi = C - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    who[i] = lo;
+    const t = acquired[lo] + rng.next() * span[lo];
+    minute[i] = Math.min(minutes - 1, Math.floor((t - startMs) / MINUTE_MS));
+  }
+
+  // counting sort by minute; within a minute, times rise evenly
+  const starts = new Uint32Array(minutes + 1);
+  for (let i = 0; i < N; i++) starts[minute[i] + 1]++;
+  for (let m = 0; m < minutes; m++) starts[m + 1] += starts[m];
+  const order = new Uint32Array(N);
+  const fill = starts.slice(0, minutes);
+  for (let i = 0; i < N; i++) order[fill[minute[i]]++] = i;
+
+  const cap = batchRows;
+  const idWords = new Int32Array(2 * cap);
+  const idStrings: string[] = o.stringIds ? new Array<string>(cap) : [];
+  const ts = new Float64Array(cap);
+  const amount = new Float64Array(cap);
+  const kind = new Int8Array(cap);
+  let rows = 0;
+  const push = (c: number, t: number, a: number, k: number): void => {
+    if (o.stringIds) idStrings[rows] = `customer-${c + 1}@example.com`;
+    else {
+      idWords[2 * rows] = c + 1;
+      idWords[2 * rows + 1] = 0;
+    }
+    ts[rows] = t;
+    amount[rows] = a;
+    kind[rows] = k;
+    rows++;
+  };
+  const flush = (): RecordBatch => {
+    const b = buildOrderBatch({
+      numRows: rows, idWords: o.stringIds ? undefined : idWords.slice(0, 2 * rows), idStrings: o.stringIds ? idStrings : undefined,
+      ts: ts.slice(0, rows), amount: amount.slice(0, rows), kind: kind.slice(0, rows),
+    });
+    rows = 0;
+    return b;
+  };
+  // refunds wait a few days after their order; kept in a small time-ordered list
+  const pendingAt: number[] = [];
+  const pendingWho: number[] = [];
+  const pendingAmount: number[] = [];
+  let m = 0;
+  for (let j = 0; j < N; j++) {
+    const i = order[j];
+    while (m < minutes && starts[m + 1] <= j) m++;
+    const inMinute = starts[m + 1] - starts[m];
+    const t = startMs + m * MINUTE_MS + Math.floor(((j - starts[m] + 0.5) * MINUTE_MS) / inMinute);
+    while (pendingAt.length > 0 && pendingAt[0] <= t) {
+      push(pendingWho.shift()!, pendingAt.shift()!, -pendingAmount.shift()!, Kind.refund);
+      if (rows === cap) yield flush();
+    }
+    const c = who[i];
+    const a = Math.max(0.5, Math.round(meanSpend[c] * Math.exp(0.4 * rng.normal()) * 100) / 100);
+    push(c, t, a, Kind.order);
+    if (rows === cap) yield flush();
+    if (rng.next() < refundRate) {
+      const at = t + Math.floor((1 + rng.next() * 13) * 86_400_000);
+      if (at < endMs) {
+        let k = pendingAt.length;
+        while (k > 0 && pendingAt[k - 1] > at) k--;
+        pendingAt.splice(k, 0, at);
+        pendingWho.splice(k, 0, c);
+        pendingAmount.splice(k, 0, a);
+      }
+    }
+  }
+  while (pendingAt.length > 0) {
+    push(pendingWho.shift()!, pendingAt.shift()!, -pendingAmount.shift()!, Kind.refund);
+    if (rows === cap) yield flush();
+  }
+  if (rows > 0) yield flush();
+}

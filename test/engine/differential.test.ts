@@ -1,0 +1,54 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import type { RecordBatch } from 'apache-arrow';
+import { Engine } from '../../src/engine/engine.js';
+import type { EngineOptions } from '../../src/engine/engine.js';
+import { randomHistory } from '../support/random-batches.js';
+
+const engines: Engine[] = [];
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.close()));
+});
+
+async function run(batches: RecordBatch[], o: EngineOptions) {
+  const e = new Engine({ asOf: Date.UTC(2026, 0, 1), ...o });
+  engines.push(e);
+  for (const b of batches) await e.ingest(b);
+  const exact = await e.report('exact');
+  const sketch = await e.report('sketch');
+  const rows = await e.customers('exact');
+  const state = await e.serialize();
+  return { exact, sketch, rows, state };
+}
+
+const cases = [
+  { name: 'one customer', customers: 1, rows: 300, batches: 3, seed: 1 },
+  { name: 'ties and refunds, int ids', customers: 200, rows: 5_000, batches: 4, seed: 2 },
+  { name: 'string ids, out of order', customers: 500, rows: 8_000, batches: 5, seed: 3, stringIds: true, shuffleRate: 0.3 },
+  { name: '10^5 customers', customers: 100_000, rows: 300_000, batches: 5, seed: 4 },
+];
+
+describe.each(cases)('WASM kernel and plain core agree: $name', (c) => {
+  test('identical state bytes, reports and customer rows', async () => {
+    const batches = randomHistory(c);
+    const js = await run(batches, { core: 'js', workers: 0 });
+    const wasm = await run(batches, { core: 'wasm', workers: 0 });
+    expect(js.exact.customers).toBeGreaterThan(0);
+    expect(wasm.state).toEqual(js.state);
+    expect(wasm.exact).toEqual(js.exact);
+    expect(wasm.sketch).toEqual(js.sketch);
+    expect(wasm.rows.parts).toEqual(js.rows.parts);
+  });
+});
+
+describe('worker count does not change results', () => {
+  test('1, 2 and 4 workers give identical reports', async () => {
+    const batches = randomHistory({ customers: 3_000, rows: 40_000, batches: 6, seed: 5, stringIds: true });
+    const one = await run(batches, { workers: 1 });
+    for (const workers of [2, 4]) {
+      const many = await run(batches, { workers });
+      expect(many.exact).toEqual(one.exact);
+      expect(many.sketch).toEqual(one.sketch);
+    }
+    expect(one.exact.customers).toBeGreaterThan(1_000);
+  });
+});
