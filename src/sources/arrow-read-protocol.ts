@@ -18,6 +18,8 @@ export type ReaderToParent =
       maxTs: number;
       rejects: Reject[];
     }
+  /** numBatches: known for the IPC file format (its footer lists them), null for a stream. */
+  | { type: 'start'; numBatches: number | null }
   | { type: 'end'; batches: number; rows: number }
   /** translated: the message is already ours; else it is apache-arrow's raw error. */
   | { type: 'error'; code: RfmErrorCode; message: string; translated: boolean };

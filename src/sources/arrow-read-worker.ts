@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   try {
     const reader = (await RecordBatchReader.from(source as never)) as unknown as RecordBatchReader;
     await reader.open();
+    post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
     for await (const batch of reader as AsyncIterable<RecordBatch>) {
       await waitForCredit();
       const c = convertBatch(batch, {

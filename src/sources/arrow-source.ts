@@ -38,6 +38,8 @@ export interface ArrowSourceOptions {
   maxHeapMb?: number;
   /** Batches read ahead. Default 4. */
   readAhead?: number;
+  /** Called once the input is open, with its batch count when the format tells it. */
+  onStart?: (numBatches: number | null) => void;
 }
 
 /** Reads `path` ('-': stdin) as Arrow IPC and yields converted batches. */
@@ -109,6 +111,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
       const m = queue.shift();
       if (m === undefined) throw failure!;
       if (m.type === 'end') return;
+      if (m.type === 'start') o.onStart?.(m.numBatches);
       if (m.type === 'batch') {
         credit(1);
         yield m;

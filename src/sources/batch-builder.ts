@@ -10,8 +10,13 @@ import {
 import type { Data, Vector } from 'apache-arrow';
 
 /** Names of the kind dictionary, index = Kind code. */
-export const KIND_DICTIONARY = ['order', 'refund', 'visit', 'email_open'];
+// 'unknown' (code 4) carries an importer's unreadable kind through to the engine, which rejects the row
+export const KIND_DICTIONARY = ['order', 'refund', 'visit', 'email_open', 'unknown'];
+export const KIND_UNKNOWN = 4;
 let kindDictionary: Vector<Utf8> | null = null;
+// one type object for every batch: a new Dictionary type gets a new id, and a writer that
+// sees a schema change between batches starts over
+const KIND_TYPE = new Dictionary(new Utf8(), new Int8(), 0);
 
 function validity(values: Float64Array, n: number): { bitmap: Uint8Array | undefined; nulls: number } {
   let nulls = 0;
@@ -26,6 +31,8 @@ export interface OrderColumns {
   numRows: number;
   /** Integer ids as Int64 words (lo, hi per row)… */
   idWords?: Int32Array;
+  /** …with 1 where the id is null. */
+  idNull?: Uint8Array;
   /** …or string ids. */
   idStrings?: (string | null)[];
   /** ms since epoch; NaN for null. */
@@ -40,7 +47,19 @@ export function buildOrderBatch(c: OrderColumns): RecordBatch {
   const n = c.numRows;
   let ids: Data | Vector;
   if (c.idWords) {
-    ids = makeData({ type: new Int64(), length: n, data: new BigInt64Array(c.idWords.buffer, c.idWords.byteOffset, n) });
+    let nulls = 0;
+    let bitmap: Uint8Array | undefined;
+    if (c.idNull) {
+      for (let i = 0; i < n; i++) nulls += c.idNull[i];
+      if (nulls > 0) {
+        bitmap = new Uint8Array((n + 7) >> 3);
+        for (let i = 0; i < n; i++) if (!c.idNull[i]) bitmap[i >> 3] |= 1 << (i & 7);
+      }
+    }
+    ids = makeData({
+      type: new Int64(), length: n, nullCount: nulls, nullBitmap: bitmap,
+      data: new BigInt64Array(c.idWords.buffer, c.idWords.byteOffset, n),
+    });
   } else {
     ids = vectorFromArray(c.idStrings!.slice(0, n), new Utf8()).data[0];
   }
@@ -65,9 +84,67 @@ export function buildOrderBatch(c: OrderColumns): RecordBatch {
   if (c.kind) {
     kindDictionary ??= vectorFromArray(KIND_DICTIONARY, new Utf8());
     children.kind = makeData({
-      type: new Dictionary(new Utf8(), new Int8()), length: n, data: c.kind.subarray(0, n), dictionary: kindDictionary,
+      type: KIND_TYPE, length: n, data: c.kind.subarray(0, n), dictionary: kindDictionary,
     });
   }
   return new RecordBatch(children);
 }
 
+
+/** Collects rows one at a time and hands them out as batches of a fixed size. */
+export class OrderBatchBuffer {
+  private readonly idWords: Int32Array;
+  private readonly idNull: Uint8Array;
+  private readonly idStrings: (string | null)[] = [];
+  private readonly ts: Float64Array;
+  private readonly amount: Float64Array;
+  private readonly kind: Int8Array;
+  rows = 0;
+
+  constructor(readonly capacity: number, readonly stringIds: boolean) {
+    this.idWords = new Int32Array(2 * capacity);
+    this.idNull = new Uint8Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.amount = new Float64Array(capacity);
+    this.kind = new Int8Array(capacity);
+  }
+
+  get isFull(): boolean {
+    return this.rows === this.capacity;
+  }
+
+  /** An integer id as (lo, hi) words; null for a missing id. */
+  pushInt(lo: number, hi: number, isNull: boolean, ts: number, amount: number, kind: number): void {
+    const r = this.rows++;
+    this.idWords[2 * r] = lo;
+    this.idWords[2 * r + 1] = hi;
+    this.idNull[r] = isNull ? 1 : 0;
+    this.ts[r] = ts;
+    this.amount[r] = amount;
+    this.kind[r] = kind;
+  }
+
+  pushString(id: string | null, ts: number, amount: number, kind: number): void {
+    const r = this.rows++;
+    this.idStrings[r] = id;
+    this.ts[r] = ts;
+    this.amount[r] = amount;
+    this.kind[r] = kind;
+  }
+
+  /** The rows so far as a batch; the buffer starts empty again. */
+  take(): RecordBatch {
+    const n = this.rows;
+    const b = buildOrderBatch({
+      numRows: n,
+      idWords: this.stringIds ? undefined : this.idWords.slice(0, 2 * n),
+      idNull: this.stringIds ? undefined : this.idNull.slice(0, n),
+      idStrings: this.stringIds ? this.idStrings.slice(0, n) : undefined,
+      ts: this.ts.slice(0, n),
+      amount: this.amount.slice(0, n),
+      kind: this.kind.slice(0, n),
+    });
+    this.rows = 0;
+    return b;
+  }
+}

@@ -7,7 +7,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { Kind } from '../core/types.js';
-import { buildOrderBatch } from './batch-builder.js';
+import { OrderBatchBuffer } from './batch-builder.js';
 import { Random } from './random.js';
 
 export interface GeneratorOptions {
@@ -90,31 +90,10 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
   const fill = starts.slice(0, minutes);
   for (let i = 0; i < N; i++) order[fill[minute[i]]++] = i;
 
-  const cap = batchRows;
-  const idWords = new Int32Array(2 * cap);
-  const idStrings: string[] = o.stringIds ? new Array<string>(cap) : [];
-  const ts = new Float64Array(cap);
-  const amount = new Float64Array(cap);
-  const kind = new Int8Array(cap);
-  let rows = 0;
+  const buffer = new OrderBatchBuffer(batchRows, o.stringIds ?? false);
   const push = (c: number, t: number, a: number, k: number): void => {
-    if (o.stringIds) idStrings[rows] = `customer-${c + 1}@example.com`;
-    else {
-      idWords[2 * rows] = c + 1;
-      idWords[2 * rows + 1] = 0;
-    }
-    ts[rows] = t;
-    amount[rows] = a;
-    kind[rows] = k;
-    rows++;
-  };
-  const flush = (): RecordBatch => {
-    const b = buildOrderBatch({
-      numRows: rows, idWords: o.stringIds ? undefined : idWords.slice(0, 2 * rows), idStrings: o.stringIds ? idStrings : undefined,
-      ts: ts.slice(0, rows), amount: amount.slice(0, rows), kind: kind.slice(0, rows),
-    });
-    rows = 0;
-    return b;
+    if (o.stringIds) buffer.pushString(`customer-${c + 1}@example.com`, t, a, k);
+    else buffer.pushInt(c + 1, 0, false, t, a, k);
   };
   // refunds wait a few days after their order; kept in a small time-ordered list
   const pendingAt: number[] = [];
@@ -128,12 +107,12 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
     const t = startMs + m * MINUTE_MS + Math.floor(((j - starts[m] + 0.5) * MINUTE_MS) / inMinute);
     while (pendingAt.length > 0 && pendingAt[0] <= t) {
       push(pendingWho.shift()!, pendingAt.shift()!, -pendingAmount.shift()!, Kind.refund);
-      if (rows === cap) yield flush();
+      if (buffer.isFull) yield buffer.take();
     }
     const c = who[i];
     const a = Math.max(0.5, Math.round(meanSpend[c] * Math.exp(0.4 * rng.normal()) * 100) / 100);
     push(c, t, a, Kind.order);
-    if (rows === cap) yield flush();
+    if (buffer.isFull) yield buffer.take();
     if (rng.next() < refundRate) {
       const at = t + Math.floor((1 + rng.next() * 13) * 86_400_000);
       if (at < endMs) {
@@ -147,7 +126,7 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
   }
   while (pendingAt.length > 0) {
     push(pendingWho.shift()!, pendingAt.shift()!, -pendingAmount.shift()!, Kind.refund);
-    if (rows === cap) yield flush();
+    if (buffer.isFull) yield buffer.take();
   }
-  if (rows > 0) yield flush();
+  if (buffer.rows > 0) yield buffer.take();
 }

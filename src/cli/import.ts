@@ -1,0 +1,79 @@
+/** `rfm import csv|cdnow`: order exports to Arrow IPC. */
+import type { Command } from 'commander';
+import type { RecordBatch } from 'apache-arrow';
+import { writeArrow } from '../sources/arrow-writer.js';
+import { readCdnow } from '../sources/cdnow.js';
+import { readCsvOrders } from '../sources/csv-import.js';
+import { newImportStats } from '../sources/import-stats.js';
+import type { ImportStats } from '../sources/import-stats.js';
+import { DATE_FORMATS } from '../sources/parse-values.js';
+import type { DateFormat } from '../sources/parse-values.js';
+import { action } from './errors.js';
+import { oneOf } from './options.js';
+import { Progress } from './progress.js';
+import { RfmError } from '../core/errors.js';
+
+async function importTo(output: string, input: string, batches: AsyncIterable<RecordBatch>, stats: ImportStats): Promise<void> {
+  const progress = new Progress('import', 'rows');
+  await writeArrow(output, batches, undefined, (rows) => progress.update(rows, rows));
+  progress.done();
+  const bad = [
+    stats.badIds && `${stats.badIds} without a customer id`,
+    stats.badTimes && `${stats.badTimes} with an unreadable time`,
+    stats.badAmounts && `${stats.badAmounts} with an unreadable amount`,
+    stats.badKinds && `${stats.badKinds} with an unknown kind`,
+  ].filter(Boolean);
+  process.stderr.write(`rfm: imported ${stats.rows.toLocaleString('en-US')} rows from ${input} to ${output}` +
+    (bad.length ? `; ${bad.join(', ')} (kept as nulls: replay rejects and counts them)` : '') + '\n');
+  if (stats.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${input}: no data rows found`);
+}
+
+interface CsvOptions {
+  output: string;
+  customer: string;
+  ts: string;
+  amount: string;
+  kind?: string;
+  delimiter: string;
+  header: boolean;
+  dateFormat: DateFormat;
+  decimalComma?: boolean;
+  idType: 'auto' | 'int' | 'string';
+}
+
+export function importCommand(program: Command): void {
+  const imp = program.command('import').description('convert order exports to Arrow IPC for replay');
+  imp
+    .command('csv')
+    .description('a delimited text file of orders, columns named by header or numbered from 1')
+    .argument('<file>', 'CSV file (- for stdin)')
+    .requiredOption('-o, --output <file>', 'Arrow IPC output (- for stdout)')
+    .option('--customer <column>', 'customer id column', 'customer_id')
+    .option('--ts <column>', 'order time column', 'ts')
+    .option('--amount <column>', 'order value column', 'amount')
+    .option('--kind <column>', 'event kind column: order, refund, visit, email_open')
+    .option('--delimiter <char>', 'field delimiter', ',')
+    .option('--no-header', 'the first line is data; name columns by number')
+    .option('--date-format <format>', `how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
+    .option('--decimal-comma', 'amounts use "," as the decimal mark (12,50)')
+    .option('--id-type <type>', 'customer ids: auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
+    .action(action(async (file: string, o: CsvOptions) => {
+      const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
+      if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
+      const stats = newImportStats();
+      const batches = readCsvOrders(file, {
+        customer: o.customer, ts: o.ts, amount: o.amount, kind: o.kind, delimiter, header: o.header,
+        dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType,
+      }, stats);
+      await importTo(o.output, file, batches, stats);
+    }));
+  imp
+    .command('cdnow')
+    .description('the CDNOW text format: id, [sample id,] yyyymmdd, CDs, dollars (header optional)')
+    .argument('<file>', 'CDNOW_master.txt or CDNOW_sample.txt (- for stdin)')
+    .requiredOption('-o, --output <file>', 'Arrow IPC output (- for stdout)')
+    .action(action(async (file: string, o: { output: string }) => {
+      const stats = newImportStats();
+      await importTo(o.output, file, readCdnow(file, stats), stats);
+    }));
+}

@@ -1,0 +1,36 @@
+/** Parsers for CLI option values: each names the option and the value it got. */
+import { RfmError } from '../core/errors.js';
+
+export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new RfmError('RFM_ERR_OPTION', `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${v}`);
+    }
+    return n;
+  };
+}
+
+export function fraction(name: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!(n > 0 && n < 0.5)) throw new RfmError('RFM_ERR_OPTION', `${name} must be above 0 and below 0.5, got ${v}`);
+    return n;
+  };
+}
+
+/** An as-of time: an ISO date or date-time (UTC unless it names a zone), or "now" for the wall clock. */
+export function asOfTime(v: string): number {
+  if (v === 'now') return Date.now();
+  const s = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v.replace(' ', 'T')}Z` : v;
+  const t = Date.parse(s);
+  if (!Number.isFinite(t)) throw new RfmError('RFM_ERR_OPTION', `--as-of must be a date like 2026-01-31 or 2026-01-31T12:00:00Z (or "now"), got ${v}`);
+  return t;
+}
+
+export function oneOf<T extends string>(name: string, values: readonly T[]): (v: string) => T {
+  return (v: string) => {
+    if (!(values as readonly string[]).includes(v)) throw new RfmError('RFM_ERR_OPTION', `${name} must be one of ${values.join(', ')}, got ${v}`);
+    return v as T;
+  };
+}

@@ -1,0 +1,98 @@
+/** `rfm replay`: Arrow orders in, the report out. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Engine } from '../engine/engine.js';
+import type { CoreName } from '../engine/shard-host.js';
+import { loadDefaultModel, loadModel } from '../model/model.js';
+import { writeCustomersCsv } from '../report/customers-csv.js';
+import { RejectsFile } from '../report/rejects-csv.js';
+import { summaryTable } from '../report/summary.js';
+import { readArrow } from '../sources/arrow-source.js';
+import { action } from './errors.js';
+import { asOfTime, fraction, oneOf, wholeNumber } from './options.js';
+import { Progress } from './progress.js';
+import { availableParallelism } from 'node:os';
+import { RfmError } from '../core/errors.js';
+
+interface ReplayOptions {
+  json?: string;
+  customers?: string;
+  rejects?: string;
+  exact?: boolean;
+  asOf?: number;
+  workers: number;
+  core: CoreName;
+  model?: string;
+  accuracy: number;
+  customerColumn: string;
+  tsColumn: string;
+  amountColumn: string;
+  kindColumn: string;
+  quiet?: boolean;
+}
+
+export function replayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('replay Arrow IPC orders (files or - for stdin) through the engine and report the segments')
+    .argument('<inputs...>', 'Arrow IPC files or streams; - reads stdin')
+    .option('--json <file>', 'write the report as JSON (- for stdout)')
+    .option('--customers <file>', 'write one CSV row per customer (- for stdout)')
+    .option('--rejects <file>', 'write rejected rows (null customer, bad time or amount) as CSV')
+    .option('--exact', 'rank from all values instead of the sketches')
+    .option('--as-of <date>', 'measure recency against this date instead of the latest event (events after it are ignored); "now" for the wall clock', asOfTime)
+    .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
+    .option('--core <name>', 'kernel: wasm or js (the plain TypeScript core)', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
+    .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
+    .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
+    .option('--customer-column <name>', 'customer id column', 'customer_id')
+    .option('--ts-column <name>', 'event time column', 'ts')
+    .option('--amount-column <name>', 'amount column', 'amount')
+    .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
+    .option('-q, --quiet', 'no summary table')
+    .action(action(async (inputs: string[], o: ReplayOptions) => {
+      if (inputs.filter((i) => i === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
+      const model = o.model ? loadModel(o.model) : loadDefaultModel();
+      const engine = new Engine({
+        workers: o.workers, core: o.core, model, relativeAccuracy: o.accuracy, asOf: o.asOf, keepRejects: o.rejects !== undefined,
+        columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
+      });
+      const rejects = o.rejects ? new RejectsFile(o.rejects) : null;
+      const progress = new Progress('replay', 'batches');
+      try {
+        let batchesBefore = 0;
+        for (const input of inputs) {
+          let batches = 0;
+          for await (const c of readArrow(input, {
+            names: engine.names, asOf: o.asOf, shared: engine.usesWorkers, keepRejects: rejects !== null,
+            onStart: (n) => {
+              progress.total = n === null ? null : batchesBefore + n;
+            },
+          })) {
+            await engine.ingestConverted(c);
+            rejects?.write(engine.takeRejects());
+            batches++;
+            progress.update(batchesBefore + batches, engine.counts.rows);
+          }
+          batchesBefore += batches;
+        }
+        progress.done();
+        const mode = o.exact ? 'exact' : 'sketch';
+        const { report } = await engine.snapshot(mode, true);
+        const jsonToStdout = o.json === '-';
+        if (!o.quiet) (jsonToStdout || o.customers === '-' ? process.stderr : process.stdout).write(summaryTable(report, model));
+        if (engine.counts.rejected > 0) {
+          process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects}` : ' (--rejects FILE lists them)'}\n`);
+        }
+        if (o.json) {
+          const text = JSON.stringify(report, null, 2) + '\n';
+          if (jsonToStdout) process.stdout.write(text);
+          else writeFileSync(o.json, text);
+        }
+        if (o.customers) await writeCustomersCsv(o.customers, await engine.customers(mode));
+      } finally {
+        await rejects?.close();
+        await engine.close();
+      }
+    }));
+}

@@ -1,0 +1,25 @@
+/** The rejects file: one CSV row per rejected input row, with why and its raw values. */
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import type { Reject } from '../engine/arrow-columns.js';
+import { csvField } from './customers-csv.js';
+
+export class RejectsFile {
+  private readonly out: WriteStream;
+
+  constructor(readonly path: string) {
+    this.out = createWriteStream(path);
+    this.out.write('row,reason,customer_id,ts,amount\n');
+  }
+
+  write(rejects: Reject[]): void {
+    if (rejects.length === 0) return;
+    this.out.write(rejects.map((r) => [String(r.row), r.reason, r.customer, r.ts, r.amount].map(csvField).join(',')).join('\n') + '\n');
+  }
+
+  async close(): Promise<void> {
+    this.out.end();
+    await finished(this.out);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Order CSV import with named (or 1-based numbered) columns. Values that cannot be read
+ * are written as nulls, so `rfm replay` counts those rows as rejected.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import { RfmError } from '../core/errors.js';
+import { Kind } from '../core/types.js';
+import { KIND_UNKNOWN, OrderBatchBuffer } from './batch-builder.js';
+import { readRecords } from './csv-lines.js';
+import type { ImportStats } from './import-stats.js';
+import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
+import type { DateFormat } from './parse-values.js';
+
+export interface CsvImportOptions {
+  /** Column holding the customer: a header name or a 1-based number. */
+  customer: string;
+  ts: string;
+  amount: string;
+  /** Optional kind column (order, refund, visit, email_open). */
+  kind?: string;
+  delimiter: string;
+  /** The first record names the columns. Default true. */
+  header: boolean;
+  dateFormat: DateFormat;
+  decimalComma: boolean;
+  /** 'auto': integers when the first record's id is one. */
+  idType: 'auto' | 'int' | 'string';
+  batchRows?: number;
+}
+
+const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
+
+function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
+  if (/^\d+$/.test(spec)) {
+    const i = Number(spec) - 1;
+    if (i < 0) throw new RfmError('RFM_ERR_OPTION', `--${role} ${spec}: column numbers start at 1`);
+    return i;
+  }
+  if (header === null) throw new RfmError('RFM_ERR_OPTION', `--${role} "${spec}": without a header line, name columns by number (1, 2, ...)`);
+  const i = header.findIndex((h) => h.trim().toLowerCase() === spec.toLowerCase());
+  if (i < 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})`);
+  return i;
+}
+
+export async function* readCsvOrders(path: string, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
+  let buffer: OrderBatchBuffer | null = null;
+  let cols: { customer: number; ts: number; amount: number; kind: number } | null = null;
+  let header: string[] | null = null;
+  const id = new Int32Array(2);
+  let isInt = o.idType === 'int';
+  for await (const { line, fields } of readRecords(path, o.delimiter)) {
+    if (o.header && header === null) {
+      header = fields;
+      continue;
+    }
+    if (cols === null) {
+      cols = {
+        customer: columnIndex(o.customer, header, path, 'customer'),
+        ts: columnIndex(o.ts, header, path, 'ts'),
+        amount: columnIndex(o.amount, header, path, 'amount'),
+        kind: o.kind ? columnIndex(o.kind, header, path, 'kind') : -1,
+      };
+      if (o.idType === 'auto') isInt = /^-?\d{1,18}$/.test((fields[cols.customer] ?? '').trim());
+      buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, !isInt);
+    }
+    stats.records++;
+    const b = buffer!;
+    const idText = (fields[cols.customer] ?? '').trim();
+    const ts = parseTime(fields[cols.ts] ?? '', o.dateFormat);
+    const amountText = fields[cols.amount] ?? '';
+    let kind: number = Kind.order;
+    if (cols.kind >= 0) {
+      const k = (fields[cols.kind] ?? '').trim().toLowerCase();
+      kind = k === '' ? Kind.order : KINDS[k] ?? KIND_UNKNOWN;
+      if (kind === KIND_UNKNOWN) stats.badKinds++;
+    }
+    // visits and email opens need no amount
+    const amount = amountText.trim() === '' && (kind === Kind.visit || kind === Kind.emailOpen) ? 0 : parseAmount(amountText, o.decimalComma);
+    if (ts !== ts) stats.badTimes++;
+    if (amount !== amount) stats.badAmounts++;
+    if (isInt) {
+      const ok = idText !== '' && parseIntIdInto(id, idText);
+      if (!ok && idText !== '') {
+        throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line}: customer id "${idText}" is not an integer, but earlier ids were; import with --id-type string`);
+      }
+      if (!ok) stats.badIds++;
+      b.pushInt(ok ? id[0] : 0, ok ? id[1] : 0, !ok, ts, amount, kind);
+    } else {
+      if (idText === '') stats.badIds++;
+      b.pushString(idText === '' ? null : idText, ts, amount, kind);
+    }
+    stats.rows++;
+    if (b.isFull) yield b.take();
+  }
+  if (buffer && buffer.rows > 0) yield buffer.take();
+}

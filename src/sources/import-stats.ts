@@ -1,0 +1,15 @@
+/** What an importer read; unreadable values are kept as nulls for the engine to reject. */
+export interface ImportStats {
+  /** Data records read (header excluded). */
+  records: number;
+  /** Rows written. */
+  rows: number;
+  badIds: number;
+  badTimes: number;
+  badAmounts: number;
+  badKinds: number;
+}
+
+export function newImportStats(): ImportStats {
+  return { records: 0, rows: 0, badIds: 0, badTimes: 0, badAmounts: 0, badKinds: 0 };
+}
