@@ -28,6 +28,7 @@ interface ReplayOptions {
   tsColumn: string;
   amountColumn: string;
   kindColumn: string;
+  stallTimeout?: number;
   quiet?: boolean;
 }
 
@@ -49,6 +50,7 @@ export function replayCommand(program: Command): void {
     .option('--ts-column <name>', 'event time column', 'ts')
     .option('--amount-column <name>', 'amount column', 'amount')
     .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
+    .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
     .option('-q, --quiet', 'no summary table')
     .action(action(async (inputs: string[], o: ReplayOptions) => {
       if (inputs.filter((i) => i === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
@@ -64,7 +66,7 @@ export function replayCommand(program: Command): void {
         for (const input of inputs) {
           let batches = 0;
           for await (const c of readArrow(input, {
-            names: engine.names, asOf: o.asOf, shared: engine.usesWorkers, keepRejects: rejects !== null,
+            names: engine.names, asOf: o.asOf, shared: engine.usesWorkers, keepRejects: rejects !== null, stallMs: o.stallTimeout,
             onStart: (n) => {
               progress.total = n === null ? null : batchesBefore + n;
             },

@@ -63,6 +63,12 @@ const KIND_NAMES: Record<string, number> = {
   order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen,
 };
 
+/** A column name fit for a message: corrupt files carry binary names. */
+function printable(name: string): string {
+  const s = name.replace(/[^\x20-\x7e]/g, '?');
+  return s.length > 40 ? s.slice(0, 40) + '...' : s;
+}
+
 function schemaError(source: string, column: string, expected: string, got: string): RfmError {
   return new RfmError('RFM_ERR_SCHEMA', `${source}: column "${column}" ${got}; expected ${expected}`);
 }
@@ -86,7 +92,8 @@ const KIND_EXPECTED = 'Dictionary<Utf8> or Utf8 (order, refund, visit, email_ope
 /** Checks the schema of a batch; returns the id mode it implies. Throws RFM_ERR_SCHEMA. */
 export function checkSchema(batch: RecordBatch, names: ColumnNames, source: string): IdMode {
   const field = (name: string) => batch.schema.fields.find((f) => f.name === name);
-  const present = batch.schema.fields.map((f) => f.name).join(', ') || 'none';
+  const fieldNames = batch.schema.fields.map((f) => `"${printable(f.name)}"`);
+  const present = fieldNames.length === 0 ? 'none' : fieldNames.length > 12 ? `${fieldNames.slice(0, 12).join(', ')}, ...` : fieldNames.join(', ');
   const need = (name: string, expected: string) => {
     const f = field(name);
     if (!f) throw schemaError(source, name, expected, `is missing (columns: ${present})`);

@@ -4,7 +4,10 @@
  * some (apache/arrow-js#315), so it runs here, where the parent can watch its progress and
  * terminate it; see arrow-source.ts.
  */
+import { constants, openSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecordBatchReader } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
@@ -43,9 +46,22 @@ function post(m: ReaderToParent, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
 
+/**
+ * A regular file opens for random access (the IPC file format reads its footer first);
+ * a pipe (named pipe, /dev/fd/N) is read as a stream, opened without blocking: a blocking
+ * open of a pipe nobody writes to would hold a thread that even process.exit waits for.
+ */
+function openSource(path: string): Promise<FileHandle> | NodeJS.ReadableStream {
+  if (path === '-') return process.stdin;
+  if (statSync(path).isFile()) return open(path, 'r');
+  return new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+}
+
 async function main(): Promise<void> {
-  const source = setup.path === '-' ? process.stdin : await open(setup.path, 'r');
   const name = setup.path === '-' ? 'stdin' : setup.path;
+  const opened = openSource(setup.path);
+  const source = opened instanceof Promise ? await opened : opened;
+  const handle = opened instanceof Promise ? (source as FileHandle) : null;
   let row = 0;
   let batches = 0;
   try {
@@ -71,7 +87,8 @@ async function main(): Promise<void> {
     if (batches === 0 && reader.schema === undefined) throw new Error('no schema');
     post({ type: 'end', batches, rows: row });
   } finally {
-    if (setup.path !== '-') await (source as Awaited<ReturnType<typeof open>>).close();
+    if (handle) await handle.close();
+    else if (source instanceof Socket) source.destroy();
   }
 }
 

@@ -46,13 +46,14 @@ export interface ArrowSourceOptions {
 export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGenerator<ConvertedInput> {
   const name = path === '-' ? 'stdin' : path;
   if (path !== '-') {
-    let size: number;
+    let stat: ReturnType<typeof statSync>;
     try {
-      size = statSync(path).size;
+      stat = statSync(path);
     } catch {
       throw new RfmError('RFM_ERR_INPUT', `${name}: no such file`);
     }
-    if (size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
+    if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected an Arrow IPC file or stream`);
+    if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
   }
   const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, shared: o.shared, keepRejects: o.keepRejects };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
@@ -120,6 +121,13 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   } finally {
     if (timer) clearTimeout(timer);
     if (path === '-') process.stdin.unpipe(worker.stdin!);
-    await worker.terminate();
+    // a reader stuck in a system call (a pipe nobody writes to) cannot finish terminating:
+    // after a failure, let it go rather than wait for it
+    if (failure !== null) {
+      worker.unref();
+      void worker.terminate();
+    } else {
+      await worker.terminate();
+    }
   }
 }

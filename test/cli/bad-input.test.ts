@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Float64, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { describe, expect, test } from 'vitest';
+import { dataDir } from '../support/data.js';
+import { runCli, tempDir } from '../support/cli.js';
+import type { CliResult } from '../support/cli.js';
+
+const dir = tempDir();
+const T0 = Date.UTC(2025, 0, 1);
+
+function expectRefused(r: CliResult, ...mentions: string[]): void {
+  expect(r.code, r.stderr).toBe(2);
+  for (const m of mentions) expect(r.stderr).toContain(m);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stderr).not.toContain('internal error');
+}
+
+function arrowFile(name: string, columns: Record<string, ReturnType<typeof vectorFromArray>>, format: 'file' | 'stream' = 'file'): string {
+  const path = join(dir, name);
+  writeFileSync(path, tableToIPC(new Table(columns), format));
+  return path;
+}
+
+describe('files that cannot be read are refused with exit code 2', () => {
+  test('a missing file', async () => {
+    expectRefused(await runCli(['replay', join(dir, 'nope.arrow')]), 'nope.arrow', 'no such file');
+  });
+
+  test('a text file', async () => {
+    const path = join(dir, 'orders.csv');
+    writeFileSync(path, 'customer_id,ts,amount\n1,2025-01-01,10\n');
+    expectRefused(await runCli(['replay', path]), 'orders.csv', 'not a readable Arrow IPC');
+  });
+
+  test('an empty file', async () => {
+    const path = join(dir, 'empty.arrow');
+    writeFileSync(path, '');
+    expectRefused(await runCli(['replay', path]), 'empty.arrow', 'empty');
+  });
+
+  test('a missing column names the column and what was expected', async () => {
+    const path = arrowFile('no-amount.arrow', {
+      customer_id: vectorFromArray([1n, 2n], new Int64()),
+      ts: vectorFromArray([T0, T0], new TimestampMillisecond()),
+    });
+    expectRefused(await runCli(['replay', path]), 'no-amount.arrow', '"amount" is missing', 'expected Float64');
+  });
+
+  test('a column of the wrong type names the column, its type and what was expected', async () => {
+    const path = arrowFile('float-ids.arrow', {
+      customer_id: vectorFromArray([1.5, 2.5], new Float64()),
+      ts: vectorFromArray([T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([1, 2], new Float64()),
+    });
+    expectRefused(await runCli(['replay', path]), 'float-ids.arrow', 'column "customer_id" is Float64', 'expected Int64/Uint64');
+  });
+
+  test('a time column of strings', async () => {
+    const path = arrowFile('string-ts.arrow', {
+      customer_id: vectorFromArray(['a', 'b'], new Utf8()),
+      ts: vectorFromArray(['2025-01-01', 'x'], new Utf8()),
+      amount: vectorFromArray([1, 2], new Float64()),
+    });
+    expectRefused(await runCli(['replay', path]), 'column "ts" is Utf8', 'expected Timestamp');
+  });
+
+  test('an input that stops yielding data hits the stall timeout', async () => {
+    // stdin held open with no data: the reader waits forever, as it does on some corrupt files
+    const r = await runCli(['replay', '-', '--stall-timeout', '1000'], { timeoutMs: 20_000, holdStdin: true });
+    expectRefused(r, 'stdin', 'reading stalled for 1000 ms');
+    expect(r.ms).toBeGreaterThan(1000);
+  });
+
+  test('a named pipe nobody writes to', async () => {
+    const fifo = join(dir, 'pipe.arrow');
+    execFileSync('mkfifo', [fifo]);
+    expectRefused(await runCli(['replay', fifo], { timeoutMs: 20_000 }), 'pipe.arrow');
+  });
+
+  test('bad options name the option and the value', async () => {
+    const r = await runCli(['replay', 'x.arrow', '--workers', '1.5']);
+    expectRefused(r, '--workers must be a whole number', '1.5');
+  });
+
+  test('a bad model file', async () => {
+    const model = join(dir, 'model.json');
+    writeFileSync(model, JSON.stringify({ ...JSON.parse(readFileSync(join(import.meta.dirname, '../../models/default.json'), 'utf8')), segments: [{ name: 'All', group: 'Core', when: ['vibes >= 3'] }] }));
+    const path = arrowFile('ok.arrow', {
+      customer_id: vectorFromArray([1n], new Int64()), ts: vectorFromArray([T0], new TimestampMillisecond()), amount: vectorFromArray([1], new Float64()),
+    });
+    expectRefused(await runCli(['replay', path, '--model', model]), 'model.json', 'unknown field "vibes"');
+  });
+});
+
+describe('bad rows are counted, reported and listed, never applied', () => {
+  test('null customer, NaN or infinite amount, null time and unknown kind', async () => {
+    const path = arrowFile('bad-rows.arrow', {
+      customer_id: vectorFromArray(['a@x.com', null, 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com', 'f@x.com'], new Utf8()),
+      ts: vectorFromArray([T0, T0, T0, T0, null, T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([10, 10, NaN, Infinity, 10, 10, 12], new Float64()),
+      kind: vectorFromArray(['order', 'order', 'order', 'order', 'order', 'teleport', 'order'], new Utf8()),
+    }, 'stream');
+    const rejects = join(dir, 'rejects.csv');
+    const r = await runCli(['replay', path, '--json', '-', '--rejects', rejects, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.rejected).toBe(5);
+    expect(report.customers).toBe(2);
+    expect(report.orders).toBe(2);
+    expect(report.revenue).toBe(22);
+    expect(r.stderr).toContain('5 rows rejected');
+    const lines = readFileSync(rejects, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('row,reason,customer_id,ts,amount');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      '1,null customer', '2,null or NaN amount', '3,infinite amount', '4,null or unreadable time', '5,unknown kind',
+    ]);
+  });
+});
+
+describe('the Arrow fuzzing corpus', () => {
+  const corpus = join(dataDir(), 'arrow-fuzz');
+  const files = readdirSync(corpus).sort();
+
+  test(`all ${files.length} files end within seconds with exit code 2 and a message naming the file`, async () => {
+    expect(files.length).toBe(80);
+    const results: [string, CliResult][] = [];
+    for (let i = 0; i < files.length; i += 4) {
+      const chunk = files.slice(i, i + 4);
+      results.push(...(await Promise.all(chunk.map(async (f) => [f, await runCli(['replay', join(corpus, f)], { timeoutMs: 30_000 })] as [string, CliResult]))));
+    }
+    for (const [f, r] of results) {
+      expectRefused(r, f);
+      expect(r.ms, f).toBeLessThan(15_000);
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const CLI = resolve(import.meta.dirname, '../../dist/cli/cli.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the built rfm CLI (npm test builds it first) in cwd, killing it after timeoutMs. */
+export function runCli(args: string[], o: { cwd?: string; input?: Buffer | string; timeoutMs?: number; holdStdin?: boolean } = {}): Promise<CliResult> {
+  const started = performance.now();
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd, env: { ...process.env, TZ: 'UTC' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      done({ code, stdout, stderr, ms: performance.now() - started });
+    });
+    if (o.input !== undefined) child.stdin.end(o.input);
+    else if (!o.holdStdin) child.stdin.end();
+  });
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'rfm-test-'));
+}
