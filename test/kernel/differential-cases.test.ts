@@ -1,0 +1,92 @@
+/**
+ * A thousand small seeded cases, each held to identical results in the WASM kernel and the
+ * plain core (state bytes, exact and sketch reports, customer rows). A failing case is
+ * shrunk to the fewest rows that still differ, and that batch is printed.
+ */
+import { expect, test } from 'vitest';
+import type { RecordBatch } from 'apache-arrow';
+import { Engine } from '../../src/engine/engine.js';
+import { buildOrderBatch } from '../../src/sources/batch-builder.js';
+import { Random } from '../../src/sources/random.js';
+import { digest } from '../support/bytes.js';
+
+interface Row {
+  id: number;
+  ts: number;
+  amount: number;
+  kind: number;
+}
+
+const DAY = 86_400_000;
+
+function randomRows(seed: number): Row[] {
+  const rng = new Random(seed);
+  const n = 1 + Math.floor(rng.next() * 200);
+  const customers = 1 + Math.floor(rng.next() * 30);
+  const days = 1 + Math.floor(rng.next() * 400);
+  const amounts = [0, 0.01, 1, 9.99, 10, 10, 49.5, 100, 1e6, 3.3];
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = rng.next();
+    rows.push({
+      id: Math.floor(rng.next() * customers),
+      // whole days, half days and odd milliseconds, in no particular order
+      ts: Date.UTC(2024, 0, 1) + Math.floor(rng.next() * days) * DAY + (rng.next() < 0.3 ? Math.floor(rng.next() * DAY) : 0),
+      amount: amounts[Math.floor(rng.next() * amounts.length)] * (rng.next() < 0.1 ? -1 : 1),
+      kind: k < 0.75 ? 0 : k < 0.85 ? 1 : k < 0.95 ? 2 : 3,
+    });
+  }
+  return rows;
+}
+
+function batchOf(rows: Row[]): RecordBatch {
+  const words = new Int32Array(2 * rows.length);
+  rows.forEach((r, i) => (words[2 * i] = r.id));
+  return buildOrderBatch({
+    numRows: rows.length, idWords: words, ts: Float64Array.from(rows, (r) => r.ts),
+    amount: Float64Array.from(rows, (r) => r.amount), kind: Int8Array.from(rows, (r) => r.kind),
+  });
+}
+
+async function outcome(rows: Row[], core: 'js' | 'wasm'): Promise<unknown> {
+  const e = new Engine({ core, workers: 0 });
+  await e.ingest(batchOf(rows));
+  const result = {
+    state: await e.serialize(),
+    exact: await e.report('exact'),
+    sketch: await e.report('sketch'),
+    rows: (await e.customers('exact')).parts,
+  };
+  await e.close();
+  return digest(result);
+}
+
+async function differs(rows: Row[]): Promise<boolean> {
+  return JSON.stringify(await outcome(rows, 'js')) !== JSON.stringify(await outcome(rows, 'wasm'));
+}
+
+/** Fewest rows that still differ: drop halves, then single rows, while the difference stays. */
+async function shrink(rows: Row[]): Promise<Row[]> {
+  let current = rows;
+  for (let size = Math.floor(current.length / 2); size >= 1; size = Math.floor(size / 2)) {
+    for (let at = 0; at + size <= current.length; ) {
+      const candidate = [...current.slice(0, at), ...current.slice(at + size)];
+      if (candidate.length > 0 && (await differs(candidate))) current = candidate;
+      else at += size;
+    }
+  }
+  return current;
+}
+
+test('1,000 random cases: WASM kernel == plain core', async () => {
+  let rowsChecked = 0;
+  for (let seed = 1; seed <= 1000; seed++) {
+    const rows = randomRows(seed);
+    rowsChecked += rows.length;
+    if (await differs(rows)) {
+      const smallest = await shrink(rows);
+      expect.fail(`seed ${seed}: kernels differ; smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`);
+    }
+  }
+  expect(rowsChecked).toBeGreaterThan(50_000);
+});
