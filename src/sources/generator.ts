@@ -3,7 +3,7 @@
  * (the BTYD picture): each is acquired at some time in the window, buys at its own rate
  * (gamma-distributed, so a long tail of heavy buyers and many one-time buyers) for its
  * own lifetime (exponential), and spends around its own mean (lognormal). About 1 % of
- * orders are followed by a refund.
+ * orders are followed by a refund, and some visitors who never order (prospects) visit.
  */
 import type { RecordBatch } from 'apache-arrow';
 import { Kind } from '../core/types.js';
@@ -26,6 +26,8 @@ export interface GeneratorOptions {
   stringIds?: boolean;
   /** Share of orders followed by a refund; default 0.01. */
   refundRate?: number;
+  /** Visitors without an order, each with one to three visits; default 5 % of customers. */
+  prospects?: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -44,6 +46,7 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
   const minutes = Math.ceil(windowMs / MINUTE_MS);
   const batchRows = o.batchRows ?? 65_536;
   const refundRate = o.refundRate ?? 0.01;
+  const P = o.prospects ?? Math.floor(C / 20);
 
   // per customer: acquisition, active span, weight (expected orders), mean spend
   const acquired = new Float64Array(C);
@@ -53,7 +56,7 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
   let total = 0;
   for (let c = 0; c < C; c++) {
     acquired[c] = startMs + rng.next() * windowMs;
-    const life = rng.exponential(365 * 86_400_000);
+    const life = rng.exponential(540 * 86_400_000);
     span[c] = Math.min(life, endMs - acquired[c]);
     const rate = rng.gamma(0.5);
     total += rate * span[c];
@@ -61,9 +64,13 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
     meanSpend[c] = Math.exp(3.4 + 0.6 * rng.normal());
   }
 
-  // every customer's first order, then the rest drawn by weight, placed in the customer's span
-  const who = new Uint32Array(N);
-  const minute = new Uint32Array(N);
+  // every customer's first order, then the rest drawn by weight, placed in the customer's
+  // span; then the prospects' visits (who >= C)
+  const visits: number[] = [];
+  for (let p = 0; p < P; p++) for (let v = 1 + Math.floor(rng.next() * 3); v > 0; v--) visits.push(C + p);
+  const E = N + visits.length;
+  const who = new Uint32Array(E);
+  const minute = new Uint32Array(E);
   for (let c = 0; c < C; c++) {
     who[c] = c;
     minute[c] = Math.min(minutes - 1, Math.floor((acquired[c] - startMs) / MINUTE_MS));
@@ -82,13 +89,18 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
     minute[i] = Math.min(minutes - 1, Math.floor((t - startMs) / MINUTE_MS));
   }
 
+  for (let i = N; i < E; i++) {
+    who[i] = visits[i - N];
+    minute[i] = Math.floor(rng.next() * minutes);
+  }
+
   // counting sort by minute; within a minute, times rise evenly
   const starts = new Uint32Array(minutes + 1);
-  for (let i = 0; i < N; i++) starts[minute[i] + 1]++;
+  for (let i = 0; i < E; i++) starts[minute[i] + 1]++;
   for (let m = 0; m < minutes; m++) starts[m + 1] += starts[m];
-  const order = new Uint32Array(N);
+  const order = new Uint32Array(E);
   const fill = starts.slice(0, minutes);
-  for (let i = 0; i < N; i++) order[fill[minute[i]]++] = i;
+  for (let i = 0; i < E; i++) order[fill[minute[i]]++] = i;
 
   const buffer = new OrderBatchBuffer(batchRows, o.stringIds ?? false);
   const push = (c: number, t: number, a: number, k: number): void => {
@@ -100,7 +112,7 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
   const pendingWho: number[] = [];
   const pendingAmount: number[] = [];
   let m = 0;
-  for (let j = 0; j < N; j++) {
+  for (let j = 0; j < E; j++) {
     const i = order[j];
     while (m < minutes && starts[m + 1] <= j) m++;
     const inMinute = starts[m + 1] - starts[m];
@@ -110,6 +122,11 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
       if (buffer.isFull) yield buffer.take();
     }
     const c = who[i];
+    if (c >= C) {
+      push(c, t, 0, Kind.visit);
+      if (buffer.isFull) yield buffer.take();
+      continue;
+    }
     const a = Math.max(0.5, Math.round(meanSpend[c] * Math.exp(0.4 * rng.normal()) * 100) / 100);
     push(c, t, a, Kind.order);
     if (buffer.isFull) yield buffer.take();

@@ -38,7 +38,8 @@ describe('rfm generate + rfm replay', () => {
     expect(sum(report.retention)).toBe(5000);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('customer_id,orders,purchase_days,spend,first_ts,last_ts,recency_days,r,f,m,aov_score,retention,segment,group');
-    expect(lines.length).toBe(5001);
+    expect(lines.length).toBe(1 + 5000 + 250); // customers with orders, and the generator's 5 % prospects
+    expect(report.audiences['Prospective Buyers'].customers).toBe(250);
     const bySegment: Record<string, number> = {};
     for (const l of lines.slice(1)) {
       const f = l.split(',');
