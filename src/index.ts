@@ -12,18 +12,18 @@
  * ```
  */
 export { Engine } from './engine/engine.js';
-export type { EngineOptions, ConvertedBatchInput, CustomerExport } from './engine/engine.js';
+export type { EngineOptions, CustomerExport } from './engine/engine.js';
 export type { RankMode, Thresholds } from './engine/snapshot.js';
 export type { CoreName } from './engine/shard-host.js';
 export { DEFAULT_COLUMNS } from './engine/arrow-columns.js';
-export type { ColumnNames, Reject } from './engine/arrow-columns.js';
+export type { ColumnNames, ConvertedInput, Reject } from './engine/arrow-columns.js';
 export type { Report, Tally, IngestCounts, SnapshotExtras } from './report/report.js';
 export { summaryTable } from './report/summary.js';
 export { writeCustomersCsv, CUSTOMER_COLUMNS } from './report/customers-csv.js';
 export { loadModel, loadDefaultModel, compileModel } from './model/model.js';
 export type { Model, ModelFile } from './model/model.js';
 export { readArrow } from './sources/arrow-source.js';
-export type { ArrowSourceOptions, ConvertedInput } from './sources/arrow-source.js';
+export type { ArrowSourceOptions } from './sources/arrow-source.js';
 export { writeArrow } from './sources/arrow-writer.js';
 export { generateOrders } from './sources/generator.js';
 export type { GeneratorOptions } from './sources/generator.js';

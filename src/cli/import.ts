@@ -4,10 +4,10 @@ import type { RecordBatch } from 'apache-arrow';
 import { writeArrow } from '../sources/arrow-writer.js';
 import { readCdnow } from '../sources/cdnow.js';
 import { readCsvOrders } from '../sources/csv-import.js';
+import type { CsvImportOptions } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
 import type { ImportStats } from '../sources/import-stats.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
-import type { DateFormat } from '../sources/parse-values.js';
 import { action } from './errors.js';
 import { oneOf } from './options.js';
 import { Progress } from './progress.js';
@@ -28,18 +28,8 @@ async function importTo(output: string, input: string, batches: AsyncIterable<Re
   if (stats.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${input}: no data rows found`);
 }
 
-interface CsvOptions {
-  output: string;
-  customer: string;
-  ts: string;
-  amount: string;
-  kind?: string;
-  delimiter: string;
-  header: boolean;
-  dateFormat: DateFormat;
-  decimalComma?: boolean;
-  idType: 'auto' | 'int' | 'string';
-}
+/** The csv command's options: the importer's, as commander hands them over, and the output. */
+type CsvOptions = Omit<CsvImportOptions, 'decimalComma' | 'batchRows'> & { output: string; decimalComma?: boolean };
 
 export function importCommand(program: Command): void {
   const imp = program.command('import').description('convert order exports to Arrow IPC for replay');
@@ -61,10 +51,8 @@ export function importCommand(program: Command): void {
       const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
       if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
       const stats = newImportStats();
-      const batches = readCsvOrders(file, {
-        customer: o.customer, ts: o.ts, amount: o.amount, kind: o.kind, delimiter, header: o.header,
-        dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType,
-      }, stats);
+      const { output: _, ...options } = o;
+      const batches = readCsvOrders(file, { ...options, delimiter, decimalComma: o.decimalComma ?? false }, stats);
       await importTo(o.output, file, batches, stats);
     }));
   imp

@@ -14,7 +14,7 @@ import {
 } from './plan.js';
 import { Field, Kind, Op } from './types.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from './types.js';
-import { STATE_MAGIC, STATE_VERSION, idModeCode, idModeFromCode } from './state-format.js';
+import { readState, writeState } from './state-format.js';
 
 const NO_SEGMENT = 255;
 
@@ -384,59 +384,31 @@ export class CoreKernel implements Kernel {
     return f;
   }
 
+  /** The state columns in stored order (state-format.ts). */
+  private stateColumns(): (Float64Array | Int32Array | Uint32Array | Uint8Array)[] {
+    return [
+      this.firstTs, this.lastTs, this.spend, this.maxOrder, this.gapSumSq, this.lastEngaged,
+      this.keyLo, this.keyHi, this.orders, this.purchaseDays, this.engagements, this.idOff, this.idLen, this.segment,
+    ];
+  }
+
   serialize(): Uint8Array {
     const n = this.numCustomers;
-    const header = 8 * 4;
-    const size = header + n * (6 * 8 + 7 * 4 + 1) + this.arenaLen;
-    const out = new Uint8Array(size);
-    const h = new Int32Array(out.buffer, 0, 8);
-    h[0] = STATE_MAGIC;
-    h[1] = STATE_VERSION;
-    h[2] = idModeCode(this.idMode);
-    h[3] = n;
-    h[4] = this.arenaLen;
-    h[5] = this.subBits;
-    let at = header;
-    const put = (a: Float64Array | Int32Array | Uint32Array | Uint8Array): void => {
-      const bytes = new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
-      out.set(bytes, at);
-      at += bytes.length;
-    };
-    for (const a of [this.firstTs, this.lastTs, this.spend, this.maxOrder, this.gapSumSq, this.lastEngaged]) put(a);
-    for (const a of [this.keyLo, this.keyHi, this.orders, this.purchaseDays, this.engagements, this.idOff, this.idLen]) put(a);
-    put(this.segment);
-    out.set(this.arena.subarray(0, this.arenaLen), at);
-    return out;
+    const columns = this.stateColumns().map((a) => new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT));
+    return writeState({ idMode: this.idMode, numCustomers: n, arenaLen: this.arenaLen, subBits: this.subBits }, columns, this.arena);
   }
 
   restore(bytes: Uint8Array): void {
-    const copy = bytes.slice();
-    const h = new Int32Array(copy.buffer, 0, 8);
-    if (h[0] !== STATE_MAGIC || h[1] !== STATE_VERSION) {
-      throw new TypeError('not an rfmstream kernel state (bad magic or version)');
-    }
-    if (h[5] !== this.subBits) {
-      throw new RangeError(`state was written with ${h[5]} sketch sub-bits, this kernel uses ${this.subBits}`);
-    }
-    const n = h[3];
-    const arenaLen = h[4];
+    const { header, columns, arena } = readState(bytes, this.subBits);
+    const n = header.numCustomers;
     let cap = 1024;
     while (cap < n) cap *= 2;
     this.numCustomers = 0;
-    this.keyLo = new Int32Array(0);
     this.grow(cap);
-    this.idMode = idModeFromCode(h[2]);
-    let at = 32;
-    const take = (dst: Float64Array | Int32Array | Uint32Array | Uint8Array): void => {
-      const len = n * dst.BYTES_PER_ELEMENT;
-      new Uint8Array(dst.buffer, dst.byteOffset, len).set(copy.subarray(at, at + len));
-      at += len;
-    };
-    for (const a of [this.firstTs, this.lastTs, this.spend, this.maxOrder, this.gapSumSq, this.lastEngaged]) take(a);
-    for (const a of [this.keyLo, this.keyHi, this.orders, this.purchaseDays, this.engagements, this.idOff, this.idLen]) take(a);
-    take(this.segment);
-    this.arena = copy.slice(at, at + arenaLen);
-    this.arenaLen = arenaLen;
+    this.idMode = header.idMode;
+    this.stateColumns().forEach((a, i) => new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT).set(columns[i]));
+    this.arena = arena.slice();
+    this.arenaLen = header.arenaLen;
     this.numCustomers = n;
     this.rebuildIndex(cap * 2);
     this.skLastDay.fill(0);

@@ -6,12 +6,23 @@
  *   i32/u32: keyLo keyHi orders purchaseDays engagements idOff idLen
  *   u8: segment
  * then the id arena. Sketches are not stored: restore rebuilds them from the columns.
- * assembly/state.ts writes and reads the same bytes.
+ * Both kernels write and read it through the two functions below.
  */
 import type { IdMode } from './types.js';
 
 export const STATE_MAGIC = 0x314d4652; // "RFM1"
 export const STATE_VERSION = 1;
+const HEADER_BYTES = 32;
+
+/** Bytes per entry of each stored column, in stored order. */
+export const STATE_COLUMN_WIDTHS = [8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 1] as const;
+
+export interface StateHeader {
+  idMode: IdMode | null;
+  numCustomers: number;
+  arenaLen: number;
+  subBits: number;
+}
 
 export function idModeCode(mode: IdMode | null): number {
   return mode === null ? 0 : mode === 'int' ? 1 : 2;
@@ -19,4 +30,39 @@ export function idModeCode(mode: IdMode | null): number {
 
 export function idModeFromCode(code: number): IdMode | null {
   return code === 0 ? null : code === 1 ? 'int' : 'utf8';
+}
+
+/** The state as bytes; `columns` holds each column's first n entries as bytes, in stored order. */
+export function writeState(h: StateHeader, columns: Uint8Array[], arena: Uint8Array): Uint8Array {
+  const n = h.numCustomers;
+  const size = HEADER_BYTES + STATE_COLUMN_WIDTHS.reduce((s: number, w) => s + w * n, 0) + h.arenaLen;
+  const out = new Uint8Array(size);
+  new Int32Array(out.buffer, 0, 8).set([STATE_MAGIC, STATE_VERSION, idModeCode(h.idMode), n, h.arenaLen, h.subBits, 0, 0]);
+  let at = HEADER_BYTES;
+  for (const c of columns) {
+    out.set(c, at);
+    at += c.length;
+  }
+  out.set(arena.subarray(0, h.arenaLen), at);
+  return out;
+}
+
+/** Checks and splits a state into header, column bytes (stored order) and arena. */
+export function readState(bytes: Uint8Array, subBits: number): { header: StateHeader; columns: Uint8Array[]; arena: Uint8Array } {
+  const head = new Int32Array(bytes.slice(0, HEADER_BYTES).buffer);
+  if (bytes.length < HEADER_BYTES || head[0] !== STATE_MAGIC || head[1] !== STATE_VERSION) {
+    throw new TypeError('not an rfmstream kernel state (bad magic or version)');
+  }
+  if (head[5] !== subBits) {
+    throw new RangeError(`state was written with ${head[5]} sketch sub-bits, this kernel uses ${subBits}`);
+  }
+  const header: StateHeader = { idMode: idModeFromCode(head[2]), numCustomers: head[3], arenaLen: head[4], subBits };
+  const columns: Uint8Array[] = [];
+  let at = HEADER_BYTES;
+  for (const w of STATE_COLUMN_WIDTHS) {
+    columns.push(bytes.subarray(at, at + w * header.numCustomers));
+    at += w * header.numCustomers;
+  }
+  if (at + header.arenaLen > bytes.length) throw new TypeError('rfmstream kernel state is truncated');
+  return { header, columns, arena: bytes.subarray(at, at + header.arenaLen) };
 }

@@ -11,6 +11,7 @@ import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import type { ColumnBatch, IdMode } from '../core/types.js';
 import { allocColumnBatch } from './column-batch.js';
+import type { ColumnBatchShape } from './column-batch.js';
 
 /** Which input columns hold what. */
 export interface ColumnNames {
@@ -32,9 +33,8 @@ export interface Reject {
   amount: string;
 }
 
-export interface ConvertedBatch {
-  columns: ColumnBatch;
-  buffer: ArrayBuffer | SharedArrayBuffer;
+/** What converting a batch counted. */
+export interface BatchCounts {
   orders: number;
   refunds: number;
   engagements: number;
@@ -43,6 +43,22 @@ export interface ConvertedBatch {
   /** Largest accepted event time, ms; -Infinity when none. */
   maxTs: number;
   rejects: Reject[];
+}
+
+export interface ConvertedBatch extends BatchCounts {
+  columns: ColumnBatch;
+  buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+/** A converted batch as it travels between threads: its buffer, the shape to view it by, the counts. */
+export interface ConvertedInput extends BatchCounts {
+  shape: ColumnBatchShape;
+  buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+export function toInput(c: ConvertedBatch): ConvertedInput {
+  const { columns, ...rest } = c;
+  return { ...rest, shape: { numRows: columns.numRows, idMode: columns.idMode, idBytesLen: columns.idBytes?.length ?? 0 } };
 }
 
 export interface ConvertOptions {

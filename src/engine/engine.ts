@@ -12,9 +12,8 @@ import { loadDefaultModel } from '../model/model.js';
 import type { Model } from '../model/model.js';
 import { buildReport } from '../report/report.js';
 import type { IngestCounts, Report, SnapshotExtras } from '../report/report.js';
-import { convertBatch, DEFAULT_COLUMNS } from './arrow-columns.js';
-import type { ColumnNames, Reject } from './arrow-columns.js';
-import type { ColumnBatchShape } from './column-batch.js';
+import { convertBatch, DEFAULT_COLUMNS, toInput } from './arrow-columns.js';
+import type { ColumnNames, ConvertedInput, Reject } from './arrow-columns.js';
 import { LocalShard } from './shard-host.js';
 import type { CoreName, ShardHost } from './shard-host.js';
 import { planFor, takeSnapshot } from './snapshot.js';
@@ -38,19 +37,6 @@ export interface EngineOptions {
   keepRejects?: boolean;
   /** Batches in flight per shard before ingest waits (backpressure). Default 4. */
   maxInFlight?: number;
-}
-
-/** A converted batch (from convertBatch or a source's reading thread). */
-export interface ConvertedBatchInput {
-  shape: ColumnBatchShape;
-  buffer: ArrayBuffer | SharedArrayBuffer;
-  orders: number;
-  refunds: number;
-  engagements: number;
-  rejected: number;
-  afterAsOf: number;
-  maxTs: number;
-  rejects: Reject[];
 }
 
 /** Every customer with its classification, shard by shard, and the names to read it with. */
@@ -131,15 +117,11 @@ export class Engine {
     const c = convertBatch(batch, {
       names: this.names, asOf: this.fixedAsOf, shared: this.usesWorkers, keepRejects: this.keepRejects, firstRow: this.rowsSeen, source,
     });
-    await this.ingestConverted({
-      shape: { numRows: c.columns.numRows, idMode: c.columns.idMode, idBytesLen: c.columns.idBytes?.length ?? 0 },
-      buffer: c.buffer, orders: c.orders, refunds: c.refunds, engagements: c.engagements, rejected: c.rejected,
-      afterAsOf: c.afterAsOf, maxTs: c.maxTs, rejects: c.rejects,
-    });
+    await this.ingestConverted(toInput(c));
   }
 
   /** Applies a batch a source has converted already. */
-  async ingestConverted(c: ConvertedBatchInput): Promise<void> {
+  async ingestConverted(c: ConvertedInput): Promise<void> {
     this.throwIfFailed();
     if (c.shape.numRows > 0) {
       if (this.idMode === null) this.idMode = c.shape.idMode;

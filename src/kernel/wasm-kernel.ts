@@ -7,7 +7,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfmError } from '../core/errors.js';
-import { STATE_MAGIC, STATE_VERSION, idModeCode, idModeFromCode } from '../core/state-format.js';
+import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, writeState } from '../core/state-format.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
 import { packageRoot } from './package-root.js';
 
@@ -56,10 +56,7 @@ function kernelModule(): WebAssembly.Module {
   return compiled;
 }
 
-// column numbers of columnPtr() in assembly/index.ts
-const COL_F64 = [0, 1, 2, 3, 4, 5] as const;
-const COL_32 = [6, 7, 8, 9, 10, 11, 12] as const;
-const COL_SEGMENT = 13;
+// columnPtr() in assembly/index.ts numbers the state columns 0..13 in stored order, then:
 const COL_ARENA = 14;
 
 export class WasmKernel implements Kernel {
@@ -174,53 +171,26 @@ export class WasmKernel implements Kernel {
     return rows;
   }
 
+  /** Byte views of the state columns in stored order (state-format.ts), first n entries. */
+  private stateColumns(n: number): Uint8Array[] {
+    const b = this.buf();
+    return STATE_COLUMN_WIDTHS.map((w, i) => new Uint8Array(b, this.x.columnPtr(i), n * w));
+  }
+
   serialize(): Uint8Array {
     const x = this.x;
     const n = this.numCustomers;
     const arenaLen = x.arenaBytes();
-    const out = new Uint8Array(32 + n * (6 * 8 + 7 * 4 + 1) + arenaLen);
-    const h = new Int32Array(out.buffer, 0, 8);
-    h[0] = STATE_MAGIC;
-    h[1] = STATE_VERSION;
-    h[2] = x.currentIdMode();
-    h[3] = n;
-    h[4] = arenaLen;
-    h[5] = this.subBits;
-    let at = 32;
-    const b = this.buf();
-    const put = (col: number, width: number): void => {
-      out.set(new Uint8Array(b, x.columnPtr(col), n * width), at);
-      at += n * width;
-    };
-    for (const c of COL_F64) put(c, 8);
-    for (const c of COL_32) put(c, 4);
-    put(COL_SEGMENT, 1);
-    out.set(new Uint8Array(b, x.columnPtr(COL_ARENA), arenaLen), at);
-    return out;
+    const arena = new Uint8Array(this.buf(), x.columnPtr(COL_ARENA), arenaLen);
+    return writeState({ idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits }, this.stateColumns(n), arena);
   }
 
   restore(bytes: Uint8Array): void {
-    const h = new Int32Array(bytes.slice(0, 32).buffer);
-    if (h[0] !== STATE_MAGIC || h[1] !== STATE_VERSION) {
-      throw new TypeError('not an rfmstream kernel state (bad magic or version)');
-    }
-    if (h[5] !== this.subBits) {
-      throw new RangeError(`state was written with ${h[5]} sketch sub-bits, this kernel uses ${this.subBits}`);
-    }
-    const n = h[3];
-    const arenaLen = h[4];
-    const x = this.x;
-    x.restoreBegin(n, h[2], arenaLen);
-    const b = this.buf();
-    let at = 32;
-    const take = (col: number, width: number): void => {
-      new Uint8Array(b, x.columnPtr(col), n * width).set(bytes.subarray(at, at + n * width));
-      at += n * width;
-    };
-    for (const c of COL_F64) take(c, 8);
-    for (const c of COL_32) take(c, 4);
-    take(COL_SEGMENT, 1);
-    new Uint8Array(b, x.columnPtr(COL_ARENA), arenaLen).set(bytes.subarray(at, at + arenaLen));
-    x.restoreEnd();
+    const { header, columns, arena } = readState(bytes, this.subBits);
+    const n = header.numCustomers;
+    this.x.restoreBegin(n, idModeCode(header.idMode), header.arenaLen);
+    this.stateColumns(n).forEach((view, i) => view.set(columns[i]));
+    new Uint8Array(this.buf(), this.x.columnPtr(COL_ARENA), header.arenaLen).set(arena);
+    this.x.restoreEnd();
   }
 }

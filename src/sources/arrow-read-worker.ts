@@ -11,7 +11,7 @@ import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecordBatchReader } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
-import { convertBatch } from '../engine/arrow-columns.js';
+import { convertBatch, toInput } from '../engine/arrow-columns.js';
 import type { ColumnNames } from '../engine/arrow-columns.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
@@ -75,14 +75,7 @@ async function main(): Promise<void> {
       });
       row += batch.numRows;
       batches++;
-      post(
-        {
-          type: 'batch', shape: { numRows: c.columns.numRows, idMode: c.columns.idMode, idBytesLen: c.columns.idBytes?.length ?? 0 },
-          buffer: c.buffer, orders: c.orders, refunds: c.refunds, engagements: c.engagements, rejected: c.rejected,
-          afterAsOf: c.afterAsOf, maxTs: c.maxTs, rejects: c.rejects,
-        },
-        c.buffer instanceof ArrayBuffer ? [c.buffer] : [],
-      );
+      post({ type: 'batch', ...toInput(c) }, c.buffer instanceof ArrayBuffer ? [c.buffer] : []);
     }
     if (batches === 0 && reader.schema === undefined) throw new Error('no schema');
     post({ type: 'end', batches, rows: row });

@@ -7,24 +7,10 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
-import type { ColumnNames, Reject } from '../engine/arrow-columns.js';
-import type { ColumnBatchShape } from '../engine/column-batch.js';
+import type { ColumnNames, ConvertedInput } from '../engine/arrow-columns.js';
 import { compiledModule } from '../kernel/package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';
-
-/** A batch converted to kernel columns, with what the conversion counted. */
-export interface ConvertedInput {
-  shape: ColumnBatchShape;
-  buffer: ArrayBuffer | SharedArrayBuffer;
-  orders: number;
-  refunds: number;
-  engagements: number;
-  rejected: number;
-  afterAsOf: number;
-  maxTs: number;
-  rejects: Reject[];
-}
 
 export interface ArrowSourceOptions {
   names: ColumnNames;
@@ -115,7 +101,8 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
       if (m.type === 'start') o.onStart?.(m.numBatches);
       if (m.type === 'batch') {
         credit(1);
-        yield m;
+        const { type: _, ...batch } = m;
+        yield batch;
       }
     }
   } finally {
