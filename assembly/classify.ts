@@ -2,8 +2,8 @@
 // decisions as the Classifier in src/core/core-kernel.ts.
 import { DAY_MS, dayBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
 import {
-  NO_SEGMENT, engagements, firstTs, gapSumSq, lastEngaged, lastTs, numCustomers, orders,
-  purchaseDays, segment, spend,
+  NO_SEGMENT, engagements, firstTsOf, gapSumSqOf, lastEngagedOf, lastTsOf, numCustomers, ordersOf,
+  purchaseDaysOf, segment, spendOf,
 } from './state';
 
 const FIELD_R = 0;
@@ -114,18 +114,18 @@ function score(v: f64, dim: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function span(s: i32): f64 {
-  return Math.floor(unchecked(lastTs[s]) / DAY_MS) - Math.floor(unchecked(firstTs[s]) / DAY_MS);
+  return Math.floor(lastTsOf(s) / DAY_MS) - Math.floor(firstTsOf(s) / DAY_MS);
 }
 
 // @ts-ignore: decorator
 @inline
 function recencyDays(s: i32): f64 {
-  return (asOf - unchecked(lastTs[s])) / DAY_MS;
+  return (asOf - lastTsOf(s)) / DAY_MS;
 }
 
 function test(field: i32, op: i32, value: f64): bool {
   const s = cur;
-  const o = unchecked(orders[s]);
+  const o = ordersOf(s);
   let lhs: f64;
   let rhs = value;
   switch (field) {
@@ -134,25 +134,25 @@ function test(field: i32, op: i32, value: f64): bool {
     case FIELD_M: lhs = <f64>outM; break;
     case FIELD_AOV: lhs = <f64>outAov; break;
     case FIELD_ORDERS: lhs = <f64>o; break;
-    case FIELD_PURCHASE_DAYS: lhs = <f64>unchecked(purchaseDays[s]); break;
+    case FIELD_PURCHASE_DAYS: lhs = <f64>purchaseDaysOf(s); break;
     case FIELD_GAP_CV: {
-      const pd = unchecked(purchaseDays[s]);
+      const pd = purchaseDaysOf(s);
       const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
       const sum: f64 = o > 0 ? span(s) : 0;
-      lhs = n * unchecked(gapSumSq[s]) - sum * sum;
+      lhs = n * gapSumSqOf(s) - sum * sum;
       rhs = value * value * sum * sum;
       break;
     }
     case FIELD_RETENTION: lhs = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT; break;
-    case FIELD_SPEND_OVER_MEDIAN: lhs = unchecked(spend[s]) - medianSpend; break;
+    case FIELD_SPEND_OVER_MEDIAN: lhs = spendOf(s) - medianSpend; break;
     case FIELD_ENGAGED_SINCE_ORDER: {
       const e = unchecked(engagements[s]);
-      lhs = e > 0 && (o == 0 || unchecked(lastEngaged[s]) > unchecked(lastTs[s])) ? 1 : 0;
+      lhs = e > 0 && (o == 0 || lastEngagedOf(s) > lastTsOf(s)) ? 1 : 0;
       break;
     }
     case FIELD_ENGAGEMENTS: lhs = <f64>unchecked(engagements[s]); break;
     case FIELD_RECENCY_DAYS: lhs = o > 0 ? recencyDays(s) : Infinity; break;
-    case FIELD_SPEND: lhs = unchecked(spend[s]); break;
+    case FIELD_SPEND: lhs = spendOf(s); break;
     default: return false;
   }
   switch (op) {
@@ -185,22 +185,22 @@ function match(r: f64): i32 {
 /** Classifies one customer; results in outR..outSegment and audience[]. */
 export function run(s: i32): void {
   cur = s;
-  const o = unchecked(orders[s]);
+  const o = ordersOf(s);
   if (o > 0) {
-    const sp = unchecked(spend[s]);
+    const sp = spendOf(s);
     const aovValue = sp / <f64>o;
     if (isSketch) {
-      outR = score(<f64>dayBucket(unchecked(lastTs[s])), 0);
+      outR = score(<f64>dayBucket(lastTsOf(s)), 0);
       outF = score(<f64>ordersBucket(<i32>o), 1);
       outM = score(<f64>moneyBucket(sp, bits), 2);
       outAov = score(<f64>moneyBucket(aovValue, bits), 3);
     } else {
-      outR = score(unchecked(lastTs[s]), 0);
+      outR = score(lastTsOf(s), 0);
       outF = score(<f64>o, 1);
       outM = score(sp, 2);
       outAov = score(aovValue, 3);
     }
-    const n = unchecked(purchaseDays[s]) - 1;
+    const n = purchaseDaysOf(s) - 1;
     const gap = n > 0 ? span(s) / <f64>n : storeGap;
     const ratio = recencyDays(s) / gap;
     let ret = numRetention - 1;
@@ -244,11 +244,11 @@ export function classifyAll(commit: bool): i32 {
   totals = new StaticArray<f64>(len);
   const migRow = S + 1;
   for (let s = 0; s < numCustomers; s++) {
-    const o = unchecked(orders[s]);
+    const o = ordersOf(s);
     if (o == 0 && unchecked(engagements[s]) == 0) continue;
     run(s);
     if (o > 0) {
-      const sp = unchecked(spend[s]);
+      const sp = spendOf(s);
       const cents = Math.round(sp * 100);
       unchecked((totals[0] += 1));
       if (outSegment == S) unchecked((totals[1] += 1));

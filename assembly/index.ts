@@ -5,10 +5,10 @@
 // never moves it; JS reads and writes through the pointers these functions return, and
 // rebuilds its views after any call that may grow memory (all of them but the getters).
 import {
-  NO_SEGMENT, arena, arenaLen, clearSketches, engagements, firstTs, gapSumSq, grow, idLen, idMode,
-  idOff, ingestRows, keyHi, keyLo, lastEngaged, lastTs, maxOrder, meanGap, numCustomers, orders,
-  purchaseDays, rebuildIndex, reset, segment, sketchAdd, skAov, skGap, skLastDay, skOrders, skSpend,
-  spend, subBits,
+  NO_SEGMENT, arena, arenaLen, clearSketches, colF64, colI32, engagements, gatherColumns, grow, idLen,
+  idMode, idOff, ingestRows, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rebuildIndex,
+  reset, scatterColumns, segment, sizeColumns, sketchAdd, skAov, skGap, skLastDay, skOrders, skSpend,
+  spendOf, subBits,
 } from './state';
 import * as state from './state';
 import {
@@ -94,9 +94,9 @@ export function exactValues(): i32 {
   let n = 0;
   let ng = 0;
   for (let s = 0; s < numCustomers; s++) {
-    if (unchecked(orders[s]) > 0) {
+    if (ordersOf(s) > 0) {
       n++;
-      if (unchecked(purchaseDays[s]) >= 2) ng++;
+      if (purchaseDaysOf(s) >= 2) ng++;
     }
   }
   exLastTs = new StaticArray<f64>(n);
@@ -108,15 +108,15 @@ export function exactValues(): i32 {
   let j = 0;
   let g = 0;
   for (let s = 0; s < numCustomers; s++) {
-    const o = unchecked(orders[s]);
+    const o = ordersOf(s);
     if (o == 0) continue;
-    const sp = unchecked(spend[s]);
-    unchecked((exLastTs[j] = lastTs[s]));
+    const sp = spendOf(s);
+    unchecked((exLastTs[j] = lastTsOf(s)));
     unchecked((exOrders[j] = <f64>o));
     unchecked((exSpend[j] = sp));
     unchecked((exAov[j] = sp / <f64>o));
     j++;
-    if (unchecked(purchaseDays[s]) >= 2) unchecked((exGap[g++] = meanGap(s)));
+    if (purchaseDaysOf(s) >= 2) unchecked((exGap[g++] = meanGap(s)));
   }
   return n;
 }
@@ -165,7 +165,7 @@ export function exportRows(): void {
   exRet = new StaticArray<u8>(n);
   exSeg = new StaticArray<u8>(n);
   for (let s = 0; s < n; s++) {
-    if (unchecked(orders[s]) == 0) {
+    if (ordersOf(s) == 0) {
       unchecked((exRet[s] = NO_SEGMENT));
       unchecked((exSeg[s] = NO_SEGMENT));
       continue;
@@ -180,24 +180,22 @@ export function exportRows(): void {
   }
 }
 
+/** Copies the record fields into columns, for columnPtr 0..9. Per export or serialize. */
+export function exportColumns(): void {
+  gatherColumns();
+}
+
 /**
- * Pointers to state columns, for exports and serialization:
- * 0 firstTs 1 lastTs 2 spend 3 maxOrder 4 gapSumSq 5 lastEngaged (f64)
- * 6 keyLo 7 keyHi 8 orders 9 purchaseDays 10 engagements 11 idOff 12 idLen (32-bit)
- * 13 segment 14 arena (u8); 20 r 21 f 22 m 23 aov 24 retention 25 segment (export, u8)
+ * Pointers to state columns in the stored order of src/core/state-format.ts:
+ * 0 firstTs 1 lastTs 2 spend 3 maxOrder 4 gapSumSq 5 lastEngaged (f64; after exportColumns)
+ * 6 keyLo 7 keyHi 8 orders 9 purchaseDays (32-bit; after exportColumns)
+ * 10 engagements 11 idOff 12 idLen (32-bit) 13 segment 14 arena (u8);
+ * 20 r 21 f 22 m 23 aov 24 retention 25 segment (after exportRows, u8)
  */
 export function columnPtr(which: i32): usize {
+  if (which < 6) return changetype<usize>(unchecked(colF64[which]));
+  if (which < 10) return changetype<usize>(unchecked(colI32[which - 6]));
   switch (which) {
-    case 0: return changetype<usize>(firstTs);
-    case 1: return changetype<usize>(lastTs);
-    case 2: return changetype<usize>(spend);
-    case 3: return changetype<usize>(maxOrder);
-    case 4: return changetype<usize>(gapSumSq);
-    case 5: return changetype<usize>(lastEngaged);
-    case 6: return changetype<usize>(keyLo);
-    case 7: return changetype<usize>(keyHi);
-    case 8: return changetype<usize>(orders);
-    case 9: return changetype<usize>(purchaseDays);
     case 10: return changetype<usize>(engagements);
     case 11: return changetype<usize>(idOff);
     case 12: return changetype<usize>(idLen);
@@ -224,12 +222,14 @@ export function restoreBegin(n: i32, mode: i32, arenaSize: i32): void {
   while (size < n) size *= 2;
   grow(size);
   state.setRestored(n, mode, arenaSize);
+  sizeColumns(n);
 }
 
 /** Rebuilds the index and the sketches from the restored columns. */
 export function restoreEnd(): void {
+  scatterColumns();
   rebuildIndex(state.capacity() * 2);
   clearSketches();
-  for (let s = 0; s < numCustomers; s++) if (unchecked(orders[s]) > 0) sketchAdd(s);
+  for (let s = 0; s < numCustomers; s++) if (ordersOf(s) > 0) sketchAdd(s);
 }
 

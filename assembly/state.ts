@@ -1,9 +1,13 @@
-// Per-customer state in columns, the hash index and the live sketches.
-// Mirrors src/core/core-kernel.ts line for line where it matters for results.
+// Per-customer state (records + cold columns, see layout.ts), the hash index and the live
+// sketches. Mirrors src/core/core-kernel.ts line for line where it matters for results.
 import {
   DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets';
 import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
+import {
+  RECORD_BYTES, RECORD_SHIFT, R_FIRST_TS, R_GAP_SUM_SQ, R_KEY_HI, R_KEY_LO, R_LAST_ENGAGED, R_LAST_TS,
+  R_MAX_ORDER, R_ORDERS, R_PURCHASE_DAYS, R_SPEND,
+} from './layout';
 
 export const KIND_ORDER: u8 = 0;
 export const KIND_REFUND: u8 = 1;
@@ -19,16 +23,9 @@ export let idMode: i32 = ID_NONE;
 export let numCustomers: i32 = 0;
 let cap: i32 = 0;
 
-export let keyLo = new StaticArray<i32>(0);
-export let keyHi = new StaticArray<i32>(0);
-export let firstTs = new StaticArray<f64>(0);
-export let lastTs = new StaticArray<f64>(0);
-export let spend = new StaticArray<f64>(0);
-export let maxOrder = new StaticArray<f64>(0);
-export let gapSumSq = new StaticArray<f64>(0);
-export let lastEngaged = new StaticArray<f64>(0);
-export let orders = new StaticArray<u32>(0);
-export let purchaseDays = new StaticArray<u32>(0);
+let recordMemory = new StaticArray<u8>(0);
+/** Base of record 0, 64-byte aligned inside recordMemory. */
+let records: usize = 0;
 export let engagements = new StaticArray<u32>(0);
 export let idOff = new StaticArray<u32>(0);
 export let idLen = new StaticArray<u32>(0);
@@ -45,6 +42,30 @@ export let skSpend = new StaticArray<u32>(0);
 export let skAov = new StaticArray<u32>(0);
 export let skGap = new StaticArray<u32>(0);
 
+// ---- record fields ------------------------------------------------------------------
+// @ts-ignore: decorator
+@inline export function rec(s: i32): usize { return records + (<usize>s << RECORD_SHIFT); }
+// @ts-ignore: decorator
+@inline export function keyLoOf(s: i32): i32 { return load<i32>(rec(s), R_KEY_LO); }
+// @ts-ignore: decorator
+@inline export function keyHiOf(s: i32): i32 { return load<i32>(rec(s), R_KEY_HI); }
+// @ts-ignore: decorator
+@inline export function ordersOf(s: i32): u32 { return load<u32>(rec(s), R_ORDERS); }
+// @ts-ignore: decorator
+@inline export function purchaseDaysOf(s: i32): u32 { return load<u32>(rec(s), R_PURCHASE_DAYS); }
+// @ts-ignore: decorator
+@inline export function firstTsOf(s: i32): f64 { return load<f64>(rec(s), R_FIRST_TS); }
+// @ts-ignore: decorator
+@inline export function lastTsOf(s: i32): f64 { return load<f64>(rec(s), R_LAST_TS); }
+// @ts-ignore: decorator
+@inline export function spendOf(s: i32): f64 { return load<f64>(rec(s), R_SPEND); }
+// @ts-ignore: decorator
+@inline export function maxOrderOf(s: i32): f64 { return load<f64>(rec(s), R_MAX_ORDER); }
+// @ts-ignore: decorator
+@inline export function gapSumSqOf(s: i32): f64 { return load<f64>(rec(s), R_GAP_SUM_SQ); }
+// @ts-ignore: decorator
+@inline export function lastEngagedOf(s: i32): f64 { return load<f64>(rec(s), R_LAST_ENGAGED); }
+
 function growArray<T>(a: StaticArray<T>, n: i32, size: i32): StaticArray<T> {
   const b = new StaticArray<T>(size);
   memory.copy(changetype<usize>(b), changetype<usize>(a), <usize>n * sizeof<T>());
@@ -58,6 +79,8 @@ export function reset(bits: i32): void {
   cap = 0;
   arenaLen = 0;
   arena = new StaticArray<u8>(0);
+  recordMemory = new StaticArray<u8>(0);
+  records = 0;
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
   skOrders = new StaticArray<u32>(ORDERS_BUCKETS);
@@ -69,16 +92,11 @@ export function reset(bits: i32): void {
 
 export function grow(size: i32): void {
   const n = numCustomers;
-  keyLo = growArray<i32>(keyLo, n, size);
-  keyHi = growArray<i32>(keyHi, n, size);
-  firstTs = growArray<f64>(firstTs, n, size);
-  lastTs = growArray<f64>(lastTs, n, size);
-  spend = growArray<f64>(spend, n, size);
-  maxOrder = growArray<f64>(maxOrder, n, size);
-  gapSumSq = growArray<f64>(gapSumSq, n, size);
-  lastEngaged = growArray<f64>(lastEngaged, n, size);
-  orders = growArray<u32>(orders, n, size);
-  purchaseDays = growArray<u32>(purchaseDays, n, size);
+  const memory_ = new StaticArray<u8>(size * <i32>RECORD_BYTES + <i32>RECORD_BYTES);
+  const base = (changetype<usize>(memory_) + RECORD_BYTES - 1) & ~(RECORD_BYTES - 1);
+  if (n > 0) memory.copy(base, records, <usize>n << RECORD_SHIFT);
+  recordMemory = memory_;
+  records = base;
   engagements = growArray<u32>(engagements, n, size);
   idOff = growArray<u32>(idOff, n, size);
   idLen = growArray<u32>(idLen, n, size);
@@ -91,7 +109,7 @@ export function rebuildIndex(size: i32): void {
   index = new StaticArray<i32>(size);
   indexMask = size - 1;
   for (let s = 0; s < numCustomers; s++) {
-    let b = keyHash(unchecked(keyLo[s]), unchecked(keyHi[s])) & indexMask;
+    let b = keyHash(keyLoOf(s), keyHiOf(s)) & indexMask;
     while (unchecked(index[b]) != 0) b = (b + 1) & indexMask;
     unchecked((index[b] = s + 1));
   }
@@ -104,7 +122,7 @@ function slotOf(lo: i32, hi: i32, h: i32): i32 {
     const e = unchecked(index[b]);
     if (e == 0) break;
     const s = e - 1;
-    if (unchecked(keyLo[s]) == lo && unchecked(keyHi[s]) == hi) return s;
+    if (keyLoOf(s) == lo && keyHiOf(s) == hi) return s;
     b = (b + 1) & mask;
   }
   if (numCustomers == cap) {
@@ -113,16 +131,10 @@ function slotOf(lo: i32, hi: i32, h: i32): i32 {
   }
   const s = numCustomers++;
   unchecked((index[b] = s + 1));
-  unchecked((keyLo[s] = lo));
-  unchecked((keyHi[s] = hi));
-  unchecked((firstTs[s] = 0));
-  unchecked((lastTs[s] = 0));
-  unchecked((spend[s] = 0));
-  unchecked((maxOrder[s] = 0));
-  unchecked((gapSumSq[s] = 0));
-  unchecked((lastEngaged[s] = 0));
-  unchecked((orders[s] = 0));
-  unchecked((purchaseDays[s] = 0));
+  const r = rec(s);
+  memory.fill(r, 0, RECORD_BYTES);
+  store<i32>(r, lo, R_KEY_LO);
+  store<i32>(r, hi, R_KEY_HI);
   unchecked((engagements[s] = 0));
   unchecked((idOff[s] = 0));
   unchecked((idLen[s] = 0));
@@ -146,14 +158,14 @@ function keepId(s: i32, ptr: usize, len: i32): void {
 // @ts-ignore: decorator
 @inline
 export function meanGap(s: i32): f64 {
-  const span = Math.floor(unchecked(lastTs[s]) / DAY_MS) - Math.floor(unchecked(firstTs[s]) / DAY_MS);
-  return span / <f64>(unchecked(purchaseDays[s]) - 1);
+  const span = Math.floor(lastTsOf(s) / DAY_MS) - Math.floor(firstTsOf(s) / DAY_MS);
+  return span / <f64>(purchaseDaysOf(s) - 1);
 }
 
 function sketchMove(s: i32, delta: u32): void {
-  const o = unchecked(orders[s]);
-  const sp = unchecked(spend[s]);
-  const bd = dayBucket(unchecked(lastTs[s]));
+  const o = ordersOf(s);
+  const sp = spendOf(s);
+  const bd = dayBucket(lastTsOf(s));
   unchecked((skLastDay[bd] += delta));
   const bo = ordersBucket(<i32>o);
   unchecked((skOrders[bo] += delta));
@@ -161,7 +173,7 @@ function sketchMove(s: i32, delta: u32): void {
   unchecked((skSpend[bs] += delta));
   const ba = moneyBucket(sp / <f64>o, subBits);
   unchecked((skAov[ba] += delta));
-  if (unchecked(purchaseDays[s]) >= 2) {
+  if (purchaseDaysOf(s) >= 2) {
     const bg = moneyBucket(meanGap(s), subBits);
     unchecked((skGap[bg] += delta));
   }
@@ -180,50 +192,67 @@ export function sketchAdd(s: i32): void {
 }
 
 function apply(s: i32, k: u8, t: f64, a: f64): void {
+  const r = rec(s);
   if (k == KIND_ORDER && a >= 0) {
-    const o = unchecked(orders[s]);
+    const o = load<u32>(r, R_ORDERS);
     if (o > 0) sketchRemove(s);
-    unchecked((spend[s] += a));
+    store<f64>(r, load<f64>(r, R_SPEND) + a, R_SPEND);
     if (o == 0) {
-      unchecked((firstTs[s] = t));
-      unchecked((lastTs[s] = t));
-      unchecked((purchaseDays[s] = 1));
-      unchecked((maxOrder[s] = a));
+      store<f64>(r, t, R_FIRST_TS);
+      store<f64>(r, t, R_LAST_TS);
+      store<u32>(r, 1, R_PURCHASE_DAYS);
+      store<f64>(r, a, R_MAX_ORDER);
     } else {
-      if (a > unchecked(maxOrder[s])) unchecked((maxOrder[s] = a));
+      if (a > load<f64>(r, R_MAX_ORDER)) store<f64>(r, a, R_MAX_ORDER);
+      const first = load<f64>(r, R_FIRST_TS);
+      const last = load<f64>(r, R_LAST_TS);
       const day = Math.floor(t / DAY_MS);
-      const firstDay = Math.floor(unchecked(firstTs[s]) / DAY_MS);
-      const lastDay = Math.floor(unchecked(lastTs[s]) / DAY_MS);
+      const firstDay = Math.floor(first / DAY_MS);
+      const lastDay = Math.floor(last / DAY_MS);
       // a late order inside the known span counts for orders and spend, not for cadence
       if (day > lastDay) {
         const g = day - lastDay;
-        unchecked((gapSumSq[s] += g * g));
-        unchecked((purchaseDays[s] += 1));
+        store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
+        store<u32>(r, load<u32>(r, R_PURCHASE_DAYS) + 1, R_PURCHASE_DAYS);
       } else if (day < firstDay) {
         const g = firstDay - day;
-        unchecked((gapSumSq[s] += g * g));
-        unchecked((purchaseDays[s] += 1));
+        store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
+        store<u32>(r, load<u32>(r, R_PURCHASE_DAYS) + 1, R_PURCHASE_DAYS);
       }
-      if (t < unchecked(firstTs[s])) unchecked((firstTs[s] = t));
-      if (t > unchecked(lastTs[s])) unchecked((lastTs[s] = t));
+      if (t < first) store<f64>(r, t, R_FIRST_TS);
+      if (t > last) store<f64>(r, t, R_LAST_TS);
     }
-    unchecked((orders[s] = o + 1));
+    store<u32>(r, o + 1, R_ORDERS);
     sketchAdd(s);
   } else if (k == KIND_ORDER || k == KIND_REFUND) {
-    const o = unchecked(orders[s]);
+    const o = load<u32>(r, R_ORDERS);
     if (o > 0) sketchRemove(s);
-    unchecked((spend[s] -= Math.abs(a)));
+    store<f64>(r, load<f64>(r, R_SPEND) - Math.abs(a), R_SPEND);
     if (o > 0) sketchAdd(s);
   } else {
     const e = unchecked(engagements[s]) + 1;
     unchecked((engagements[s] = e));
-    if (t > unchecked(lastEngaged[s]) || e == 1) unchecked((lastEngaged[s] = t));
+    if (t > load<f64>(r, R_LAST_ENGAGED) || e == 1) store<f64>(r, t, R_LAST_ENGAGED);
   }
 }
 
+/** Rows looked up together: their index slots and records are read ahead of the updates. */
+const GROUP: i32 = 16;
+const groupLo = new StaticArray<i32>(GROUP);
+const groupHi = new StaticArray<i32>(GROUP);
+const groupHash = new StaticArray<i32>(GROUP);
+const groupSkip = new StaticArray<u8>(GROUP);
+/** Sum of the read-ahead loads, kept so the optimizer cannot drop them. */
+export let touched: i32 = 0;
+
 /**
  * Applies the rows of one batch whose customer falls in `shard`. Returns 0, or 1 when the
- * batch's id mode differs from the state's.
+ * batch's id mode differs from the state's. Per batch.
+ *
+ * Rows go in groups of GROUP: first every row's index slot is read, then the record its first
+ * probe points at, then the rows are applied in order. The reads of a group do not depend on
+ * each other, so their cache misses overlap instead of queueing one behind the other (WASM has
+ * no prefetch instruction; a load whose result is kept does the same). Same as the plain core.
  */
 export function ingestRows(
   rows: i32, mode: i32, shard: i32, numShards: i32,
@@ -234,30 +263,55 @@ export function ingestRows(
   if (idMode == ID_NONE) idMode = mode;
   else if (idMode != mode) return 1;
   const isUtf8 = mode == ID_UTF8;
-  for (let i = 0; i < rows; i++) {
-    const k = load<u8>(kindPtr + <usize>i);
-    if (k == KIND_SKIP) continue;
-    let lo: i32;
-    let hi: i32;
-    let start: i32 = 0;
-    let end: i32 = 0;
-    if (isUtf8) {
-      start = load<i32>(idOffsetsPtr + (<usize>i << 2));
-      end = load<i32>(idOffsetsPtr + (<usize>(i + 1) << 2));
-      bytesKey(idBytesPtr + <usize>start, end - start);
-      lo = keyLoOut;
-      hi = keyHiOut;
-    } else {
-      lo = load<i32>(idWordsPtr + (<usize>i << 3));
-      hi = load<i32>(idWordsPtr + (<usize>i << 3), 4);
+  let sum = touched;
+  for (let first = 0; first < rows; first += GROUP) {
+    const end = min(first + GROUP, rows);
+    // 1. keys, hashes and shard; read each row's index slot ahead
+    for (let i = first; i < end; i++) {
+      const j = i - first;
+      unchecked((groupSkip[j] = 1));
+      if (load<u8>(kindPtr + <usize>i) == KIND_SKIP) continue;
+      let lo: i32;
+      let hi: i32;
+      if (isUtf8) {
+        const start = load<i32>(idOffsetsPtr + (<usize>i << 2));
+        const stop = load<i32>(idOffsetsPtr + (<usize>(i + 1) << 2));
+        bytesKey(idBytesPtr + <usize>start, stop - start);
+        lo = keyLoOut;
+        hi = keyHiOut;
+      } else {
+        lo = load<i32>(idWordsPtr + (<usize>i << 3));
+        hi = load<i32>(idWordsPtr + (<usize>i << 3), 4);
+      }
+      const h = keyHash(lo, hi);
+      if (numShards > 1 && shardOf(h, numShards) != shard) continue;
+      unchecked((groupLo[j] = lo));
+      unchecked((groupHi[j] = hi));
+      unchecked((groupHash[j] = h));
+      unchecked((groupSkip[j] = 0));
+      sum += unchecked(index[h & indexMask]);
     }
-    const h = keyHash(lo, hi);
-    if (numShards > 1 && shardOf(h, numShards) != shard) continue;
-    const before = numCustomers;
-    const s = slotOf(lo, hi, h);
-    if (isUtf8 && numCustomers != before) keepId(s, idBytesPtr + <usize>start, end - start);
-    apply(s, k, load<f64>(tsPtr + (<usize>i << 3)), load<f64>(amountPtr + (<usize>i << 3)));
+    // 2. read ahead the record each first probe points at
+    for (let j = 0; j < end - first; j++) {
+      if (unchecked(groupSkip[j]) != 0) continue;
+      const e = unchecked(index[unchecked(groupHash[j]) & indexMask]);
+      if (e != 0) sum += load<i32>(rec(e - 1));
+    }
+    // 3. apply, in row order
+    for (let i = first; i < end; i++) {
+      const j = i - first;
+      if (unchecked(groupSkip[j]) != 0) continue;
+      const before = numCustomers;
+      const s = slotOf(unchecked(groupLo[j]), unchecked(groupHi[j]), unchecked(groupHash[j]));
+      if (isUtf8 && numCustomers != before) {
+        const start = load<i32>(idOffsetsPtr + (<usize>i << 2));
+        const stop = load<i32>(idOffsetsPtr + (<usize>(i + 1) << 2));
+        keepId(s, idBytesPtr + <usize>start, stop - start);
+      }
+      apply(s, load<u8>(kindPtr + <usize>i), load<f64>(tsPtr + (<usize>i << 3)), load<f64>(amountPtr + (<usize>i << 3)));
+    }
   }
+  touched = sum;
   return 0;
 }
 
@@ -278,4 +332,47 @@ export function setRestored(n: i32, mode: i32, arenaSize: i32): void {
   idMode = mode;
   arena = new StaticArray<u8>(arenaSize);
   arenaLen = arenaSize;
+}
+
+// ---- record fields as columns, for serialization and exports ---------------------------
+// The state format (src/core/state-format.ts) stores columns; these hold them on the way
+// out (gatherColumns) and on the way in (scatterColumns). Per export or restore, not per batch.
+export let colF64 = new StaticArray<StaticArray<f64>>(6);
+export let colI32 = new StaticArray<StaticArray<i32>>(4);
+const F64_FIELDS: StaticArray<usize> = [R_FIRST_TS, R_LAST_TS, R_SPEND, R_MAX_ORDER, R_GAP_SUM_SQ, R_LAST_ENGAGED];
+const I32_FIELDS: StaticArray<usize> = [R_KEY_LO, R_KEY_HI, R_ORDERS, R_PURCHASE_DAYS];
+
+/** Room for n entries in every record column. */
+export function sizeColumns(n: i32): void {
+  for (let c = 0; c < 6; c++) unchecked((colF64[c] = new StaticArray<f64>(n)));
+  for (let c = 0; c < 4; c++) unchecked((colI32[c] = new StaticArray<i32>(n)));
+}
+
+export function gatherColumns(): void {
+  const n = numCustomers;
+  sizeColumns(n);
+  for (let c = 0; c < 6; c++) {
+    const col = unchecked(colF64[c]);
+    const off = unchecked(F64_FIELDS[c]);
+    for (let s = 0; s < n; s++) unchecked((col[s] = load<f64>(rec(s) + off)));
+  }
+  for (let c = 0; c < 4; c++) {
+    const col = unchecked(colI32[c]);
+    const off = unchecked(I32_FIELDS[c]);
+    for (let s = 0; s < n; s++) unchecked((col[s] = load<i32>(rec(s) + off)));
+  }
+}
+
+export function scatterColumns(): void {
+  const n = numCustomers;
+  for (let c = 0; c < 6; c++) {
+    const col = unchecked(colF64[c]);
+    const off = unchecked(F64_FIELDS[c]);
+    for (let s = 0; s < n; s++) store<f64>(rec(s) + off, unchecked(col[s]));
+  }
+  for (let c = 0; c < 4; c++) {
+    const col = unchecked(colI32[c]);
+    const off = unchecked(I32_FIELDS[c]);
+    for (let s = 0; s < n; s++) store<i32>(rec(s) + off, unchecked(col[s]));
+  }
 }

@@ -18,22 +18,35 @@ import { readState, writeState } from './state-format.js';
 
 const NO_SEGMENT = 255;
 
+// Record layout, as in assembly/layout.ts: 64 bytes per customer, one cache line per order.
+// Int32 word offsets (record s starts at word s << 4) and Float64 offsets (s << 3):
+const W_KEY_LO = 0;
+const W_KEY_HI = 1;
+const W_ORDERS = 2;
+const W_PURCHASE_DAYS = 3;
+const D_FIRST_TS = 2;
+const D_LAST_TS = 3;
+const D_SPEND = 4;
+const D_MAX_ORDER = 5;
+const D_GAP_SUM_SQ = 6;
+const D_LAST_ENGAGED = 7;
+/** Stored order of the record fields (state-format.ts): f64 fields, then 32-bit ones. */
+const F64_FIELDS = [D_FIRST_TS, D_LAST_TS, D_SPEND, D_MAX_ORDER, D_GAP_SUM_SQ, D_LAST_ENGAGED];
+const I32_FIELDS = [W_KEY_LO, W_KEY_HI, W_ORDERS, W_PURCHASE_DAYS];
+
+/** Rows looked up together: their index slots and records are read ahead of the updates. */
+const GROUP = 16;
+
 export class CoreKernel implements Kernel {
   readonly subBits: number;
   numCustomers = 0;
   private idMode: IdMode | null = null;
   private cap = 0;
-  // columns, one slot per customer
-  private keyLo: Int32Array = new Int32Array(0);
-  private keyHi: Int32Array = new Int32Array(0);
-  private firstTs: Float64Array = new Float64Array(0);
-  private lastTs: Float64Array = new Float64Array(0);
-  private spend: Float64Array = new Float64Array(0);
-  private maxOrder: Float64Array = new Float64Array(0);
-  private gapSumSq: Float64Array = new Float64Array(0);
-  private lastEngaged: Float64Array = new Float64Array(0);
-  private orders: Uint32Array = new Uint32Array(0);
-  private purchaseDays: Uint32Array = new Uint32Array(0);
+  // records: three views of one buffer
+  private i32: Int32Array = new Int32Array(0);
+  private u32: Uint32Array = new Uint32Array(0);
+  private f64: Float64Array = new Float64Array(0);
+  // cold columns
   private engagements: Uint32Array = new Uint32Array(0);
   private idOff: Uint32Array = new Uint32Array(0);
   private idLen: Uint32Array = new Uint32Array(0);
@@ -51,6 +64,12 @@ export class CoreKernel implements Kernel {
   private skAov: Uint32Array;
   private skGap: Uint32Array;
   private readonly keyScratch = new Int32Array(2);
+  private readonly groupLo = new Int32Array(GROUP);
+  private readonly groupHi = new Int32Array(GROUP);
+  private readonly groupHash = new Int32Array(GROUP);
+  private readonly groupSkip = new Uint8Array(GROUP);
+  /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
+  private touched = 0;
 
   constructor(subBits = 7) {
     this.subBits = subBits;
@@ -63,32 +82,20 @@ export class CoreKernel implements Kernel {
 
   private grow(cap: number): void {
     const n = this.numCustomers;
-    const g32 = <T extends Int32Array | Uint32Array>(a: T, make: (c: number) => T): T => {
-      const b = make(cap);
+    const buffer = new ArrayBuffer(cap * 64);
+    const f64 = new Float64Array(buffer);
+    f64.set(this.f64.subarray(0, n * 8));
+    this.f64 = f64;
+    this.i32 = new Int32Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    const grown = <T extends Uint32Array | Uint8Array>(a: T, b: T): T => {
       b.set(a.subarray(0, n));
       return b;
     };
-    const gf = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a.subarray(0, n));
-      return b;
-    };
-    this.keyLo = g32(this.keyLo, (c) => new Int32Array(c));
-    this.keyHi = g32(this.keyHi, (c) => new Int32Array(c));
-    this.firstTs = gf(this.firstTs);
-    this.lastTs = gf(this.lastTs);
-    this.spend = gf(this.spend);
-    this.maxOrder = gf(this.maxOrder);
-    this.gapSumSq = gf(this.gapSumSq);
-    this.lastEngaged = gf(this.lastEngaged);
-    this.orders = g32(this.orders, (c) => new Uint32Array(c));
-    this.purchaseDays = g32(this.purchaseDays, (c) => new Uint32Array(c));
-    this.engagements = g32(this.engagements, (c) => new Uint32Array(c));
-    this.idOff = g32(this.idOff, (c) => new Uint32Array(c));
-    this.idLen = g32(this.idLen, (c) => new Uint32Array(c));
-    const seg = new Uint8Array(cap);
-    seg.set(this.segment.subarray(0, n));
-    this.segment = seg;
+    this.engagements = grown(this.engagements, new Uint32Array(cap));
+    this.idOff = grown(this.idOff, new Uint32Array(cap));
+    this.idLen = grown(this.idLen, new Uint32Array(cap));
+    this.segment = grown(this.segment, new Uint8Array(cap));
     this.cap = cap;
     this.rebuildIndex(cap * 2);
   }
@@ -97,7 +104,7 @@ export class CoreKernel implements Kernel {
     this.index = new Int32Array(size);
     this.indexMask = size - 1;
     for (let s = 0; s < this.numCustomers; s++) {
-      let b = keyHash(this.keyLo[s], this.keyHi[s]) & this.indexMask;
+      let b = keyHash(this.i32[(s << 4) + W_KEY_LO], this.i32[(s << 4) + W_KEY_HI]) & this.indexMask;
       while (this.index[b] !== 0) b = (b + 1) & this.indexMask;
       this.index[b] = s + 1;
     }
@@ -106,12 +113,13 @@ export class CoreKernel implements Kernel {
   /** Slot of a key, inserting a new customer when absent. */
   private slotOf(lo: number, hi: number, h: number): number {
     const mask = this.indexMask;
+    const i32 = this.i32;
     let b = h & mask;
     for (;;) {
       const e = this.index[b];
       if (e === 0) break;
-      const s = e - 1;
-      if (this.keyLo[s] === lo && this.keyHi[s] === hi) return s;
+      const w = (e - 1) << 4;
+      if (i32[w + W_KEY_LO] === lo && i32[w + W_KEY_HI] === hi) return e - 1;
       b = (b + 1) & mask;
     }
     if (this.numCustomers === this.cap) {
@@ -120,16 +128,9 @@ export class CoreKernel implements Kernel {
     }
     const s = this.numCustomers++;
     this.index[b] = s + 1;
-    this.keyLo[s] = lo;
-    this.keyHi[s] = hi;
-    this.firstTs[s] = 0;
-    this.lastTs[s] = 0;
-    this.spend[s] = 0;
-    this.maxOrder[s] = 0;
-    this.gapSumSq[s] = 0;
-    this.lastEngaged[s] = 0;
-    this.orders[s] = 0;
-    this.purchaseDays[s] = 0;
+    this.f64.fill(0, s << 3, (s + 1) << 3);
+    this.i32[(s << 4) + W_KEY_LO] = lo;
+    this.i32[(s << 4) + W_KEY_HI] = hi;
     this.engagements[s] = 0;
     this.idOff[s] = 0;
     this.idLen[s] = 0;
@@ -150,32 +151,20 @@ export class CoreKernel implements Kernel {
     this.arenaLen += len;
   }
 
-  private sketchRemove(s: number): void {
-    const o = this.orders[s];
-    const sp = this.spend[s];
-    this.skLastDay[dayBucket(this.lastTs[s])]--;
-    this.skOrders[ordersBucket(o)]--;
-    this.skSpend[moneyBucket(sp, this.subBits)]--;
-    this.skAov[moneyBucket(sp / o, this.subBits)]--;
-    const pd = this.purchaseDays[s];
-    if (pd >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)]--;
-  }
-
-  private sketchAdd(s: number): void {
-    const o = this.orders[s];
-    const sp = this.spend[s];
-    this.skLastDay[dayBucket(this.lastTs[s])]++;
-    this.skOrders[ordersBucket(o)]++;
-    this.skSpend[moneyBucket(sp, this.subBits)]++;
-    this.skAov[moneyBucket(sp / o, this.subBits)]++;
-    const pd = this.purchaseDays[s];
-    if (pd >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)]++;
+  private sketchMove(s: number, delta: number): void {
+    const o = this.u32[(s << 4) + W_ORDERS];
+    const sp = this.f64[(s << 3) + D_SPEND];
+    this.skLastDay[dayBucket(this.f64[(s << 3) + D_LAST_TS])] += delta;
+    this.skOrders[ordersBucket(o)] += delta;
+    this.skSpend[moneyBucket(sp, this.subBits)] += delta;
+    this.skAov[moneyBucket(sp / o, this.subBits)] += delta;
+    if (this.u32[(s << 4) + W_PURCHASE_DAYS] >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)] += delta;
   }
 
   /** Mean gap in days between consecutive purchase days (the gaps telescope to last - first). */
   private meanGap(s: number): number {
-    const span = Math.floor(this.lastTs[s] / DAY_MS) - Math.floor(this.firstTs[s] / DAY_MS);
-    return span / (this.purchaseDays[s] - 1);
+    const span = Math.floor(this.f64[(s << 3) + D_LAST_TS] / DAY_MS) - Math.floor(this.f64[(s << 3) + D_FIRST_TS] / DAY_MS);
+    return span / (this.u32[(s << 4) + W_PURCHASE_DAYS] - 1);
   }
 
   ingest(batch: ColumnBatch, shard: number, numShards: number): void {
@@ -187,67 +176,93 @@ export class CoreKernel implements Kernel {
     const { ts, amount, kind, idWords, idOffsets, idBytes } = batch;
     const isUtf8 = batch.idMode === 'utf8';
     const key = this.keyScratch;
-    for (let i = 0; i < batch.numRows; i++) {
-      const k = kind[i];
-      if (k === Kind.skip) continue;
-      let lo: number;
-      let hi: number;
-      if (isUtf8) {
-        bytesKeyInto(key, idBytes!, idOffsets![i], idOffsets![i + 1]);
-        lo = key[0];
-        hi = key[1];
-      } else {
-        lo = idWords![2 * i];
-        hi = idWords![2 * i + 1];
+    const { groupLo, groupHi, groupHash, groupSkip } = this;
+    let touched = this.touched;
+    for (let first = 0; first < batch.numRows; first += GROUP) {
+      const end = Math.min(first + GROUP, batch.numRows);
+      // 1. keys, hashes and shard; read each row's index slot ahead
+      for (let i = first; i < end; i++) {
+        const j = i - first;
+        groupSkip[j] = 1;
+        if (kind[i] === Kind.skip) continue;
+        if (isUtf8) {
+          bytesKeyInto(key, idBytes!, idOffsets![i], idOffsets![i + 1]);
+          groupLo[j] = key[0];
+          groupHi[j] = key[1];
+        } else {
+          groupLo[j] = idWords![2 * i];
+          groupHi[j] = idWords![2 * i + 1];
+        }
+        const h = keyHash(groupLo[j], groupHi[j]);
+        if (numShards > 1 && shardOf(h, numShards) !== shard) continue;
+        groupHash[j] = h;
+        groupSkip[j] = 0;
+        touched += this.index[h & this.indexMask];
       }
-      const h = keyHash(lo, hi);
-      if (numShards > 1 && shardOf(h, numShards) !== shard) continue;
-      const before = this.numCustomers;
-      const s = this.slotOf(lo, hi, h);
-      if (isUtf8 && this.numCustomers !== before) this.keepId(s, idBytes!, idOffsets![i], idOffsets![i + 1]);
-      this.apply(s, k, ts[i], amount[i]);
+      // 2. read ahead the record each first probe points at
+      for (let j = 0; j < end - first; j++) {
+        if (groupSkip[j]) continue;
+        const e = this.index[groupHash[j] & this.indexMask];
+        if (e !== 0) touched += this.i32[(e - 1) << 4];
+      }
+      // 3. apply, in row order
+      for (let i = first; i < end; i++) {
+        const j = i - first;
+        if (groupSkip[j]) continue;
+        const before = this.numCustomers;
+        const s = this.slotOf(groupLo[j], groupHi[j], groupHash[j]);
+        if (isUtf8 && this.numCustomers !== before) this.keepId(s, idBytes!, idOffsets![i], idOffsets![i + 1]);
+        this.apply(s, kind[i], ts[i], amount[i]);
+      }
     }
+    this.touched = touched | 0;
   }
 
   private apply(s: number, k: number, t: number, a: number): void {
+    const w = s << 4;
+    const d = s << 3;
+    const f64 = this.f64;
+    const u32 = this.u32;
     if (k === Kind.order && a >= 0) {
-      const o = this.orders[s];
-      if (o > 0) this.sketchRemove(s);
-      this.spend[s] += a;
+      const o = u32[w + W_ORDERS];
+      if (o > 0) this.sketchMove(s, -1);
+      f64[d + D_SPEND] += a;
       if (o === 0) {
-        this.firstTs[s] = t;
-        this.lastTs[s] = t;
-        this.purchaseDays[s] = 1;
-        this.maxOrder[s] = a;
+        f64[d + D_FIRST_TS] = t;
+        f64[d + D_LAST_TS] = t;
+        u32[w + W_PURCHASE_DAYS] = 1;
+        f64[d + D_MAX_ORDER] = a;
       } else {
-        if (a > this.maxOrder[s]) this.maxOrder[s] = a;
+        if (a > f64[d + D_MAX_ORDER]) f64[d + D_MAX_ORDER] = a;
+        const first = f64[d + D_FIRST_TS];
+        const last = f64[d + D_LAST_TS];
         const day = Math.floor(t / DAY_MS);
-        const firstDay = Math.floor(this.firstTs[s] / DAY_MS);
-        const lastDay = Math.floor(this.lastTs[s] / DAY_MS);
+        const firstDay = Math.floor(first / DAY_MS);
+        const lastDay = Math.floor(last / DAY_MS);
         // a late order strictly inside the known span can't be placed among the gaps: it
         // counts for orders and spend but not for purchase days or cadence
         if (day > lastDay) {
           const g = day - lastDay;
-          this.gapSumSq[s] += g * g;
-          this.purchaseDays[s]++;
+          f64[d + D_GAP_SUM_SQ] += g * g;
+          u32[w + W_PURCHASE_DAYS]++;
         } else if (day < firstDay) {
           const g = firstDay - day;
-          this.gapSumSq[s] += g * g;
-          this.purchaseDays[s]++;
+          f64[d + D_GAP_SUM_SQ] += g * g;
+          u32[w + W_PURCHASE_DAYS]++;
         }
-        if (t < this.firstTs[s]) this.firstTs[s] = t;
-        if (t > this.lastTs[s]) this.lastTs[s] = t;
+        if (t < first) f64[d + D_FIRST_TS] = t;
+        if (t > last) f64[d + D_LAST_TS] = t;
       }
-      this.orders[s] = o + 1;
-      this.sketchAdd(s);
+      u32[w + W_ORDERS] = o + 1;
+      this.sketchMove(s, 1);
     } else if (k === Kind.order || k === Kind.refund) {
-      const o = this.orders[s];
-      if (o > 0) this.sketchRemove(s);
-      this.spend[s] -= Math.abs(a);
-      if (o > 0) this.sketchAdd(s);
+      const o = u32[w + W_ORDERS];
+      if (o > 0) this.sketchMove(s, -1);
+      f64[d + D_SPEND] -= Math.abs(a);
+      if (o > 0) this.sketchMove(s, 1);
     } else {
-      this.engagements[s]++;
-      if (t > this.lastEngaged[s] || this.engagements[s] === 1) this.lastEngaged[s] = t;
+      const e = ++this.engagements[s];
+      if (t > f64[d + D_LAST_ENGAGED] || e === 1) f64[d + D_LAST_ENGAGED] = t;
     }
   }
 
@@ -265,9 +280,9 @@ export class CoreKernel implements Kernel {
     let n = 0;
     let ng = 0;
     for (let s = 0; s < this.numCustomers; s++) {
-      if (this.orders[s] > 0) {
+      if (this.u32[(s << 4) + W_ORDERS] > 0) {
         n++;
-        if (this.purchaseDays[s] >= 2) ng++;
+        if (this.u32[(s << 4) + W_PURCHASE_DAYS] >= 2) ng++;
       }
     }
     const v: ExactValues = {
@@ -277,14 +292,15 @@ export class CoreKernel implements Kernel {
     let j = 0;
     let g = 0;
     for (let s = 0; s < this.numCustomers; s++) {
-      const o = this.orders[s];
+      const o = this.u32[(s << 4) + W_ORDERS];
       if (o === 0) continue;
-      v.lastTs[j] = this.lastTs[s];
+      const sp = this.f64[(s << 3) + D_SPEND];
+      v.lastTs[j] = this.f64[(s << 3) + D_LAST_TS];
       v.orders[j] = o;
-      v.spend[j] = this.spend[s];
-      v.aov[j] = this.spend[s] / o;
+      v.spend[j] = sp;
+      v.aov[j] = sp / o;
       j++;
-      if (this.purchaseDays[s] >= 2) v.meanGap[g++] = this.meanGap(s);
+      if (this.u32[(s << 4) + W_PURCHASE_DAYS] >= 2) v.meanGap[g++] = this.meanGap(s);
     }
     return v;
   }
@@ -295,11 +311,12 @@ export class CoreKernel implements Kernel {
     const out = new Float64Array(layout.length);
     const migRow = c.numSegments + 1;
     for (let s = 0; s < this.numCustomers; s++) {
-      const o = this.orders[s];
+      const o = this.u32[(s << 4) + W_ORDERS];
       if (o === 0 && this.engagements[s] === 0) continue;
-      c.run(this, s);
+      c.run(this.fieldsOf(s));
       if (o > 0) {
-        const cents = Math.round(this.spend[s] * 100);
+        const spend = this.f64[(s << 3) + D_SPEND];
+        const cents = Math.round(spend * 100);
         out[0]++;
         if (c.segment === c.numSegments) out[1]++;
         else {
@@ -310,7 +327,7 @@ export class CoreKernel implements Kernel {
         out[layout.retention + 2 * c.retention + 1] += cents;
         const prev = this.segment[s] === NO_SEGMENT ? c.numSegments : this.segment[s];
         out[layout.migration + prev * migRow + c.segment]++;
-        out[layout.spendCents + moneyBucket(this.spend[s], c.subBits)] += cents;
+        out[layout.spendCents + moneyBucket(spend, c.subBits)] += cents;
         if (commit) this.segment[s] = c.segment;
       } else {
         out[2]++;
@@ -320,15 +337,33 @@ export class CoreKernel implements Kernel {
     return out;
   }
 
+  /** The record fields as columns of n entries, in stored order (f64 ones, then 32-bit ones). */
+  private recordColumns(): { f64: Float64Array[]; i32: Int32Array[] } {
+    const n = this.numCustomers;
+    const f64 = F64_FIELDS.map((off) => {
+      const col = new Float64Array(n);
+      for (let s = 0; s < n; s++) col[s] = this.f64[(s << 3) + off];
+      return col;
+    });
+    const i32 = I32_FIELDS.map((off) => {
+      const col = new Int32Array(n);
+      for (let s = 0; s < n; s++) col[s] = this.i32[(s << 4) + off];
+      return col;
+    });
+    return { f64, i32 };
+  }
+
   exportRows(plan: Float64Array): CustomerRows {
     const n = this.numCustomers;
     const c = new Classifier(plan);
+    const cols = this.recordColumns();
+    const u32 = (a: Int32Array): Uint32Array => new Uint32Array(a.buffer);
     const rows: CustomerRows = {
       numRows: n,
       idMode: this.idMode ?? 'int',
       idWords: null, idOffsets: null, idBytes: null,
-      orders: this.orders.slice(0, n), purchaseDays: this.purchaseDays.slice(0, n),
-      spend: this.spend.slice(0, n), firstTs: this.firstTs.slice(0, n), lastTs: this.lastTs.slice(0, n),
+      orders: u32(cols.i32[2]), purchaseDays: u32(cols.i32[3]),
+      spend: cols.f64[2], firstTs: cols.f64[0], lastTs: cols.f64[1],
       engagements: this.engagements.slice(0, n),
       r: new Uint8Array(n), f: new Uint8Array(n), m: new Uint8Array(n), aovScore: new Uint8Array(n),
       retention: new Uint8Array(n), segment: new Uint8Array(n),
@@ -348,18 +383,18 @@ export class CoreKernel implements Kernel {
     } else {
       const words = new Int32Array(2 * n);
       for (let s = 0; s < n; s++) {
-        words[2 * s] = this.keyLo[s];
-        words[2 * s + 1] = this.keyHi[s];
+        words[2 * s] = cols.i32[0][s];
+        words[2 * s + 1] = cols.i32[1][s];
       }
       rows.idWords = words;
     }
     for (let s = 0; s < n; s++) {
-      if (this.orders[s] === 0) {
+      if (rows.orders[s] === 0) {
         rows.retention[s] = NO_SEGMENT;
         rows.segment[s] = NO_SEGMENT;
         continue;
       }
-      c.run(this, s);
+      c.run(this.fieldsOf(s));
       rows.r[s] = c.r;
       rows.f[s] = c.f;
       rows.m[s] = c.m;
@@ -370,31 +405,27 @@ export class CoreKernel implements Kernel {
     return rows;
   }
 
-  /** Read access for the classifier (same module family; not part of the ABI). */
-  fieldsOf(s: number): CustomerFields {
+  private fieldsOf(s: number): CustomerFields {
     const f = scratchFields;
-    f.orders = this.orders[s];
-    f.purchaseDays = this.purchaseDays[s];
-    f.spend = this.spend[s];
-    f.firstTs = this.firstTs[s];
-    f.lastTs = this.lastTs[s];
-    f.gapSumSq = this.gapSumSq[s];
+    const w = s << 4;
+    const d = s << 3;
+    f.orders = this.u32[w + W_ORDERS];
+    f.purchaseDays = this.u32[w + W_PURCHASE_DAYS];
+    f.spend = this.f64[d + D_SPEND];
+    f.firstTs = this.f64[d + D_FIRST_TS];
+    f.lastTs = this.f64[d + D_LAST_TS];
+    f.gapSumSq = this.f64[d + D_GAP_SUM_SQ];
     f.engagements = this.engagements[s];
-    f.lastEngaged = this.lastEngaged[s];
+    f.lastEngaged = this.f64[d + D_LAST_ENGAGED];
     return f;
-  }
-
-  /** The state columns in stored order (state-format.ts). */
-  private stateColumns(): (Float64Array | Int32Array | Uint32Array | Uint8Array)[] {
-    return [
-      this.firstTs, this.lastTs, this.spend, this.maxOrder, this.gapSumSq, this.lastEngaged,
-      this.keyLo, this.keyHi, this.orders, this.purchaseDays, this.engagements, this.idOff, this.idLen, this.segment,
-    ];
   }
 
   serialize(): Uint8Array {
     const n = this.numCustomers;
-    const columns = this.stateColumns().map((a) => new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT));
+    const { f64, i32 } = this.recordColumns();
+    const bytes = (a: Float64Array | Int32Array | Uint32Array | Uint8Array): Uint8Array =>
+      new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT);
+    const columns = [...f64, ...i32, this.engagements, this.idOff, this.idLen, this.segment].map(bytes);
     return writeState({ idMode: this.idMode, numCustomers: n, arenaLen: this.arenaLen, subBits: this.subBits }, columns, this.arena);
   }
 
@@ -406,7 +437,17 @@ export class CoreKernel implements Kernel {
     this.numCustomers = 0;
     this.grow(cap);
     this.idMode = header.idMode;
-    this.stateColumns().forEach((a, i) => new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT).set(columns[i]));
+    F64_FIELDS.forEach((off, c) => {
+      const col = new Float64Array(columns[c].slice().buffer);
+      for (let s = 0; s < n; s++) this.f64[(s << 3) + off] = col[s];
+    });
+    I32_FIELDS.forEach((off, c) => {
+      const col = new Int32Array(columns[6 + c].slice().buffer);
+      for (let s = 0; s < n; s++) this.i32[(s << 4) + off] = col[s];
+    });
+    [this.engagements, this.idOff, this.idLen, this.segment].forEach((a, c) => {
+      new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT).set(columns[10 + c]);
+    });
     this.arena = arena.slice();
     this.arenaLen = header.arenaLen;
     this.numCustomers = n;
@@ -416,7 +457,7 @@ export class CoreKernel implements Kernel {
     this.skSpend.fill(0);
     this.skAov.fill(0);
     this.skGap.fill(0);
-    for (let s = 0; s < n; s++) if (this.orders[s] > 0) this.sketchAdd(s);
+    for (let s = 0; s < n; s++) if (this.u32[(s << 4) + W_ORDERS] > 0) this.sketchMove(s, 1);
   }
 }
 
@@ -508,8 +549,7 @@ class Classifier {
     return sc;
   }
 
-  run(kernel: CoreKernel, s: number): void {
-    const c = kernel.fieldsOf(s);
+  run(c: CustomerFields): void {
     this.c = c;
     if (c.orders > 0) {
       const aovValue = c.spend / c.orders;

@@ -33,6 +33,7 @@ interface KernelExports {
   classify(commit: number): number;
   totalsPtr(): number;
   exportRows(): void;
+  exportColumns(): void;
   columnPtr(which: number): number;
   arenaBytes(): number;
   currentIdMode(): number;
@@ -131,6 +132,7 @@ export class WasmKernel implements Kernel {
   exportRows(plan: Float64Array): CustomerRows {
     this.writePlan(plan);
     this.x.exportRows();
+    this.x.exportColumns();
     const n = this.numCustomers;
     const b = this.buf();
     const x = this.x;
@@ -180,6 +182,7 @@ export class WasmKernel implements Kernel {
   serialize(): Uint8Array {
     const x = this.x;
     const n = this.numCustomers;
+    x.exportColumns();
     const arenaLen = x.arenaBytes();
     const arena = new Uint8Array(this.buf(), x.columnPtr(COL_ARENA), arenaLen);
     return writeState({ idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits }, this.stateColumns(n), arena);
