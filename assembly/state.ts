@@ -23,9 +23,14 @@ export let idMode: i32 = ID_NONE;
 export let numCustomers: i32 = 0;
 let cap: i32 = 0;
 
-let recordMemory = new StaticArray<u8>(0);
-/** Base of record 0, 64-byte aligned inside recordMemory. */
-let records: usize = 0;
+// Records live in chunks of CHUNK_RECORDS (4 MiB each): a GC block cannot exceed 1 GiB,
+// and growth adds chunks instead of copying every record.
+const CHUNK_SHIFT: i32 = 16;
+const CHUNK_RECORDS: i32 = 1 << CHUNK_SHIFT;
+const CHUNK_MASK: i32 = CHUNK_RECORDS - 1;
+/** The chunks' blocks (kept here so the GC keeps them) and their 64-byte-aligned bases. */
+let chunkBlocks = new Array<StaticArray<u8>>(0);
+let chunkBase = new StaticArray<usize>(0);
 export let engagements = new StaticArray<u32>(0);
 export let idOff = new StaticArray<u32>(0);
 export let idLen = new StaticArray<u32>(0);
@@ -44,7 +49,9 @@ export let skGap = new StaticArray<u32>(0);
 
 // ---- record fields ------------------------------------------------------------------
 // @ts-ignore: decorator
-@inline export function rec(s: i32): usize { return records + (<usize>s << RECORD_SHIFT); }
+@inline export function rec(s: i32): usize {
+  return unchecked(chunkBase[s >>> CHUNK_SHIFT]) + (<usize>(s & CHUNK_MASK) << RECORD_SHIFT);
+}
 // @ts-ignore: decorator
 @inline export function keyLoOf(s: i32): i32 { return load<i32>(rec(s), R_KEY_LO); }
 // @ts-ignore: decorator
@@ -79,8 +86,8 @@ export function reset(bits: i32): void {
   cap = 0;
   arenaLen = 0;
   arena = new StaticArray<u8>(0);
-  recordMemory = new StaticArray<u8>(0);
-  records = 0;
+  chunkBlocks = new Array<StaticArray<u8>>(0);
+  chunkBase = new StaticArray<usize>(0);
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
   skOrders = new StaticArray<u32>(ORDERS_BUCKETS);
@@ -92,11 +99,23 @@ export function reset(bits: i32): void {
 
 export function grow(size: i32): void {
   const n = numCustomers;
-  const memory_ = new StaticArray<u8>(size * <i32>RECORD_BYTES + <i32>RECORD_BYTES);
-  const base = (changetype<usize>(memory_) + RECORD_BYTES - 1) & ~(RECORD_BYTES - 1);
-  if (n > 0) memory.copy(base, records, <usize>n << RECORD_SHIFT);
-  recordMemory = memory_;
-  records = base;
+  // below one chunk, the single chunk grows by copying; from there on, whole chunks are added
+  const chunks = (size + CHUNK_RECORDS - 1) >> CHUNK_SHIFT;
+  const bases = new StaticArray<usize>(chunks);
+  for (let c = 0; c < chunks; c++) {
+    if (c < chunkBlocks.length && cap >= CHUNK_RECORDS) {
+      unchecked((bases[c] = chunkBase[c]));
+      continue;
+    }
+    const records = min(size, CHUNK_RECORDS);
+    const block = new StaticArray<u8>(records * <i32>RECORD_BYTES + <i32>RECORD_BYTES);
+    const base = (changetype<usize>(block) + RECORD_BYTES - 1) & ~(RECORD_BYTES - 1);
+    if (c == 0 && n > 0) memory.copy(base, unchecked(chunkBase[0]), <usize>n << RECORD_SHIFT);
+    if (c < chunkBlocks.length) unchecked((chunkBlocks[c] = block));
+    else chunkBlocks.push(block);
+    unchecked((bases[c] = base));
+  }
+  chunkBase = bases;
   engagements = growArray<u32>(engagements, n, size);
   idOff = growArray<u32>(idOff, n, size);
   idLen = growArray<u32>(idLen, n, size);

@@ -1,0 +1,19 @@
+/** Question: how many orders per second does a replay of an Arrow file take, from open to report? */
+import { execFileSync } from 'node:child_process';
+
+export interface ReplayRun {
+  workers: number;
+  ms: number;
+  snapshotMs: number;
+  maxRssBytes: number;
+  orders: number;
+  customers: number;
+  ordersPerSecond: number;
+}
+
+export function replay(file: string, workers: number): ReplayRun {
+  const child = new URL('./replay-child.js', import.meta.url).pathname;
+  const out = execFileSync(process.execPath, [child, file, String(workers)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = JSON.parse(out) as Omit<ReplayRun, 'workers' | 'ordersPerSecond'>;
+  return { ...r, workers, ordersPerSecond: r.orders / (r.ms / 1000) };
+}

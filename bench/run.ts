@@ -1,0 +1,102 @@
+/**
+ * npm run bench [-- --scale small|full] [--json FILE]: every question of bench/ in one run,
+ * one table (ratios first, then absolute figures and the machine), and bench/results.json.
+ *   full: replay 10^8 orders of 10^7 customers; small: 10^7 orders of 10^6 customers.
+ * The kernel comparison always runs at 10^5 and 10^7 customers.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../src/kernel/package-root.js';
+import { ordersFile } from './data.js';
+import { duckdbGroupBy } from './duckdb.js';
+import { machine } from './environment.js';
+import { kernelIngest } from './kernel-ingest.js';
+import { machineLimit } from './machine-limit.js';
+import { replay } from './replay.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const scale = flag('--scale') ?? 'full';
+if (scale !== 'small' && scale !== 'full') {
+  process.stderr.write(`--scale must be small or full, got ${scale}\n`);
+  process.exit(2);
+}
+const out = flag('--json') ?? join(packageRoot(), 'bench', 'results.json');
+const orders = scale === 'full' ? 100_000_000 : 10_000_000;
+const customers = scale === 'full' ? 10_000_000 : 1_000_000;
+const say = (s: string): void => void process.stderr.write(s + '\n');
+
+const env = machine();
+say(`rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}`);
+
+say('kernel ingest, 10^5 customers ...');
+const k5 = await kernelIngest(100_000);
+say('kernel ingest, 10^7 customers ...');
+const k7 = await kernelIngest(10_000_000);
+
+say('machine limit probe ...');
+const limit1 = await machineLimit(1);
+const limit2 = await machineLimit(2);
+
+const file = await ordersFile(orders, customers);
+say('replay, 1 worker ...');
+const r1 = replay(file, 1);
+say('replay, 2 workers ...');
+const r2 = replay(file, 2);
+say('DuckDB GROUP BY ...');
+const duck = await duckdbGroupBy(file, 2);
+
+// DuckDB's time / the engine's time for the same file: > 1 means the engine is faster
+const engineOverDuckdb = duck.groupByMs / r2.ms;
+const overMachineLimit = r2.ordersPerSecond / limit2;
+const results = {
+  scale,
+  orders,
+  customers,
+  machine: { cores: env.cores, node: env.node, duckdb: env.duckdb, cpu: env.cpu, memoryGiB: env.memoryGiB },
+  kernel: {
+    wasmOverJs: { customers1e5: k5.wasmOverJs, customers1e7: k7.wasmOverJs },
+    rowsPerSecond: { wasm1e5: k5.wasmRowsPerSecond, js1e5: k5.jsRowsPerSecond, wasm1e7: k7.wasmRowsPerSecond, js1e7: k7.jsRowsPerSecond },
+    kernelOverMachineLimit: k7.wasmRowsPerSecond / limit1,
+  },
+  replay: {
+    ordersPerSecond: { workers1: r1.ordersPerSecond, workers2: r2.ordersPerSecond },
+    twoWorkersOverOne: r2.ordersPerSecond / r1.ordersPerSecond,
+    engineOverDuckdb,
+    overMachineLimit,
+    peakRssBytes: Math.max(r1.maxRssBytes, r2.maxRssBytes),
+    seconds: { workers1: r1.ms / 1000, workers2: r2.ms / 1000, duckdbGroupBy: duck.groupByMs / 1000, duckdbLoad: duck.loadMs / 1000 },
+  },
+  machineLimit: { updatesPerSecond: { threads1: limit1, threads2: limit2 } },
+  stateBytesPerCustomer: k7.stateBytesPerCustomer,
+  snapshotMs: r2.snapshotMs,
+  snapshotCustomers: r2.customers,
+};
+writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+
+const x = (v: number): string => `${v.toFixed(2)}x`;
+const m = (v: number): string => `${(v / 1e6).toFixed(2)} M/s`;
+const rows: [string, string][] = [
+  ['WASM / JS per batch, 10^5 customers', x(k5.wasmOverJs)],
+  ['WASM / JS per batch, 10^7 customers', x(k7.wasmOverJs)],
+  [`engine / DuckDB GROUP BY (${orders.toExponential(0)} orders, 2 threads each)`, x(engineOverDuckdb)],
+  ['2 workers / 1 worker', x(r2.ordersPerSecond / r1.ordersPerSecond)],
+  ['replay (2 workers) / machine limit (2 threads)', x(overMachineLimit)],
+  ['kernel at 10^7 / machine limit (1 thread)', x(k7.wasmRowsPerSecond / limit1)],
+  ['kernel ingest WASM, 10^5 | 10^7 customers', `${m(k5.wasmRowsPerSecond)} | ${m(k7.wasmRowsPerSecond)}`],
+  ['kernel ingest JS,   10^5 | 10^7 customers', `${m(k5.jsRowsPerSecond)} | ${m(k7.jsRowsPerSecond)}`],
+  ['replay orders/s, 1 | 2 workers', `${m(r1.ordersPerSecond)} | ${m(r2.ordersPerSecond)}`],
+  ['replay seconds, 1 | 2 workers', `${(r1.ms / 1000).toFixed(2)} s | ${(r2.ms / 1000).toFixed(2)} s`],
+  ['DuckDB GROUP BY (load not timed)', `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`],
+  ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
+  ['kernel state per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} bytes`],
+  ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
+  [`snapshot (merge + classify), ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms`],
+];
+const w = Math.max(...rows.map(([k]) => k.length));
+process.stdout.write(`\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers)\n`);
+for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
+process.stdout.write(`machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}\nwritten: ${out}\n`);
