@@ -54,3 +54,10 @@ export function dayBucket(ts: f64): i32 {
   const d = Math.floor(ts / DAY_MS);
   return d < 0 ? 0 : d >= <f64>DAY_BUCKETS ? DAY_BUCKETS - 1 : <i32>d;
 }
+
+/** The day bucket of a UTC day number, clamped to the sketch's range. */
+// @ts-ignore: decorator
+@inline
+export function dayIndexBucket(d: i32): i32 {
+  return d < 0 ? 0 : d >= DAY_BUCKETS ? DAY_BUCKETS - 1 : d;
+}

@@ -2,7 +2,7 @@
 // decisions as the Classifier in src/core/core-kernel.ts.
 import { DAY_MS, dayBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
 import {
-  NO_SEGMENT, engagements, firstTsOf, gapSumSqOf, lastEngagedOf, lastTsOf, numCustomers, ordersOf,
+  NO_SEGMENT, engagements, firstDayOf, gapSumSqOf, lastDayOf, lastEngagedOf, lastTsOf, numCustomers, ordersOf,
   purchaseDaysOf, segment, spendOf,
 } from './state';
 
@@ -114,7 +114,7 @@ function score(v: f64, dim: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function span(s: i32): f64 {
-  return Math.floor(lastTsOf(s) / DAY_MS) - Math.floor(firstTsOf(s) / DAY_MS);
+  return <f64>(lastDayOf(s) - firstDayOf(s));
 }
 
 // @ts-ignore: decorator

@@ -1,12 +1,14 @@
 // Where a customer's state lives. The fields one order touches share one 64-byte record,
 // so an update costs one cache line (after the index probe) instead of one line per column:
 //
-//   offset  0        4        8        12            16       24       32      40        48        56          64
-//           | keyLo  | keyHi  | orders | purchaseDays| firstTs| lastTs | spend | maxOrder| gapSumSq| lastEngaged |
-//             i32      i32      u32      u32           f64      f64      f64     f64       f64       f64
+//   offset  0        4        8        12            16       24       32      40        48        56         60        64
+//           | keyLo  | keyHi  | orders | purchaseDays| firstTs| lastTs | spend | maxOrder| gapSumSq| firstDay | lastDay |
+//             i32      i32      u32      u32           f64      f64      f64     f64       f64       i32        i32
 //
-// Records start on a 64-byte boundary (one cache line each). Fields an order never touches
-// stay in columns: engagements u32, idOff u32, idLen u32, segment u8.
+// firstDay / lastDay are the UTC days of firstTs / lastTs, kept so an order needs one
+// division (its own day) instead of recomputing both. Records start on a 64-byte boundary
+// (one cache line each) and live in 4 MiB chunks. Fields an order never touches stay in
+// columns: lastEngaged f64, engagements u32, idOff u32, idLen u32, segment u8.
 // The hash index is an i32 table of slot + 1 (0 = empty), open addressing, load <= 1/2.
 
 export const RECORD_BYTES: usize = 64;
@@ -20,4 +22,5 @@ export const R_LAST_TS: usize = 24;
 export const R_SPEND: usize = 32;
 export const R_MAX_ORDER: usize = 40;
 export const R_GAP_SUM_SQ: usize = 48;
-export const R_LAST_ENGAGED: usize = 56;
+export const R_FIRST_DAY: usize = 56;
+export const R_LAST_DAY: usize = 60;

@@ -1,11 +1,11 @@
 // Per-customer state (records + cold columns, see layout.ts), the hash index and the live
 // sketches. Mirrors src/core/core-kernel.ts line for line where it matters for results.
 import {
-  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, moneyBucket, moneyBuckets, ordersBucket,
+  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets';
 import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
 import {
-  RECORD_BYTES, RECORD_SHIFT, R_FIRST_TS, R_GAP_SUM_SQ, R_KEY_HI, R_KEY_LO, R_LAST_ENGAGED, R_LAST_TS,
+  RECORD_BYTES, RECORD_SHIFT, R_FIRST_TS, R_FIRST_DAY, R_GAP_SUM_SQ, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS,
   R_MAX_ORDER, R_ORDERS, R_PURCHASE_DAYS, R_SPEND,
 } from './layout';
 
@@ -31,6 +31,7 @@ const CHUNK_MASK: i32 = CHUNK_RECORDS - 1;
 /** The chunks' blocks (kept here so the GC keeps them) and their 64-byte-aligned bases. */
 let chunkBlocks = new Array<StaticArray<u8>>(0);
 let chunkBase = new StaticArray<usize>(0);
+export let lastEngaged = new StaticArray<f64>(0);
 export let engagements = new StaticArray<u32>(0);
 export let idOff = new StaticArray<u32>(0);
 export let idLen = new StaticArray<u32>(0);
@@ -71,7 +72,11 @@ export let skGap = new StaticArray<u32>(0);
 // @ts-ignore: decorator
 @inline export function gapSumSqOf(s: i32): f64 { return load<f64>(rec(s), R_GAP_SUM_SQ); }
 // @ts-ignore: decorator
-@inline export function lastEngagedOf(s: i32): f64 { return load<f64>(rec(s), R_LAST_ENGAGED); }
+@inline export function lastEngagedOf(s: i32): f64 { return unchecked(lastEngaged[s]); }
+// @ts-ignore: decorator
+@inline export function firstDayOf(s: i32): i32 { return load<i32>(rec(s), R_FIRST_DAY); }
+// @ts-ignore: decorator
+@inline export function lastDayOf(s: i32): i32 { return load<i32>(rec(s), R_LAST_DAY); }
 
 function growArray<T>(a: StaticArray<T>, n: i32, size: i32): StaticArray<T> {
   const b = new StaticArray<T>(size);
@@ -116,6 +121,7 @@ export function grow(size: i32): void {
     unchecked((bases[c] = base));
   }
   chunkBase = bases;
+  lastEngaged = growArray<f64>(lastEngaged, n, size);
   engagements = growArray<u32>(engagements, n, size);
   idOff = growArray<u32>(idOff, n, size);
   idLen = growArray<u32>(idLen, n, size);
@@ -154,6 +160,7 @@ function slotOf(lo: i32, hi: i32, h: i32): i32 {
   memory.fill(r, 0, RECORD_BYTES);
   store<i32>(r, lo, R_KEY_LO);
   store<i32>(r, hi, R_KEY_HI);
+  unchecked((lastEngaged[s] = 0));
   unchecked((engagements[s] = 0));
   unchecked((idOff[s] = 0));
   unchecked((idLen[s] = 0));
@@ -177,14 +184,13 @@ function keepId(s: i32, ptr: usize, len: i32): void {
 // @ts-ignore: decorator
 @inline
 export function meanGap(s: i32): f64 {
-  const span = Math.floor(lastTsOf(s) / DAY_MS) - Math.floor(firstTsOf(s) / DAY_MS);
-  return span / <f64>(purchaseDaysOf(s) - 1);
+  return <f64>(lastDayOf(s) - firstDayOf(s)) / <f64>(purchaseDaysOf(s) - 1);
 }
 
 function sketchMove(s: i32, delta: u32): void {
   const o = ordersOf(s);
   const sp = spendOf(s);
-  const bd = dayBucket(lastTsOf(s));
+  const bd = dayIndexBucket(lastDayOf(s));
   unchecked((skLastDay[bd] += delta));
   const bo = ordersBucket(<i32>o);
   unchecked((skOrders[bo] += delta));
@@ -216,30 +222,36 @@ function apply(s: i32, k: u8, t: f64, a: f64): void {
     const o = load<u32>(r, R_ORDERS);
     if (o > 0) sketchRemove(s);
     store<f64>(r, load<f64>(r, R_SPEND) + a, R_SPEND);
+    const day = <i32>Math.floor(t / DAY_MS);
     if (o == 0) {
       store<f64>(r, t, R_FIRST_TS);
       store<f64>(r, t, R_LAST_TS);
+      store<i32>(r, day, R_FIRST_DAY);
+      store<i32>(r, day, R_LAST_DAY);
       store<u32>(r, 1, R_PURCHASE_DAYS);
       store<f64>(r, a, R_MAX_ORDER);
     } else {
       if (a > load<f64>(r, R_MAX_ORDER)) store<f64>(r, a, R_MAX_ORDER);
-      const first = load<f64>(r, R_FIRST_TS);
-      const last = load<f64>(r, R_LAST_TS);
-      const day = Math.floor(t / DAY_MS);
-      const firstDay = Math.floor(first / DAY_MS);
-      const lastDay = Math.floor(last / DAY_MS);
+      const firstDay = load<i32>(r, R_FIRST_DAY);
+      const lastDay = load<i32>(r, R_LAST_DAY);
       // a late order inside the known span counts for orders and spend, not for cadence
       if (day > lastDay) {
-        const g = day - lastDay;
+        const g = <f64>(day - lastDay);
         store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
         store<u32>(r, load<u32>(r, R_PURCHASE_DAYS) + 1, R_PURCHASE_DAYS);
       } else if (day < firstDay) {
-        const g = firstDay - day;
+        const g = <f64>(firstDay - day);
         store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
         store<u32>(r, load<u32>(r, R_PURCHASE_DAYS) + 1, R_PURCHASE_DAYS);
       }
-      if (t < first) store<f64>(r, t, R_FIRST_TS);
-      if (t > last) store<f64>(r, t, R_LAST_TS);
+      if (t < load<f64>(r, R_FIRST_TS)) {
+        store<f64>(r, t, R_FIRST_TS);
+        store<i32>(r, day, R_FIRST_DAY);
+      }
+      if (t > load<f64>(r, R_LAST_TS)) {
+        store<f64>(r, t, R_LAST_TS);
+        store<i32>(r, day, R_LAST_DAY);
+      }
     }
     store<u32>(r, o + 1, R_ORDERS);
     sketchAdd(s);
@@ -251,7 +263,7 @@ function apply(s: i32, k: u8, t: f64, a: f64): void {
   } else {
     const e = unchecked(engagements[s]) + 1;
     unchecked((engagements[s] = e));
-    if (t > load<f64>(r, R_LAST_ENGAGED) || e == 1) store<f64>(r, t, R_LAST_ENGAGED);
+    if (t > unchecked(lastEngaged[s]) || e == 1) unchecked((lastEngaged[s] = t));
   }
 }
 
@@ -358,7 +370,8 @@ export function setRestored(n: i32, mode: i32, arenaSize: i32): void {
 // out (gatherColumns) and on the way in (scatterColumns). Per export or restore, not per batch.
 export let colF64 = new StaticArray<StaticArray<f64>>(6);
 export let colI32 = new StaticArray<StaticArray<i32>>(4);
-const F64_FIELDS: StaticArray<usize> = [R_FIRST_TS, R_LAST_TS, R_SPEND, R_MAX_ORDER, R_GAP_SUM_SQ, R_LAST_ENGAGED];
+const F64_FIELDS: StaticArray<usize> = [R_FIRST_TS, R_LAST_TS, R_SPEND, R_MAX_ORDER, R_GAP_SUM_SQ];
+const LAST_ENGAGED_COLUMN = 5;
 const I32_FIELDS: StaticArray<usize> = [R_KEY_LO, R_KEY_HI, R_ORDERS, R_PURCHASE_DAYS];
 
 /** Room for n entries in every record column. */
@@ -370,7 +383,8 @@ export function sizeColumns(n: i32): void {
 export function gatherColumns(): void {
   const n = numCustomers;
   sizeColumns(n);
-  for (let c = 0; c < 6; c++) {
+  memory.copy(changetype<usize>(unchecked(colF64[LAST_ENGAGED_COLUMN])), changetype<usize>(lastEngaged), <usize>n << 3);
+  for (let c = 0; c < 5; c++) {
     const col = unchecked(colF64[c]);
     const off = unchecked(F64_FIELDS[c]);
     for (let s = 0; s < n; s++) unchecked((col[s] = load<f64>(rec(s) + off)));
@@ -384,7 +398,8 @@ export function gatherColumns(): void {
 
 export function scatterColumns(): void {
   const n = numCustomers;
-  for (let c = 0; c < 6; c++) {
+  memory.copy(changetype<usize>(lastEngaged), changetype<usize>(unchecked(colF64[LAST_ENGAGED_COLUMN])), <usize>n << 3);
+  for (let c = 0; c < 5; c++) {
     const col = unchecked(colF64[c]);
     const off = unchecked(F64_FIELDS[c]);
     for (let s = 0; s < n; s++) store<f64>(rec(s) + off, unchecked(col[s]));
@@ -393,5 +408,10 @@ export function scatterColumns(): void {
     const col = unchecked(colI32[c]);
     const off = unchecked(I32_FIELDS[c]);
     for (let s = 0; s < n; s++) store<i32>(rec(s) + off, unchecked(col[s]));
+  }
+  for (let s = 0; s < n; s++) {
+    const r = rec(s);
+    store<i32>(r, <i32>Math.floor(load<f64>(r, R_FIRST_TS) / DAY_MS), R_FIRST_DAY);
+    store<i32>(r, <i32>Math.floor(load<f64>(r, R_LAST_TS) / DAY_MS), R_LAST_DAY);
   }
 }

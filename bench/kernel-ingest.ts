@@ -14,7 +14,7 @@ const ROWS = 65_536;
 const DAY = 86_400_000;
 
 function batchOf(rng: Random, customers: number, t0: number, sequential: boolean, from = 0): ColumnBatch {
-  const { batch } = allocColumnBatch({ numRows: ROWS, idMode: 'int', idBytesLen: 0 }, false);
+  const { batch } = allocColumnBatch({ numRows: ROWS, idMode: 'int', idBytesLen: 0 });
   for (let i = 0; i < ROWS; i++) {
     batch.idWords![2 * i] = sequential ? from + i : Math.floor(rng.next() * customers);
     batch.ts[i] = t0 + i * 1000 + Math.floor(rng.next() * 30) * DAY;

@@ -5,7 +5,7 @@
  * fair baseline for the kernel's speed. Keep it in step with assembly/state.ts.
  */
 import {
-  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, moneyBucket, moneyBuckets, ordersBucket,
+  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets.js';
 import { bytesKeyInto, keyHash, shardOf } from './hash.js';
 import {
@@ -29,9 +29,11 @@ const D_LAST_TS = 3;
 const D_SPEND = 4;
 const D_MAX_ORDER = 5;
 const D_GAP_SUM_SQ = 6;
-const D_LAST_ENGAGED = 7;
+/** UTC days of firstTs and lastTs, kept so an order needs one division, not three. */
+const W_FIRST_DAY = 14;
+const W_LAST_DAY = 15;
 /** Stored order of the record fields (state-format.ts): f64 fields, then 32-bit ones. */
-const F64_FIELDS = [D_FIRST_TS, D_LAST_TS, D_SPEND, D_MAX_ORDER, D_GAP_SUM_SQ, D_LAST_ENGAGED];
+const F64_FIELDS = [D_FIRST_TS, D_LAST_TS, D_SPEND, D_MAX_ORDER, D_GAP_SUM_SQ];
 const I32_FIELDS = [W_KEY_LO, W_KEY_HI, W_ORDERS, W_PURCHASE_DAYS];
 
 /** Rows looked up together: their index slots and records are read ahead of the updates. */
@@ -47,6 +49,7 @@ export class CoreKernel implements Kernel {
   private u32: Uint32Array = new Uint32Array(0);
   private f64: Float64Array = new Float64Array(0);
   // cold columns
+  private lastEngaged: Float64Array = new Float64Array(0);
   private engagements: Uint32Array = new Uint32Array(0);
   private idOff: Uint32Array = new Uint32Array(0);
   private idLen: Uint32Array = new Uint32Array(0);
@@ -88,10 +91,11 @@ export class CoreKernel implements Kernel {
     this.f64 = f64;
     this.i32 = new Int32Array(buffer);
     this.u32 = new Uint32Array(buffer);
-    const grown = <T extends Uint32Array | Uint8Array>(a: T, b: T): T => {
+    const grown = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, b: T): T => {
       b.set(a.subarray(0, n));
       return b;
     };
+    this.lastEngaged = grown(this.lastEngaged, new Float64Array(cap));
     this.engagements = grown(this.engagements, new Uint32Array(cap));
     this.idOff = grown(this.idOff, new Uint32Array(cap));
     this.idLen = grown(this.idLen, new Uint32Array(cap));
@@ -131,6 +135,7 @@ export class CoreKernel implements Kernel {
     this.f64.fill(0, s << 3, (s + 1) << 3);
     this.i32[(s << 4) + W_KEY_LO] = lo;
     this.i32[(s << 4) + W_KEY_HI] = hi;
+    this.lastEngaged[s] = 0;
     this.engagements[s] = 0;
     this.idOff[s] = 0;
     this.idLen[s] = 0;
@@ -154,7 +159,7 @@ export class CoreKernel implements Kernel {
   private sketchMove(s: number, delta: number): void {
     const o = this.u32[(s << 4) + W_ORDERS];
     const sp = this.f64[(s << 3) + D_SPEND];
-    this.skLastDay[dayBucket(this.f64[(s << 3) + D_LAST_TS])] += delta;
+    this.skLastDay[dayIndexBucket(this.i32[(s << 4) + W_LAST_DAY])] += delta;
     this.skOrders[ordersBucket(o)] += delta;
     this.skSpend[moneyBucket(sp, this.subBits)] += delta;
     this.skAov[moneyBucket(sp / o, this.subBits)] += delta;
@@ -163,8 +168,7 @@ export class CoreKernel implements Kernel {
 
   /** Mean gap in days between consecutive purchase days (the gaps telescope to last - first). */
   private meanGap(s: number): number {
-    const span = Math.floor(this.f64[(s << 3) + D_LAST_TS] / DAY_MS) - Math.floor(this.f64[(s << 3) + D_FIRST_TS] / DAY_MS);
-    return span / (this.u32[(s << 4) + W_PURCHASE_DAYS] - 1);
+    return (this.i32[(s << 4) + W_LAST_DAY] - this.i32[(s << 4) + W_FIRST_DAY]) / (this.u32[(s << 4) + W_PURCHASE_DAYS] - 1);
   }
 
   ingest(batch: ColumnBatch, shard: number, numShards: number): void {
@@ -223,22 +227,23 @@ export class CoreKernel implements Kernel {
     const d = s << 3;
     const f64 = this.f64;
     const u32 = this.u32;
+    const i32 = this.i32;
     if (k === Kind.order && a >= 0) {
       const o = u32[w + W_ORDERS];
       if (o > 0) this.sketchMove(s, -1);
       f64[d + D_SPEND] += a;
+      const day = Math.floor(t / DAY_MS);
       if (o === 0) {
         f64[d + D_FIRST_TS] = t;
         f64[d + D_LAST_TS] = t;
+        i32[w + W_FIRST_DAY] = day;
+        i32[w + W_LAST_DAY] = day;
         u32[w + W_PURCHASE_DAYS] = 1;
         f64[d + D_MAX_ORDER] = a;
       } else {
         if (a > f64[d + D_MAX_ORDER]) f64[d + D_MAX_ORDER] = a;
-        const first = f64[d + D_FIRST_TS];
-        const last = f64[d + D_LAST_TS];
-        const day = Math.floor(t / DAY_MS);
-        const firstDay = Math.floor(first / DAY_MS);
-        const lastDay = Math.floor(last / DAY_MS);
+        const firstDay = i32[w + W_FIRST_DAY];
+        const lastDay = i32[w + W_LAST_DAY];
         // a late order strictly inside the known span can't be placed among the gaps: it
         // counts for orders and spend but not for purchase days or cadence
         if (day > lastDay) {
@@ -250,8 +255,14 @@ export class CoreKernel implements Kernel {
           f64[d + D_GAP_SUM_SQ] += g * g;
           u32[w + W_PURCHASE_DAYS]++;
         }
-        if (t < first) f64[d + D_FIRST_TS] = t;
-        if (t > last) f64[d + D_LAST_TS] = t;
+        if (t < f64[d + D_FIRST_TS]) {
+          f64[d + D_FIRST_TS] = t;
+          i32[w + W_FIRST_DAY] = day;
+        }
+        if (t > f64[d + D_LAST_TS]) {
+          f64[d + D_LAST_TS] = t;
+          i32[w + W_LAST_DAY] = day;
+        }
       }
       u32[w + W_ORDERS] = o + 1;
       this.sketchMove(s, 1);
@@ -262,7 +273,7 @@ export class CoreKernel implements Kernel {
       if (o > 0) this.sketchMove(s, 1);
     } else {
       const e = ++this.engagements[s];
-      if (t > f64[d + D_LAST_ENGAGED] || e === 1) f64[d + D_LAST_ENGAGED] = t;
+      if (t > this.lastEngaged[s] || e === 1) this.lastEngaged[s] = t;
     }
   }
 
@@ -345,6 +356,7 @@ export class CoreKernel implements Kernel {
       for (let s = 0; s < n; s++) col[s] = this.f64[(s << 3) + off];
       return col;
     });
+    f64.push(this.lastEngaged.slice(0, n));
     const i32 = I32_FIELDS.map((off) => {
       const col = new Int32Array(n);
       for (let s = 0; s < n; s++) col[s] = this.i32[(s << 4) + off];
@@ -416,7 +428,9 @@ export class CoreKernel implements Kernel {
     f.lastTs = this.f64[d + D_LAST_TS];
     f.gapSumSq = this.f64[d + D_GAP_SUM_SQ];
     f.engagements = this.engagements[s];
-    f.lastEngaged = this.f64[d + D_LAST_ENGAGED];
+    f.lastEngaged = this.lastEngaged[s];
+    f.firstDay = this.i32[w + W_FIRST_DAY];
+    f.lastDay = this.i32[w + W_LAST_DAY];
     return f;
   }
 
@@ -441,6 +455,7 @@ export class CoreKernel implements Kernel {
       const col = new Float64Array(columns[c].slice().buffer);
       for (let s = 0; s < n; s++) this.f64[(s << 3) + off] = col[s];
     });
+    this.lastEngaged.set(new Float64Array(columns[5].slice().buffer));
     I32_FIELDS.forEach((off, c) => {
       const col = new Int32Array(columns[6 + c].slice().buffer);
       for (let s = 0; s < n; s++) this.i32[(s << 4) + off] = col[s];
@@ -457,6 +472,10 @@ export class CoreKernel implements Kernel {
     this.skSpend.fill(0);
     this.skAov.fill(0);
     this.skGap.fill(0);
+    for (let s = 0; s < n; s++) {
+      this.i32[(s << 4) + W_FIRST_DAY] = Math.floor(this.f64[(s << 3) + D_FIRST_TS] / DAY_MS);
+      this.i32[(s << 4) + W_LAST_DAY] = Math.floor(this.f64[(s << 3) + D_LAST_TS] / DAY_MS);
+    }
     for (let s = 0; s < n; s++) if (this.u32[(s << 4) + W_ORDERS] > 0) this.sketchMove(s, 1);
   }
 }
@@ -471,9 +490,11 @@ interface CustomerFields {
   gapSumSq: number;
   engagements: number;
   lastEngaged: number;
+  firstDay: number;
+  lastDay: number;
 }
 const scratchFields: CustomerFields = {
-  orders: 0, purchaseDays: 0, spend: 0, firstTs: 0, lastTs: 0, gapSumSq: 0, engagements: 0, lastEngaged: 0,
+  orders: 0, purchaseDays: 0, spend: 0, firstTs: 0, lastTs: 0, gapSumSq: 0, engagements: 0, lastEngaged: 0, firstDay: 0, lastDay: 0,
 };
 
 /** A decoded plan and the classification of the customer it last ran on. */
@@ -593,7 +614,7 @@ class Classifier {
   }
 
   private span(): number {
-    return Math.floor(this.c.lastTs / DAY_MS) - Math.floor(this.c.firstTs / DAY_MS);
+    return this.c.lastDay - this.c.firstDay;
   }
 
   private recencyDays(): number {

@@ -11,7 +11,9 @@ import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import type { ColumnBatch, IdMode } from '../core/types.js';
 import { allocColumnBatch } from './column-batch.js';
-import type { ColumnBatchShape } from './column-batch.js';
+import type { BufferPool } from './column-batch.js';
+import { partitionBatch } from './partition.js';
+import type { ShardPart } from './partition.js';
 
 /** Which input columns hold what. */
 export interface ColumnNames {
@@ -47,33 +49,44 @@ export interface BatchCounts {
 
 export interface ConvertedBatch extends BatchCounts {
   columns: ColumnBatch;
-  buffer: ArrayBuffer | SharedArrayBuffer;
 }
 
-/** A converted batch as it travels between threads: its buffer, the shape to view it by, the counts. */
+/**
+ * A converted batch as it travels between threads: one part per shard (its rows, in a
+ * buffer of its own, and the shape to view it by), and the counts.
+ */
 export interface ConvertedInput extends BatchCounts {
-  shape: ColumnBatchShape;
-  buffer: ArrayBuffer | SharedArrayBuffer;
+  parts: ShardPart[];
 }
 
-export function toInput(c: ConvertedBatch): ConvertedInput {
-  const { columns, ...rest } = c;
-  return { ...rest, shape: { numRows: columns.numRows, idMode: columns.idMode, idBytesLen: columns.idBytes?.length ?? 0 } };
+/** Splits a converted batch into its shards' parts (numShards 1: the batch as it is, skipped rows included). */
+export function toInput(c: ConvertedBatch, numShards: number, pool?: BufferPool): ConvertedInput {
+  const { columns, ...counts } = c;
+  const whole = columns.ts.buffer as ArrayBuffer;
+  if (numShards === 1) {
+    return { ...counts, parts: [{ shape: { numRows: columns.numRows, idMode: columns.idMode, idBytesLen: columns.idBytes?.length ?? 0 }, buffer: whole }] };
+  }
+  const parts = partitionBatch(columns, numShards, pool);
+  pool?.give(whole);
+  return { ...counts, parts };
 }
 
 export interface ConvertOptions {
   names: ColumnNames;
   /** Rows after this time (ms) are not applied. */
   asOf?: number;
-  /** Put the batch in a SharedArrayBuffer (for worker threads). */
-  shared: boolean;
   /** Keep the rejected rows' values (for a rejects file); counted either way. */
   keepRejects: boolean;
   /** Row number of this batch's first row in the whole input (for rejects). */
   firstRow: number;
   /** Name of the input, for errors. */
   source: string;
+  /** Where batch buffers come from (and go back to once applied). */
+  pool?: BufferPool;
 }
+
+/** The range of a JS Date (about 270,000 years either side of 1970); beyond it a time is rejected. */
+const MAX_TIME_MS = 8.64e15;
 
 const KIND_NAMES: Record<string, number> = {
   order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen,
@@ -280,10 +293,11 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     }
   }
 
-  const { batch: out, buffer } = allocColumnBatch({ numRows: n, idMode: mode, idBytesLen }, opts.shared);
+  const { batch: out } = allocColumnBatch({ numRows: n, idMode: mode, idBytesLen }, opts.pool);
   timesInto(out.ts, tsData, n);
   amountsInto(out.amount, amountData, n);
   if (kindVector) kindsInto(out.kind, onlyData(kindVector, source, names.kind), n);
+  else out.kind.fill(Kind.order);
   const idNull = new Uint8Array(n);
   if (idData.nullCount > 0) for (let i = 0; i < n; i++) idNull[i] = isValid(idData, i) ? 0 : 1;
 
@@ -333,7 +347,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const amount = out.amount;
   const asOf = opts.asOf ?? Infinity;
   const result: ConvertedBatch = {
-    columns: out, buffer, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
+    columns: out, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
   };
   for (let i = 0; i < n; i++) {
     const k = kind[i];
@@ -342,6 +356,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     let reason: string | null = null;
     if (idNull[i]) reason = 'null customer';
     else if (t !== t) reason = 'null or unreadable time';
+    else if (t < -MAX_TIME_MS || t > MAX_TIME_MS) reason = 'time out of range';
     else if (k === 254) reason = 'unknown kind';
     else if (k <= Kind.refund && !Number.isFinite(a)) reason = a !== a ? 'null or NaN amount' : 'infinite amount';
     if (reason !== null) {

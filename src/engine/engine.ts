@@ -14,6 +14,7 @@ import { buildReport } from '../report/report.js';
 import type { IngestCounts, Report, SnapshotExtras } from '../report/report.js';
 import { convertBatch, DEFAULT_COLUMNS, toInput } from './arrow-columns.js';
 import type { ColumnNames, ConvertedInput, Reject } from './arrow-columns.js';
+import { BufferPool } from './column-batch.js';
 import { LocalShard } from './shard-host.js';
 import type { CoreName, ShardHost } from './shard-host.js';
 import { planFor, takeSnapshot } from './snapshot.js';
@@ -35,7 +36,7 @@ export interface EngineOptions {
   columns?: Partial<ColumnNames>;
   /** Keep rejected rows' values, to be taken with takeRejects(). Default false (they are counted either way). */
   keepRejects?: boolean;
-  /** Batches in flight per shard before ingest waits (backpressure). Default 4. */
+  /** Batches in flight before ingest waits (backpressure). Default 16. */
   maxInFlight?: number;
 }
 
@@ -79,6 +80,8 @@ export class Engine {
   private idMode: 'int' | 'utf8' | null = null;
   private watermarkMs = -Infinity;
   private rowsSeen = 0;
+  /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
+  readonly pool = new BufferPool();
   readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
 
   constructor(o: EngineOptions = {}) {
@@ -91,16 +94,12 @@ export class Engine {
     this.numShards = Math.max(1, workers);
     this.fixedAsOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
     this.keepRejects = o.keepRejects ?? false;
-    this.maxInFlight = o.maxInFlight ?? 4;
+    this.maxInFlight = o.maxInFlight ?? 16;
     this.shards = workers === 0
-      ? [new LocalShard(this.core, this.subBits, 0, 1)]
-      : Array.from({ length: workers }, (_, shard) => new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }));
+      ? [new LocalShard(this.core, this.subBits)]
+      : Array.from({ length: workers }, () => new WorkerShard({ core: this.core, subBits: this.subBits }));
   }
 
-  /** Shards hold state in worker threads: the engine is in a shared buffer when they do. */
-  get usesWorkers(): boolean {
-    return !(this.shards[0] instanceof LocalShard);
-  }
 
   /** Largest event time applied so far (ms), or -Infinity. */
   get watermark(): number {
@@ -114,19 +113,22 @@ export class Engine {
 
   /** Converts and applies one Arrow RecordBatch. Resolves once the batch is queued (backpressure). */
   async ingest(batch: RecordBatch, source = 'input'): Promise<void> {
-    const c = convertBatch(batch, {
-      names: this.names, asOf: this.fixedAsOf, shared: this.usesWorkers, keepRejects: this.keepRejects, firstRow: this.rowsSeen, source,
-    });
-    await this.ingestConverted(toInput(c));
+    const c = convertBatch(batch, { names: this.names, asOf: this.fixedAsOf, keepRejects: this.keepRejects, firstRow: this.rowsSeen, source, pool: this.pool });
+    await this.ingestConverted(toInput(c, this.numShards, this.pool));
   }
 
   /** Applies a batch a source has converted already. */
   async ingestConverted(c: ConvertedInput): Promise<void> {
     this.throwIfFailed();
-    if (c.shape.numRows > 0) {
-      if (this.idMode === null) this.idMode = c.shape.idMode;
-      else if (this.idMode !== c.shape.idMode) {
-        throw new RfmError('RFM_ERR_SCHEMA', `column "${this.names.customer}" changed from ${this.idMode === 'int' ? 'integer' : 'string'} ids to ${c.shape.idMode === 'int' ? 'integer' : 'string'} ids; one input must use one kind of id`);
+    if (c.parts.length !== this.shards.length) {
+      throw new RfmError('RFM_ERR_OPTION', `a batch split for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
+    }
+    const rows = c.parts.reduce((sum, p) => sum + p.shape.numRows, 0);
+    const idMode = c.parts[0].shape.idMode;
+    if (rows > 0) {
+      if (this.idMode === null) this.idMode = idMode;
+      else if (this.idMode !== idMode) {
+        throw new RfmError('RFM_ERR_SCHEMA', `column "${this.names.customer}" changed from ${this.idMode === 'int' ? 'integer' : 'string'} ids to ${idMode === 'int' ? 'integer' : 'string'} ids; one input must use one kind of id`);
       }
     }
     const k = this.counts;
@@ -136,11 +138,14 @@ export class Engine {
     k.rejected += c.rejected;
     k.afterAsOf += c.afterAsOf;
     k.batches++;
-    k.rows += c.shape.numRows;
-    this.rowsSeen += c.shape.numRows;
+    const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
+    k.rows += converted;
+    this.rowsSeen += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
-    const p = Promise.all(this.shards.map((s) => s.ingest(c.buffer, c.shape))).then(() => undefined);
+    const p = Promise.all(this.shards.map((s, i) => s.ingest(c.parts[i].buffer, c.parts[i].shape))).then((free) => {
+      for (const b of free) this.pool.give(b);
+    });
     p.catch((e: unknown) => {
       this.failure ??= e;
     });

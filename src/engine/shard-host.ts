@@ -13,7 +13,11 @@ import type { ColumnBatchShape } from './column-batch.js';
 export type CoreName = 'wasm' | 'js';
 
 export interface ShardHost {
-  ingest(buffer: ArrayBuffer | SharedArrayBuffer, shape: ColumnBatchShape): Promise<void>;
+  /**
+   * Applies a batch of this shard's rows (partition.ts routed them). The buffer may be
+   * transferred; the promise gives it back, free for the next batch.
+   */
+  ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer>;
   sketches(): Promise<Sketches>;
   exactValues(): Promise<ExactValues>;
   classify(plan: Float64Array, commit: boolean): Promise<Float64Array>;
@@ -32,12 +36,13 @@ export function createKernel(core: CoreName, subBits: number): Kernel {
 export class LocalShard implements ShardHost {
   readonly kernel: Kernel;
 
-  constructor(core: CoreName, subBits: number, private readonly shard: number, private readonly numShards: number) {
+  constructor(core: CoreName, subBits: number) {
     this.kernel = createKernel(core, subBits);
   }
 
-  async ingest(buffer: ArrayBuffer | SharedArrayBuffer, shape: ColumnBatchShape): Promise<void> {
-    this.kernel.ingest(columnBatchOver(buffer, shape), this.shard, this.numShards);
+  async ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer> {
+    this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
+    return buffer;
   }
   async sketches(): Promise<Sketches> { return this.kernel.sketches(); }
   async exactValues(): Promise<ExactValues> { return this.kernel.exactValues(); }

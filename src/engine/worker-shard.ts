@@ -36,8 +36,8 @@ export class WorkerShard implements ShardHost {
     }
   }
 
-  ingest(buffer: ArrayBuffer | SharedArrayBuffer, shape: ColumnBatchShape): Promise<void> {
-    return this.run({ op: 'ingest', buffer, shape });
+  ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer> {
+    return this.run({ op: 'ingest', buffer, shape }, [buffer]);
   }
   sketches(): Promise<Sketches> { return this.run({ op: 'sketches' }); }
   exactValues(): Promise<ExactValues> { return this.run({ op: 'exactValues' }); }

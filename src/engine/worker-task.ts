@@ -5,12 +5,10 @@ import type { CoreName } from './shard-host.js';
 export interface WorkerSetup {
   core: CoreName;
   subBits: number;
-  shard: number;
-  numShards: number;
 }
 
 export type ShardTask =
-  | { op: 'ingest'; buffer: ArrayBuffer | SharedArrayBuffer; shape: ColumnBatchShape }
+  | { op: 'ingest'; buffer: ArrayBuffer; shape: ColumnBatchShape }
   | { op: 'sketches' }
   | { op: 'exactValues' }
   | { op: 'classify'; plan: Float64Array; commit: boolean }

@@ -1,9 +1,10 @@
 /**
  * Entry of a shard's worker thread. The pool around it has exactly one thread, so this
  * module's kernel is the only copy of the shard's state and every task of the shard
- * reaches it, in submission order.
+ * reaches it, in submission order. Batches arrive already routed: every row is this shard's.
  */
 import { workerData } from 'node:worker_threads';
+import { move } from 'piscina';
 import { columnBatchOver } from './column-batch.js';
 import { createKernel } from './shard-host.js';
 import type { ShardTask, WorkerSetup } from './worker-task.js';
@@ -14,8 +15,9 @@ const kernel = createKernel(setup.core, setup.subBits);
 export default function run(task: ShardTask): unknown {
   switch (task.op) {
     case 'ingest':
-      kernel.ingest(columnBatchOver(task.buffer, task.shape), setup.shard, setup.numShards);
-      return null;
+      kernel.ingest(columnBatchOver(task.buffer, task.shape), 0, 1);
+      // applied: the buffer goes back for the next batch
+      return move(task.buffer);
     case 'sketches': return kernel.sketches();
     case 'exactValues': return kernel.exactValues();
     case 'classify': return kernel.classify(task.plan, task.commit);

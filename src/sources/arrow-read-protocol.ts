@@ -2,7 +2,8 @@
 import type { ConvertedInput } from '../engine/arrow-columns.js';
 import type { RfmErrorCode } from '../core/errors.js';
 
-export type ParentToReader = { type: 'credit'; n: number };
+/** credit: batches the reader may send; buffers: ones the engine is done with, to fill again. */
+export type ParentToReader = { type: 'credit'; n: number; buffers: ArrayBuffer[] };
 
 export type ReaderToParent =
   | ({ type: 'batch' } & ConvertedInput)

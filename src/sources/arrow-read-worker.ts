@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RecordBatchReader } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { convertBatch, toInput } from '../engine/arrow-columns.js';
+import { BufferPool } from '../engine/column-batch.js';
 import type { ColumnNames } from '../engine/arrow-columns.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
@@ -21,7 +22,8 @@ export interface ReadWorkerSetup {
   path: string;
   names: ColumnNames;
   asOf?: number;
-  shared: boolean;
+  /** Shards of the engine: each batch is split into one part per shard. */
+  numShards: number;
   keepRejects: boolean;
 }
 
@@ -30,8 +32,11 @@ const port = parentPort!;
 let credit = 0;
 let wake: (() => void) | null = null;
 
+const pool = new BufferPool();
+
 port.on('message', (m: ParentToReader) => {
   if (m.type === 'credit') {
+    for (const b of m.buffers) pool.give(b);
     credit += m.n;
     wake?.();
   }
@@ -68,14 +73,22 @@ async function main(): Promise<void> {
     const reader = (await RecordBatchReader.from(source as never)) as unknown as RecordBatchReader;
     await reader.open();
     post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
-    for await (const batch of reader as AsyncIterable<RecordBatch>) {
+    // ask for the next batch before converting this one, so reading overlaps converting
+    const batchesOf = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
+    let next = batchesOf.next();
+    for (;;) {
+      const step = await next;
+      if (step.done) break;
+      next = batchesOf.next();
+      const batch = step.value;
       await waitForCredit();
       const c = convertBatch(batch, {
-        names: setup.names, asOf: setup.asOf, shared: setup.shared, keepRejects: setup.keepRejects, firstRow: row, source: name,
+        names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
       });
       row += batch.numRows;
       batches++;
-      post({ type: 'batch', ...toInput(c) }, c.buffer instanceof ArrayBuffer ? [c.buffer] : []);
+      const input = toInput(c, setup.numShards, pool);
+      post({ type: 'batch', ...input }, input.parts.map((p) => p.buffer));
     }
     if (batches === 0 && reader.schema === undefined) throw new Error('no schema');
     post({ type: 'end', batches, rows: row });

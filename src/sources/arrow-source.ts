@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
 import type { ColumnNames, ConvertedInput } from '../engine/arrow-columns.js';
+import type { BufferPool } from '../engine/column-batch.js';
 import { compiledModule } from '../kernel/package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';
@@ -15,15 +16,17 @@ import type { ReadWorkerSetup } from './arrow-read-worker.js';
 export interface ArrowSourceOptions {
   names: ColumnNames;
   asOf?: number;
-  /** Batches go to worker threads: convert into SharedArrayBuffers. */
-  shared: boolean;
+  /** Split every batch into this many shard parts: pass engine.numShards. Default 1. */
+  numShards?: number;
   keepRejects: boolean;
   /** Give up when the reader owes a batch and says nothing for this long (ms). Default 5000. */
   stallMs?: number;
   /** Heap limit of the reading thread, MiB. Default 2048. */
   maxHeapMb?: number;
-  /** Batches read ahead. Default 4. */
+  /** Batches read ahead. Default 16. */
   readAhead?: number;
+  /** Buffers to send back to the reading thread for reuse: pass engine.pool. */
+  recycleFrom?: BufferPool;
   /** Called once the input is open, with its batch count when the format tells it. */
   onStart?: (numBatches: number | null) => void;
 }
@@ -41,7 +44,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected an Arrow IPC file or stream`);
     if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
   }
-  const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, shared: o.shared, keepRejects: o.keepRejects };
+  const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
     workerData: setup,
     stdin: path === '-',
@@ -53,7 +56,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   const queue: ReaderToParent[] = [];
   let failure: RfmError | null = null;
   let notify: (() => void) | null = null;
-  let owed = o.readAhead ?? 4;
+  let owed = o.readAhead ?? 16;
   let timer: NodeJS.Timeout | null = null;
   const fail = (e: RfmError): void => {
     failure ??= e;
@@ -87,11 +90,12 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   });
   const credit = (n: number): void => {
     owed += n;
-    worker.postMessage({ type: 'credit', n } satisfies ParentToReader);
+    const buffers = o.recycleFrom?.drain() ?? [];
+    worker.postMessage({ type: 'credit', n, buffers } satisfies ParentToReader, buffers);
     arm();
   };
   owed = 0;
-  credit(o.readAhead ?? 4);
+  credit(o.readAhead ?? 16);
   try {
     for (;;) {
       while (queue.length === 0 && failure === null) await new Promise<void>((r) => (notify = r));

@@ -7,7 +7,7 @@ import { randomHistory } from '../support/random-batches.js';
 
 test('WASM memory stays flat over many batches once the state is sized', () => {
   const batches = randomHistory({ customers: 20_000, rows: 200_000, batches: 20, seed: 9 }).map(
-    (b) => convertBatch(b, { names: DEFAULT_COLUMNS, shared: false, keepRejects: false, firstRow: 0, source: 'test' }).columns,
+    (b) => convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: false, firstRow: 0, source: 'test' }).columns,
   );
   const k = new WasmKernel();
   const plan = planOf(loadDefaultModel(), { asOf: Date.UTC(2026, 0, 1), cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4] });

@@ -17,7 +17,7 @@ export interface Event {
 /** Feeds customers 1..n (id = index + 1) to the kernel in one batch. */
 export function feed(kernel: Kernel, customers: Event[][]): void {
   const rows = customers.flatMap((events, c) => events.map((e) => ({ c, ...e })));
-  const { batch } = allocColumnBatch({ numRows: rows.length, idMode: 'int', idBytesLen: 0 }, false);
+  const { batch } = allocColumnBatch({ numRows: rows.length, idMode: 'int', idBytesLen: 0 });
   rows.forEach((r, i) => {
     batch.idWords![2 * i] = r.c + 1;
     batch.ts[i] = r.ts;
