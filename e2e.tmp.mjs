@@ -17,6 +17,6 @@ t = performance.now();
 await engine.flush();
 const flush = performance.now() - t;
 t = performance.now();
-await engine.report('sketch');
+const rep = await engine.report('sketch'); console.log(rep.customers, rep.orders, rep.revenue, engine.counts);
 console.log({ workers, total: Math.round(performance.now() - t0), waitRead: Math.round(waitRead), waitIngest: Math.round(waitIngest), flush: Math.round(flush), report: Math.round(performance.now() - t), batches: n });
 await engine.close();

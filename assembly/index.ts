@@ -5,9 +5,9 @@
 // never moves it; JS reads and writes through the pointers these functions return, and
 // rebuilds its views after any call that may grow memory (all of them but the getters).
 import {
-  NO_SEGMENT, arena, arenaLen, clearSketches, colF64, colI32, engagements, gatherColumns, grow, idLen,
+  NO_SEGMENT, arena, arenaLen, colF64, colI32, engagements, gatherColumns, grow, idLen,
   idMode, idOff, ingestRows, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rebuildIndex,
-  reset, scatterColumns, segment, sizeColumns, sketchAdd, skAov, skGap, skLastDay, skOrders, skSpend,
+  reset, scatterColumns, segment, sizeColumns, skAov, skGap, skLastDay, skOrders, skSpend,
   spendOf, subBits,
 } from './state';
 import * as state from './state';
@@ -61,6 +61,11 @@ export function ingest(rows: i32, mode: i32, shard: i32, numShards: i32): i32 {
 }
 
 // ---- sketches and exact values: per snapshot ----------------------------------------------
+/** Brings the sketches up to date (see buildSketches). Per snapshot, before sketchPtr. */
+export function sketches(): void {
+  state.buildSketches();
+}
+
 /** 0 lastDay, 1 orders, 2 spend, 3 aov, 4 mean gap. */
 export function sketchPtr(which: i32): usize {
   switch (which) {
@@ -229,7 +234,5 @@ export function restoreBegin(n: i32, mode: i32, arenaSize: i32): void {
 export function restoreEnd(): void {
   scatterColumns();
   rebuildIndex(state.capacity() * 2);
-  clearSketches();
-  for (let s = 0; s < numCustomers; s++) if (ordersOf(s) > 0) sketchAdd(s);
 }
 

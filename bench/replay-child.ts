@@ -9,7 +9,7 @@ import { readArrow } from '../src/sources/arrow-source.js';
 const [file, workersText] = process.argv.slice(2);
 const started = performance.now();
 const engine = new Engine({ workers: Number(workersText) });
-for await (const batch of readArrow(file, { names: engine.names, numShards: engine.numShards, recycleFrom: engine.pool, keepRejects: false })) {
+for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false })) {
   await engine.ingestConverted(batch);
 }
 await engine.flush();

@@ -4,7 +4,7 @@
  * ```ts
  * import { Engine, readArrow } from 'rfmstream';
  * const engine = new Engine({ workers: 2 });
- * for await (const batch of readArrow('orders.arrow', { names: engine.names, numShards: engine.numShards, recycleFrom: engine.pool, keepRejects: false })) {
+ * for await (const batch of readArrow('orders.arrow', { ...engine.sourceOptions(), keepRejects: false })) {
  *   await engine.ingestConverted(batch);
  * }
  * const report = await engine.report('sketch');

@@ -66,7 +66,7 @@ export function replayCommand(program: Command): void {
         for (const input of inputs) {
           let batches = 0;
           for await (const c of readArrow(input, {
-            names: engine.names, asOf: o.asOf, numShards: engine.numShards, recycleFrom: engine.pool, keepRejects: rejects !== null, stallMs: o.stallTimeout,
+            ...engine.sourceOptions(), keepRejects: rejects !== null, stallMs: o.stallTimeout,
             onStart: (n) => {
               progress.total = n === null ? null : batchesBefore + n;
             },

@@ -156,14 +156,32 @@ export class CoreKernel implements Kernel {
     this.arenaLen += len;
   }
 
-  private sketchMove(s: number, delta: number): void {
+  /** False once an event has changed the state since the sketches were built. */
+  private sketchesValid = true;
+
+  /**
+   * Makes the sketches the histograms of the current values, by one pass over the customers
+   * when events came in since the last time (see buildSketches in assembly/state.ts for why).
+   */
+  private buildSketches(): void {
+    if (this.sketchesValid) return;
+    this.skLastDay.fill(0);
+    this.skOrders.fill(0);
+    this.skSpend.fill(0);
+    this.skAov.fill(0);
+    this.skGap.fill(0);
+    for (let s = 0; s < this.numCustomers; s++) if (this.u32[(s << 4) + W_ORDERS] > 0) this.sketchAdd(s);
+    this.sketchesValid = true;
+  }
+
+  private sketchAdd(s: number): void {
     const o = this.u32[(s << 4) + W_ORDERS];
     const sp = this.f64[(s << 3) + D_SPEND];
-    this.skLastDay[dayIndexBucket(this.i32[(s << 4) + W_LAST_DAY])] += delta;
-    this.skOrders[ordersBucket(o)] += delta;
-    this.skSpend[moneyBucket(sp, this.subBits)] += delta;
-    this.skAov[moneyBucket(sp / o, this.subBits)] += delta;
-    if (this.u32[(s << 4) + W_PURCHASE_DAYS] >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)] += delta;
+    this.skLastDay[dayIndexBucket(this.i32[(s << 4) + W_LAST_DAY])]++;
+    this.skOrders[ordersBucket(o)]++;
+    this.skSpend[moneyBucket(sp, this.subBits)]++;
+    this.skAov[moneyBucket(sp / o, this.subBits)]++;
+    if (this.u32[(s << 4) + W_PURCHASE_DAYS] >= 2) this.skGap[moneyBucket(this.meanGap(s), this.subBits)]++;
   }
 
   /** Mean gap in days between consecutive purchase days (the gaps telescope to last - first). */
@@ -179,6 +197,7 @@ export class CoreKernel implements Kernel {
     }
     const { ts, amount, kind, idWords, idOffsets, idBytes } = batch;
     const isUtf8 = batch.idMode === 'utf8';
+    this.sketchesValid = false;
     const key = this.keyScratch;
     const { groupLo, groupHi, groupHash, groupSkip } = this;
     let touched = this.touched;
@@ -230,7 +249,6 @@ export class CoreKernel implements Kernel {
     const i32 = this.i32;
     if (k === Kind.order && a >= 0) {
       const o = u32[w + W_ORDERS];
-      if (o > 0) this.sketchMove(s, -1);
       f64[d + D_SPEND] += a;
       const day = Math.floor(t / DAY_MS);
       if (o === 0) {
@@ -265,12 +283,8 @@ export class CoreKernel implements Kernel {
         }
       }
       u32[w + W_ORDERS] = o + 1;
-      this.sketchMove(s, 1);
     } else if (k === Kind.order || k === Kind.refund) {
-      const o = u32[w + W_ORDERS];
-      if (o > 0) this.sketchMove(s, -1);
       f64[d + D_SPEND] -= Math.abs(a);
-      if (o > 0) this.sketchMove(s, 1);
     } else {
       const e = ++this.engagements[s];
       if (t > this.lastEngaged[s] || e === 1) this.lastEngaged[s] = t;
@@ -278,6 +292,7 @@ export class CoreKernel implements Kernel {
   }
 
   sketches(): Sketches {
+    this.buildSketches();
     return {
       lastDay: this.skLastDay.slice(),
       orders: this.skOrders.slice(),
@@ -467,16 +482,11 @@ export class CoreKernel implements Kernel {
     this.arenaLen = header.arenaLen;
     this.numCustomers = n;
     this.rebuildIndex(cap * 2);
-    this.skLastDay.fill(0);
-    this.skOrders.fill(0);
-    this.skSpend.fill(0);
-    this.skAov.fill(0);
-    this.skGap.fill(0);
+    this.sketchesValid = false;
     for (let s = 0; s < n; s++) {
       this.i32[(s << 4) + W_FIRST_DAY] = Math.floor(this.f64[(s << 3) + D_FIRST_TS] / DAY_MS);
       this.i32[(s << 4) + W_LAST_DAY] = Math.floor(this.f64[(s << 3) + D_LAST_TS] / DAY_MS);
     }
-    for (let s = 0; s < n; s++) if (this.u32[(s << 4) + W_ORDERS] > 0) this.sketchMove(s, 1);
   }
 }
 

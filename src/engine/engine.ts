@@ -101,6 +101,14 @@ export class Engine {
   }
 
 
+  /**
+   * What a source needs to convert batches for this engine: column names, the fixed as-of
+   * time, the shard count and the pool of spent buffers. Spread it into readArrow's options.
+   */
+  sourceOptions(): { names: ColumnNames; asOf: number | undefined; numShards: number; recycleFrom: BufferPool } {
+    return { names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool };
+  }
+
   /** Largest event time applied so far (ms), or -Infinity. */
   get watermark(): number {
     return this.watermarkMs;

@@ -24,6 +24,7 @@ interface KernelExports {
   inputAmount(): number;
   inputKind(): number;
   ingest(rows: number, mode: number, shard: number, numShards: number): number;
+  sketches(): void;
   sketchPtr(which: number): number;
   sketchLen(which: number): number;
   exactValues(): number;
@@ -105,6 +106,7 @@ export class WasmKernel implements Kernel {
   }
 
   sketches(): Sketches {
+    this.x.sketches();
     const get = (which: number): Uint32Array =>
       new Uint32Array(this.buf(), this.x.sketchPtr(which), this.x.sketchLen(which)).slice();
     return { lastDay: get(0), orders: get(1), spend: get(2), aov: get(3), meanGap: get(4) };

@@ -4,9 +4,7 @@
  * some (apache/arrow-js#315), so it runs here, where the parent can watch its progress and
  * terminate it; see arrow-source.ts.
  */
-import { constants, openSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecordBatchReader } from 'apache-arrow';
@@ -52,35 +50,100 @@ function post(m: ReaderToParent, transfer: ArrayBuffer[] = []): void {
 }
 
 /**
+ * A regular file as apache-arrow reads one (its FileHandle shape: fd, stat, read, close),
+ * read with pread on this thread.
+ */
+class PreadFile {
+  readonly fd: number;
+  readonly size: number;
+  private readonly ring: Uint8Array[] = [];
+  private next = 0;
+  private closed = false;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  async stat(): Promise<{ size: number }> {
+    return { size: this.size };
+  }
+
+  async read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+    return { bytesRead: readSync(this.fd, buffer, offset, length, position), buffer };
+  }
+
+  /** `length` bytes at `position` in one of a few buffers used over and over. */
+  readIntoRing(position: number, length: number): Uint8Array {
+    const slot = this.next;
+    this.next = (this.next + 1) % RING_SIZE;
+    if ((this.ring[slot]?.length ?? 0) < length) this.ring[slot] = new Uint8Array(Math.ceil(length / 65_536) * 65_536);
+    const bytesRead = readSync(this.fd, this.ring[slot], 0, length, position);
+    return this.ring[slot].subarray(0, bytesRead);
+  }
+
+  /** apache-arrow closes the handle when it is done with it; so may we: once is enough. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+/** The part of apache-arrow's AsyncRandomAccessFile (21.2, pinned) that reads message bodies. */
+interface ArrowFileReads {
+  position: number;
+  size: number;
+  read(nBytes: number): Promise<Uint8Array | null>;
+}
+
+/**
+ * Has the reader put record batch bodies into the file's ring of buffers. apache-arrow reads
+ * every body into a fresh buffer, and writing a fresh megabyte costs more in page faults than
+ * converting the batch in it. Only for the IPC file format, once open() has read the footer
+ * and every dictionary (they must live on): every later large read is a record batch body,
+ * converted before the ring comes round to its buffer again. If apache-arrow's internals are
+ * not as expected, nothing changes.
+ */
+function reuseBodyBuffers(reader: RecordBatchReader, file: PreadFile): void {
+  const reads = (reader as unknown as { _impl?: { _handle?: ArrowFileReads } })._impl?._handle;
+  if (!reader.isFile() || !reads || typeof reads.read !== 'function' || typeof reads.position !== 'number') return;
+  const read = reads.read.bind(reads);
+  reads.read = async (nBytes: number) => {
+    if (!(nBytes >= 65_536) || reads.position >= file.size) return read(nBytes);
+    const position = reads.position;
+    const end = Math.min(file.size, position + nBytes);
+    reads.position = end;
+    return file.readIntoRing(position, end - position);
+  };
+}
+
+/** Bodies in flight at once are one or two; four leaves room. */
+const RING_SIZE = 4;
+
+/**
  * A regular file opens for random access (the IPC file format reads its footer first);
  * a pipe (named pipe, /dev/fd/N) is read as a stream, opened without blocking: a blocking
  * open of a pipe nobody writes to would hold a thread that even process.exit waits for.
  */
-function openSource(path: string): Promise<FileHandle> | NodeJS.ReadableStream {
+function openSource(path: string): PreadFile | NodeJS.ReadableStream {
   if (path === '-') return process.stdin;
-  if (statSync(path).isFile()) return open(path, 'r');
+  if (statSync(path).isFile()) return new PreadFile(path);
   return new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
 }
 
 async function main(): Promise<void> {
   const name = setup.path === '-' ? 'stdin' : setup.path;
-  const opened = openSource(setup.path);
-  const source = opened instanceof Promise ? await opened : opened;
-  const handle = opened instanceof Promise ? (source as FileHandle) : null;
+  const source = openSource(setup.path);
+  const handle = source instanceof PreadFile ? source : null;
   let row = 0;
   let batches = 0;
   try {
     const reader = (await RecordBatchReader.from(source as never)) as unknown as RecordBatchReader;
     await reader.open();
     post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
-    // ask for the next batch before converting this one, so reading overlaps converting
-    const batchesOf = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
-    let next = batchesOf.next();
-    for (;;) {
-      const step = await next;
-      if (step.done) break;
-      next = batchesOf.next();
-      const batch = step.value;
+    if (handle) reuseBodyBuffers(reader, handle);
+    for await (const batch of reader as AsyncIterable<RecordBatch>) {
       await waitForCredit();
       const c = convertBatch(batch, {
         names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
