@@ -269,7 +269,7 @@ function apply(s: i32, k: u8, t: f64, a: f64): void {
 }
 
 /** Rows looked up together: their index slots and records are read ahead of the updates. */
-const GROUP: i32 = 16;
+const GROUP: i32 = 64;
 const groupLo = new StaticArray<i32>(GROUP);
 const groupHi = new StaticArray<i32>(GROUP);
 const groupHash = new StaticArray<i32>(GROUP);

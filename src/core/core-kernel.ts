@@ -37,7 +37,7 @@ const F64_FIELDS = [D_FIRST_TS, D_LAST_TS, D_SPEND, D_MAX_ORDER, D_GAP_SUM_SQ];
 const I32_FIELDS = [W_KEY_LO, W_KEY_HI, W_ORDERS, W_PURCHASE_DAYS];
 
 /** Rows looked up together: their index slots and records are read ahead of the updates. */
-const GROUP = 16;
+const GROUP = 64;
 
 export class CoreKernel implements Kernel {
   readonly subBits: number;
