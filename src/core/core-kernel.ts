@@ -60,7 +60,7 @@ export class CoreKernel implements Kernel {
   // open-addressing index: slot + 1, 0 = empty; load <= 1/2
   private index: Int32Array = new Int32Array(0);
   private indexMask = 0;
-  // live sketches
+  // sketches, built when a snapshot asks (buildSketches)
   private skLastDay: Uint32Array = new Uint32Array(DAY_BUCKETS);
   private skOrders: Uint32Array = new Uint32Array(ORDERS_BUCKETS);
   private skSpend: Uint32Array;

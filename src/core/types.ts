@@ -113,7 +113,7 @@ export interface Kernel {
   readonly numCustomers: number;
   /** Applies the rows of this batch whose customer falls in `shard` of `numShards`. Per batch. */
   ingest(batch: ColumnBatch, shard: number, numShards: number): void;
-  /** Copies of the live sketches. Per snapshot. */
+  /** Copies of the sketches, brought up to date first. Per snapshot. */
   sketches(): Sketches;
   /** Values for exact ranks. Per exact snapshot. */
   exactValues(): ExactValues;
