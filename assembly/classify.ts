@@ -48,8 +48,6 @@ export let outM: i32 = 0;
 export let outAov: i32 = 0;
 export let outRetention: i32 = 0;
 export let outSegment: i32 = 0;
-let cur: i32 = 0;
-let curR: f64 = 0;
 
 export function planBuffer(len: i32): usize {
   plan = new StaticArray<f64>(len);
@@ -70,6 +68,11 @@ export function decodePlan(): void {
   lostRetention = <i32>unchecked(plan[at++]);
   lostR = unchecked(plan[at++]);
   numSegments = <i32>unchecked(plan[at++]);
+  // conditions of segments and audiences, numbered in plan order
+  let numConds = 0;
+  condField = new StaticArray<i32>(<i32>plan.length / 3);
+  condOp = new StaticArray<i32>(<i32>plan.length / 3);
+  condValue = new StaticArray<f64>(<i32>plan.length / 3);
   lostTarget = new StaticArray<i32>(numSegments);
   matchable = new StaticArray<u8>(numSegments);
   segStart = new StaticArray<i32>(numSegments);
@@ -79,8 +82,8 @@ export function decodePlan(): void {
     unchecked((matchable[i] = <u8>plan[at++]));
     const len = <i32>unchecked(plan[at++]);
     unchecked((segLen[i] = len));
-    unchecked((segStart[i] = at));
-    at += 3 * len;
+    unchecked((segStart[i] = numConds));
+    for (let j = 0; j < len; j++, numConds++, at += 3) decodeCondition(numConds, at);
   }
   numAudiences = <i32>unchecked(plan[at++]);
   audStart = new StaticArray<i32>(numAudiences);
@@ -89,9 +92,15 @@ export function decodePlan(): void {
   for (let i = 0; i < numAudiences; i++) {
     const len = <i32>unchecked(plan[at++]);
     unchecked((audLen[i] = len));
-    unchecked((audStart[i] = at));
-    at += 3 * len;
+    unchecked((audStart[i] = numConds));
+    for (let j = 0; j < len; j++, numConds++, at += 3) decodeCondition(numConds, at);
   }
+}
+
+function decodeCondition(c: i32, at: i32): void {
+  unchecked((condField[c] = <i32>plan[at]));
+  unchecked((condOp[c] = <i32>plan[at + 1]));
+  unchecked((condValue[c] = plan[at + 2]));
 }
 
 export function planMoneyBuckets(): i32 {
@@ -123,39 +132,48 @@ function recencyDays(s: i32): f64 {
   return (asOf - lastTsOf(s)) / DAY_MS;
 }
 
-function test(field: i32, op: i32, value: f64): bool {
-  const s = cur;
+/** The customer's value of every field, filled once per customer (see fillFields). */
+const fv = new StaticArray<f64>(14);
+/** fv slot of sum(gap)^2 (the gap_cv comparison's right side is value^2 times it). */
+const FV_SPAN_SQ = 13;
+
+/** Condition i: field condField[i], op condOp[i], value condValue[i] (decoded once per plan). */
+let condField = new StaticArray<i32>(0);
+let condOp = new StaticArray<i32>(0);
+let condValue = new StaticArray<f64>(0);
+
+function fillFields(s: i32): void {
   const o = ordersOf(s);
-  let lhs: f64;
-  let rhs = value;
-  switch (field) {
-    case FIELD_R: lhs = curR; break;
-    case FIELD_F: lhs = <f64>outF; break;
-    case FIELD_M: lhs = <f64>outM; break;
-    case FIELD_AOV: lhs = <f64>outAov; break;
-    case FIELD_ORDERS: lhs = <f64>o; break;
-    case FIELD_PURCHASE_DAYS: lhs = <f64>purchaseDaysOf(s); break;
-    case FIELD_GAP_CV: {
-      const pd = purchaseDaysOf(s);
-      const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
-      const sum: f64 = o > 0 ? span(s) : 0;
-      lhs = n * gapSumSqOf(s) - sum * sum;
-      rhs = value * value * sum * sum;
-      break;
-    }
-    case FIELD_RETENTION: lhs = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT; break;
-    case FIELD_SPEND_OVER_MEDIAN: lhs = spendOf(s) - medianSpend; break;
-    case FIELD_ENGAGED_SINCE_ORDER: {
-      const e = unchecked(engagements[s]);
-      lhs = e > 0 && (o == 0 || lastEngagedOf(s) > lastTsOf(s)) ? 1 : 0;
-      break;
-    }
-    case FIELD_ENGAGEMENTS: lhs = <f64>unchecked(engagements[s]); break;
-    case FIELD_RECENCY_DAYS: lhs = o > 0 ? recencyDays(s) : Infinity; break;
-    case FIELD_SPEND: lhs = spendOf(s); break;
-    default: return false;
-  }
-  switch (op) {
+  const pd = purchaseDaysOf(s);
+  const e = unchecked(engagements[s]);
+  const sp = spendOf(s);
+  const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
+  const sum: f64 = o > 0 ? span(s) : 0;
+  unchecked((fv[FIELD_F] = <f64>outF));
+  unchecked((fv[FIELD_M] = <f64>outM));
+  unchecked((fv[FIELD_AOV] = <f64>outAov));
+  unchecked((fv[FIELD_ORDERS] = <f64>o));
+  unchecked((fv[FIELD_PURCHASE_DAYS] = <f64>pd));
+  // gap_cv OP c, without division: n*sum(g^2) - sum(g)^2 OP c^2 * sum(g)^2
+  unchecked((fv[FIELD_GAP_CV] = n * gapSumSqOf(s) - sum * sum));
+  unchecked((fv[FV_SPAN_SQ] = sum * sum));
+  unchecked((fv[FIELD_RETENTION] = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT));
+  unchecked((fv[FIELD_SPEND_OVER_MEDIAN] = sp - medianSpend));
+  unchecked((fv[FIELD_ENGAGED_SINCE_ORDER] = e > 0 && (o == 0 || lastEngagedOf(s) > lastTsOf(s)) ? 1 : 0));
+  unchecked((fv[FIELD_ENGAGEMENTS] = <f64>e));
+  unchecked((fv[FIELD_RECENCY_DAYS] = o > 0 ? recencyDays(s) : Infinity));
+  unchecked((fv[FIELD_SPEND] = sp));
+}
+
+// @ts-ignore: decorator
+@inline
+function test(c: i32): bool {
+  const field = unchecked(condField[c]);
+  const value = unchecked(condValue[c]);
+  if (<u32>field > <u32>FIELD_SPEND) return false;
+  const lhs = unchecked(fv[field]);
+  const rhs = field == FIELD_GAP_CV ? value * value * unchecked(fv[FV_SPAN_SQ]) : value;
+  switch (unchecked(condOp[c])) {
     case 0: return lhs < rhs;
     case 1: return lhs <= rhs;
     case 2: return lhs == rhs;
@@ -167,15 +185,12 @@ function test(field: i32, op: i32, value: f64): bool {
 }
 
 function all(start: i32, len: i32): bool {
-  for (let j = 0; j < len; j++) {
-    const at = start + 3 * j;
-    if (!test(<i32>unchecked(plan[at]), <i32>unchecked(plan[at + 1]), unchecked(plan[at + 2]))) return false;
-  }
+  for (let j = 0; j < len; j++) if (!test(start + j)) return false;
   return true;
 }
 
 function match(r: f64): i32 {
-  curR = r;
+  unchecked((fv[FIELD_R] = r));
   for (let i = 0; i < numSegments; i++) {
     if (unchecked(matchable[i]) != 0 && all(unchecked(segStart[i]), unchecked(segLen[i]))) return i;
   }
@@ -184,7 +199,6 @@ function match(r: f64): i32 {
 
 /** Classifies one customer; results in outR..outSegment and audience[]. */
 export function run(s: i32): void {
-  cur = s;
   const o = ordersOf(s);
   if (o > 0) {
     const sp = spendOf(s);
@@ -211,6 +225,7 @@ export function run(s: i32): void {
       }
     }
     outRetention = ret;
+    fillFields(s);
     if (ret == lostRetention) {
       const seg = match(lostR);
       outSegment = seg < numSegments && unchecked(lostTarget[seg]) >= 0 ? unchecked(lostTarget[seg]) : seg;
@@ -221,8 +236,9 @@ export function run(s: i32): void {
     outR = outF = outM = outAov = 0;
     outRetention = NO_SEGMENT;
     outSegment = NO_SEGMENT;
+    fillFields(s);
   }
-  curR = <f64>outR;
+  unchecked((fv[FIELD_R] = <f64>outR));
   for (let a = 0; a < numAudiences; a++) {
     unchecked((audience[a] = all(unchecked(audStart[a]), unchecked(audLen[a])) ? 1 : 0));
   }

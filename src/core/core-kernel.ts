@@ -507,6 +507,9 @@ const scratchFields: CustomerFields = {
   orders: 0, purchaseDays: 0, spend: 0, firstTs: 0, lastTs: 0, gapSumSq: 0, engagements: 0, lastEngaged: 0, firstDay: 0, lastDay: 0,
 };
 
+/** fv slot of sum(gap)^2: the gap_cv comparison's right side is value^2 times it. */
+const FV_SPAN_SQ = 13;
+
 /** A decoded plan and the classification of the customer it last ran on. */
 class Classifier {
   readonly asOf: number;
@@ -522,22 +525,25 @@ class Classifier {
   readonly numSegments: number;
   readonly lostTarget: Int32Array;
   readonly matchable: Uint8Array;
-  /** Per segment/audience: start of its conditions in plan and their count. */
+  /** Per segment/audience: its first condition (in condField/condOp/condValue) and their count. */
   readonly segStart: Int32Array;
   readonly segLen: Int32Array;
   readonly numAudiences: number;
   readonly audStart: Int32Array;
   readonly audLen: Int32Array;
-  readonly plan: Float64Array;
   // the result for the last customer
   r = 0; f = 0; m = 0; aov = 0; retention = 0; segment = 0;
   readonly audience: Uint8Array;
+  /** Condition i: field condField[i], op condOp[i], value condValue[i], in plan order. */
+  private readonly condField: Int32Array;
+  private readonly condOp: Int32Array;
+  private readonly condValue: Float64Array;
+  /** The customer's value of every field (see fillFields); slot FV_SPAN_SQ holds sum(gap)^2. */
+  private readonly fv = new Float64Array(14);
   // the customer being classified
   private c: CustomerFields = scratchFields;
-  private curR = 0;
 
   constructor(plan: Float64Array) {
-    this.plan = plan;
     this.asOf = plan[P_AS_OF];
     this.isSketch = plan[P_MODE] === MODE_SKETCH;
     this.subBits = plan[P_SUB_BITS];
@@ -551,6 +557,17 @@ class Classifier {
     this.lostRetention = plan[at++];
     this.lostR = plan[at++];
     this.numSegments = plan[at++];
+    let numConds = 0;
+    this.condField = new Int32Array(Math.floor(plan.length / 3));
+    this.condOp = new Int32Array(Math.floor(plan.length / 3));
+    this.condValue = new Float64Array(Math.floor(plan.length / 3));
+    const decode = (count: number): void => {
+      for (let j = 0; j < count; j++, numConds++, at += 3) {
+        this.condField[numConds] = plan[at];
+        this.condOp[numConds] = plan[at + 1];
+        this.condValue[numConds] = plan[at + 2];
+      }
+    };
     this.lostTarget = new Int32Array(this.numSegments);
     this.matchable = new Uint8Array(this.numSegments);
     this.segStart = new Int32Array(this.numSegments);
@@ -559,8 +576,8 @@ class Classifier {
       this.lostTarget[i] = plan[at++];
       this.matchable[i] = plan[at++];
       this.segLen[i] = plan[at++];
-      this.segStart[i] = at;
-      at += 3 * this.segLen[i];
+      this.segStart[i] = numConds;
+      decode(this.segLen[i]);
     }
     this.numAudiences = plan[at++];
     this.audStart = new Int32Array(this.numAudiences);
@@ -568,8 +585,8 @@ class Classifier {
     this.audience = new Uint8Array(this.numAudiences);
     for (let i = 0; i < this.numAudiences; i++) {
       this.audLen[i] = plan[at++];
-      this.audStart[i] = at;
-      at += 3 * this.audLen[i];
+      this.audStart[i] = numConds;
+      decode(this.audLen[i]);
     }
   }
 
@@ -606,6 +623,7 @@ class Classifier {
         }
       }
       this.retention = ret;
+      this.fillFields();
       if (ret === this.lostRetention) {
         const seg = this.match(this.lostR);
         this.segment = seg < this.numSegments && this.lostTarget[seg] >= 0 ? this.lostTarget[seg] : seg;
@@ -616,8 +634,9 @@ class Classifier {
       this.r = this.f = this.m = this.aov = 0;
       this.retention = NO_SEGMENT;
       this.segment = NO_SEGMENT;
+      this.fillFields();
     }
-    this.curR = this.r;
+    this.fv[Field.r] = this.r;
     for (let a = 0; a < this.numAudiences; a++) {
       this.audience[a] = this.all(this.audStart[a], this.audLen[a]) ? 1 : 0;
     }
@@ -633,50 +652,46 @@ class Classifier {
 
   /** First matchable segment whose conditions all hold, with r taken as given. */
   private match(r: number): number {
-    this.curR = r;
+    this.fv[Field.r] = r;
     for (let i = 0; i < this.numSegments; i++) {
       if (this.matchable[i] && this.all(this.segStart[i], this.segLen[i])) return i;
     }
     return this.numSegments;
   }
 
+  private fillFields(): void {
+    const c = this.c;
+    const fv = this.fv;
+    const n = c.purchaseDays > 0 ? c.purchaseDays - 1 : 0;
+    const sum = c.orders > 0 ? this.span() : 0;
+    fv[Field.f] = this.f;
+    fv[Field.m] = this.m;
+    fv[Field.aov] = this.aov;
+    fv[Field.orders] = c.orders;
+    fv[Field.purchaseDays] = c.purchaseDays;
+    // gap_cv OP c, without division: n*sum(g^2) - sum(g)^2 OP c^2 * sum(g)^2
+    fv[Field.gapCv] = n * c.gapSumSq - sum * sum;
+    fv[FV_SPAN_SQ] = sum * sum;
+    fv[Field.retention] = c.orders > 0 ? this.retention : NO_SEGMENT;
+    fv[Field.spendOverMedian] = c.spend - this.medianSpend;
+    fv[Field.engagedSinceOrder] = c.engagements > 0 && (c.orders === 0 || c.lastEngaged > c.lastTs) ? 1 : 0;
+    fv[Field.engagements] = c.engagements;
+    fv[Field.recencyDays] = c.orders > 0 ? this.recencyDays() : Infinity;
+    fv[Field.spend] = c.spend;
+  }
+
   private all(start: number, len: number): boolean {
-    const p = this.plan;
-    for (let j = 0; j < len; j++) {
-      const at = start + 3 * j;
-      if (!this.test(p[at], p[at + 1], p[at + 2])) return false;
-    }
+    for (let j = start; j < start + len; j++) if (!this.test(j)) return false;
     return true;
   }
 
-  private test(field: number, op: number, value: number): boolean {
-    const c = this.c;
-    let lhs: number;
-    let rhs = value;
-    switch (field) {
-      case Field.r: lhs = this.curR; break;
-      case Field.f: lhs = this.f; break;
-      case Field.m: lhs = this.m; break;
-      case Field.aov: lhs = this.aov; break;
-      case Field.orders: lhs = c.orders; break;
-      case Field.purchaseDays: lhs = c.purchaseDays; break;
-      case Field.gapCv: {
-        // cv OP value, without division: n*sum(g^2) - sum(g)^2 OP value^2 * sum(g)^2
-        const n = c.purchaseDays > 0 ? c.purchaseDays - 1 : 0;
-        const sum = c.orders > 0 ? this.span() : 0;
-        lhs = n * c.gapSumSq - sum * sum;
-        rhs = value * value * sum * sum;
-        break;
-      }
-      case Field.retention: lhs = c.orders > 0 ? this.retention : NO_SEGMENT; break;
-      case Field.spendOverMedian: lhs = c.spend - this.medianSpend; break;
-      case Field.engagedSinceOrder: lhs = c.engagements > 0 && (c.orders === 0 || c.lastEngaged > c.lastTs) ? 1 : 0; break;
-      case Field.engagements: lhs = c.engagements; break;
-      case Field.recencyDays: lhs = c.orders > 0 ? this.recencyDays() : Infinity; break;
-      case Field.spend: lhs = c.spend; break;
-      default: return false;
-    }
-    switch (op) {
+  private test(i: number): boolean {
+    const field = this.condField[i];
+    const value = this.condValue[i];
+    if (field < 0 || field > Field.spend) return false;
+    const lhs = this.fv[field];
+    const rhs = field === Field.gapCv ? value * value * this.fv[FV_SPAN_SQ] : value;
+    switch (this.condOp[i]) {
       case Op.lt: return lhs < rhs;
       case Op.le: return lhs <= rhs;
       case Op.eq: return lhs === rhs;
