@@ -4,11 +4,11 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../kernel/package-root.js';
-import { demoCommand } from './demo.js';
 import { exitOnError } from './errors.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';
 import { replayCommand } from './replay.js';
+import { serveCommand } from './serve.js';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -21,6 +21,6 @@ const program = new Command()
 generateCommand(program);
 replayCommand(program);
 importCommand(program);
-demoCommand(program);
+serveCommand(program);
 
 program.parseAsync(process.argv).catch(exitOnError);

@@ -49,3 +49,33 @@ export function concentrationOfGroups(numGroups: number, count: (i: number) => n
 export function concentrationOfSorted(sorted: Float64Array): Concentration {
   return concentrationOfGroups(sorted.length, () => 1, (i) => sorted[i]);
 }
+
+/**
+ * The Lorenz curve at points + 1 evenly spaced customer shares 0, 1/points, ..., 1: the share
+ * of revenue of the lowest-spending share of customers. Groups as in concentrationOfGroups;
+ * within a group, customers count as equal.
+ */
+export function lorenzOfGroups(numGroups: number, count: (i: number) => number, sum: (i: number) => number, points = 20): number[] {
+  let n = 0;
+  let total = 0;
+  for (let i = 0; i < numGroups; i++) {
+    n += count(i);
+    total += sum(i);
+  }
+  const curve = [0];
+  if (n === 0 || total === 0) return Array.from({ length: points + 1 }, (_, k) => k / points);
+  let g = 0;
+  let before = 0;
+  let cumulative = 0;
+  for (let k = 1; k <= points; k++) {
+    const want = (n * k) / points;
+    while (g < numGroups && before + count(g) <= want) {
+      before += count(g);
+      cumulative += sum(g);
+      g++;
+    }
+    const partial = g < numGroups && count(g) > 0 ? (sum(g) * (want - before)) / count(g) : 0;
+    curve.push((cumulative + partial) / total);
+  }
+  return curve;
+}

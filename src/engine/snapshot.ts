@@ -5,7 +5,7 @@
  * not depend on how customers are spread over shards.
  */
 import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBucketLowerBound } from '../core/buckets.js';
-import { concentrationOfGroups, concentrationOfSorted } from '../core/concentration.js';
+import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../core/concentration.js';
 import type { Concentration } from '../core/concentration.js';
 import { MODE_EXACT, MODE_SKETCH, encodePlan, totalsLayout } from '../core/plan.js';
 import type { TotalsLayout } from '../core/plan.js';
@@ -34,6 +34,8 @@ export interface SnapshotResult {
   totals: Float64Array;
   thresholds: Thresholds;
   concentration: Concentration;
+  /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
+  lorenz: number[];
 }
 
 export interface SnapshotOptions {
@@ -135,10 +137,16 @@ export async function takeSnapshot(shards: ShardHost[], model: Model, o: Snapsho
   for (const p of parts) for (let i = 0; i < p.length; i++) totals[i] += p[i];
   const layout = totalsLayout(model.segmentNames.length, model.retentionNames.length, model.audienceNames.length, moneyBuckets(o.subBits));
   let concentration: Concentration;
-  if (sortedSpend) concentration = concentrationOfSorted(sortedSpend);
-  else {
+  let lorenz: number[];
+  if (sortedSpend) {
+    concentration = concentrationOfSorted(sortedSpend);
+    lorenz = lorenzOfGroups(sortedSpend.length, () => 1, (i) => sortedSpend[i]);
+  } else {
     const sketch = spendSketch!;
-    concentration = concentrationOfGroups(sketch.length, (i) => sketch[i], (i) => totals[layout.spendCents + i] / 100);
+    const count = (i: number): number => sketch[i];
+    const sum = (i: number): number => totals[layout.spendCents + i] / 100;
+    concentration = concentrationOfGroups(sketch.length, count, sum);
+    lorenz = lorenzOfGroups(sketch.length, count, sum);
   }
-  return { mode: o.mode, asOf: o.asOf, plan, layout, totals, thresholds, concentration };
+  return { mode: o.mode, asOf: o.asOf, plan, layout, totals, thresholds, concentration, lorenz };
 }

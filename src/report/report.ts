@@ -58,6 +58,8 @@ export interface SnapshotExtras {
   unmatched: number;
   /** migration[from][to]: customers from each previous segment (last row: none) to each segment. */
   migration: number[][];
+  /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
+  lorenz: number[];
 }
 
 const cents = (x: number): number => Math.round(x) / 100;
@@ -111,5 +113,5 @@ export function buildReport(s: SnapshotResult, model: Model, counts: IngestCount
       f: th.f, m: th.m, aov: th.aov, medianSpend: th.medianSpend, storeGapDays: th.storeGapDays,
     },
   };
-  return { report, extras: { prospects: t[2], unmatched: t[1], migration } };
+  return { report, extras: { prospects: t[2], unmatched: t[1], migration, lorenz: s.lorenz } };
 }

@@ -23,6 +23,8 @@ export interface ReadWorkerSetup {
   /** Shards of the engine: each batch is split into one part per shard. */
   numShards: number;
   keepRejects: boolean;
+  /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
+  maxBatchRows?: number;
 }
 
 const setup = workerData as ReadWorkerSetup;
@@ -143,15 +145,20 @@ async function main(): Promise<void> {
     await reader.open();
     post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
     if (handle) reuseBodyBuffers(reader, handle);
-    for await (const batch of reader as AsyncIterable<RecordBatch>) {
-      await waitForCredit();
-      const c = convertBatch(batch, {
-        names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
-      });
-      row += batch.numRows;
-      batches++;
-      const input = toInput(c, setup.numShards, pool);
-      post({ type: 'batch', ...input }, input.parts.map((p) => p.buffer));
+    const step = setup.maxBatchRows ?? Infinity;
+    for await (const whole of reader as AsyncIterable<RecordBatch>) {
+      for (let begin = 0; begin < whole.numRows || begin === 0; begin += step) {
+        const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
+        await waitForCredit();
+        const c = convertBatch(batch, {
+          names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
+        });
+        row += batch.numRows;
+        batches++;
+        const input = toInput(c, setup.numShards, pool);
+        post({ type: 'batch', ...input }, input.parts.map((p) => p.buffer));
+        if (batch === whole) break;
+      }
     }
     if (batches === 0 && reader.schema === undefined) throw new Error('no schema');
     post({ type: 'end', batches, rows: row });

@@ -23,6 +23,8 @@ export interface ArrowSourceOptions {
   stallMs?: number;
   /** Heap limit of the reading thread, MiB. Default 2048. */
   maxHeapMb?: number;
+  /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
+  maxBatchRows?: number;
   /** Batches read ahead. Default 16. */
   readAhead?: number;
   /** Buffers to send back to the reading thread for reuse: pass engine.pool. */
@@ -44,7 +46,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected an Arrow IPC file or stream`);
     if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
   }
-  const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects };
+  const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
     workerData: setup,
     stdin: path === '-',

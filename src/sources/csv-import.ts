@@ -42,13 +42,14 @@ function columnIndex(spec: string, header: string[] | null, path: string, role: 
   return i;
 }
 
-export async function* readCsvOrders(path: string, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
+export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
+  const path = typeof source === 'string' ? source : 'the request body';
   let buffer: OrderBatchBuffer | null = null;
   let cols: { customer: number; ts: number; amount: number; kind: number } | null = null;
   let header: string[] | null = null;
   const id = new Int32Array(2);
   let isInt = o.idType === 'int';
-  for await (const { line, fields } of readRecords(path, o.delimiter)) {
+  for await (const { line, fields } of readRecords(source, o.delimiter)) {
     if (o.header && header === null) {
       header = fields;
       continue;

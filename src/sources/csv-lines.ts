@@ -11,11 +11,19 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** Splits text on a delimiter; ' ' means runs of whitespace (CDNOW-style fixed columns). */
-export async function* readRecords(path: string, delimiter: string): AsyncGenerator<CsvRecord> {
-  const stream = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  if (path !== '-') {
-    stream.on('error', () => undefined);
+/**
+ * Splits text on a delimiter; ' ' means runs of whitespace (CDNOW-style fixed columns).
+ * The source is a file path, '-' for stdin, or a stream already open (an HTTP body).
+ */
+export async function* readRecords(source: string | NodeJS.ReadableStream, delimiter: string): AsyncGenerator<CsvRecord> {
+  const path = typeof source === 'string' ? source : 'the request body';
+  let stream: NodeJS.ReadableStream;
+  if (typeof source !== 'string') stream = source;
+  else if (source === '-') stream = process.stdin;
+  else {
+    const file = createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    file.on('error', () => undefined);
+    stream = file;
   }
   const whitespace = delimiter === ' ';
   let field = '';

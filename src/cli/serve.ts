@@ -1,0 +1,110 @@
+/** `rfm serve [source]` and `rfm demo`: the live engine behind the dashboard. */
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import type { RecordBatch } from 'apache-arrow';
+import type { CoreName } from '../engine/shard-host.js';
+import { loadDefaultModel, loadModel } from '../model/model.js';
+import { LiveEngine } from '../server/live.js';
+import { Pacer } from '../server/pace.js';
+import { startServer } from '../server/server.js';
+import type { RunningServer } from '../server/server.js';
+import { readArrow } from '../sources/arrow-source.js';
+import { generateOrders } from '../sources/generator.js';
+import { action, exitOnError } from './errors.js';
+import { oneOf, wholeNumber } from './options.js';
+
+interface LiveOptions {
+  port: number;
+  host: string;
+  interval: number;
+  token?: string;
+  workers: number;
+  core: CoreName;
+  model?: string;
+}
+
+function liveOptions(cmd: Command, defaultPort: number): Command {
+  return cmd
+    .option('--port <n>', 'HTTP and WebSocket port (0: any free one)', wholeNumber('--port', 0, 65535), defaultPort)
+    .option('--host <address>', 'address to listen on (127.0.0.1 keeps it on this machine)', '127.0.0.1')
+    .option('--interval <ms>', 'least time between two snapshots pushed to clients', wholeNumber('--interval', 50, 60_000), 250)
+    .option('--token <token>', 'require this token on the socket and on /ingest (?token= or Authorization: Bearer)')
+    .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
+    .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm');
+}
+
+/** Starts engine and server, and stops both on Ctrl+C. */
+async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: RunningServer }> {
+  const model = o.model ? loadModel(o.model) : loadDefaultModel();
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model }, o.interval);
+  let server: RunningServer;
+  try {
+    server = await startServer(live, { port: o.port, host: o.host, token: o.token });
+  } catch (e) {
+    await live.close();
+    throw e;
+  }
+  live.start();
+  const stop = (): void => {
+    void server.close().then(() => live.close()).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const url = o.token ? `${server.url}?token=${encodeURIComponent(o.token)}` : server.url;
+  process.stdout.write(`rfmstream live at ${url}  (open it in a browser; POST Arrow or CSV to ${server.url}ingest; Ctrl+C stops)\n`);
+  return { live, server };
+}
+
+/** Feeds RecordBatches at the pacer's pace, in steps of stepRows. */
+async function feedBatches(live: LiveEngine, batches: Iterable<RecordBatch>, pacer: Pacer): Promise<void> {
+  const step = pacer.stepRows ?? Infinity;
+  for (const whole of batches) {
+    for (let begin = 0; begin < whole.numRows; begin += step) {
+      const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
+      await live.ingest(batch, 'generator');
+      await pacer.wait(live.engine.counts.orders, live.engine.watermark);
+      if (batch === whole) break;
+    }
+  }
+}
+
+export function serveCommand(program: Command): void {
+  liveOptions(program.command('serve'), 8080)
+    .description('serve live segment counts over WebSocket and the dashboard at /, fed by an Arrow file and/or POST /ingest')
+    .argument('[source]', 'Arrow IPC file or stream to replay (omit to take orders only from POST /ingest)')
+    .option('--rate <orders>', 'replay at most this many orders per second', wholeNumber('--rate', 1, 1e9))
+    .option('--speed <factor>', 'replay at this many times event time (3600: an hour of orders per second)', wholeNumber('--speed', 1, 1e12))
+    .option('--loop', 'replay the source again when it ends')
+    .option('--model <file>', 'segmentation model (JSON rules)')
+    .action(action(async (source: string | undefined, o: LiveOptions & { rate?: number; speed?: number; loop?: boolean }) => {
+      const { live } = await goLive(o);
+      if (!source) return;
+      void (async () => {
+        do {
+          const pacer = new Pacer(o.rate, o.speed);
+          const start = live.engine.counts.orders;
+          for await (const batch of readArrow(source, { ...live.engine.sourceOptions(), keepRejects: false, maxBatchRows: pacer.stepRows })) {
+            await live.ingestConverted(batch);
+            await pacer.wait(live.engine.counts.orders - start, live.engine.watermark);
+          }
+        } while (o.loop);
+        live.markSourceDone();
+        process.stdout.write(`rfm: replayed ${source}; still serving (Ctrl+C stops)\n`);
+      })().catch(exitOnError);
+    }));
+
+  liveOptions(program.command('demo'), 8080)
+    .description('the dashboard on a generated history, replayed at a pace a person can watch (what npm start runs)')
+    .option('--customers <n>', 'customers', wholeNumber('--customers', 1, 10_000_000), 50_000)
+    .option('--orders <n>', 'orders', wholeNumber('--orders', 1, 100_000_000), 1_000_000)
+    .option('--rate <orders>', 'orders per second', wholeNumber('--rate', 1, 1e9), 20_000)
+    .action(action(async (o: LiveOptions & { customers: number; orders: number; rate: number }) => {
+      const { live } = await goLive(o);
+      process.stdout.write(`rfm: replaying ${o.orders.toLocaleString('en-US')} generated orders of ${o.customers.toLocaleString('en-US')} customers at ${o.rate.toLocaleString('en-US')} orders/s\n`);
+      void (async () => {
+        await feedBatches(live, generateOrders({ customers: o.customers, orders: Math.max(o.orders, o.customers), seed: 1 }), new Pacer(o.rate));
+        live.markSourceDone();
+        process.stdout.write('rfm: the generated history is replayed; still serving (Ctrl+C stops)\n');
+      })().catch(exitOnError);
+    }));
+}

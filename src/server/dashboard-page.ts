@@ -1,0 +1,213 @@
+/**
+ * The dashboard: one self-contained page (no CDN, plain SVG) that speaks the live protocol,
+ * reconnects by itself, and explains every segment in a merchant's words.
+ */
+export function dashboardPage(): string {
+  return PAGE;
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>rfmstream · live customer segments</title>
+<style>
+  :root { --bg:#f6f7f9; --card:#fff; --ink:#1d2330; --muted:#667085; --line:#e4e7ec;
+          --core:#1a7f5a; --potential:#2f6fd6; --noncore:#98a2b3; --lost:#d1432f; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--ink); }
+  header { display:flex; align-items:baseline; gap:16px; padding:14px 24px; background:var(--card); border-bottom:1px solid var(--line); flex-wrap:wrap; }
+  header h1 { font-size:18px; margin:0; }
+  header .sub { color:var(--muted); }
+  #status { margin-left:auto; font-size:12px; padding:3px 10px; border-radius:12px; background:#fde7e4; color:#9a2a1b; }
+  #status.live { background:#e3f5ec; color:#136343; }
+  main { display:grid; grid-template-columns: repeat(12, 1fr); gap:16px; padding:16px 24px 32px; }
+  .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 16px; min-width:0; }
+  .card h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 10px; font-weight:600; }
+  .kpis { grid-column: span 12; display:grid; grid-template-columns: repeat(6, 1fr); gap:16px; }
+  .kpi .v { font-size:24px; font-weight:650; font-variant-numeric: tabular-nums; }
+  .kpi .l { color:var(--muted); font-size:12px; }
+  .w8 { grid-column: span 8; } .w4 { grid-column: span 4; } .w6 { grid-column: span 6; } .w12 { grid-column: span 12; }
+  @media (max-width: 1000px) { .w8,.w4,.w6 { grid-column: span 12; } .kpis { grid-template-columns: repeat(3, 1fr); } }
+  table { width:100%; border-collapse:collapse; font-variant-numeric: tabular-nums; }
+  th, td { text-align:left; padding:5px 6px; border-bottom:1px solid var(--line); vertical-align:top; }
+  th { color:var(--muted); font-weight:600; font-size:12px; }
+  td.n, th.n { text-align:right; }
+  .dot { display:inline-block; width:10px; height:10px; border-radius:3px; margin-right:6px; vertical-align:-1px; }
+  .meaning { color:var(--muted); font-size:12px; }
+  .bar { display:flex; height:26px; border-radius:6px; overflow:hidden; background:#eef0f3; }
+  .bar div { height:100%; display:flex; align-items:center; justify-content:center; color:#fff; font-size:11px; white-space:nowrap; overflow:hidden; }
+  .legend { display:flex; flex-wrap:wrap; gap:10px 16px; margin-top:8px; font-size:12px; color:var(--muted); }
+  .rowlabel { font-size:12px; color:var(--muted); margin:10px 0 4px; }
+  svg text { font-size:11px; fill:var(--muted); }
+  .aud { display:grid; grid-template-columns: 170px 1fr 80px; gap:6px; align-items:center; margin:6px 0; }
+  .aud .track { background:#eef0f3; height:12px; border-radius:6px; overflow:hidden; }
+  .aud .fill { background:#6b4fd8; height:100%; }
+  .matrix td { text-align:right; font-size:12px; }
+  .matrix td.z { color:#c4c9d2; }
+  .help { color:var(--muted); font-size:12px; margin-top:6px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>rfmstream</h1><span class="sub">who your core customers are, whether you keep them, and how they move, live</span>
+  <span id="status">connecting…</span>
+</header>
+<main>
+  <section class="kpis">
+    <div class="card kpi"><div class="v" id="k-customers">–</div><div class="l">customers with an order</div></div>
+    <div class="card kpi"><div class="v" id="k-orders">–</div><div class="l">orders</div></div>
+    <div class="card kpi"><div class="v" id="k-revenue">–</div><div class="l">net revenue</div></div>
+    <div class="card kpi"><div class="v" id="k-rate">–</div><div class="l">orders per second now</div></div>
+    <div class="card kpi"><div class="v" id="k-asof">–</div><div class="l">as of (latest order time)</div></div>
+    <div class="card kpi"><div class="v" id="k-rejected">–</div><div class="l">rejected rows</div></div>
+  </section>
+  <section class="card w8"><h2>Segments over time (customers)</h2><svg id="trend" viewBox="0 0 760 260" width="100%" role="img" aria-label="segment counts over time"></svg><div class="legend" id="trend-legend"></div></section>
+  <section class="card w4"><h2>Core, potential, non-core, lost</h2>
+    <div class="rowlabel">share of customers</div><div class="bar" id="groups-customers"></div>
+    <div class="rowlabel">share of revenue</div><div class="bar" id="groups-revenue"></div>
+    <div class="legend" id="groups-legend"></div>
+    <div class="rowlabel" style="margin-top:16px">retention: time since the last order, against each customer's own rhythm</div>
+    <div class="bar" id="retention"></div><div class="legend" id="retention-legend"></div>
+  </section>
+  <section class="card w6"><h2>Segments</h2><table id="segments"></table></section>
+  <section class="card w6"><h2>Revenue concentration</h2>
+    <svg id="lorenz" viewBox="0 0 360 250" width="100%" role="img" aria-label="Lorenz curve"></svg>
+    <div class="help" id="lorenz-help"></div>
+  </section>
+  <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
+  <section class="card w6"><h2>Migration since this page opened (from → to)</h2><table class="matrix" id="migration"></table><div class="help">Customers whose segment changed between snapshots; "new" is a first segment.</div></section>
+</main>
+<script>
+const GROUP_COLOR = { 'Core': '#1a7f5a', 'Potential Core': '#2f6fd6', 'Non-core': '#98a2b3', 'Lost': '#d1432f' };
+const SEGMENT_COLOR = { 'Champions': '#0e6b4a', 'Big Spenders': '#2e9c6f', 'Loyalists': '#63c097', 'Low Value': '#98a2b3',
+  'Promising': '#2f6fd6', 'New Customers': '#86aef0', 'Lost Core': '#d1432f', 'Lost Potential Core': '#f0a08f' };
+const RETENTION_COLOR = { 'Active': '#1a7f5a', 'Drifting': '#e5b531', 'Churn-risk': '#ec7a2f', 'Lost': '#d1432f' };
+const PALETTE = ['#0e6b4a', '#2f6fd6', '#6b4fd8', '#e5b531', '#98a2b3', '#d1432f', '#ec7a2f', '#63c097'];
+const colorOf = (map, name, i) => map[name] || PALETTE[i % PALETTE.length];
+const fmt = new Intl.NumberFormat('en-US');
+const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const pct = (x) => (100 * x).toFixed(1) + ' %';
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+let hello = null;
+const history = [];
+const moved = new Map();
+
+function stacked(el, legendEl, names, values, colors) {
+  const total = values.reduce((a, b) => a + b, 0) || 1;
+  el.innerHTML = names.map((n, i) => {
+    const share = values[i] / total;
+    return share > 0 ? '<div title="' + esc(n) + ': ' + pct(share) + '" style="width:' + (100 * share) + '%;background:' + colors[i] + '">' + (share > 0.08 ? pct(share) : '') + '</div>' : '';
+  }).join('');
+  if (legendEl) legendEl.innerHTML = names.map((n, i) => '<span><span class="dot" style="background:' + colors[i] + '"></span>' + esc(n) + '</span>').join('');
+}
+
+function drawTrend() {
+  const svg = $('trend');
+  const W = 760, H = 260, L = 52, R = 10, T = 10, B = 24;
+  if (!hello || history.length === 0) return;
+  const names = hello.segments.map((s) => s.name);
+  const max = Math.max(1, ...history.flatMap((h) => names.map((n) => h.segments[n].customers)));
+  const x = (i) => L + (W - L - R) * (history.length === 1 ? 1 : i / (history.length - 1));
+  const y = (v) => T + (H - T - B) * (1 - v / max);
+  let out = '';
+  for (let k = 0; k <= 4; k++) {
+    const v = (max * k) / 4;
+    out += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + y(v) + '" y2="' + y(v) + '" stroke="#eef0f3"/>';
+    out += '<text x="' + (L - 6) + '" y="' + (y(v) + 4) + '" text-anchor="end">' + fmt.format(Math.round(v)) + '</text>';
+  }
+  names.forEach((n, i) => {
+    const pts = history.map((h, j) => x(j).toFixed(1) + ',' + y(h.segments[n].customers).toFixed(1)).join(' ');
+    out += '<polyline fill="none" stroke-width="2" stroke="' + colorOf(SEGMENT_COLOR, n, i) + '" points="' + pts + '"/>';
+  });
+  out += '<text x="' + L + '" y="' + (H - 6) + '">' + esc(history[0].asOf.slice(0, 10)) + '</text>';
+  out += '<text x="' + (W - R) + '" y="' + (H - 6) + '" text-anchor="end">' + esc(history[history.length - 1].asOf.slice(0, 10)) + '</text>';
+  svg.innerHTML = out;
+  $('trend-legend').innerHTML = names.map((n, i) => '<span><span class="dot" style="background:' + colorOf(SEGMENT_COLOR, n, i) + '"></span>' + esc(n) + '</span>').join('');
+}
+
+function drawLorenz(s) {
+  const W = 360, H = 250, L = 36, B = 26, T = 8, R = 10;
+  const x = (f) => L + (W - L - R) * f, y = (f) => T + (H - T - B) * (1 - f);
+  const pts = s.lorenz.map((v, i) => x(i / (s.lorenz.length - 1)).toFixed(1) + ',' + y(v).toFixed(1)).join(' ');
+  let out = '<rect x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' + (H - T - B) + '" fill="#fafbfc" stroke="#eef0f3"/>';
+  out += '<line x1="' + x(0) + '" y1="' + y(0) + '" x2="' + x(1) + '" y2="' + y(1) + '" stroke="#c4c9d2" stroke-dasharray="4 4"/>';
+  out += '<polygon fill="rgba(107,79,216,.12)" points="' + x(0) + ',' + y(0) + ' ' + pts + ' ' + x(1) + ',' + y(1) + '"/>';
+  out += '<polyline fill="none" stroke="#6b4fd8" stroke-width="2.5" points="' + pts + '"/>';
+  const t = s.lorenz[18];
+  out += '<line x1="' + x(0.9) + '" x2="' + x(0.9) + '" y1="' + y(0) + '" y2="' + y(t) + '" stroke="#6b4fd8" stroke-dasharray="3 3"/>';
+  out += '<text x="' + x(0.9) + '" y="' + (y(t) - 6) + '" text-anchor="end" style="fill:#6b4fd8;font-weight:600">top 10 %: ' + pct(s.concentration.top10) + '</text>';
+  out += '<text x="' + L + '" y="' + (H - 8) + '">0 %</text><text x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">100 % of customers, lowest spend first</text>';
+  out += '<text x="' + (L - 4) + '" y="' + (T + 10) + '" text-anchor="end">100 %</text>';
+  $('lorenz').innerHTML = out;
+  $('lorenz-help').textContent = 'The top 1 % of customers bring ' + pct(s.concentration.top1) + ' of revenue, the top 10 % ' + pct(s.concentration.top10) +
+    ', the top 20 % ' + pct(s.concentration.top20) + '. Gini ' + s.concentration.gini.toFixed(2) + ' (0: everyone spends the same; near 1: a few customers bring it all).';
+}
+
+function render(s) {
+  $('k-customers').textContent = fmt.format(s.customers);
+  $('k-orders').textContent = fmt.format(s.orders);
+  $('k-revenue').textContent = money.format(s.revenue);
+  $('k-rate').textContent = fmt.format(Math.round(s.ingest.ordersPerSecond));
+  $('k-asof').textContent = s.asOf.slice(0, 10);
+  $('k-rejected').textContent = fmt.format(s.rejected);
+  history.push(s);
+  if (history.length > 240) history.shift();
+  drawTrend();
+  const groups = hello.groups;
+  const gColors = groups.map((g, i) => colorOf(GROUP_COLOR, g, i));
+  stacked($('groups-customers'), $('groups-legend'), groups, groups.map((g) => s.groups[g].customers), gColors);
+  stacked($('groups-revenue'), null, groups, groups.map((g) => s.groups[g].revenue), gColors);
+  const rnames = hello.retention.map((r) => r.name);
+  stacked($('retention'), $('retention-legend'), rnames, rnames.map((r) => s.retention[r].customers), rnames.map((r, i) => colorOf(RETENTION_COLOR, r, i)));
+  $('segments').innerHTML = '<tr><th>segment</th><th class="n">customers</th><th class="n">revenue</th></tr>' + hello.segments.map((seg, i) => {
+    const t = s.segments[seg.name];
+    return '<tr><td><span class="dot" style="background:' + colorOf(SEGMENT_COLOR, seg.name, i) + '"></span><b>' + esc(seg.name) + '</b>' +
+      '<div class="meaning">' + esc(seg.meaning) + (seg.action ? ' · <i>' + esc(seg.action) + '</i>' : '') + '</div></td>' +
+      '<td class="n">' + fmt.format(t.customers) + '<div class="meaning">' + pct(t.customers / (s.customers || 1)) + '</div></td>' +
+      '<td class="n">' + money.format(t.revenue) + '<div class="meaning">' + pct(t.revenue / (s.revenue || 1)) + '</div></td></tr>';
+  }).join('');
+  drawLorenz(s);
+  const maxAud = Math.max(1, ...hello.audiences.map((a) => s.audiences[a].customers));
+  $('audiences').innerHTML = hello.audiences.map((a) => '<div class="aud"><span>' + esc(a) + '</span><div class="track"><div class="fill" style="width:' +
+    (100 * s.audiences[a].customers / maxAud) + '%"></div></div><span style="text-align:right">' + fmt.format(s.audiences[a].customers) + '</span></div>').join('');
+  for (const m of s.migration) {
+    const key = (m.from ?? 'new') + '\\u0000' + m.to;
+    moved.set(key, (moved.get(key) ?? 0) + m.customers);
+  }
+  const names = hello.segments.map((x) => x.name);
+  const short = (n) => n.replace('Lost Potential Core', 'Lost Pot.').replace('New Customers', 'New').replace('Big Spenders', 'Big Sp.');
+  let html = '<tr><th>from \\\\ to</th>' + names.map((n) => '<th class="n">' + esc(short(n)) + '</th>').join('') + '</tr>';
+  for (const from of ['new', ...names]) {
+    html += '<tr><th>' + esc(short(from)) + '</th>' + names.map((to) => {
+      const v = moved.get(from + '\\u0000' + to) ?? 0;
+      return '<td class="' + (v ? '' : 'z') + '">' + (v ? fmt.format(v) : '·') + '</td>';
+    }).join('') + '</tr>';
+  }
+  $('migration').innerHTML = html;
+}
+
+let delay = 500;
+function connect() {
+  const url = new URL(location.href);
+  const ws = new WebSocket((url.protocol === 'https:' ? 'wss://' : 'ws://') + url.host + '/live' + url.search);
+  ws.onopen = () => { delay = 500; $('status').textContent = 'live'; $('status').className = 'live'; };
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    if (m.type === 'hello') hello = m;
+    else if (m.type === 'snapshot' && hello) render(m);
+  };
+  ws.onclose = () => {
+    $('status').textContent = 'reconnecting…';
+    $('status').className = '';
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 10000);
+  };
+}
+connect();
+</script>
+</body>
+</html>
+`;

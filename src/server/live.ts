@@ -1,0 +1,111 @@
+/**
+ * An engine kept live: sources feed it, and at most every `intervalMs` while its state
+ * changed it takes a snapshot (sketch ranks, segments committed so the next snapshot's
+ * migration starts from them) and hands it to the listeners.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { ConvertedInput } from '../engine/arrow-columns.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineOptions } from '../engine/engine.js';
+import { helloOf, reportFields } from './protocol.js';
+import type { HelloMessage, Migration, SnapshotMessage } from './protocol.js';
+
+export class LiveEngine {
+  readonly engine: Engine;
+  readonly hello: HelloMessage;
+  private latest: SnapshotMessage | null = null;
+  private seq = 0;
+  private dirty = true;
+  private sourceDone = false;
+  private timer: NodeJS.Timeout | null = null;
+  private taking: Promise<SnapshotMessage> | null = null;
+  private lastOrders = 0;
+  private lastTime = performance.now();
+  private readonly listeners = new Set<(s: SnapshotMessage) => void>();
+
+  constructor(options: EngineOptions, readonly intervalMs = 250) {
+    this.engine = new Engine(options);
+    this.hello = helloOf(this.engine.model);
+  }
+
+  /** Starts the snapshot loop. */
+  start(): void {
+    this.timer ??= setInterval(() => {
+      if (this.dirty) void this.snapshot().catch(() => undefined);
+    }, this.intervalMs);
+  }
+
+  onSnapshot(fn: (s: SnapshotMessage) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async ingest(batch: RecordBatch, source?: string): Promise<void> {
+    await this.engine.ingest(batch, source);
+    this.dirty = true;
+  }
+
+  async ingestConverted(batch: ConvertedInput): Promise<void> {
+    await this.engine.ingestConverted(batch);
+    this.dirty = true;
+  }
+
+  /** The source has ended: one more snapshot says so. */
+  markSourceDone(): void {
+    this.sourceDone = true;
+    this.dirty = true;
+  }
+
+  /** The latest snapshot, taking one if there is none yet. */
+  async current(): Promise<SnapshotMessage> {
+    return this.latest ?? this.snapshot();
+  }
+
+  /** Takes a snapshot now (one at a time; a caller during one gets that one). */
+  snapshot(): Promise<SnapshotMessage> {
+    this.taking ??= this.take().finally(() => {
+      this.taking = null;
+    });
+    return this.taking;
+  }
+
+  private async take(): Promise<SnapshotMessage> {
+    this.dirty = false;
+    const { report, extras } = await this.engine.snapshot('sketch', true);
+    const now = performance.now();
+    const orders = this.engine.counts.orders;
+    const ordersPerSecond = ((orders - this.lastOrders) * 1000) / Math.max(1, now - this.lastTime);
+    this.lastOrders = orders;
+    this.lastTime = now;
+    const names = this.engine.model.segmentNames;
+    const migration: Migration[] = [];
+    extras.migration.forEach((row, from) => {
+      row.forEach((customers, to) => {
+        if (customers > 0 && from !== to) migration.push({ from: from < names.length ? names[from] : null, to: names[to], customers });
+      });
+    });
+    const watermark = this.engine.watermark;
+    const message: SnapshotMessage = {
+      type: 'snapshot',
+      seq: ++this.seq,
+      ...reportFields(report),
+      lorenz: extras.lorenz,
+      migration,
+      ingest: {
+        rows: this.engine.counts.rows,
+        ordersPerSecond,
+        watermark: Number.isFinite(watermark) ? new Date(watermark).toISOString() : null,
+        sourceDone: this.sourceDone,
+      },
+    };
+    this.latest = message;
+    for (const fn of this.listeners) fn(message);
+    return message;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.taking?.catch(() => undefined);
+    await this.engine.close();
+  }
+}

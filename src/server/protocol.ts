@@ -1,0 +1,90 @@
+/**
+ * The live protocol, version 1: every message is one JSON object with a "type".
+ *
+ * Server to client:
+ *   hello     on connect: protocol version, model name, the names (with meanings) of every
+ *             segment, group, retention state and audience
+ *   snapshot  on connect, then at most every interval while the state changes, and on request
+ *   error     a message the server could not take; a client that floods is closed
+ * Client to server:
+ *   { "type": "snapshot" }   ask for the latest snapshot now
+ */
+import type { Concentration } from '../core/concentration.js';
+import type { Model } from '../model/model.js';
+import type { Report, Tally } from '../report/report.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  model: string;
+  segments: { name: string; group: string; meaning: string; action: string }[];
+  groups: string[];
+  retention: { name: string; meaning: string }[];
+  audiences: string[];
+}
+
+/** Customers who moved between two segments since the previous snapshot (from null: new). */
+export interface Migration {
+  from: string | null;
+  to: string;
+  customers: number;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  /** Counts up from 1 with every snapshot the server takes. */
+  seq: number;
+  asOf: string;
+  customers: number;
+  orders: number;
+  revenue: number;
+  rejected: number;
+  segments: Record<string, Tally>;
+  groups: Record<string, Tally>;
+  retention: Record<string, Tally>;
+  audiences: Record<string, { customers: number }>;
+  concentration: Concentration;
+  /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
+  lorenz: number[];
+  migration: Migration[];
+  ingest: {
+    /** Rows taken in so far (orders, refunds, engagements, rejected). */
+    rows: number;
+    /** Orders per second over the last interval. */
+    ordersPerSecond: number;
+    /** Latest event time taken in (ISO), null before the first. */
+    watermark: string | null;
+    /** The source has nothing more to give (a replay that ended). */
+    sourceDone: boolean;
+  };
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  message: string;
+}
+
+export type ServerMessage = HelloMessage | SnapshotMessage | ErrorMessage;
+
+export function helloOf(model: Model): HelloMessage {
+  const segmentsByName = new Map(model.file.segments.map((s) => [s.name, s]));
+  return {
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    model: model.name,
+    segments: model.segmentNames.map((name, i) => ({
+      name, group: model.segmentGroups[i], meaning: segmentsByName.get(name)?.meaning ?? '', action: segmentsByName.get(name)?.action ?? '',
+    })),
+    groups: model.groupNames,
+    retention: model.file.retention.states.map((s) => ({ name: s.name, meaning: s.meaning ?? '' })),
+    audiences: model.audienceNames,
+  };
+}
+
+/** The report's fields a snapshot carries (the rest it adds itself). */
+export function reportFields(r: Report): Pick<SnapshotMessage, 'asOf' | 'customers' | 'orders' | 'revenue' | 'rejected' | 'segments' | 'groups' | 'retention' | 'audiences' | 'concentration'> {
+  const { asOf, customers, orders, revenue, rejected, segments, groups, retention, audiences, concentration } = r;
+  return { asOf, customers, orders, revenue, rejected, segments, groups, retention, audiences, concentration };
+}

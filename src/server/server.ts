@@ -1,0 +1,235 @@
+/**
+ * One HTTP server (node:http) with the ws WebSocket server on the same port:
+ *   GET /          the dashboard page
+ *   POST /ingest   an Arrow IPC stream (or file) body, or CSV (Content-Type text/csv with a
+ *                  header customer_id,ts,amount[,kind], ISO times); answers
+ *                  { "accepted": n, "rejected": n } or { "error": "..." } with status 400
+ *   WebSocket      the live protocol (protocol.ts)
+ * With a token, both the socket and /ingest need it: ?token=T or "Authorization: Bearer T".
+ * A slow client never slows the engine: it has at most one snapshot in flight and one
+ * waiting, the newest (older ones are dropped, never queued).
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+import { RfmError } from '../core/errors.js';
+import { readArrow } from '../sources/arrow-source.js';
+import { readCsvOrders } from '../sources/csv-import.js';
+import { newImportStats } from '../sources/import-stats.js';
+import { dashboardPage } from './dashboard-page.js';
+import type { LiveEngine } from './live.js';
+import type { ServerMessage, SnapshotMessage } from './protocol.js';
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  /** Required on the socket and /ingest when set. */
+  token?: string;
+  /** Largest client message, bytes (default 4096); larger closes the client. */
+  maxPayload?: number;
+  /** Ping every this many ms; a client that did not answer the last ping is closed. Default 30,000. */
+  heartbeatMs?: number;
+  /** Client messages per second before the client is closed as flooding. Default 20. */
+  floodLimit?: number;
+  /** Largest /ingest body, bytes. Default 256 MiB. */
+  maxIngestBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** One connected client: what it has in flight and the newest snapshot waiting for it. */
+class Client {
+  private inFlight = false;
+  private waiting: SnapshotMessage | null = null;
+  alive = true;
+  private windowStart = Date.now();
+  private messagesInWindow = 0;
+
+  constructor(readonly ws: WebSocket) {}
+
+  send(m: ServerMessage): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify(m));
+  }
+
+  /** Sends a snapshot now, or keeps it as the one to send next (replacing an older one). */
+  offer(s: SnapshotMessage): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.inFlight) {
+      this.waiting = s;
+      return;
+    }
+    this.inFlight = true;
+    this.ws.send(JSON.stringify(s), () => {
+      this.inFlight = false;
+      const next = this.waiting;
+      this.waiting = null;
+      if (next) this.offer(next);
+    });
+  }
+
+  /** Counts a message; false when the client sends faster than the limit allows. */
+  withinLimit(limit: number): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.messagesInWindow = 0;
+    }
+    return ++this.messagesInWindow <= limit;
+  }
+}
+
+function tokenOf(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7);
+  return new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body) + '\n');
+}
+
+export async function startServer(live: LiveEngine, o: ServerOptions): Promise<RunningServer> {
+  const clients = new Set<Client>();
+  const authorized = (req: IncomingMessage): boolean => o.token === undefined || tokenOf(req) === o.token;
+  const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
+
+  async function ingest(req: IncomingMessage): Promise<{ accepted: number; rejected: number }> {
+    const engine = live.engine;
+    const before = { ...engine.counts };
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    if (type === 'text/csv') {
+      const stats = newImportStats();
+      for await (const batch of readCsvOrders(req, {
+        customer: 'customer_id', ts: 'ts', amount: 'amount', kind: undefined, delimiter: ',', header: true,
+        dateFormat: 'iso', decimalComma: false, idType: 'auto',
+      }, stats)) {
+        await live.ingest(batch, 'the request body');
+      }
+    } else {
+      // untrusted Arrow goes through the watched reading thread, from a temporary file
+      const dir = await mkdtemp(join(tmpdir(), 'rfm-ingest-'));
+      const file = join(dir, 'body.arrow');
+      try {
+        let bytes = 0;
+        req.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > maxIngest) req.destroy(new RfmError('RFM_ERR_INPUT', `the body is larger than ${maxIngest} bytes`));
+        });
+        await pipeline(req, createWriteStream(file));
+        for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000 })) {
+          await live.ingestConverted(batch);
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    await engine.flush();
+    const after = engine.counts;
+    const accepted = after.orders + after.refunds + after.engagements - (before.orders + before.refunds + before.engagements);
+    return { accepted, rejected: after.rejected - before.rejected };
+  }
+
+  const http = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(dashboardPage());
+    } else if (req.method === 'GET' && path === '/health') {
+      json(res, 200, { ok: true });
+    } else if (path === '/ingest') {
+      if (req.method !== 'POST') return json(res, 405, { error: 'POST an Arrow IPC stream or a CSV body to /ingest' });
+      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      ingest(req).then(
+        (r) => json(res, 200, r),
+        (e: unknown) => json(res, e instanceof RfmError ? 400 : 500, { error: (e as Error).message }),
+      );
+    } else {
+      json(res, 404, { error: `nothing at ${path}; the dashboard is at /, the socket on this port, ingest at POST /ingest` });
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 4096 });
+  http.on('upgrade', (req, socket, head) => {
+    if (!authorized(req)) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    const client = new Client(ws);
+    clients.add(client);
+    ws.on('close', () => clients.delete(client));
+    ws.on('error', () => ws.terminate());
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      if (!client.withinLimit(o.floodLimit ?? 20)) {
+        ws.close(1008, 'too many messages');
+        return;
+      }
+      let message: unknown = null;
+      try {
+        message = isBinary ? null : JSON.parse(data.toString());
+      } catch {
+        message = null;
+      }
+      if (message && typeof message === 'object' && (message as { type?: unknown }).type === 'snapshot') {
+        void live.current().then((s) => client.offer(s), () => undefined);
+      } else {
+        client.send({ type: 'error', message: 'unknown message: send {"type":"snapshot"} to get the latest snapshot' });
+      }
+    });
+    client.send(live.hello);
+    void live.current().then((s) => client.offer(s), () => undefined);
+  });
+
+  const unsubscribe = live.onSnapshot((s) => {
+    for (const c of clients) c.offer(s);
+  });
+  const heartbeat = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, o.heartbeatMs ?? 30_000);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', (e: NodeJS.ErrnoException) => reject(new RfmError('RFM_ERR_OPTION', e.code === 'EADDRINUSE'
+      ? `port ${o.port} on ${o.host} is taken; choose another with --port`
+      : `cannot listen on ${o.host}:${o.port}: ${e.message}`)));
+    http.listen(o.port, o.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    async close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const c of clients) c.ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  };
+}

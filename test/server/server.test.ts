@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Float64, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { afterEach, describe, expect, test } from 'vitest';
+import { LiveEngine } from '../../src/server/live.js';
+import { startServer } from '../../src/server/server.js';
+import type { RunningServer } from '../../src/server/server.js';
+import type { ErrorMessage, HelloMessage } from '../../src/server/protocol.js';
+import { CLI, runCli, tempDir } from '../support/cli.js';
+import { LiveClient } from '../support/live-client.js';
+
+const running: { live: LiveEngine; server: RunningServer }[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    await r.server.close();
+    await r.live.close();
+  }
+});
+
+async function serve(token?: string): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
+  const live = new LiveEngine({ workers: 1 }, 50);
+  const server = await startServer(live, { port: 0, host: '127.0.0.1', token, floodLimit: 20 });
+  live.start();
+  running.push({ live, server });
+  return { live, server, ws: server.url.replace('http', 'ws') + 'live' };
+}
+
+const T0 = Date.UTC(2025, 5, 1);
+function ordersStream(ids: string[]): Uint8Array {
+  return tableToIPC(new Table({
+    customer_id: vectorFromArray(ids, new Utf8()),
+    ts: vectorFromArray(ids.map((_, i) => T0 + i * 86_400_000), new TimestampMillisecond()),
+    amount: vectorFromArray(ids.map((_, i) => 10 + i), new Float64()),
+  }), 'stream');
+}
+
+describe('rfm serve: the live protocol over a real WebSocket', () => {
+  test('a client gets a hello, then a snapshot, on connect', async () => {
+    const { ws } = await serve();
+    const client = await LiveClient.connect(ws);
+    const hello = await client.next<HelloMessage>((m) => m.type === 'hello');
+    expect(hello.protocol).toBe(1);
+    expect(hello.segments.map((s) => s.name)).toContain('Lost Potential Core');
+    expect(hello.segments.find((s) => s.name === 'Champions')!.meaning).toBe('buy often, recently, and spend the most');
+    const snapshot = await client.snapshotWhere(() => true);
+    expect(snapshot.customers).toBe(0);
+    expect(Object.keys(snapshot.segments)).toHaveLength(8);
+    expect(client.messages[0].type).toBe('hello');
+    client.close();
+  });
+
+  test('POST /ingest moves the counts, and says how many rows it took and refused', async () => {
+    const { server, ws } = await serve();
+    const client = await LiveClient.connect(ws);
+    await client.snapshotWhere(() => true);
+    const arrow = await fetch(server.url + 'ingest', { method: 'POST', body: ordersStream(['a@x', 'b@x', 'a@x']) });
+    expect(arrow.status).toBe(200);
+    expect(await arrow.json()).toEqual({ accepted: 3, rejected: 0 });
+    const csv = await fetch(server.url + 'ingest', {
+      method: 'POST', headers: { 'content-type': 'text/csv' },
+      body: 'customer_id,ts,amount\nc@x,2025-06-10,5\nd@x,not a date,5\n',
+    });
+    expect(await csv.json()).toEqual({ accepted: 1, rejected: 1 });
+    const s = await client.snapshotWhere((m) => m.customers === 3);
+    expect(s.orders).toBe(3 + 1);
+    expect(s.rejected).toBe(1);
+    expect(s.revenue).toBe(10 + 11 + 12 + 5);
+    client.close();
+  });
+
+  test('bad messages and bad bodies get clear errors and the server keeps serving', async () => {
+    const { server, ws } = await serve();
+    const client = await LiveClient.connect(ws);
+    client.ws.send('this is not json');
+    client.ws.send(JSON.stringify({ type: 'subscribe' }));
+    const error = await client.next<ErrorMessage>((m) => m.type === 'error');
+    expect(error.message).toContain('{"type":"snapshot"}');
+    const before = client.messages.filter((m) => m.type === 'snapshot').length;
+    client.ws.send(JSON.stringify({ type: 'snapshot' }));
+    await client.next(() => client.messages.filter((m) => m.type === 'snapshot').length > before);
+    const bad = await fetch(server.url + 'ingest', { method: 'POST', body: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/not a readable Arrow IPC/);
+    const wrongSchema = await fetch(server.url + 'ingest', { method: 'POST', body: tableToIPC(new Table({ x: vectorFromArray([1n], new Int64()) }), 'stream') });
+    expect(wrongSchema.status).toBe(400);
+    expect((await wrongSchema.json()).error).toContain('"customer_id" is missing');
+    expect((await fetch(server.url + 'health')).status).toBe(200);
+    const another = await LiveClient.connect(ws);
+    await another.next((m) => m.type === 'hello');
+    expect(client.closed).toBeNull();
+    client.close();
+    another.close();
+  });
+
+  test('a client that floods is closed; the others stay', async () => {
+    const { ws } = await serve();
+    const flooder = await LiveClient.connect(ws);
+    const calm = await LiveClient.connect(ws);
+    for (let i = 0; i < 50; i++) flooder.ws.send(JSON.stringify({ type: 'snapshot' }));
+    await new Promise((r) => flooder.ws.once('close', r));
+    expect(flooder.closed).toEqual({ code: 1008, reason: 'too many messages' });
+    calm.ws.send(JSON.stringify({ type: 'snapshot' }));
+    await calm.snapshotWhere(() => true);
+    expect(calm.closed).toBeNull();
+    calm.close();
+  });
+
+  test('a token-protected server refuses a client and an ingest without the token', async () => {
+    const { server, ws } = await serve('s3cret');
+    await expect(LiveClient.connect(ws)).rejects.toThrow(/401/);
+    await expect(LiveClient.connect(ws + '?token=wrong')).rejects.toThrow(/401/);
+    const refused = await fetch(server.url + 'ingest', { method: 'POST', body: ordersStream(['a']) });
+    expect(refused.status).toBe(401);
+    const ok = await LiveClient.connect(ws + '?token=s3cret');
+    await ok.next((m) => m.type === 'hello');
+    const bearer = await LiveClient.connect(ws, { authorization: 'Bearer s3cret' });
+    await bearer.next((m) => m.type === 'hello');
+    const accepted = await fetch(server.url + 'ingest', { method: 'POST', headers: { authorization: 'Bearer s3cret' }, body: ordersStream(['a']) });
+    expect(accepted.status).toBe(200);
+    ok.close();
+    bearer.close();
+  });
+});
+
+describe('rfm serve FILE', () => {
+  test('once the source is drained, the counts equal rfm replay of the same file', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'orders.arrow');
+    expect((await runCli(['generate', '--customers', '3000', '--orders', '30000', '--seed', '5', '-o', file])).code).toBe(0);
+    const report = JSON.parse((await runCli(['replay', file, '--json', '-', '-q'])).stdout);
+    const child = spawn(process.execPath, [CLI, 'serve', file, '--port', '0', '--interval', '100', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /live at (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const client = await LiveClient.connect(url.replace('http', 'ws') + 'live');
+      const done = await client.snapshotWhere((s) => s.ingest.sourceDone);
+      expect(done.customers).toBe(report.customers);
+      expect(done.orders).toBe(report.orders);
+      expect(done.revenue).toBe(report.revenue);
+      expect(done.segments).toEqual(report.segments);
+      expect(done.groups).toEqual(report.groups);
+      expect(done.retention).toEqual(report.retention);
+      expect(done.audiences).toEqual(report.audiences);
+      expect(done.concentration).toEqual(report.concentration);
+      client.close();
+    } finally {
+      child.kill('SIGINT');
+    }
+  });
+});
