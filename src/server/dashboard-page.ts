@@ -73,7 +73,7 @@ const PAGE = `<!doctype html>
   </section>
   <section class="card w6"><h2>Segments</h2><table id="segments"></table></section>
   <section class="card w6"><h2>Revenue concentration</h2>
-    <svg id="lorenz" viewBox="0 0 360 250" width="100%" role="img" aria-label="Lorenz curve"></svg>
+    <svg id="lorenz" viewBox="0 0 620 260" width="100%" role="img" aria-label="Lorenz curve"></svg>
     <div class="help" id="lorenz-help"></div>
   </section>
   <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
@@ -129,7 +129,7 @@ function drawTrend() {
 }
 
 function drawLorenz(s) {
-  const W = 360, H = 250, L = 36, B = 26, T = 8, R = 10;
+  const W = 620, H = 260, L = 44, B = 24, T = 8, R = 10;
   const x = (f) => L + (W - L - R) * f, y = (f) => T + (H - T - B) * (1 - f);
   const pts = s.lorenz.map((v, i) => x(i / (s.lorenz.length - 1)).toFixed(1) + ',' + y(v).toFixed(1)).join(' ');
   let out = '<rect x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' + (H - T - B) + '" fill="#fafbfc" stroke="#eef0f3"/>';
