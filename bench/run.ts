@@ -13,6 +13,7 @@ import { machine } from './environment.js';
 import { kernelIngest } from './kernel-ingest.js';
 import { machineLimit } from './machine-limit.js';
 import { replay } from './replay.js';
+import { liveLoad } from './live-load.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -48,6 +49,8 @@ say('replay, 2 workers ...');
 const r2 = replay(file, 2);
 say('DuckDB GROUP BY ...');
 const duck = await duckdbGroupBy(file, 2);
+say('live: 1,000 clients at 4 Hz while ingesting ...');
+const live = await liveLoad(await ordersFile(10_000_000, 1_000_000), 1000);
 
 // DuckDB's time / the engine's time for the same file: > 1 means the engine is faster
 const engineOverDuckdb = duck.groupByMs / r2.ms;
@@ -71,6 +74,13 @@ const results = {
     seconds: { workers1: r1.ms / 1000, workers2: r2.ms / 1000, duckdbGroupBy: duck.groupByMs / 1000, duckdbLoad: duck.loadMs / 1000 },
   },
   machineLimit: { updatesPerSecond: { threads1: limit1, threads2: limit2 } },
+  live: {
+    clients: live.clients,
+    ordersPerSecond: { alone: live.ordersPerSecondAlone, withClients: live.ordersPerSecondWithClients },
+    slowdown: live.slowdown,
+    lagMs: live.lagMs,
+    slowestClientMeanLagMs: live.slowestClientMeanLagMs,
+  },
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
   snapshotCustomers: r2.customers,
@@ -95,6 +105,8 @@ const rows: [string, string][] = [
   ['kernel state per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} bytes`],
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [`snapshot (merge + classify), ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms`],
+  ['live: ingest slowed by 1,000 clients at 4 Hz', `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`],
+  ['live: client lag p50 | p99 | max; slowest client mean', `${live.lagMs.p50} | ${live.lagMs.p99} | ${live.lagMs.max} ms; ${live.slowestClientMeanLagMs.toFixed(0)} ms`],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));
 process.stdout.write(`\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers)\n`);

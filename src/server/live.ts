@@ -88,6 +88,7 @@ export class LiveEngine {
     const message: SnapshotMessage = {
       type: 'snapshot',
       seq: ++this.seq,
+      takenAt: Date.now(),
       ...reportFields(report),
       lorenz: extras.lorenz,
       migration,

@@ -36,6 +36,8 @@ export interface SnapshotMessage {
   type: 'snapshot';
   /** Counts up from 1 with every snapshot the server takes. */
   seq: number;
+  /** When the server took it (ms since the epoch, wall clock): a client's lag is now - takenAt. */
+  takenAt: number;
   asOf: string;
   customers: number;
   orders: number;

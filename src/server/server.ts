@@ -50,7 +50,7 @@ export interface RunningServer {
 /** One connected client: what it has in flight and the newest snapshot waiting for it. */
 class Client {
   private inFlight = false;
-  private waiting: SnapshotMessage | null = null;
+  private waiting: string | null = null;
   alive = true;
   private windowStart = Date.now();
   private messagesInWindow = 0;
@@ -62,15 +62,15 @@ class Client {
     this.ws.send(JSON.stringify(m));
   }
 
-  /** Sends a snapshot now, or keeps it as the one to send next (replacing an older one). */
-  offer(s: SnapshotMessage): void {
+  /** Sends a snapshot (as JSON text) now, or keeps it as the one to send next (replacing an older one). */
+  offer(text: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.inFlight) {
-      this.waiting = s;
+      this.waiting = text;
       return;
     }
     this.inFlight = true;
-    this.ws.send(JSON.stringify(s), () => {
+    this.ws.send(text, () => {
       this.inFlight = false;
       const next = this.waiting;
       this.waiting = null;
@@ -87,6 +87,14 @@ class Client {
     }
     return ++this.messagesInWindow <= limit;
   }
+}
+
+/** A snapshot's JSON, made once however many clients get it. */
+const texts = new WeakMap<SnapshotMessage, string>();
+function textOf(s: SnapshotMessage): string {
+  let text = texts.get(s);
+  if (text === undefined) texts.set(s, (text = JSON.stringify(s)));
+  return text;
 }
 
 function tokenOf(req: IncomingMessage): string | null {
@@ -190,17 +198,18 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         message = null;
       }
       if (message && typeof message === 'object' && (message as { type?: unknown }).type === 'snapshot') {
-        void live.current().then((s) => client.offer(s), () => undefined);
+        void live.current().then((s) => client.offer(textOf(s)), () => undefined);
       } else {
         client.send({ type: 'error', message: 'unknown message: send {"type":"snapshot"} to get the latest snapshot' });
       }
     });
     client.send(live.hello);
-    void live.current().then((s) => client.offer(s), () => undefined);
+    void live.current().then((s) => client.offer(textOf(s)), () => undefined);
   });
 
   const unsubscribe = live.onSnapshot((s) => {
-    for (const c of clients) c.offer(s);
+    const text = textOf(s);
+    for (const c of clients) c.offer(text);
   });
   const heartbeat = setInterval(() => {
     for (const c of clients) {
