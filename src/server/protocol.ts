@@ -9,9 +9,8 @@
  * Client to server:
  *   { "type": "snapshot" }   ask for the latest snapshot now
  */
-import type { Concentration } from '../core/concentration.js';
 import type { Model } from '../model/model.js';
-import type { Report, Tally } from '../report/report.js';
+import type { Report } from '../report/report.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -32,22 +31,15 @@ export interface Migration {
   customers: number;
 }
 
-export interface SnapshotMessage {
+/** The report's fields a snapshot carries (it adds the rest itself). */
+type ReportFields = Pick<Report, 'asOf' | 'customers' | 'orders' | 'revenue' | 'rejected' | 'segments' | 'groups' | 'retention' | 'audiences' | 'concentration'>;
+
+export interface SnapshotMessage extends ReportFields {
   type: 'snapshot';
   /** Counts up from 1 with every snapshot the server takes. */
   seq: number;
   /** When the server took it (ms since the epoch, wall clock): a client's lag is now - takenAt. */
   takenAt: number;
-  asOf: string;
-  customers: number;
-  orders: number;
-  revenue: number;
-  rejected: number;
-  segments: Record<string, Tally>;
-  groups: Record<string, Tally>;
-  retention: Record<string, Tally>;
-  audiences: Record<string, { customers: number }>;
-  concentration: Concentration;
   /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
   lorenz: number[];
   migration: Migration[];
@@ -85,8 +77,7 @@ export function helloOf(model: Model): HelloMessage {
   };
 }
 
-/** The report's fields a snapshot carries (the rest it adds itself). */
-export function reportFields(r: Report): Pick<SnapshotMessage, 'asOf' | 'customers' | 'orders' | 'revenue' | 'rejected' | 'segments' | 'groups' | 'retention' | 'audiences' | 'concentration'> {
+export function reportFields(r: Report): ReportFields {
   const { asOf, customers, orders, revenue, rejected, segments, groups, retention, audiences, concentration } = r;
   return { asOf, customers, orders, revenue, rejected, segments, groups, retention, audiences, concentration };
 }

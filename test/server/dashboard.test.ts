@@ -3,33 +3,23 @@
  * connects, shows the numbers, and they change as orders arrive. Saves a screenshot to
  * build/screenshots/dashboard.png.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { CLI } from '../support/cli.js';
+import { startCli } from '../support/cli.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '../../build/screenshots');
 
 test('the dashboard shows live numbers that change as orders arrive', async () => {
   expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`).toBe(true);
-  const server = spawn(process.execPath, [CLI, 'demo', '--port', '0', '--rate', '20000', '--customers', '20000', '--orders', '400000', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child: server, url } = await startCli(['demo', '--port', '0', '--rate', '20000', '--customers', '20000', '--orders', '400000', '--workers', '1']);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const url = await new Promise<string>((done, fail) => {
-      let out = '';
-      server.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /live at (http:\/\/\S+)/.exec(out);
-        if (m) done(m[1]);
-      });
-      server.once('exit', (code) => fail(new Error(`rfm demo exited with ${code}`)));
-    });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Float64, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -6,7 +5,7 @@ import { LiveEngine } from '../../src/server/live.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
 import type { ErrorMessage, HelloMessage } from '../../src/server/protocol.js';
-import { CLI, runCli, tempDir } from '../support/cli.js';
+import { runCli, startCli, tempDir } from '../support/cli.js';
 import { LiveClient } from '../support/live-client.js';
 
 const running: { live: LiveEngine; server: RunningServer }[] = [];
@@ -128,17 +127,8 @@ describe('rfm serve FILE', () => {
     const file = join(dir, 'orders.arrow');
     expect((await runCli(['generate', '--customers', '3000', '--orders', '30000', '--seed', '5', '-o', file])).code).toBe(0);
     const report = JSON.parse((await runCli(['replay', file, '--json', '-', '-q'])).stdout);
-    const child = spawn(process.execPath, [CLI, 'serve', file, '--port', '0', '--interval', '100', '--workers', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, url } = await startCli(['serve', file, '--port', '0', '--interval', '100', '--workers', '2']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /live at (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-      });
       const client = await LiveClient.connect(url.replace('http', 'ws') + 'live');
       const done = await client.snapshotWhere((s) => s.ingest.sourceDone);
       expect(done.customers).toBe(report.customers);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,4 +35,18 @@ export function runCli(args: string[], o: { cwd?: string; input?: Buffer | strin
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'rfm-test-'));
+}
+
+/** Starts a long-running rfm command (serve, demo) and resolves with the URL it prints. */
+export function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, [CLI, ...args]);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /live at (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`rfm ${args[0]} exited with ${code}`)));
+  });
 }
