@@ -24,7 +24,8 @@ import { readCsvOrders } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
 import { dashboardPage } from './dashboard-page.js';
 import type { LiveEngine } from './live.js';
-import type { ServerMessage, SnapshotMessage } from './protocol.js';
+import type { SnapshotMessage } from './protocol.js';
+import { Client } from './client.js';
 
 export interface ServerOptions {
   port: number;
@@ -45,48 +46,6 @@ export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-/** One connected client: what it has in flight and the newest snapshot waiting for it. */
-class Client {
-  private inFlight = false;
-  private waiting: string | null = null;
-  alive = true;
-  private windowStart = Date.now();
-  private messagesInWindow = 0;
-
-  constructor(readonly ws: WebSocket) {}
-
-  send(m: ServerMessage): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify(m));
-  }
-
-  /** Sends a snapshot (as JSON text) now, or keeps it as the one to send next (replacing an older one). */
-  offer(text: string): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (this.inFlight) {
-      this.waiting = text;
-      return;
-    }
-    this.inFlight = true;
-    this.ws.send(text, () => {
-      this.inFlight = false;
-      const next = this.waiting;
-      this.waiting = null;
-      if (next) this.offer(next);
-    });
-  }
-
-  /** Counts a message; false when the client sends faster than the limit allows. */
-  withinLimit(limit: number): boolean {
-    const now = Date.now();
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.messagesInWindow = 0;
-    }
-    return ++this.messagesInWindow <= limit;
-  }
 }
 
 /** A snapshot's JSON, made once however many clients get it. */

@@ -16,9 +16,9 @@ afterEach(async () => {
   }
 });
 
-async function serve(token?: string): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
+async function serve(token?: string, heartbeatMs?: number): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
   const live = new LiveEngine({ workers: 1 }, 50);
-  const server = await startServer(live, { port: 0, host: '127.0.0.1', token, floodLimit: 20 });
+  const server = await startServer(live, { port: 0, host: '127.0.0.1', token, floodLimit: 20, heartbeatMs });
   live.start();
   running.push({ live, server });
   return { live, server, ws: server.url.replace('http', 'ws') + 'live' };
@@ -102,6 +102,23 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     await calm.snapshotWhere(() => true);
     expect(calm.closed).toBeNull();
     calm.close();
+  });
+
+  test('heartbeats close a connection that stopped answering', async () => {
+    const { ws } = await serve(undefined, 100);
+    const dead = await LiveClient.connect(ws);
+    const live = await LiveClient.connect(ws);
+    await dead.next((m) => m.type === 'hello');
+    // stop reading: pings go unanswered, as from a client whose network went away
+    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await new Promise((r) => setTimeout(r, 600));
+    (dead.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await new Promise((r) => dead.ws.once('close', r));
+    expect(dead.closed?.code).toBe(1006);
+    live.ws.send(JSON.stringify({ type: 'snapshot' }));
+    await live.snapshotWhere(() => true);
+    expect(live.closed).toBeNull();
+    live.close();
   });
 
   test('a token-protected server refuses a client and an ingest without the token', async () => {
