@@ -31,8 +31,17 @@ export class LiveEngine {
   /** Starts the snapshot loop. */
   start(): void {
     this.timer ??= setInterval(() => {
-      if (this.dirty) void this.snapshot().catch(() => undefined);
+      if (this.dirty) void this.snapshot().catch((e: unknown) => this.failed(e));
     }, this.intervalMs);
+  }
+
+  private lastFailure = '';
+
+  /** A snapshot failed (a shard's worker died, say): say so once per distinct error; clients keep the last one. */
+  private failed(e: unknown): void {
+    const message = (e as Error)?.message ?? String(e);
+    if (message !== this.lastFailure) process.stderr.write(`rfm: snapshot failed: ${message}\n`);
+    this.lastFailure = message;
   }
 
   onSnapshot(fn: (s: SnapshotMessage) => void): () => void {
