@@ -48,6 +48,9 @@ export let outM: i32 = 0;
 export let outAov: i32 = 0;
 export let outRetention: i32 = 0;
 export let outSegment: i32 = 0;
+// computed once per customer by run, used again by fillFields and the totals
+let outRecencyDays: f64 = 0;
+let outSpendBucket: i32 = 0;
 
 export function planBuffer(len: i32): usize {
   plan = new StaticArray<f64>(len);
@@ -142,6 +145,8 @@ let condField = new StaticArray<i32>(0);
 let condOp = new StaticArray<i32>(0);
 let condValue = new StaticArray<f64>(0);
 
+// @ts-ignore: decorator
+@inline
 function fillFields(s: i32): void {
   const o = ordersOf(s);
   const pd = purchaseDaysOf(s);
@@ -161,7 +166,7 @@ function fillFields(s: i32): void {
   unchecked((fv[FIELD_SPEND_OVER_MEDIAN] = sp - medianSpend));
   unchecked((fv[FIELD_ENGAGED_SINCE_ORDER] = e > 0 && (o == 0 || lastEngagedOf(s) > lastTsOf(s)) ? 1 : 0));
   unchecked((fv[FIELD_ENGAGEMENTS] = <f64>e));
-  unchecked((fv[FIELD_RECENCY_DAYS] = o > 0 ? recencyDays(s) : Infinity));
+  unchecked((fv[FIELD_RECENCY_DAYS] = o > 0 ? outRecencyDays : Infinity));
   unchecked((fv[FIELD_SPEND] = sp));
 }
 
@@ -184,6 +189,8 @@ function test(c: i32): bool {
   }
 }
 
+// @ts-ignore: decorator
+@inline
 function all(start: i32, len: i32): bool {
   for (let j = 0; j < len; j++) if (!test(start + j)) return false;
   return true;
@@ -206,17 +213,20 @@ export function run(s: i32): void {
     if (isSketch) {
       outR = score(<f64>dayBucket(lastTsOf(s)), 0);
       outF = score(<f64>ordersBucket(<i32>o), 1);
-      outM = score(<f64>moneyBucket(sp, bits), 2);
+      outSpendBucket = moneyBucket(sp, bits);
+      outM = score(<f64>outSpendBucket, 2);
       outAov = score(<f64>moneyBucket(aovValue, bits), 3);
     } else {
       outR = score(lastTsOf(s), 0);
       outF = score(<f64>o, 1);
       outM = score(sp, 2);
+      outSpendBucket = moneyBucket(sp, bits);
       outAov = score(aovValue, 3);
     }
     const n = purchaseDaysOf(s) - 1;
     const gap = n > 0 ? span(s) / <f64>n : storeGap;
-    const ratio = recencyDays(s) / gap;
+    outRecencyDays = recencyDays(s);
+    const ratio = outRecencyDays / gap;
     let ret = numRetention - 1;
     for (let i = 0; i < numRetention - 1; i++) {
       if (ratio <= unchecked(plan[limitsAt + i])) {
@@ -277,7 +287,7 @@ export function classifyAll(commit: bool): i32 {
       const p = unchecked(segment[s]);
       const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
       unchecked((totals[migAt + prev * migRow + outSegment] += 1));
-      unchecked((totals[centsAt + moneyBucket(sp, bits)] += cents));
+      unchecked((totals[centsAt + outSpendBucket] += cents));
       if (commit) unchecked((segment[s] = <u8>outSegment));
     } else {
       unchecked((totals[2] += 1));
