@@ -1,10 +1,8 @@
 // Classification of every customer under a plan (layout: src/core/plan.ts), the same
 // decisions as the Classifier in src/core/core-kernel.ts.
-import { DAY_MS, dayBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
-import {
-  NO_SEGMENT, engagements, firstDayOf, gapSumSqOf, lastDayOf, lastEngagedOf, lastTsOf, numCustomers, ordersOf,
-  purchaseDaysOf, segment, spendOf,
-} from './state';
+import { DAY_MS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
+import { NO_SEGMENT, engagements, lastEngagedOf, numCustomers, ordersOf, rec, segment, spendOf } from './state';
+import { R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND } from './layout';
 
 const FIELD_R = 0;
 const FIELD_F = 1;
@@ -51,6 +49,8 @@ export let outSegment: i32 = 0;
 // computed once per customer by run, used again by fillFields and the totals
 let outRecencyDays: f64 = 0;
 let outSpendBucket: i32 = 0;
+/** The record of the customer being classified (see layout.ts). */
+let curRec: usize = 0;
 
 export function planBuffer(len: i32): usize {
   plan = new StaticArray<f64>(len);
@@ -126,13 +126,13 @@ function score(v: f64, dim: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function span(s: i32): f64 {
-  return <f64>(lastDayOf(s) - firstDayOf(s));
+  return <f64>(load<i32>(curRec, R_LAST_DAY) - load<i32>(curRec, R_FIRST_DAY));
 }
 
 // @ts-ignore: decorator
 @inline
 function recencyDays(s: i32): f64 {
-  return (asOf - lastTsOf(s)) / DAY_MS;
+  return (asOf - load<f64>(curRec, R_LAST_TS)) / DAY_MS;
 }
 
 /** The customer's value of every field, filled once per customer (see fillFields). */
@@ -148,10 +148,10 @@ let condValue = new StaticArray<f64>(0);
 // @ts-ignore: decorator
 @inline
 function fillFields(s: i32): void {
-  const o = ordersOf(s);
-  const pd = purchaseDaysOf(s);
+  const o = load<u32>(curRec, R_ORDERS);
+  const pd = load<u32>(curRec, R_PURCHASE_DAYS);
   const e = unchecked(engagements[s]);
-  const sp = spendOf(s);
+  const sp = load<f64>(curRec, R_SPEND);
   const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
   const sum: f64 = o > 0 ? span(s) : 0;
   unchecked((fv[FIELD_F] = <f64>outF));
@@ -160,11 +160,11 @@ function fillFields(s: i32): void {
   unchecked((fv[FIELD_ORDERS] = <f64>o));
   unchecked((fv[FIELD_PURCHASE_DAYS] = <f64>pd));
   // gap_cv OP c, without division: n*sum(g^2) - sum(g)^2 OP c^2 * sum(g)^2
-  unchecked((fv[FIELD_GAP_CV] = n * gapSumSqOf(s) - sum * sum));
+  unchecked((fv[FIELD_GAP_CV] = n * load<f64>(curRec, R_GAP_SUM_SQ) - sum * sum));
   unchecked((fv[FV_SPAN_SQ] = sum * sum));
   unchecked((fv[FIELD_RETENTION] = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT));
   unchecked((fv[FIELD_SPEND_OVER_MEDIAN] = sp - medianSpend));
-  unchecked((fv[FIELD_ENGAGED_SINCE_ORDER] = e > 0 && (o == 0 || lastEngagedOf(s) > lastTsOf(s)) ? 1 : 0));
+  unchecked((fv[FIELD_ENGAGED_SINCE_ORDER] = e > 0 && (o == 0 || lastEngagedOf(s) > load<f64>(curRec, R_LAST_TS)) ? 1 : 0));
   unchecked((fv[FIELD_ENGAGEMENTS] = <f64>e));
   unchecked((fv[FIELD_RECENCY_DAYS] = o > 0 ? outRecencyDays : Infinity));
   unchecked((fv[FIELD_SPEND] = sp));
@@ -206,24 +206,25 @@ function match(r: f64): i32 {
 
 /** Classifies one customer; results in outR..outSegment and audience[]. */
 export function run(s: i32): void {
-  const o = ordersOf(s);
+  curRec = rec(s);
+  const o = load<u32>(curRec, R_ORDERS);
   if (o > 0) {
-    const sp = spendOf(s);
+    const sp = load<f64>(curRec, R_SPEND);
     const aovValue = sp / <f64>o;
     if (isSketch) {
-      outR = score(<f64>dayBucket(lastTsOf(s)), 0);
+      outR = score(<f64>dayIndexBucket(load<i32>(curRec, R_LAST_DAY)), 0);
       outF = score(<f64>ordersBucket(<i32>o), 1);
       outSpendBucket = moneyBucket(sp, bits);
       outM = score(<f64>outSpendBucket, 2);
       outAov = score(<f64>moneyBucket(aovValue, bits), 3);
     } else {
-      outR = score(lastTsOf(s), 0);
+      outR = score(load<f64>(curRec, R_LAST_TS), 0);
       outF = score(<f64>o, 1);
       outM = score(sp, 2);
       outSpendBucket = moneyBucket(sp, bits);
       outAov = score(aovValue, 3);
     }
-    const n = purchaseDaysOf(s) - 1;
+    const n = load<u32>(curRec, R_PURCHASE_DAYS) - 1;
     const gap = n > 0 ? span(s) / <f64>n : storeGap;
     outRecencyDays = recencyDays(s);
     const ratio = outRecencyDays / gap;
