@@ -104,6 +104,15 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     calm.close();
   });
 
+  test('a message over the size limit closes that client', async () => {
+    const { ws } = await serve();
+    const client = await LiveClient.connect(ws);
+    await client.next((m) => m.type === 'hello');
+    client.ws.send(JSON.stringify({ type: 'snapshot', padding: 'x'.repeat(5000) }));
+    await new Promise((r) => client.ws.once('close', r));
+    expect(client.closed?.code).toBe(1009);
+  });
+
   test('heartbeats close a connection that stopped answering', async () => {
     const { ws } = await serve(undefined, 100);
     const dead = await LiveClient.connect(ws);
