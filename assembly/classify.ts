@@ -1,7 +1,7 @@
 // Classification of every customer under a plan (layout: src/core/plan.ts), the same
 // decisions as the Classifier in src/core/core-kernel.ts.
 import { DAY_MS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
-import { NO_SEGMENT, engagements, lastEngagedOf, numCustomers, ordersOf, rec, segment, spendOf } from './state';
+import { NO_SEGMENT, engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, segmentOf, setSegment, spendOf } from './state';
 import { R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND } from './layout';
 
 const FIELD_R = 0;
@@ -150,7 +150,7 @@ let condValue = new StaticArray<f64>(0);
 function fillFields(s: i32): void {
   const o = load<u32>(curRec, R_ORDERS);
   const pd = load<u32>(curRec, R_PURCHASE_DAYS);
-  const e = unchecked(engagements[s]);
+  const e = engagementsOf(s);
   const sp = load<f64>(curRec, R_SPEND);
   const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
   const sum: f64 = o > 0 ? span(s) : 0;
@@ -272,7 +272,7 @@ export function classifyAll(commit: bool): i32 {
   const migRow = S + 1;
   for (let s = 0; s < numCustomers; s++) {
     const o = ordersOf(s);
-    if (o == 0 && unchecked(engagements[s]) == 0) continue;
+    if (o == 0 && engagementsOf(s) == 0) continue;
     run(s);
     if (o > 0) {
       const sp = spendOf(s);
@@ -285,11 +285,11 @@ export function classifyAll(commit: bool): i32 {
       }
       unchecked((totals[retAt + 2 * outRetention] += 1));
       unchecked((totals[retAt + 2 * outRetention + 1] += cents));
-      const p = unchecked(segment[s]);
+      const p = segmentOf(s);
       const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
       unchecked((totals[migAt + prev * migRow + outSegment] += 1));
       unchecked((totals[centsAt + outSpendBucket] += cents));
-      if (commit) unchecked((segment[s] = <u8>outSegment));
+      if (commit) setSegment(s, <u8>outSegment);
     } else {
       unchecked((totals[2] += 1));
     }

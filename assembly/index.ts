@@ -5,10 +5,9 @@
 // never moves it; JS reads and writes through the pointers these functions return, and
 // rebuilds its views after any call that may grow memory (all of them but the getters).
 import {
-  NO_SEGMENT, arena, arenaLen, colF64, colI32, engagements, gatherColumns, grow, idLen,
-  idMode, idOff, ingestRows, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rebuildIndex,
-  reset, scatterColumns, segment, sizeColumns, skAov, skGap, skLastDay, skOrders, skSpend,
-  spendOf, subBits,
+  NO_SEGMENT, arena, arenaLen, colF64, colI32, colSegment, colU32, gatherColumns, grow, idMode, ingestRows,
+  lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rebuildIndex, reset, scatterColumns,
+  sizeColumns, skAov, skGap, skLastDay, skOrders, skSpend, spendOf, subBits,
 } from './state';
 import * as state from './state';
 import {
@@ -194,17 +193,17 @@ export function exportColumns(): void {
  * Pointers to state columns in the stored order of src/core/state-format.ts:
  * 0 firstTs 1 lastTs 2 spend 3 maxOrder 4 gapSumSq 5 lastEngaged (f64; after exportColumns)
  * 6 keyLo 7 keyHi 8 orders 9 purchaseDays (32-bit; after exportColumns)
- * 10 engagements 11 idOff 12 idLen (32-bit) 13 segment 14 arena (u8);
+ * 10 engagements 11 idOff 12 idLen (32-bit) 13 segment (u8; all after exportColumns) 14 arena (u8);
  * 20 r 21 f 22 m 23 aov 24 retention 25 segment (after exportRows, u8)
  */
 export function columnPtr(which: i32): usize {
   if (which < 6) return changetype<usize>(unchecked(colF64[which]));
   if (which < 10) return changetype<usize>(unchecked(colI32[which - 6]));
   switch (which) {
-    case 10: return changetype<usize>(engagements);
-    case 11: return changetype<usize>(idOff);
-    case 12: return changetype<usize>(idLen);
-    case 13: return changetype<usize>(segment);
+    case 10: return changetype<usize>(unchecked(colU32[0]));
+    case 11: return changetype<usize>(unchecked(colU32[1]));
+    case 12: return changetype<usize>(unchecked(colU32[2]));
+    case 13: return changetype<usize>(colSegment);
     case 14: return changetype<usize>(arena);
     case 20: return changetype<usize>(exR);
     case 21: return changetype<usize>(exF);

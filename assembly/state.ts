@@ -31,11 +31,12 @@ const CHUNK_MASK: i32 = CHUNK_RECORDS - 1;
 /** The chunks' blocks (kept here so the GC keeps them) and their 64-byte-aligned bases. */
 let chunkBlocks = new Array<StaticArray<u8>>(0);
 let chunkBase = new StaticArray<usize>(0);
-export let lastEngaged = new StaticArray<f64>(0);
-export let engagements = new StaticArray<u32>(0);
-export let idOff = new StaticArray<u32>(0);
-export let idLen = new StaticArray<u32>(0);
-export let segment = new StaticArray<u8>(0);
+// Cold fields (see layout.ts) in 24-byte cold records, chunked like the records so growth
+// adds chunks instead of copying columns into fresh memory (whose page faults cost more
+// than the copy): lastEngaged f64 @0, engagements u32 @8, idOff u32 @12, idLen u32 @16, segment u8 @20.
+const COLD_BYTES: usize = 24;
+let coldBlocks = new Array<StaticArray<u8>>(0);
+let coldBase = new StaticArray<usize>(0);
 export let arena = new StaticArray<u8>(0);
 export let arenaLen: i32 = 0;
 
@@ -72,7 +73,21 @@ export let skGap = new StaticArray<u32>(0);
 // @ts-ignore: decorator
 @inline export function gapSumSqOf(s: i32): f64 { return load<f64>(rec(s), R_GAP_SUM_SQ); }
 // @ts-ignore: decorator
-@inline export function lastEngagedOf(s: i32): f64 { return unchecked(lastEngaged[s]); }
+@inline export function cold(s: i32): usize {
+  return unchecked(coldBase[s >>> CHUNK_SHIFT]) + <usize>(s & CHUNK_MASK) * COLD_BYTES;
+}
+// @ts-ignore: decorator
+@inline export function lastEngagedOf(s: i32): f64 { return load<f64>(cold(s), 0); }
+// @ts-ignore: decorator
+@inline export function engagementsOf(s: i32): u32 { return load<u32>(cold(s), 8); }
+// @ts-ignore: decorator
+@inline export function idOffOf(s: i32): u32 { return load<u32>(cold(s), 12); }
+// @ts-ignore: decorator
+@inline export function idLenOf(s: i32): u32 { return load<u32>(cold(s), 16); }
+// @ts-ignore: decorator
+@inline export function segmentOf(s: i32): u8 { return load<u8>(cold(s), 20); }
+// @ts-ignore: decorator
+@inline export function setSegment(s: i32, v: u8): void { store<u8>(cold(s), v, 20); }
 // @ts-ignore: decorator
 @inline export function firstDayOf(s: i32): i32 { return load<i32>(rec(s), R_FIRST_DAY); }
 // @ts-ignore: decorator
@@ -93,6 +108,8 @@ export function reset(bits: i32): void {
   arena = new StaticArray<u8>(0);
   chunkBlocks = new Array<StaticArray<u8>>(0);
   chunkBase = new StaticArray<usize>(0);
+  coldBlocks = new Array<StaticArray<u8>>(0);
+  coldBase = new StaticArray<usize>(0);
   sketchesValid = true;
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
@@ -122,11 +139,20 @@ export function grow(size: i32): void {
     unchecked((bases[c] = base));
   }
   chunkBase = bases;
-  lastEngaged = growArray<f64>(lastEngaged, n, size);
-  engagements = growArray<u32>(engagements, n, size);
-  idOff = growArray<u32>(idOff, n, size);
-  idLen = growArray<u32>(idLen, n, size);
-  segment = growArray<u8>(segment, n, size);
+  const colds = new StaticArray<usize>(chunks);
+  for (let c = 0; c < chunks; c++) {
+    if (c < coldBlocks.length && cap >= CHUNK_RECORDS) {
+      unchecked((colds[c] = coldBase[c]));
+      continue;
+    }
+    const block = new StaticArray<u8>(min(size, CHUNK_RECORDS) * <i32>COLD_BYTES);
+    const base = changetype<usize>(block);
+    if (c == 0 && n > 0) memory.copy(base, unchecked(coldBase[0]), <usize>n * COLD_BYTES);
+    if (c < coldBlocks.length) unchecked((coldBlocks[c] = block));
+    else coldBlocks.push(block);
+    unchecked((colds[c] = base));
+  }
+  coldBase = colds;
   cap = size;
   rebuildIndex(size * 2);
 }
@@ -161,11 +187,9 @@ function slotOf(lo: i32, hi: i32, h: i32): i32 {
   memory.fill(r, 0, RECORD_BYTES);
   store<i32>(r, lo, R_KEY_LO);
   store<i32>(r, hi, R_KEY_HI);
-  unchecked((lastEngaged[s] = 0));
-  unchecked((engagements[s] = 0));
-  unchecked((idOff[s] = 0));
-  unchecked((idLen[s] = 0));
-  unchecked((segment[s] = NO_SEGMENT));
+  const c = cold(s);
+  memory.fill(c, 0, COLD_BYTES);
+  store<u8>(c, NO_SEGMENT, 20);
   return s;
 }
 
@@ -177,8 +201,8 @@ function keepId(s: i32, ptr: usize, len: i32): void {
     arena = growArray<u8>(arena, arenaLen, size);
   }
   memory.copy(changetype<usize>(arena) + <usize>arenaLen, ptr, <usize>len);
-  unchecked((idOff[s] = <u32>arenaLen));
-  unchecked((idLen[s] = <u32>len));
+  store<u32>(cold(s), <u32>arenaLen, 12);
+  store<u32>(cold(s), <u32>len, 16);
   arenaLen += len;
 }
 
@@ -262,9 +286,10 @@ function apply(s: i32, k: u8, t: f64, a: f64): void {
   } else if (k == KIND_ORDER || k == KIND_REFUND) {
     store<f64>(r, load<f64>(r, R_SPEND) - Math.abs(a), R_SPEND);
   } else {
-    const e = unchecked(engagements[s]) + 1;
-    unchecked((engagements[s] = e));
-    if (t > unchecked(lastEngaged[s]) || e == 1) unchecked((lastEngaged[s] = t));
+    const c = cold(s);
+    const e = load<u32>(c, 8) + 1;
+    store<u32>(c, e, 8);
+    if (t > load<f64>(c, 0) || e == 1) store<f64>(c, t, 0);
   }
 }
 
@@ -373,6 +398,9 @@ export function setRestored(n: i32, mode: i32, arenaSize: i32): void {
 // out (gatherColumns) and on the way in (scatterColumns). Per export or restore, not per batch.
 export let colF64 = new StaticArray<StaticArray<f64>>(6);
 export let colI32 = new StaticArray<StaticArray<i32>>(4);
+/** engagements, idOff, idLen (columns 10..12), and segment (13). */
+export let colU32 = new StaticArray<StaticArray<u32>>(3);
+export let colSegment = new StaticArray<u8>(0);
 const F64_FIELDS: StaticArray<usize> = [R_FIRST_TS, R_LAST_TS, R_SPEND, R_MAX_ORDER, R_GAP_SUM_SQ];
 const LAST_ENGAGED_COLUMN = 5;
 const I32_FIELDS: StaticArray<usize> = [R_KEY_LO, R_KEY_HI, R_ORDERS, R_PURCHASE_DAYS];
@@ -381,12 +409,25 @@ const I32_FIELDS: StaticArray<usize> = [R_KEY_LO, R_KEY_HI, R_ORDERS, R_PURCHASE
 export function sizeColumns(n: i32): void {
   for (let c = 0; c < 6; c++) unchecked((colF64[c] = new StaticArray<f64>(n)));
   for (let c = 0; c < 4; c++) unchecked((colI32[c] = new StaticArray<i32>(n)));
+  for (let c = 0; c < 3; c++) unchecked((colU32[c] = new StaticArray<u32>(n)));
+  colSegment = new StaticArray<u8>(n);
 }
 
 export function gatherColumns(): void {
   const n = numCustomers;
   sizeColumns(n);
-  memory.copy(changetype<usize>(unchecked(colF64[LAST_ENGAGED_COLUMN])), changetype<usize>(lastEngaged), <usize>n << 3);
+  const le = unchecked(colF64[LAST_ENGAGED_COLUMN]);
+  const en = unchecked(colU32[0]);
+  const off = unchecked(colU32[1]);
+  const len = unchecked(colU32[2]);
+  for (let s = 0; s < n; s++) {
+    const c = cold(s);
+    unchecked((le[s] = load<f64>(c, 0)));
+    unchecked((en[s] = load<u32>(c, 8)));
+    unchecked((off[s] = load<u32>(c, 12)));
+    unchecked((len[s] = load<u32>(c, 16)));
+    unchecked((colSegment[s] = load<u8>(c, 20)));
+  }
   for (let c = 0; c < 5; c++) {
     const col = unchecked(colF64[c]);
     const off = unchecked(F64_FIELDS[c]);
@@ -401,7 +442,18 @@ export function gatherColumns(): void {
 
 export function scatterColumns(): void {
   const n = numCustomers;
-  memory.copy(changetype<usize>(lastEngaged), changetype<usize>(unchecked(colF64[LAST_ENGAGED_COLUMN])), <usize>n << 3);
+  const le = unchecked(colF64[LAST_ENGAGED_COLUMN]);
+  const en = unchecked(colU32[0]);
+  const off = unchecked(colU32[1]);
+  const len = unchecked(colU32[2]);
+  for (let s = 0; s < n; s++) {
+    const c = cold(s);
+    store<f64>(c, unchecked(le[s]), 0);
+    store<u32>(c, unchecked(en[s]), 8);
+    store<u32>(c, unchecked(off[s]), 12);
+    store<u32>(c, unchecked(len[s]), 16);
+    store<u8>(c, unchecked(colSegment[s]), 20);
+  }
   for (let c = 0; c < 5; c++) {
     const col = unchecked(colF64[c]);
     const off = unchecked(F64_FIELDS[c]);
