@@ -215,6 +215,7 @@ export function columnPtr(which: i32): usize {
 }
 
 export function arenaBytes(): i32 { return arenaLen; }
+export function stateBytes(): f64 { return state.stateBytes(); }
 export function currentIdMode(): i32 { return idMode; }
 export function currentSubBits(): i32 { return subBits; }
 

@@ -470,3 +470,11 @@ export function scatterColumns(): void {
     store<i32>(r, <i32>Math.floor(load<f64>(r, R_LAST_TS) / DAY_MS), R_LAST_DAY);
   }
 }
+
+/** Bytes the state holds now: record and cold chunks, the index, the id arena. Per benchmark. */
+export function stateBytes(): f64 {
+  let bytes: f64 = 0;
+  for (let c = 0; c < chunkBlocks.length; c++) bytes += <f64>unchecked(chunkBlocks[c]).length;
+  for (let c = 0; c < coldBlocks.length; c++) bytes += <f64>unchecked(coldBlocks[c]).length;
+  return bytes + <f64>index.length * 4 + <f64>arena.length;
+}

@@ -28,8 +28,10 @@ export interface KernelResult {
   wasmRowsPerSecond: number;
   jsRowsPerSecond: number;
   wasmOverJs: number;
-  /** WASM linear memory per customer. */
+  /** Bytes of kernel state per customer: record and cold chunks, index, arena. */
   stateBytesPerCustomer: number;
+  /** WASM linear memory per customer (grown, never returned: includes freed growth). */
+  memoryBytesPerCustomer: number;
 }
 
 export async function kernelIngest(customers: number, timeMs = 3000): Promise<KernelResult> {
@@ -45,7 +47,8 @@ export async function kernelIngest(customers: number, timeMs = 3000): Promise<Ke
     for (const k of [wasm, js] as Kernel[]) k.ingest(part, 0, 1);
   }
   const batches = Array.from({ length: 8 }, (_, i) => batchOf(rng, customers, t0 + (i + 1) * DAY, false));
-  const stateBytesPerCustomer = wasm.memoryBytes / customers;
+  const stateBytesPerCustomer = wasm.stateBytes / customers;
+  const memoryBytesPerCustomer = wasm.memoryBytes / customers;
   let w = 0;
   let j = 0;
   const bench = new Bench({ time: timeMs, warmupTime: 300, throws: true });
@@ -58,5 +61,5 @@ export async function kernelIngest(customers: number, timeMs = 3000): Promise<Ke
   };
   const wasmRowsPerSecond = perSecond('wasm');
   const jsRowsPerSecond = perSecond('js');
-  return { customers, wasmRowsPerSecond, jsRowsPerSecond, wasmOverJs: wasmRowsPerSecond / jsRowsPerSecond, stateBytesPerCustomer };
+  return { customers, wasmRowsPerSecond, jsRowsPerSecond, wasmOverJs: wasmRowsPerSecond / jsRowsPerSecond, stateBytesPerCustomer, memoryBytesPerCustomer };
 }

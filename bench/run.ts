@@ -82,6 +82,7 @@ const results = {
     slowestClientMeanLagMs: live.slowestClientMeanLagMs,
   },
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
+  memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
   snapshotCustomers: r2.customers,
 };
@@ -102,7 +103,7 @@ const rows: [string, string][] = [
   ['replay seconds, 1 | 2 workers', `${(r1.ms / 1000).toFixed(2)} s | ${(r2.ms / 1000).toFixed(2)} s`],
   ['DuckDB GROUP BY (load not timed)', `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
-  ['kernel state per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} bytes`],
+  ['kernel state | WASM memory per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} | ${results.memoryBytesPerCustomer.toFixed(1)} bytes`],
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [`snapshot (merge + classify), ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms`],
   ['live: ingest slowed by 1,000 clients at 4 Hz', `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`],

@@ -37,6 +37,7 @@ interface KernelExports {
   exportColumns(): void;
   columnPtr(which: number): number;
   arenaBytes(): number;
+  stateBytes(): number;
   currentIdMode(): number;
   restoreBegin(n: number, mode: number, arenaSize: number): void;
   restoreEnd(): void;
@@ -75,9 +76,14 @@ export class WasmKernel implements Kernel {
     return this.x.customers();
   }
 
-  /** Bytes of linear memory the kernel holds now. */
+  /** Bytes of linear memory the kernel holds now (WASM memory only grows). */
   get memoryBytes(): number {
     return this.x.memory.buffer.byteLength;
+  }
+
+  /** Bytes of state it holds now: record and cold chunks, hash index, id arena. */
+  get stateBytes(): number {
+    return this.x.stateBytes();
   }
 
   private buf(): ArrayBuffer {
