@@ -223,9 +223,7 @@ export function currentSubBits(): i32 { return subBits; }
 /** Sizes the state for n customers and an arena of arenaLen bytes; JS then fills the columns. */
 export function restoreBegin(n: i32, mode: i32, arenaSize: i32): void {
   reset(subBits);
-  let size = 1024;
-  while (size < n) size *= 2;
-  grow(size);
+  grow(state.capacityFor(n));
   state.setRestored(n, mode, arenaSize);
   sizeColumns(n);
 }
@@ -233,6 +231,6 @@ export function restoreBegin(n: i32, mode: i32, arenaSize: i32): void {
 /** Rebuilds the index and the sketches from the restored columns. */
 export function restoreEnd(): void {
   scatterColumns();
-  rebuildIndex(state.capacity() * 2);
+  rebuildIndex(state.indexSize());
 }
 

@@ -110,6 +110,7 @@ export function reset(bits: i32): void {
   chunkBase = new StaticArray<usize>(0);
   coldBlocks = new Array<StaticArray<u8>>(0);
   coldBase = new StaticArray<usize>(0);
+  index = new StaticArray<i32>(0);
   sketchesValid = true;
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
@@ -154,7 +155,23 @@ export function grow(size: i32): void {
   }
   coldBase = colds;
   cap = size;
-  rebuildIndex(size * 2);
+  // the index stays at most half full; it doubles (and is rebuilt) only when the records
+  // outgrow it, not with every chunk
+  if (cap * 2 > index.length) {
+    let indexSize = max(index.length, 2048);
+    while (indexSize < cap * 2) indexSize <<= 1;
+    rebuildIndex(indexSize);
+  }
+}
+
+/** Record capacity for n customers: powers of two up to a chunk, whole chunks after. */
+export function capacityFor(n: i32): i32 {
+  if (n <= CHUNK_RECORDS) {
+    let size = 1024;
+    while (size < n) size <<= 1;
+    return size;
+  }
+  return ((n + CHUNK_RECORDS - 1) >> CHUNK_SHIFT) << CHUNK_SHIFT;
 }
 
 export function rebuildIndex(size: i32): void {
@@ -178,7 +195,9 @@ function slotOf(lo: i32, hi: i32, h: i32): i32 {
     b = (b + 1) & mask;
   }
   if (numCustomers == cap) {
-    grow(cap * 2);
+    // records grow by doubling up to a chunk, then by one chunk at a time: memory follows
+    // the customers instead of the next power of two
+    grow(cap < CHUNK_RECORDS ? cap * 2 : cap + CHUNK_RECORDS);
     return slotOf(lo, hi, h);
   }
   const s = numCustomers++;
@@ -381,8 +400,8 @@ export function clearSketches(): void {
   skGap.fill(0);
 }
 
-export function capacity(): i32 {
-  return cap;
+export function indexSize(): i32 {
+  return index.length;
 }
 
 export function setRestored(n: i32, mode: i32, arenaSize: i32): void {
