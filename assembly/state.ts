@@ -3,7 +3,7 @@
 import {
   DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets';
-import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
+import { bytesKey, keyHash, keyHiOut, keyLoOut } from './hash';
 import {
   RECORD_BYTES, RECORD_SHIFT, R_FIRST_TS, R_FIRST_DAY, R_GAP_SUM_SQ, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS,
   R_MAX_ORDER, R_ORDERS, R_PURCHASE_DAYS, R_SPEND,
@@ -322,7 +322,7 @@ const groupSkip = new StaticArray<u8>(GROUP);
 export let touched: i32 = 0;
 
 /**
- * Applies the rows of one batch whose customer falls in `shard`. Returns 0, or 1 when the
+ * Applies every row of one batch (the engine routed them to this shard). Returns 0, or 1 when the
  * batch's id mode differs from the state's. Per batch.
  *
  * Rows go in groups of GROUP: first every row's index slot is read, then the record its first
@@ -331,7 +331,7 @@ export let touched: i32 = 0;
  * no prefetch instruction; a load whose result is kept does the same). Same as the plain core.
  */
 export function ingestRows(
-  rows: i32, mode: i32, shard: i32, numShards: i32,
+  rows: i32, mode: i32,
   idWordsPtr: usize, idOffsetsPtr: usize, idBytesPtr: usize,
   tsPtr: usize, amountPtr: usize, kindPtr: usize,
 ): i32 {
@@ -343,7 +343,7 @@ export function ingestRows(
   let sum = touched;
   for (let first = 0; first < rows; first += GROUP) {
     const end = min(first + GROUP, rows);
-    // 1. keys, hashes and shard; read each row's index slot ahead
+    // 1. keys and hashes; read each row's index slot ahead
     for (let i = first; i < end; i++) {
       const j = i - first;
       unchecked((groupSkip[j] = 1));
@@ -361,7 +361,6 @@ export function ingestRows(
         hi = load<i32>(idWordsPtr + (<usize>i << 3), 4);
       }
       const h = keyHash(lo, hi);
-      if (numShards > 1 && shardOf(h, numShards) != shard) continue;
       unchecked((groupLo[j] = lo));
       unchecked((groupHi[j] = hi));
       unchecked((groupHash[j] = h));

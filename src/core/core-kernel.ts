@@ -7,7 +7,7 @@
 import {
   DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets.js';
-import { bytesKeyInto, keyHash, shardOf } from './hash.js';
+import { bytesKeyInto, keyHash } from './hash.js';
 import {
   MODE_SKETCH, P_AS_OF, P_CUTS, P_MEDIAN_SPEND, P_MODE, P_NUM_RETENTION, P_STORE_GAP, P_SUB_BITS,
   totalsLayout,
@@ -189,7 +189,7 @@ export class CoreKernel implements Kernel {
     return (this.i32[(s << 4) + W_LAST_DAY] - this.i32[(s << 4) + W_FIRST_DAY]) / (this.u32[(s << 4) + W_PURCHASE_DAYS] - 1);
   }
 
-  ingest(batch: ColumnBatch, shard: number, numShards: number): void {
+  ingest(batch: ColumnBatch): void {
     if (batch.numRows === 0) return;
     if (this.idMode === null) this.idMode = batch.idMode;
     else if (this.idMode !== batch.idMode) {
@@ -203,7 +203,7 @@ export class CoreKernel implements Kernel {
     let touched = this.touched;
     for (let first = 0; first < batch.numRows; first += GROUP) {
       const end = Math.min(first + GROUP, batch.numRows);
-      // 1. keys, hashes and shard; read each row's index slot ahead
+      // 1. keys and hashes; read each row's index slot ahead
       for (let i = first; i < end; i++) {
         const j = i - first;
         groupSkip[j] = 1;
@@ -217,7 +217,6 @@ export class CoreKernel implements Kernel {
           groupHi[j] = idWords![2 * i + 1];
         }
         const h = keyHash(groupLo[j], groupHi[j]);
-        if (numShards > 1 && shardOf(h, numShards) !== shard) continue;
         groupHash[j] = h;
         groupSkip[j] = 0;
         touched += this.index[h & this.indexMask];

@@ -41,7 +41,7 @@ export class LocalShard implements ShardHost {
   }
 
   async ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer> {
-    this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
+    this.kernel.ingest(columnBatchOver(buffer, shape));
     return buffer;
   }
   async sketches(): Promise<Sketches> { return this.kernel.sketches(); }

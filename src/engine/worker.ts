@@ -15,7 +15,7 @@ const kernel = createKernel(setup.core, setup.subBits);
 export default function run(task: ShardTask): unknown {
   switch (task.op) {
     case 'ingest':
-      kernel.ingest(columnBatchOver(task.buffer, task.shape), 0, 1);
+      kernel.ingest(columnBatchOver(task.buffer, task.shape));
       // applied: the buffer goes back for the next batch
       return move(task.buffer);
     case 'sketches': return kernel.sketches();
