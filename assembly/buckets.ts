@@ -42,19 +42,6 @@ export function ordersBucket(n: i32): i32 {
   return ORDERS_LINEAR + ((e - 10) << 7) + ((n >>> (e - 7)) & 127);
 }
 
-// @ts-ignore: decorator
-@inline
-export function dayOf(ts: f64): f64 {
-  return Math.floor(ts / DAY_MS);
-}
-
-// @ts-ignore: decorator
-@inline
-export function dayBucket(ts: f64): i32 {
-  const d = Math.floor(ts / DAY_MS);
-  return d < 0 ? 0 : d >= <f64>DAY_BUCKETS ? DAY_BUCKETS - 1 : <i32>d;
-}
-
 /** The day bucket of a UTC day number, clamped to the sketch's range. */
 // @ts-ignore: decorator
 @inline

@@ -106,14 +106,6 @@ function decodeCondition(c: i32, at: i32): void {
   unchecked((condValue[c] = plan[at + 2]));
 }
 
-export function planMoneyBuckets(): i32 {
-  return moneyBuckets(bits);
-}
-
-export function planSubBits(): i32 {
-  return bits;
-}
-
 // @ts-ignore: decorator
 @inline
 function score(v: f64, dim: i32): i32 {

@@ -217,7 +217,6 @@ export function columnPtr(which: i32): usize {
 export function arenaBytes(): i32 { return arenaLen; }
 export function stateBytes(): f64 { return state.stateBytes(); }
 export function currentIdMode(): i32 { return idMode; }
-export function currentSubBits(): i32 { return subBits; }
 
 // ---- restore: JS writes the columns in, then the kernel rebuilds index and sketches ------
 /** Sizes the state for n customers and an arena of arenaLen bytes; JS then fills the columns. */

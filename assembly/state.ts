@@ -63,15 +63,9 @@ export let skGap = new StaticArray<u32>(0);
 // @ts-ignore: decorator
 @inline export function purchaseDaysOf(s: i32): u32 { return load<u32>(rec(s), R_PURCHASE_DAYS); }
 // @ts-ignore: decorator
-@inline export function firstTsOf(s: i32): f64 { return load<f64>(rec(s), R_FIRST_TS); }
-// @ts-ignore: decorator
 @inline export function lastTsOf(s: i32): f64 { return load<f64>(rec(s), R_LAST_TS); }
 // @ts-ignore: decorator
 @inline export function spendOf(s: i32): f64 { return load<f64>(rec(s), R_SPEND); }
-// @ts-ignore: decorator
-@inline export function maxOrderOf(s: i32): f64 { return load<f64>(rec(s), R_MAX_ORDER); }
-// @ts-ignore: decorator
-@inline export function gapSumSqOf(s: i32): f64 { return load<f64>(rec(s), R_GAP_SUM_SQ); }
 // @ts-ignore: decorator
 @inline export function cold(s: i32): usize {
   return unchecked(coldBase[s >>> CHUNK_SHIFT]) + <usize>(s & CHUNK_MASK) * COLD_BYTES;
@@ -80,10 +74,6 @@ export let skGap = new StaticArray<u32>(0);
 @inline export function lastEngagedOf(s: i32): f64 { return load<f64>(cold(s), 0); }
 // @ts-ignore: decorator
 @inline export function engagementsOf(s: i32): u32 { return load<u32>(cold(s), 8); }
-// @ts-ignore: decorator
-@inline export function idOffOf(s: i32): u32 { return load<u32>(cold(s), 12); }
-// @ts-ignore: decorator
-@inline export function idLenOf(s: i32): u32 { return load<u32>(cold(s), 16); }
 // @ts-ignore: decorator
 @inline export function segmentOf(s: i32): u8 { return load<u8>(cold(s), 20); }
 // @ts-ignore: decorator

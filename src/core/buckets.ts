@@ -102,18 +102,7 @@ export function ordersBucketLowerBound(index: number): number {
   return (128 + sub) * Math.pow(2, e - 7);
 }
 
-/** UTC day number of a time in ms. */
-export function dayOf(ts: number): number {
-  return Math.floor(ts / DAY_MS);
-}
-
 /** The day bucket of a UTC day number, clamped to the sketch's range. */
 export function dayIndexBucket(d: number): number {
-  return d < 0 ? 0 : d >= DAY_BUCKETS ? DAY_BUCKETS - 1 : d;
-}
-
-/** Bucket of a last-order time: its UTC day, clamped to the sketch's range. */
-export function dayBucket(ts: number): number {
-  const d = Math.floor(ts / DAY_MS);
   return d < 0 ? 0 : d >= DAY_BUCKETS ? DAY_BUCKETS - 1 : d;
 }

@@ -5,7 +5,7 @@
  * fair baseline for the kernel's speed. Keep it in step with assembly/state.ts.
  */
 import {
-  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayBucket, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
+  DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets.js';
 import { bytesKeyInto, keyHash } from './hash.js';
 import {
@@ -601,7 +601,7 @@ class Classifier {
     if (c.orders > 0) {
       const aovValue = c.spend / c.orders;
       if (this.isSketch) {
-        this.r = this.score(dayBucket(c.lastTs), 0);
+        this.r = this.score(dayIndexBucket(c.lastDay), 0);
         this.f = this.score(ordersBucket(c.orders), 1);
         this.m = this.score(moneyBucket(c.spend, this.subBits), 2);
         this.aov = this.score(moneyBucket(aovValue, this.subBits), 3);
