@@ -1,5 +1,4 @@
-// Bit-identical to src/core/hash.ts: the slot of a customer depends on it, and the engine
-// routes rows to shards with the same keyHash.
+// Bit-identical to src/core/hash.ts: slot and shard of a customer depend on it.
 
 // @ts-ignore: decorator
 @inline
@@ -16,6 +15,12 @@ export function fmix32(x: i32): i32 {
 @inline
 export function keyHash(lo: i32, hi: i32): i32 {
   return fmix32(lo ^ ((hi ^ 0x9e3779b9) * 0x85ebca6b));
+}
+
+// @ts-ignore: decorator
+@inline
+export function shardOf(hash: i32, numShards: i32): i32 {
+  return <i32>((<u64><u32>hash * <u64>numShards) >> 32);
 }
 
 /** Two 32-bit hashes of the UTF-8 bytes at [ptr, ptr + len); sets keyLoOut / keyHiOut. */

@@ -51,9 +51,9 @@ export function inputAmount(): usize { return changetype<usize>(inAmount); }
 export function inputKind(): usize { return changetype<usize>(inKind); }
 
 /** Applies the reserved input's rows of this shard. Returns 1 if the id mode changed. Per batch. */
-export function ingest(rows: i32, mode: i32): i32 {
+export function ingest(rows: i32, mode: i32, shard: i32, numShards: i32): i32 {
   return ingestRows(
-    rows, mode,
+    rows, mode, shard, numShards,
     changetype<usize>(inIdWords), changetype<usize>(inIdOffsets), changetype<usize>(inIdBytes),
     changetype<usize>(inTs), changetype<usize>(inAmount), changetype<usize>(inKind),
   );

@@ -44,7 +44,7 @@ export async function kernelIngest(customers: number, timeMs = 3000): Promise<Ke
     const b = batchOf(rng, customers, t0, true, from);
     const n = Math.min(ROWS, customers - from);
     const part = { ...b, numRows: n };
-    for (const k of [wasm, js] as Kernel[]) k.ingest(part);
+    for (const k of [wasm, js] as Kernel[]) k.ingest(part, 0, 1);
   }
   const batches = Array.from({ length: 8 }, (_, i) => batchOf(rng, customers, t0 + (i + 1) * DAY, false));
   const stateBytesPerCustomer = wasm.stateBytes / customers;
@@ -52,8 +52,8 @@ export async function kernelIngest(customers: number, timeMs = 3000): Promise<Ke
   let w = 0;
   let j = 0;
   const bench = new Bench({ time: timeMs, warmupTime: 300, throws: true });
-  bench.add('wasm', () => wasm.ingest(batches[w++ % batches.length]));
-  bench.add('js', () => js.ingest(batches[j++ % batches.length]));
+  bench.add('wasm', () => wasm.ingest(batches[w++ % batches.length], 0, 1));
+  bench.add('js', () => js.ingest(batches[j++ % batches.length], 0, 1));
   await bench.run();
   const perSecond = (name: string): number => {
     const r = bench.getTask(name)!.result as { period: number };

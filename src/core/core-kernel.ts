@@ -7,7 +7,7 @@
 import {
   DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket,
 } from './buckets.js';
-import { bytesKeyInto, keyHash } from './hash.js';
+import { bytesKeyInto, keyHash, shardOf } from './hash.js';
 import {
   MODE_SKETCH, P_AS_OF, P_CUTS, P_MEDIAN_SPEND, P_MODE, P_NUM_RETENTION, P_STORE_GAP, P_SUB_BITS,
   totalsLayout,
@@ -67,10 +67,10 @@ export class CoreKernel implements Kernel {
   private skAov: Uint32Array;
   private skGap: Uint32Array;
   private readonly keyScratch = new Int32Array(2);
+  private readonly groupRow = new Int32Array(GROUP);
   private readonly groupLo = new Int32Array(GROUP);
   private readonly groupHi = new Int32Array(GROUP);
   private readonly groupHash = new Int32Array(GROUP);
-  private readonly groupSkip = new Uint8Array(GROUP);
   /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
   private touched = 0;
 
@@ -189,7 +189,7 @@ export class CoreKernel implements Kernel {
     return (this.i32[(s << 4) + W_LAST_DAY] - this.i32[(s << 4) + W_FIRST_DAY]) / (this.u32[(s << 4) + W_PURCHASE_DAYS] - 1);
   }
 
-  ingest(batch: ColumnBatch): void {
+  ingest(batch: ColumnBatch, shard: number, numShards: number): void {
     if (batch.numRows === 0) return;
     if (this.idMode === null) this.idMode = batch.idMode;
     else if (this.idMode !== batch.idMode) {
@@ -199,42 +199,48 @@ export class CoreKernel implements Kernel {
     const isUtf8 = batch.idMode === 'utf8';
     this.sketchesValid = false;
     const key = this.keyScratch;
-    const { groupLo, groupHi, groupHash, groupSkip } = this;
+    const { groupRow, groupLo, groupHi, groupHash } = this;
+    const rows = batch.numRows;
     let touched = this.touched;
-    for (let first = 0; first < batch.numRows; first += GROUP) {
-      const end = Math.min(first + GROUP, batch.numRows);
-      // 1. keys and hashes; read each row's index slot ahead
-      for (let i = first; i < end; i++) {
-        const j = i - first;
-        groupSkip[j] = 1;
+    let i = 0;
+    while (i < rows) {
+      // 1. keys and hashes of the next GROUP rows of this shard
+      let n = 0;
+      for (; i < rows && n < GROUP; i++) {
         if (kind[i] === Kind.skip) continue;
+        let lo: number;
+        let hi: number;
         if (isUtf8) {
           bytesKeyInto(key, idBytes!, idOffsets![i], idOffsets![i + 1]);
-          groupLo[j] = key[0];
-          groupHi[j] = key[1];
+          lo = key[0];
+          hi = key[1];
         } else {
-          groupLo[j] = idWords![2 * i];
-          groupHi[j] = idWords![2 * i + 1];
+          lo = idWords![2 * i];
+          hi = idWords![2 * i + 1];
         }
-        const h = keyHash(groupLo[j], groupHi[j]);
-        groupHash[j] = h;
-        groupSkip[j] = 0;
-        touched += this.index[h & this.indexMask];
+        const h = keyHash(lo, hi);
+        if (numShards > 1 && shardOf(h, numShards) !== shard) continue;
+        groupRow[n] = i;
+        groupLo[n] = lo;
+        groupHi[n] = hi;
+        groupHash[n] = h;
+        n++;
       }
-      // 2. read ahead the record each first probe points at
-      for (let j = 0; j < end - first; j++) {
-        if (groupSkip[j]) continue;
-        const e = this.index[groupHash[j] & this.indexMask];
-        if (e !== 0) touched += this.i32[(e - 1) << 4];
+      // 2. read ahead each row's index slot, then the record its first probe points at
+      const index = this.index;
+      const mask = this.indexMask;
+      for (let j = 0; j < n; j++) touched = (touched + index[groupHash[j] & mask]) | 0;
+      for (let j = 0; j < n; j++) {
+        const e = index[groupHash[j] & mask];
+        if (e !== 0) touched = (touched + this.i32[(e - 1) << 4]) | 0;
       }
       // 3. apply, in row order
-      for (let i = first; i < end; i++) {
-        const j = i - first;
-        if (groupSkip[j]) continue;
+      for (let j = 0; j < n; j++) {
+        const row = groupRow[j];
         const before = this.numCustomers;
         const s = this.slotOf(groupLo[j], groupHi[j], groupHash[j]);
-        if (isUtf8 && this.numCustomers !== before) this.keepId(s, idBytes!, idOffsets![i], idOffsets![i + 1]);
-        this.apply(s, kind[i], ts[i], amount[i]);
+        if (isUtf8 && this.numCustomers !== before) this.keepId(s, idBytes!, idOffsets![row], idOffsets![row + 1]);
+        this.apply(s, kind[row], ts[row], amount[row]);
       }
     }
     this.touched = touched | 0;

@@ -111,8 +111,8 @@ export interface CustomerRows {
 /** What every kernel implements: the plain core (src/core) and the WASM kernel (src/kernel). */
 export interface Kernel {
   readonly numCustomers: number;
-  /** Applies every row of a batch (the engine routed them: all are this shard's). Per batch. */
-  ingest(batch: ColumnBatch): void;
+  /** Applies the rows of this batch whose customer falls in `shard` of `numShards`. Per batch. */
+  ingest(batch: ColumnBatch, shard: number, numShards: number): void;
   /** Copies of the sketches, brought up to date first. Per snapshot. */
   sketches(): Sketches;
   /** Values for exact ranks. Per exact snapshot. */

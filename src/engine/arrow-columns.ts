@@ -10,10 +10,8 @@ import type { Data, RecordBatch, Vector } from 'apache-arrow';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import type { ColumnBatch, IdMode } from '../core/types.js';
-import { allocColumnBatch } from './column-batch.js';
-import type { BufferPool } from './column-batch.js';
-import { partitionBatch } from './partition.js';
-import type { ShardPart } from './partition.js';
+import { allocColumnBatch, columnBatchBytes } from './column-batch.js';
+import type { BufferPool, ColumnBatchShape } from './column-batch.js';
 
 /** Which input columns hold what. */
 export interface ColumnNames {
@@ -51,23 +49,37 @@ export interface ConvertedBatch extends BatchCounts {
   columns: ColumnBatch;
 }
 
+/** One shard's copy of a batch: a buffer of its own (to transfer) and the shape to view it by. */
+export interface ShardPart {
+  shape: ColumnBatchShape;
+  buffer: ArrayBuffer;
+}
+
 /**
- * A converted batch as it travels between threads: one part per shard (its rows, in a
- * buffer of its own, and the shape to view it by), and the counts.
+ * A converted batch as it travels between threads: one copy per shard, and the counts.
+ * Every shard gets every row and its kernel keeps its own (customer hash -> shard): copying
+ * a batch is a memcpy, while routing rows in JavaScript on the reading thread cost 30-45 ns
+ * a row on the one thread every row passes through (bench/NOTES.md, section 13).
  */
 export interface ConvertedInput extends BatchCounts {
   parts: ShardPart[];
 }
 
-/** Splits a converted batch into its shards' parts (numShards 1: the batch as it is, skipped rows included). */
+/** The converted batch for numShards shards: itself for the first, copies for the others. */
 export function toInput(c: ConvertedBatch, numShards: number, pool?: BufferPool): ConvertedInput {
   const { columns, ...counts } = c;
   const whole = columns.ts.buffer as ArrayBuffer;
-  if (numShards === 1) {
-    return { ...counts, parts: [{ shape: { numRows: columns.numRows, idMode: columns.idMode, idBytesLen: columns.idBytes?.length ?? 0 }, buffer: whole }] };
+  const shape: ColumnBatchShape = { numRows: columns.numRows, idMode: columns.idMode, idBytesLen: columns.idBytes?.length ?? 0 };
+  const parts: ShardPart[] = [{ shape, buffer: whole }];
+  if (numShards > 1) {
+    const size = columnBatchBytes(shape);
+    const from = new Uint8Array(whole, 0, size);
+    for (let s = 1; s < numShards; s++) {
+      const buffer = pool ? pool.take(size) : new ArrayBuffer(size);
+      new Uint8Array(buffer, 0, size).set(from);
+      parts.push({ shape, buffer });
+    }
   }
-  const parts = partitionBatch(columns, numShards, pool);
-  pool?.give(whole);
   return { ...counts, parts };
 }
 

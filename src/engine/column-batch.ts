@@ -20,6 +20,11 @@ function layout(s: ColumnBatchShape): { ids: number; kind: number; bytes: number
   return { ids, kind, bytes, size: bytes + s.idBytesLen };
 }
 
+/** Bytes a batch of this shape takes (its buffer may be larger). */
+export function columnBatchBytes(s: ColumnBatchShape): number {
+  return layout(s).size;
+}
+
 /** Views of a batch over a buffer laid out as above. */
 export function columnBatchOver(buffer: ArrayBuffer, s: ColumnBatchShape): ColumnBatch {
   const n = s.numRows;

@@ -97,7 +97,7 @@ export class Engine {
     this.maxInFlight = o.maxInFlight ?? 16;
     this.shards = workers === 0
       ? [new LocalShard(this.core, this.subBits)]
-      : Array.from({ length: workers }, () => new WorkerShard({ core: this.core, subBits: this.subBits }));
+      : Array.from({ length: workers }, (_, shard) => new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }));
   }
 
 

@@ -14,7 +14,7 @@ export type CoreName = 'wasm' | 'js';
 
 export interface ShardHost {
   /**
-   * Applies a batch of this shard's rows (partition.ts routed them). The buffer may be
+   * Applies the rows of a batch that fall in this shard (every shard is given every row). The buffer may be
    * transferred; the promise gives it back, free for the next batch.
    */
   ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer>;
@@ -41,7 +41,7 @@ export class LocalShard implements ShardHost {
   }
 
   async ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer> {
-    this.kernel.ingest(columnBatchOver(buffer, shape));
+    this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
     return buffer;
   }
   async sketches(): Promise<Sketches> { return this.kernel.sketches(); }

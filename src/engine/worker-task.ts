@@ -5,6 +5,9 @@ import type { CoreName } from './shard-host.js';
 export interface WorkerSetup {
   core: CoreName;
   subBits: number;
+  /** This worker's shard, of numShards: its kernel applies only the rows of its customers. */
+  shard: number;
+  numShards: number;
 }
 
 export type ShardTask =

@@ -1,7 +1,7 @@
 /**
  * Entry of a shard's worker thread. The pool around it has exactly one thread, so this
  * module's kernel is the only copy of the shard's state and every task of the shard
- * reaches it, in submission order. Batches arrive already routed: every row is this shard's.
+ * reaches it, in submission order. Every shard is given every row; the kernel applies those of its own customers.
  */
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
@@ -15,7 +15,7 @@ const kernel = createKernel(setup.core, setup.subBits);
 export default function run(task: ShardTask): unknown {
   switch (task.op) {
     case 'ingest':
-      kernel.ingest(columnBatchOver(task.buffer, task.shape));
+      kernel.ingest(columnBatchOver(task.buffer, task.shape), setup.shard, setup.numShards);
       // applied: the buffer goes back for the next batch
       return move(task.buffer);
     case 'sketches': return kernel.sketches();

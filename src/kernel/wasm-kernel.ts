@@ -23,7 +23,7 @@ interface KernelExports {
   inputTs(): number;
   inputAmount(): number;
   inputKind(): number;
-  ingest(rows: number, mode: number): number;
+  ingest(rows: number, mode: number, shard: number, numShards: number): number;
   sketches(): void;
   sketchPtr(which: number): number;
   sketchLen(which: number): number;
@@ -90,7 +90,7 @@ export class WasmKernel implements Kernel {
     return this.x.memory.buffer;
   }
 
-  ingest(batch: ColumnBatch): void {
+  ingest(batch: ColumnBatch, shard: number, numShards: number): void {
     const n = batch.numRows;
     if (n === 0) return;
     const x = this.x;
@@ -106,7 +106,7 @@ export class WasmKernel implements Kernel {
     new Float64Array(b, x.inputTs(), n).set(batch.ts.subarray(0, n));
     new Float64Array(b, x.inputAmount(), n).set(batch.amount.subarray(0, n));
     new Uint8Array(b, x.inputKind(), n).set(batch.kind.subarray(0, n));
-    if (x.ingest(n, idModeCode(batch.idMode)) !== 0) {
+    if (x.ingest(n, idModeCode(batch.idMode), shard, numShards) !== 0) {
       throw new TypeError(`customer ids changed from ${idModeFromCode(x.currentIdMode())} to ${batch.idMode} between batches`);
     }
   }

@@ -16,7 +16,7 @@ import type { ReadWorkerSetup } from './arrow-read-worker.js';
 export interface ArrowSourceOptions {
   names: ColumnNames;
   asOf?: number;
-  /** Split every batch into this many shard parts: pass engine.numShards. Default 1. */
+  /** One copy of every batch per shard: pass engine.numShards. Default 1. */
   numShards?: number;
   keepRejects: boolean;
   /** Give up when the reader owes a batch and says nothing for this long (ms). Default 5000. */

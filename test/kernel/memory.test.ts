@@ -11,12 +11,12 @@ test('WASM memory stays flat over many batches once the state is sized', () => {
   );
   const k = new WasmKernel();
   const plan = planOf(loadDefaultModel(), { asOf: Date.UTC(2026, 0, 1), cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4] });
-  for (const b of batches) k.ingest(b);
+  for (const b of batches) k.ingest(b, 0, 1);
   k.classify(plan, true);
   const sized = k.memoryBytes;
   const customers = k.numCustomers;
   for (let round = 0; round < 15; round++) {
-    for (const b of batches) k.ingest(b);
+    for (const b of batches) k.ingest(b, 0, 1);
     k.classify(plan, true);
   }
   expect(k.numCustomers).toBe(customers);

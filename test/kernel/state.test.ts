@@ -12,7 +12,7 @@ const model = loadDefaultModel();
 const make: Record<string, () => Kernel> = { js: () => new CoreKernel(), wasm: () => new WasmKernel() };
 
 function ingestAll(k: Kernel, batches: ReturnType<typeof randomHistory>): void {
-  for (const b of batches) k.ingest(convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: false, firstRow: 0, source: 'test' }).columns);
+  for (const b of batches) k.ingest(convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: false, firstRow: 0, source: 'test' }).columns, 0, 1);
 }
 
 describe.each([

@@ -24,7 +24,7 @@ export function feed(kernel: Kernel, customers: Event[][]): void {
     batch.amount[i] = r.amount;
     batch.kind[i] = r.kind ?? Kind.order;
   });
-  kernel.ingest(batch);
+  kernel.ingest(batch, 0, 1);
 }
 
 export interface PlanChoice {
