@@ -196,7 +196,8 @@ function amountsInto(out: Float64Array, d: Data, n: number): void {
   if (DataType.isFloat(t)) {
     if (t.precision === Precision.HALF) throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
     const v = d.values as Float64Array | Float32Array;
-    for (let i = 0; i < n; i++) out[i] = v[i];
+    if (v instanceof Float64Array) out.set(v.subarray(0, n));
+    else for (let i = 0; i < n; i++) out[i] = v[i];
   } else if (DataType.isDecimal(t)) {
     const w = d.values as Uint32Array;
     const stride = t.bitWidth / 32;
@@ -310,8 +311,9 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   amountsInto(out.amount, amountData, n);
   if (kindVector) kindsInto(out.kind, onlyData(kindVector, source, names.kind), n);
   else out.kind.fill(Kind.order);
-  const idNull = new Uint8Array(n);
-  if (idData.nullCount > 0) for (let i = 0; i < n; i++) idNull[i] = isValid(idData, i) ? 0 : 1;
+  // rows without a customer: only dictionary ids and ids with nulls can have them
+  const idNull = dictIndex || idData.nullCount > 0 ? new Uint8Array(n) : null;
+  if (idNull && idData.nullCount > 0) for (let i = 0; i < n; i++) idNull[i] = isValid(idData, i) ? 0 : 1;
 
   if (mode === 'int') {
     const t = idData.type as DataType;
@@ -336,8 +338,8 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     for (let i = 0; i < n; i++) {
       offsets[i] = at;
       const j = dictIndex[i];
-      if (idNull[i] || j < 0 || j + 1 >= idOffsetsIn!.length) {
-        idNull[i] = 1;
+      if (idNull![i] || j < 0 || j + 1 >= idOffsetsIn!.length) {
+        idNull![i] = 1;
         continue;
       }
       const a = idOffsetsIn![j];
@@ -366,7 +368,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     const t = ts[i];
     const a = amount[i];
     let reason: string | null = null;
-    if (idNull[i]) reason = 'null customer';
+    if (idNull !== null && idNull[i]) reason = 'null customer';
     else if (t !== t) reason = 'null or unreadable time';
     else if (t < -MAX_TIME_MS || t > MAX_TIME_MS) reason = 'time out of range';
     else if (k === 254) reason = 'unknown kind';
