@@ -1,5 +1,5 @@
 /**
- * A ColumnBatch lives in one buffer, so a shard's part of a batch reaches its worker
+ * A ColumnBatch lives in one buffer, so a shard's copy of a batch reaches its worker
  * thread by transfer, without a copy. Layout, for n rows:
  *   ts f64[n] | amount f64[n] | ids: i32[2n] words or i32[n+1] offsets | kind u8[n] | id bytes
  */

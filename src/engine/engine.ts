@@ -129,9 +129,9 @@ export class Engine {
   async ingestConverted(c: ConvertedInput): Promise<void> {
     this.throwIfFailed();
     if (c.parts.length !== this.shards.length) {
-      throw new RfmError('RFM_ERR_OPTION', `a batch split for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
+      throw new RfmError('RFM_ERR_OPTION', `a batch copied for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
     }
-    const rows = c.parts.reduce((sum, p) => sum + p.shape.numRows, 0);
+    const rows = c.parts[0].shape.numRows;
     const idMode = c.parts[0].shape.idMode;
     if (rows > 0) {
       if (this.idMode === null) this.idMode = idMode;
