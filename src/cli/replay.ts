@@ -73,7 +73,7 @@ export function replayCommand(program: Command): void {
           })) {
             await engine.ingestConverted(c);
             rejects?.write(engine.takeRejects());
-            batches++;
+            batches += c.batches;
             progress.update(batchesBefore + batches, engine.counts.rows);
           }
           batchesBefore += batches;

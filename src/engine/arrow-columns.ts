@@ -35,6 +35,8 @@ export interface Reject {
 
 /** What converting a batch counted. */
 export interface BatchCounts {
+  /** Input record batches it holds (more than 1 once joined, see coalesce.ts). */
+  batches: number;
   orders: number;
   refunds: number;
   engagements: number;
@@ -361,7 +363,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const amount = out.amount;
   const asOf = opts.asOf ?? Infinity;
   const result: ConvertedBatch = {
-    columns: out, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
+    columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
   };
   for (let i = 0; i < n; i++) {
     const k = kind[i];

@@ -145,7 +145,7 @@ export class Engine {
     k.engagements += c.engagements;
     k.rejected += c.rejected;
     k.afterAsOf += c.afterAsOf;
-    k.batches++;
+    k.batches += c.batches;
     const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
     k.rows += converted;
     this.rowsSeen += converted;

@@ -10,8 +10,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RecordBatchReader } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { convertBatch, toInput } from '../engine/arrow-columns.js';
+import { joinConverted } from '../engine/coalesce.js';
 import { BufferPool } from '../engine/column-batch.js';
-import type { ColumnNames } from '../engine/arrow-columns.js';
+import type { ColumnNames, ConvertedBatch } from '../engine/arrow-columns.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
 
@@ -120,6 +121,9 @@ function reuseBodyBuffers(reader: RecordBatchReader, file: PreadFile): void {
   };
 }
 
+/** Rows a handed-over batch holds at least (but the last), when the file's batches are smaller. */
+const JOIN_ROWS = 262_144;
+
 /** Bodies in flight at once are one or two; four leaves room. */
 const RING_SIZE = 4;
 
@@ -146,20 +150,34 @@ async function main(): Promise<void> {
     post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
     if (handle) reuseBodyBuffers(reader, handle);
     const step = setup.maxBatchRows ?? Infinity;
+    // small batches are joined up to JOIN_ROWS rows, unless the caller asked for small steps
+    const joinRows = setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
+    let pending: ConvertedBatch[] = [];
+    let pendingRows = 0;
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      await waitForCredit();
+      const input = toInput(joinConverted(pending, pool), setup.numShards, pool);
+      pending = [];
+      pendingRows = 0;
+      post({ type: 'batch', ...input }, input.parts.map((p) => p.buffer));
+    };
     for await (const whole of reader as AsyncIterable<RecordBatch>) {
       for (let begin = 0; begin < whole.numRows || begin === 0; begin += step) {
         const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
-        await waitForCredit();
         const c = convertBatch(batch, {
           names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
         });
         row += batch.numRows;
         batches++;
-        const input = toInput(c, setup.numShards, pool);
-        post({ type: 'batch', ...input }, input.parts.map((p) => p.buffer));
+        if (pending.length > 0 && pending[0].columns.idMode !== c.columns.idMode) await flush();
+        pending.push(c);
+        pendingRows += c.columns.numRows;
+        if (pendingRows >= joinRows) await flush();
         if (batch === whole) break;
       }
     }
+    await flush();
     if (batches === 0 && reader.schema === undefined) throw new Error('no schema');
     post({ type: 'end', batches, rows: row });
   } finally {

@@ -7,11 +7,11 @@ import { tempDir } from '../support/cli.js';
 import { randomHistory } from '../support/random-batches.js';
 
 /**
- * Reading a file through the reading thread (pread, body buffers used over and over,
- * rows routed to shards there) gives the same report as handing the same RecordBatches to
- * the engine directly. Twelve batches of 20,000 rows: more than the ring of body buffers,
+ * Reading a file through the reading thread (pread, body buffers used over and over, small
+ * batches joined, a copy per shard) gives the same report as handing the same RecordBatches
+ * to the engine directly. Twelve batches of 20,000 rows: more than the ring of body buffers,
  * each body above the size that goes into the ring, string ids and a kind dictionary that
- * must outlive the ring.
+ * must outlive the ring, and all twelve joined into one batch of 240,000 rows.
  */
 describe.each(['file', 'stream'] as const)('Arrow IPC %s read by the reading thread', (format) => {
   test('gives the same report as the batches given directly', async () => {
@@ -22,12 +22,16 @@ describe.each(['file', 'stream'] as const)('Arrow IPC %s read by the reading thr
     const direct = new Engine({ workers: 2, asOf: Date.UTC(2040, 0, 1) });
     for (const b of batches) await direct.ingest(b);
     const viaFile = new Engine({ workers: 2, asOf: Date.UTC(2040, 0, 1) });
-    let seen = 0;
+    let handed = 0;
+    let held = 0;
     for await (const c of readArrow(path, { ...viaFile.sourceOptions(), keepRejects: false })) {
       await viaFile.ingestConverted(c);
-      seen++;
+      handed++;
+      held += c.batches;
     }
-    expect(seen).toBe(12);
+    expect(handed).toBe(1);
+    expect(held).toBe(12);
+    expect(viaFile.counts.batches).toBe(12);
     const want = await direct.report('exact');
     expect(await viaFile.report('exact')).toEqual(want);
     expect(want.customers).toBeGreaterThan(4_000);
