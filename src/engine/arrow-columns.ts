@@ -47,6 +47,19 @@ export interface BatchCounts {
   rejects: Reject[];
 }
 
+/** The counts that add up from batch to batch. */
+export type Tally = Pick<BatchCounts, 'batches' | 'orders' | 'refunds' | 'engagements' | 'rejected' | 'afterAsOf'>;
+
+/** Adds from's counts to to's (a joined batch, the engine's totals). */
+export function addTally(to: Tally, from: Tally): void {
+  to.batches += from.batches;
+  to.orders += from.orders;
+  to.refunds += from.refunds;
+  to.engagements += from.engagements;
+  to.rejected += from.rejected;
+  to.afterAsOf += from.afterAsOf;
+}
+
 export interface ConvertedBatch extends BatchCounts {
   columns: ColumnBatch;
 }

@@ -6,6 +6,7 @@
  */
 import { allocColumnBatch } from './column-batch.js';
 import type { BufferPool } from './column-batch.js';
+import { addTally } from './arrow-columns.js';
 import type { ConvertedBatch } from './arrow-columns.js';
 
 /** The batches as one; the parts' buffers go back to the pool. A single batch is returned as it is. */
@@ -39,12 +40,7 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
       byte += b.idBytes!.length;
     }
     row += n;
-    joined.batches += c.batches;
-    joined.orders += c.orders;
-    joined.refunds += c.refunds;
-    joined.engagements += c.engagements;
-    joined.rejected += c.rejected;
-    joined.afterAsOf += c.afterAsOf;
+    addTally(joined, c);
     if (c.maxTs > joined.maxTs) joined.maxTs = c.maxTs;
     for (const r of c.rejects) joined.rejects.push(r);
     pool?.give(b.ts.buffer as ArrayBuffer);

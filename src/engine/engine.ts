@@ -12,7 +12,7 @@ import { loadDefaultModel } from '../model/model.js';
 import type { Model } from '../model/model.js';
 import { buildReport } from '../report/report.js';
 import type { IngestCounts, Report, SnapshotExtras } from '../report/report.js';
-import { convertBatch, DEFAULT_COLUMNS, toInput } from './arrow-columns.js';
+import { addTally, convertBatch, DEFAULT_COLUMNS, toInput } from './arrow-columns.js';
 import type { ColumnNames, ConvertedInput, Reject } from './arrow-columns.js';
 import { BufferPool } from './column-batch.js';
 import { LocalShard } from './shard-host.js';
@@ -140,12 +140,7 @@ export class Engine {
       }
     }
     const k = this.counts;
-    k.orders += c.orders;
-    k.refunds += c.refunds;
-    k.engagements += c.engagements;
-    k.rejected += c.rejected;
-    k.afterAsOf += c.afterAsOf;
-    k.batches += c.batches;
+    addTally(k, c);
     const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
     k.rows += converted;
     this.rowsSeen += converted;
