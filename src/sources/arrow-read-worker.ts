@@ -21,7 +21,7 @@ export interface ReadWorkerSetup {
   path: string;
   names: ColumnNames;
   asOf?: number;
-  /** Shards of the engine: each batch is split into one part per shard. */
+  /** Shards of the engine: each batch is handed over as one copy per shard. */
   numShards: number;
   keepRejects: boolean;
   /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
