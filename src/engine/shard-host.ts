@@ -14,8 +14,8 @@ export type CoreName = 'wasm' | 'js';
 
 export interface ShardHost {
   /**
-   * Applies the rows of a batch that fall in this shard (every shard is given every row). The buffer may be
-   * transferred; the promise gives it back, free for the next batch.
+   * Applies the rows of a batch that fall in this shard (every shard is given every row).
+   * The buffer may be transferred; the promise gives it back, free for the next batch.
    */
   ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer>;
   sketches(): Promise<Sketches>;

@@ -1,7 +1,8 @@
 /**
  * Entry of a shard's worker thread. The pool around it has exactly one thread, so this
  * module's kernel is the only copy of the shard's state and every task of the shard
- * reaches it, in submission order. Every shard is given every row; the kernel applies those of its own customers.
+ * reaches it, in submission order. Every shard is given every row; the kernel applies
+ * those of its own customers.
  */
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';

@@ -121,7 +121,7 @@ function reuseBodyBuffers(reader: RecordBatchReader, file: PreadFile): void {
   };
 }
 
-/** Rows a handed-over batch holds at least (but the last), when the file's batches are smaller. */
+/** Rows a handed-over batch of a regular file holds at least (but the last), when the file's batches are smaller. */
 const JOIN_ROWS = 262_144;
 
 /** Bodies in flight at once are one or two; four leaves room. */
@@ -150,8 +150,9 @@ async function main(): Promise<void> {
     post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
     if (handle) reuseBodyBuffers(reader, handle);
     const step = setup.maxBatchRows ?? Infinity;
-    // small batches are joined up to JOIN_ROWS rows, unless the caller asked for small steps
-    const joinRows = setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
+    // small batches of a regular file are joined up to JOIN_ROWS rows, unless the caller
+    // asked for small steps; a pipe or stdin may be live, and its batches go on as they come
+    const joinRows = handle !== null && setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
     let pending: ConvertedBatch[] = [];
     let pendingRows = 0;
     const flush = async (): Promise<void> => {

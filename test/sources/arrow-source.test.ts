@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, test } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { readArrow } from '../../src/sources/arrow-source.js';
@@ -38,4 +41,29 @@ describe.each(['file', 'stream'] as const)('Arrow IPC %s read by the reading thr
     expect(await viaFile.report('sketch')).toEqual(await direct.report('sketch'));
     await Promise.all([direct.close(), viaFile.close()]);
   });
+});
+
+/**
+ * A pipe may be live (a producer that writes a batch now and the next one later): its
+ * batches are handed over as they come, not held back to be joined.
+ */
+test('batches from a pipe are handed over one by one', async () => {
+  const batches = randomHistory({ customers: 500, rows: 12_000, batches: 6, seed: 5 });
+  const dir = tempDir();
+  const file = join(dir, 'orders.stream');
+  await writeArrow(file, batches, 'stream');
+  const fifo = join(dir, 'orders.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const writing = pipeline(createReadStream(file), createWriteStream(fifo));
+  const engine = new Engine({ workers: 0 });
+  let handed = 0;
+  for await (const c of readArrow(fifo, { ...engine.sourceOptions(), keepRejects: false })) {
+    await engine.ingestConverted(c);
+    expect(c.batches).toBe(1);
+    handed++;
+  }
+  await writing;
+  expect(handed).toBe(6);
+  expect(engine.counts.rows).toBe(12_000);
+  await engine.close();
 });
