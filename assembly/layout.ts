@@ -9,7 +9,8 @@
 // division (its own day) instead of recomputing both. Records start on a 64-byte boundary
 // (one cache line each) and live in 4 MiB chunks. Fields an order never touches stay in
 // columns: lastEngaged f64, engagements u32, idOff u32, idLen u32, segment u8.
-// The hash index is an i32 table of slot + 1 (0 = empty), open addressing, load <= 1/2.
+// The hash index is an i32 table of (hash tag << bits) | (slot + 1) (0 = empty), open
+// addressing, load <= 1/2 (see state.ts).
 
 export const RECORD_BYTES: usize = 64;
 export const RECORD_SHIFT: usize = 6;

@@ -57,9 +57,11 @@ export class CoreKernel implements Kernel {
   // utf8 ids, kept once per customer so exports can name the customer
   private arena: Uint8Array = new Uint8Array(0);
   private arenaLen = 0;
-  // open-addressing index: slot + 1, 0 = empty; load <= 1/2
+  // open-addressing index: (hash tag << indexBits) | (slot + 1), 0 = empty; load <= 1/2
+  // (see tagOf and assembly/state.ts)
   private index: Int32Array = new Int32Array(0);
   private indexMask = 0;
+  private indexBits = 0;
   // sketches, built when a snapshot asks (buildSketches)
   private skLastDay: Uint32Array = new Uint32Array(DAY_BUCKETS);
   private skOrders: Uint32Array = new Uint32Array(ORDERS_BUCKETS);
@@ -71,6 +73,7 @@ export class CoreKernel implements Kernel {
   private readonly groupLo = new Int32Array(GROUP);
   private readonly groupHi = new Int32Array(GROUP);
   private readonly groupHash = new Int32Array(GROUP);
+  private readonly groupSlot = new Int32Array(GROUP);
   /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
   private touched = 0;
 
@@ -107,23 +110,33 @@ export class CoreKernel implements Kernel {
   private rebuildIndex(size: number): void {
     this.index = new Int32Array(size);
     this.indexMask = size - 1;
+    this.indexBits = 31 - Math.clz32(size);
     for (let s = 0; s < this.numCustomers; s++) {
-      let b = keyHash(this.i32[(s << 4) + W_KEY_LO], this.i32[(s << 4) + W_KEY_HI]) & this.indexMask;
+      const h = keyHash(this.i32[(s << 4) + W_KEY_LO], this.i32[(s << 4) + W_KEY_HI]);
+      let b = h & this.indexMask;
       while (this.index[b] !== 0) b = (b + 1) & this.indexMask;
-      this.index[b] = s + 1;
+      this.index[b] = this.tagOf(h) | (s + 1);
     }
+  }
+
+  /** The entry bits above the slot, as assembly/state.ts computes them. */
+  private tagOf(h: number): number {
+    return ((Math.imul(h, 0x9e3779b1) >>> this.indexBits) << this.indexBits) | 0;
   }
 
   /** Slot of a key, inserting a new customer when absent. */
   private slotOf(lo: number, hi: number, h: number): number {
     const mask = this.indexMask;
     const i32 = this.i32;
+    const tag = this.tagOf(h);
     let b = h & mask;
     for (;;) {
       const e = this.index[b];
       if (e === 0) break;
-      const w = (e - 1) << 4;
-      if (i32[w + W_KEY_LO] === lo && i32[w + W_KEY_HI] === hi) return e - 1;
+      if ((e & ~mask) === tag) {
+        const w = ((e & mask) - 1) << 4;
+        if (i32[w + W_KEY_LO] === lo && i32[w + W_KEY_HI] === hi) return (e & mask) - 1;
+      }
       b = (b + 1) & mask;
     }
     if (this.numCustomers === this.cap) {
@@ -131,7 +144,7 @@ export class CoreKernel implements Kernel {
       return this.slotOf(lo, hi, h);
     }
     const s = this.numCustomers++;
-    this.index[b] = s + 1;
+    this.index[b] = tag | (s + 1);
     this.f64.fill(0, s << 3, (s + 1) << 3);
     this.i32[(s << 4) + W_KEY_LO] = lo;
     this.i32[(s << 4) + W_KEY_HI] = hi;
@@ -199,7 +212,7 @@ export class CoreKernel implements Kernel {
     const isUtf8 = batch.idMode === 'utf8';
     this.sketchesValid = false;
     const key = this.keyScratch;
-    const { groupRow, groupLo, groupHi, groupHash } = this;
+    const { groupRow, groupLo, groupHi, groupHash, groupSlot } = this;
     const rows = batch.numRows;
     let touched = this.touched;
     let i = 0;
@@ -226,19 +239,39 @@ export class CoreKernel implements Kernel {
         groupHash[n] = h;
         n++;
       }
-      // 2. read ahead each row's index slot, then the record its first probe points at
+      // 2. read ahead each row's index slot, then the record of the first entry with its tag
       const index = this.index;
       const mask = this.indexMask;
+      const i32 = this.i32;
       for (let j = 0; j < n; j++) touched = (touched + index[groupHash[j] & mask]) | 0;
       for (let j = 0; j < n; j++) {
-        const e = index[groupHash[j] & mask];
-        if (e !== 0) touched = (touched + this.i32[(e - 1) << 4]) | 0;
+        const h = groupHash[j];
+        const tag = this.tagOf(h);
+        let b = h & mask;
+        let s = -1;
+        for (;;) {
+          const e = index[b];
+          if (e === 0) break;
+          if ((e & ~mask) === tag) {
+            s = (e & mask) - 1;
+            touched = (touched + i32[s << 4]) | 0;
+            break;
+          }
+          b = (b + 1) & mask;
+        }
+        groupSlot[j] = s;
       }
-      // 3. apply, in row order
+      // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
+      // (a tag can match another customer's, and a customer new in this group has none yet)
       for (let j = 0; j < n; j++) {
         const row = groupRow[j];
         const before = this.numCustomers;
-        const s = this.slotOf(groupLo[j], groupHi[j], groupHash[j]);
+        const lo = groupLo[j];
+        const hi = groupHi[j];
+        let s = groupSlot[j];
+        if (s < 0 || this.i32[(s << 4) + W_KEY_LO] !== lo || this.i32[(s << 4) + W_KEY_HI] !== hi) {
+          s = this.slotOf(lo, hi, groupHash[j]);
+        }
         if (isUtf8 && this.numCustomers !== before) this.keepId(s, idBytes!, idOffsets![row], idOffsets![row + 1]);
         this.apply(s, kind[row], ts[row], amount[row]);
       }

@@ -2,6 +2,12 @@
  * The WASM kernel behind the Kernel interface. The only code that touches WASM memory:
  * every view is made fresh from memory.buffer right where it is used, because any call
  * into the kernel may grow memory and detach older views.
+ *
+ * The kernel is built with AssemblyScript's minimal runtime: no shadow stack (which cost a
+ * third of the ingest rate: every access to a global array stored a root), and no
+ * collection inside a call. This class collects after each call that can leave garbage
+ * (grown arrays, plans, totals), when no kernel frame is live; a collection walks the few
+ * hundred objects the kernel holds, not their bytes.
  */
 import { instantiateSync } from '@assemblyscript/loader';
 import { readFileSync } from 'node:fs';
@@ -41,6 +47,8 @@ interface KernelExports {
   currentIdMode(): number;
   restoreBegin(n: number, mode: number, arenaSize: number): void;
   restoreEnd(): void;
+  /** The minimal runtime's full collection; safe only between calls (no kernel frames live). */
+  __collect(): void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -106,7 +114,9 @@ export class WasmKernel implements Kernel {
     new Float64Array(b, x.inputTs(), n).set(batch.ts.subarray(0, n));
     new Float64Array(b, x.inputAmount(), n).set(batch.amount.subarray(0, n));
     new Uint8Array(b, x.inputKind(), n).set(batch.kind.subarray(0, n));
-    if (x.ingest(n, idModeCode(batch.idMode), shard, numShards) !== 0) {
+    const failed = x.ingest(n, idModeCode(batch.idMode), shard, numShards) !== 0;
+    x.__collect();
+    if (failed) {
       throw new TypeError(`customer ids changed from ${idModeFromCode(x.currentIdMode())} to ${batch.idMode} between batches`);
     }
   }
@@ -123,7 +133,9 @@ export class WasmKernel implements Kernel {
     const ng = this.x.exactGapCount();
     const get = (which: number, len: number): Float64Array =>
       new Float64Array(this.buf(), this.x.exactPtr(which), len).slice();
-    return { lastTs: get(0, n), orders: get(1, n), spend: get(2, n), aov: get(3, n), meanGap: get(4, ng) };
+    const values = { lastTs: get(0, n), orders: get(1, n), spend: get(2, n), aov: get(3, n), meanGap: get(4, ng) };
+    this.x.__collect();
+    return values;
   }
 
   private writePlan(plan: Float64Array): void {
@@ -134,7 +146,9 @@ export class WasmKernel implements Kernel {
   classify(plan: Float64Array, commit: boolean): Float64Array {
     this.writePlan(plan);
     const len = this.x.classify(commit ? 1 : 0);
-    return new Float64Array(this.buf(), this.x.totalsPtr(), len).slice();
+    const totals = new Float64Array(this.buf(), this.x.totalsPtr(), len).slice();
+    this.x.__collect();
+    return totals;
   }
 
   exportRows(plan: Float64Array): CustomerRows {
@@ -178,6 +192,7 @@ export class WasmKernel implements Kernel {
       }
       rows.idWords = words;
     }
+    x.__collect();
     return rows;
   }
 
@@ -193,6 +208,7 @@ export class WasmKernel implements Kernel {
     x.exportColumns();
     const arenaLen = x.arenaBytes();
     const arena = new Uint8Array(this.buf(), x.columnPtr(COL_ARENA), arenaLen);
+    x.__collect();
     return writeState({ idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits }, this.stateColumns(n), arena);
   }
 
@@ -203,5 +219,6 @@ export class WasmKernel implements Kernel {
     this.stateColumns(n).forEach((view, i) => view.set(columns[i]));
     new Uint8Array(this.buf(), this.x.columnPtr(COL_ARENA), header.arenaLen).set(arena);
     this.x.restoreEnd();
+    this.x.__collect();
   }
 }
