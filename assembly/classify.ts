@@ -1,6 +1,6 @@
 // Classification of every customer under a plan (layout: src/core/plan.ts), the same
 // decisions as the Classifier in src/core/core-kernel.ts.
-import { DAY_MS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
+import { DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
 import { NO_SEGMENT, engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, segmentOf, setSegment, spendOf } from './state';
 import { R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND } from './layout';
 
@@ -57,11 +57,32 @@ export function planBuffer(len: i32): usize {
   return changetype<usize>(plan);
 }
 
+/**
+ * Sketch mode: the score of every bucket, made once per plan, so a customer's four scores
+ * are four loads instead of sixteen comparisons (a bucket's score depends on the cuts only).
+ */
+let rScore = new StaticArray<u8>(0);
+let fScore = new StaticArray<u8>(0);
+let mScore = new StaticArray<u8>(0);
+let aovScore = new StaticArray<u8>(0);
+
+function scoreTable(table: StaticArray<u8>, len: i32, dim: i32): StaticArray<u8> {
+  const t = table.length == len ? table : new StaticArray<u8>(len);
+  for (let b = 0; b < len; b++) unchecked((t[b] = <u8>score(<f64>b, dim)));
+  return t;
+}
+
 export function decodePlan(): void {
   asOf = unchecked(plan[0]);
   isSketch = unchecked(plan[1]) == 1;
   bits = <i32>unchecked(plan[2]);
   cutsAt = 3;
+  if (isSketch) {
+    rScore = scoreTable(rScore, DAY_BUCKETS, 0);
+    fScore = scoreTable(fScore, ORDERS_BUCKETS, 1);
+    mScore = scoreTable(mScore, moneyBuckets(bits), 2);
+    aovScore = scoreTable(aovScore, moneyBuckets(bits), 3);
+  }
   medianSpend = unchecked(plan[19]);
   storeGap = unchecked(plan[20]);
   numRetention = <i32>unchecked(plan[21]);
@@ -142,7 +163,6 @@ let condValue = new StaticArray<f64>(0);
 function fillFields(s: i32): void {
   const o = load<u32>(curRec, R_ORDERS);
   const pd = load<u32>(curRec, R_PURCHASE_DAYS);
-  const e = engagementsOf(s);
   const sp = load<f64>(curRec, R_SPEND);
   const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
   const sum: f64 = o > 0 ? span(s) : 0;
@@ -156,10 +176,20 @@ function fillFields(s: i32): void {
   unchecked((fv[FV_SPAN_SQ] = sum * sum));
   unchecked((fv[FIELD_RETENTION] = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT));
   unchecked((fv[FIELD_SPEND_OVER_MEDIAN] = sp - medianSpend));
-  unchecked((fv[FIELD_ENGAGED_SINCE_ORDER] = e > 0 && (o == 0 || lastEngagedOf(s) > load<f64>(curRec, R_LAST_TS)) ? 1 : 0));
-  unchecked((fv[FIELD_ENGAGEMENTS] = <f64>e));
+  // engagement fields live in the cold record, another cache line: read only when a
+  // condition asks (coldField), not for every customer
   unchecked((fv[FIELD_RECENCY_DAYS] = o > 0 ? outRecencyDays : Infinity));
   unchecked((fv[FIELD_SPEND] = sp));
+}
+
+/** The customer being classified. */
+let curSlot: i32 = 0;
+
+function coldField(field: i32): f64 {
+  const e = engagementsOf(curSlot);
+  if (field == FIELD_ENGAGEMENTS) return <f64>e;
+  const o = load<u32>(curRec, R_ORDERS);
+  return e > 0 && (o == 0 || lastEngagedOf(curSlot) > load<f64>(curRec, R_LAST_TS)) ? 1 : 0;
 }
 
 // @ts-ignore: decorator
@@ -168,7 +198,7 @@ function test(c: i32): bool {
   const field = unchecked(condField[c]);
   const value = unchecked(condValue[c]);
   if (<u32>field > <u32>FIELD_SPEND) return false;
-  const lhs = unchecked(fv[field]);
+  const lhs = field == FIELD_ENGAGED_SINCE_ORDER || field == FIELD_ENGAGEMENTS ? coldField(field) : unchecked(fv[field]);
   const rhs = field == FIELD_GAP_CV ? value * value * unchecked(fv[FV_SPAN_SQ]) : value;
   switch (unchecked(condOp[c])) {
     case 0: return lhs < rhs;
@@ -198,17 +228,18 @@ function match(r: f64): i32 {
 
 /** Classifies one customer; results in outR..outSegment and audience[]. */
 export function run(s: i32): void {
+  curSlot = s;
   curRec = rec(s);
   const o = load<u32>(curRec, R_ORDERS);
   if (o > 0) {
     const sp = load<f64>(curRec, R_SPEND);
     const aovValue = sp / <f64>o;
     if (isSketch) {
-      outR = score(<f64>dayIndexBucket(load<i32>(curRec, R_LAST_DAY)), 0);
-      outF = score(<f64>ordersBucket(<i32>o), 1);
+      outR = unchecked(rScore[dayIndexBucket(load<i32>(curRec, R_LAST_DAY))]);
+      outF = unchecked(fScore[ordersBucket(<i32>o)]);
       outSpendBucket = moneyBucket(sp, bits);
-      outM = score(<f64>outSpendBucket, 2);
-      outAov = score(<f64>moneyBucket(aovValue, bits), 3);
+      outM = unchecked(mScore[outSpendBucket]);
+      outAov = unchecked(aovScore[moneyBucket(aovValue, bits)]);
     } else {
       outR = score(load<f64>(curRec, R_LAST_TS), 0);
       outF = score(<f64>o, 1);
