@@ -5,7 +5,7 @@
  * thousand rows before handing them over: a memcpy per row on a thread with time to spare.
  */
 import { allocColumnBatch } from './column-batch.js';
-import type { BufferPool } from './column-batch.js';
+import type { BatchBuffer, BufferPool } from './column-batch.js';
 import { addTally } from './arrow-columns.js';
 import type { ConvertedBatch } from './arrow-columns.js';
 
@@ -43,7 +43,7 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
     addTally(joined, c);
     if (c.maxTs > joined.maxTs) joined.maxTs = c.maxTs;
     for (const r of c.rejects) joined.rejects.push(r);
-    pool?.give(b.ts.buffer as ArrayBuffer);
+    pool?.give(b.ts.buffer as BatchBuffer);
   }
   if (idMode === 'utf8') out.idOffsets![numRows] = byte;
   return joined;

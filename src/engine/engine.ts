@@ -81,7 +81,7 @@ export class Engine {
   private watermarkMs = -Infinity;
   private rowsSeen = 0;
   /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
-  readonly pool = new BufferPool();
+  readonly pool: BufferPool;
   readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
 
   constructor(o: EngineOptions = {}) {
@@ -92,6 +92,8 @@ export class Engine {
     this.core = o.core ?? 'wasm';
     const workers = o.workers ?? availableParallelism();
     this.numShards = Math.max(1, workers);
+    // with more than one shard, batches live in shared memory that every shard reads
+    this.pool = new BufferPool(this.numShards > 1);
     this.fixedAsOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
     this.keepRejects = o.keepRejects ?? false;
     this.maxInFlight = o.maxInFlight ?? 16;
@@ -146,8 +148,11 @@ export class Engine {
     this.rowsSeen += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
+    // a shared buffer is ready again once every shard is done with it; own buffers come back one by one
+    const shared = c.parts[0].buffer instanceof SharedArrayBuffer ? c.parts[0].buffer : null;
     const p = Promise.all(this.shards.map((s, i) => s.ingest(c.parts[i].buffer, c.parts[i].shape))).then((free) => {
-      for (const b of free) this.pool.give(b);
+      if (shared) this.pool.give(shared);
+      else for (const b of free) if (b) this.pool.give(b);
     });
     p.catch((e: unknown) => {
       this.failure ??= e;

@@ -7,7 +7,7 @@ import { CoreKernel } from '../core/core-kernel.js';
 import type { CustomerRows, ExactValues, Kernel, Sketches } from '../core/types.js';
 import { WasmKernel } from '../kernel/wasm-kernel.js';
 import { columnBatchOver } from './column-batch.js';
-import type { ColumnBatchShape } from './column-batch.js';
+import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
 
 /** Which kernel runs the shards: the WASM kernel or the plain TypeScript core. */
 export type CoreName = 'wasm' | 'js';
@@ -17,7 +17,8 @@ export interface ShardHost {
    * Applies the rows of a batch that fall in this shard (every shard is given every row).
    * The buffer may be transferred; the promise gives it back, free for the next batch.
    */
-  ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer>;
+  /** Applies a batch; resolves to its buffer when that came by transfer (to use again), else null. */
+  ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null>;
   sketches(): Promise<Sketches>;
   exactValues(): Promise<ExactValues>;
   classify(plan: Float64Array, commit: boolean): Promise<Float64Array>;
@@ -40,7 +41,7 @@ export class LocalShard implements ShardHost {
     this.kernel = createKernel(core, subBits);
   }
 
-  async ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer> {
+  async ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null> {
     this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
     return buffer;
   }

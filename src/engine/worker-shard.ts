@@ -9,7 +9,8 @@ import { Piscina } from 'piscina';
 import type { CustomerRows, ExactValues, Sketches } from '../core/types.js';
 import { RfmError } from '../core/errors.js';
 import { compiledModule } from '../kernel/package-root.js';
-import type { ColumnBatchShape } from './column-batch.js';
+import { transferable } from './column-batch.js';
+import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
 import type { ShardHost } from './shard-host.js';
 import type { ShardTask, WorkerSetup } from './worker-task.js';
 
@@ -36,8 +37,8 @@ export class WorkerShard implements ShardHost {
     }
   }
 
-  ingest(buffer: ArrayBuffer, shape: ColumnBatchShape): Promise<ArrayBuffer> {
-    return this.run({ op: 'ingest', buffer, shape }, [buffer]);
+  ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null> {
+    return this.run({ op: 'ingest', buffer, shape }, transferable([buffer]));
   }
   sketches(): Promise<Sketches> { return this.run({ op: 'sketches' }); }
   exactValues(): Promise<ExactValues> { return this.run({ op: 'exactValues' }); }

@@ -1,5 +1,5 @@
 /** Messages between the coordinator and a shard's worker thread. */
-import type { ColumnBatchShape } from './column-batch.js';
+import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
 import type { CoreName } from './shard-host.js';
 
 export interface WorkerSetup {
@@ -11,7 +11,7 @@ export interface WorkerSetup {
 }
 
 export type ShardTask =
-  | { op: 'ingest'; buffer: ArrayBuffer; shape: ColumnBatchShape }
+  | { op: 'ingest'; buffer: BatchBuffer; shape: ColumnBatchShape }
   | { op: 'sketches' }
   | { op: 'exactValues' }
   | { op: 'classify'; plan: Float64Array; commit: boolean }

@@ -17,8 +17,9 @@ export default function run(task: ShardTask): unknown {
   switch (task.op) {
     case 'ingest':
       kernel.ingest(columnBatchOver(task.buffer, task.shape), setup.shard, setup.numShards);
-      // applied: the buffer goes back for the next batch
-      return move(task.buffer);
+      // applied: a buffer of its own goes back for the next batch; a shared one stays with
+      // the coordinator, which takes it back once every shard is done
+      return task.buffer instanceof SharedArrayBuffer ? null : move(task.buffer);
     case 'sketches': return kernel.sketches();
     case 'exactValues': return kernel.exactValues();
     case 'classify': return kernel.classify(task.plan, task.commit);

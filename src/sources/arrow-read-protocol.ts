@@ -1,9 +1,10 @@
 /** Messages between arrow-source.ts and its reading thread, arrow-read-worker.ts. */
+import type { BatchBuffer } from '../engine/column-batch.js';
 import type { ConvertedInput } from '../engine/arrow-columns.js';
 import type { RfmErrorCode } from '../core/errors.js';
 
 /** credit: batches the reader may send; buffers: ones the engine is done with, to fill again. */
-export type ParentToReader = { type: 'credit'; n: number; buffers: ArrayBuffer[] };
+export type ParentToReader = { type: 'credit'; n: number; buffers: BatchBuffer[] };
 
 export type ReaderToParent =
   | ({ type: 'batch' } & ConvertedInput)

@@ -11,7 +11,8 @@ import { RecordBatchReader } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { convertBatch, toInput } from '../engine/arrow-columns.js';
 import { joinConverted } from '../engine/coalesce.js';
-import { BufferPool } from '../engine/column-batch.js';
+import { BufferPool, transferable } from '../engine/column-batch.js';
+import type { BatchBuffer } from '../engine/column-batch.js';
 import type { ColumnNames, ConvertedBatch } from '../engine/arrow-columns.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
@@ -33,7 +34,8 @@ const port = parentPort!;
 let credit = 0;
 let wake: (() => void) | null = null;
 
-const pool = new BufferPool();
+// with more than one shard, batches are made in shared memory that every shard reads
+const pool = new BufferPool(setup.numShards > 1);
 
 port.on('message', (m: ParentToReader) => {
   if (m.type === 'credit') {
@@ -48,8 +50,8 @@ async function waitForCredit(): Promise<void> {
   credit--;
 }
 
-function post(m: ReaderToParent, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(m, transfer);
+function post(m: ReaderToParent, transfer: BatchBuffer[] = []): void {
+  port.postMessage(m, transferable(transfer));
 }
 
 /**

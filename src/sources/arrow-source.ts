@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
 import type { ColumnNames, ConvertedInput } from '../engine/arrow-columns.js';
+import { transferable } from '../engine/column-batch.js';
 import type { BufferPool } from '../engine/column-batch.js';
 import { compiledModule } from '../kernel/package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
@@ -93,7 +94,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   const credit = (n: number): void => {
     owed += n;
     const buffers = o.recycleFrom?.drain() ?? [];
-    worker.postMessage({ type: 'credit', n, buffers } satisfies ParentToReader, buffers);
+    worker.postMessage({ type: 'credit', n, buffers } satisfies ParentToReader, transferable(buffers));
     arm();
   };
   owed = 0;
