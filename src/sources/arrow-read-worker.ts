@@ -22,7 +22,7 @@ export interface ReadWorkerSetup {
   path: string;
   names: ColumnNames;
   asOf?: number;
-  /** Shards of the engine: each batch is handed over as one copy per shard. */
+  /** Shards of the engine: more than one, and batches are made in shared memory every shard reads. */
   numShards: number;
   keepRejects: boolean;
   /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */

@@ -17,7 +17,7 @@ import type { ReadWorkerSetup } from './arrow-read-worker.js';
 export interface ArrowSourceOptions {
   names: ColumnNames;
   asOf?: number;
-  /** One copy of every batch per shard: pass engine.numShards. Default 1. */
+  /** A part of every batch per shard (one shared buffer when more than one): pass engine.numShards. Default 1. */
   numShards?: number;
   keepRejects: boolean;
   /** Give up when the reader owes a batch and says nothing for this long (ms). Default 5000. */
