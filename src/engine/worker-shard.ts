@@ -23,6 +23,10 @@ export class WorkerShard implements ShardHost {
       minThreads: 1,
       maxThreads: 1,
       concurrentTasksPerWorker: 1,
+      // a shard's batches must be applied in the order given (cadence depends on it); by
+      // default piscina puts a task it cannot hand out yet at the back of its queue, which
+      // with one busy thread and three or more tasks waiting runs them out of order
+      stricterFIFO: true,
       idleTimeout: Infinity,
       workerData: setup,
     });
