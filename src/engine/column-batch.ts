@@ -75,8 +75,9 @@ export class BufferPool {
     return this.shared ? new SharedArrayBuffer(rounded) : new ArrayBuffer(rounded);
   }
 
+  /** Takes a buffer back; one already here is ignored (handing it out twice would mix two batches). */
   give(buffer: BatchBuffer): void {
-    if (buffer.byteLength > 0 && this.free.length < 64) this.free.push(buffer);
+    if (buffer.byteLength > 0 && this.free.length < 64 && !this.free.includes(buffer)) this.free.push(buffer);
   }
 
   /** Every free buffer, leaving the pool empty (to hand them to another thread). */

@@ -40,3 +40,12 @@ test('the pool hands out the smallest free buffer that fits, so small batches le
   expect(pool.take(500_000)).toBe(large);
   expect(pool.take(500_000)).not.toBe(large);
 });
+
+test('a buffer given back twice is handed out once', () => {
+  const pool = new BufferPool(true);
+  const b = pool.take(1000);
+  pool.give(b);
+  pool.give(b);
+  expect(pool.take(1000)).toBe(b);
+  expect(pool.take(1000)).not.toBe(b);
+});
