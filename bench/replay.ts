@@ -4,7 +4,10 @@ import { execFileSync } from 'node:child_process';
 export interface ReplayRun {
   workers: number;
   ms: number;
+  /** Median of three snapshots after the replay, each after a one-row change. */
   snapshotMs: number;
+  /** The first snapshot, right after the replay (its time is part of `ms`). */
+  snapshotFirstMs: number;
   maxRssBytes: number;
   orders: number;
   customers: number;
