@@ -381,7 +381,10 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const result: ConvertedBatch = {
     columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
   };
-  for (let i = 0; i < n; i++) {
+  // most batches have nothing to reject or skip: count them in a tight loop, and take the
+  // full pass below only from the first row that needs it
+  const from = idNull === null ? countPlain(kind, ts, amount, n, asOf, result) : 0;
+  for (let i = from; i < n; i++) {
     const k = kind[i];
     const t = ts[i];
     const a = amount[i];
@@ -411,6 +414,35 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     }
   }
   return result;
+}
+
+/**
+ * Counts orders, refunds and engagements and finds the largest time over the rows that need
+ * no rejecting or skipping, stopping at the first that does; returns that row (n when none).
+ */
+function countPlain(kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, asOf: number, into: BatchCounts): number {
+  let orders = 0;
+  let refunds = 0;
+  let engagements = 0;
+  let maxTs = -Infinity;
+  let i = 0;
+  for (; i < n; i++) {
+    const k = kind[i];
+    const t = ts[i];
+    const a = amount[i];
+    // a time in range and not after the as-of time (false for NaN), a known kind, and a
+    // finite amount (a - a is NaN for NaN and the infinities)
+    if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf) || k > Kind.emailOpen || a - a !== 0) break;
+    if (t > maxTs) maxTs = t;
+    if (k === Kind.order && a >= 0) orders++;
+    else if (k <= Kind.refund) refunds++;
+    else engagements++;
+  }
+  into.orders = orders;
+  into.refunds = refunds;
+  into.engagements = engagements;
+  into.maxTs = maxTs;
+  return i;
 }
 
 function text(v: unknown): string {
