@@ -40,7 +40,7 @@ let coldBase = new StaticArray<usize>(0);
 export let arena = new StaticArray<u8>(0);
 export let arenaLen: i32 = 0;
 
-// Index entry: (fingerprint << indexBits) | (slot + 1), 0 = empty. Slots stay below half
+// Index entry: (tag << indexBits) | (slot + 1), 0 = empty. Slots stay below half
 // the index's length, so slot + 1 fits in indexBits bits and the bits above hold a few bits
 // of the key's hash: a probe that meets another customer's entry moves on without reading
 // that customer's record (a cache miss at 10^7 customers) in all but 1 in 2^(32 - indexBits).
