@@ -324,12 +324,13 @@ function apply(s: i32, k: u8, t: f64, a: f64): void {
 }
 
 /** Rows looked up together: their index slots and records are read ahead of the updates. */
-const GROUP: i32 = 64;
+const GROUP: i32 = 256;
 const groupRow = new StaticArray<i32>(GROUP);
 const groupLo = new StaticArray<i32>(GROUP);
 const groupHi = new StaticArray<i32>(GROUP);
 const groupHash = new StaticArray<i32>(GROUP);
 const groupSlot = new StaticArray<i32>(GROUP);
+const groupAddr = new StaticArray<usize>(GROUP);
 /** Sum of the read-ahead loads, kept so the optimizer cannot drop them. */
 export let touched: i32 = 0;
 
@@ -338,11 +339,14 @@ export let touched: i32 = 0;
  * is given every row). Returns 0, or 1 when the batch's id mode differs from the state's. Per batch.
  *
  * Rows go in groups of GROUP of this shard's rows: first their keys and hashes, then a tight
- * loop reads every row's index slot, another the record its first probe points at, then the
- * rows are applied in order. The reads of a group do not depend on each other, so their cache
- * misses overlap instead of queueing one behind the other (WASM has no prefetch instruction; a
- * load whose result is kept does the same); loops of nothing but the loads keep more of them
- * in flight than loads between hash computations would. Same as the plain core.
+ * loop reads every row's index slot; the probes (index entries now in cache) find each row's
+ * record, and another tight loop reads those records; then the rows are applied in order. The
+ * reads of a group do not depend on each other, so their cache misses overlap instead of
+ * queueing one behind the other (WASM has no prefetch instruction; a load whose result is
+ * kept does the same). A load must retire in order, so the misses in flight at once are
+ * about as many as the loop iterations that fit in the CPU's reorder window: a loop of
+ * nothing but the loads keeps several times more in flight than a loop that probes too
+ * (bench/NOTES.md, section 25). Same as the plain core.
  */
 export function ingestRows(
   rows: i32, mode: i32, shard: i32, numShards: i32,
@@ -381,7 +385,8 @@ export function ingestRows(
       unchecked((groupHash[n] = h));
       n++;
     }
-    // 2. read ahead each row's index slot, then the record of the first entry with its tag
+    // 2. read ahead each row's index slot; find the first entry with the row's tag; read
+    // ahead the records those entries point at
     const mask = indexMask;
     for (let j = 0; j < n; j++) sum += unchecked(index[unchecked(groupHash[j]) & mask]);
     for (let j = 0; j < n; j++) {
@@ -394,13 +399,15 @@ export function ingestRows(
         if (e == 0) break;
         if ((e & ~mask) == tag) {
           s = (e & mask) - 1;
-          sum += load<i32>(rec(s));
           break;
         }
         b = (b + 1) & mask;
       }
       unchecked((groupSlot[j] = s));
+      unchecked((groupAddr[j] = rec(max(s, 0))));
     }
+    // the records, in a loop of their own (see above)
+    for (let j = 0; j < n; j++) sum += load<i32>(unchecked(groupAddr[j]));
     // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
     // (a tag can match another customer's, and a customer new in this group has none yet)
     for (let j = 0; j < n; j++) {

@@ -37,7 +37,7 @@ const F64_FIELDS = [D_FIRST_TS, D_LAST_TS, D_SPEND, D_MAX_ORDER, D_GAP_SUM_SQ];
 const I32_FIELDS = [W_KEY_LO, W_KEY_HI, W_ORDERS, W_PURCHASE_DAYS];
 
 /** Rows looked up together: their index slots and records are read ahead of the updates. */
-const GROUP = 64;
+const GROUP = 256;
 
 export class CoreKernel implements Kernel {
   readonly subBits: number;
@@ -74,6 +74,7 @@ export class CoreKernel implements Kernel {
   private readonly groupHi = new Int32Array(GROUP);
   private readonly groupHash = new Int32Array(GROUP);
   private readonly groupSlot = new Int32Array(GROUP);
+  private readonly groupWord = new Int32Array(GROUP);
   /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
   private touched = 0;
 
@@ -212,7 +213,7 @@ export class CoreKernel implements Kernel {
     const isUtf8 = batch.idMode === 'utf8';
     this.sketchesValid = false;
     const key = this.keyScratch;
-    const { groupRow, groupLo, groupHi, groupHash, groupSlot } = this;
+    const { groupRow, groupLo, groupHi, groupHash, groupSlot, groupWord } = this;
     const rows = batch.numRows;
     let touched = this.touched;
     let i = 0;
@@ -239,7 +240,8 @@ export class CoreKernel implements Kernel {
         groupHash[n] = h;
         n++;
       }
-      // 2. read ahead each row's index slot, then the record of the first entry with its tag
+      // 2. read ahead each row's index slot; find the first entry with the row's tag; read
+      // ahead the records those entries point at, in a loop of their own (assembly/state.ts)
       const index = this.index;
       const mask = this.indexMask;
       const i32 = this.i32;
@@ -254,13 +256,14 @@ export class CoreKernel implements Kernel {
           if (e === 0) break;
           if ((e & ~mask) === tag) {
             s = (e & mask) - 1;
-            touched = (touched + i32[s << 4]) | 0;
             break;
           }
           b = (b + 1) & mask;
         }
         groupSlot[j] = s;
+        groupWord[j] = Math.max(s, 0) << 4;
       }
+      for (let j = 0; j < n; j++) touched = (touched + i32[groupWord[j]]) | 0;
       // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
       // (a tag can match another customer's, and a customer new in this group has none yet)
       for (let j = 0; j < n; j++) {
