@@ -169,17 +169,32 @@ export function capacityFor(n: i32): i32 {
   return ((n + CHUNK_RECORDS - 1) >> CHUNK_SHIFT) << CHUNK_SHIFT;
 }
 
+/** A fresh index of `size` entries for the customers held. Per growth of the index, or restore. */
 export function rebuildIndex(size: i32): void {
   index = new StaticArray<i32>(size);
   indexMask = size - 1;
   indexBits = ctz(size);
-  for (let s = 0; s < numCustomers; s++) {
-    const h = keyHash(keyLoOf(s), keyHiOf(s));
-    let b = h & indexMask;
-    while (unchecked(index[b]) != 0) b = (b + 1) & indexMask;
-    unchecked((index[b] = tagOf(h) | (s + 1)));
+  const mask = indexMask;
+  let sum = touched;
+  // customers go in by groups: their hashes, then a loop of nothing but loads of their home
+  // entries (the misses overlap, as in ingestRows), then the inserts
+  for (let s0 = 0; s0 < numCustomers; s0 += REBUILD_GROUP) {
+    const n = min(REBUILD_GROUP, numCustomers - s0);
+    for (let j = 0; j < n; j++) unchecked((rebuildHash[j] = keyHash(keyLoOf(s0 + j), keyHiOf(s0 + j))));
+    for (let j = 0; j < n; j++) sum += unchecked(index[unchecked(rebuildHash[j]) & mask]);
+    for (let j = 0; j < n; j++) {
+      const h = unchecked(rebuildHash[j]);
+      let b = h & mask;
+      while (unchecked(index[b]) != 0) b = (b + 1) & mask;
+      unchecked((index[b] = tagOf(h) | (s0 + j + 1)));
+    }
   }
+  touched = sum;
 }
+
+const REBUILD_GROUP: i32 = 256;
+/** rebuildIndex's own: it runs inside ingestRows (when the state grows) with a group in flight. */
+const rebuildHash = new StaticArray<i32>(REBUILD_GROUP);
 
 /**
  * The entry bits above the slot: the hash mixed by a multiply, so every bit of it counts

@@ -75,6 +75,8 @@ export class CoreKernel implements Kernel {
   private readonly groupHash = new Int32Array(GROUP);
   private readonly groupSlot = new Int32Array(GROUP);
   private readonly groupWord = new Int32Array(GROUP);
+  /** rebuildIndex's own: it runs inside ingest (when the state grows) with a group in flight. */
+  private readonly rebuildHash = new Int32Array(GROUP);
   /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
   private touched = 0;
 
@@ -108,16 +110,25 @@ export class CoreKernel implements Kernel {
     this.rebuildIndex(cap * 2);
   }
 
+  /** A fresh index for the customers held, in groups as assembly/state.ts does it. */
   private rebuildIndex(size: number): void {
-    this.index = new Int32Array(size);
-    this.indexMask = size - 1;
+    const index = (this.index = new Int32Array(size));
+    const mask = (this.indexMask = size - 1);
     this.indexBits = 31 - Math.clz32(size);
-    for (let s = 0; s < this.numCustomers; s++) {
-      const h = keyHash(this.i32[(s << 4) + W_KEY_LO], this.i32[(s << 4) + W_KEY_HI]);
-      let b = h & this.indexMask;
-      while (this.index[b] !== 0) b = (b + 1) & this.indexMask;
-      this.index[b] = this.tagOf(h) | (s + 1);
+    const hashes = this.rebuildHash;
+    let touched = this.touched;
+    for (let s0 = 0; s0 < this.numCustomers; s0 += GROUP) {
+      const n = Math.min(GROUP, this.numCustomers - s0);
+      for (let j = 0; j < n; j++) hashes[j] = keyHash(this.i32[((s0 + j) << 4) + W_KEY_LO], this.i32[((s0 + j) << 4) + W_KEY_HI]);
+      for (let j = 0; j < n; j++) touched = (touched + index[hashes[j] & mask]) | 0;
+      for (let j = 0; j < n; j++) {
+        const h = hashes[j];
+        let b = h & mask;
+        while (index[b] !== 0) b = (b + 1) & mask;
+        index[b] = this.tagOf(h) | (s0 + j + 1);
+      }
     }
+    this.touched = touched;
   }
 
   /** The entry bits above the slot, as assembly/state.ts computes them. */
