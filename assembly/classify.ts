@@ -284,16 +284,32 @@ export let totals = new StaticArray<f64>(0);
 export function classifyAll(commit: bool): i32 {
   decodePlan();
   const S = numSegments;
-  const nb = moneyBuckets(bits);
-  const segAt = 3;
-  const retAt = segAt + 2 * S;
-  const audAt = retAt + 2 * numRetention;
-  const migAt = audAt + numAudiences;
-  const centsAt = migAt + (S + 1) * (S + 1);
-  const len = centsAt + nb;
+  segAt = 3;
+  retAt = segAt + 2 * S;
+  audAt = retAt + 2 * numRetention;
+  migAt = audAt + numAudiences;
+  centsAt = migAt + (S + 1) * (S + 1);
+  const len = centsAt + moneyBuckets(bits);
   totals = new StaticArray<f64>(len);
+  // in ranges, each a call: V8 runs a WASM function's first call in its baseline code and
+  // compiles the optimized one in the background for the next call, so one call over every
+  // customer would run the whole first snapshot unoptimized (classifyRange is too large for
+  // binaryen to inline back; a small loop such as the sketches' is inlined, so it stays whole)
+  for (let from = 0; from < numCustomers; from += RANGE) classifyRange(from, min(numCustomers, from + RANGE), commit);
+  return len;
+}
+
+const RANGE: i32 = 16384;
+let segAt: i32 = 0;
+let retAt: i32 = 0;
+let audAt: i32 = 0;
+let migAt: i32 = 0;
+let centsAt: i32 = 0;
+
+function classifyRange(from: i32, to: i32, commit: bool): void {
+  const S = numSegments;
   const migRow = S + 1;
-  for (let s = 0; s < numCustomers; s++) {
+  for (let s = from; s < to; s++) {
     const o = ordersOf(s);
     if (o == 0 && engagementsOf(s) == 0) continue;
     run(s);
@@ -320,5 +336,4 @@ export function classifyAll(commit: bool): i32 {
       if (unchecked(audience[a]) != 0) unchecked((totals[audAt + a] += 1));
     }
   }
-  return len;
 }
