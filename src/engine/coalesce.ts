@@ -2,7 +2,9 @@
  * Joins converted batches into one, in order. A file's record batches are often small
  * (64k rows); every batch costs a message to each shard, a task in its pool and a call
  * into its kernel, so the reading thread joins them into batches of a few hundred
- * thousand rows before handing them over: a memcpy per row on a thread with time to spare.
+ * thousand rows before handing them over. The join is a memcpy per row; sending the small
+ * batches together unjoined, or converting them in place into the joined batch, cost more
+ * (bench/NOTES.md, section 21).
  */
 import { allocColumnBatch } from './column-batch.js';
 import type { BatchBuffer, BufferPool } from './column-batch.js';

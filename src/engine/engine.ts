@@ -131,7 +131,7 @@ export class Engine {
   async ingestConverted(c: ConvertedInput): Promise<void> {
     this.throwIfFailed();
     if (c.parts.length !== this.shards.length) {
-      throw new RfmError('RFM_ERR_OPTION', `a batch copied for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
+      throw new RfmError('RFM_ERR_OPTION', `a batch made for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
     }
     const rows = c.parts[0].shape.numRows;
     const idMode = c.parts[0].shape.idMode;
@@ -148,11 +148,12 @@ export class Engine {
     this.rowsSeen += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
-    // a shared buffer is ready again once every shard is done with it; own buffers come back one by one
+    // a shared buffer is ready again once every shard is done with it; a shard's own buffer
+    // comes back from that shard
     const shared = c.parts[0].buffer instanceof SharedArrayBuffer ? c.parts[0].buffer : null;
-    const p = Promise.all(this.shards.map((s, i) => s.ingest(c.parts[i].buffer, c.parts[i].shape))).then((free) => {
+    const p = Promise.all(this.shards.map((s, i) => s.ingest(c.parts[i].buffer, c.parts[i].shape))).then((own) => {
       if (shared) this.pool.give(shared);
-      else for (const b of free) if (b) this.pool.give(b);
+      for (const b of own) if (b) this.pool.give(b);
     });
     p.catch((e: unknown) => {
       this.failure ??= e;

@@ -15,9 +15,9 @@ export type CoreName = 'wasm' | 'js';
 export interface ShardHost {
   /**
    * Applies the rows of a batch that fall in this shard (every shard is given every row).
-   * The buffer may be transferred; the promise gives it back, free for the next batch.
+   * Resolves to the buffer when it is this shard's own (transferred, free for the next
+   * batch), or null when it is shared (the coordinator takes it back once all shards are done).
    */
-  /** Applies a batch; resolves to its buffer when that came by transfer (to use again), else null. */
   ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null>;
   sketches(): Promise<Sketches>;
   exactValues(): Promise<ExactValues>;
@@ -43,7 +43,7 @@ export class LocalShard implements ShardHost {
 
   async ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null> {
     this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
-    return buffer;
+    return buffer instanceof SharedArrayBuffer ? null : buffer;
   }
   async sketches(): Promise<Sketches> { return this.kernel.sketches(); }
   async exactValues(): Promise<ExactValues> { return this.kernel.exactValues(); }

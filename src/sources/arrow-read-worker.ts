@@ -22,7 +22,7 @@ export interface ReadWorkerSetup {
   path: string;
   names: ColumnNames;
   asOf?: number;
-  /** Shards of the engine: more than one, and batches are made in shared memory every shard reads. */
+  /** Shards of the engine; with more than one, batches are made in shared memory every shard reads. */
   numShards: number;
   keepRejects: boolean;
   /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
