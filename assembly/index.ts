@@ -60,9 +60,22 @@ export function ingest(rows: i32, mode: i32, shard: i32, numShards: i32): i32 {
 }
 
 // ---- sketches and exact values: per snapshot ----------------------------------------------
-/** Brings the sketches up to date (see buildSketches). Per snapshot, before sketchPtr. */
-export function sketches(): void {
-  state.buildSketches();
+/**
+ * Brings the sketches up to date (see buildSketches), in three steps so the caller runs the
+ * scan in ranges: V8 runs a WASM function's first call in baseline code to its end, so one
+ * call over every customer would run a whole snapshot's scan unoptimized (see classifyAll).
+ * Returns the number of customers to pass to sketchRange, or -1 when the sketches are current.
+ */
+export function sketchesBegin(): i32 {
+  return state.beginSketches() ? state.numCustomers : -1;
+}
+
+export function sketchRange(from: i32, to: i32): void {
+  state.sketchRange(from, to);
+}
+
+export function sketchesEnd(): void {
+  state.endSketches();
 }
 
 /** 0 lastDay, 1 orders, 2 spend, 3 aov, 4 mean gap. */

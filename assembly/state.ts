@@ -285,9 +285,25 @@ let sketchesValid = true;
  * classification makes anyway.
  */
 export function buildSketches(): void {
-  if (sketchesValid) return;
+  if (!beginSketches()) return;
+  sketchRange(0, numCustomers);
+  sketchesValid = true;
+}
+
+/** Clears the sketches for a rebuild when they are stale; false when they are current. */
+export function beginSketches(): bool {
+  if (sketchesValid) return false;
   clearSketches();
-  for (let s = 0; s < numCustomers; s++) if (ordersOf(s) > 0) sketchAdd(s);
+  return true;
+}
+
+/** Adds customers [from, to) to the sketches (a rebuild's part, see beginSketches). */
+export function sketchRange(from: i32, to: i32): void {
+  for (let s = from; s < to; s++) if (ordersOf(s) > 0) sketchAdd(s);
+}
+
+/** Marks the sketches current once every range is in. */
+export function endSketches(): void {
   sketchesValid = true;
 }
 
