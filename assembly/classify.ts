@@ -3,6 +3,7 @@
 import { DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
 import { NO_SEGMENT, engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, segmentOf, setSegment, spendOf } from './state';
 import { R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND } from './layout';
+import { BLOCK, STRIDE, COL_R_SEGMENT, COL_SPAN_SQ, audienceCount, cols, compileRules, compiled, evaluateBlock, needsEngagement, segs } from './rules';
 
 const FIELD_R = 0;
 const FIELD_F = 1;
@@ -119,6 +120,7 @@ export function decodePlan(): void {
     unchecked((audStart[i] = numConds));
     for (let j = 0; j < len; j++, numConds++, at += 3) decodeCondition(numConds, at);
   }
+  compileRules(condField, condOp, condValue, segStart, segLen, matchable, audStart, audLen);
 }
 
 function decodeCondition(c: i32, at: i32): void {
@@ -307,6 +309,137 @@ let migAt: i32 = 0;
 let centsAt: i32 = 0;
 
 function classifyRange(from: i32, to: i32, commit: bool): void {
+  if (!compiled) {
+    classifyEach(from, to, commit);
+    return;
+  }
+  let n = 0;
+  for (let s = from; s < to; s++) {
+    if (ordersOf(s) == 0 && engagementsOf(s) == 0) continue;
+    fieldsInto(n, s);
+    if (++n == BLOCK) {
+      totalBlock(n, commit);
+      n = 0;
+    }
+  }
+  if (n > 0) totalBlock(n, commit);
+}
+
+// The block's customers: their slot and what the totals need besides the columns.
+const blockSlot = new StaticArray<i32>(BLOCK);
+const blockRetention = new StaticArray<i32>(BLOCK);
+const blockSpendBucket = new StaticArray<i32>(BLOCK);
+
+// @ts-ignore: decorator
+@inline
+function put(col: i32, i: i32, v: f64): void {
+  store<f64>(changetype<usize>(cols) + ((<usize>col * <usize>STRIDE + <usize>i) << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline
+function got(col: i32, i: i32): f64 {
+  return load<f64>(changetype<usize>(cols) + ((<usize>col * <usize>STRIDE + <usize>i) << 3));
+}
+
+/** Customer s's scores, retention and rule fields into block row i: run and fillFields, by column. */
+function fieldsInto(i: i32, s: i32): void {
+  curRec = rec(s);
+  const o = load<u32>(curRec, R_ORDERS);
+  const pd = load<u32>(curRec, R_PURCHASE_DAYS);
+  const sp = load<f64>(curRec, R_SPEND);
+  unchecked((blockSlot[i] = s));
+  let r = 0;
+  let f = 0;
+  let m = 0;
+  let aov = 0;
+  let ret: i32 = NO_SEGMENT;
+  let recency: f64 = Infinity;
+  if (o > 0) {
+    const aovValue = sp / <f64>o;
+    if (isSketch) {
+      r = unchecked(rScore[dayIndexBucket(load<i32>(curRec, R_LAST_DAY))]);
+      f = unchecked(fScore[ordersBucket(<i32>o)]);
+      outSpendBucket = moneyBucket(sp, bits);
+      m = unchecked(mScore[outSpendBucket]);
+      aov = unchecked(aovScore[moneyBucket(aovValue, bits)]);
+    } else {
+      r = score(load<f64>(curRec, R_LAST_TS), 0);
+      f = score(<f64>o, 1);
+      m = score(sp, 2);
+      outSpendBucket = moneyBucket(sp, bits);
+      aov = score(aovValue, 3);
+    }
+    const gapN = pd - 1;
+    const gap = gapN > 0 ? span(s) / <f64>gapN : storeGap;
+    recency = recencyDays(s);
+    const ratio = recency / gap;
+    ret = numRetention - 1;
+    for (let k = 0; k < numRetention - 1; k++) {
+      if (ratio <= unchecked(plan[limitsAt + k])) {
+        ret = k;
+        break;
+      }
+    }
+    unchecked((blockSpendBucket[i] = outSpendBucket));
+  }
+  unchecked((blockRetention[i] = ret));
+  const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
+  const sum: f64 = o > 0 ? span(s) : 0;
+  put(FIELD_R, i, <f64>r);
+  put(COL_R_SEGMENT, i, o > 0 && ret == lostRetention ? lostR : <f64>r);
+  put(FIELD_F, i, <f64>f);
+  put(FIELD_M, i, <f64>m);
+  put(FIELD_AOV, i, <f64>aov);
+  put(FIELD_ORDERS, i, <f64>o);
+  put(FIELD_PURCHASE_DAYS, i, <f64>pd);
+  put(FIELD_GAP_CV, i, n * load<f64>(curRec, R_GAP_SUM_SQ) - sum * sum);
+  put(COL_SPAN_SQ, i, sum * sum);
+  put(FIELD_RETENTION, i, <f64>ret);
+  put(FIELD_SPEND_OVER_MEDIAN, i, sp - medianSpend);
+  put(FIELD_RECENCY_DAYS, i, recency);
+  put(FIELD_SPEND, i, sp);
+  if (needsEngagement) {
+    curSlot = s;
+    put(FIELD_ENGAGEMENTS, i, coldField(FIELD_ENGAGEMENTS));
+    put(FIELD_ENGAGED_SINCE_ORDER, i, coldField(FIELD_ENGAGED_SINCE_ORDER));
+  }
+}
+
+/** Rules over the block, then its customers into the totals. */
+function totalBlock(n: i32, commit: bool): void {
+  evaluateBlock(n);
+  const S = numSegments;
+  const migRow = S + 1;
+  for (let i = 0; i < n; i++) {
+    const s = unchecked(blockSlot[i]);
+    if (got(FIELD_ORDERS, i) == 0) {
+      unchecked((totals[2] += 1));
+      continue;
+    }
+    const ret = unchecked(blockRetention[i]);
+    let seg = unchecked(segs[i]);
+    if (ret == lostRetention && seg < S && unchecked(lostTarget[seg]) >= 0) seg = unchecked(lostTarget[seg]);
+    const cents = Math.round(got(FIELD_SPEND, i) * 100);
+    unchecked((totals[0] += 1));
+    if (seg == S) unchecked((totals[1] += 1));
+    else {
+      unchecked((totals[segAt + 2 * seg] += 1));
+      unchecked((totals[segAt + 2 * seg + 1] += cents));
+    }
+    unchecked((totals[retAt + 2 * ret] += 1));
+    unchecked((totals[retAt + 2 * ret + 1] += cents));
+    const p = segmentOf(s);
+    const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
+    unchecked((totals[migAt + prev * migRow + seg] += 1));
+    unchecked((totals[centsAt + unchecked(blockSpendBucket[i])] += cents));
+    if (commit) setSegment(s, <u8>seg);
+  }
+  for (let a = 0; a < numAudiences; a++) unchecked((totals[audAt + a] += <f64>audienceCount(a, n)));
+}
+
+/** classifyRange one customer at a time (run): plans too large for the masks of rules.ts. */
+function classifyEach(from: i32, to: i32, commit: bool): void {
   const S = numSegments;
   const migRow = S + 1;
   for (let s = from; s < to; s++) {

@@ -1,0 +1,206 @@
+// The model's rules tested a block of customers at a time: each distinct condition is one
+// loop over the block's column of its field, setting its bit in every customer's mask, and
+// a rule holds where the mask has all of its conditions' bits. Testing per customer walks
+// the rules with data-dependent branches and an interpreter's loads (~41 ns a customer,
+// bench/NOTES.md section 19); here the interpreting is per block and the loops have no
+// branch but their own. The same decisions as test() and match() in classify.ts, which
+// still classify one customer at a time (exports) and plans with more than 32 conditions.
+
+/** Block columns: the fields of src/core/types.ts Field by number, then these two. */
+export const COL_R_SEGMENT: i32 = 13;
+/** sum(gap)^2, the scale of a gap_cv condition's right side. */
+export const COL_SPAN_SQ: i32 = 14;
+export const NUM_COLS: i32 = 15;
+export const BLOCK: i32 = 1024;
+/**
+ * Column c starts at c * STRIDE values: a line more than the block, so the columns' rows i
+ * fall in different cache sets (8 KiB apart, all fifteen would share one set of the L1 and
+ * evict each other: 19 ns a customer for the stores alone, measured).
+ */
+export const STRIDE: i32 = BLOCK + 8;
+
+const FIELD_R: i32 = 0;
+const FIELD_GAP_CV: i32 = 6;
+const FIELD_ENGAGED_SINCE_ORDER: i32 = 9;
+const FIELD_ENGAGEMENTS: i32 = 10;
+const FIELD_SPEND: i32 = 12;
+const MAX_CONDS: i32 = 32;
+
+/** The block's field values, column c at c * STRIDE. */
+export const cols = new StaticArray<f64>(NUM_COLS * STRIDE);
+/** Bit c set where distinct condition c holds. */
+export const masks = new StaticArray<u32>(BLOCK);
+/** The first matching segment (numSegments when none), by the segment R column. */
+export const segs = new StaticArray<i32>(BLOCK);
+
+let numConds: i32 = 0;
+const condCol = new StaticArray<i32>(MAX_CONDS);
+const condOp = new StaticArray<i32>(MAX_CONDS);
+const condValue = new StaticArray<f64>(MAX_CONDS);
+let segNeed = new StaticArray<u32>(0);
+let segLive = new StaticArray<u8>(0);
+let audNeed = new StaticArray<u32>(0);
+/** A bit no customer has: the need of a rule with a condition on no known field. */
+const NEVER: u32 = 0x80000000;
+
+/** False when the plan has too many distinct conditions for a mask (then: per customer). */
+export let compiled = false;
+/** Whether a condition reads the engagement columns (kept in the cold record: read only then). */
+export let needsEngagement = false;
+
+function condBit(col: i32, op: i32, value: f64): u32 {
+  if (col < 0) return NEVER;
+  for (let c = 0; c < numConds; c++) {
+    // the same value bit for bit (a NaN value would otherwise never find itself)
+    if (unchecked(condCol[c]) == col && unchecked(condOp[c]) == op && reinterpret<u64>(unchecked(condValue[c])) == reinterpret<u64>(value)) {
+      return 1 << c;
+    }
+  }
+  if (numConds == MAX_CONDS - 1) {
+    compiled = false;
+    return 0;
+  }
+  if (col == FIELD_ENGAGED_SINCE_ORDER || col == FIELD_ENGAGEMENTS) needsEngagement = true;
+  unchecked((condCol[numConds] = col));
+  unchecked((condOp[numConds] = op));
+  unchecked((condValue[numConds] = value));
+  return 1 << numConds++;
+}
+
+/** The column a condition on `field` reads: segments see the R of their run (lost re-run). */
+function colOf(field: i32, inSegment: bool): i32 {
+  if (<u32>field > <u32>FIELD_SPEND) return -1;
+  return field == FIELD_R && inSegment ? COL_R_SEGMENT : field;
+}
+
+/**
+ * Compiles the decoded plan's conditions (as classify.ts holds them) into masks. Per plan.
+ */
+export function compileRules(
+  field: StaticArray<i32>, op: StaticArray<i32>, value: StaticArray<f64>,
+  segStart: StaticArray<i32>, segLen: StaticArray<i32>, matchable: StaticArray<u8>,
+  audStart: StaticArray<i32>, audLen: StaticArray<i32>,
+): void {
+  numConds = 0;
+  compiled = true;
+  needsEngagement = false;
+  const S = segStart.length;
+  const A = audStart.length;
+  segNeed = new StaticArray<u32>(S);
+  segLive = new StaticArray<u8>(S);
+  audNeed = new StaticArray<u32>(A);
+  for (let k = 0; k < S; k++) {
+    let need: u32 = 0;
+    const start = unchecked(segStart[k]);
+    for (let j = 0; j < unchecked(segLen[k]); j++) {
+      const c = start + j;
+      need |= condBit(colOf(unchecked(field[c]), true), unchecked(op[c]), unchecked(value[c]));
+    }
+    unchecked((segNeed[k] = need));
+    unchecked((segLive[k] = matchable[k]));
+  }
+  for (let a = 0; a < A; a++) {
+    let need: u32 = 0;
+    const start = unchecked(audStart[a]);
+    for (let j = 0; j < unchecked(audLen[a]); j++) {
+      const c = start + j;
+      need |= condBit(colOf(unchecked(field[c]), false), unchecked(op[c]), unchecked(value[c]));
+    }
+    unchecked((audNeed[a] = need));
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function colPtr(c: i32): usize {
+  return changetype<usize>(cols) + ((<usize>c * <usize>STRIDE) << 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function holds(op: i32, a: f64, b: f64): bool {
+  return op == 0 ? a < b : op == 1 ? a <= b : op == 2 ? a == b : op == 3 ? a != b : op == 4 ? a >= b : a > b;
+}
+
+/** One condition over the block; op is a constant where inlined, so each case is its own loop. */
+// @ts-ignore: decorator
+@inline
+function testLoop(op: i32, col: usize, value: f64, bit: u32, n: i32): void {
+  const m = changetype<usize>(masks);
+  for (let i = 0; i < n; i++) {
+    const p = m + (<usize>i << 2);
+    store<u32>(p, load<u32>(p) | select<u32>(bit, 0, holds(op, load<f64>(col + (<usize>i << 3)), value)));
+  }
+}
+
+/** gap_cv: n*sum(g^2) - sum(g)^2 OP value^2 * sum(g)^2 (see fillFields in classify.ts). */
+// @ts-ignore: decorator
+@inline
+function gapLoop(op: i32, col: usize, scale: usize, vv: f64, bit: u32, n: i32): void {
+  const m = changetype<usize>(masks);
+  for (let i = 0; i < n; i++) {
+    const p = m + (<usize>i << 2);
+    const rhs = vv * load<f64>(scale + (<usize>i << 3));
+    store<u32>(p, load<u32>(p) | select<u32>(bit, 0, holds(op, load<f64>(col + (<usize>i << 3)), rhs)));
+  }
+}
+
+function testCondition(c: i32, n: i32): void {
+  const col = unchecked(condCol[c]);
+  const op = unchecked(condOp[c]);
+  const value = unchecked(condValue[c]);
+  const bit: u32 = 1 << c;
+  const p = colPtr(col);
+  if (col == FIELD_GAP_CV) {
+    const vv = value * value;
+    const scale = colPtr(COL_SPAN_SQ);
+    switch (op) {
+      case 0: gapLoop(0, p, scale, vv, bit, n); break;
+      case 1: gapLoop(1, p, scale, vv, bit, n); break;
+      case 2: gapLoop(2, p, scale, vv, bit, n); break;
+      case 3: gapLoop(3, p, scale, vv, bit, n); break;
+      case 4: gapLoop(4, p, scale, vv, bit, n); break;
+      case 5: gapLoop(5, p, scale, vv, bit, n); break;
+    }
+    return;
+  }
+  switch (op) {
+    case 0: testLoop(0, p, value, bit, n); break;
+    case 1: testLoop(1, p, value, bit, n); break;
+    case 2: testLoop(2, p, value, bit, n); break;
+    case 3: testLoop(3, p, value, bit, n); break;
+    case 4: testLoop(4, p, value, bit, n); break;
+    case 5: testLoop(5, p, value, bit, n); break;
+  }
+}
+
+/**
+ * Tests every condition over the block's first n customers (cols filled), then finds each
+ * one's first matching segment into segs (numSegments when none).
+ */
+export function evaluateBlock(n: i32): void {
+  const m = changetype<usize>(masks);
+  memory.fill(m, 0, <usize>n << 2);
+  for (let c = 0; c < numConds; c++) testCondition(c, n);
+  const S = segNeed.length;
+  const g = changetype<usize>(segs);
+  for (let i = 0; i < n; i++) store<i32>(g + (<usize>i << 2), S);
+  // last rule first, so an earlier match overwrites a later one: first match wins
+  for (let k = S - 1; k >= 0; k--) {
+    if (unchecked(segLive[k]) == 0) continue;
+    const need = unchecked(segNeed[k]);
+    for (let i = 0; i < n; i++) {
+      const p = g + (<usize>i << 2);
+      store<i32>(p, select<i32>(k, load<i32>(p), (load<u32>(m + (<usize>i << 2)) & need) == need));
+    }
+  }
+}
+
+/** How many of the block's first n customers are in audience a. */
+export function audienceCount(a: i32, n: i32): i32 {
+  const need = unchecked(audNeed[a]);
+  const m = changetype<usize>(masks);
+  let count = 0;
+  for (let i = 0; i < n; i++) count += i32((load<u32>(m + (<usize>i << 2)) & need) == need);
+  return count;
+}
