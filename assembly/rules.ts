@@ -118,30 +118,46 @@ function colPtr(c: i32): usize {
 
 // @ts-ignore: decorator
 @inline
-function holds(op: i32, a: f64, b: f64): bool {
-  return op == 0 ? a < b : op == 1 ? a <= b : op == 2 ? a == b : op == 3 ? a != b : op == 4 ? a >= b : a > b;
+function holds(op: i32, a: v128, b: v128): v128 {
+  return op == 0 ? f64x2.lt(a, b) : op == 1 ? f64x2.le(a, b) : op == 2 ? f64x2.eq(a, b) : op == 3 ? f64x2.ne(a, b) : op == 4 ? f64x2.ge(a, b) : f64x2.gt(a, b);
 }
 
-/** One condition over the block; op is a constant where inlined, so each case is its own loop. */
+/** Four customers' outcomes (two f64x2 compares) as four 32-bit lanes, all ones where true. */
+// @ts-ignore: decorator
+@inline
+function four(lo: v128, hi: v128): v128 {
+  return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
+}
+
+/** One condition over the block, four customers a step; op is a constant where inlined. */
 // @ts-ignore: decorator
 @inline
 function testLoop(op: i32, col: usize, value: f64, bit: u32, n: i32): void {
   const m = changetype<usize>(masks);
-  for (let i = 0; i < n; i++) {
+  const x = f64x2.splat(value);
+  const b = i32x4.splat(bit);
+  for (let i = 0; i < n; i += 4) {
+    const v = col + (<usize>i << 3);
+    const t = four(holds(op, v128.load(v), x), holds(op, v128.load(v, 16), x));
     const p = m + (<usize>i << 2);
-    store<u32>(p, load<u32>(p) | select<u32>(bit, 0, holds(op, load<f64>(col + (<usize>i << 3)), value)));
+    v128.store(p, v128.or(v128.load(p), v128.and(t, b)));
   }
 }
 
 /** gap_cv: n*sum(g^2) - sum(g)^2 OP value^2 * sum(g)^2 (see fillFields in classify.ts). */
 // @ts-ignore: decorator
 @inline
-function gapLoop(op: i32, col: usize, scale: usize, vv: f64, bit: u32, n: i32): void {
+function gapLoop(op: i32, col: usize, scale: usize, value: f64, bit: u32, n: i32): void {
   const m = changetype<usize>(masks);
-  for (let i = 0; i < n; i++) {
+  const vv = f64x2.splat(value * value);
+  const b = i32x4.splat(bit);
+  for (let i = 0; i < n; i += 4) {
+    const v = col + (<usize>i << 3);
+    const w = scale + (<usize>i << 3);
+    const lo = holds(op, v128.load(v), f64x2.mul(vv, v128.load(w)));
+    const hi = holds(op, v128.load(v, 16), f64x2.mul(vv, v128.load(w, 16)));
     const p = m + (<usize>i << 2);
-    const rhs = vv * load<f64>(scale + (<usize>i << 3));
-    store<u32>(p, load<u32>(p) | select<u32>(bit, 0, holds(op, load<f64>(col + (<usize>i << 3)), rhs)));
+    v128.store(p, v128.or(v128.load(p), v128.and(four(lo, hi), b)));
   }
 }
 
@@ -152,15 +168,14 @@ function testCondition(c: i32, n: i32): void {
   const bit: u32 = 1 << c;
   const p = colPtr(col);
   if (col == FIELD_GAP_CV) {
-    const vv = value * value;
     const scale = colPtr(COL_SPAN_SQ);
     switch (op) {
-      case 0: gapLoop(0, p, scale, vv, bit, n); break;
-      case 1: gapLoop(1, p, scale, vv, bit, n); break;
-      case 2: gapLoop(2, p, scale, vv, bit, n); break;
-      case 3: gapLoop(3, p, scale, vv, bit, n); break;
-      case 4: gapLoop(4, p, scale, vv, bit, n); break;
-      case 5: gapLoop(5, p, scale, vv, bit, n); break;
+      case 0: gapLoop(0, p, scale, value, bit, n); break;
+      case 1: gapLoop(1, p, scale, value, bit, n); break;
+      case 2: gapLoop(2, p, scale, value, bit, n); break;
+      case 3: gapLoop(3, p, scale, value, bit, n); break;
+      case 4: gapLoop(4, p, scale, value, bit, n); break;
+      case 5: gapLoop(5, p, scale, value, bit, n); break;
     }
     return;
   }
@@ -176,31 +191,43 @@ function testCondition(c: i32, n: i32): void {
 
 /**
  * Tests every condition over the block's first n customers (cols filled), then finds each
- * one's first matching segment into segs (numSegments when none).
+ * one's first matching segment into segs (numSegments when none). Rows from n up to the
+ * next multiple of 4 are computed too, from whatever the columns hold, and never read.
  */
 export function evaluateBlock(n: i32): void {
+  const n4 = (n + 3) & ~3;
   const m = changetype<usize>(masks);
-  memory.fill(m, 0, <usize>n << 2);
-  for (let c = 0; c < numConds; c++) testCondition(c, n);
+  memory.fill(m, 0, <usize>n4 << 2);
+  for (let c = 0; c < numConds; c++) testCondition(c, n4);
   const S = segNeed.length;
   const g = changetype<usize>(segs);
-  for (let i = 0; i < n; i++) store<i32>(g + (<usize>i << 2), S);
+  const none = i32x4.splat(S);
+  for (let i = 0; i < n4; i += 4) v128.store(g + (<usize>i << 2), none);
   // last rule first, so an earlier match overwrites a later one: first match wins
   for (let k = S - 1; k >= 0; k--) {
     if (unchecked(segLive[k]) == 0) continue;
-    const need = unchecked(segNeed[k]);
-    for (let i = 0; i < n; i++) {
+    const need = i32x4.splat(unchecked(segNeed[k]));
+    const seg = i32x4.splat(k);
+    for (let i = 0; i < n4; i += 4) {
       const p = g + (<usize>i << 2);
-      store<i32>(p, select<i32>(k, load<i32>(p), (load<u32>(m + (<usize>i << 2)) & need) == need));
+      const hit = i32x4.eq(v128.and(v128.load(m + (<usize>i << 2)), need), need);
+      v128.store(p, v128.bitselect(seg, v128.load(p), hit));
     }
   }
 }
 
 /** How many of the block's first n customers are in audience a. */
 export function audienceCount(a: i32, n: i32): i32 {
-  const need = unchecked(audNeed[a]);
+  const needOne = unchecked(audNeed[a]);
+  const need = i32x4.splat(needOne);
   const m = changetype<usize>(masks);
-  let count = 0;
-  for (let i = 0; i < n; i++) count += i32((load<u32>(m + (<usize>i << 2)) & need) == need);
+  const whole = n & ~3;
+  // a hit lane is -1: subtracting counts it
+  let counts = i32x4.splat(0);
+  for (let i = 0; i < whole; i += 4) {
+    counts = i32x4.sub(counts, i32x4.eq(v128.and(v128.load(m + (<usize>i << 2)), need), need));
+  }
+  let count = i32x4.extract_lane(counts, 0) + i32x4.extract_lane(counts, 1) + i32x4.extract_lane(counts, 2) + i32x4.extract_lane(counts, 3);
+  for (let i = whole; i < n; i++) count += i32((load<u32>(m + (<usize>i << 2)) & needOne) == needOne);
   return count;
 }
