@@ -307,8 +307,10 @@ export function endSketches(): void {
   sketchesValid = true;
 }
 
-function apply(s: i32, k: u8, t: f64, a: f64): void {
-  const r = rec(s);
+/** Applies one event to customer s, whose record is at r. */
+// @ts-ignore: decorator
+@inline
+function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
   if (k == KIND_ORDER && a >= 0) {
     const o = load<u32>(r, R_ORDERS);
     store<f64>(r, load<f64>(r, R_SPEND) + a, R_SPEND);
@@ -441,19 +443,26 @@ export function ingestRows(
     for (let j = 0; j < n; j++) sum += load<i32>(unchecked(groupAddr[j]));
     // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
     // (a tag can match another customer's, and a customer new in this group has none yet)
+    const groupCap = cap;
     for (let j = 0; j < n; j++) {
       const row = unchecked(groupRow[j]);
       const before = numCustomers;
       const lo = unchecked(groupLo[j]);
       const hi = unchecked(groupHi[j]);
       let s = unchecked(groupSlot[j]);
-      if (s < 0 || keyLoOf(s) != lo || keyHiOf(s) != hi) s = slotOf(lo, hi, unchecked(groupHash[j]));
+      // the address noted in step 2 holds unless an insert of this group grew the records
+      // (below a chunk, growing copies them)
+      let r = cap == groupCap ? unchecked(groupAddr[j]) : rec(max(s, 0));
+      if (s < 0 || load<i32>(r, R_KEY_LO) != lo || load<i32>(r, R_KEY_HI) != hi) {
+        s = slotOf(lo, hi, unchecked(groupHash[j]));
+        r = rec(s);
+      }
       if (isUtf8 && numCustomers != before) {
         const start = load<i32>(idOffsetsPtr + (<usize>row << 2));
         const stop = load<i32>(idOffsetsPtr + (<usize>(row + 1) << 2));
         keepId(s, idBytesPtr + <usize>start, stop - start);
       }
-      apply(s, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + (<usize>row << 3)), load<f64>(amountPtr + (<usize>row << 3)));
+      apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + (<usize>row << 3)), load<f64>(amountPtr + (<usize>row << 3)));
     }
   }
   touched = sum;
