@@ -396,6 +396,20 @@ export function ingestRows(
   while (i < rows) {
     // 1. keys and hashes of the next GROUP rows of this shard
     let n = 0;
+    if (!isUtf8) {
+      // without a branch on whether the row is this shard's (half the rows are not, at
+      // random): every row is written at n, and n moves on only for a row kept
+      for (; i < rows && n < GROUP; i++) {
+        const lo = load<i32>(idWordsPtr + (<usize>i << 3));
+        const hi = load<i32>(idWordsPtr + (<usize>i << 3), 4);
+        const h = keyHash(lo, hi);
+        unchecked((groupRow[n] = i));
+        unchecked((groupLo[n] = lo));
+        unchecked((groupHi[n] = hi));
+        unchecked((groupHash[n] = h));
+        n += i32(load<u8>(kindPtr + <usize>i) != KIND_SKIP) & i32(numShards == 1 || shardOf(h, numShards) == shard);
+      }
+    }
     for (; i < rows && n < GROUP; i++) {
       if (load<u8>(kindPtr + <usize>i) == KIND_SKIP) continue;
       let lo: i32;

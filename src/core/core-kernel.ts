@@ -231,6 +231,21 @@ export class CoreKernel implements Kernel {
     while (i < rows) {
       // 1. keys and hashes of the next GROUP rows of this shard
       let n = 0;
+      if (!isUtf8) {
+        // without a branch on the row's shard: every row is written at n, n moves on for a
+        // row kept (assembly/state.ts)
+        const words = idWords!;
+        for (; i < rows && n < GROUP; i++) {
+          const lo = words[2 * i];
+          const hi = words[2 * i + 1];
+          const h = keyHash(lo, hi);
+          groupRow[n] = i;
+          groupLo[n] = lo;
+          groupHi[n] = hi;
+          groupHash[n] = h;
+          n += (kind[i] !== Kind.skip ? 1 : 0) & (numShards === 1 || shardOf(h, numShards) === shard ? 1 : 0);
+        }
+      }
       for (; i < rows && n < GROUP; i++) {
         if (kind[i] === Kind.skip) continue;
         let lo: number;
