@@ -394,24 +394,11 @@ export function ingestRows(
   let sum = touched;
   let i = 0;
   while (i < rows) {
-    // 1. keys and hashes of the next GROUP rows of this shard
+    // 1. keys and hashes of the next GROUP rows of this shard, without a branch on whether
+    // a row is this shard's (with two shards half the rows are not, at random): every row is
+    // written at n, and n moves on only for a row kept
     let n = 0;
-    if (!isUtf8) {
-      // without a branch on whether the row is this shard's (half the rows are not, at
-      // random): every row is written at n, and n moves on only for a row kept
-      for (; i < rows && n < GROUP; i++) {
-        const lo = load<i32>(idWordsPtr + (<usize>i << 3));
-        const hi = load<i32>(idWordsPtr + (<usize>i << 3), 4);
-        const h = keyHash(lo, hi);
-        unchecked((groupRow[n] = i));
-        unchecked((groupLo[n] = lo));
-        unchecked((groupHi[n] = hi));
-        unchecked((groupHash[n] = h));
-        n += i32(load<u8>(kindPtr + <usize>i) != KIND_SKIP) & i32(numShards == 1 || shardOf(h, numShards) == shard);
-      }
-    }
     for (; i < rows && n < GROUP; i++) {
-      if (load<u8>(kindPtr + <usize>i) == KIND_SKIP) continue;
       let lo: i32;
       let hi: i32;
       if (isUtf8) {
@@ -425,12 +412,11 @@ export function ingestRows(
         hi = load<i32>(idWordsPtr + (<usize>i << 3), 4);
       }
       const h = keyHash(lo, hi);
-      if (numShards > 1 && shardOf(h, numShards) != shard) continue;
       unchecked((groupRow[n] = i));
       unchecked((groupLo[n] = lo));
       unchecked((groupHi[n] = hi));
       unchecked((groupHash[n] = h));
-      n++;
+      n += i32(load<u8>(kindPtr + <usize>i) != KIND_SKIP) & i32(numShards == 1 || shardOf(h, numShards) == shard);
     }
     // 2. read ahead each row's index slot; find the first entry with the row's tag; read
     // ahead the records those entries point at

@@ -229,25 +229,10 @@ export class CoreKernel implements Kernel {
     let touched = this.touched;
     let i = 0;
     while (i < rows) {
-      // 1. keys and hashes of the next GROUP rows of this shard
+      // 1. keys and hashes of the next GROUP rows of this shard, without a branch on the
+      // row's shard: every row is written at n, n moves on for a row kept (assembly/state.ts)
       let n = 0;
-      if (!isUtf8) {
-        // without a branch on the row's shard: every row is written at n, n moves on for a
-        // row kept (assembly/state.ts)
-        const words = idWords!;
-        for (; i < rows && n < GROUP; i++) {
-          const lo = words[2 * i];
-          const hi = words[2 * i + 1];
-          const h = keyHash(lo, hi);
-          groupRow[n] = i;
-          groupLo[n] = lo;
-          groupHi[n] = hi;
-          groupHash[n] = h;
-          n += (kind[i] !== Kind.skip ? 1 : 0) & (numShards === 1 || shardOf(h, numShards) === shard ? 1 : 0);
-        }
-      }
       for (; i < rows && n < GROUP; i++) {
-        if (kind[i] === Kind.skip) continue;
         let lo: number;
         let hi: number;
         if (isUtf8) {
@@ -259,12 +244,11 @@ export class CoreKernel implements Kernel {
           hi = idWords![2 * i + 1];
         }
         const h = keyHash(lo, hi);
-        if (numShards > 1 && shardOf(h, numShards) !== shard) continue;
         groupRow[n] = i;
         groupLo[n] = lo;
         groupHi[n] = hi;
         groupHash[n] = h;
-        n++;
+        n += (kind[i] !== Kind.skip ? 1 : 0) & (numShards === 1 || shardOf(h, numShards) === shard ? 1 : 0);
       }
       // 2. read ahead each row's index slot; find the first entry with the row's tag; read
       // ahead the records those entries point at, in a loop of their own (assembly/state.ts)
