@@ -5,13 +5,24 @@
  * time, unknown kind) are marked Kind.skip and reported as rejects; rows after the as-of
  * time are marked skip and counted apart.
  */
-import { DataType, TimeUnit, DateUnit, Precision } from 'apache-arrow';
-import type { Data, RecordBatch, Vector } from 'apache-arrow';
+import { Type, TimeUnit, DateUnit, Precision } from 'apache-arrow/enum';
+import type { Data, DataType, Date_, Decimal, Dictionary, Float, Int, RecordBatch, Timestamp, Utf8, Vector } from 'apache-arrow';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import type { ColumnBatch, IdMode } from '../core/types.js';
 import { allocColumnBatch, columnBatchBytes } from './column-batch.js';
 import type { BatchBuffer, BufferPool, ColumnBatchShape } from './column-batch.js';
+
+// Type tests by type id, as apache-arrow's DataType.isX do. This module runs in the reading
+// thread too, which loads apache-arrow's single-file bundle instead of the package's entry
+// (arrow-read-worker.ts): importing DataType from the entry would load all of it there.
+const isInt = (t: DataType): t is Int => t.typeId === Type.Int;
+const isFloat = (t: DataType): t is Float => t.typeId === Type.Float;
+const isUtf8 = (t: DataType): t is Utf8 => t.typeId === Type.Utf8;
+const isDecimal = (t: DataType): t is Decimal => t.typeId === Type.Decimal;
+const isDate = (t: DataType): t is Date_ => t.typeId === Type.Date;
+const isTimestamp = (t: DataType): t is Timestamp => t.typeId === Type.Timestamp;
+const isDictionary = (t: DataType): t is Dictionary => t.typeId === Type.Dictionary;
 
 /** Which input columns hold what. */
 export interface ColumnNames {
@@ -160,22 +171,22 @@ export function checkSchema(batch: RecordBatch, names: ColumnNames, source: stri
   };
   const idType = need(names.customer, ID_EXPECTED);
   let mode: IdMode;
-  if (DataType.isInt(idType) && idType.bitWidth <= 64) mode = 'int';
-  else if (DataType.isUtf8(idType)) mode = 'utf8';
-  else if (DataType.isDictionary(idType) && DataType.isUtf8(idType.dictionary)) mode = 'utf8';
+  if (isInt(idType) && idType.bitWidth <= 64) mode = 'int';
+  else if (isUtf8(idType)) mode = 'utf8';
+  else if (isDictionary(idType) && isUtf8(idType.dictionary)) mode = 'utf8';
   else throw schemaError(source, names.customer, ID_EXPECTED, `is ${idType}`);
   const tsType = need(names.ts, TS_EXPECTED);
-  if (!(DataType.isTimestamp(tsType) || DataType.isDate(tsType) || (DataType.isInt(tsType) && tsType.bitWidth === 64))) {
+  if (!(isTimestamp(tsType) || isDate(tsType) || (isInt(tsType) && tsType.bitWidth === 64))) {
     throw schemaError(source, names.ts, TS_EXPECTED, `is ${tsType}`);
   }
   const amountType = need(names.amount, AMOUNT_EXPECTED);
-  if (!(DataType.isFloat(amountType) || DataType.isDecimal(amountType) || DataType.isInt(amountType))) {
+  if (!(isFloat(amountType) || isDecimal(amountType) || isInt(amountType))) {
     throw schemaError(source, names.amount, AMOUNT_EXPECTED, `is ${amountType}`);
   }
   const kf = field(names.kind);
   if (kf) {
     const t = kf.type as DataType;
-    const ok = DataType.isUtf8(t) || (DataType.isDictionary(t) && DataType.isUtf8(t.dictionary)) || (DataType.isInt(t) && t.bitWidth === 8);
+    const ok = isUtf8(t) || (isDictionary(t) && isUtf8(t.dictionary)) || (isInt(t) && t.bitWidth === 8);
     if (!ok) throw schemaError(source, names.kind, KIND_EXPECTED, `is ${t}`);
   }
   return mode;
@@ -194,11 +205,11 @@ function int32Words(d: Data): Int32Array {
 /** Converts event times to ms into out; NaN where null or unreadable. */
 function timesInto(out: Float64Array, d: Data, n: number): void {
   const t = d.type as DataType;
-  if (DataType.isDate(t) && t.unit === DateUnit.DAY) {
+  if (isDate(t) && t.unit === DateUnit.DAY) {
     const days = d.values as Int32Array;
     for (let i = 0; i < n; i++) out[i] = days[i] * 86_400_000;
   } else {
-    const scale = DataType.isTimestamp(t)
+    const scale = isTimestamp(t)
       ? t.unit === TimeUnit.SECOND ? 1000 : t.unit === TimeUnit.MILLISECOND ? 1 : t.unit === TimeUnit.MICROSECOND ? 1e-3 : 1e-6
       : 1;
     const words = int32Words(d);
@@ -211,12 +222,12 @@ function timesInto(out: Float64Array, d: Data, n: number): void {
 /** Converts amounts to numbers into out; NaN where null. */
 function amountsInto(out: Float64Array, d: Data, n: number): void {
   const t = d.type as DataType;
-  if (DataType.isFloat(t)) {
+  if (isFloat(t)) {
     if (t.precision === Precision.HALF) throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
     const v = d.values as Float64Array | Float32Array;
     if (v instanceof Float64Array) out.set(v.subarray(0, n));
     else for (let i = 0; i < n; i++) out[i] = v[i];
-  } else if (DataType.isDecimal(t)) {
+  } else if (isDecimal(t)) {
     const w = d.values as Uint32Array;
     const stride = t.bitWidth / 32;
     const div = Math.pow(10, t.scale);
@@ -238,7 +249,7 @@ function amountsInto(out: Float64Array, d: Data, n: number): void {
       }
       out[i] = x / div;
     }
-  } else if (DataType.isInt(t) && t.bitWidth === 64) {
+  } else if (isInt(t) && t.bitWidth === 64) {
     const words = int32Words(d);
     const unsigned = !t.isSigned;
     for (let i = 0; i < n; i++) out[i] = unsigned ? (words[2 * i + 1] >>> 0) * 4294967296 + (words[2 * i] >>> 0) : int64At(words, i);
@@ -254,10 +265,10 @@ function kindsInto(out: Uint8Array, d: Data, n: number): void {
   const t = d.type as DataType;
   const UNKNOWN = 254;
   const codeOf = (s: string): number => KIND_NAMES[s.toLowerCase()] ?? UNKNOWN;
-  if (DataType.isInt(t)) {
+  if (isInt(t)) {
     const v = d.values as Int8Array;
     for (let i = 0; i < n; i++) out[i] = v[i] >= 0 && v[i] <= 3 ? v[i] : UNKNOWN;
-  } else if (DataType.isDictionary(t)) {
+  } else if (isDictionary(t)) {
     const dict = d.dictionary!;
     const codes = new Uint8Array(dict.length);
     for (let j = 0; j < dict.length; j++) codes[j] = codeOf(String(dict.get(j) ?? ''));
@@ -306,7 +317,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   let dictIndex: Int32Array | null = null;
   let idBytesLen = 0;
   if (mode === 'utf8') {
-    if (DataType.isDictionary(idData.type)) {
+    if (isDictionary(idData.type)) {
       const dd = idData.dictionary!.data[0];
       idOffsetsIn = dd.valueOffsets as Int32Array;
       idBytesIn = dd.values as Uint8Array;
@@ -336,13 +347,13 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   if (mode === 'int') {
     const t = idData.type as DataType;
     const words = out.idWords!;
-    if (DataType.isInt(t) && t.bitWidth === 64) {
+    if (isInt(t) && t.bitWidth === 64) {
       const src = int32Words(idData);
       if (src.length < 2 * n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`);
       words.set(src.subarray(0, 2 * n));
     } else {
       const v = idData.values as Int32Array;
-      const signed = DataType.isInt(t) && t.isSigned;
+      const signed = isInt(t) && t.isSigned;
       for (let i = 0; i < n; i++) {
         const x = v[i];
         words[2 * i] = x | 0;
