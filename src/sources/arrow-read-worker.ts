@@ -4,7 +4,7 @@
  * some (apache/arrow-js#315), so it runs here, where the parent can watch its progress and
  * terminate it; see arrow-source.ts.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { constants, openSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -17,6 +17,7 @@ import type { BatchBuffer } from '../engine/column-batch.js';
 import type { ColumnNames, ConvertedBatch } from '../engine/arrow-columns.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
+import { PreadFile, reuseBodyBuffers } from './pread-file.js';
 
 // apache-arrow's single-file bundle: it loads in ~12 ms where the package's entry (some 200
 // modules) takes ~80, and this thread loads it on the way to the first batch
@@ -59,96 +60,8 @@ function post(m: ReaderToParent, transfer: BatchBuffer[] = []): void {
   port.postMessage(m, transferable(transfer));
 }
 
-/**
- * A regular file as apache-arrow reads one (its FileHandle shape: fd, stat, read, close),
- * read with pread on this thread.
- */
-class PreadFile {
-  readonly fd: number;
-  readonly size: number;
-  private readonly ring: Uint8Array[] = [];
-  private next = 0;
-  private closed = false;
-
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
-    this.size = fstatSync(this.fd).size;
-  }
-
-  async stat(): Promise<{ size: number }> {
-    return { size: this.size };
-  }
-
-  async read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Uint8Array }> {
-    return { bytesRead: readSync(this.fd, buffer, offset, length, position), buffer };
-  }
-
-  /** `length` bytes at `position` in one of a few buffers used over and over. */
-  readIntoRing(position: number, length: number): Uint8Array {
-    const slot = this.next;
-    this.next = (this.next + 1) % RING_SIZE;
-    if ((this.ring[slot]?.length ?? 0) < length) this.ring[slot] = new Uint8Array(Math.ceil(length / 65_536) * 65_536);
-    const bytesRead = readSync(this.fd, this.ring[slot], 0, length, position);
-    return this.ring[slot].subarray(0, bytesRead);
-  }
-
-  /** apache-arrow closes the handle when it is done with it; so may we: once is enough. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    closeSync(this.fd);
-  }
-}
-
-/** The part of apache-arrow's AsyncRandomAccessFile (21.2, pinned) that reads message bodies. */
-interface ArrowFileReads {
-  position: number;
-  size: number;
-  read(nBytes: number): Promise<Uint8Array | null>;
-}
-
-/**
- * Has the reader put record batch bodies into the file's ring of buffers. apache-arrow reads
- * every body into a fresh buffer, and writing a fresh megabyte costs more in page faults than
- * converting the batch in it. Only for the IPC file format, once open() has read the footer
- * and every dictionary (they must live on): every later large read is a record batch body,
- * converted before the ring comes round to its buffer again. If apache-arrow's internals are
- * not as expected, nothing changes.
- */
-function reuseBodyBuffers(reader: RecordBatchReader, file: PreadFile): void {
-  const reads = fileReads(reader, file);
-  if (!reader.isFile() || !reads) return;
-  const read = reads.read.bind(reads);
-  reads.read = async (nBytes: number) => {
-    if (!(nBytes >= 65_536) || reads.position >= file.size) return read(nBytes);
-    const position = reads.position;
-    const end = Math.min(file.size, position + nBytes);
-    reads.position = end;
-    return file.readIntoRing(position, end - position);
-  };
-}
-
-/**
- * apache-arrow's wrapper around our file: the object among the reader's parts that holds
- * `file` and has a numeric `position` and a `read` method. Found by shape, as the bundle's
- * private names are minified (the package's own build calls it `_impl._handle`).
- */
-function fileReads(reader: RecordBatchReader, file: PreadFile): ArrowFileReads | null {
-  const parts = (o: unknown): unknown[] => (o !== null && typeof o === 'object' ? Object.values(o) : []);
-  for (const impl of parts(reader)) {
-    for (const candidate of parts(impl)) {
-      const c = candidate as Partial<ArrowFileReads> | null;
-      if (c && typeof c.read === 'function' && typeof c.position === 'number' && parts(c).includes(file)) return c as ArrowFileReads;
-    }
-  }
-  return null;
-}
-
 /** Rows a handed-over batch of a regular file holds at least (but the last), when the file's batches are smaller. */
 const JOIN_ROWS = 262_144;
-
-/** Bodies in flight at once are one or two; four leaves room. */
-const RING_SIZE = 4;
 
 /**
  * A regular file opens for random access (the IPC file format reads its footer first);
