@@ -17,6 +17,11 @@ export interface RandomHistory {
   badRate?: number;
   /** Share of rows out of time order. */
   shuffleRate?: number;
+  /**
+   * Days the history spans (default 600, so every row is before the tests' as-of times of
+   * 2026 and later; a fixed step per row once put most rows of the larger cases after them).
+   */
+  days?: number;
 }
 
 const DAY = 86_400_000;
@@ -27,6 +32,8 @@ export function randomHistory(o: RandomHistory): RecordBatch[] {
   const perBatch = Math.ceil(o.rows / o.batches);
   const out: RecordBatch[] = [];
   let t = BASE;
+  // 0, 1 or 2 steps a row: one step on average, several rows a day when rows outnumber days
+  const step = Math.floor(((o.days ?? 600) * DAY) / o.rows);
   const amounts = [0, 5, 9.99, 10, 10, 25.5, 100, 250, 1000, 0.01];
   for (let b = 0; b < o.batches; b++) {
     const n = Math.min(perBatch, o.rows - b * perBatch);
@@ -44,7 +51,7 @@ export function randomHistory(o: RandomHistory): RecordBatch[] {
         words[2 * i] = c * 7919 + 3;
         words[2 * i + 1] = c % 3 === 0 ? -1 : c % 5;
       }
-      t += Math.floor(rng.next() * 3) * DAY / 4 + Math.floor(rng.next() * 1000);
+      t += Math.floor(rng.next() * 3) * step + Math.floor(rng.next() * 1000);
       ts[i] = rng.next() < (o.shuffleRate ?? 0.05) ? t - Math.floor(rng.next() * 60) * DAY : Math.floor(t / DAY) * DAY;
       const k = rng.next();
       kind[i] = k < 0.8 ? 0 : k < 0.88 ? 1 : k < 0.95 ? 2 : 3;
