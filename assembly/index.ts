@@ -50,12 +50,17 @@ export function inputTs(): usize { return changetype<usize>(inTs); }
 export function inputAmount(): usize { return changetype<usize>(inAmount); }
 export function inputKind(): usize { return changetype<usize>(inKind); }
 
-/** Applies the reserved input's rows of this shard. Returns 1 if the id mode changed. Per batch. */
-export function ingest(rows: i32, mode: i32, shard: i32, numShards: i32): i32 {
+/**
+ * Applies the reserved input's rows [from, to) of this shard. Returns 1 if the id mode
+ * changed. Per part of a batch: the caller applies a large batch in parts, since V8 runs the
+ * first call of a WASM function in baseline code to its end (see sketchesBegin).
+ */
+export function ingest(from: i32, to: i32, mode: i32, shard: i32, numShards: i32): i32 {
+  const at = <usize>from;
   return ingestRows(
-    rows, mode, shard, numShards,
-    changetype<usize>(inIdWords), changetype<usize>(inIdOffsets), changetype<usize>(inIdBytes),
-    changetype<usize>(inTs), changetype<usize>(inAmount), changetype<usize>(inKind),
+    to - from, mode, shard, numShards,
+    changetype<usize>(inIdWords) + (at << 3), changetype<usize>(inIdOffsets) + (at << 2), changetype<usize>(inIdBytes),
+    changetype<usize>(inTs) + (at << 3), changetype<usize>(inAmount) + (at << 3), changetype<usize>(inKind) + at,
   );
 }
 

@@ -26,6 +26,9 @@ const cases = [
   { name: 'ties and refunds, int ids', customers: 200, rows: 5_000, batches: 4, seed: 2 },
   { name: 'string ids, out of order', customers: 500, rows: 8_000, batches: 5, seed: 3, stringIds: true, shuffleRate: 0.3 },
   { name: '10^5 customers', customers: 100_000, rows: 300_000, batches: 5, seed: 4 },
+  // the WASM kernel applies a batch in parts of 65,536 rows (wasm-kernel.ts)
+  { name: 'batches of more rows than one kernel call takes, int ids', customers: 20_000, rows: 300_000, batches: 2, seed: 6 },
+  { name: 'batches of more rows than one kernel call takes, string ids', customers: 20_000, rows: 300_000, batches: 2, seed: 7, stringIds: true },
 ];
 
 describe.each(cases)('WASM kernel and plain core agree: $name', (c) => {
