@@ -344,10 +344,14 @@ function got(col: i32, i: i32): f64 {
 
 /** Customer s's scores, retention and rule fields into block row i: run and fillFields, by column. */
 function fieldsInto(i: i32, s: i32): void {
-  curRec = rec(s);
-  const o = load<u32>(curRec, R_ORDERS);
-  const pd = load<u32>(curRec, R_PURCHASE_DAYS);
-  const sp = load<f64>(curRec, R_SPEND);
+  // locals throughout, and the column stores at constant offsets from the row's address:
+  // the per-customer helpers above (run, span, coldField) go through globals
+  const p = rec(s);
+  const o = load<u32>(p, R_ORDERS);
+  const pd = load<u32>(p, R_PURCHASE_DAYS);
+  const sp = load<f64>(p, R_SPEND);
+  const lastTs = load<f64>(p, R_LAST_TS);
+  const spanDays = <f64>(load<i32>(p, R_LAST_DAY) - load<i32>(p, R_FIRST_DAY));
   unchecked((blockSlot[i] = s));
   let r = 0;
   let f = 0;
@@ -357,22 +361,23 @@ function fieldsInto(i: i32, s: i32): void {
   let recency: f64 = Infinity;
   if (o > 0) {
     const aovValue = sp / <f64>o;
+    let spendBucket: i32;
     if (isSketch) {
-      r = unchecked(rScore[dayIndexBucket(load<i32>(curRec, R_LAST_DAY))]);
+      r = unchecked(rScore[dayIndexBucket(load<i32>(p, R_LAST_DAY))]);
       f = unchecked(fScore[ordersBucket(<i32>o)]);
-      outSpendBucket = moneyBucket(sp, bits);
-      m = unchecked(mScore[outSpendBucket]);
+      spendBucket = moneyBucket(sp, bits);
+      m = unchecked(mScore[spendBucket]);
       aov = unchecked(aovScore[moneyBucket(aovValue, bits)]);
     } else {
-      r = score(load<f64>(curRec, R_LAST_TS), 0);
+      r = score(lastTs, 0);
       f = score(<f64>o, 1);
       m = score(sp, 2);
-      outSpendBucket = moneyBucket(sp, bits);
+      spendBucket = moneyBucket(sp, bits);
       aov = score(aovValue, 3);
     }
     const gapN = pd - 1;
-    const gap = gapN > 0 ? span(s) / <f64>gapN : storeGap;
-    recency = recencyDays(s);
+    const gap = gapN > 0 ? spanDays / <f64>gapN : storeGap;
+    recency = (asOf - lastTs) / DAY_MS;
     const ratio = recency / gap;
     ret = numRetention - 1;
     for (let k = 0; k < numRetention - 1; k++) {
@@ -381,29 +386,38 @@ function fieldsInto(i: i32, s: i32): void {
         break;
       }
     }
-    unchecked((blockSpendBucket[i] = outSpendBucket));
+    unchecked((blockSpendBucket[i] = spendBucket));
   }
   unchecked((blockRetention[i] = ret));
   const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
-  const sum: f64 = o > 0 ? span(s) : 0;
-  put(FIELD_R, i, <f64>r);
-  put(COL_R_SEGMENT, i, o > 0 && ret == lostRetention ? lostR : <f64>r);
-  put(FIELD_F, i, <f64>f);
-  put(FIELD_M, i, <f64>m);
-  put(FIELD_AOV, i, <f64>aov);
-  put(FIELD_ORDERS, i, <f64>o);
-  put(FIELD_PURCHASE_DAYS, i, <f64>pd);
-  put(FIELD_GAP_CV, i, n * load<f64>(curRec, R_GAP_SUM_SQ) - sum * sum);
-  put(COL_SPAN_SQ, i, sum * sum);
-  put(FIELD_RETENTION, i, <f64>ret);
-  put(FIELD_SPEND_OVER_MEDIAN, i, sp - medianSpend);
-  put(FIELD_RECENCY_DAYS, i, recency);
-  put(FIELD_SPEND, i, sp);
+  const sum: f64 = o > 0 ? spanDays : 0;
+  const row = changetype<usize>(cols) + (<usize>i << 3);
+  store<f64>(row + colAt(FIELD_R), <f64>r);
+  store<f64>(row + colAt(COL_R_SEGMENT), o > 0 && ret == lostRetention ? lostR : <f64>r);
+  store<f64>(row + colAt(FIELD_F), <f64>f);
+  store<f64>(row + colAt(FIELD_M), <f64>m);
+  store<f64>(row + colAt(FIELD_AOV), <f64>aov);
+  store<f64>(row + colAt(FIELD_ORDERS), <f64>o);
+  store<f64>(row + colAt(FIELD_PURCHASE_DAYS), <f64>pd);
+  store<f64>(row + colAt(FIELD_GAP_CV), n * load<f64>(p, R_GAP_SUM_SQ) - sum * sum);
+  store<f64>(row + colAt(COL_SPAN_SQ), sum * sum);
+  store<f64>(row + colAt(FIELD_RETENTION), <f64>ret);
+  store<f64>(row + colAt(FIELD_SPEND_OVER_MEDIAN), sp - medianSpend);
+  store<f64>(row + colAt(FIELD_RECENCY_DAYS), recency);
+  store<f64>(row + colAt(FIELD_SPEND), sp);
   if (needsEngagement) {
-    curSlot = s;
-    put(FIELD_ENGAGEMENTS, i, coldField(FIELD_ENGAGEMENTS));
-    put(FIELD_ENGAGED_SINCE_ORDER, i, coldField(FIELD_ENGAGED_SINCE_ORDER));
+    // the engagement fields as coldField has them
+    const e = engagementsOf(s);
+    store<f64>(row + colAt(FIELD_ENGAGEMENTS), <f64>e);
+    store<f64>(row + colAt(FIELD_ENGAGED_SINCE_ORDER), e > 0 && (o == 0 || lastEngagedOf(s) > lastTs) ? 1 : 0);
   }
+}
+
+/** Byte offset of column col's row 0 in the block (see STRIDE). */
+// @ts-ignore: decorator
+@inline
+function colAt(col: i32): usize {
+  return (<usize>col * <usize>STRIDE) << 3;
 }
 
 /** Rules over the block, then its customers into the totals. */
