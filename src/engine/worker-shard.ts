@@ -16,6 +16,8 @@ import type { ShardTask, WorkerSetup } from './worker-task.js';
 
 export class WorkerShard implements ShardHost {
   private readonly pool: Piscina;
+  /** Settles once the worker has loaded its modules and answered (see close). */
+  private readonly loaded: Promise<unknown>;
 
   constructor(setup: WorkerSetup) {
     this.pool = new Piscina({
@@ -30,6 +32,7 @@ export class WorkerShard implements ShardHost {
       idleTimeout: Infinity,
       workerData: setup,
     });
+    this.loaded = this.numCustomers().catch(() => undefined);
   }
 
   private async run<T>(task: ShardTask, transfer?: Transferable[]): Promise<T> {
@@ -53,6 +56,10 @@ export class WorkerShard implements ShardHost {
   numCustomers(): Promise<number> { return this.run({ op: 'numCustomers' }); }
 
   async close(): Promise<void> {
+    // a worker terminated while Node still loads its modules can abort the whole process
+    // (V8: "IsGraphAsync must be used on an instantiated module"): an input that fails at
+    // once, before the workers are up, would end the CLI that way instead of with its error
+    await this.loaded;
     await this.pool.destroy();
   }
 }
