@@ -5,7 +5,7 @@
  * time, unknown kind) are marked Kind.skip and reported as rejects; rows after the as-of
  * time are marked skip and counted apart.
  */
-import { Type, TimeUnit, DateUnit, Precision } from 'apache-arrow/enum';
+import { DateUnitId, PrecisionId, TimeUnitId, TypeId } from './arrow-ids.js';
 import type { Data, DataType, Date_, Decimal, Dictionary, Float, Int, RecordBatch, Timestamp, Utf8, Vector } from 'apache-arrow';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
@@ -16,13 +16,13 @@ import type { BatchBuffer, BufferPool, ColumnBatchShape } from './column-batch.j
 // Type tests by type id, as apache-arrow's DataType.isX do. This module runs in the reading
 // thread too, which loads apache-arrow's single-file bundle instead of the package's entry
 // (arrow-read-worker.ts): importing DataType from the entry would load all of it there.
-const isInt = (t: DataType): t is Int => t.typeId === Type.Int;
-const isFloat = (t: DataType): t is Float => t.typeId === Type.Float;
-const isUtf8 = (t: DataType): t is Utf8 => t.typeId === Type.Utf8;
-const isDecimal = (t: DataType): t is Decimal => t.typeId === Type.Decimal;
-const isDate = (t: DataType): t is Date_ => t.typeId === Type.Date;
-const isTimestamp = (t: DataType): t is Timestamp => t.typeId === Type.Timestamp;
-const isDictionary = (t: DataType): t is Dictionary => t.typeId === Type.Dictionary;
+const isInt = (t: DataType): t is Int => t.typeId === TypeId.Int;
+const isFloat = (t: DataType): t is Float => t.typeId === TypeId.Float;
+const isUtf8 = (t: DataType): t is Utf8 => t.typeId === TypeId.Utf8;
+const isDecimal = (t: DataType): t is Decimal => t.typeId === TypeId.Decimal;
+const isDate = (t: DataType): t is Date_ => t.typeId === TypeId.Date;
+const isTimestamp = (t: DataType): t is Timestamp => t.typeId === TypeId.Timestamp;
+const isDictionary = (t: DataType): t is Dictionary => t.typeId === TypeId.Dictionary;
 
 /** Which input columns hold what. */
 export interface ColumnNames {
@@ -205,12 +205,12 @@ function int32Words(d: Data): Int32Array {
 /** Converts event times to ms into out; NaN where null or unreadable. */
 function timesInto(out: Float64Array, d: Data, n: number): void {
   const t = d.type as DataType;
-  if (isDate(t) && t.unit === DateUnit.DAY) {
+  if (isDate(t) && t.unit === DateUnitId.DAY) {
     const days = d.values as Int32Array;
     for (let i = 0; i < n; i++) out[i] = days[i] * 86_400_000;
   } else {
     const scale = isTimestamp(t)
-      ? t.unit === TimeUnit.SECOND ? 1000 : t.unit === TimeUnit.MILLISECOND ? 1 : t.unit === TimeUnit.MICROSECOND ? 1e-3 : 1e-6
+      ? t.unit === TimeUnitId.SECOND ? 1000 : t.unit === TimeUnitId.MILLISECOND ? 1 : t.unit === TimeUnitId.MICROSECOND ? 1e-3 : 1e-6
       : 1;
     const words = int32Words(d);
     for (let i = 0; i < n; i++) out[i] = int64At(words, i) * scale;
@@ -223,7 +223,7 @@ function timesInto(out: Float64Array, d: Data, n: number): void {
 function amountsInto(out: Float64Array, d: Data, n: number): void {
   const t = d.type as DataType;
   if (isFloat(t)) {
-    if (t.precision === Precision.HALF) throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
+    if (t.precision === PrecisionId.HALF) throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
     const v = d.values as Float64Array | Float32Array;
     if (v instanceof Float64Array) out.set(v.subarray(0, n));
     else for (let i = 0; i < n; i++) out[i] = v[i];
