@@ -336,12 +336,19 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   }
 
   const { batch: out } = allocColumnBatch({ numRows: n, idMode: mode, idBytesLen }, opts.pool);
-  timesInto(out.ts, tsData, n);
-  amountsInto(out.amount, amountData, n);
-  if (kindVector) kindsInto(out.kind, onlyData(kindVector, source, names.kind), n);
-  else out.kind.fill(Kind.order);
+  const kindData = kindVector ? onlyData(kindVector, source, names.kind) : null;
   // rows without a customer: only dictionary ids and ids with nulls can have them
   const idNull = dictIndex || idData.nullCount > 0 ? new Uint8Array(n) : null;
+  // the usual input (64-bit millisecond times, Int8 kind codes, no nulls) has its times and
+  // kinds converted in the counting pass below; any other, here
+  const plain = idNull === null ? plainInput(tsData, kindData) : null;
+  amountsInto(out.amount, amountData, n);
+  const convertRest = (): void => {
+    timesInto(out.ts, tsData, n);
+    if (kindData) kindsInto(out.kind, kindData, n);
+    else out.kind.fill(Kind.order);
+  };
+  if (plain === null) convertRest();
   if (idNull && idData.nullCount > 0) for (let i = 0; i < n; i++) idNull[i] = isValid(idData, i) ? 0 : 1;
 
   if (mode === 'int') {
@@ -394,7 +401,8 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
-  const from = idNull === null ? countPlain(kind, ts, amount, n, asOf, result) : 0;
+  const from = idNull === null ? countPlain(kind, ts, amount, n, asOf, result, plain) : 0;
+  if (plain !== null && from < n) convertRest();
   for (let i = from; i < n; i++) {
     const k = kind[i];
     const t = ts[i];
@@ -427,19 +435,65 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   return result;
 }
 
+/** A batch of the usual kind, as countPlain converts it. */
+interface PlainInput {
+  /** The times: 64-bit milliseconds, as 32-bit words. */
+  tsWords: Int32Array;
+  /** Kind codes or dictionary indices, or null for a batch without kinds (all orders). */
+  kinds: Int8Array | null;
+  /** Their kind by (code & 255): unknown ones 254, as kindsInto has them. */
+  kindOf: Uint8Array;
+}
+
+/**
+ * The batch's times and kinds when they are of the usual kind, for countPlain: 64-bit
+ * millisecond times and Int8 kinds (codes, or indices of a dictionary), without nulls.
+ */
+function plainInput(ts: Data, kind: Data | null): PlainInput | null {
+  const t = ts.type as DataType;
+  const ms = (isTimestamp(t) && t.unit === TimeUnitId.MILLISECOND) || (isInt(t) && t.bitWidth === 64);
+  if (!ms || ts.nullCount > 0) return null;
+  const kindOf = new Uint8Array(256).fill(254);
+  if (kind !== null) {
+    const k = kind.type as DataType;
+    if (kind.nullCount > 0 || !(kind.values instanceof Int8Array)) return null;
+    if (isDictionary(k)) {
+      const dict = kind.dictionary!;
+      for (let j = 0; j < dict.length && j < 128; j++) kindOf[j] = KIND_NAMES[String(dict.get(j) ?? '').toLowerCase()] ?? 254;
+    } else if (isInt(k)) {
+      for (let c = 0; c <= Kind.emailOpen; c++) kindOf[c] = c;
+    } else return null;
+  }
+  return { tsWords: int32Words(ts), kinds: kind === null ? null : (kind.values as Int8Array), kindOf };
+}
+
 /**
  * Counts orders, refunds and engagements and finds the largest time over the rows that need
  * no rejecting or skipping, stopping at the first that does; returns that row (n when none).
+ * Given the batch's plain input, it also converts each row's time and kind on the way (one
+ * pass instead of three); the caller converts every row the general way if it stops early.
  */
-function countPlain(kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, asOf: number, into: BatchCounts): number {
+function countPlain(kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, asOf: number, into: BatchCounts, plain: PlainInput | null): number {
+  const tsWords = plain?.tsWords;
+  const kinds = plain?.kinds ?? null;
+  const kindOf = plain?.kindOf;
   let orders = 0;
   let refunds = 0;
   let engagements = 0;
   let maxTs = -Infinity;
   let i = 0;
   for (; i < n; i++) {
-    const k = kind[i];
-    const t = ts[i];
+    let t: number;
+    let k: number;
+    if (tsWords !== undefined) {
+      t = tsWords[2 * i + 1] * 4294967296 + (tsWords[2 * i] >>> 0);
+      k = kinds === null ? Kind.order : kindOf![kinds[i] & 255];
+      ts[i] = t;
+      kind[i] = k;
+    } else {
+      t = ts[i];
+      k = kind[i];
+    }
     const a = amount[i];
     // a time in range and not after the as-of time (false for NaN), a known kind, and a
     // finite amount (a - a is NaN for NaN and the infinities)
