@@ -420,11 +420,31 @@ function colAt(col: i32): usize {
   return (<usize>col * <usize>STRIDE) << 3;
 }
 
+/** A customer with orders into the totals: in segment seg (numSegments: none), retention state ret. */
+// @ts-ignore: decorator
+@inline
+function addCustomer(s: i32, seg: i32, ret: i32, spend: f64, spendBucket: i32, commit: bool): void {
+  const S = numSegments;
+  const cents = Math.round(spend * 100);
+  unchecked((totals[0] += 1));
+  if (seg == S) unchecked((totals[1] += 1));
+  else {
+    unchecked((totals[segAt + 2 * seg] += 1));
+    unchecked((totals[segAt + 2 * seg + 1] += cents));
+  }
+  unchecked((totals[retAt + 2 * ret] += 1));
+  unchecked((totals[retAt + 2 * ret + 1] += cents));
+  const p = segmentOf(s);
+  const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
+  unchecked((totals[migAt + prev * (S + 1) + seg] += 1));
+  unchecked((totals[centsAt + spendBucket] += cents));
+  if (commit) setSegment(s, <u8>seg);
+}
+
 /** Rules over the block, then its customers into the totals. */
 function totalBlock(n: i32, commit: bool): void {
   evaluateBlock(n);
   const S = numSegments;
-  const migRow = S + 1;
   for (let i = 0; i < n; i++) {
     const s = unchecked(blockSlot[i]);
     if (got(FIELD_ORDERS, i) == 0) {
@@ -434,51 +454,19 @@ function totalBlock(n: i32, commit: bool): void {
     const ret = unchecked(blockRetention[i]);
     let seg = unchecked(segs[i]);
     if (ret == lostRetention && seg < S && unchecked(lostTarget[seg]) >= 0) seg = unchecked(lostTarget[seg]);
-    const cents = Math.round(got(FIELD_SPEND, i) * 100);
-    unchecked((totals[0] += 1));
-    if (seg == S) unchecked((totals[1] += 1));
-    else {
-      unchecked((totals[segAt + 2 * seg] += 1));
-      unchecked((totals[segAt + 2 * seg + 1] += cents));
-    }
-    unchecked((totals[retAt + 2 * ret] += 1));
-    unchecked((totals[retAt + 2 * ret + 1] += cents));
-    const p = segmentOf(s);
-    const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
-    unchecked((totals[migAt + prev * migRow + seg] += 1));
-    unchecked((totals[centsAt + unchecked(blockSpendBucket[i])] += cents));
-    if (commit) setSegment(s, <u8>seg);
+    addCustomer(s, seg, ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
   }
   for (let a = 0; a < numAudiences; a++) unchecked((totals[audAt + a] += <f64>audienceCount(a, n)));
 }
 
 /** classifyRange one customer at a time (run): plans too large for the masks of rules.ts. */
 function classifyEach(from: i32, to: i32, commit: bool): void {
-  const S = numSegments;
-  const migRow = S + 1;
   for (let s = from; s < to; s++) {
     const o = ordersOf(s);
     if (o == 0 && engagementsOf(s) == 0) continue;
     run(s);
-    if (o > 0) {
-      const sp = spendOf(s);
-      const cents = Math.round(sp * 100);
-      unchecked((totals[0] += 1));
-      if (outSegment == S) unchecked((totals[1] += 1));
-      else {
-        unchecked((totals[segAt + 2 * outSegment] += 1));
-        unchecked((totals[segAt + 2 * outSegment + 1] += cents));
-      }
-      unchecked((totals[retAt + 2 * outRetention] += 1));
-      unchecked((totals[retAt + 2 * outRetention + 1] += cents));
-      const p = segmentOf(s);
-      const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
-      unchecked((totals[migAt + prev * migRow + outSegment] += 1));
-      unchecked((totals[centsAt + outSpendBucket] += cents));
-      if (commit) setSegment(s, <u8>outSegment);
-    } else {
-      unchecked((totals[2] += 1));
-    }
+    if (o > 0) addCustomer(s, outSegment, outRetention, spendOf(s), outSpendBucket, commit);
+    else unchecked((totals[2] += 1));
     for (let a = 0; a < numAudiences; a++) {
       if (unchecked(audience[a]) != 0) unchecked((totals[audAt + a] += 1));
     }
