@@ -47,10 +47,9 @@ export let outM: i32 = 0;
 export let outAov: i32 = 0;
 export let outRetention: i32 = 0;
 export let outSegment: i32 = 0;
-// computed once per customer by run, used again by fillFields and the totals
-let outRecencyDays: f64 = 0;
+/** The spend bucket of the customer last run, for the totals. */
 let outSpendBucket: i32 = 0;
-/** The record of the customer being classified (see layout.ts). */
+/** The record of the customer being run (see layout.ts). */
 let curRec: usize = 0;
 
 export function planBuffer(len: i32): usize {
@@ -138,19 +137,7 @@ function score(v: f64, dim: i32): i32 {
   return sc;
 }
 
-// @ts-ignore: decorator
-@inline
-function span(s: i32): f64 {
-  return <f64>(load<i32>(curRec, R_LAST_DAY) - load<i32>(curRec, R_FIRST_DAY));
-}
-
-// @ts-ignore: decorator
-@inline
-function recencyDays(s: i32): f64 {
-  return (asOf - load<f64>(curRec, R_LAST_TS)) / DAY_MS;
-}
-
-/** The customer's value of every field, filled once per customer (see fillFields). */
+/** The fields of the customer being run, for the per-customer rule walk (test, match, all). */
 const fv = new StaticArray<f64>(14);
 /** fv slot of sum(gap)^2 (the gap_cv comparison's right side is value^2 times it). */
 const FV_SPAN_SQ = 13;
@@ -159,30 +146,6 @@ const FV_SPAN_SQ = 13;
 let condField = new StaticArray<i32>(0);
 let condOp = new StaticArray<i32>(0);
 let condValue = new StaticArray<f64>(0);
-
-// @ts-ignore: decorator
-@inline
-function fillFields(s: i32): void {
-  const o = load<u32>(curRec, R_ORDERS);
-  const pd = load<u32>(curRec, R_PURCHASE_DAYS);
-  const sp = load<f64>(curRec, R_SPEND);
-  const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
-  const sum: f64 = o > 0 ? span(s) : 0;
-  unchecked((fv[FIELD_F] = <f64>outF));
-  unchecked((fv[FIELD_M] = <f64>outM));
-  unchecked((fv[FIELD_AOV] = <f64>outAov));
-  unchecked((fv[FIELD_ORDERS] = <f64>o));
-  unchecked((fv[FIELD_PURCHASE_DAYS] = <f64>pd));
-  // gap_cv OP c, without division: n*sum(g^2) - sum(g)^2 OP c^2 * sum(g)^2
-  unchecked((fv[FIELD_GAP_CV] = n * load<f64>(curRec, R_GAP_SUM_SQ) - sum * sum));
-  unchecked((fv[FV_SPAN_SQ] = sum * sum));
-  unchecked((fv[FIELD_RETENTION] = o > 0 ? <f64>outRetention : <f64>NO_SEGMENT));
-  unchecked((fv[FIELD_SPEND_OVER_MEDIAN] = sp - medianSpend));
-  // engagement fields live in the cold record, another cache line: read only when a
-  // condition asks (coldField), not for every customer
-  unchecked((fv[FIELD_RECENCY_DAYS] = o > 0 ? outRecencyDays : Infinity));
-  unchecked((fv[FIELD_SPEND] = sp));
-}
 
 /** The customer being classified. */
 let curSlot: i32 = 0;
@@ -228,51 +191,32 @@ function match(r: f64): i32 {
   return numSegments;
 }
 
-/** Classifies one customer; results in outR..outSegment and audience[]. */
+/**
+ * Classifies one customer, with the per-customer rule walk; results in outR..outSegment and
+ * audience[]. For exports, and for plans of more conditions than rules.ts's masks hold. The
+ * fields come from fieldsInto, as the block classification's do (row 0 of the block).
+ */
 export function run(s: i32): void {
   curSlot = s;
   curRec = rec(s);
-  const o = load<u32>(curRec, R_ORDERS);
-  if (o > 0) {
-    const sp = load<f64>(curRec, R_SPEND);
-    const aovValue = sp / <f64>o;
-    if (isSketch) {
-      outR = unchecked(rScore[dayIndexBucket(load<i32>(curRec, R_LAST_DAY))]);
-      outF = unchecked(fScore[ordersBucket(<i32>o)]);
-      outSpendBucket = moneyBucket(sp, bits);
-      outM = unchecked(mScore[outSpendBucket]);
-      outAov = unchecked(aovScore[moneyBucket(aovValue, bits)]);
-    } else {
-      outR = score(load<f64>(curRec, R_LAST_TS), 0);
-      outF = score(<f64>o, 1);
-      outM = score(sp, 2);
-      outSpendBucket = moneyBucket(sp, bits);
-      outAov = score(aovValue, 3);
-    }
-    const n = load<u32>(curRec, R_PURCHASE_DAYS) - 1;
-    const gap = n > 0 ? span(s) / <f64>n : storeGap;
-    outRecencyDays = recencyDays(s);
-    const ratio = outRecencyDays / gap;
-    let ret = numRetention - 1;
-    for (let i = 0; i < numRetention - 1; i++) {
-      if (ratio <= unchecked(plan[limitsAt + i])) {
-        ret = i;
-        break;
-      }
-    }
-    outRetention = ret;
-    fillFields(s);
-    if (ret == lostRetention) {
+  fieldsInto(0, s);
+  for (let field = 0; field <= FIELD_SPEND; field++) unchecked((fv[field] = got(field, 0)));
+  unchecked((fv[FV_SPAN_SQ] = got(COL_SPAN_SQ, 0)));
+  outR = <i32>got(FIELD_R, 0);
+  outF = <i32>got(FIELD_F, 0);
+  outM = <i32>got(FIELD_M, 0);
+  outAov = <i32>got(FIELD_AOV, 0);
+  outRetention = unchecked(blockRetention[0]);
+  outSpendBucket = unchecked(blockSpendBucket[0]);
+  if (load<u32>(curRec, R_ORDERS) > 0) {
+    if (outRetention == lostRetention) {
       const seg = match(lostR);
       outSegment = seg < numSegments && unchecked(lostTarget[seg]) >= 0 ? unchecked(lostTarget[seg]) : seg;
     } else {
       outSegment = match(<f64>outR);
     }
   } else {
-    outR = outF = outM = outAov = 0;
-    outRetention = NO_SEGMENT;
     outSegment = NO_SEGMENT;
-    fillFields(s);
   }
   unchecked((fv[FIELD_R] = <f64>outR));
   for (let a = 0; a < numAudiences; a++) {
