@@ -4,7 +4,8 @@
 // the rules with data-dependent branches and an interpreter's loads (~41 ns a customer,
 // bench/NOTES.md section 19); here the interpreting is per block and the loops have no
 // branch but their own. The same decisions as test() and match() in classify.ts, which
-// still classify one customer at a time (exports) and plans with more than 32 conditions.
+// still classify one customer at a time: for exports, and for plans of more than 31
+// distinct conditions (bit 31 marks a rule with a condition on no known field).
 
 /** Block columns: the fields of src/core/types.ts Field by number, then these two. */
 export const COL_R_SEGMENT: i32 = 13;
