@@ -3,21 +3,11 @@
 import { DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
 import { NO_SEGMENT, engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, segmentOf, setSegment, spendOf } from './state';
 import { R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND } from './layout';
-import { BLOCK, STRIDE, COL_R_SEGMENT, COL_SPAN_SQ, audienceCount, cols, compileRules, compiled, evaluateBlock, needsEngagement, segs } from './rules';
-
-const FIELD_R = 0;
-const FIELD_F = 1;
-const FIELD_M = 2;
-const FIELD_AOV = 3;
-const FIELD_ORDERS = 4;
-const FIELD_PURCHASE_DAYS = 5;
-const FIELD_GAP_CV = 6;
-const FIELD_RETENTION = 7;
-const FIELD_SPEND_OVER_MEDIAN = 8;
-const FIELD_ENGAGED_SINCE_ORDER = 9;
-const FIELD_ENGAGEMENTS = 10;
-const FIELD_RECENCY_DAYS = 11;
-const FIELD_SPEND = 12;
+import {
+  BLOCK, COL_R_SEGMENT, COL_SPAN_SQ, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M,
+  FIELD_ORDERS, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS, FIELD_RETENTION, FIELD_SPEND, FIELD_SPEND_OVER_MEDIAN, STRIDE,
+  audienceCount, cols, compileRules, compiled, evaluateBlock, needsEngagement, segs,
+} from './rules';
 
 let plan = new StaticArray<f64>(0);
 let asOf: f64 = 0;
@@ -49,8 +39,6 @@ export let outRetention: i32 = 0;
 export let outSegment: i32 = 0;
 /** The spend bucket of the customer last run, for the totals. */
 let outSpendBucket: i32 = 0;
-/** The record of the customer being run (see layout.ts). */
-let curRec: usize = 0;
 
 export function planBuffer(len: i32): usize {
   plan = new StaticArray<f64>(len);
@@ -147,23 +135,13 @@ let condField = new StaticArray<i32>(0);
 let condOp = new StaticArray<i32>(0);
 let condValue = new StaticArray<f64>(0);
 
-/** The customer being classified. */
-let curSlot: i32 = 0;
-
-function coldField(field: i32): f64 {
-  const e = engagementsOf(curSlot);
-  if (field == FIELD_ENGAGEMENTS) return <f64>e;
-  const o = load<u32>(curRec, R_ORDERS);
-  return e > 0 && (o == 0 || lastEngagedOf(curSlot) > load<f64>(curRec, R_LAST_TS)) ? 1 : 0;
-}
-
 // @ts-ignore: decorator
 @inline
 function test(c: i32): bool {
   const field = unchecked(condField[c]);
   const value = unchecked(condValue[c]);
   if (<u32>field > <u32>FIELD_SPEND) return false;
-  const lhs = field == FIELD_ENGAGED_SINCE_ORDER || field == FIELD_ENGAGEMENTS ? coldField(field) : unchecked(fv[field]);
+  const lhs = unchecked(fv[field]);
   const rhs = field == FIELD_GAP_CV ? value * value * unchecked(fv[FV_SPAN_SQ]) : value;
   switch (unchecked(condOp[c])) {
     case 0: return lhs < rhs;
@@ -197,8 +175,6 @@ function match(r: f64): i32 {
  * fields come from fieldsInto, as the block classification's do (row 0 of the block).
  */
 export function run(s: i32): void {
-  curSlot = s;
-  curRec = rec(s);
   fieldsInto(0, s);
   for (let field = 0; field <= FIELD_SPEND; field++) unchecked((fv[field] = got(field, 0)));
   unchecked((fv[FV_SPAN_SQ] = got(COL_SPAN_SQ, 0)));
@@ -208,7 +184,7 @@ export function run(s: i32): void {
   outAov = <i32>got(FIELD_AOV, 0);
   outRetention = unchecked(blockRetention[0]);
   outSpendBucket = unchecked(blockSpendBucket[0]);
-  if (load<u32>(curRec, R_ORDERS) > 0) {
+  if (got(FIELD_ORDERS, 0) > 0) {
     if (outRetention == lostRetention) {
       const seg = match(lostR);
       outSegment = seg < numSegments && unchecked(lostTarget[seg]) >= 0 ? unchecked(lostTarget[seg]) : seg;
@@ -240,7 +216,7 @@ export function classifyAll(commit: bool): i32 {
   // in ranges, each a call: V8 runs a WASM function's first call in its baseline code and
   // compiles the optimized one in the background for the next call, so one call over every
   // customer would run the whole first snapshot unoptimized (classifyRange is too large for
-  // binaryen to inline back; a small loop such as the sketches' is inlined, so it stays whole)
+  // binaryen to inline back; the sketches' small loop would be, so JS drives its ranges)
   for (let from = 0; from < numCustomers; from += RANGE) classifyRange(from, min(numCustomers, from + RANGE), commit);
   return len;
 }
@@ -274,22 +250,19 @@ const blockSlot = new StaticArray<i32>(BLOCK);
 const blockRetention = new StaticArray<i32>(BLOCK);
 const blockSpendBucket = new StaticArray<i32>(BLOCK);
 
-// @ts-ignore: decorator
-@inline
-function put(col: i32, i: i32, v: f64): void {
-  store<f64>(changetype<usize>(cols) + ((<usize>col * <usize>STRIDE + <usize>i) << 3), v);
-}
-
+/** Block row i's value of column col. */
 // @ts-ignore: decorator
 @inline
 function got(col: i32, i: i32): f64 {
-  return load<f64>(changetype<usize>(cols) + ((<usize>col * <usize>STRIDE + <usize>i) << 3));
+  return load<f64>(changetype<usize>(cols) + colAt(col) + (<usize>i << 3));
 }
 
-/** Customer s's scores, retention and rule fields into block row i: run and fillFields, by column. */
+/**
+ * Customer s's scores, retention and rule fields into block row i (see STRIDE). Locals
+ * throughout, and the column stores at constant offsets from the row's address: helpers
+ * through globals cost ~2 ns a customer (bench/NOTES.md, section 33).
+ */
 function fieldsInto(i: i32, s: i32): void {
-  // locals throughout, and the column stores at constant offsets from the row's address:
-  // the per-customer helpers above (run, span, coldField) go through globals
   const p = rec(s);
   const o = load<u32>(p, R_ORDERS);
   const pd = load<u32>(p, R_PURCHASE_DAYS);
@@ -350,7 +323,7 @@ function fieldsInto(i: i32, s: i32): void {
   store<f64>(row + colAt(FIELD_RECENCY_DAYS), recency);
   store<f64>(row + colAt(FIELD_SPEND), sp);
   if (needsEngagement) {
-    // the engagement fields as coldField has them
+    // engaged after the last order (or engaged without one)
     const e = engagementsOf(s);
     store<f64>(row + colAt(FIELD_ENGAGEMENTS), <f64>e);
     store<f64>(row + colAt(FIELD_ENGAGED_SINCE_ORDER), e > 0 && (o == 0 || lastEngagedOf(s) > lastTs) ? 1 : 0);

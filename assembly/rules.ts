@@ -20,11 +20,20 @@ export const BLOCK: i32 = 1024;
  */
 export const STRIDE: i32 = BLOCK + 8;
 
-const FIELD_R: i32 = 0;
-const FIELD_GAP_CV: i32 = 6;
-const FIELD_ENGAGED_SINCE_ORDER: i32 = 9;
-const FIELD_ENGAGEMENTS: i32 = 10;
-const FIELD_SPEND: i32 = 12;
+// the fields, numbered as src/core/types.ts Field
+export const FIELD_R: i32 = 0;
+export const FIELD_F: i32 = 1;
+export const FIELD_M: i32 = 2;
+export const FIELD_AOV: i32 = 3;
+export const FIELD_ORDERS: i32 = 4;
+export const FIELD_PURCHASE_DAYS: i32 = 5;
+export const FIELD_GAP_CV: i32 = 6;
+export const FIELD_RETENTION: i32 = 7;
+export const FIELD_SPEND_OVER_MEDIAN: i32 = 8;
+export const FIELD_ENGAGED_SINCE_ORDER: i32 = 9;
+export const FIELD_ENGAGEMENTS: i32 = 10;
+export const FIELD_RECENCY_DAYS: i32 = 11;
+export const FIELD_SPEND: i32 = 12;
 const MAX_CONDS: i32 = 32;
 
 /** The block's field values, column c at c * STRIDE. */
@@ -46,7 +55,7 @@ const NEVER: u32 = 0x80000000;
 
 /** False when the plan has too many distinct conditions for a mask (then: per customer). */
 export let compiled = false;
-/** Whether a condition reads the engagement columns (kept in the cold record: read only then). */
+/** Whether a condition of the plan reads the engagement fields (in the cold record: read only then). */
 export let needsEngagement = false;
 
 function condBit(col: i32, op: i32, value: f64): u32 {
@@ -61,7 +70,6 @@ function condBit(col: i32, op: i32, value: f64): u32 {
     compiled = false;
     return 0;
   }
-  if (col == FIELD_ENGAGED_SINCE_ORDER || col == FIELD_ENGAGEMENTS) needsEngagement = true;
   unchecked((condCol[numConds] = col));
   unchecked((condOp[numConds] = op));
   unchecked((condValue[numConds] = value));
@@ -85,6 +93,10 @@ export function compileRules(
   numConds = 0;
   compiled = true;
   needsEngagement = false;
+  for (let c = 0; c < field.length; c++) {
+    const f = unchecked(field[c]);
+    if (f == FIELD_ENGAGED_SINCE_ORDER || f == FIELD_ENGAGEMENTS) needsEngagement = true;
+  }
   const S = segStart.length;
   const A = audStart.length;
   segNeed = new StaticArray<u32>(S);

@@ -287,7 +287,7 @@ let sketchesValid = true;
 export function buildSketches(): void {
   if (!beginSketches()) return;
   sketchRange(0, numCustomers);
-  sketchesValid = true;
+  endSketches();
 }
 
 /** Clears the sketches for a rebuild when they are stale; false when they are current. */

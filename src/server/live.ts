@@ -80,6 +80,9 @@ export class LiveEngine {
 
   private async take(): Promise<SnapshotMessage> {
     this.dirty = false;
+    // said of the state this snapshot flushes in: a source that ends while it is being
+    // taken is done for the next one, not this one
+    const sourceDone = this.sourceDone;
     const { report, extras } = await this.engine.snapshot('sketch', true);
     const now = performance.now();
     const orders = this.engine.counts.orders;
@@ -105,7 +108,7 @@ export class LiveEngine {
         rows: this.engine.counts.rows,
         ordersPerSecond,
         watermark: Number.isFinite(watermark) ? new Date(watermark).toISOString() : null,
-        sourceDone: this.sourceDone,
+        sourceDone,
       },
     };
     this.latest = message;
