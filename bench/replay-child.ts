@@ -6,8 +6,7 @@
  * Usage: node replay-child.js FILE WORKERS
  */
 import { Engine } from '../src/engine/engine.js';
-import { toInput } from '../src/engine/arrow-columns.js';
-import { allocColumnBatch } from '../src/engine/column-batch.js';
+import { buildOrderBatch } from '../src/sources/batch-builder.js';
 import { readArrow } from '../src/sources/arrow-source.js';
 
 const [file, workersText] = process.argv.slice(2);
@@ -24,15 +23,10 @@ const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
 /** One order of customer 1, a day before the watermark: every shard's sketches are stale again. */
 async function touchOneCustomer(): Promise<void> {
-  const { batch } = allocColumnBatch({ numRows: 1, idMode: 'int', idBytesLen: 0 }, engine.pool);
-  batch.idWords![0] = 1;
-  batch.idWords![1] = 0;
-  batch.ts[0] = engine.watermark - 86_400_000;
-  batch.amount[0] = 1;
-  batch.kind[0] = 0;
-  await engine.ingestConverted(toInput({
-    columns: batch, batches: 1, orders: 1, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: batch.ts[0], rejects: [],
-  }, engine.numShards, engine.pool));
+  await engine.ingest(buildOrderBatch({
+    numRows: 1, idWords: Int32Array.of(1, 0), ts: Float64Array.of(engine.watermark - 86_400_000),
+    amount: Float64Array.of(1), kind: Int8Array.of(0),
+  }));
   await engine.flush();
 }
 const again: number[] = [];

@@ -129,6 +129,9 @@ export interface ConvertOptions {
 /** The range of a JS Date (about 270,000 years either side of 1970); beyond it a time is rejected. */
 const MAX_TIME_MS = 8.64e15;
 
+/** Marks a row whose kind is none of the four (rejected as 'unknown kind'). */
+const UNKNOWN_KIND = 254;
+
 const KIND_NAMES: Record<string, number> = {
   order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen,
 };
@@ -260,20 +263,29 @@ function amountsInto(out: Float64Array, d: Data, n: number): void {
   if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(d, i)) out[i] = NaN;
 }
 
-/** Kind codes into out; 254 marks an unknown kind (rejected). Null kinds are orders. */
+/** The code of a kind's name; UNKNOWN_KIND for any other name (the row is rejected). */
+function kindCode(name: string): number {
+  return KIND_NAMES[name.toLowerCase()] ?? UNKNOWN_KIND;
+}
+
+/** The code of every entry of a kind dictionary. */
+function dictionaryCodes(d: Data): Uint8Array {
+  const dict = d.dictionary!;
+  const codes = new Uint8Array(dict.length);
+  for (let j = 0; j < dict.length; j++) codes[j] = kindCode(String(dict.get(j) ?? ''));
+  return codes;
+}
+
+/** Kind codes into out; UNKNOWN_KIND marks an unknown kind (rejected). Null kinds are orders. */
 function kindsInto(out: Uint8Array, d: Data, n: number): void {
   const t = d.type as DataType;
-  const UNKNOWN = 254;
-  const codeOf = (s: string): number => KIND_NAMES[s.toLowerCase()] ?? UNKNOWN;
   if (isInt(t)) {
     const v = d.values as Int8Array;
-    for (let i = 0; i < n; i++) out[i] = v[i] >= 0 && v[i] <= 3 ? v[i] : UNKNOWN;
+    for (let i = 0; i < n; i++) out[i] = v[i] >= 0 && v[i] <= Kind.emailOpen ? v[i] : UNKNOWN_KIND;
   } else if (isDictionary(t)) {
-    const dict = d.dictionary!;
-    const codes = new Uint8Array(dict.length);
-    for (let j = 0; j < dict.length; j++) codes[j] = codeOf(String(dict.get(j) ?? ''));
+    const codes = dictionaryCodes(d);
     const idx = d.values as Int32Array;
-    for (let i = 0; i < n; i++) out[i] = idx[i] >= 0 && idx[i] < codes.length ? codes[idx[i]] : UNKNOWN;
+    for (let i = 0; i < n; i++) out[i] = idx[i] >= 0 && idx[i] < codes.length ? codes[idx[i]] : UNKNOWN_KIND;
   } else {
     const offsets = d.valueOffsets as Int32Array;
     const bytes = d.values as Uint8Array;
@@ -282,7 +294,7 @@ function kindsInto(out: Uint8Array, d: Data, n: number): void {
     for (let i = 0; i < n; i++) {
       const s = decoder.decode(bytes.subarray(offsets[i], offsets[i + 1]));
       let c = seen.get(s);
-      if (c === undefined) seen.set(s, (c = codeOf(s)));
+      if (c === undefined) seen.set(s, (c = kindCode(s)));
       out[i] = c;
     }
   }
@@ -411,7 +423,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     if (idNull !== null && idNull[i]) reason = 'null customer';
     else if (t !== t) reason = 'null or unreadable time';
     else if (t < -MAX_TIME_MS || t > MAX_TIME_MS) reason = 'time out of range';
-    else if (k === 254) reason = 'unknown kind';
+    else if (k === UNKNOWN_KIND) reason = 'unknown kind';
     else if (k <= Kind.refund && !Number.isFinite(a)) reason = a !== a ? 'null or NaN amount' : 'infinite amount';
     if (reason !== null) {
       kind[i] = Kind.skip;
@@ -441,7 +453,7 @@ interface PlainInput {
   tsWords: Int32Array;
   /** Kind codes or dictionary indices, or null for a batch without kinds (all orders). */
   kinds: Int8Array | null;
-  /** Their kind by (code & 255): unknown ones 254, as kindsInto has them. */
+  /** Their kind by (code & 255): UNKNOWN_KIND for unknown ones, as kindsInto has them. */
   kindOf: Uint8Array;
 }
 
@@ -453,16 +465,14 @@ function plainInput(ts: Data, kind: Data | null): PlainInput | null {
   const t = ts.type as DataType;
   const ms = (isTimestamp(t) && t.unit === TimeUnitId.MILLISECOND) || (isInt(t) && t.bitWidth === 64);
   if (!ms || ts.nullCount > 0) return null;
-  const kindOf = new Uint8Array(256).fill(254);
+  const kindOf = new Uint8Array(256).fill(UNKNOWN_KIND);
   if (kind !== null) {
     const k = kind.type as DataType;
     if (kind.nullCount > 0 || !(kind.values instanceof Int8Array)) return null;
-    if (isDictionary(k)) {
-      const dict = kind.dictionary!;
-      for (let j = 0; j < dict.length && j < 128; j++) kindOf[j] = KIND_NAMES[String(dict.get(j) ?? '').toLowerCase()] ?? 254;
-    } else if (isInt(k)) {
-      for (let c = 0; c <= Kind.emailOpen; c++) kindOf[c] = c;
-    } else return null;
+    // Int8 indices reach entries 0..127 only
+    if (isDictionary(k)) kindOf.set(dictionaryCodes(kind).subarray(0, 128));
+    else if (isInt(k)) for (let c = 0; c <= Kind.emailOpen; c++) kindOf[c] = c;
+    else return null;
   }
   return { tsWords: int32Words(ts), kinds: kind === null ? null : (kind.values as Int8Array), kindOf };
 }

@@ -14,6 +14,14 @@ export function transferable(buffers: BatchBuffer[]): ArrayBuffer[] {
   return [...new Set(buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
 }
 
+/**
+ * What a shard hands back once it has applied a batch: its own buffer, free for the next
+ * one, or null for a shared buffer, which the coordinator takes back once every shard is done.
+ */
+export function handBack(buffer: BatchBuffer): ArrayBuffer | null {
+  return buffer instanceof SharedArrayBuffer ? null : buffer;
+}
+
 /** What a worker needs besides the buffer to see the batch. */
 export interface ColumnBatchShape {
   numRows: number;

@@ -6,7 +6,7 @@
 import { CoreKernel } from '../core/core-kernel.js';
 import type { CustomerRows, ExactValues, Kernel, Sketches } from '../core/types.js';
 import { WasmKernel } from '../kernel/wasm-kernel.js';
-import { columnBatchOver } from './column-batch.js';
+import { columnBatchOver, handBack } from './column-batch.js';
 import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
 
 /** Which kernel runs the shards: the WASM kernel or the plain TypeScript core. */
@@ -43,7 +43,7 @@ export class LocalShard implements ShardHost {
 
   async ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null> {
     this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
-    return buffer instanceof SharedArrayBuffer ? null : buffer;
+    return handBack(buffer);
   }
   async sketches(): Promise<Sketches> { return this.kernel.sketches(); }
   async exactValues(): Promise<ExactValues> { return this.kernel.exactValues(); }

@@ -6,7 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
-import { columnBatchOver } from './column-batch.js';
+import { columnBatchOver, handBack } from './column-batch.js';
 import { createKernel } from './shard-host.js';
 import type { ShardTask, WorkerSetup } from './worker-task.js';
 
@@ -15,11 +15,11 @@ const kernel = createKernel(setup.core, setup.subBits);
 
 export default function run(task: ShardTask): unknown {
   switch (task.op) {
-    case 'ingest':
+    case 'ingest': {
       kernel.ingest(columnBatchOver(task.buffer, task.shape), setup.shard, setup.numShards);
-      // applied: a buffer of its own goes back for the next batch; a shared one stays with
-      // the coordinator, which takes it back once every shard is done
-      return task.buffer instanceof SharedArrayBuffer ? null : move(task.buffer);
+      const own = handBack(task.buffer);
+      return own === null ? null : move(own);
+    }
     case 'sketches': return kernel.sketches();
     case 'exactValues': return kernel.exactValues();
     case 'classify': return kernel.classify(task.plan, task.commit);
