@@ -12,7 +12,7 @@
  * ```
  */
 export { Engine } from './engine/engine.js';
-export type { EngineOptions, CustomerExport } from './engine/engine.js';
+export type { EngineOptions, EngineSnapshot, CustomerExport } from './engine/engine.js';
 export type { RankMode, Thresholds } from './engine/snapshot.js';
 export type { CoreName } from './engine/shard-host.js';
 export { DEFAULT_COLUMNS } from './engine/arrow-columns.js';

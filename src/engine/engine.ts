@@ -17,8 +17,8 @@ import type { ColumnNames, ConvertedInput, Reject } from './arrow-columns.js';
 import { BufferPool } from './column-batch.js';
 import { LocalShard } from './shard-host.js';
 import type { CoreName, ShardHost } from './shard-host.js';
-import { planFor, takeSnapshot } from './snapshot.js';
-import type { RankMode, Thresholds } from './snapshot.js';
+import { planFor, snapshotFrom } from './snapshot.js';
+import type { Planned, RankMode, SnapshotOptions, Thresholds } from './snapshot.js';
 import { WorkerShard } from './worker-shard.js';
 
 export interface EngineOptions {
@@ -46,6 +46,24 @@ export interface CustomerExport {
   asOf: number;
   model: Model;
   thresholds: Thresholds;
+}
+
+/** A snapshot's report and what it was taken of. */
+export interface EngineSnapshot {
+  report: Report;
+  extras: SnapshotExtras;
+  /** Rows and kinds of the batches the snapshot covers. */
+  counts: IngestCounts;
+  /** Largest event time among them (ms), or -Infinity. */
+  watermark: number;
+}
+
+interface PhasedRead<T> {
+  options: SnapshotOptions;
+  planned: Planned;
+  results: T[];
+  counts: IngestCounts;
+  watermark: number;
 }
 
 function checkOptions(o: EngineOptions): void {
@@ -80,6 +98,10 @@ export class Engine {
   private idMode: 'int' | 'utf8' | null = null;
   private watermarkMs = -Infinity;
   private rowsSeen = 0;
+  /** Batches given while a read is between its phases, to queue after them (see inPhases). */
+  private held: (() => void)[] | null = null;
+  /** The last two-phase read, the next one's turn. */
+  private reads: Promise<unknown> = Promise.resolve();
   /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
   readonly pool: BufferPool;
   readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
@@ -148,6 +170,22 @@ export class Engine {
     this.rowsSeen += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
+    const held = this.held;
+    if (held === null) this.dispatch(c);
+    else {
+      await new Promise<void>((resolve) => held.push(() => {
+        this.dispatch(c);
+        resolve();
+      }));
+    }
+    while (this.inFlight.length > this.maxInFlight) {
+      await this.inFlight.shift()!.catch(() => undefined);
+    }
+    this.throwIfFailed();
+  }
+
+  /** Queues a converted batch on every shard. */
+  private dispatch(c: ConvertedInput): void {
     // a shared buffer is ready again once every shard is done with it; a shard's own buffer
     // comes back from that shard
     const shared = c.parts[0].buffer instanceof SharedArrayBuffer ? c.parts[0].buffer : null;
@@ -159,10 +197,37 @@ export class Engine {
       this.failure ??= e;
     });
     this.inFlight.push(p);
-    while (this.inFlight.length > this.maxInFlight) {
-      await this.inFlight.shift()!.catch(() => undefined);
-    }
-    this.throwIfFailed();
+  }
+
+  /**
+   * A read in two phases: a plan from every shard's sketches (or values), then one task per
+   * shard under that plan. A batch queued between the phases would be read under a plan
+   * made without it, with the counts of the batches after it: a report of no state the
+   * engine was ever in. So batches given meanwhile wait here, and go to the shards once the
+   * second phase's tasks are queued (one pause per read, as long as the sketches take).
+   * Reads take turns, so one holding batches back never runs into another.
+   */
+  private inPhases<T>(mode: RankMode, commit: boolean, tasks: (plan: Float64Array) => Promise<T>[]): Promise<PhasedRead<T>> {
+    const read = this.reads.then(async (): Promise<PhasedRead<T>> => {
+      const o: SnapshotOptions = { mode, asOf: this.snapshotAsOf(), subBits: this.subBits, commit };
+      const counts = { ...this.counts };
+      const watermark = this.watermarkMs;
+      const held: (() => void)[] = [];
+      this.held = held;
+      let planned: Planned;
+      let pending: Promise<T>[];
+      try {
+        await this.flush();
+        planned = await planFor(this.shards, this.model, o);
+        pending = tasks(planned.plan);
+      } finally {
+        this.held = null;
+        for (const go of held) go();
+      }
+      return { options: o, planned, results: await Promise.all(pending), counts, watermark };
+    });
+    this.reads = read.catch(() => undefined);
+    return read;
   }
 
   private throwIfFailed(): void {
@@ -201,10 +266,11 @@ export class Engine {
    * The report now. mode 'sketch' (default) ranks from the merged sketches, 'exact' from all
    * values. commit: remember segments so the next snapshot's migration starts from them.
    */
-  async snapshot(mode: RankMode = 'sketch', commit = false): Promise<{ report: Report; extras: SnapshotExtras }> {
-    await this.flush();
-    const s = await takeSnapshot(this.shards, this.model, { mode, asOf: this.snapshotAsOf(), subBits: this.subBits, commit });
-    return buildReport(s, this.model, this.counts);
+  async snapshot(mode: RankMode = 'sketch', commit = false): Promise<EngineSnapshot> {
+    const read = await this.inPhases(mode, commit, (plan) => this.shards.map((s) => s.classify(plan, commit)));
+    const s = snapshotFrom(read.planned, read.results, this.model, read.options);
+    const watermark = read.watermark;
+    return { ...buildReport(s, this.model, read.counts), counts: read.counts, watermark };
   }
 
   async report(mode: RankMode = 'sketch'): Promise<Report> {
@@ -213,11 +279,8 @@ export class Engine {
 
   /** Every customer with scores, retention and segment under the given ranking mode. */
   async customers(mode: RankMode = 'sketch'): Promise<CustomerExport> {
-    await this.flush();
-    const asOf = this.snapshotAsOf();
-    const { plan, thresholds } = await planFor(this.shards, this.model, { mode, asOf, subBits: this.subBits, commit: false });
-    const parts = await Promise.all(this.shards.map((s) => s.exportRows(plan)));
-    return { parts, asOf, model: this.model, thresholds };
+    const read = await this.inPhases(mode, false, (plan) => this.shards.map((s) => s.exportRows(plan)));
+    return { parts: read.results, asOf: read.options.asOf, model: this.model, thresholds: read.planned.thresholds };
   }
 
   /** Each shard's state, as bytes either kernel can restore. */

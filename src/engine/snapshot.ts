@@ -130,9 +130,11 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
   return { plan, thresholds, sortedSpend, spendSketch };
 }
 
-export async function takeSnapshot(shards: ShardHost[], model: Model, o: SnapshotOptions): Promise<SnapshotResult> {
-  const { plan, thresholds, sortedSpend, spendSketch } = await planFor(shards, model, o);
-  const parts = await Promise.all(shards.map((s) => s.classify(plan, o.commit)));
+export type Planned = Awaited<ReturnType<typeof planFor>>;
+
+/** The snapshot from its plan and every shard's totals under it (classify). */
+export function snapshotFrom(planned: Planned, parts: Float64Array[], model: Model, o: SnapshotOptions): SnapshotResult {
+  const { plan, thresholds, sortedSpend, spendSketch } = planned;
   const totals = new Float64Array(parts[0].length);
   for (const p of parts) for (let i = 0; i < p.length; i++) totals[i] += p[i];
   const layout = totalsLayout(model.segmentNames.length, model.retentionNames.length, model.audienceNames.length, moneyBuckets(o.subBits));

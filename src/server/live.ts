@@ -83,9 +83,9 @@ export class LiveEngine {
     // said of the state this snapshot flushes in: a source that ends while it is being
     // taken is done for the next one, not this one
     const sourceDone = this.sourceDone;
-    const { report, extras } = await this.engine.snapshot('sketch', true);
+    const { report, extras, counts, watermark } = await this.engine.snapshot('sketch', true);
     const now = performance.now();
-    const orders = this.engine.counts.orders;
+    const orders = counts.orders;
     const ordersPerSecond = ((orders - this.lastOrders) * 1000) / Math.max(1, now - this.lastTime);
     this.lastOrders = orders;
     this.lastTime = now;
@@ -96,7 +96,6 @@ export class LiveEngine {
         if (customers > 0 && from !== to) migration.push({ from: from < names.length ? names[from] : null, to: names[to], customers });
       });
     });
-    const watermark = this.engine.watermark;
     const message: SnapshotMessage = {
       type: 'snapshot',
       seq: ++this.seq,
@@ -105,7 +104,7 @@ export class LiveEngine {
       lorenz: extras.lorenz,
       migration,
       ingest: {
-        rows: this.engine.counts.rows,
+        rows: counts.rows,
         ordersPerSecond,
         watermark: Number.isFinite(watermark) ? new Date(watermark).toISOString() : null,
         sourceDone,
