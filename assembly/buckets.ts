@@ -27,6 +27,8 @@ function sideIndex(x: f64, subBits: i32, side: i32): i32 {
   return ((exp - MONEY_EXP_MIN) << subBits) | ((hi >>> (20 - subBits)) & ((1 << subBits) - 1));
 }
 
+// @ts-ignore: decorator
+@inline
 export function moneyBucket(x: f64, subBits: i32): i32 {
   const side = moneySideBuckets(subBits);
   if (x > 0) return side + 1 + sideIndex(x, subBits, side);

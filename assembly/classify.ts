@@ -85,7 +85,8 @@ export function decodePlan(): void {
   condField = new StaticArray<i32>(<i32>plan.length / 3);
   condOp = new StaticArray<i32>(<i32>plan.length / 3);
   condValue = new StaticArray<f64>(<i32>plan.length / 3);
-  lostTarget = new StaticArray<i32>(numSegments);
+  lostTarget = new StaticArray<i32>(numSegments + 1);
+  unchecked((lostTarget[numSegments] = -1));
   matchable = new StaticArray<u8>(numSegments);
   segStart = new StaticArray<i32>(numSegments);
   segLen = new StaticArray<i32>(numSegments);
@@ -213,12 +214,60 @@ export function classifyAll(commit: bool): i32 {
   centsAt = migAt + (S + 1) * (S + 1);
   const len = centsAt + moneyBuckets(bits);
   totals = new StaticArray<f64>(len);
+  startCounts(S, moneyBuckets(bits));
   // in ranges, each a call: V8 runs a WASM function's first call in its baseline code and
   // compiles the optimized one in the background for the next call, so one call over every
   // customer would run the whole first snapshot unoptimized (classifyRange is too large for
   // binaryen to inline back; the sketches' small loop would be, so JS drives its ranges)
   for (let from = 0; from < numCustomers; from += RANGE) classifyRange(from, min(numCustomers, from + RANGE), commit);
+  countsIntoTotals();
   return len;
+}
+
+// The totals are counted in integers while customers are classified (counts i32, cents
+// i64) and go into `totals` once at the end. Adding to a float in memory for every customer
+// made each total a chain of 4-cycle adds through store forwarding; the sums are the same
+// (whole cents, exact in a double below 2^53).
+let prospects: i32 = 0;
+/** Customers with an order by segment; the last, numSegments, is none. */
+let segCount = new StaticArray<i32>(0);
+let segCents = new StaticArray<i64>(0);
+let retCount = new StaticArray<i32>(0);
+let retCents = new StaticArray<i64>(0);
+/** migCount[prev * (S + 1) + seg], prev S: none before. */
+let migCount = new StaticArray<i32>(0);
+let bucketCents = new StaticArray<i64>(0);
+let audCount = new StaticArray<i32>(0);
+
+function startCounts(S: i32, buckets: i32): void {
+  prospects = 0;
+  segCount = new StaticArray<i32>(S + 1);
+  segCents = new StaticArray<i64>(S + 1);
+  retCount = new StaticArray<i32>(numRetention);
+  retCents = new StaticArray<i64>(numRetention);
+  migCount = new StaticArray<i32>((S + 1) * (S + 1));
+  bucketCents = new StaticArray<i64>(buckets);
+  audCount = new StaticArray<i32>(numAudiences);
+}
+
+function countsIntoTotals(): void {
+  const S = numSegments;
+  let customers: i32 = 0;
+  for (let k = 0; k <= S; k++) customers += unchecked(segCount[k]);
+  unchecked((totals[0] = <f64>customers));
+  unchecked((totals[1] = <f64>unchecked(segCount[S])));
+  unchecked((totals[2] = <f64>prospects));
+  for (let k = 0; k < S; k++) {
+    unchecked((totals[segAt + 2 * k] = <f64>unchecked(segCount[k])));
+    unchecked((totals[segAt + 2 * k + 1] = <f64>unchecked(segCents[k])));
+  }
+  for (let k = 0; k < numRetention; k++) {
+    unchecked((totals[retAt + 2 * k] = <f64>unchecked(retCount[k])));
+    unchecked((totals[retAt + 2 * k + 1] = <f64>unchecked(retCents[k])));
+  }
+  for (let a = 0; a < numAudiences; a++) unchecked((totals[audAt + a] = <f64>unchecked(audCount[a])));
+  for (let c = 0; c < (S + 1) * (S + 1); c++) unchecked((totals[migAt + c] = <f64>unchecked(migCount[c])));
+  for (let b = 0; b < bucketCents.length; b++) unchecked((totals[centsAt + b] = <f64>unchecked(bucketCents[b])));
 }
 
 const RANGE: i32 = 16384;
@@ -296,13 +345,11 @@ function fieldsInto(i: i32, s: i32): void {
     const gap = gapN > 0 ? spanDays / <f64>gapN : storeGap;
     recency = (asOf - lastTs) / DAY_MS;
     const ratio = recency / gap;
-    ret = numRetention - 1;
-    for (let k = 0; k < numRetention - 1; k++) {
-      if (ratio <= unchecked(plan[limitsAt + k])) {
-        ret = k;
-        break;
-      }
-    }
+    // the first limit the ratio is within, else the last state: with limits that never
+    // decrease (the model checks) that is how many it is not within, counted without a
+    // branch on each (NaN is within none, as in the walk)
+    ret = 0;
+    for (let k = 0; k < numRetention - 1; k++) ret += i32(!(ratio <= unchecked(plan[limitsAt + k])));
     unchecked((blockSpendBucket[i] = spendBucket));
   }
   unchecked((blockRetention[i] = ret));
@@ -337,43 +384,38 @@ function colAt(col: i32): usize {
   return (<usize>col * <usize>STRIDE) << 3;
 }
 
-/** A customer with orders into the totals: in segment seg (numSegments: none), retention state ret. */
+/** A customer with orders into the counts: in segment seg (numSegments: none), retention state ret. */
 // @ts-ignore: decorator
 @inline
 function addCustomer(s: i32, seg: i32, ret: i32, spend: f64, spendBucket: i32, commit: bool): void {
-  const S = numSegments;
-  const cents = Math.round(spend * 100);
-  unchecked((totals[0] += 1));
-  if (seg == S) unchecked((totals[1] += 1));
-  else {
-    unchecked((totals[segAt + 2 * seg] += 1));
-    unchecked((totals[segAt + 2 * seg + 1] += cents));
-  }
-  unchecked((totals[retAt + 2 * ret] += 1));
-  unchecked((totals[retAt + 2 * ret + 1] += cents));
+  const cents = <i64>Math.round(spend * 100);
+  unchecked((segCount[seg] += 1));
+  unchecked((segCents[seg] += cents));
+  unchecked((retCount[ret] += 1));
+  unchecked((retCents[ret] += cents));
   const p = segmentOf(s);
-  const prev: i32 = p == NO_SEGMENT ? S : <i32>p;
-  unchecked((totals[migAt + prev * (S + 1) + seg] += 1));
-  unchecked((totals[centsAt + spendBucket] += cents));
+  const prev: i32 = p == NO_SEGMENT ? numSegments : <i32>p;
+  unchecked((migCount[prev * (numSegments + 1) + seg] += 1));
+  unchecked((bucketCents[spendBucket] += cents));
   if (commit) setSegment(s, <u8>seg);
 }
 
-/** Rules over the block, then its customers into the totals. */
+/** Rules over the block, then its customers into the counts. */
 function totalBlock(n: i32, commit: bool): void {
   evaluateBlock(n);
-  const S = numSegments;
   for (let i = 0; i < n; i++) {
     const s = unchecked(blockSlot[i]);
     if (got(FIELD_ORDERS, i) == 0) {
-      unchecked((totals[2] += 1));
+      prospects++;
       continue;
     }
     const ret = unchecked(blockRetention[i]);
-    let seg = unchecked(segs[i]);
-    if (ret == lostRetention && seg < S && unchecked(lostTarget[seg]) >= 0) seg = unchecked(lostTarget[seg]);
-    addCustomer(s, seg, ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
+    const seg = unchecked(segs[i]);
+    // lostTarget has a -1 for "none" (numSegments) too
+    const target = unchecked(lostTarget[seg]);
+    addCustomer(s, select(target, seg, ret == lostRetention && target >= 0), ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
   }
-  for (let a = 0; a < numAudiences; a++) unchecked((totals[audAt + a] += <f64>audienceCount(a, n)));
+  for (let a = 0; a < numAudiences; a++) unchecked((audCount[a] += audienceCount(a, n)));
 }
 
 /** classifyRange one customer at a time (run): plans too large for the masks of rules.ts. */
@@ -383,9 +425,7 @@ function classifyEach(from: i32, to: i32, commit: bool): void {
     if (o == 0 && engagementsOf(s) == 0) continue;
     run(s);
     if (o > 0) addCustomer(s, outSegment, outRetention, spendOf(s), outSpendBucket, commit);
-    else unchecked((totals[2] += 1));
-    for (let a = 0; a < numAudiences; a++) {
-      if (unchecked(audience[a]) != 0) unchecked((totals[audAt + a] += 1));
-    }
+    else prospects++;
+    for (let a = 0; a < numAudiences; a++) unchecked((audCount[a] += <i32>unchecked(audience[a])));
   }
 }
