@@ -69,10 +69,20 @@ export function ingest(from: i32, to: i32, mode: i32, shard: i32, numShards: i32
  * Brings the sketches up to date (see buildSketches), in three steps so the caller runs the
  * scan in ranges: V8 runs a WASM function's first call in baseline code to its end, so one
  * call over every customer would run a whole snapshot's scan unoptimized (see classifyAll).
- * Returns the number of customers to pass to sketchRange, or -1 when the sketches are current.
+ * Returns the number of customers to pass to sketchRange, or -1 when the sketches are current
+ * (perhaps brought up to date from the customers changed since, without a scan).
  */
 export function sketchesBegin(): i32 {
-  return state.beginSketches() ? state.numCustomers : -1;
+  if (!state.beginSketches()) return -1;
+  sketchScans++;
+  return state.numCustomers;
+}
+
+let sketchScans: i32 = 0;
+
+/** Full scans the sketches took so far (for tests: the others were updates from changes). */
+export function sketchScanCount(): i32 {
+  return sketchScans;
 }
 
 export function sketchRange(from: i32, to: i32): void {

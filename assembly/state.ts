@@ -107,6 +107,8 @@ export function reset(bits: i32): void {
   coldBase = new StaticArray<usize>(0);
   index = new StaticArray<i32>(0);
   sketchesValid = true;
+  stopTracking();
+  changed = new StaticArray<u32>(0);
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
   skOrders = new StaticArray<u32>(ORDERS_BUCKETS);
@@ -257,32 +259,97 @@ export function meanGap(s: i32): f64 {
   return <f64>(lastDayOf(s) - firstDayOf(s)) / <f64>(purchaseDaysOf(s) - 1);
 }
 
-function sketchAdd(s: i32): void {
+/** Adds customer s's values to the sketches (delta 1) or takes them out (delta -1, as u32). */
+function sketchMove(s: i32, delta: u32): void {
   const o = ordersOf(s);
   const sp = spendOf(s);
   const bd = dayIndexBucket(lastDayOf(s));
-  unchecked((skLastDay[bd] += 1));
+  unchecked((skLastDay[bd] += delta));
   const bo = ordersBucket(<i32>o);
-  unchecked((skOrders[bo] += 1));
+  unchecked((skOrders[bo] += delta));
   const bs = moneyBucket(sp, subBits);
-  unchecked((skSpend[bs] += 1));
+  unchecked((skSpend[bs] += delta));
   const ba = moneyBucket(sp / <f64>o, subBits);
-  unchecked((skAov[ba] += 1));
+  unchecked((skAov[ba] += delta));
   if (purchaseDaysOf(s) >= 2) {
     const bg = moneyBucket(meanGap(s), subBits);
-    unchecked((skGap[bg] += 1));
+    unchecked((skGap[bg] += delta));
   }
 }
 
 /** False once an event has changed the state since the sketches were built. */
 let sketchesValid = true;
 
+// Between snapshots the sketches are kept up to date cheaply when few customers change (a
+// live engine's snapshot every quarter second): a customer's first event since the last
+// build takes its values out of the sketches (its record is at hand then) and marks it in
+// `changed`; the next build puts the changed customers and the ones added since back in, at
+// their values then, instead of scanning every customer. Once more than 1 in CHANGED_SHARE
+// have changed, a scan is cheaper than a miss per changed customer: tracking stops and the
+// next build is a full one. Nothing is tracked before the first build, so a replay pays
+// one comparison a row.
+const CHANGED_SHARE: i32 = 16;
+/** Slots below this are tracked (the customers at the last build, while tracking). */
+let trackedBelow: i32 = 0;
+let tracking = false;
+let numChanged: i32 = 0;
+/** One bit a tracked slot: changed since the last build. */
+let changed = new StaticArray<u32>(0);
+/** Some bit of `changed` may be set. */
+let anyChanged = false;
+
+function startTracking(): void {
+  trackedBelow = numCustomers;
+  numChanged = 0;
+  const words = (numCustomers + 31) >>> 5;
+  if (changed.length < words) changed = new StaticArray<u32>(words + (words >>> 1));
+  // a build after tracking stopped finds the bits of then still set
+  else if (anyChanged) memory.fill(changetype<usize>(changed), 0, <usize>changed.length << 2);
+  anyChanged = false;
+  tracking = true;
+}
+
+function stopTracking(): void {
+  tracking = false;
+  trackedBelow = 0;
+}
+
+/** Customer s (record r) is about to change: its first change since the build takes it out of the sketches. */
+function noteChange(s: i32, r: usize): void {
+  const w = s >>> 5;
+  const bit: u32 = 1 << (s & 31);
+  const word = unchecked(changed[w]);
+  if ((word & bit) != 0) return;
+  unchecked((changed[w] = word | bit));
+  anyChanged = true;
+  if (load<u32>(r, R_ORDERS) > 0) sketchMove(s, -1);
+  if (++numChanged > trackedBelow / CHANGED_SHARE) stopTracking();
+}
+
+/** The sketches brought up to date from the changed and added customers, when tracked and few. */
+function updateSketches(): bool {
+  if (!tracking || numChanged + (numCustomers - trackedBelow) > trackedBelow / CHANGED_SHARE) return false;
+  const words = (trackedBelow + 31) >>> 5;
+  for (let w = 0; w < words; w++) {
+    let word = unchecked(changed[w]);
+    if (word == 0) continue;
+    unchecked((changed[w] = 0));
+    while (word != 0) {
+      const s = (w << 5) + <i32>ctz(word);
+      if (ordersOf(s) > 0) sketchMove(s, 1);
+      word &= word - 1;
+    }
+  }
+  for (let s = trackedBelow; s < numCustomers; s++) if (ordersOf(s) > 0) sketchMove(s, 1);
+  return true;
+}
+
 /**
  * Makes the sketches the histograms of the current values, by one pass over the customers
- * when events came in since the last time. Per snapshot. Building them here rather than
- * moving each customer's counts on every event halves the cost of an event (measured:
- * 11.5 -> 21.5 M events/s with the state in cache), for one scan per snapshot, which
- * classification makes anyway.
+ * when events came in since the last time (or from the changed customers alone, see
+ * above). Per snapshot. Building them here rather than moving each customer's counts on
+ * every event halves the cost of an event (measured: 11.5 -> 21.5 M events/s with the state
+ * in cache), for one scan per snapshot, which classification makes anyway.
  */
 export function buildSketches(): void {
   if (!beginSketches()) return;
@@ -290,21 +357,27 @@ export function buildSketches(): void {
   endSketches();
 }
 
-/** Clears the sketches for a rebuild when they are stale; false when they are current. */
+/** Clears the sketches for a rebuild when they are stale; false when they are current (or brought up to date here). */
 export function beginSketches(): bool {
   if (sketchesValid) return false;
+  if (updateSketches()) {
+    endSketches();
+    return false;
+  }
+  stopTracking();
   clearSketches();
   return true;
 }
 
 /** Adds customers [from, to) to the sketches (a rebuild's part, see beginSketches). */
 export function sketchRange(from: i32, to: i32): void {
-  for (let s = from; s < to; s++) if (ordersOf(s) > 0) sketchAdd(s);
+  for (let s = from; s < to; s++) if (ordersOf(s) > 0) sketchMove(s, 1);
 }
 
-/** Marks the sketches current once every range is in. */
+/** Marks the sketches current once every range is in, and starts tracking changes. */
 export function endSketches(): void {
   sketchesValid = true;
+  startTracking();
 }
 
 /** Applies one event to customer s, whose record is at r. */
@@ -392,6 +465,7 @@ export function ingestRows(
   sketchesValid = false;
   const isUtf8 = mode == ID_UTF8;
   let sum = touched;
+  let tracked = trackedBelow;
   let i = 0;
   while (i < rows) {
     // 1. keys and hashes of the next GROUP rows of this shard, without a branch on whether
@@ -462,6 +536,10 @@ export function ingestRows(
         const stop = load<i32>(idOffsetsPtr + (<usize>(row + 1) << 2));
         keepId(s, idBytesPtr + <usize>start, stop - start);
       }
+      if (s < tracked) {
+        noteChange(s, r);
+        tracked = trackedBelow;
+      }
       apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + (<usize>row << 3)), load<f64>(amountPtr + (<usize>row << 3)));
     }
   }
@@ -483,6 +561,7 @@ export function indexSize(): i32 {
 
 export function setRestored(n: i32, mode: i32, arenaSize: i32): void {
   sketchesValid = false;
+  stopTracking();
   numCustomers = n;
   idMode = mode;
   arena = new StaticArray<u8>(arenaSize);
@@ -572,5 +651,5 @@ export function stateBytes(): f64 {
   let bytes: f64 = 0;
   for (let c = 0; c < chunkBlocks.length; c++) bytes += <f64>unchecked(chunkBlocks[c]).length;
   for (let c = 0; c < coldBlocks.length; c++) bytes += <f64>unchecked(coldBlocks[c]).length;
-  return bytes + <f64>index.length * 4 + <f64>arena.length;
+  return bytes + <f64>index.length * 4 + <f64>arena.length + <f64>changed.length * 4;
 }

@@ -33,6 +33,7 @@ interface KernelExports {
   sketchesBegin(): number;
   sketchRange(from: number, to: number): void;
   sketchesEnd(): void;
+  sketchScanCount(): number;
   sketchPtr(which: number): number;
   sketchLen(which: number): number;
   exactValues(): number;
@@ -133,6 +134,11 @@ export class WasmKernel implements Kernel {
     if (failed) {
       throw new TypeError(`customer ids changed from ${idModeFromCode(x.currentIdMode())} to ${batch.idMode} between batches`);
     }
+  }
+
+  /** Full scans the sketches took so far; the other builds were updates from the customers changed since. */
+  get sketchScans(): number {
+    return this.x.sketchScanCount();
   }
 
   sketches(): Sketches {
