@@ -1,7 +1,9 @@
 /**
  * One end-to-end replay in its own process, so its peak RSS is its own: open the file, apply
- * every batch, take the report. Then three more snapshots, each after a one-row change (so
- * the sketches are built again): one sample on a shared machine varies by a factor of two.
+ * every batch, take the report (its sketches a scan of every customer). Then three more
+ * snapshots, each after a one-row change, as a live engine takes them (the sketches updated
+ * from the changed customer, every customer classified): one sample on a shared machine
+ * varies by a factor of two.
  * Prints JSON: { ms, snapshotMs, snapshotFirstMs, maxRssBytes, orders, customers }.
  * Usage: node replay-child.js FILE WORKERS
  */
@@ -21,7 +23,7 @@ const report = await engine.report('sketch');
 const ended = performance.now();
 const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
-/** One order of customer 1, a day before the watermark: every shard's sketches are stale again. */
+/** One order of customer 1, a day before the watermark: the state changed since the last snapshot. */
 async function touchOneCustomer(): Promise<void> {
   await engine.ingest(buildOrderBatch({
     numRows: 1, idWords: Int32Array.of(1, 0), ts: Float64Array.of(engine.watermark - 86_400_000),
