@@ -100,6 +100,8 @@ export class Engine {
   private rowsSeen = 0;
   /** Batches given while a read is between its phases, to queue after them (see inPhases). */
   private held: (() => void)[] | null = null;
+  /** Settles when the batches held now have gone to the shards. */
+  private holding: Promise<void> | null = null;
   /** The last two-phase read, the next one's turn. */
   private reads: Promise<unknown> = Promise.resolve();
   /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
@@ -204,8 +206,9 @@ export class Engine {
    * shard under that plan. A batch queued between the phases would be read under a plan
    * made without it, with the counts of the batches after it: a report of no state the
    * engine was ever in. So batches given meanwhile wait here, and go to the shards once the
-   * second phase's tasks are queued (one pause per read, as long as the sketches take).
-   * Reads take turns, so one holding batches back never runs into another.
+   * second phase's tasks are queued: a pause per read while the shards apply what was
+   * queued before, make their sketches and this thread merges them. Reads take turns, so
+   * one holding batches back never runs into another.
    */
   private inPhases<T>(mode: RankMode, commit: boolean, tasks: (plan: Float64Array) => Promise<T>[]): Promise<PhasedRead<T>> {
     const read = this.reads.then(async (): Promise<PhasedRead<T>> => {
@@ -214,15 +217,21 @@ export class Engine {
       const watermark = this.watermarkMs;
       const held: (() => void)[] = [];
       this.held = held;
+      let released!: () => void;
+      this.holding = new Promise<void>((resolve) => {
+        released = resolve;
+      });
       let planned: Planned;
       let pending: Promise<T>[];
       try {
-        await this.flush();
+        await this.drain();
         planned = await planFor(this.shards, this.model, o);
         pending = tasks(planned.plan);
       } finally {
         this.held = null;
         for (const go of held) go();
+        this.holding = null;
+        released();
       }
       return { options: o, planned, results: await Promise.all(pending), counts, watermark };
     });
@@ -237,8 +246,14 @@ export class Engine {
     }
   }
 
-  /** Waits until every batch given so far is applied. */
+  /** Waits until every batch given so far is applied (held ones too, see inPhases). */
   async flush(): Promise<void> {
+    while (this.holding !== null) await this.holding;
+    await this.drain();
+  }
+
+  /** Waits until every batch queued on the shards is applied. */
+  private async drain(): Promise<void> {
     while (this.inFlight.length > 0) await this.inFlight.shift()!.catch(() => undefined);
     this.throwIfFailed();
   }

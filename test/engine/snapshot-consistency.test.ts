@@ -53,3 +53,22 @@ test('a batch given while a snapshot is taken is in both of its phases or in nei
   // orders were tried
   expect([...seen].sort()).toEqual(['after', 'before']);
 });
+
+test('flush waits for a batch held back by a snapshot', async () => {
+  const [a] = randomHistory({ customers: 3_000, rows: 30_000, batches: 1, seed: 11 });
+  const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 12, days: 30 });
+  const both = engine(0);
+  await both.ingest(a);
+  await both.ingest(b);
+  const e = engine(2);
+  await e.ingest(a);
+  await e.flush();
+  const snapshot = e.report('sketch');
+  // the snapshot holds batches from its first microtask on
+  for (let i = 0; i < 3; i++) await Promise.resolve();
+  const given = e.ingest(b);
+  await e.flush();
+  // counted on the shards, which hold the batch once flush is done
+  expect(await e.numCustomers()).toBe(await both.numCustomers());
+  await Promise.all([snapshot, given]);
+});
