@@ -260,6 +260,8 @@ export function meanGap(s: i32): f64 {
 }
 
 /** Adds customer s's values to the sketches (delta 1) or takes them out (delta -1, as u32). */
+// @ts-ignore: decorator
+@inline
 function sketchMove(s: i32, delta: u32): void {
   const o = ordersOf(s);
   const sp = spendOf(s);
