@@ -203,8 +203,12 @@ export function run(s: i32): void {
 
 export let totals = new StaticArray<f64>(0);
 
-/** Totals (layout: totalsLayout in src/core/plan.ts). Per snapshot. */
-export function classifyAll(commit: bool): i32 {
+/**
+ * Starts classifying under the plan written by planBuffer; returns the number of customers
+ * for classifyRange. Totals (layout: totalsLayout in src/core/plan.ts) once classifyEnd is
+ * called. Per snapshot.
+ */
+export function classifyBegin(): i32 {
   decodePlan();
   const S = numSegments;
   segAt = 3;
@@ -212,17 +216,19 @@ export function classifyAll(commit: bool): i32 {
   audAt = retAt + 2 * numRetention;
   migAt = audAt + numAudiences;
   centsAt = migAt + (S + 1) * (S + 1);
-  const len = centsAt + moneyBuckets(bits);
-  totals = new StaticArray<f64>(len);
+  totalsLen = centsAt + moneyBuckets(bits);
+  totals = new StaticArray<f64>(totalsLen);
   startCounts(S, moneyBuckets(bits));
-  // in ranges, each a call: V8 runs a WASM function's first call in its baseline code and
-  // compiles the optimized one in the background for the next call, so one call over every
-  // customer would run the whole first snapshot unoptimized (classifyRange is too large for
-  // binaryen to inline back; the sketches' small loop would be, so JS drives its ranges)
-  for (let from = 0; from < numCustomers; from += RANGE) classifyRange(from, min(numCustomers, from + RANGE), commit);
-  countsIntoTotals();
-  return len;
+  return numCustomers;
 }
+
+/** The totals of every customer classified since classifyBegin; returns their length. */
+export function classifyEnd(): i32 {
+  countsIntoTotals();
+  return totalsLen;
+}
+
+let totalsLen: i32 = 0;
 
 // The totals are counted in integers while customers are classified (counts i32, cents
 // i64) and go into `totals` once at the end. Adding to a float in memory for every customer
@@ -270,14 +276,14 @@ function countsIntoTotals(): void {
   for (let b = 0; b < bucketCents.length; b++) unchecked((totals[centsAt + b] = <f64>unchecked(bucketCents[b])));
 }
 
-const RANGE: i32 = 16384;
 let segAt: i32 = 0;
 let retAt: i32 = 0;
 let audAt: i32 = 0;
 let migAt: i32 = 0;
 let centsAt: i32 = 0;
 
-function classifyRange(from: i32, to: i32, commit: bool): void {
+/** Classifies customers [from, to) into the counts (a part of a snapshot, see classifyBegin). */
+export function classifyRange(from: i32, to: i32, commit: bool): void {
   if (!compiled) {
     classifyEach(from, to, commit);
     return;

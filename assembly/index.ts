@@ -11,7 +11,7 @@ import {
 } from './state';
 import * as state from './state';
 import {
-  classifyAll, decodePlan, outAov, outF, outM, outR, outRetention, outSegment, planBuffer, run, totals,
+  classifyBegin, classifyEnd, classifyRange, decodePlan, outAov, outF, outM, outR, outRetention, outSegment, planBuffer, run, totals,
 } from './classify';
 
 /** Starts an empty state with the given money sub-bucket bits. Once per kernel. */
@@ -68,7 +68,8 @@ export function ingest(from: i32, to: i32, mode: i32, shard: i32, numShards: i32
 /**
  * Brings the sketches up to date (see buildSketches), in three steps so the caller runs the
  * scan in ranges: V8 runs a WASM function's first call in baseline code to its end, so one
- * call over every customer would run a whole snapshot's scan unoptimized (see classifyAll).
+ * call over every customer would run a whole snapshot's scan unoptimized. Classification
+ * goes the same way (classifyBegin).
  * Returns the number of customers to pass to sketchRange, or -1 when the sketches are current
  * (perhaps brought up to date from the customers changed since, without a scan).
  */
@@ -172,10 +173,9 @@ export function reservePlan(len: i32): usize {
   return planBuffer(len);
 }
 
-/** Classifies every customer; returns the totals' length. Per snapshot. */
-export function classify(commit: i32): i32 {
-  return classifyAll(commit != 0);
-}
+// Classification in three steps, like the sketches' (see sketchesBegin): classifyBegin
+// returns the number of customers to pass to classifyRange, classifyEnd the totals' length.
+export { classifyBegin, classifyEnd, classifyRange };
 
 export function totalsPtr(): usize { return changetype<usize>(totals); }
 

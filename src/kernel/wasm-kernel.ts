@@ -40,7 +40,9 @@ interface KernelExports {
   exactGapCount(): number;
   exactPtr(which: number): number;
   reservePlan(len: number): number;
-  classify(commit: number): number;
+  classifyBegin(): number;
+  classifyRange(from: number, to: number, commit: number): void;
+  classifyEnd(): number;
   totalsPtr(): number;
   exportRows(): void;
   exportColumns(): void;
@@ -76,8 +78,13 @@ function kernelModule(): WebAssembly.Module {
  */
 const INGEST_RANGE = 65_536;
 
-/** Customers per sketchRange call: enough calls for V8 to tier up within the first snapshot. */
-const SKETCH_RANGE = 16384;
+/**
+ * Customers per sketchRange or classifyRange call: V8 runs a WASM function's first call in
+ * its baseline code and compiles the optimized one in the background for the next call, so
+ * one call over every customer would run the whole first snapshot unoptimized; with calls of
+ * this many, V8 tiers up within it.
+ */
+const SCAN_RANGE = 16384;
 
 // columnPtr() in assembly/index.ts numbers the state columns 0..13 in stored order, then:
 const COL_ARENA = 14;
@@ -145,7 +152,7 @@ export class WasmKernel implements Kernel {
     const n = this.x.sketchesBegin();
     if (n >= 0) {
       // in ranges, each a call, so V8's optimized code takes over (see sketchesBegin)
-      for (let from = 0; from < n; from += SKETCH_RANGE) this.x.sketchRange(from, Math.min(n, from + SKETCH_RANGE));
+      for (let from = 0; from < n; from += SCAN_RANGE) this.x.sketchRange(from, Math.min(n, from + SCAN_RANGE));
       this.x.sketchesEnd();
     }
     const get = (which: number): Uint32Array =>
@@ -170,7 +177,10 @@ export class WasmKernel implements Kernel {
 
   classify(plan: Float64Array, commit: boolean): Float64Array {
     this.writePlan(plan);
-    const len = this.x.classify(commit ? 1 : 0);
+    // in ranges, as the sketches (SCAN_RANGE)
+    const n = this.x.classifyBegin();
+    for (let from = 0; from < n; from += SCAN_RANGE) this.x.classifyRange(from, Math.min(n, from + SCAN_RANGE), commit ? 1 : 0);
+    const len = this.x.classifyEnd();
     const totals = new Float64Array(this.buf(), this.x.totalsPtr(), len).slice();
     this.x.__collect();
     return totals;
