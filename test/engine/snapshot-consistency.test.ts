@@ -3,6 +3,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { Engine } from '../../src/engine/engine.js';
 import type { Report } from '../../src/report/report.js';
 import { randomHistory } from '../support/random-batches.js';
+import { digest } from '../support/bytes.js';
 
 const engines: Engine[] = [];
 afterAll(async () => {
@@ -71,4 +72,30 @@ test('flush waits for a batch held back by a snapshot', async () => {
   // counted on the shards, which hold the batch once flush is done
   expect(await e.numCustomers()).toBe(await both.numCustomers());
   await Promise.all([snapshot, given]);
+});
+
+test('an export taken while a batch is given has the customers of before or after it', async () => {
+  const [a] = randomHistory({ customers: 3_000, rows: 30_000, batches: 1, seed: 11 });
+  const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 12, days: 30 });
+  const rowsOf = async (batches: RecordBatch[]): Promise<string> => {
+    const e = engine(2);
+    for (const x of batches) await e.ingest(x);
+    return JSON.stringify(digest((await e.customers('sketch')).parts));
+  };
+  const before = await rowsOf([a]);
+  const after = await rowsOf([a, b]);
+  const seen = new Set<string>();
+  for (let ticks = 0; ticks < 6; ticks++) {
+    const e = engine(2);
+    await e.ingest(a);
+    await e.flush();
+    const exported = e.customers('sketch');
+    for (let i = 0; i < ticks; i++) await Promise.resolve();
+    await e.ingest(b);
+    const rows = JSON.stringify(digest((await exported).parts));
+    const which = rows === before ? 'before' : rows === after ? 'after' : null;
+    expect(which, `a batch given ${ticks} microtasks after the export began`).not.toBeNull();
+    seen.add(which!);
+  }
+  expect([...seen].sort()).toEqual(['after', 'before']);
 });
