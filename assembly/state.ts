@@ -343,6 +343,8 @@ function updateSketches(): bool {
     }
   }
   for (let s = trackedBelow; s < numCustomers; s++) if (ordersOf(s) > 0) sketchMove(s, 1);
+  // every bit read is cleared: the next tracking need not clear them again
+  anyChanged = false;
   return true;
 }
 
