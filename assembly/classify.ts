@@ -186,12 +186,7 @@ export function run(s: i32): void {
   outRetention = unchecked(blockRetention[0]);
   outSpendBucket = unchecked(blockSpendBucket[0]);
   if (got(FIELD_ORDERS, 0) > 0) {
-    if (outRetention == lostRetention) {
-      const seg = match(lostR);
-      outSegment = seg < numSegments && unchecked(lostTarget[seg]) >= 0 ? unchecked(lostTarget[seg]) : seg;
-    } else {
-      outSegment = match(<f64>outR);
-    }
+    outSegment = lostOr(match(outRetention == lostRetention ? lostR : <f64>outR), outRetention);
   } else {
     outSegment = NO_SEGMENT;
   }
@@ -390,6 +385,18 @@ function colAt(col: i32): usize {
   return (<usize>col * <usize>STRIDE) << 3;
 }
 
+/**
+ * The segment of a customer whose rules matched segment seg (numSegments: none) in retention
+ * state ret: a lost customer moves to the lost segment of seg's group, if it has one
+ * (lostTarget has a -1 for none, numSegments included).
+ */
+// @ts-ignore: decorator
+@inline
+function lostOr(seg: i32, ret: i32): i32 {
+  const target = unchecked(lostTarget[seg]);
+  return select(target, seg, ret == lostRetention && target >= 0);
+}
+
 /** A customer with orders into the counts: in segment seg (numSegments: none), retention state ret. */
 // @ts-ignore: decorator
 @inline
@@ -416,10 +423,7 @@ function totalBlock(n: i32, commit: bool): void {
       continue;
     }
     const ret = unchecked(blockRetention[i]);
-    const seg = unchecked(segs[i]);
-    // lostTarget has a -1 for "none" (numSegments) too
-    const target = unchecked(lostTarget[seg]);
-    addCustomer(s, select(target, seg, ret == lostRetention && target >= 0), ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
+    addCustomer(s, lostOr(unchecked(segs[i]), ret), ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
   }
   for (let a = 0; a < numAudiences; a++) unchecked((audCount[a] += audienceCount(a, n)));
 }

@@ -66,7 +66,7 @@ export function ingest(from: i32, to: i32, mode: i32, shard: i32, numShards: i32
 
 // ---- sketches and exact values: per snapshot ----------------------------------------------
 /**
- * Brings the sketches up to date (see buildSketches), in three steps so the caller runs the
+ * Brings the sketches up to date (see beginSketches), in three steps so the caller runs the
  * scan in ranges: V8 runs a WASM function's first call in baseline code to its end, so one
  * call over every customer would run a whole snapshot's scan unoptimized. Classification
  * goes the same way (classifyBegin).

@@ -291,9 +291,8 @@ let sketchesValid = true;
 // next build is a full one. Nothing is tracked before the first build, so a replay pays
 // one comparison a row.
 const CHANGED_SHARE: i32 = 16;
-/** Slots below this are tracked (the customers at the last build, while tracking). */
+/** Slots below this are tracked (the customers at the last build); 0: no tracking. */
 let trackedBelow: i32 = 0;
-let tracking = false;
 let numChanged: i32 = 0;
 /** One bit a tracked slot: changed since the last build. */
 let changed = new StaticArray<u32>(0);
@@ -308,11 +307,9 @@ function startTracking(): void {
   // a build after tracking stopped finds the bits of then still set
   else if (anyChanged) memory.fill(changetype<usize>(changed), 0, <usize>changed.length << 2);
   anyChanged = false;
-  tracking = true;
 }
 
 function stopTracking(): void {
-  tracking = false;
   trackedBelow = 0;
 }
 
@@ -330,7 +327,7 @@ function noteChange(s: i32, r: usize): void {
 
 /** The sketches brought up to date from the changed and added customers, when tracked and few. */
 function updateSketches(): bool {
-  if (!tracking || numChanged + (numCustomers - trackedBelow) > trackedBelow / CHANGED_SHARE) return false;
+  if (trackedBelow == 0 || numChanged + (numCustomers - trackedBelow) > trackedBelow / CHANGED_SHARE) return false;
   const words = (trackedBelow + 31) >>> 5;
   for (let w = 0; w < words; w++) {
     let word = unchecked(changed[w]);
@@ -349,19 +346,14 @@ function updateSketches(): bool {
 }
 
 /**
- * Makes the sketches the histograms of the current values, by one pass over the customers
- * when events came in since the last time (or from the changed customers alone, see
- * above). Per snapshot. Building them here rather than moving each customer's counts on
- * every event halves the cost of an event (measured: 11.5 -> 21.5 M events/s with the state
- * in cache), for one scan per snapshot, which classification makes anyway.
+ * Makes the sketches the histograms of the current values when events came in since the
+ * last time: from the changed customers alone (see above), or else by one pass over the
+ * customers, which the caller makes in ranges (sketchRange, then endSketches). Per
+ * snapshot. Building them here rather than moving each customer's counts on every event
+ * halves the cost of an event (measured: 11.5 -> 21.5 M events/s with the state in cache),
+ * for one scan per snapshot, which classification makes anyway. Returns true when the
+ * sketches are cleared for that pass, false when they are current.
  */
-export function buildSketches(): void {
-  if (!beginSketches()) return;
-  sketchRange(0, numCustomers);
-  endSketches();
-}
-
-/** Clears the sketches for a rebuild when they are stale; false when they are current (or brought up to date here). */
 export function beginSketches(): bool {
   if (sketchesValid) return false;
   if (updateSketches()) {

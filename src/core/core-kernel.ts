@@ -186,7 +186,7 @@ export class CoreKernel implements Kernel {
 
   /**
    * Makes the sketches the histograms of the current values, by one pass over the customers
-   * when events came in since the last time (see buildSketches in assembly/state.ts for why).
+   * when events came in since the last time (see beginSketches in assembly/state.ts for why).
    */
   private buildSketches(): void {
     if (this.sketchesValid) return;

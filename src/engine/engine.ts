@@ -58,6 +58,13 @@ export interface EngineSnapshot {
   watermark: number;
 }
 
+/** Batches given while a read is between its phases, to queue after them (see inPhases). */
+interface Hold {
+  batches: (() => void)[];
+  /** Settles once they have gone to the shards. */
+  released: Promise<void>;
+}
+
 interface PhasedRead<T> {
   options: SnapshotOptions;
   planned: Planned;
@@ -98,10 +105,8 @@ export class Engine {
   private idMode: 'int' | 'utf8' | null = null;
   private watermarkMs = -Infinity;
   private rowsSeen = 0;
-  /** Batches given while a read is between its phases, to queue after them (see inPhases). */
-  private held: (() => void)[] | null = null;
-  /** Settles when the batches held now have gone to the shards. */
-  private holding: Promise<void> | null = null;
+  /** The hold of the read now between its phases, if any. */
+  private hold: Hold | null = null;
   /** The last two-phase read, the next one's turn. */
   private reads: Promise<unknown> = Promise.resolve();
   /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
@@ -172,10 +177,10 @@ export class Engine {
     this.rowsSeen += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
-    const held = this.held;
-    if (held === null) this.dispatch(c);
+    const hold = this.hold;
+    if (hold === null) this.dispatch(c);
     else {
-      await new Promise<void>((resolve) => held.push(() => {
+      await new Promise<void>((resolve) => hold.batches.push(() => {
         this.dispatch(c);
         resolve();
       }));
@@ -215,12 +220,9 @@ export class Engine {
       const o: SnapshotOptions = { mode, asOf: this.snapshotAsOf(), subBits: this.subBits, commit };
       const counts = { ...this.counts };
       const watermark = this.watermarkMs;
-      const held: (() => void)[] = [];
-      this.held = held;
-      let released!: () => void;
-      this.holding = new Promise<void>((resolve) => {
-        released = resolve;
-      });
+      let release!: () => void;
+      const hold: Hold = { batches: [], released: new Promise<void>((resolve) => { release = resolve; }) };
+      this.hold = hold;
       let planned: Planned;
       let pending: Promise<T>[];
       try {
@@ -228,10 +230,9 @@ export class Engine {
         planned = await planFor(this.shards, this.model, o);
         pending = tasks(planned.plan);
       } finally {
-        this.held = null;
-        for (const go of held) go();
-        this.holding = null;
-        released();
+        this.hold = null;
+        for (const go of hold.batches) go();
+        release();
       }
       return { options: o, planned, results: await Promise.all(pending), counts, watermark };
     });
@@ -248,7 +249,7 @@ export class Engine {
 
   /** Waits until every batch given so far is applied (held ones too, see inPhases). */
   async flush(): Promise<void> {
-    while (this.holding !== null) await this.holding;
+    while (this.hold !== null) await this.hold.released;
     await this.drain();
   }
 
