@@ -18,46 +18,58 @@ function engine(workers: number): Engine {
   return e;
 }
 
-async function reportOf(batches: RecordBatch[]): Promise<Report> {
-  const e = engine(0);
-  for (const b of batches) await e.ingest(b);
-  return e.report('sketch');
+const [a] = randomHistory({ customers: 3_000, rows: 30_000, batches: 1, seed: 11 });
+// other customers, and more of them, so the cut points move when it lands
+const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 12, days: 30 });
+
+async function readOf(batches: RecordBatch[], read: (e: Engine) => Promise<string>): Promise<string> {
+  const e = engine(2);
+  for (const x of batches) await e.ingest(x);
+  return read(e);
 }
 
+/**
+ * Starts `read` on an engine holding batch a, gives it batch b 0..trials-1 microtasks later,
+ * and requires what it read to be what it reads of a alone or of a and b, never a mix, and
+ * both to have happened among the trials.
+ */
+async function expectOneState(read: (e: Engine) => Promise<string>, trials: number, what: string): Promise<{ before: string; after: string }> {
+  const before = await readOf([a], read);
+  const after = await readOf([a, b], read);
+  const seen = new Set<string>();
+  for (let ticks = 0; ticks < trials; ticks++) {
+    const e = engine(2);
+    await e.ingest(a);
+    // applied, so the read asks for the sketches within a few microtasks of its start
+    await e.flush();
+    const reading = read(e);
+    for (let i = 0; i < ticks; i++) await Promise.resolve();
+    await e.ingest(b);
+    const got = await reading;
+    const which = got === before ? 'before' : got === after ? 'after' : null;
+    expect(which, `a batch given ${ticks} microtasks after the ${what} began`).not.toBeNull();
+    seen.add(which!);
+  }
+  // the batch landed before the read in some trials and after it in others, so both orders
+  // were tried
+  expect([...seen].sort()).toEqual(['after', 'before']);
+  return { before, after };
+}
 
 // A snapshot plans from every shard's sketches, then every shard classifies under that
 // plan. A batch given in between used to reach the shards before the classify tasks, so
 // its customers were counted under cut points made without them, with the counts of the
 // batches after it: a report of no state the engine was ever in.
 test('a batch given while a snapshot is taken is in both of its phases or in neither', async () => {
-  const [a] = randomHistory({ customers: 3_000, rows: 30_000, batches: 1, seed: 11 });
-  // other customers, and more of them, so the cut points move when it lands
-  const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 12, days: 30 });
-  const before = await reportOf([a]);
-  const after = await reportOf([a, b]);
-  expect(after.customers).toBeGreaterThan(before.customers);
-  const seen = new Set<string>();
-  for (let ticks = 0; ticks < 12; ticks++) {
-    const e = engine(2);
-    await e.ingest(a);
-    // applied, so the snapshot asks for the sketches within a few microtasks of its start
-    await e.flush();
-    const snapshot = e.report('sketch');
-    for (let i = 0; i < ticks; i++) await Promise.resolve();
-    await e.ingest(b);
-    const report = await snapshot;
-    const which = JSON.stringify(report) === JSON.stringify(before) ? 'before' : JSON.stringify(report) === JSON.stringify(after) ? 'after' : null;
-    expect(which, `a batch given ${ticks} microtasks after the snapshot began`).not.toBeNull();
-    seen.add(which!);
-  }
-  // the batch landed before the snapshot in some trials and after it in others, so both
-  // orders were tried
-  expect([...seen].sort()).toEqual(['after', 'before']);
+  const { before, after } = await expectOneState(async (e) => JSON.stringify(await e.report('sketch')), 12, 'snapshot');
+  expect((JSON.parse(after) as Report).customers).toBeGreaterThan((JSON.parse(before) as Report).customers);
+});
+
+test('an export taken while a batch is given has the customers of before or after it', async () => {
+  await expectOneState(async (e) => JSON.stringify(digest((await e.customers('sketch')).parts)), 6, 'export');
 });
 
 test('flush waits for a batch held back by a snapshot', async () => {
-  const [a] = randomHistory({ customers: 3_000, rows: 30_000, batches: 1, seed: 11 });
-  const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 12, days: 30 });
   const both = engine(0);
   await both.ingest(a);
   await both.ingest(b);
@@ -72,30 +84,4 @@ test('flush waits for a batch held back by a snapshot', async () => {
   // counted on the shards, which hold the batch once flush is done
   expect(await e.numCustomers()).toBe(await both.numCustomers());
   await Promise.all([snapshot, given]);
-});
-
-test('an export taken while a batch is given has the customers of before or after it', async () => {
-  const [a] = randomHistory({ customers: 3_000, rows: 30_000, batches: 1, seed: 11 });
-  const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 12, days: 30 });
-  const rowsOf = async (batches: RecordBatch[]): Promise<string> => {
-    const e = engine(2);
-    for (const x of batches) await e.ingest(x);
-    return JSON.stringify(digest((await e.customers('sketch')).parts));
-  };
-  const before = await rowsOf([a]);
-  const after = await rowsOf([a, b]);
-  const seen = new Set<string>();
-  for (let ticks = 0; ticks < 6; ticks++) {
-    const e = engine(2);
-    await e.ingest(a);
-    await e.flush();
-    const exported = e.customers('sketch');
-    for (let i = 0; i < ticks; i++) await Promise.resolve();
-    await e.ingest(b);
-    const rows = JSON.stringify(digest((await exported).parts));
-    const which = rows === before ? 'before' : rows === after ? 'after' : null;
-    expect(which, `a batch given ${ticks} microtasks after the export began`).not.toBeNull();
-    seen.add(which!);
-  }
-  expect([...seen].sort()).toEqual(['after', 'before']);
 });
