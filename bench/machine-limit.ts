@@ -1,26 +1,37 @@
 /**
  * Question: how fast can this machine apply independent random updates to 64-byte slots of
  * a 10^7-slot array (the kernel's per-order work with the hashing and probing taken out)?
- * One and two threads, each with its own array.
+ * And how fast when each update first reads the slot's number from a random entry of a
+ * hash index, as any kernel with a separate index must ("indexed": two dependent misses)?
+ * One and two threads, each with its own array; two threads time the same interval.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../src/kernel/package-root.js';
 
+export type ProbePattern = 'slot' | 'indexed';
+
 interface ProbeExports {
   memory: WebAssembly.Memory;
   setup(slots: number, updates: number): number;
   run(updates: number): number;
+  setupIndexed(slots: number, tableBits: number, updates: number): void;
+  runIndexed(updates: number): number;
 }
 
 const SLOTS = 10_000_000;
 const UPDATES = 20_000_000;
+/** The kernel's index at 10^7 customers: 2^25 entries, a third full. */
+const TABLE_BITS = 25;
 
-/** Updates per second of one probe in this thread. */
-export function probeOnce(): number {
+function prepare(pattern: ProbePattern): () => void {
   const bytes = readFileSync(join(packageRoot(), 'build', 'probe.wasm'));
   const probe = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort: () => undefined } }).exports as unknown as ProbeExports;
+  if (pattern === 'indexed') {
+    probe.setupIndexed(SLOTS, TABLE_BITS, UPDATES);
+    return () => void probe.runIndexed(UPDATES);
+  }
   const indexPtr = probe.setup(SLOTS, UPDATES);
   const index = new Uint32Array(probe.memory.buffer, indexPtr, UPDATES);
   let x = 12345;
@@ -30,21 +41,36 @@ export function probeOnce(): number {
     x ^= x << 5;
     index[i] = (x >>> 0) % SLOTS;
   }
-  probe.run(UPDATES); // touch every page once
+  return () => void probe.run(UPDATES);
+}
+
+/**
+ * Updates per second of one probe in this thread. With `barrier` (a counter shared by the
+ * threads of one measurement), the timed run starts once every thread is ready.
+ */
+export function probeOnce(pattern: ProbePattern, barrier?: { counter: Int32Array; threads: number }): number {
+  const run = prepare(pattern);
+  run(); // touch every page once
+  if (barrier) {
+    Atomics.add(barrier.counter, 0, 1);
+    while (Atomics.load(barrier.counter, 0) < barrier.threads) Atomics.wait(barrier.counter, 0, Atomics.load(barrier.counter, 0), 1);
+  }
   const started = performance.now();
-  probe.run(UPDATES);
+  run();
   return UPDATES / ((performance.now() - started) / 1000);
 }
 
 /** Total updates per second of `threads` probes running at once. */
-export async function machineLimit(threads: number): Promise<number> {
-  if (threads === 1) return probeOnce();
+export async function machineLimit(threads: number, pattern: ProbePattern = 'slot'): Promise<number> {
+  if (threads === 1) return probeOnce(pattern);
+  const shared = new SharedArrayBuffer(4);
   const script = `
-    const { parentPort } = require('node:worker_threads');
-    import(${JSON.stringify(new URL('./machine-limit.js', import.meta.url).href)}).then((m) => parentPort.postMessage(m.probeOnce()));`;
+    const { parentPort, workerData } = require('node:worker_threads');
+    import(${JSON.stringify(new URL('./machine-limit.js', import.meta.url).href)}).then((m) =>
+      parentPort.postMessage(m.probeOnce(workerData.pattern, { counter: new Int32Array(workerData.shared), threads: workerData.threads })));`;
   const rates = await Promise.all(
     Array.from({ length: threads }, () => new Promise<number>((done, fail) => {
-      const w = new Worker(script, { eval: true });
+      const w = new Worker(script, { eval: true, workerData: { pattern, shared, threads } });
       w.once('message', (r: number) => {
         done(r);
         void w.terminate();

@@ -41,6 +41,8 @@ const k7 = await kernelIngest(10_000_000);
 say('machine limit probe ...');
 const limit1 = await machineLimit(1);
 const limit2 = await machineLimit(2);
+const indexed1 = await machineLimit(1, 'indexed');
+const indexed2 = await machineLimit(2, 'indexed');
 
 const file = await ordersFile(orders, customers);
 say('replay, 1 worker ...');
@@ -64,6 +66,7 @@ const results = {
     wasmOverJs: { customers1e5: k5.wasmOverJs, customers1e7: k7.wasmOverJs },
     rowsPerSecond: { wasm1e5: k5.wasmRowsPerSecond, js1e5: k5.jsRowsPerSecond, wasm1e7: k7.wasmRowsPerSecond, js1e7: k7.jsRowsPerSecond },
     kernelOverMachineLimit: k7.wasmRowsPerSecond / limit1,
+    kernelOverIndexedLimit: k7.wasmRowsPerSecond / indexed1,
   },
   replay: {
     ordersPerSecond: { workers1: r1.ordersPerSecond, workers2: r2.ordersPerSecond },
@@ -73,7 +76,10 @@ const results = {
     peakRssBytes: Math.max(r1.maxRssBytes, r2.maxRssBytes),
     seconds: { workers1: r1.ms / 1000, workers2: r2.ms / 1000, duckdbGroupBy: duck.groupByMs / 1000, duckdbLoad: duck.loadMs / 1000 },
   },
-  machineLimit: { updatesPerSecond: { threads1: limit1, threads2: limit2 } },
+  machineLimit: {
+    updatesPerSecond: { threads1: limit1, threads2: limit2 },
+    indexedUpdatesPerSecond: { threads1: indexed1, threads2: indexed2 },
+  },
   live: {
     clients: live.clients,
     ordersPerSecond: { alone: live.ordersPerSecondAlone, withClients: live.ordersPerSecondWithClients },
@@ -98,12 +104,14 @@ const rows: [string, string][] = [
   ['2 workers / 1 worker', x(r2.ordersPerSecond / r1.ordersPerSecond)],
   ['replay (2 workers) / machine limit (2 threads)', x(overMachineLimit)],
   ['kernel at 10^7 / machine limit (1 thread)', x(k7.wasmRowsPerSecond / limit1)],
+  ['kernel at 10^7 / indexed limit (1 thread)', x(k7.wasmRowsPerSecond / indexed1)],
   ['kernel ingest WASM, 10^5 | 10^7 customers', `${m(k5.wasmRowsPerSecond)} | ${m(k7.wasmRowsPerSecond)}`],
   ['kernel ingest JS,   10^5 | 10^7 customers', `${m(k5.jsRowsPerSecond)} | ${m(k7.jsRowsPerSecond)}`],
   ['replay orders/s, 1 | 2 workers', `${m(r1.ordersPerSecond)} | ${m(r2.ordersPerSecond)}`],
   ['replay seconds, 1 | 2 workers', `${(r1.ms / 1000).toFixed(2)} s | ${(r2.ms / 1000).toFixed(2)} s`],
   ['DuckDB GROUP BY (load not timed)', `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
+  ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
   ['kernel state | WASM memory per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} | ${results.memoryBytesPerCustomer.toFixed(1)} bytes`],
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [`snapshot after a one-row change, ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms (first, after the replay: ${r2.snapshotFirstMs.toFixed(0)} ms)`],

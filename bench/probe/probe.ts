@@ -2,17 +2,27 @@
 // 64-byte slot, from a precomputed index (no hashing, no probing). AssemblyScript, built by
 // `npm run bench` into build/probe.wasm. Layout: slots at 64-byte-aligned `slotsPtr`, then
 // the u32 index of slot numbers.
+//
+// A second pattern, "indexed", is the limit of any kernel that finds a record through a
+// separate hash index entry, as ours does: each update first reads a random entry of an
+// open-addressing table of slot numbers, then updates the slot it names. Two dependent
+// misses an update instead of one; still no hashing, no key check, no branch. The index
+// entries then follow the slots' u32 positions.
 
 let slotsPtr: usize = 0;
 let indexPtr: usize = 0;
+let tablePtr: usize = 0;
+
+function reserve(need: usize): void {
+  const have: usize = (<usize>memory.size()) << 16;
+  if (need > have) memory.grow(<i32>((need - have + 0xffff) >> 16));
+}
 
 /** Sizes memory for `slots` slots and `updates` index entries; returns the index pointer. */
 export function setup(slots: i32, updates: i32): usize {
-  const need: usize = <usize>64 + (<usize>slots << 6) + (<usize>updates << 2);
-  const have: usize = (<usize>memory.size()) << 16;
-  if (need > have) memory.grow(<i32>((need - have + 0xffff) >> 16));
-  slotsPtr = 64;
+  slotsPtr = (__heap_base + 63) & ~63;
   indexPtr = slotsPtr + (<usize>slots << 6);
+  reserve(indexPtr + (<usize>updates << 2));
   return indexPtr;
 }
 
@@ -20,6 +30,54 @@ export function setup(slots: i32, updates: i32): usize {
 export function run(updates: i32): f64 {
   for (let i = 0; i < updates; i++) {
     const p = slotsPtr + (<usize>load<u32>(indexPtr + (<usize>i << 2)) << 6);
+    store<u32>(p, load<u32>(p) + 1);
+    store<f64>(p, load<f64>(p, 8) + 1.5, 8);
+  }
+  return load<f64>(slotsPtr, 8);
+}
+
+let rng: u32 = 0x9e3779b9;
+// @ts-ignore: decorator
+@inline
+function next(): u32 {
+  rng ^= rng << 13;
+  rng ^= rng >>> 17;
+  rng ^= rng << 5;
+  return rng;
+}
+
+/**
+ * The indexed pattern: `slots` slots, a table of 2^tableBits entries (slot + 1, 0 = empty)
+ * filled at random positions with linear probing, like the kernel's index at the same load,
+ * and `updates` table positions of uniformly random slots. Returns nothing to fill from JS.
+ */
+export function setupIndexed(slots: i32, tableBits: i32, updates: i32): void {
+  slotsPtr = (__heap_base + 63) & ~63;
+  tablePtr = slotsPtr + (<usize>slots << 6);
+  indexPtr = tablePtr + (<usize>4 << tableBits);
+  reserve(indexPtr + (<usize>updates << 2));
+  const mask: u32 = (1 << tableBits) - 1;
+  memory.fill(tablePtr, 0, <usize>4 << tableBits);
+  for (let s = 0; s < slots; s++) {
+    let b = next() & mask;
+    while (load<u32>(tablePtr + (<usize>b << 2)) != 0) b = (b + 1) & mask;
+    store<u32>(tablePtr + (<usize>b << 2), s + 1);
+    // the slot keeps its entry's position until the updates are drawn
+    store<u32>(slotsPtr + (<usize>s << 6), b);
+  }
+  for (let i = 0; i < updates; i++) {
+    const s = next() % <u32>slots;
+    store<u32>(indexPtr + (<usize>i << 2), load<u32>(slotsPtr + (<usize>s << 6)));
+  }
+  memory.fill(slotsPtr, 0, <usize>slots << 6);
+}
+
+/** Applies the updates of the indexed pattern: the table entry, then the slot's count and sum. */
+export function runIndexed(updates: i32): f64 {
+  for (let i = 0; i < updates; i++) {
+    const b = load<u32>(indexPtr + (<usize>i << 2));
+    const s = load<u32>(tablePtr + (<usize>b << 2)) - 1;
+    const p = slotsPtr + (<usize>s << 6);
     store<u32>(p, load<u32>(p) + 1);
     store<f64>(p, load<f64>(p, 8) + 1.5, 8);
   }
