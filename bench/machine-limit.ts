@@ -44,20 +44,28 @@ function prepare(pattern: ProbePattern): () => void {
   return () => void probe.run(UPDATES);
 }
 
+/** Timed runs of a probe; the limit is the fastest (this shared machine's slow moments are not its limit). */
+const ROUNDS = 3;
+
 /**
  * Updates per second of one probe in this thread. With `barrier` (a counter shared by the
- * threads of one measurement), the timed run starts once every thread is ready.
+ * threads of one measurement), every timed run starts once every thread is ready for it.
  */
 export function probeOnce(pattern: ProbePattern, barrier?: { counter: Int32Array; threads: number }): number {
   const run = prepare(pattern);
   run(); // touch every page once
-  if (barrier) {
-    Atomics.add(barrier.counter, 0, 1);
-    while (Atomics.load(barrier.counter, 0) < barrier.threads) Atomics.wait(barrier.counter, 0, Atomics.load(barrier.counter, 0), 1);
+  let best = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (barrier) {
+      const ready = barrier.threads * round;
+      Atomics.add(barrier.counter, 0, 1);
+      for (let seen = Atomics.load(barrier.counter, 0); seen < ready; seen = Atomics.load(barrier.counter, 0)) Atomics.wait(barrier.counter, 0, seen, 1);
+    }
+    const started = performance.now();
+    run();
+    best = Math.max(best, UPDATES / ((performance.now() - started) / 1000));
   }
-  const started = performance.now();
-  run();
-  return UPDATES / ((performance.now() - started) / 1000);
+  return best;
 }
 
 /** Total updates per second of `threads` probes running at once. */
