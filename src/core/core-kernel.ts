@@ -15,6 +15,7 @@ import {
 import { Field, Kind, Op } from './types.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from './types.js';
 import { readState, writeState } from './state-format.js';
+import { askHugePages } from '../kernel/huge-pages.js';
 
 const NO_SEGMENT = 255;
 
@@ -92,6 +93,8 @@ export class CoreKernel implements Kernel {
   private grow(cap: number): void {
     const n = this.numCustomers;
     const buffer = new ArrayBuffer(cap * 64);
+    // the same hint the WASM kernel's memory gets: the baseline keeps the same footing
+    askHugePages(buffer);
     const f64 = new Float64Array(buffer);
     f64.set(this.f64.subarray(0, n * 8));
     this.f64 = f64;
@@ -113,6 +116,7 @@ export class CoreKernel implements Kernel {
   /** A fresh index for the customers held, in groups as assembly/state.ts does it. */
   private rebuildIndex(size: number): void {
     const index = (this.index = new Int32Array(size));
+    askHugePages(index.buffer);
     const mask = (this.indexMask = size - 1);
     this.indexBits = 31 - Math.clz32(size);
     const hashes = this.rebuildHash;

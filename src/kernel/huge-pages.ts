@@ -1,0 +1,43 @@
+/**
+ * Asks Linux for transparent huge pages (2 MiB) behind the kernels' state: with the state
+ * at 10^7 customers, 4 KiB pages cost a page fault per first touch and a TLB miss on most
+ * updates (bench/NOTES.md, section 40). A hint through a small native helper
+ * (src/native/huge-pages.c, built at install); where the helper is missing (not Linux, no C
+ * compiler) or RFM_HUGE_PAGES=0 is set, nothing is asked and everything runs as before.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
+
+interface HugePagesHelper {
+  advise(buffer: ArrayBuffer, span: number): number;
+}
+
+let helper: HugePagesHelper | null | undefined;
+
+function loadHelper(): HugePagesHelper | null {
+  if (helper !== undefined) return helper;
+  helper = null;
+  if (process.platform !== 'linux' || process.env.RFM_HUGE_PAGES === '0') return helper;
+  try {
+    helper = createRequire(import.meta.url)(join(packageRoot(), 'build', 'huge-pages.node')) as HugePagesHelper;
+  } catch {
+    // not built here: 4 KiB pages, as without it
+  }
+  return helper;
+}
+
+/** Huge pages are asked for in this process (the helper is built and not switched off). */
+export function hugePagesAsked(): boolean {
+  return loadHelper() !== null;
+}
+
+/**
+ * Asks for huge pages behind `buffer`'s memory and, with `span` beyond its length, the
+ * address space reserved after it (a WebAssembly memory grows into its reservation in
+ * place). Returns whether the hint was taken.
+ */
+export function askHugePages(buffer: ArrayBuffer, span = buffer.byteLength): boolean {
+  const h = loadHelper();
+  return h !== null && h.advise(buffer, span) === 0;
+}
