@@ -14,6 +14,8 @@ import { compiledModule } from '../kernel/package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';
 
+const READ_AHEAD = 4;
+
 export interface ArrowSourceOptions {
   names: ColumnNames;
   asOf?: number;
@@ -26,7 +28,12 @@ export interface ArrowSourceOptions {
   maxHeapMb?: number;
   /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
   maxBatchRows?: number;
-  /** Batches read ahead. Default 16. */
+  /**
+   * Batches read ahead. Default 4: every batch in flight holds a buffer (6 MiB for a joined
+   * batch of a file) the pool must make fresh before the first ones come back, and fresh
+   * memory costs page faults; 4 keep a million rows ahead of the workers (bench/NOTES.md,
+   * section 41: a small replay 1.13-1.19 -> 0.95-0.97 s against 16).
+   */
   readAhead?: number;
   /** Buffers to send back to the reading thread for reuse: pass engine.pool. */
   recycleFrom?: BufferPool;
@@ -59,7 +66,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   const queue: ReaderToParent[] = [];
   let failure: RfmError | null = null;
   let notify: (() => void) | null = null;
-  let owed = o.readAhead ?? 16;
+  let owed = o.readAhead ?? READ_AHEAD;
   let timer: NodeJS.Timeout | null = null;
   const fail = (e: RfmError): void => {
     failure ??= e;
@@ -98,7 +105,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     arm();
   };
   owed = 0;
-  credit(o.readAhead ?? 16);
+  credit(o.readAhead ?? READ_AHEAD);
   try {
     for (;;) {
       while (queue.length === 0 && failure === null) await new Promise<void>((r) => (notify = r));
