@@ -1,6 +1,8 @@
 /** The machine a benchmark ran on, printed with every table and stored in results.json. */
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { version as duckdbVersion } from '@duckdb/node-api';
+import { hugePagesAsked } from '../src/kernel/huge-pages.js';
 
 export interface Machine {
   cores: number;
@@ -8,7 +10,11 @@ export interface Machine {
   memoryGiB: number;
   node: string;
   duckdb: string;
+  /** Whether the kernels and probes asked for huge pages, and the system's THP mode. */
+  hugePages: string;
 }
+
+const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
 
 export function machine(): Machine {
   return {
@@ -17,5 +23,6 @@ export function machine(): Machine {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     duckdb: duckdbVersion(),
+    hugePages: `${hugePagesAsked() ? 'asked' : 'not asked'} (THP ${existsSync(THP) ? /\[(\w+)\]/.exec(readFileSync(THP, 'utf8'))?.[1] ?? '?' : 'absent'})`,
   };
 }

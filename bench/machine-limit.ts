@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { askHugePages } from '../src/kernel/huge-pages.js';
+import { askHugePagesForWasm } from '../src/kernel/huge-pages.js';
 import { packageRoot } from '../src/kernel/package-root.js';
 
 export type ProbePattern = 'slot' | 'indexed';
@@ -31,7 +31,7 @@ function prepare(pattern: ProbePattern): () => void {
   const probe = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort: () => undefined } }).exports as unknown as ProbeExports;
   // the same pages the kernel's memory asks for (src/kernel/huge-pages.ts), so that the
   // limit is the machine's as the kernel meets it
-  askHugePages(probe.memory.buffer, 2 ** 32);
+  askHugePagesForWasm(probe.memory);
   if (pattern === 'indexed') {
     probe.setupIndexed(SLOTS, TABLE_BITS, UPDATES);
     return () => void probe.runIndexed(UPDATES);

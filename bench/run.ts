@@ -31,7 +31,7 @@ const customers = scale === 'full' ? 10_000_000 : 1_000_000;
 const say = (s: string): void => void process.stderr.write(s + '\n');
 
 const env = machine();
-say(`rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}`);
+say(`rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}`);
 
 say('kernel ingest, 10^5 customers ...');
 const k5 = await kernelIngest(100_000);
@@ -61,7 +61,7 @@ const results = {
   scale,
   orders,
   customers,
-  machine: { cores: env.cores, node: env.node, duckdb: env.duckdb, cpu: env.cpu, memoryGiB: env.memoryGiB },
+  machine: { cores: env.cores, node: env.node, duckdb: env.duckdb, cpu: env.cpu, memoryGiB: env.memoryGiB, hugePages: env.hugePages },
   kernel: {
     wasmOverJs: { customers1e5: k5.wasmOverJs, customers1e7: k7.wasmOverJs },
     rowsPerSecond: { wasm1e5: k5.wasmRowsPerSecond, js1e5: k5.jsRowsPerSecond, wasm1e7: k7.wasmRowsPerSecond, js1e7: k7.jsRowsPerSecond },
@@ -121,4 +121,4 @@ const rows: [string, string][] = [
 const w = Math.max(...rows.map(([k]) => k.length));
 process.stdout.write(`\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers)\n`);
 for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
-process.stdout.write(`machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}\nwritten: ${out}\n`);
+process.stdout.write(`machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}\nwritten: ${out}\n`);

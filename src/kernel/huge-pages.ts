@@ -32,12 +32,20 @@ export function hugePagesAsked(): boolean {
   return loadHelper() !== null;
 }
 
-/**
- * Asks for huge pages behind `buffer`'s memory and, with `span` beyond its length, the
- * address space reserved after it (a WebAssembly memory grows into its reservation in
- * place). Returns whether the hint was taken.
- */
-export function askHugePages(buffer: ArrayBuffer, span = buffer.byteLength): boolean {
+/** Asks for huge pages behind `buffer`'s memory. Returns whether the hint was taken. */
+export function askHugePages(buffer: ArrayBuffer): boolean {
   const h = loadHelper();
-  return h !== null && h.advise(buffer, span) === 0;
+  return h !== null && h.advise(buffer, buffer.byteLength) === 0;
+}
+
+/**
+ * The 4 GiB a 32-bit WebAssembly memory can grow to: on 64-bit hosts V8 reserves that much
+ * address space (and more) up front, and the memory grows into it in place.
+ */
+const WASM_MEMORY_SPAN = 2 ** 32;
+
+/** Asks for huge pages behind a WebAssembly memory, now and as it grows. */
+export function askHugePagesForWasm(memory: WebAssembly.Memory): boolean {
+  const h = loadHelper();
+  return h !== null && h.advise(memory.buffer, WASM_MEMORY_SPAN) === 0;
 }

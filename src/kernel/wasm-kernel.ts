@@ -10,10 +10,10 @@
  * hundred objects the kernel holds, not their bytes.
  */
 import { instantiateSync } from '@assemblyscript/loader';
-import { askHugePages } from './huge-pages.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfmError } from '../core/errors.js';
+import { askHugePagesForWasm } from './huge-pages.js';
 import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, writeState } from '../core/state-format.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
 import { packageRoot } from './package-root.js';
@@ -90,17 +90,13 @@ const SCAN_RANGE = 16384;
 // columnPtr() in assembly/index.ts numbers the state columns 0..13 in stored order, then:
 const COL_ARENA = 14;
 
-const WASM_MEMORY_SPAN = 2 ** 32;
-
 export class WasmKernel implements Kernel {
   private readonly x: KernelExports;
   readonly subBits: number;
 
   constructor(subBits = 7) {
     this.x = instantiateSync<Record<string, unknown>>(kernelModule(), {}).exports as unknown as KernelExports;
-    // the whole 4 GiB a 32-bit memory can grow to: V8 reserves it (and more) on 64-bit hosts,
-    // and the memory grows into it in place
-    askHugePages(this.x.memory.buffer, WASM_MEMORY_SPAN);
+    askHugePagesForWasm(this.x.memory);
     this.subBits = subBits;
     this.x.init(subBits);
   }
