@@ -3,6 +3,7 @@
  * a 10^7-slot array (the kernel's per-order work with the hashing and probing taken out)?
  * And how fast when each update first reads the slot's number from a random entry of a
  * hash index, as any kernel with a separate index must ("indexed": two dependent misses)?
+ * And with the records themselves in a hash table, hashed and probed ("table": one miss)?
  * One and two threads, each with its own array; two threads time the same interval.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { askHugePagesForWasm } from '../src/kernel/huge-pages.js';
 import { packageRoot } from '../src/kernel/package-root.js';
 
-export type ProbePattern = 'slot' | 'indexed';
+export type ProbePattern = 'slot' | 'indexed' | 'table';
 
 interface ProbeExports {
   memory: WebAssembly.Memory;
@@ -19,11 +20,13 @@ interface ProbeExports {
   run(updates: number): number;
   setupIndexed(slots: number, tableBits: number, updates: number): void;
   runIndexed(updates: number): number;
+  setupTable(keys: number, tableBits: number, updates: number): void;
+  runTable(updates: number): number;
 }
 
 const SLOTS = 10_000_000;
 const UPDATES = 20_000_000;
-/** The kernel's index at 10^7 customers: 2^25 entries, a third full. */
+/** The kernel's index at 10^7 customers: 2^25 entries, a third full; the table pattern's buckets, as many. */
 const TABLE_BITS = 25;
 
 function prepare(pattern: ProbePattern): () => void {
@@ -32,6 +35,10 @@ function prepare(pattern: ProbePattern): () => void {
   // the same pages the kernel's memory asks for (src/kernel/huge-pages.ts), so that the
   // limit is the machine's as the kernel meets it
   askHugePagesForWasm(probe.memory);
+  if (pattern === 'table') {
+    probe.setupTable(SLOTS, TABLE_BITS, UPDATES);
+    return () => void probe.runTable(UPDATES);
+  }
   if (pattern === 'indexed') {
     probe.setupIndexed(SLOTS, TABLE_BITS, UPDATES);
     return () => void probe.runIndexed(UPDATES);

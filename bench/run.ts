@@ -43,6 +43,8 @@ const limit1 = await machineLimit(1);
 const limit2 = await machineLimit(2);
 const indexed1 = await machineLimit(1, 'indexed');
 const indexed2 = await machineLimit(2, 'indexed');
+// one thread: two would need 4 GiB of tables
+const table1 = await machineLimit(1, 'table');
 
 const file = await ordersFile(orders, customers);
 say('replay, 1 worker ...');
@@ -79,6 +81,7 @@ const results = {
   machineLimit: {
     updatesPerSecond: { threads1: limit1, threads2: limit2 },
     indexedUpdatesPerSecond: { threads1: indexed1, threads2: indexed2 },
+    tableUpdatesPerSecond: { threads1: table1 },
   },
   live: {
     clients: live.clients,
@@ -112,6 +115,7 @@ const rows: [string, string][] = [
   ['DuckDB GROUP BY (load not timed)', `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
+  ['records in a hash table (hash, probe, key check), 1 thread', m(table1)],
   ['kernel state | WASM memory per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} | ${results.memoryBytesPerCustomer.toFixed(1)} bytes`],
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [`snapshot after a one-row change, ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms (first, after the replay: ${r2.snapshotFirstMs.toFixed(0)} ms)`],
