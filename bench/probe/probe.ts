@@ -15,6 +15,8 @@
 // does), then probes linearly to the bucket holding its key and updates it. The table is
 // 2^tableBits buckets: a third full at 10^7 keys takes 2 GiB, twice the kernel's memory.
 
+import { keyHash } from '../../assembly/hash';
+
 let slotsPtr: usize = 0;
 let indexPtr: usize = 0;
 let tablePtr: usize = 0;
@@ -90,19 +92,6 @@ export function runIndexed(updates: i32): f64 {
   return load<f64>(slotsPtr, 8);
 }
 
-// @ts-ignore: decorator
-@inline
-function keyHash(k: u32): u32 {
-  // the kernel's keyHash(lo, 0) (assembly/hash.ts)
-  let x = k ^ ((0 ^ 0x9e3779b9) * 0x85ebca6b);
-  x ^= x >>> 16;
-  x *= 0x7feb352d;
-  x ^= x >>> 15;
-  x *= 0x846ca68b;
-  x ^= x >>> 16;
-  return x;
-}
-
 let bucketsPtr: usize = 0;
 let keysPtr: usize = 0;
 let bucketMask: u32 = 0;
@@ -119,7 +108,7 @@ export function setupTable(keys: i32, tableBits: i32, updates: i32): void {
   bucketMask = (1 << tableBits) - 1;
   memory.fill(bucketsPtr, 0, <usize>64 << tableBits);
   for (let k: u32 = 1; k <= <u32>keys; k++) {
-    let b = keyHash(k) & bucketMask;
+    let b = <u32>keyHash(<i32>k, 0) & bucketMask;
     while (load<u32>(bucketsPtr + (<usize>b << 6)) != 0) b = (b + 1) & bucketMask;
     store<u32>(bucketsPtr + (<usize>b << 6), k);
   }
@@ -134,7 +123,7 @@ export function runTable(updates: i32): f64 {
     for (let j = 0; j < n; j++) {
       const k = load<u32>(keysPtr + (<usize>(i0 + j) << 2));
       store<u32>(groupKey + (<usize>j << 2), k);
-      store<u32>(groupBucket + (<usize>j << 2), keyHash(k) & bucketMask);
+      store<u32>(groupBucket + (<usize>j << 2), <u32>keyHash(<i32>k, 0) & bucketMask);
     }
     for (let j = 0; j < n; j++) sum += load<u32>(bucketsPtr + (<usize>load<u32>(groupBucket + (<usize>j << 2)) << 6));
     for (let j = 0; j < n; j++) {
