@@ -1,8 +1,7 @@
 /** The machine a benchmark ran on, printed with every table and stored in results.json. */
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { version as duckdbVersion } from '@duckdb/node-api';
-import { hugePagesAsked } from '../src/kernel/huge-pages.js';
+import { hugePagesAsked, thpMode } from '../src/kernel/huge-pages.js';
 
 export interface Machine {
   cores: number;
@@ -14,7 +13,6 @@ export interface Machine {
   hugePages: string;
 }
 
-const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
 
 export function machine(): Machine {
   return {
@@ -23,6 +21,6 @@ export function machine(): Machine {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     duckdb: duckdbVersion(),
-    hugePages: `${hugePagesAsked() ? 'asked' : 'not asked'} (THP ${existsSync(THP) ? /\[(\w+)\]/.exec(readFileSync(THP, 'utf8'))?.[1] ?? '?' : 'absent'})`,
+    hugePages: `${hugePagesAsked() ? 'asked' : 'not asked'} (THP ${thpMode() ?? 'absent'})`,
   };
 }

@@ -5,6 +5,7 @@
  * (src/native/huge-pages.c, built at install); where the helper is missing (not Linux, no C
  * compiler) or RFM_HUGE_PAGES=0 is set, nothing is asked and everything runs as before.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
@@ -25,6 +26,13 @@ function loadHelper(): HugePagesHelper | null {
     // not built here: 4 KiB pages, as without it
   }
   return helper;
+}
+
+const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
+
+/** The system's transparent huge pages mode ("always", "madvise", "never"), or undefined where there is none. */
+export function thpMode(): string | undefined {
+  return existsSync(THP) ? /\[(\w+)\]/.exec(readFileSync(THP, 'utf8'))?.[1] : undefined;
 }
 
 /** Huge pages are asked for in this process (the helper is built and not switched off). */

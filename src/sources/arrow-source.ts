@@ -32,7 +32,7 @@ export interface ArrowSourceOptions {
    * Batches read ahead. Default 4: every batch in flight holds a buffer (6 MiB for a joined
    * batch of a file) the pool must make fresh before the first ones come back, and fresh
    * memory costs page faults; 4 keep a million rows ahead of the workers (bench/NOTES.md,
-   * section 41: a small replay 1.13-1.19 -> 0.95-0.97 s against 16).
+   * section 41: a small replay 1.13-1.49 -> 0.95-1.35 s against 16, six pairs).
    */
   readAhead?: number;
   /** Buffers to send back to the reading thread for reuse: pass engine.pool. */

@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
+import { thpMode } from '../../src/kernel/huge-pages.js';
 import { packageRoot } from '../../src/kernel/package-root.js';
 
 // The kernels ask Linux for transparent huge pages behind their state (src/kernel/huge-pages.ts).
 // This holds them to it where the machine can give them: THP not "never", the helper built.
-const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
-const mode = existsSync(THP) ? /\[(\w+)\]/.exec(readFileSync(THP, 'utf8'))?.[1] : undefined;
+const mode = thpMode();
 const helperBuilt = existsSync(join(packageRoot(), 'build', 'huge-pages.node'));
 const canAsk = process.platform === 'linux' && mode !== undefined && mode !== 'never' && helperBuilt;
 
