@@ -1,11 +1,6 @@
 // Bucket maps of the sketches, bit-identical to src/core/buckets.ts (see the reasoning there).
 
-export const MONEY_EXP_MIN: i32 = -10;
-export const MONEY_EXP_MAX: i32 = 40;
-export const ORDERS_LINEAR: i32 = 1024;
-export const ORDERS_BUCKETS: i32 = ORDERS_LINEAR + 22 * 128;
-export const DAY_MS: f64 = 86400000;
-export const DAY_BUCKETS: i32 = 65536;
+import { DAY_BUCKETS, MONEY_EXP_MAX, MONEY_EXP_MIN, ORDERS_LINEAR, ORDERS_SUB_BITS } from './abi';
 
 // @ts-ignore: decorator
 @inline
@@ -36,12 +31,15 @@ export function moneyBucket(x: f64, subBits: i32): i32 {
   return side;
 }
 
+/** log2 of ORDERS_LINEAR: the first exponent with log-linear buckets. */
+const LINEAR_BITS: i32 = 31 - clz<i32>(ORDERS_LINEAR);
+
 // @ts-ignore: decorator
 @inline
 export function ordersBucket(n: i32): i32 {
   if (n < ORDERS_LINEAR) return n;
   const e = 31 - clz<i32>(n);
-  return ORDERS_LINEAR + ((e - 10) << 7) + ((n >>> (e - 7)) & 127);
+  return ORDERS_LINEAR + ((e - LINEAR_BITS) << ORDERS_SUB_BITS) + ((n >>> (e - ORDERS_SUB_BITS)) & ((1 << ORDERS_SUB_BITS) - 1));
 }
 
 /** The day bucket of a UTC day number, clamped to the sketch's range. */

@@ -1,34 +1,23 @@
-// Classification of every customer under a plan (layout: src/core/plan.ts), the same
-// decisions as the Classifier in src/core/core-kernel.ts.
-import { DAY_BUCKETS, DAY_MS, ORDERS_BUCKETS, dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
-import { NO_SEGMENT, engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, segmentOf, setSegment, spendOf } from './state';
-import { R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND } from './layout';
+// Classification of every customer under the decoded plan (plan.ts): scores, retention
+// state, segment and audiences, into the totals (totals.ts). Customers go in blocks whose
+// rules rules.ts tests a condition at a time; run() classifies one customer by walking the
+// rules, for exports and for plans too large for rules.ts's masks. The plain core's twin:
+// src/core/classify.ts.
 import {
-  BLOCK, COL_R_SEGMENT, COL_SPAN_SQ, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M,
-  FIELD_ORDERS, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS, FIELD_RETENTION, FIELD_SPEND, FIELD_SPEND_OVER_MEDIAN, STRIDE,
-  audienceCount, cols, compileRules, compiled, evaluateBlock, needsEngagement, segs,
-} from './rules';
-
-let plan = new StaticArray<f64>(0);
-let asOf: f64 = 0;
-let isSketch = false;
-let bits: i32 = 7;
-let cutsAt: i32 = 3;
-let medianSpend: f64 = 0;
-let storeGap: f64 = 30;
-export let numRetention: i32 = 0;
-let limitsAt: i32 = 0;
-let lostRetention: i32 = -1;
-let lostR: f64 = 5;
-export let numSegments: i32 = 0;
-export let numAudiences: i32 = 0;
-let lostTarget = new StaticArray<i32>(0);
-let matchable = new StaticArray<u8>(0);
-let segStart = new StaticArray<i32>(0);
-let segLen = new StaticArray<i32>(0);
-let audStart = new StaticArray<i32>(0);
-let audLen = new StaticArray<i32>(0);
-export let audience = new StaticArray<u8>(0);
+  BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER,
+  FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M, FIELD_ORDERS, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS,
+  FIELD_RETENTION, FIELD_SPEND, FIELD_SPEND_OVER_MEDIAN, FIELD_VALUES, FV_SPAN_SQ, NO_SEGMENT, OP_EQ, OP_GE, OP_GT,
+  OP_LE, OP_LT, OP_NE, R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND,
+} from './abi';
+import { dayIndexBucket, moneyBucket, ordersBucket } from './buckets';
+import {
+  asOf, aovScore, audLen, audStart, audience, bits, condField, condOp, condValue, decodePlan, fScore, isSketch,
+  limitsAt, lostR, lostRetention, lostTarget, mScore, matchable, medianSpend, numAudiences, numRetention,
+  numSegments, plan, rScore, score, segLen, segStart, storeGap,
+} from './plan';
+import { engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, spendOf } from './records';
+import { BLOCK, STRIDE, audienceCount, cols, compiled, evaluateBlock, needsEngagement, segs } from './rules';
+import { addAudience, addCustomer, addProspect, endTotals, startTotals } from './totals';
 
 // the result for the customer last run
 export let outR: i32 = 0;
@@ -40,101 +29,8 @@ export let outSegment: i32 = 0;
 /** The spend bucket of the customer last run, for the totals. */
 let outSpendBucket: i32 = 0;
 
-export function planBuffer(len: i32): usize {
-  plan = new StaticArray<f64>(len);
-  return changetype<usize>(plan);
-}
-
-/**
- * Sketch mode: the score of every bucket, made once per plan, so a customer's four scores
- * are four loads instead of sixteen comparisons (a bucket's score depends on the cuts only).
- */
-let rScore = new StaticArray<u8>(0);
-let fScore = new StaticArray<u8>(0);
-let mScore = new StaticArray<u8>(0);
-let aovScore = new StaticArray<u8>(0);
-
-function scoreTable(table: StaticArray<u8>, len: i32, dim: i32): StaticArray<u8> {
-  const t = table.length == len ? table : new StaticArray<u8>(len);
-  for (let b = 0; b < len; b++) unchecked((t[b] = <u8>score(<f64>b, dim)));
-  return t;
-}
-
-export function decodePlan(): void {
-  asOf = unchecked(plan[0]);
-  isSketch = unchecked(plan[1]) == 1;
-  bits = <i32>unchecked(plan[2]);
-  cutsAt = 3;
-  if (isSketch) {
-    rScore = scoreTable(rScore, DAY_BUCKETS, 0);
-    fScore = scoreTable(fScore, ORDERS_BUCKETS, 1);
-    mScore = scoreTable(mScore, moneyBuckets(bits), 2);
-    aovScore = scoreTable(aovScore, moneyBuckets(bits), 3);
-  }
-  medianSpend = unchecked(plan[19]);
-  storeGap = unchecked(plan[20]);
-  numRetention = <i32>unchecked(plan[21]);
-  let at = 22;
-  limitsAt = at;
-  at += numRetention - 1;
-  lostRetention = <i32>unchecked(plan[at++]);
-  lostR = unchecked(plan[at++]);
-  numSegments = <i32>unchecked(plan[at++]);
-  // conditions of segments and audiences, numbered in plan order
-  let numConds = 0;
-  condField = new StaticArray<i32>(<i32>plan.length / 3);
-  condOp = new StaticArray<i32>(<i32>plan.length / 3);
-  condValue = new StaticArray<f64>(<i32>plan.length / 3);
-  lostTarget = new StaticArray<i32>(numSegments + 1);
-  unchecked((lostTarget[numSegments] = -1));
-  matchable = new StaticArray<u8>(numSegments);
-  segStart = new StaticArray<i32>(numSegments);
-  segLen = new StaticArray<i32>(numSegments);
-  for (let i = 0; i < numSegments; i++) {
-    unchecked((lostTarget[i] = <i32>plan[at++]));
-    unchecked((matchable[i] = <u8>plan[at++]));
-    const len = <i32>unchecked(plan[at++]);
-    unchecked((segLen[i] = len));
-    unchecked((segStart[i] = numConds));
-    for (let j = 0; j < len; j++, numConds++, at += 3) decodeCondition(numConds, at);
-  }
-  numAudiences = <i32>unchecked(plan[at++]);
-  audStart = new StaticArray<i32>(numAudiences);
-  audLen = new StaticArray<i32>(numAudiences);
-  audience = new StaticArray<u8>(numAudiences);
-  for (let i = 0; i < numAudiences; i++) {
-    const len = <i32>unchecked(plan[at++]);
-    unchecked((audLen[i] = len));
-    unchecked((audStart[i] = numConds));
-    for (let j = 0; j < len; j++, numConds++, at += 3) decodeCondition(numConds, at);
-  }
-  compileRules(condField, condOp, condValue, segStart, segLen, matchable, audStart, audLen);
-}
-
-function decodeCondition(c: i32, at: i32): void {
-  unchecked((condField[c] = <i32>plan[at]));
-  unchecked((condOp[c] = <i32>plan[at + 1]));
-  unchecked((condValue[c] = plan[at + 2]));
-}
-
-// @ts-ignore: decorator
-@inline
-function score(v: f64, dim: i32): i32 {
-  const base = cutsAt + dim * 4;
-  let sc = 1;
-  for (let k = 0; k < 4; k++) if (v >= unchecked(plan[base + k])) sc++;
-  return sc;
-}
-
 /** The fields of the customer being run, for the per-customer rule walk (test, match, all). */
-const fv = new StaticArray<f64>(14);
-/** fv slot of sum(gap)^2 (the gap_cv comparison's right side is value^2 times it). */
-const FV_SPAN_SQ = 13;
-
-/** Condition i: field condField[i], op condOp[i], value condValue[i] (decoded once per plan). */
-let condField = new StaticArray<i32>(0);
-let condOp = new StaticArray<i32>(0);
-let condValue = new StaticArray<f64>(0);
+const fv = new StaticArray<f64>(FIELD_VALUES);
 
 // @ts-ignore: decorator
 @inline
@@ -145,12 +41,12 @@ function test(c: i32): bool {
   const lhs = unchecked(fv[field]);
   const rhs = field == FIELD_GAP_CV ? value * value * unchecked(fv[FV_SPAN_SQ]) : value;
   switch (unchecked(condOp[c])) {
-    case 0: return lhs < rhs;
-    case 1: return lhs <= rhs;
-    case 2: return lhs == rhs;
-    case 3: return lhs != rhs;
-    case 4: return lhs >= rhs;
-    case 5: return lhs > rhs;
+    case OP_LT: return lhs < rhs;
+    case OP_LE: return lhs <= rhs;
+    case OP_EQ: return lhs == rhs;
+    case OP_NE: return lhs != rhs;
+    case OP_GE: return lhs >= rhs;
+    case OP_GT: return lhs > rhs;
     default: return false;
   }
 }
@@ -178,7 +74,7 @@ function match(r: f64): i32 {
 export function run(s: i32): void {
   fieldsInto(0, s);
   for (let field = 0; field <= FIELD_SPEND; field++) unchecked((fv[field] = got(field, 0)));
-  unchecked((fv[FV_SPAN_SQ] = got(COL_SPAN_SQ, 0)));
+  unchecked((fv[FV_SPAN_SQ] = got(BLOCK_SPAN_SQ, 0)));
   outR = <i32>got(FIELD_R, 0);
   outF = <i32>got(FIELD_F, 0);
   outM = <i32>got(FIELD_M, 0);
@@ -196,86 +92,20 @@ export function run(s: i32): void {
   }
 }
 
-export let totals = new StaticArray<f64>(0);
-
 /**
  * Starts classifying under the plan written by planBuffer; returns the number of customers
- * for classifyRange. Totals (layout: totalsLayout in src/core/plan.ts) once classifyEnd is
- * called. Per snapshot.
+ * for classifyRange. The totals are ready once classifyEnd is called. Per snapshot.
  */
 export function classifyBegin(): i32 {
   decodePlan();
-  const S = numSegments;
-  segAt = 3;
-  retAt = segAt + 2 * S;
-  audAt = retAt + 2 * numRetention;
-  migAt = audAt + numAudiences;
-  centsAt = migAt + (S + 1) * (S + 1);
-  totalsLen = centsAt + moneyBuckets(bits);
-  totals = new StaticArray<f64>(totalsLen);
-  startCounts(S, moneyBuckets(bits));
+  startTotals();
   return numCustomers;
 }
 
 /** The totals of every customer classified since classifyBegin; returns their length. */
 export function classifyEnd(): i32 {
-  countsIntoTotals();
-  return totalsLen;
+  return endTotals();
 }
-
-let totalsLen: i32 = 0;
-
-// The totals are counted in integers while customers are classified (counts i32, cents
-// i64) and go into `totals` once at the end. Adding to a float in memory for every customer
-// made each total a chain of 4-cycle adds through store forwarding; the sums are the same
-// (whole cents, exact in a double below 2^53).
-let prospects: i32 = 0;
-/** Customers with an order by segment; the last, numSegments, is none. */
-let segCount = new StaticArray<i32>(0);
-let segCents = new StaticArray<i64>(0);
-let retCount = new StaticArray<i32>(0);
-let retCents = new StaticArray<i64>(0);
-/** migCount[prev * (S + 1) + seg], prev S: none before. */
-let migCount = new StaticArray<i32>(0);
-let bucketCents = new StaticArray<i64>(0);
-let audCount = new StaticArray<i32>(0);
-
-function startCounts(S: i32, buckets: i32): void {
-  prospects = 0;
-  segCount = new StaticArray<i32>(S + 1);
-  segCents = new StaticArray<i64>(S + 1);
-  retCount = new StaticArray<i32>(numRetention);
-  retCents = new StaticArray<i64>(numRetention);
-  migCount = new StaticArray<i32>((S + 1) * (S + 1));
-  bucketCents = new StaticArray<i64>(buckets);
-  audCount = new StaticArray<i32>(numAudiences);
-}
-
-function countsIntoTotals(): void {
-  const S = numSegments;
-  let customers: i32 = 0;
-  for (let k = 0; k <= S; k++) customers += unchecked(segCount[k]);
-  unchecked((totals[0] = <f64>customers));
-  unchecked((totals[1] = <f64>unchecked(segCount[S])));
-  unchecked((totals[2] = <f64>prospects));
-  for (let k = 0; k < S; k++) {
-    unchecked((totals[segAt + 2 * k] = <f64>unchecked(segCount[k])));
-    unchecked((totals[segAt + 2 * k + 1] = <f64>unchecked(segCents[k])));
-  }
-  for (let k = 0; k < numRetention; k++) {
-    unchecked((totals[retAt + 2 * k] = <f64>unchecked(retCount[k])));
-    unchecked((totals[retAt + 2 * k + 1] = <f64>unchecked(retCents[k])));
-  }
-  for (let a = 0; a < numAudiences; a++) unchecked((totals[audAt + a] = <f64>unchecked(audCount[a])));
-  for (let c = 0; c < (S + 1) * (S + 1); c++) unchecked((totals[migAt + c] = <f64>unchecked(migCount[c])));
-  for (let b = 0; b < bucketCents.length; b++) unchecked((totals[centsAt + b] = <f64>unchecked(bucketCents[b])));
-}
-
-let segAt: i32 = 0;
-let retAt: i32 = 0;
-let audAt: i32 = 0;
-let migAt: i32 = 0;
-let centsAt: i32 = 0;
 
 /** Classifies customers [from, to) into the counts (a part of a snapshot, see classifyBegin). */
 export function classifyRange(from: i32, to: i32, commit: bool): void {
@@ -336,11 +166,11 @@ function fieldsInto(i: i32, s: i32): void {
       m = unchecked(mScore[spendBucket]);
       aov = unchecked(aovScore[moneyBucket(aovValue, bits)]);
     } else {
-      r = score(lastTs, 0);
-      f = score(<f64>o, 1);
-      m = score(sp, 2);
+      r = score(lastTs, DIM_R);
+      f = score(<f64>o, DIM_F);
+      m = score(sp, DIM_M);
       spendBucket = moneyBucket(sp, bits);
-      aov = score(aovValue, 3);
+      aov = score(aovValue, DIM_AOV);
     }
     const gapN = pd - 1;
     const gap = gapN > 0 ? spanDays / <f64>gapN : storeGap;
@@ -358,14 +188,15 @@ function fieldsInto(i: i32, s: i32): void {
   const sum: f64 = o > 0 ? spanDays : 0;
   const row = changetype<usize>(cols) + (<usize>i << 3);
   store<f64>(row + colAt(FIELD_R), <f64>r);
-  store<f64>(row + colAt(COL_R_SEGMENT), o > 0 && ret == lostRetention ? lostR : <f64>r);
+  store<f64>(row + colAt(BLOCK_R_SEGMENT), o > 0 && ret == lostRetention ? lostR : <f64>r);
   store<f64>(row + colAt(FIELD_F), <f64>f);
   store<f64>(row + colAt(FIELD_M), <f64>m);
   store<f64>(row + colAt(FIELD_AOV), <f64>aov);
   store<f64>(row + colAt(FIELD_ORDERS), <f64>o);
   store<f64>(row + colAt(FIELD_PURCHASE_DAYS), <f64>pd);
+  // gap_cv OP c, without division: n*sum(g^2) - sum(g)^2 OP c^2 * sum(g)^2
   store<f64>(row + colAt(FIELD_GAP_CV), n * load<f64>(p, R_GAP_SUM_SQ) - sum * sum);
-  store<f64>(row + colAt(COL_SPAN_SQ), sum * sum);
+  store<f64>(row + colAt(BLOCK_SPAN_SQ), sum * sum);
   store<f64>(row + colAt(FIELD_RETENTION), <f64>ret);
   store<f64>(row + colAt(FIELD_SPEND_OVER_MEDIAN), sp - medianSpend);
   store<f64>(row + colAt(FIELD_RECENCY_DAYS), recency);
@@ -397,35 +228,19 @@ function lostOr(seg: i32, ret: i32): i32 {
   return select(target, seg, ret == lostRetention && target >= 0);
 }
 
-/** A customer with orders into the counts: in segment seg (numSegments: none), retention state ret. */
-// @ts-ignore: decorator
-@inline
-function addCustomer(s: i32, seg: i32, ret: i32, spend: f64, spendBucket: i32, commit: bool): void {
-  const cents = <i64>Math.round(spend * 100);
-  unchecked((segCount[seg] += 1));
-  unchecked((segCents[seg] += cents));
-  unchecked((retCount[ret] += 1));
-  unchecked((retCents[ret] += cents));
-  const p = segmentOf(s);
-  const prev: i32 = p == NO_SEGMENT ? numSegments : <i32>p;
-  unchecked((migCount[prev * (numSegments + 1) + seg] += 1));
-  unchecked((bucketCents[spendBucket] += cents));
-  if (commit) setSegment(s, <u8>seg);
-}
-
 /** Rules over the block, then its customers into the counts. */
 function totalBlock(n: i32, commit: bool): void {
   evaluateBlock(n);
   for (let i = 0; i < n; i++) {
     const s = unchecked(blockSlot[i]);
     if (got(FIELD_ORDERS, i) == 0) {
-      prospects++;
+      addProspect();
       continue;
     }
     const ret = unchecked(blockRetention[i]);
     addCustomer(s, lostOr(unchecked(segs[i]), ret), ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
   }
-  for (let a = 0; a < numAudiences; a++) unchecked((audCount[a] += audienceCount(a, n)));
+  for (let a = 0; a < numAudiences; a++) addAudience(a, audienceCount(a, n));
 }
 
 /** classifyRange one customer at a time (run): plans too large for the masks of rules.ts. */
@@ -435,7 +250,7 @@ function classifyEach(from: i32, to: i32, commit: bool): void {
     if (o == 0 && engagementsOf(s) == 0) continue;
     run(s);
     if (o > 0) addCustomer(s, outSegment, outRetention, spendOf(s), outSpendBucket, commit);
-    else prospects++;
-    for (let a = 0; a < numAudiences; a++) unchecked((audCount[a] += <i32>unchecked(audience[a])));
+    else addProspect();
+    for (let a = 0; a < numAudiences; a++) addAudience(a, <i32>unchecked(audience[a]));
   }
 }

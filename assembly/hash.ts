@@ -1,12 +1,13 @@
 // Bit-identical to src/core/hash.ts: slot and shard of a customer depend on it.
+import { HASH_HI_PRIME, HASH_HI_SEED, HASH_KEY_HI, HASH_KEY_MUL, HASH_LO_PRIME, HASH_LO_SEED, HASH_MIX1, HASH_MIX2 } from './abi';
 
 // @ts-ignore: decorator
 @inline
 export function fmix32(x: i32): i32 {
   x ^= x >>> 16;
-  x *= 0x7feb352d;
+  x *= HASH_MIX1;
   x ^= x >>> 15;
-  x *= 0x846ca68b;
+  x *= HASH_MIX2;
   x ^= x >>> 16;
   return x;
 }
@@ -14,7 +15,7 @@ export function fmix32(x: i32): i32 {
 // @ts-ignore: decorator
 @inline
 export function keyHash(lo: i32, hi: i32): i32 {
-  return fmix32(lo ^ ((hi ^ 0x9e3779b9) * 0x85ebca6b));
+  return fmix32(lo ^ ((hi ^ HASH_KEY_HI) * HASH_KEY_MUL));
 }
 
 // @ts-ignore: decorator
@@ -28,12 +29,12 @@ export let keyLoOut: i32 = 0;
 export let keyHiOut: i32 = 0;
 
 export function bytesKey(ptr: usize, len: i32): void {
-  let lo: i32 = 0x811c9dc5;
-  let hi: i32 = 0x3c6ef372;
+  let lo: i32 = HASH_LO_SEED;
+  let hi: i32 = HASH_HI_SEED;
   for (let i = 0; i < len; i++) {
     const b = <i32>load<u8>(ptr + <usize>i);
-    lo = (lo ^ b) * 0x01000193;
-    hi = (hi ^ b) * 0x5bd1e995;
+    lo = (lo ^ b) * HASH_LO_PRIME;
+    hi = (hi ^ b) * HASH_HI_PRIME;
     hi ^= hi >>> 13;
   }
   keyLoOut = fmix32(lo ^ len);

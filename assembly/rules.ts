@@ -6,12 +6,11 @@
 // branch but their own. The same decisions as test() and match() in classify.ts, which
 // still classify one customer at a time: for exports, and for plans of more than 31
 // distinct conditions (bit 31 marks a rule with a condition on no known field).
+import {
+  BLOCK_COLUMNS, BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_GAP_CV, FIELD_R,
+  FIELD_SPEND, OP_EQ, OP_GE, OP_GT, OP_LE, OP_LT, OP_NE,
+} from './abi';
 
-/** Block columns: the fields of src/core/types.ts Field by number, then these two. */
-export const COL_R_SEGMENT: i32 = 13;
-/** sum(gap)^2, the scale of a gap_cv condition's right side. */
-export const COL_SPAN_SQ: i32 = 14;
-export const NUM_COLS: i32 = 15;
 export const BLOCK: i32 = 1024;
 /**
  * Column c starts at c * STRIDE values: a line more than the block, so the columns' rows i
@@ -19,25 +18,10 @@ export const BLOCK: i32 = 1024;
  * evict each other: 19 ns a customer for the stores alone, measured).
  */
 export const STRIDE: i32 = BLOCK + 8;
-
-// the fields, numbered as src/core/types.ts Field
-export const FIELD_R: i32 = 0;
-export const FIELD_F: i32 = 1;
-export const FIELD_M: i32 = 2;
-export const FIELD_AOV: i32 = 3;
-export const FIELD_ORDERS: i32 = 4;
-export const FIELD_PURCHASE_DAYS: i32 = 5;
-export const FIELD_GAP_CV: i32 = 6;
-export const FIELD_RETENTION: i32 = 7;
-export const FIELD_SPEND_OVER_MEDIAN: i32 = 8;
-export const FIELD_ENGAGED_SINCE_ORDER: i32 = 9;
-export const FIELD_ENGAGEMENTS: i32 = 10;
-export const FIELD_RECENCY_DAYS: i32 = 11;
-export const FIELD_SPEND: i32 = 12;
 const MAX_CONDS: i32 = 32;
 
 /** The block's field values, column c at c * STRIDE. */
-export const cols = new StaticArray<f64>(NUM_COLS * STRIDE);
+export const cols = new StaticArray<f64>(BLOCK_COLUMNS * STRIDE);
 /** Bit c set where distinct condition c holds. */
 export const masks = new StaticArray<u32>(BLOCK);
 /** The first matching segment (numSegments when none), by the segment R column. */
@@ -79,7 +63,7 @@ function condBit(col: i32, op: i32, value: f64): u32 {
 /** The column a condition on `field` reads: segments see the R of their run (lost re-run). */
 function colOf(field: i32, inSegment: bool): i32 {
   if (<u32>field > <u32>FIELD_SPEND) return -1;
-  return field == FIELD_R && inSegment ? COL_R_SEGMENT : field;
+  return field == FIELD_R && inSegment ? BLOCK_R_SEGMENT : field;
 }
 
 /**
@@ -132,7 +116,7 @@ function colPtr(c: i32): usize {
 // @ts-ignore: decorator
 @inline
 function holds(op: i32, a: v128, b: v128): v128 {
-  return op == 0 ? f64x2.lt(a, b) : op == 1 ? f64x2.le(a, b) : op == 2 ? f64x2.eq(a, b) : op == 3 ? f64x2.ne(a, b) : op == 4 ? f64x2.ge(a, b) : f64x2.gt(a, b);
+  return op == OP_LT ? f64x2.lt(a, b) : op == OP_LE ? f64x2.le(a, b) : op == OP_EQ ? f64x2.eq(a, b) : op == OP_NE ? f64x2.ne(a, b) : op == OP_GE ? f64x2.ge(a, b) : f64x2.gt(a, b);
 }
 
 /** Four customers' outcomes (two f64x2 compares) as four 32-bit lanes, all ones where true. */
@@ -157,7 +141,7 @@ function testLoop(op: i32, col: usize, value: f64, bit: u32, n: i32): void {
   }
 }
 
-/** gap_cv: n*sum(g^2) - sum(g)^2 OP value^2 * sum(g)^2 (see fillFields in classify.ts). */
+/** gap_cv: n*sum(g^2) - sum(g)^2 OP value^2 * sum(g)^2 (see fieldsInto in classify.ts). */
 // @ts-ignore: decorator
 @inline
 function gapLoop(op: i32, col: usize, scale: usize, value: f64, bit: u32, n: i32): void {
@@ -181,24 +165,24 @@ function testCondition(c: i32, n: i32): void {
   const bit: u32 = 1 << c;
   const p = colPtr(col);
   if (col == FIELD_GAP_CV) {
-    const scale = colPtr(COL_SPAN_SQ);
+    const scale = colPtr(BLOCK_SPAN_SQ);
     switch (op) {
-      case 0: gapLoop(0, p, scale, value, bit, n); break;
-      case 1: gapLoop(1, p, scale, value, bit, n); break;
-      case 2: gapLoop(2, p, scale, value, bit, n); break;
-      case 3: gapLoop(3, p, scale, value, bit, n); break;
-      case 4: gapLoop(4, p, scale, value, bit, n); break;
-      case 5: gapLoop(5, p, scale, value, bit, n); break;
+      case OP_LT: gapLoop(OP_LT, p, scale, value, bit, n); break;
+      case OP_LE: gapLoop(OP_LE, p, scale, value, bit, n); break;
+      case OP_EQ: gapLoop(OP_EQ, p, scale, value, bit, n); break;
+      case OP_NE: gapLoop(OP_NE, p, scale, value, bit, n); break;
+      case OP_GE: gapLoop(OP_GE, p, scale, value, bit, n); break;
+      case OP_GT: gapLoop(OP_GT, p, scale, value, bit, n); break;
     }
     return;
   }
   switch (op) {
-    case 0: testLoop(0, p, value, bit, n); break;
-    case 1: testLoop(1, p, value, bit, n); break;
-    case 2: testLoop(2, p, value, bit, n); break;
-    case 3: testLoop(3, p, value, bit, n); break;
-    case 4: testLoop(4, p, value, bit, n); break;
-    case 5: testLoop(5, p, value, bit, n); break;
+    case OP_LT: testLoop(OP_LT, p, value, bit, n); break;
+    case OP_LE: testLoop(OP_LE, p, value, bit, n); break;
+    case OP_EQ: testLoop(OP_EQ, p, value, bit, n); break;
+    case OP_NE: testLoop(OP_NE, p, value, bit, n); break;
+    case OP_GE: testLoop(OP_GE, p, value, bit, n); break;
+    case OP_GT: testLoop(OP_GT, p, value, bit, n); break;
   }
 }
 

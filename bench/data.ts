@@ -1,7 +1,7 @@
 /** Generated order files for the benchmarks, made once per size and kept under build/bench-data. */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../src/kernel/package-root.js';
+import { packageRoot } from '../src/package-root.js';
 import { writeArrow } from '../src/sources/arrow-writer.js';
 import { generateOrders } from '../src/sources/generator.js';
 

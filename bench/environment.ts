@@ -1,7 +1,7 @@
 /** The machine a benchmark ran on, printed with every table and stored in results.json. */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { version as duckdbVersion } from '@duckdb/node-api';
-import { hugePagesAsked, thpMode } from '../src/kernel/huge-pages.js';
+import { hugePagesAsked, thpMode } from '../src/native/huge-pages.js';
 
 export interface Machine {
   cores: number;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../src/kernel/package-root.js';
+import { packageRoot } from '../src/package-root.js';
 
 export interface LiveLoadResult {
   clients: number;

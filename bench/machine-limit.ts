@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { askHugePagesForWasm } from '../src/kernel/huge-pages.js';
-import { packageRoot } from '../src/kernel/package-root.js';
+import { askHugePagesForWasm } from '../src/native/huge-pages.js';
+import { packageRoot } from '../src/package-root.js';
 
 export type ProbePattern = 'slot' | 'indexed' | 'table';
 

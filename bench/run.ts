@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../src/kernel/package-root.js';
+import { packageRoot } from '../src/package-root.js';
 import { ordersFile } from './data.js';
 import { duckdbGroupBy } from './duckdb.js';
 import { machine } from './environment.js';

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../kernel/package-root.js';
+import { packageRoot } from '../package-root.js';
 import { exitOnError } from './errors.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';

@@ -10,17 +10,15 @@
  * WASM kernel and the plain core put every value in the same bucket.
  */
 
-/** Smallest and largest binary exponent with buckets of their own; beyond them values clamp. */
-export const MONEY_EXP_MIN = -10; // 2^-10 ~ 0.001
-export const MONEY_EXP_MAX = 40; // 2^40 ~ 1.1e12
+import { DAY_BUCKETS, MONEY_EXP_MAX, MONEY_EXP_MIN, ORDERS_LINEAR, ORDERS_SUB_BITS } from '../abi/abi.js';
 
-/** Orders: one bucket per count below this, log-linear buckets (7 sub-bits) above. */
-export const ORDERS_LINEAR = 1024;
-export const ORDERS_BUCKETS = ORDERS_LINEAR + 22 * 128;
+// The bucket constants (the smallest and largest binary exponent with money buckets of their
+// own, the linear part of the orders buckets, the days of the last-day sketch) are the ABI's.
+export { DAY_BUCKETS, DAY_MS, MONEY_EXP_MAX, MONEY_EXP_MIN, ORDERS_BUCKETS, ORDERS_LINEAR } from '../abi/abi.js';
 
-/** last_ts: one bucket per UTC day from 1970-01-01 on, 2^16 days (to 2149). */
-export const DAY_MS = 86_400_000;
-export const DAY_BUCKETS = 65_536;
+/** log2 of ORDERS_LINEAR: the first exponent with log-linear buckets. */
+const LINEAR_BITS = 31 - Math.clz32(ORDERS_LINEAR);
+const ORDERS_SUB = 1 << ORDERS_SUB_BITS;
 
 /** Sub-bucket bits that meet a relative accuracy (0.005 = 0.5 %). */
 export function subBitsFor(relativeAccuracy: number): number {
@@ -91,15 +89,15 @@ export function moneyBucketLowerBound(index: number, subBits: number): number {
 export function ordersBucket(n: number): number {
   if (n < ORDERS_LINEAR) return n;
   const e = 31 - Math.clz32(n);
-  return ORDERS_LINEAR + ((e - 10) << 7) + ((n >>> (e - 7)) & 127);
+  return ORDERS_LINEAR + ((e - LINEAR_BITS) << ORDERS_SUB_BITS) + ((n >>> (e - ORDERS_SUB_BITS)) & (ORDERS_SUB - 1));
 }
 
 /** Smallest order count in a bucket. */
 export function ordersBucketLowerBound(index: number): number {
   if (index < ORDERS_LINEAR) return index;
-  const e = ((index - ORDERS_LINEAR) >>> 7) + 10;
-  const sub = (index - ORDERS_LINEAR) & 127;
-  return (128 + sub) * Math.pow(2, e - 7);
+  const e = ((index - ORDERS_LINEAR) >>> ORDERS_SUB_BITS) + LINEAR_BITS;
+  const sub = (index - ORDERS_LINEAR) & (ORDERS_SUB - 1);
+  return (ORDERS_SUB + sub) * Math.pow(2, e - ORDERS_SUB_BITS);
 }
 
 /** The day bucket of a UTC day number, clamped to the sketch's range. */

@@ -1,31 +1,21 @@
 /**
  * A classification plan: the model's rules plus the snapshot's score cut points, flattened
- * into one Float64Array so the plain core and the WASM kernel read the same thing.
+ * into one Float64Array so the plain core and the WASM kernel read the same thing (slots:
+ * P_* in src/abi/table.mjs).
  *
- *   [0] asOf ms          [1] mode (0 exact, 1 sketch)     [2] money sub-bucket bits
- *   [3..18] cuts: r[4], f[4], m[4], aov[4]  (values in exact mode, bucket indices in sketch)
- *   [19] median spend    [20] store's median mean gap, days
- *   [21] R retention states, then R-1 ratio limits (state i holds ratio <= limit i; last: above)
+ *   [P_AS_OF] asOf ms    [P_MODE] MODE_EXACT or MODE_SKETCH    [P_SUB_BITS] money sub-bucket bits
+ *   [P_CUTS..] cuts: r, f, m, aov, CUTS_PER_DIM each (values in exact mode, bucket indices in sketch)
+ *   [P_MEDIAN_SPEND] median spend    [P_STORE_GAP] store's median mean gap, days
+ *   [P_NUM_RETENTION] R retention states, then from P_LIMITS R-1 ratio limits (state i holds ratio <= limit i; last: above)
  *   then: Lost retention index, r used for the lost re-run
  *   then: S segments, each: lost target (-1 none), matchable (0/1), C, C x (field, op, value)
  *   then: A audiences, each: C, C x (field, op, value)
+ * Written here (encodePlan), read by decodePlan below and by assembly/plan.ts.
  */
-export const P_AS_OF = 0;
-export const P_MODE = 1;
-export const P_SUB_BITS = 2;
-export const P_CUTS = 3;
-export const P_MEDIAN_SPEND = 19;
-export const P_STORE_GAP = 20;
-export const P_NUM_RETENTION = 21;
-
-export const MODE_EXACT = 0;
-export const MODE_SKETCH = 1;
-
-/** Score dimensions in cut order. */
-export const DIM_R = 0;
-export const DIM_F = 1;
-export const DIM_M = 2;
-export const DIM_AOV = 3;
+import {
+  CUTS_PER_DIM, MODE_SKETCH, NUM_DIMS, P_AS_OF, P_CONDITION, P_CUTS, P_LIMITS, P_MEDIAN_SPEND, P_MODE,
+  P_NUM_RETENTION, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
+} from '../abi/abi.js';
 
 /** One test of a customer field against a value. */
 export interface Condition {
@@ -38,7 +28,7 @@ export interface PlanInput {
   asOf: number;
   mode: 0 | 1;
   subBits: number;
-  /** 4 dimensions x 4 cut points. */
+  /** NUM_DIMS dimensions x CUTS_PER_DIM cut points. */
   cuts: ArrayLike<number>;
   medianSpend: number;
   storeGapDays: number;
@@ -49,10 +39,18 @@ export interface PlanInput {
   audiences: { when: Condition[] }[];
 }
 
+const NUM_CUTS = NUM_DIMS * CUTS_PER_DIM;
+
 export function encodePlan(p: PlanInput): Float64Array {
-  const out: number[] = [p.asOf, p.mode, p.subBits];
-  for (let i = 0; i < 16; i++) out.push(p.cuts[i]);
-  out.push(p.medianSpend, p.storeGapDays, p.retentionLimits.length + 1, ...p.retentionLimits);
+  const out: number[] = [];
+  out[P_AS_OF] = p.asOf;
+  out[P_MODE] = p.mode;
+  out[P_SUB_BITS] = p.subBits;
+  for (let i = 0; i < NUM_CUTS; i++) out[P_CUTS + i] = p.cuts[i];
+  out[P_MEDIAN_SPEND] = p.medianSpend;
+  out[P_STORE_GAP] = p.storeGapDays;
+  out[P_NUM_RETENTION] = p.retentionLimits.length + 1;
+  out.push(...p.retentionLimits);
   out.push(p.lostRetention, p.lostR, p.segments.length);
   for (const s of p.segments) {
     out.push(s.lostTarget, s.matchable ? 1 : 0, s.when.length);
@@ -66,23 +64,75 @@ export function encodePlan(p: PlanInput): Float64Array {
   return Float64Array.from(out);
 }
 
-/** Offsets into a kernel's classify() totals. */
-export interface TotalsLayout {
-  /** [0] customers with an order, [1] of them matched by no rule, [2] prospects. */
-  segments: number;
-  retention: number;
-  audiences: number;
-  migration: number;
-  spendCents: number;
-  length: number;
+/** A plan read back: what the plain core's classifier works from. */
+export interface DecodedPlan {
+  asOf: number;
+  isSketch: boolean;
+  subBits: number;
+  cuts: Float64Array;
+  medianSpend: number;
+  storeGap: number;
+  numRetention: number;
+  limits: Float64Array;
+  lostRetention: number;
+  lostR: number;
+  numSegments: number;
+  lostTarget: Int32Array;
+  matchable: Uint8Array;
+  /** Per segment/audience: its first condition (in condField/condOp/condValue) and their count. */
+  segStart: Int32Array;
+  segLen: Int32Array;
+  numAudiences: number;
+  audStart: Int32Array;
+  audLen: Int32Array;
+  /** Condition i: field condField[i], op condOp[i], value condValue[i], in plan order. */
+  condField: Int32Array;
+  condOp: Int32Array;
+  condValue: Float64Array;
 }
 
-/** S segments, R retention states, A audiences, B money buckets. */
-export function totalsLayout(s: number, r: number, a: number, b: number): TotalsLayout {
-  const segments = 3;
-  const retention = segments + 2 * s;
-  const audiences = retention + 2 * r;
-  const migration = audiences + a;
-  const spendCents = migration + (s + 1) * (s + 1);
-  return { segments, retention, audiences, migration, spendCents, length: spendCents + b };
+export function decodePlan(plan: Float64Array): DecodedPlan {
+  const numRetention = plan[P_NUM_RETENTION];
+  let at = P_LIMITS + numRetention - 1;
+  const lostRetention = plan[at++];
+  const lostR = plan[at++];
+  const numSegments = plan[at++];
+  const most = Math.floor(plan.length / P_CONDITION);
+  const condField = new Int32Array(most);
+  const condOp = new Int32Array(most);
+  const condValue = new Float64Array(most);
+  let numConds = 0;
+  const decode = (count: number): void => {
+    for (let j = 0; j < count; j++, numConds++, at += P_CONDITION) {
+      condField[numConds] = plan[at];
+      condOp[numConds] = plan[at + 1];
+      condValue[numConds] = plan[at + 2];
+    }
+  };
+  const lostTarget = new Int32Array(numSegments);
+  const matchable = new Uint8Array(numSegments);
+  const segStart = new Int32Array(numSegments);
+  const segLen = new Int32Array(numSegments);
+  for (let i = 0; i < numSegments; i++) {
+    lostTarget[i] = plan[at];
+    matchable[i] = plan[at + 1];
+    segLen[i] = plan[at + 2];
+    at += P_SEGMENT_HEAD;
+    segStart[i] = numConds;
+    decode(segLen[i]);
+  }
+  const numAudiences = plan[at++];
+  const audStart = new Int32Array(numAudiences);
+  const audLen = new Int32Array(numAudiences);
+  for (let i = 0; i < numAudiences; i++) {
+    audLen[i] = plan[at++];
+    audStart[i] = numConds;
+    decode(audLen[i]);
+  }
+  return {
+    asOf: plan[P_AS_OF], isSketch: plan[P_MODE] === MODE_SKETCH, subBits: plan[P_SUB_BITS],
+    cuts: plan.slice(P_CUTS, P_CUTS + NUM_CUTS), medianSpend: plan[P_MEDIAN_SPEND], storeGap: plan[P_STORE_GAP],
+    numRetention, limits: plan.slice(P_LIMITS, P_LIMITS + numRetention - 1), lostRetention, lostR,
+    numSegments, lostTarget, matchable, segStart, segLen, numAudiences, audStart, audLen, condField, condOp, condValue,
+  };
 }

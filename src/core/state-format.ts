@@ -1,21 +1,18 @@
 /**
  * The serialized kernel state (checkpoints, transfers): a 32-byte header of int32s
- *   magic, version, id mode (0 none, 1 int, 2 utf8), customers n, arena bytes, sub-bits, 0, 0
- * then columns of n entries, 8-byte ones first so every column stays aligned:
- *   f64: firstTs lastTs spend maxOrder gapSumSq lastEngaged
- *   i32/u32: keyLo keyHi orders purchaseDays engagements idOff idLen
- *   u8: segment
- * then the id arena. Sketches are not stored: restore rebuilds them from the columns.
+ *   magic, version, id mode (ID_*), customers n, arena bytes, sub-bits, 0, 0
+ * then columns of n entries in the order of stateColumns in src/abi/table.mjs (8-byte
+ * ones first, so every column stays aligned), then the id arena. Sketches are not stored: restore rebuilds them from the columns.
  * Both kernels write and read it through the two functions below.
  */
+import { ID_INT, ID_NONE, ID_UTF8, STATE_COLUMN_WIDTHS } from '../abi/abi.js';
 import type { IdMode } from './types.js';
 
 export const STATE_MAGIC = 0x314d4652; // "RFM1"
 export const STATE_VERSION = 1;
 const HEADER_BYTES = 32;
 
-/** Bytes per entry of each stored column, in stored order. */
-export const STATE_COLUMN_WIDTHS = [8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 1] as const;
+export { STATE_COLUMN_WIDTHS };
 
 export interface StateHeader {
   idMode: IdMode | null;
@@ -25,11 +22,11 @@ export interface StateHeader {
 }
 
 export function idModeCode(mode: IdMode | null): number {
-  return mode === null ? 0 : mode === 'int' ? 1 : 2;
+  return mode === null ? ID_NONE : mode === 'int' ? ID_INT : ID_UTF8;
 }
 
 export function idModeFromCode(code: number): IdMode | null {
-  return code === 0 ? null : code === 1 ? 'int' : 'utf8';
+  return code === ID_NONE ? null : code === ID_INT ? 'int' : 'utf8';
 }
 
 /** The state as bytes; `columns` holds each column's first n entries as bytes, in stored order. */

@@ -1,25 +1,18 @@
 /**
- * Types shared by the plain core, the WASM kernel wrapper and the engine: the kernel ABI.
- * Everything here is columns of typed arrays; nothing per row is an object.
+ * Types shared by the plain core, the WASM kernel wrapper and the engine: what a kernel
+ * takes and gives. Everything here is columns of typed arrays; nothing per row is an object.
  */
 
-/** Event kinds, as the kernels see them (one byte per row). */
-export const Kind = {
-  order: 0,
-  refund: 1,
-  visit: 2,
-  emailOpen: 3,
-  /** Not applied: rejected by the boundary, or after the as-of time. */
-  skip: 255,
-} as const;
-export type KindCode = (typeof Kind)[keyof typeof Kind];
+// Event kinds, rule fields and ops: the numbers of the kernel ABI (src/abi/table.mjs).
+export { Field, Kind, Op } from '../abi/abi.js';
+export type { FieldCode, KindCode, OpCode } from '../abi/abi.js';
 
 /** How customer ids arrive: 64-bit integers as (lo, hi) words, or UTF-8 strings hashed to 64 bits. */
 export type IdMode = 'int' | 'utf8';
 
 /**
- * One batch of events in kernel form. The boundary (src/sources/columns.ts) builds it
- * from an Arrow RecordBatch once; kernels only read it.
+ * One batch of events in kernel form. The conversion stage (src/batch/) builds it from an
+ * Arrow RecordBatch once; kernels only read it.
  */
 export interface ColumnBatch {
   numRows: number;
@@ -33,7 +26,7 @@ export interface ColumnBatch {
   ts: Float64Array;
   /** Order value in store currency; refunds may be negative. */
   amount: Float64Array;
-  /** One of Kind. */
+  /** One of Kind (KIND_* in src/abi/table.mjs). */
   kind: Uint8Array;
 }
 
@@ -59,29 +52,6 @@ export interface ExactValues {
   /** Mean gap in days of customers with >= 2 purchase days (shorter than the others). */
   meanGap: Float64Array;
 }
-
-/** Condition fields a model may test; the numbers are the plan's encoding. */
-export const Field = {
-  r: 0,
-  f: 1,
-  m: 2,
-  aov: 3,
-  orders: 4,
-  purchaseDays: 5,
-  gapCv: 6,
-  retention: 7,
-  /** spend minus the store's median spend (so ">= 0" means at or above the median). */
-  spendOverMedian: 8,
-  /** 1 when the customer engaged (visit, email open) after the last order, else 0. */
-  engagedSinceOrder: 9,
-  engagements: 10,
-  recencyDays: 11,
-  spend: 12,
-} as const;
-export type FieldCode = (typeof Field)[keyof typeof Field];
-
-export const Op = { lt: 0, le: 1, eq: 2, ne: 3, ge: 4, gt: 5 } as const;
-export type OpCode = (typeof Op)[keyof typeof Op];
 
 /**
  * Per-customer rows as a kernel exports them (one entry per customer of the shard,
@@ -117,7 +87,7 @@ export interface Kernel {
   sketches(): Sketches;
   /** Values for exact ranks. Per exact snapshot. */
   exactValues(): ExactValues;
-  /** Classifies every customer under a plan (see plan.ts); returns totals (see totals.ts). */
+  /** Classifies every customer under a plan (see plan.ts); returns totals (layout: totals.ts). */
   classify(plan: Float64Array, commit: boolean): Float64Array;
   /** Every customer with its classification under the plan. */
   exportRows(plan: Float64Array): CustomerRows;

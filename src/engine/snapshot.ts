@@ -7,8 +7,10 @@
 import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBucketLowerBound } from '../core/buckets.js';
 import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../core/concentration.js';
 import type { Concentration } from '../core/concentration.js';
-import { MODE_EXACT, MODE_SKETCH, encodePlan, totalsLayout } from '../core/plan.js';
-import type { TotalsLayout } from '../core/plan.js';
+import { CUTS_PER_DIM, DIM_AOV, DIM_F, DIM_M, DIM_R, MODE_EXACT, MODE_SKETCH, NUM_DIMS } from '../abi/abi.js';
+import { encodePlan } from '../core/plan.js';
+import { totalsLayout } from '../core/totals.js';
+import type { TotalsLayout } from '../core/totals.js';
 import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted, mergeInto } from '../core/ranks.js';
 import type { Model } from '../model/model.js';
 import type { ShardHost } from './shard-host.js';
@@ -62,7 +64,9 @@ const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOptions): Promise<{
   plan: Float64Array; thresholds: Thresholds; sortedSpend: Float64Array | null; spendSketch: Uint32Array | null;
 }> {
-  const cuts = new Float64Array(16);
+  const cuts = new Float64Array(NUM_DIMS * CUTS_PER_DIM);
+  /** Where dimension d's cut points start. */
+  const at = (d: number): number => d * CUTS_PER_DIM;
   let medianSpend: number;
   let storeGap: number;
   let thresholds: Thresholds;
@@ -78,19 +82,19 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
       mergeInto(merged.aov, sk.aov);
       mergeInto(merged.meanGap, sk.meanGap);
     }
-    cutsFromHistogram(merged.lastDay, cuts, 0);
-    cutsFromHistogram(merged.orders, cuts, 4);
-    cutsFromHistogram(merged.spend, cuts, 8);
-    cutsFromHistogram(merged.aov, cuts, 12);
+    cutsFromHistogram(merged.lastDay, cuts, at(DIM_R));
+    cutsFromHistogram(merged.orders, cuts, at(DIM_F));
+    cutsFromHistogram(merged.spend, cuts, at(DIM_M));
+    cutsFromHistogram(merged.aov, cuts, at(DIM_AOV));
     const value = (b: number): number => moneyBucketValue(b, o.subBits);
     medianSpend = medianOfHistogram(merged.spend, value);
     storeGap = medianOfHistogram(merged.meanGap, value);
     spendSketch = merged.spend;
     const money = (b: number): number => moneyBucketLowerBound(b, o.subBits);
-    const conv = (at: number, f: (b: number) => number): (number | null)[] =>
-      Array.from(cuts.subarray(at, at + 4), (c) => (Number.isFinite(c) ? f(c) : null));
+    const conv = (dim: number, f: (b: number) => number): (number | null)[] =>
+      Array.from(cuts.subarray(at(dim), at(dim) + CUTS_PER_DIM), (c) => (Number.isFinite(c) ? f(c) : null));
     thresholds = {
-      r: conv(0, (d) => d * DAY_MS), f: conv(4, ordersBucketLowerBound), m: conv(8, money), aov: conv(12, money),
+      r: conv(DIM_R, (d) => d * DAY_MS), f: conv(DIM_F, ordersBucketLowerBound), m: conv(DIM_M, money), aov: conv(DIM_AOV, money),
       medianSpend, storeGapDays: storeGap,
     };
   } else {
@@ -101,14 +105,14 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
     sortedSpend = sorted((v) => v.spend);
     const aov = sorted((v) => v.aov);
     const gaps = sorted((v) => v.meanGap);
-    cutsFromSorted(lastTs, cuts, 0);
-    cutsFromSorted(orders, cuts, 4);
-    cutsFromSorted(sortedSpend, cuts, 8);
-    cutsFromSorted(aov, cuts, 12);
+    cutsFromSorted(lastTs, cuts, at(DIM_R));
+    cutsFromSorted(orders, cuts, at(DIM_F));
+    cutsFromSorted(sortedSpend, cuts, at(DIM_M));
+    cutsFromSorted(aov, cuts, at(DIM_AOV));
     medianSpend = medianOfSorted(sortedSpend);
     storeGap = medianOfSorted(gaps);
-    const conv = (at: number): (number | null)[] => Array.from(cuts.subarray(at, at + 4), orNull);
-    thresholds = { r: conv(0), f: conv(4), m: conv(8), aov: conv(12), medianSpend, storeGapDays: storeGap };
+    const conv = (dim: number): (number | null)[] => Array.from(cuts.subarray(at(dim), at(dim) + CUTS_PER_DIM), orNull);
+    thresholds = { r: conv(DIM_R), f: conv(DIM_F), m: conv(DIM_M), aov: conv(DIM_AOV), medianSpend, storeGapDays: storeGap };
   }
   if (Number.isNaN(storeGap)) storeGap = model.defaultGapDays;
   if (Number.isNaN(medianSpend)) medianSpend = 0;

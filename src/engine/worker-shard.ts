@@ -8,7 +8,7 @@
 import { Piscina } from 'piscina';
 import type { CustomerRows, ExactValues, Sketches } from '../core/types.js';
 import { RfmError } from '../core/errors.js';
-import { compiledModule } from '../kernel/package-root.js';
+import { compiledModule } from '../package-root.js';
 import { transferable } from './column-batch.js';
 import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
 import type { ShardHost } from './shard-host.js';

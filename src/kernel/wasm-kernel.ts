@@ -13,49 +13,16 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfmError } from '../core/errors.js';
-import { askHugePagesForWasm } from './huge-pages.js';
+import { askHugePagesForWasm } from '../native/huge-pages.js';
 import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, writeState } from '../core/state-format.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
-import { packageRoot } from './package-root.js';
-
-/** The raw exports of assembly/index.ts. Pointers and lengths are in bytes or elements as named. */
-interface KernelExports {
-  memory: WebAssembly.Memory;
-  init(bits: number): void;
-  customers(): number;
-  reserveInput(rows: number, idBytes: number): void;
-  inputIdWords(): number;
-  inputIdOffsets(): number;
-  inputIdBytes(): number;
-  inputTs(): number;
-  inputAmount(): number;
-  inputKind(): number;
-  ingest(from: number, to: number, mode: number, shard: number, numShards: number): number;
-  sketchesBegin(): number;
-  sketchRange(from: number, to: number): void;
-  sketchesEnd(): void;
-  sketchScanCount(): number;
-  sketchPtr(which: number): number;
-  sketchLen(which: number): number;
-  exactValues(): number;
-  exactGapCount(): number;
-  exactPtr(which: number): number;
-  reservePlan(len: number): number;
-  classifyBegin(): number;
-  classifyRange(from: number, to: number, commit: number): void;
-  classifyEnd(): number;
-  totalsPtr(): number;
-  exportRows(): void;
-  exportColumns(): void;
-  columnPtr(which: number): number;
-  arenaBytes(): number;
-  stateBytes(): number;
-  currentIdMode(): number;
-  restoreBegin(n: number, mode: number, arenaSize: number): void;
-  restoreEnd(): void;
-  /** The minimal runtime's full collection; safe only between calls (no kernel frames live). */
-  __collect(): void;
-}
+import {
+  COL_ARENA, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
+  COL_OUT_AOV, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND,
+  SK_AOV, SK_LAST_DAY, SK_MEAN_GAP, SK_ORDERS, SK_SPEND,
+} from '../abi/abi.js';
+import type { KernelExports } from '../abi/abi.js';
+import { packageRoot } from '../package-root.js';
 
 let compiled: WebAssembly.Module | null = null;
 
@@ -86,9 +53,6 @@ const INGEST_RANGE = 65_536;
  * this many, V8 tiers up within it.
  */
 const SCAN_RANGE = 16384;
-
-// columnPtr() in assembly/index.ts numbers the state columns 0..13 in stored order, then:
-const COL_ARENA = 14;
 
 export class WasmKernel implements Kernel {
   private readonly x: KernelExports;
@@ -151,15 +115,15 @@ export class WasmKernel implements Kernel {
   }
 
   sketches(): Sketches {
-    const n = this.x.sketchesBegin();
+    const n = this.x.sketchBegin();
     if (n >= 0) {
-      // in ranges, each a call, so V8's optimized code takes over (see sketchesBegin)
+      // in ranges, each a call, so V8's optimized code takes over (see sketchBegin)
       for (let from = 0; from < n; from += SCAN_RANGE) this.x.sketchRange(from, Math.min(n, from + SCAN_RANGE));
-      this.x.sketchesEnd();
+      this.x.sketchEnd();
     }
     const get = (which: number): Uint32Array =>
       new Uint32Array(this.buf(), this.x.sketchPtr(which), this.x.sketchLen(which)).slice();
-    return { lastDay: get(0), orders: get(1), spend: get(2), aov: get(3), meanGap: get(4) };
+    return { lastDay: get(SK_LAST_DAY), orders: get(SK_ORDERS), spend: get(SK_SPEND), aov: get(SK_AOV), meanGap: get(SK_MEAN_GAP) };
   }
 
   exactValues(): ExactValues {
@@ -167,7 +131,7 @@ export class WasmKernel implements Kernel {
     const ng = this.x.exactGapCount();
     const get = (which: number, len: number): Float64Array =>
       new Float64Array(this.buf(), this.x.exactPtr(which), len).slice();
-    const values = { lastTs: get(0, n), orders: get(1, n), spend: get(2, n), aov: get(3, n), meanGap: get(4, ng) };
+    const values = { lastTs: get(SK_LAST_DAY, n), orders: get(SK_ORDERS, n), spend: get(SK_SPEND, n), aov: get(SK_AOV, n), meanGap: get(SK_MEAN_GAP, ng) };
     this.x.__collect();
     return values;
   }
@@ -201,12 +165,13 @@ export class WasmKernel implements Kernel {
     const mode: IdMode = idModeFromCode(x.currentIdMode()) ?? 'int';
     const rows: CustomerRows = {
       numRows: n, idMode: mode, idWords: null, idOffsets: null, idBytes: null,
-      orders: u32(8), purchaseDays: u32(9), spend: f64(2), firstTs: f64(0), lastTs: f64(1),
-      engagements: u32(10), r: u8(20), f: u8(21), m: u8(22), aovScore: u8(23), retention: u8(24), segment: u8(25),
+      orders: u32(COL_ORDERS), purchaseDays: u32(COL_PURCHASE_DAYS), spend: f64(COL_SPEND), firstTs: f64(COL_FIRST_TS),
+      lastTs: f64(COL_LAST_TS), engagements: u32(COL_ENGAGEMENTS), r: u8(COL_OUT_R), f: u8(COL_OUT_F), m: u8(COL_OUT_M),
+      aovScore: u8(COL_OUT_AOV), retention: u8(COL_OUT_RETENTION), segment: u8(COL_OUT_SEGMENT),
     };
     if (mode === 'utf8') {
-      const off = u32(11);
-      const len = u32(12);
+      const off = u32(COL_ID_OFF);
+      const len = u32(COL_ID_LEN);
       const arena = new Uint8Array(b, x.columnPtr(COL_ARENA), x.arenaBytes());
       const offsets = new Int32Array(n + 1);
       const bytes = new Uint8Array(x.arenaBytes());
@@ -220,8 +185,8 @@ export class WasmKernel implements Kernel {
       rows.idOffsets = offsets;
       rows.idBytes = bytes;
     } else {
-      const lo = new Int32Array(b, x.columnPtr(6), n);
-      const hi = new Int32Array(b, x.columnPtr(7), n);
+      const lo = new Int32Array(b, x.columnPtr(COL_KEY_LO), n);
+      const hi = new Int32Array(b, x.columnPtr(COL_KEY_HI), n);
       const words = new Int32Array(2 * n);
       for (let s = 0; s < n; s++) {
         words[2 * s] = lo[s];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RfmError } from '../core/errors.js';
 import { Field, Op } from '../core/types.js';
 import type { Condition } from '../core/plan.js';
-import { packageRoot } from '../kernel/package-root.js';
+import { packageRoot } from '../package-root.js';
 
 /** A model as written in its JSON file. */
 export interface ModelFile {

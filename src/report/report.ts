@@ -2,6 +2,7 @@
  * The report: a snapshot's totals named by the model, in the JSON shape of the README.
  * Money is summed in whole cents by the kernels and turned back into currency here.
  */
+import { T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_UNMATCHED } from '../abi/abi.js';
 import type { Concentration } from '../core/concentration.js';
 import type { Model } from '../model/model.js';
 import type { RankMode, SnapshotResult } from '../engine/snapshot.js';
@@ -72,8 +73,8 @@ export function buildReport(s: SnapshotResult, model: Model, counts: IngestCount
   for (const g of model.groupNames) groups[g] = { customers: 0, revenue: 0 };
   const groupCents: Record<string, number> = {};
   model.segmentNames.forEach((name, i) => {
-    const n = t[L.segments + 2 * i];
-    const c = t[L.segments + 2 * i + 1];
+    const n = t[L.segments + T_PER_SEGMENT * i];
+    const c = t[L.segments + T_PER_SEGMENT * i + 1];
     segments[name] = { customers: n, revenue: cents(c) };
     const g = model.segmentGroups[i];
     groups[g].customers += n;
@@ -83,8 +84,8 @@ export function buildReport(s: SnapshotResult, model: Model, counts: IngestCount
   const retention: Record<string, Tally> = {};
   let revenueCents = 0;
   model.retentionNames.forEach((name, i) => {
-    retention[name] = { customers: t[L.retention + 2 * i], revenue: cents(t[L.retention + 2 * i + 1]) };
-    revenueCents += t[L.retention + 2 * i + 1];
+    retention[name] = { customers: t[L.retention + T_PER_RETENTION * i], revenue: cents(t[L.retention + T_PER_RETENTION * i + 1]) };
+    revenueCents += t[L.retention + T_PER_RETENTION * i + 1];
   });
   const audiences: Record<string, { customers: number }> = {};
   model.audienceNames.forEach((name, i) => {
@@ -98,7 +99,7 @@ export function buildReport(s: SnapshotResult, model: Model, counts: IngestCount
   const th = s.thresholds;
   const report: Report = {
     asOf: new Date(s.asOf).toISOString(),
-    customers: t[0],
+    customers: t[T_CUSTOMERS],
     orders: counts.orders,
     revenue: cents(revenueCents),
     rejected: counts.rejected,
@@ -113,5 +114,5 @@ export function buildReport(s: SnapshotResult, model: Model, counts: IngestCount
       f: th.f, m: th.m, aov: th.aov, medianSpend: th.medianSpend, storeGapDays: th.storeGapDays,
     },
   };
-  return { report, extras: { prospects: t[2], unmatched: t[1], migration, lorenz: s.lorenz } };
+  return { report, extras: { prospects: t[T_PROSPECTS], unmatched: t[T_UNMATCHED], migration, lorenz: s.lorenz } };
 }

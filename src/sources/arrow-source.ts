@@ -10,7 +10,7 @@ import { RfmError } from '../core/errors.js';
 import type { ColumnNames, ConvertedInput } from '../engine/arrow-columns.js';
 import { transferable } from '../engine/column-batch.js';
 import type { BufferPool } from '../engine/column-batch.js';
-import { compiledModule } from '../kernel/package-root.js';
+import { compiledModule } from '../package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';
 

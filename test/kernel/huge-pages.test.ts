@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from 'vitest';
-import { thpMode } from '../../src/kernel/huge-pages.js';
-import { packageRoot } from '../../src/kernel/package-root.js';
+import { thpMode } from '../../src/native/huge-pages.js';
+import { packageRoot } from '../../src/package-root.js';
 
 // The kernels ask Linux for transparent huge pages behind their state (src/kernel/huge-pages.ts).
 // This holds them to it where the machine can give them: THP not "never", the helper built.

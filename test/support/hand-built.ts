@@ -1,7 +1,8 @@
 /** Hand-built customers fed straight to a kernel, classified under a plan with chosen cut points. */
 import { Kind } from '../../src/core/types.js';
 import type { Kernel } from '../../src/core/types.js';
-import { MODE_EXACT, encodePlan } from '../../src/core/plan.js';
+import { MODE_EXACT } from '../../src/abi/abi.js';
+import { encodePlan } from '../../src/core/plan.js';
 import { allocColumnBatch } from '../../src/engine/column-batch.js';
 import type { Model } from '../../src/model/model.js';
 

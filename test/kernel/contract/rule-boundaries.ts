@@ -4,13 +4,11 @@
  * its own values: r by last order (cuts at asOf - 4, -3, -2, -1 days), f by orders
  * (2, 3, 4, 5), m by spend (100, 200, 300, 400), aov by spend per order (10, 20, 30, 40).
  */
-import { describe, expect, test } from 'vitest';
-import { CoreKernel } from '../../src/core/core-kernel.js';
-import type { Kernel } from '../../src/core/types.js';
-import { WasmKernel } from '../../src/kernel/wasm-kernel.js';
-import { loadDefaultModel } from '../../src/model/model.js';
-import { DAY, HOUR, classified, feed, planOf } from '../support/hand-built.js';
-import type { Event } from '../support/hand-built.js';
+import { expect, test } from 'vitest';
+import { loadDefaultModel } from '../../../src/model/model.js';
+import { DAY, HOUR, classified, feed, planOf } from '../../support/hand-built.js';
+import type { Event } from '../../support/hand-built.js';
+import type { MakeKernel } from '../../support/kernels.js';
 
 const model = loadDefaultModel();
 const T = Date.UTC(2025, 5, 1);
@@ -26,9 +24,7 @@ function onDays(daysBefore: number[], amount: number, last: number): Event[] {
   return daysBefore.map((d) => ({ ts: last - d * DAY, amount }));
 }
 
-const kernels: [string, () => Kernel][] = [['plain core', () => new CoreKernel()], ['WASM kernel', () => new WasmKernel()]];
-
-describe.each(kernels)('rule boundaries (%s)', (_, make) => {
+export function ruleBoundaries(make: MakeKernel): void {
   function run(customers: Event[][], extra: Partial<{ medianSpend: number; storeGapDays: number }> = {}) {
     const k = make();
     feed(k, customers);
@@ -121,4 +117,4 @@ describe.each(kernels)('rule boundaries (%s)', (_, make) => {
     expect(low).toMatchObject({ retention: 'Lost', segment: 'Low Value' });
     expect(loyal).toMatchObject({ retention: 'Lost', segment: 'Lost Core' });
   });
-});
+}

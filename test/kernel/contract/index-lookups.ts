@@ -1,10 +1,9 @@
-import { describe, expect, test } from 'vitest';
-import { CoreKernel } from '../../src/core/core-kernel.js';
-import type { ColumnBatch, Kernel } from '../../src/core/types.js';
-import { allocColumnBatch } from '../../src/engine/column-batch.js';
-import { WasmKernel } from '../../src/kernel/wasm-kernel.js';
-import { planOf } from '../support/hand-built.js';
-import { loadDefaultModel } from '../../src/model/model.js';
+import { expect, test } from 'vitest';
+import type { ColumnBatch } from '../../../src/core/types.js';
+import { allocColumnBatch } from '../../../src/engine/column-batch.js';
+import { planOf } from '../../support/hand-built.js';
+import type { MakeKernel } from '../../support/kernels.js';
+import { loadDefaultModel } from '../../../src/model/model.js';
 
 const CUSTOMERS = 1_200_000;
 
@@ -25,10 +24,7 @@ function pass(stride: number): ColumnBatch {
 // 1.2 M customers, 2^22 entries), so a probe that meets another customer's entry skips it
 // unread unless the bits agree. With ~30 % of probes meeting another entry, a few hundred
 // lookups here meet one whose bits agree and must go on to the right customer.
-describe.each([
-  ['wasm', () => new WasmKernel()],
-  ['js', () => new CoreKernel()],
-] as const)('the %s kernel', (_name, make: () => Kernel) => {
+export function indexLookups(make: MakeKernel): void {
   test('finds every customer again among 1.2 M, whatever its neighbours in the index', () => {
     const k = make();
     for (const stride of [1, 7, 1_000_003]) k.ingest(pass(stride), 0, 1);
@@ -39,4 +35,4 @@ describe.each([
     for (let s = 0; s < rows.numRows; s++) if (rows.orders[s] !== 3 || rows.spend[s] !== 3) wrong++;
     expect(wrong).toBe(0);
   });
-});
+}
