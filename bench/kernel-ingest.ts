@@ -6,7 +6,7 @@
 import { Bench } from 'tinybench';
 import { CoreKernel } from '../src/core/core-kernel.js';
 import type { ColumnBatch, Kernel } from '../src/core/types.js';
-import { allocColumnBatch } from '../src/engine/column-batch.js';
+import { allocColumnBatch } from '../src/batch/column-batch.js';
 import { WasmKernel } from '../src/kernel/wasm-kernel.js';
 import { Random } from '../src/sources/random.js';
 

@@ -7,7 +7,9 @@
  * Prints JSON: { ms, snapshotMs, snapshotFirstMs, maxRssBytes, orders, customers }.
  * Usage: node replay-child.js FILE WORKERS
  */
+import { RecordBatchConverter } from '../src/batch/record-batches.js';
 import { Engine } from '../src/engine/engine.js';
+import { buildReport } from '../src/report/report.js';
 import { buildOrderBatch } from '../src/sources/batch-builder.js';
 import { readArrow } from '../src/sources/arrow-source.js';
 
@@ -15,27 +17,27 @@ const [file, workersText] = process.argv.slice(2);
 const started = performance.now();
 const engine = new Engine({ workers: Number(workersText) });
 for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false })) {
-  await engine.ingestConverted(batch);
+  await engine.ingest(batch);
 }
 await engine.flush();
 const snapshotStarted = performance.now();
-const report = await engine.report('sketch');
+const { report } = buildReport(await engine.snapshot('sketch'), engine.model);
 const ended = performance.now();
 const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
 /** One order of customer 1, a day before the watermark: the state changed since the last snapshot. */
 async function touchOneCustomer(): Promise<void> {
-  await engine.ingest(buildOrderBatch({
+  await engine.ingest(new RecordBatchConverter(engine.sourceOptions()).convert(buildOrderBatch({
     numRows: 1, idWords: Int32Array.of(1, 0), ts: Float64Array.of(engine.watermark - 86_400_000),
     amount: Float64Array.of(1), kind: Int8Array.of(0),
-  }));
+  })));
   await engine.flush();
 }
 const again: number[] = [];
 for (let k = 0; k < 3; k++) {
   await touchOneCustomer();
   const t = performance.now();
-  await engine.report('sketch');
+  buildReport(await engine.snapshot('sketch'), engine.model);
   again.push(performance.now() - t);
 }
 again.sort((a, b) => a - b);

@@ -2,22 +2,30 @@
  * rfmstream's programmatic API: the engine the CLI uses, its sources and outputs.
  *
  * ```ts
- * import { Engine, readArrow } from 'rfmstream';
+ * import { Engine, buildReport, readArrow } from 'rfmstream';
  * const engine = new Engine({ workers: 2 });
- * for await (const batch of readArrow('orders.arrow', { ...engine.sourceOptions(), keepRejects: false })) {
- *   await engine.ingestConverted(batch);
+ * for await (const batch of readArrow('orders.arrow', engine.sourceOptions())) {
+ *   await engine.ingest(batch);
  * }
- * const report = await engine.report('sketch');
+ * const { report } = buildReport(await engine.snapshot('sketch'), engine.model);
  * await engine.close();
  * ```
+ *
+ * Sources other than Arrow files yield Arrow RecordBatches; convertRecordBatches turns such a
+ * stream into the batches engine.ingest takes.
  */
 export { Engine } from './engine/engine.js';
-export type { EngineOptions, EngineSnapshot, CustomerExport } from './engine/engine.js';
-export type { RankMode, Thresholds } from './engine/snapshot.js';
+export type { EngineOptions } from './engine/engine.js';
 export type { CoreName } from './engine/shard-host.js';
-export { DEFAULT_COLUMNS } from './engine/arrow-columns.js';
-export type { ColumnNames, ConvertedInput, Reject } from './engine/arrow-columns.js';
-export type { Report, Tally, IngestCounts, SnapshotExtras } from './report/report.js';
+export type { CustomerExport, EngineSnapshot, IngestCounts, RankMode, SnapshotResult, Thresholds } from './results.js';
+export { DEFAULT_COLUMNS } from './batch/schema.js';
+export type { ColumnNames } from './batch/schema.js';
+export type { ConvertedInput } from './batch/converted.js';
+export type { Reject } from './batch/rejects.js';
+export { convertRecordBatches, RecordBatchConverter } from './batch/record-batches.js';
+export type { ConversionTarget } from './batch/record-batches.js';
+export { buildReport } from './report/report.js';
+export type { Report, SnapshotExtras, Tally } from './report/report.js';
 export { summaryTable } from './report/summary.js';
 export { writeCustomersCsv, CUSTOMER_COLUMNS } from './report/customers-csv.js';
 export { loadModel, loadDefaultModel, compileModel } from './model/model.js';
@@ -35,6 +43,3 @@ export type { ImportStats } from './sources/import-stats.js';
 export { buildOrderBatch } from './sources/batch-builder.js';
 export { RfmError } from './core/errors.js';
 export type { RfmErrorCode } from './core/errors.js';
-export { CoreKernel } from './core/core-kernel.js';
-export { WasmKernel } from './kernel/wasm-kernel.js';
-export type { Kernel, ColumnBatch, CustomerRows } from './core/types.js';

@@ -6,6 +6,7 @@ import type { CoreName } from '../engine/shard-host.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { writeCustomersCsv } from '../report/customers-csv.js';
 import { RejectsFile } from '../report/rejects-csv.js';
+import { buildReport } from '../report/report.js';
 import { summaryTable } from '../report/summary.js';
 import { readArrow } from '../sources/arrow-source.js';
 import { action } from './errors.js';
@@ -71,7 +72,7 @@ export function replayCommand(program: Command): void {
               progress.total = n === null ? null : batchesBefore + n;
             },
           })) {
-            await engine.ingestConverted(c);
+            await engine.ingest(c);
             rejects?.write(engine.takeRejects());
             batches += c.batches;
             progress.update(batchesBefore + batches, engine.counts.rows);
@@ -80,7 +81,7 @@ export function replayCommand(program: Command): void {
         }
         progress.done();
         const mode = o.exact ? 'exact' : 'sketch';
-        const { report } = await engine.snapshot(mode, true);
+        const { report } = buildReport(await engine.snapshot(mode, true), model);
         const jsonToStdout = o.json === '-';
         if (!o.quiet) (jsonToStdout || o.customers === '-' ? process.stderr : process.stdout).write(summaryTable(report, model));
         if (engine.counts.rejected > 0) {

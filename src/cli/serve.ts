@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
+import { RecordBatchConverter } from '../batch/record-batches.js';
 import type { CoreName } from '../engine/shard-host.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { LiveEngine } from '../server/live.js';
@@ -58,10 +59,11 @@ async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: Runni
 /** Feeds RecordBatches at the pacer's pace, in steps of stepRows. */
 async function feedBatches(live: LiveEngine, batches: Iterable<RecordBatch>, pacer: Pacer): Promise<void> {
   const step = pacer.stepRows ?? Infinity;
+  const convert = new RecordBatchConverter(live.engine.sourceOptions(), 'generator');
   for (const whole of batches) {
     for (let begin = 0; begin < whole.numRows; begin += step) {
       const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
-      await live.ingest(batch, 'generator');
+      await live.ingest(convert.convert(batch));
       await pacer.wait(live.engine.counts.orders, live.engine.watermark);
       if (batch === whole) break;
     }
@@ -84,7 +86,7 @@ export function serveCommand(program: Command): void {
           const pacer = new Pacer(o.rate, o.speed);
           const start = live.engine.counts.orders;
           for await (const batch of readArrow(source, { ...live.engine.sourceOptions(), keepRejects: false, maxBatchRows: pacer.stepRows })) {
-            await live.ingestConverted(batch);
+            await live.ingest(batch);
             await pacer.wait(live.engine.counts.orders - start, live.engine.watermark);
           }
         } while (o.loop);

@@ -1,24 +1,26 @@
 /**
  * The engine: a coordinator on this thread and one shard per worker (or one shard in this
- * thread with workers: 0). Feed it Arrow RecordBatches (or batches already converted by a
- * source), take reports and customer rows.
+ * thread with workers: 0). Feed it converted batches (readArrow yields them; any other
+ * RecordBatch stream goes through convertRecordBatches in src/batch/), take snapshots and
+ * customer rows; src/report/ turns a snapshot into the report.
  */
 import { availableParallelism } from 'node:os';
-import type { RecordBatch } from 'apache-arrow';
 import { subBitsFor } from '../core/buckets.js';
 import { RfmError } from '../core/errors.js';
-import type { CustomerRows } from '../core/types.js';
 import { loadDefaultModel } from '../model/model.js';
 import type { Model } from '../model/model.js';
-import { buildReport } from '../report/report.js';
-import type { IngestCounts, Report, SnapshotExtras } from '../report/report.js';
-import { addTally, convertBatch, DEFAULT_COLUMNS, toInput } from './arrow-columns.js';
-import type { ColumnNames, ConvertedInput, Reject } from './arrow-columns.js';
-import { BufferPool } from './column-batch.js';
+import { addTally } from '../batch/counts.js';
+import { DEFAULT_COLUMNS } from '../batch/schema.js';
+import type { ConvertedInput } from '../batch/converted.js';
+import type { Reject } from '../batch/rejects.js';
+import type { ColumnNames } from '../batch/schema.js';
+import { BufferPool } from '../batch/buffer-pool.js';
 import { LocalShard } from './shard-host.js';
 import type { CoreName, ShardHost } from './shard-host.js';
 import { planFor, snapshotFrom } from './snapshot.js';
-import type { Planned, RankMode, SnapshotOptions, Thresholds } from './snapshot.js';
+import type { Planned, SnapshotOptions } from './snapshot.js';
+import type { CustomerExport, EngineSnapshot, IngestCounts, RankMode } from '../results.js';
+import type { ConversionTarget } from '../batch/record-batches.js';
 import { WorkerShard } from './worker-shard.js';
 
 export interface EngineOptions {
@@ -38,24 +40,6 @@ export interface EngineOptions {
   keepRejects?: boolean;
   /** Batches in flight before ingest waits (backpressure). Default 16. */
   maxInFlight?: number;
-}
-
-/** Every customer with its classification, shard by shard, and the names to read it with. */
-export interface CustomerExport {
-  parts: CustomerRows[];
-  asOf: number;
-  model: Model;
-  thresholds: Thresholds;
-}
-
-/** A snapshot's report and what it was taken of. */
-export interface EngineSnapshot {
-  report: Report;
-  extras: SnapshotExtras;
-  /** Rows and kinds of the batches the snapshot covers. */
-  counts: IngestCounts;
-  /** Largest event time among them (ms), or -Infinity. */
-  watermark: number;
 }
 
 /** Batches given while a read is between its phases, to queue after them (see inPhases). */
@@ -104,7 +88,6 @@ export class Engine {
   private rejects: Reject[] = [];
   private idMode: 'int' | 'utf8' | null = null;
   private watermarkMs = -Infinity;
-  private rowsSeen = 0;
   /** The hold of the read now between its phases, if any. */
   private hold: Hold | null = null;
   /** The last two-phase read, the next one's turn. */
@@ -134,10 +117,11 @@ export class Engine {
 
   /**
    * What a source needs to convert batches for this engine: column names, the fixed as-of
-   * time, the shard count and the pool of spent buffers. Spread it into readArrow's options.
+   * time, the shard count, the pool of spent buffers and whether rejects are kept. Spread it
+   * into readArrow's options, or give it to convertRecordBatches.
    */
-  sourceOptions(): { names: ColumnNames; asOf: number | undefined; numShards: number; recycleFrom: BufferPool } {
-    return { names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool };
+  sourceOptions(): ConversionTarget {
+    return { names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool, keepRejects: this.keepRejects };
   }
 
   /** Largest event time applied so far (ms), or -Infinity. */
@@ -150,14 +134,8 @@ export class Engine {
     return this.fixedAsOf ?? this.watermarkMs;
   }
 
-  /** Converts and applies one Arrow RecordBatch. Resolves once the batch is queued (backpressure). */
-  async ingest(batch: RecordBatch, source = 'input'): Promise<void> {
-    const c = convertBatch(batch, { names: this.names, asOf: this.fixedAsOf, keepRejects: this.keepRejects, firstRow: this.rowsSeen, source, pool: this.pool });
-    await this.ingestConverted(toInput(c, this.numShards, this.pool));
-  }
-
-  /** Applies a batch a source has converted already. */
-  async ingestConverted(c: ConvertedInput): Promise<void> {
+  /** Applies a converted batch. Resolves once the batch is queued (backpressure). */
+  async ingest(c: ConvertedInput): Promise<void> {
     this.throwIfFailed();
     if (c.parts.length !== this.shards.length) {
       throw new RfmError('RFM_ERR_OPTION', `a batch made for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
@@ -174,7 +152,6 @@ export class Engine {
     addTally(k, c);
     const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
     k.rows += converted;
-    this.rowsSeen += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
     const hold = this.hold;
@@ -279,18 +256,13 @@ export class Engine {
   }
 
   /**
-   * The report now. mode 'sketch' (default) ranks from the merged sketches, 'exact' from all
-   * values. commit: remember segments so the next snapshot's migration starts from them.
+   * The state now, classified: mode 'sketch' (default) ranks from the merged sketches,
+   * 'exact' from all values. commit: remember segments so the next snapshot's migration
+   * starts from them. buildReport (src/report/) names it.
    */
   async snapshot(mode: RankMode = 'sketch', commit = false): Promise<EngineSnapshot> {
     const read = await this.inPhases(mode, commit, (plan) => this.shards.map((s) => s.classify(plan, commit)));
-    const s = snapshotFrom(read.planned, read.results, this.model, read.options);
-    const watermark = read.watermark;
-    return { ...buildReport(s, this.model, read.counts), counts: read.counts, watermark };
-  }
-
-  async report(mode: RankMode = 'sketch'): Promise<Report> {
-    return (await this.snapshot(mode)).report;
+    return { result: snapshotFrom(read.planned, read.results, this.model, read.options), counts: read.counts, watermark: read.watermark };
   }
 
   /** Every customer with scores, retention and segment under the given ranking mode. */

@@ -6,8 +6,10 @@
 import { CoreKernel } from '../core/core-kernel.js';
 import type { CustomerRows, ExactValues, Kernel, Sketches } from '../core/types.js';
 import { WasmKernel } from '../kernel/wasm-kernel.js';
-import { columnBatchOver, handBack } from './column-batch.js';
-import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
+import { handBack } from '../batch/buffer-pool.js';
+import { columnBatchOver } from '../batch/column-batch.js';
+import type { BatchBuffer } from '../batch/buffer-pool.js';
+import type { ColumnBatchShape } from '../batch/column-batch.js';
 
 /** Which kernel runs the shards: the WASM kernel or the plain TypeScript core. */
 export type CoreName = 'wasm' | 'js';

@@ -6,39 +6,14 @@
  */
 import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBucketLowerBound } from '../core/buckets.js';
 import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../core/concentration.js';
-import type { Concentration } from '../core/concentration.js';
 import { CUTS_PER_DIM, DIM_AOV, DIM_F, DIM_M, DIM_R, MODE_EXACT, MODE_SKETCH, NUM_DIMS } from '../abi/abi.js';
 import { encodePlan } from '../core/plan.js';
 import { totalsLayout } from '../core/totals.js';
-import type { TotalsLayout } from '../core/totals.js';
 import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted, mergeInto } from '../core/ranks.js';
 import type { Model } from '../model/model.js';
+import type { Concentration } from '../core/concentration.js';
+import type { RankMode, SnapshotResult, Thresholds } from '../results.js';
 import type { ShardHost } from './shard-host.js';
-
-export type RankMode = 'exact' | 'sketch';
-
-/** Score cut points in value terms: a value at or above cut k scores at least k + 1. */
-export interface Thresholds {
-  /** Last-order time cuts, ms (null: no customer reaches that score). */
-  r: (number | null)[];
-  f: (number | null)[];
-  m: (number | null)[];
-  aov: (number | null)[];
-  medianSpend: number;
-  storeGapDays: number;
-}
-
-export interface SnapshotResult {
-  mode: RankMode;
-  asOf: number;
-  plan: Float64Array;
-  layout: TotalsLayout;
-  totals: Float64Array;
-  thresholds: Thresholds;
-  concentration: Concentration;
-  /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
-  lorenz: number[];
-}
 
 export interface SnapshotOptions {
   mode: RankMode;

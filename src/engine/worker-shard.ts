@@ -9,8 +9,9 @@ import { Piscina } from 'piscina';
 import type { CustomerRows, ExactValues, Sketches } from '../core/types.js';
 import { RfmError } from '../core/errors.js';
 import { compiledModule } from '../package-root.js';
-import { transferable } from './column-batch.js';
-import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
+import { transferable } from '../batch/buffer-pool.js';
+import type { BatchBuffer } from '../batch/buffer-pool.js';
+import type { ColumnBatchShape } from '../batch/column-batch.js';
 import type { ShardHost } from './shard-host.js';
 import type { ShardTask, WorkerSetup } from './worker-task.js';
 

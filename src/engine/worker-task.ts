@@ -1,5 +1,6 @@
 /** Messages between the coordinator and a shard's worker thread. */
-import type { BatchBuffer, ColumnBatchShape } from './column-batch.js';
+import type { BatchBuffer } from '../batch/buffer-pool.js';
+import type { ColumnBatchShape } from '../batch/column-batch.js';
 import type { CoreName } from './shard-host.js';
 
 export interface WorkerSetup {

@@ -6,7 +6,8 @@
  */
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
-import { columnBatchOver, handBack } from './column-batch.js';
+import { handBack } from '../batch/buffer-pool.js';
+import { columnBatchOver } from '../batch/column-batch.js';
 import { createKernel } from './shard-host.js';
 import type { ShardTask, WorkerSetup } from './worker-task.js';
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { DAY_MS } from '../core/buckets.js';
 import type { CustomerRows } from '../core/types.js';
-import type { CustomerExport } from '../engine/engine.js';
+import type { CustomerExport } from '../results.js';
 
 export const CUSTOMER_COLUMNS = [
   'customer_id', 'orders', 'purchase_days', 'spend', 'first_ts', 'last_ts', 'recency_days',

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import type { Reject } from '../engine/arrow-columns.js';
+import type { Reject } from '../batch/rejects.js';
 import { csvField } from './customers-csv.js';
 
 export class RejectsFile {

@@ -5,7 +5,7 @@
 import { T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_UNMATCHED } from '../abi/abi.js';
 import type { Concentration } from '../core/concentration.js';
 import type { Model } from '../model/model.js';
-import type { RankMode, SnapshotResult } from '../engine/snapshot.js';
+import type { EngineSnapshot, RankMode } from '../results.js';
 
 export interface Tally {
   customers: number;
@@ -40,17 +40,6 @@ export interface Report {
   };
 }
 
-/** Counters of what went in, kept by the coordinator. */
-export interface IngestCounts {
-  orders: number;
-  refunds: number;
-  engagements: number;
-  rejected: number;
-  afterAsOf: number;
-  batches: number;
-  rows: number;
-}
-
 /** Extra figures a report does not carry but a live view wants. */
 export interface SnapshotExtras {
   /** Customers with engagement but no order. */
@@ -65,7 +54,9 @@ export interface SnapshotExtras {
 
 const cents = (x: number): number => Math.round(x) / 100;
 
-export function buildReport(s: SnapshotResult, model: Model, counts: IngestCounts): { report: Report; extras: SnapshotExtras } {
+/** A snapshot's report, and the figures a live view wants beside it. */
+export function buildReport(snapshot: EngineSnapshot, model: Model): { report: Report; extras: SnapshotExtras } {
+  const { result: s, counts } = snapshot;
   const t = s.totals;
   const L = s.layout;
   const segments: Record<string, Tally> = {};

@@ -3,10 +3,10 @@
  * changed it takes a snapshot (sketch ranks, segments committed so the next snapshot's
  * migration starts from them) and hands it to the listeners.
  */
-import type { RecordBatch } from 'apache-arrow';
-import type { ConvertedInput } from '../engine/arrow-columns.js';
+import type { ConvertedInput } from '../batch/converted.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
+import { buildReport } from '../report/report.js';
 import { helloOf, reportFields } from './protocol.js';
 import type { HelloMessage, Migration, SnapshotMessage } from './protocol.js';
 
@@ -49,13 +49,8 @@ export class LiveEngine {
     return () => this.listeners.delete(fn);
   }
 
-  async ingest(batch: RecordBatch, source?: string): Promise<void> {
-    await this.engine.ingest(batch, source);
-    this.dirty = true;
-  }
-
-  async ingestConverted(batch: ConvertedInput): Promise<void> {
-    await this.engine.ingestConverted(batch);
+  async ingest(batch: ConvertedInput): Promise<void> {
+    await this.engine.ingest(batch);
     this.dirty = true;
   }
 
@@ -83,7 +78,9 @@ export class LiveEngine {
     // said of the state this snapshot flushes in: a source that ends while it is being
     // taken is done for the next one, not this one
     const sourceDone = this.sourceDone;
-    const { report, extras, counts, watermark } = await this.engine.snapshot('sketch', true);
+    const snapshot = await this.engine.snapshot('sketch', true);
+    const { counts, watermark } = snapshot;
+    const { report, extras } = buildReport(snapshot, this.engine.model);
     const now = performance.now();
     const orders = counts.orders;
     const ordersPerSecond = ((orders - this.lastOrders) * 1000) / Math.max(1, now - this.lastTime);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import { RecordBatchConverter } from '../batch/record-batches.js';
 import { RfmError } from '../core/errors.js';
 import { readArrow } from '../sources/arrow-source.js';
 import { readCsvOrders } from '../sources/csv-import.js';
@@ -78,11 +79,12 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
     if (type === 'text/csv') {
       const stats = newImportStats();
+      const convert = new RecordBatchConverter(engine.sourceOptions(), 'the request body');
       for await (const batch of readCsvOrders(req, {
         customer: 'customer_id', ts: 'ts', amount: 'amount', kind: undefined, delimiter: ',', header: true,
         dateFormat: 'iso', decimalComma: false, idType: 'auto',
       }, stats)) {
-        await live.ingest(batch, 'the request body');
+        await live.ingest(convert.convert(batch));
       }
     } else {
       // untrusted Arrow goes through the watched reading thread, from a temporary file
@@ -96,7 +98,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         });
         await pipeline(req, createWriteStream(file));
         for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000 })) {
-          await live.ingestConverted(batch);
+          await live.ingest(batch);
         }
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /** Messages between arrow-source.ts and its reading thread, arrow-read-worker.ts. */
-import type { BatchBuffer } from '../engine/column-batch.js';
-import type { ConvertedInput } from '../engine/arrow-columns.js';
+import type { BatchBuffer } from '../batch/buffer-pool.js';
+import type { ConvertedInput } from '../batch/converted.js';
 import type { RfmErrorCode } from '../core/errors.js';
 
 /** credit: batches the reader may send; buffers: ones the engine is done with, to fill again. */

@@ -7,9 +7,10 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
-import type { ColumnNames, ConvertedInput } from '../engine/arrow-columns.js';
-import { transferable } from '../engine/column-batch.js';
-import type { BufferPool } from '../engine/column-batch.js';
+import type { ConvertedInput } from '../batch/converted.js';
+import type { ColumnNames } from '../batch/schema.js';
+import { transferable } from '../batch/buffer-pool.js';
+import type { BufferPool } from '../batch/buffer-pool.js';
 import { compiledModule } from '../package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';

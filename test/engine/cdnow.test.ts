@@ -7,6 +7,7 @@ import { newImportStats } from '../../src/sources/import-stats.js';
 import { cdnowMaster } from '../support/data.js';
 import { independentRfm } from '../support/independent-rfm.js';
 import type { Order } from '../support/independent-rfm.js';
+import { ingestBatches, reportOf } from '../support/engine.js';
 
 const DAY = 86_400_000;
 
@@ -24,7 +25,7 @@ function parseMaster(): Order[] {
 
 async function replayCdnow(o: { core: 'wasm' | 'js'; workers: number }): Promise<Engine> {
   const engine = new Engine(o);
-  for await (const b of readCdnow(cdnowMaster(), newImportStats())) await engine.ingest(b, 'CDNOW_master.txt');
+  await ingestBatches(engine, readCdnow(cdnowMaster(), newImportStats()), 'CDNOW_master.txt');
   return engine;
 }
 
@@ -37,7 +38,7 @@ describe('CDNOW master, exact mode', () => {
   ])('totals match the file and every customer matches an independent computation ($core, $workers workers)', async (o) => {
     const engine = await replayCdnow(o);
     try {
-      const report = await engine.report('exact');
+      const report = await reportOf(engine, 'exact');
       expect(report.customers).toBe(23_570);
       expect(report.orders).toBe(69_659);
       expect(orders.length).toBe(69_659);

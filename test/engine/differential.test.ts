@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { EngineOptions } from '../../src/engine/engine.js';
 import { randomHistory } from '../support/random-batches.js';
 import { digest } from '../support/bytes.js';
+import { ingestBatches, reportOf } from '../support/engine.js';
 
 const engines: Engine[] = [];
 afterAll(async () => {
@@ -13,9 +14,9 @@ afterAll(async () => {
 async function run(batches: RecordBatch[], o: EngineOptions) {
   const e = new Engine({ asOf: Date.UTC(2026, 0, 1), ...o });
   engines.push(e);
-  for (const b of batches) await e.ingest(b);
-  const exact = await e.report('exact');
-  const sketch = await e.report('sketch');
+  await ingestBatches(e, batches);
+  const exact = await reportOf(e, 'exact');
+  const sketch = await reportOf(e, 'sketch');
   const rows = await e.customers('exact');
   const state = await e.serialize();
   return { exact, sketch, rows, state };

@@ -5,12 +5,13 @@ import { readCdnow } from '../../src/sources/cdnow.js';
 import { generateOrders } from '../../src/sources/generator.js';
 import { newImportStats } from '../../src/sources/import-stats.js';
 import { cdnowMaster } from '../support/data.js';
+import { ingestBatches } from '../support/engine.js';
 
 /** Share of customers whose segment is the same under sketch and exact ranks. */
 async function agreement(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<{ share: number; customers: number }> {
   const engine = new Engine({ workers: 2 });
   try {
-    for await (const b of batches) await engine.ingest(b);
+    await ingestBatches(engine, batches);
     const exact = await engine.customers('exact');
     const sketch = await engine.customers('sketch');
     let same = 0;

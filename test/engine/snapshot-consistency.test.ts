@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { Report } from '../../src/report/report.js';
 import { randomHistory } from '../support/random-batches.js';
 import { digest } from '../support/bytes.js';
+import { ingestBatch, reportOf } from '../support/engine.js';
 
 const engines: Engine[] = [];
 afterAll(async () => {
@@ -24,7 +25,7 @@ const [b] = randomHistory({ customers: 40_000, rows: 60_000, batches: 1, seed: 1
 
 async function readOf(batches: RecordBatch[], read: (e: Engine) => Promise<string>): Promise<string> {
   const e = engine(2);
-  for (const x of batches) await e.ingest(x);
+  for (const x of batches) await ingestBatch(e, x);
   return read(e);
 }
 
@@ -39,12 +40,12 @@ async function expectOneState(read: (e: Engine) => Promise<string>, trials: numb
   const seen = new Set<string>();
   for (let ticks = 0; ticks < trials; ticks++) {
     const e = engine(2);
-    await e.ingest(a);
+    await ingestBatch(e, a);
     // applied, so the read asks for the sketches within a few microtasks of its start
     await e.flush();
     const reading = read(e);
     for (let i = 0; i < ticks; i++) await Promise.resolve();
-    await e.ingest(b);
+    await ingestBatch(e, b);
     const got = await reading;
     const which = got === before ? 'before' : got === after ? 'after' : null;
     expect(which, `a batch given ${ticks} microtasks after the ${what} began`).not.toBeNull();
@@ -61,7 +62,7 @@ async function expectOneState(read: (e: Engine) => Promise<string>, trials: numb
 // its customers were counted under cut points made without them, with the counts of the
 // batches after it: a report of no state the engine was ever in.
 test('a batch given while a snapshot is taken is in both of its phases or in neither', async () => {
-  const { before, after } = await expectOneState(async (e) => JSON.stringify(await e.report('sketch')), 12, 'snapshot');
+  const { before, after } = await expectOneState(async (e) => JSON.stringify(await reportOf(e, 'sketch')), 12, 'snapshot');
   expect((JSON.parse(after) as Report).customers).toBeGreaterThan((JSON.parse(before) as Report).customers);
 });
 
@@ -71,15 +72,15 @@ test('an export taken while a batch is given has the customers of before or afte
 
 test('flush waits for a batch held back by a snapshot', async () => {
   const both = engine(0);
-  await both.ingest(a);
-  await both.ingest(b);
+  await ingestBatch(both, a);
+  await ingestBatch(both, b);
   const e = engine(2);
-  await e.ingest(a);
+  await ingestBatch(e, a);
   await e.flush();
-  const snapshot = e.report('sketch');
+  const snapshot = reportOf(e, 'sketch');
   // the snapshot holds batches from its first microtask on
   for (let i = 0; i < 3; i++) await Promise.resolve();
-  const given = e.ingest(b);
+  const given = ingestBatch(e, b);
   await e.flush();
   // counted on the shards, which hold the batch once flush is done
   expect(await e.numCustomers()).toBe(await both.numCustomers());

@@ -11,6 +11,7 @@ import type { Model, ModelFile } from '../../src/model/model.js';
 import { buildOrderBatch } from '../../src/sources/batch-builder.js';
 import { Random } from '../../src/sources/random.js';
 import { digest } from '../support/bytes.js';
+import { ingestBatch, reportOf } from '../support/engine.js';
 
 interface Row {
   id: number;
@@ -52,11 +53,11 @@ function batchOf(rows: Row[]): RecordBatch {
 
 async function outcome(rows: Row[], core: 'js' | 'wasm', model?: Model): Promise<unknown> {
   const e = new Engine({ core, workers: 0, model });
-  await e.ingest(batchOf(rows));
+  await ingestBatch(e, batchOf(rows));
   const result = {
     state: await e.serialize(),
-    exact: await e.report('exact'),
-    sketch: await e.report('sketch'),
+    exact: await reportOf(e, 'exact'),
+    sketch: await reportOf(e, 'sketch'),
     rows: (await e.customers('exact')).parts,
   };
   await e.close();

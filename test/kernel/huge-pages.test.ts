@@ -17,7 +17,7 @@ function hugeKiB(kernel: 'WasmKernel' | 'CoreKernel', env: NodeJS.ProcessEnv): n
   const dist = (file: string): string => JSON.stringify(pathToFileURL(join(packageRoot(), 'dist', file)).href);
   const script = `
     const { ${kernel} } = await import(${dist(kernel === 'WasmKernel' ? 'kernel/wasm-kernel.js' : 'core/core-kernel.js')});
-    const { allocColumnBatch } = await import(${dist('engine/column-batch.js')});
+    const { allocColumnBatch } = await import(${dist('batch/column-batch.js')});
     const { readFileSync } = await import('node:fs');
     const k = new ${kernel}();
     const rows = 60000;

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { convertBatch, DEFAULT_COLUMNS } from '../../src/engine/arrow-columns.js';
+import { convertBatch } from '../../src/batch/convert.js';
+import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
 import { WasmKernel } from '../../src/kernel/wasm-kernel.js';
 import { loadDefaultModel } from '../../src/model/model.js';
 import { planOf } from '../support/hand-built.js';

@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
 import type { RecordBatch } from 'apache-arrow';
 import { CoreKernel } from '../../src/core/core-kernel.js';
-import { convertBatch, DEFAULT_COLUMNS } from '../../src/engine/arrow-columns.js';
+import { convertBatch } from '../../src/batch/convert.js';
+import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
 import { WasmKernel } from '../../src/kernel/wasm-kernel.js';
 import { randomHistory } from '../support/random-batches.js';
 

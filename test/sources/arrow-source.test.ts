@@ -8,6 +8,7 @@ import { readArrow } from '../../src/sources/arrow-source.js';
 import { writeArrow } from '../../src/sources/arrow-writer.js';
 import { tempDir } from '../support/cli.js';
 import { randomHistory } from '../support/random-batches.js';
+import { ingestBatches, reportOf } from '../support/engine.js';
 
 /**
  * Reading a file through the reading thread (pread, body buffers used over and over, small
@@ -23,22 +24,22 @@ describe.each(['file', 'stream'] as const)('Arrow IPC %s read by the reading thr
     await writeArrow(path, batches, format);
 
     const direct = new Engine({ workers: 2, asOf: Date.UTC(2040, 0, 1) });
-    for (const b of batches) await direct.ingest(b);
+    await ingestBatches(direct, batches);
     const viaFile = new Engine({ workers: 2, asOf: Date.UTC(2040, 0, 1) });
     let handed = 0;
     let held = 0;
     for await (const c of readArrow(path, { ...viaFile.sourceOptions(), keepRejects: false })) {
-      await viaFile.ingestConverted(c);
+      await viaFile.ingest(c);
       handed++;
       held += c.batches;
     }
     expect(handed).toBe(1);
     expect(held).toBe(12);
     expect(viaFile.counts.batches).toBe(12);
-    const want = await direct.report('exact');
-    expect(await viaFile.report('exact')).toEqual(want);
+    const want = await reportOf(direct, 'exact');
+    expect(await reportOf(viaFile, 'exact')).toEqual(want);
     expect(want.customers).toBeGreaterThan(4_000);
-    expect(await viaFile.report('sketch')).toEqual(await direct.report('sketch'));
+    expect(await reportOf(viaFile, 'sketch')).toEqual(await reportOf(direct, 'sketch'));
     await Promise.all([direct.close(), viaFile.close()]);
   });
 });
@@ -58,7 +59,7 @@ test('batches from a pipe are handed over one by one', async () => {
   const engine = new Engine({ workers: 0 });
   let handed = 0;
   for await (const c of readArrow(fifo, { ...engine.sourceOptions(), keepRejects: false })) {
-    await engine.ingestConverted(c);
+    await engine.ingest(c);
     expect(c.batches).toBe(1);
     handed++;
   }

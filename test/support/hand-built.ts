@@ -3,7 +3,7 @@ import { Kind } from '../../src/core/types.js';
 import type { Kernel } from '../../src/core/types.js';
 import { MODE_EXACT } from '../../src/abi/abi.js';
 import { encodePlan } from '../../src/core/plan.js';
-import { allocColumnBatch } from '../../src/engine/column-batch.js';
+import { allocColumnBatch } from '../../src/batch/column-batch.js';
 import type { Model } from '../../src/model/model.js';
 
 export const DAY = 86_400_000;

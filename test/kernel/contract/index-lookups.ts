@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { ColumnBatch } from '../../../src/core/types.js';
-import { allocColumnBatch } from '../../../src/engine/column-batch.js';
+import { allocColumnBatch } from '../../../src/batch/column-batch.js';
 import { planOf } from '../../support/hand-built.js';
 import type { MakeKernel } from '../../support/kernels.js';
 import { loadDefaultModel } from '../../../src/model/model.js';

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import type { Kernel } from '../../../src/core/types.js';
-import { convertBatch, DEFAULT_COLUMNS } from '../../../src/engine/arrow-columns.js';
+import { convertBatch } from '../../../src/batch/convert.js';
+import { DEFAULT_COLUMNS } from '../../../src/batch/schema.js';
 import { loadDefaultModel } from '../../../src/model/model.js';
 import { planOf } from '../../support/hand-built.js';
 import { KERNELS } from '../../support/kernels.js';

@@ -7,9 +7,9 @@
  * (bench/NOTES.md, section 21).
  */
 import { allocColumnBatch } from './column-batch.js';
-import type { BatchBuffer, BufferPool } from './column-batch.js';
-import { addTally } from './arrow-columns.js';
-import type { ConvertedBatch } from './arrow-columns.js';
+import type { BatchBuffer, BufferPool } from './buffer-pool.js';
+import { addTally } from './counts.js';
+import type { ConvertedBatch } from './converted.js';
 
 /** The batches as one; the parts' buffers go back to the pool. A single batch is returned as it is. */
 export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): ConvertedBatch {

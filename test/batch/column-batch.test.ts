@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
-import { toInput } from '../../src/engine/arrow-columns.js';
-import type { ConvertedBatch } from '../../src/engine/arrow-columns.js';
-import { allocColumnBatch, BufferPool, transferable } from '../../src/engine/column-batch.js';
+import { toInput } from '../../src/batch/converted.js';
+import type { ConvertedBatch } from '../../src/batch/converted.js';
+import { BufferPool, transferable } from '../../src/batch/buffer-pool.js';
+import { allocColumnBatch } from '../../src/batch/column-batch.js';
 
 function converted(pool: BufferPool): ConvertedBatch {
   const { batch } = allocColumnBatch({ numRows: 1000, idMode: 'int', idBytesLen: 0 }, pool);

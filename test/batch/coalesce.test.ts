@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { CoreKernel } from '../../src/core/core-kernel.js';
-import { convertBatch, DEFAULT_COLUMNS } from '../../src/engine/arrow-columns.js';
-import type { ConvertedBatch } from '../../src/engine/arrow-columns.js';
-import { joinConverted } from '../../src/engine/coalesce.js';
+import { convertBatch } from '../../src/batch/convert.js';
+import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
+import type { ConvertedBatch } from '../../src/batch/converted.js';
+import { joinConverted } from '../../src/batch/coalesce.js';
 import { digest } from '../support/bytes.js';
 import { randomHistory } from '../support/random-batches.js';
 

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { convertBatch, DEFAULT_COLUMNS } from '../../src/engine/arrow-columns.js';
+import { convertBatch } from '../../src/batch/convert.js';
+import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
 import { Kind } from '../../src/core/types.js';
 import { randomHistory } from '../support/random-batches.js';
 

@@ -1,7 +1,7 @@
-/** The converter's copies of apache-arrow's enum numbers (src/engine/arrow-ids.ts) are the package's. */
+/** The converter's copies of apache-arrow's enum numbers (src/batch/arrow-ids.ts) are the package's. */
 import { DateUnit, Precision, TimeUnit, Type } from 'apache-arrow';
 import { expect, test } from 'vitest';
-import { DateUnitId, PrecisionId, TimeUnitId, TypeId } from '../../src/engine/arrow-ids.js';
+import { DateUnitId, PrecisionId, TimeUnitId, TypeId } from '../../src/batch/arrow-ids.js';
 
 test('type ids, time and date units and float precisions match apache-arrow', () => {
   for (const [name, id] of Object.entries(TypeId)) expect(id, `Type.${name}`).toBe(Type[name as keyof typeof Type]);

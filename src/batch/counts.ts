@@ -1,0 +1,29 @@
+/** What converting a batch counts, and how counts add up from batch to batch. */
+import type { Reject } from './rejects.js';
+
+/** What converting a batch counted. */
+export interface BatchCounts {
+  /** Input record batches it holds (more than 1 once joined, see coalesce.ts). */
+  batches: number;
+  orders: number;
+  refunds: number;
+  engagements: number;
+  rejected: number;
+  afterAsOf: number;
+  /** Largest accepted event time, ms; -Infinity when none. */
+  maxTs: number;
+  rejects: Reject[];
+}
+
+/** The counts that add up from batch to batch. */
+export type Tally = Pick<BatchCounts, 'batches' | 'orders' | 'refunds' | 'engagements' | 'rejected' | 'afterAsOf'>;
+
+/** Adds from's counts to to's (a joined batch, the engine's totals). */
+export function addTally(to: Tally, from: Tally): void {
+  to.batches += from.batches;
+  to.orders += from.orders;
+  to.refunds += from.refunds;
+  to.engagements += from.engagements;
+  to.rejected += from.rejected;
+  to.afterAsOf += from.afterAsOf;
+}

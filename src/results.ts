@@ -1,0 +1,61 @@
+/**
+ * What the engine returns and the report module names: the types between them, so neither
+ * imports the other (the CLI, the server and the API call the engine, then the report).
+ */
+import type { Concentration } from './core/concentration.js';
+import type { TotalsLayout } from './core/totals.js';
+import type { CustomerRows } from './core/types.js';
+import type { Model } from './model/model.js';
+
+export type RankMode = 'exact' | 'sketch';
+
+/** Score cut points in value terms: a value at or above cut k scores at least k + 1. */
+export interface Thresholds {
+  /** Last-order time cuts, ms (null: no customer reaches that score). */
+  r: (number | null)[];
+  f: (number | null)[];
+  m: (number | null)[];
+  aov: (number | null)[];
+  medianSpend: number;
+  storeGapDays: number;
+}
+
+export interface SnapshotResult {
+  mode: RankMode;
+  asOf: number;
+  plan: Float64Array;
+  layout: TotalsLayout;
+  totals: Float64Array;
+  thresholds: Thresholds;
+  concentration: Concentration;
+  /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
+  lorenz: number[];
+}
+
+/** Counters of what went in, kept by the coordinator. */
+export interface IngestCounts {
+  orders: number;
+  refunds: number;
+  engagements: number;
+  rejected: number;
+  afterAsOf: number;
+  batches: number;
+  rows: number;
+}
+
+/** A snapshot and what it was taken of. */
+export interface EngineSnapshot {
+  result: SnapshotResult;
+  /** Rows and kinds of the batches the snapshot covers. */
+  counts: IngestCounts;
+  /** Largest event time among them (ms), or -Infinity. */
+  watermark: number;
+}
+
+/** Every customer with its classification, shard by shard, and the names to read it with. */
+export interface CustomerExport {
+  parts: CustomerRows[];
+  asOf: number;
+  model: Model;
+  thresholds: Thresholds;
+}
