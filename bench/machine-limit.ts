@@ -32,7 +32,7 @@ const TABLE_BITS = 25;
 function prepare(pattern: ProbePattern): () => void {
   const bytes = readFileSync(join(packageRoot(), 'build', 'probe.wasm'));
   const probe = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort: () => undefined } }).exports as unknown as ProbeExports;
-  // the same pages the kernel's memory asks for (src/kernel/huge-pages.ts), so that the
+  // the same pages the kernel's memory asks for (src/native/huge-pages.ts), so that the
   // limit is the machine's as the kernel meets it
   askHugePagesForWasm(probe.memory);
   if (pattern === 'table') {

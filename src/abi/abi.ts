@@ -5,6 +5,8 @@
 export const RECORD_BYTES = 64;
 export const RECORD_SHIFT = 6;
 export const COLD_BYTES = 24;
+export const RECORD_WORD_SHIFT = 4;
+export const RECORD_DOUBLE_SHIFT = 3;
 
 // Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of time).
 export const KIND_ORDER = 0;

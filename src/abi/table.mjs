@@ -65,7 +65,11 @@ export const groups = [
   {
     doc: 'Record sizes (the fields: `record` and `cold` in src/abi/table.mjs).',
     type: 'usize',
-    values: { RECORD_BYTES, RECORD_SHIFT: Math.log2(RECORD_BYTES), COLD_BYTES },
+    values: {
+      RECORD_BYTES, RECORD_SHIFT: Math.log2(RECORD_BYTES), COLD_BYTES,
+      /** Record s's first Int32 word is s << RECORD_WORD_SHIFT, its first Float64 s << RECORD_DOUBLE_SHIFT (the plain core's views). */
+      RECORD_WORD_SHIFT: Math.log2(RECORD_BYTES / 4), RECORD_DOUBLE_SHIFT: Math.log2(RECORD_BYTES / 8),
+    },
   },
   {
     doc: 'Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of time).',

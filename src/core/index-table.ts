@@ -3,11 +3,16 @@
  * probing, load <= 1/2, entries (hash tag << indexBits) | (slot + 1), 0 = empty. The WASM
  * kernel's twin, assembly/index-table.ts, says why the tag.
  */
-import { GROUP, HASH_TAG, W_KEY_HI, W_KEY_LO } from '../abi/abi.js';
+import * as abi from '../abi/abi.js';
 import { askHugePages } from '../native/huge-pages.js';
 import { keyHash } from './hash.js';
-import { WORD_SHIFT } from './records.js';
 import type { Records } from './records.js';
+
+// The ABI's numbers as this module's own constants: V8 folds those into the code, not
+// imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
+const {
+  GROUP, HASH_TAG, W_KEY_HI, W_KEY_LO, RECORD_WORD_SHIFT: WORD_SHIFT,
+} = abi;
 
 export class IndexTable {
   index: Int32Array = new Int32Array(0);

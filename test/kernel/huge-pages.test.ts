@@ -6,7 +6,7 @@ import { expect, test } from 'vitest';
 import { thpMode } from '../../src/native/huge-pages.js';
 import { packageRoot } from '../../src/package-root.js';
 
-// The kernels ask Linux for transparent huge pages behind their state (src/kernel/huge-pages.ts).
+// The kernels ask Linux for transparent huge pages behind their state (src/native/huge-pages.ts).
 // This holds them to it where the machine can give them: THP not "never", the helper built.
 const mode = thpMode();
 const helperBuilt = existsSync(join(packageRoot(), 'build', 'huge-pages.node'));

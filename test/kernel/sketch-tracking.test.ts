@@ -24,7 +24,7 @@ function ingest(k: CoreKernel | WasmKernel, b: RecordBatch): void {
 }
 
 // Between snapshots the WASM kernel keeps its sketches from the customers changed since the
-// last build (assembly/state.ts); the plain core scans every customer each time. Their
+// last build (assembly/sketch.ts); the plain core scans every customer each time. Their
 // sketches must be the same after every batch, along both of the kernel's paths: updates
 // when few customers changed, scans when many did (and after a restore).
 test.each([false, true])('sketches kept from the changed customers equal sketches from a scan (string ids: %s)', (stringIds) => {
