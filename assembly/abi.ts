@@ -5,6 +5,8 @@
 export const RECORD_BYTES: usize = 64;
 export const RECORD_SHIFT: usize = 6;
 export const COLD_BYTES: usize = 24;
+export const RECORD_WORD_SHIFT: usize = 4;
+export const RECORD_DOUBLE_SHIFT: usize = 3;
 
 // Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of time).
 export const KIND_ORDER: u8 = 0;
@@ -89,7 +91,7 @@ export const T_PER_RETENTION: i32 = 2;
 // State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each).
 export const COL_FIRST_TS: i32 = 0;
 export const COL_LAST_TS: i32 = 1;
-export const COL_SPEND: i32 = 2;
+export const COL_SPEND_CENTS: i32 = 2;
 export const COL_MAX_ORDER: i32 = 3;
 export const COL_GAP_SUM_SQ: i32 = 4;
 export const COL_LAST_ENGAGED: i32 = 5;
@@ -102,6 +104,7 @@ export const COL_ID_OFF: i32 = 11;
 export const COL_ID_LEN: i32 = 12;
 export const COL_SEGMENT: i32 = 13;
 export const COL_ARENA: i32 = 14;
+export const COL_DAYS: i32 = 15;
 export const COL_OUT_R: i32 = 20;
 export const COL_OUT_F: i32 = 21;
 export const COL_OUT_M: i32 = 22;
@@ -124,8 +127,13 @@ export const ORDERS_SUB_BITS: i32 = 7;
 export const ORDERS_BUCKETS: i32 = 3840;
 export const DAY_BUCKETS: i32 = 65536;
 
-// Milliseconds in a UTC day.
+// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured).
+export const DAYS_CHUNK_SHIFT: u32 = 20;
+export const DAYS_MIN_CLASS: u32 = 1;
+
+// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).
 export const DAY_MS: f64 = 86400000.0;
+export const CENTS: f64 = 100.0;
 
 // Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.
 export const HASH_MIX1: i32 = 0x7feb352d;
@@ -148,10 +156,10 @@ export const R_ORDERS: usize = 8;
 export const R_PURCHASE_DAYS: usize = 12;
 export const R_FIRST_TS: usize = 16;
 export const R_LAST_TS: usize = 24;
-export const R_SPEND: usize = 32;
+export const R_SPEND_CENTS: usize = 32;
 export const R_MAX_ORDER: usize = 40;
 export const R_GAP_SUM_SQ: usize = 48;
-export const R_FIRST_DAY: usize = 56;
+export const R_DAYS_OFF: usize = 56;
 export const R_LAST_DAY: usize = 60;
 
 // Cold record field byte offsets.

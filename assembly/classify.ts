@@ -4,10 +4,10 @@
 // rules, for exports and for plans too large for rules.ts's masks. The plain core's twin:
 // src/core/classify.ts.
 import {
-  BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER,
+  BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, CENTS, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER,
   FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M, FIELD_ORDERS, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS,
   FIELD_RETENTION, FIELD_SPEND, FIELD_SPEND_OVER_MEDIAN, FIELD_VALUES, FV_SPAN_SQ, NO_SEGMENT, OP_EQ, OP_GE, OP_GT,
-  OP_LE, OP_LT, OP_NE, R_FIRST_DAY, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND,
+  OP_LE, OP_LT, OP_NE, R_FIRST_TS, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND_CENTS,
 } from './abi';
 import { dayIndexBucket, moneyBucket, ordersBucket } from './buckets';
 import {
@@ -146,9 +146,9 @@ function fieldsInto(i: i32, s: i32): void {
   const p = rec(s);
   const o = load<u32>(p, R_ORDERS);
   const pd = load<u32>(p, R_PURCHASE_DAYS);
-  const sp = load<f64>(p, R_SPEND);
+  const sp = load<f64>(p, R_SPEND_CENTS) / CENTS;
   const lastTs = load<f64>(p, R_LAST_TS);
-  const spanDays = <f64>(load<i32>(p, R_LAST_DAY) - load<i32>(p, R_FIRST_DAY));
+  const spanDays = <f64>load<i32>(p, R_LAST_DAY) - Math.floor(load<f64>(p, R_FIRST_TS) / DAY_MS);
   unchecked((blockSlot[i] = s));
   let r = 0;
   let f = 0;

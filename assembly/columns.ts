@@ -3,11 +3,12 @@
 // batch. Column order: src/abi/table.mjs (stateColumns). The plain core's twin:
 // src/core/columns.ts.
 import {
-  COL_ARENA, COL_OUT_AOV, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, DAY_MS, NO_SEGMENT, NUM_STATE_COLUMNS,
-  R_FIRST_DAY, R_FIRST_TS, R_LAST_DAY, R_LAST_TS, SK_AOV, SK_LAST_DAY, SK_ORDERS, SK_SPEND, STATE_COLUMN_COLD,
+  COL_ARENA, COL_DAYS, COL_OUT_AOV, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, DAY_MS, NO_SEGMENT,
+  NUM_STATE_COLUMNS, R_LAST_DAY, R_LAST_TS, SK_AOV, SK_LAST_DAY, SK_ORDERS, SK_SPEND, STATE_COLUMN_COLD,
   STATE_COLUMN_OFFSET, STATE_COLUMN_WIDTH,
 } from './abi';
 import { outAov, outF, outM, outR, outRetention, outSegment, run } from './classify';
+import { copyDays, restoreDays } from './days';
 import { decodePlan } from './plan';
 import { arena, cold, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rec, spendOf } from './records';
 
@@ -25,10 +26,32 @@ function fieldAddress(c: i32, s: i32): usize {
   return (unchecked(STATE_COLUMN_COLD[c]) != 0 ? cold(s) : rec(s)) + unchecked(STATE_COLUMN_OFFSET[c]);
 }
 
-/** Copies every customer's fields into the state columns. */
+/** Every customer's purchase days, in slot order (after gatherColumns, or written by a restore). */
+let days = new StaticArray<i32>(0);
+
+export function dayCount(): i32 {
+  return days.length;
+}
+
+/** Room for a restore's `count` purchase days. */
+export function sizeDays(count: i32): void {
+  days = new StaticArray<i32>(count);
+}
+
+/** Copies every customer's fields into the state columns, and their purchase days into one list. */
 export function gatherColumns(): void {
   const n = numCustomers;
   sizeColumns(n);
+  let count = 0;
+  for (let s = 0; s < n; s++) count += <i32>purchaseDaysOf(s);
+  days = new StaticArray<i32>(count);
+  let at = changetype<usize>(days);
+  for (let s = 0; s < n; s++) {
+    const pd = purchaseDaysOf(s);
+    if (pd == 0) continue;
+    copyDays(rec(s), pd, at);
+    at += <usize>pd << 2;
+  }
   for (let c = 0; c < NUM_STATE_COLUMNS; c++) {
     const col = changetype<usize>(unchecked(stateCols[c]));
     const w = unchecked(STATE_COLUMN_WIDTH[c]);
@@ -38,7 +61,7 @@ export function gatherColumns(): void {
   }
 }
 
-/** Copies the state columns (written by a restore) into the records, and derives the day fields. */
+/** Copies the state columns and day lists (written by a restore) into the records, and derives the last days. */
 export function scatterColumns(): void {
   const n = numCustomers;
   for (let c = 0; c < NUM_STATE_COLUMNS; c++) {
@@ -48,10 +71,13 @@ export function scatterColumns(): void {
     else if (w == 4) for (let s = 0; s < n; s++) store<u32>(fieldAddress(c, s), load<u32>(col + (<usize>s << 2)));
     else for (let s = 0; s < n; s++) store<u8>(fieldAddress(c, s), load<u8>(col + <usize>s));
   }
+  let at = changetype<usize>(days);
   for (let s = 0; s < n; s++) {
     const r = rec(s);
-    store<i32>(r, <i32>Math.floor(load<f64>(r, R_FIRST_TS) / DAY_MS), R_FIRST_DAY);
     store<i32>(r, <i32>Math.floor(load<f64>(r, R_LAST_TS) / DAY_MS), R_LAST_DAY);
+    const pd = purchaseDaysOf(s);
+    restoreDays(r, pd, at);
+    at += <usize>pd << 2;
   }
 }
 
@@ -94,6 +120,7 @@ export function columnPtr(which: i32): usize {
   if (which < NUM_STATE_COLUMNS) return changetype<usize>(unchecked(stateCols[which]));
   switch (which) {
     case COL_ARENA: return changetype<usize>(arena);
+    case COL_DAYS: return changetype<usize>(days);
     case COL_OUT_R: return changetype<usize>(exR);
     case COL_OUT_F: return changetype<usize>(exF);
     case COL_OUT_M: return changetype<usize>(exM);

@@ -6,7 +6,8 @@
 // never moves it; JS reads and writes through the pointers these functions return, and
 // rebuilds its views after any call that may grow memory (all of them but the getters).
 import { SK_AOV, SK_LAST_DAY, SK_ORDERS, SK_SPEND } from './abi';
-import { gatherColumns, scatterColumns, sizeColumns } from './columns';
+import { gatherColumns, scatterColumns, sizeColumns, sizeDays } from './columns';
+import { arenaDayBytes, resetDays } from './days';
 import { growTo, indexBytes, rebuildIndex, resetIndex, index } from './index-table';
 import { idMode, resetIngest, setIdMode } from './ingest';
 import { planBuffer } from './plan';
@@ -16,7 +17,7 @@ import { skAov, skGap, skLastDay, skOrders, skSpend, subBits } from './sketch';
 import { totals } from './totals';
 
 export { classifyBegin, classifyEnd, classifyRange } from './classify';
-export { columnPtr, exactGapCount, exactPtr, exactValues, exportRows } from './columns';
+export { columnPtr, dayCount, exactGapCount, exactPtr, exactValues, exportRows } from './columns';
 export { ingest, inputAmount, inputIdBytes, inputIdOffsets, inputIdWords, inputKind, inputTs, reserveInput } from './ingest';
 
 /** Starts an empty state with the given money sub-bucket bits: at init and before a restore. */
@@ -24,6 +25,7 @@ export function init(bits: i32): void {
   resetIngest();
   resetRecords();
   resetIndex();
+  resetDays();
   sketch.resetSketches(bits);
   growTo(1024);
 }
@@ -96,21 +98,22 @@ export function exportColumns(): void {
 }
 
 export function arenaBytes(): i32 { return arenaLen; }
-export function stateBytes(): f64 { return recordBytes() + indexBytes() + sketch.sketchBytes(); }
+export function stateBytes(): f64 { return recordBytes() + indexBytes() + arenaDayBytes() + sketch.sketchBytes(); }
 export function currentIdMode(): i32 { return idMode; }
 
 // ---- restore: JS writes the columns in, then the kernel rebuilds index and sketches ------
-/** Sizes the state for n customers and an arena of arenaSize bytes; JS then fills the columns. */
-export function restoreBegin(n: i32, mode: i32, arenaSize: i32): void {
+/** Sizes the state for n customers, an id arena of arenaSize bytes and `days` purchase days; JS then fills the columns. */
+export function restoreBegin(n: i32, mode: i32, arenaSize: i32, days: i32): void {
   init(subBits);
   growTo(capacityFor(n));
   sketch.invalidateSketches();
   setRestored(n, arenaSize);
   setIdMode(mode);
   sizeColumns(n);
+  sizeDays(days);
 }
 
-/** Rebuilds the index from the restored columns (the sketches on the next snapshot). */
+/** Rebuilds the records' day lists and the index from the restored columns (the sketches on the next snapshot). */
 export function restoreEnd(): void {
   scatterColumns();
   rebuildIndex(index.length);

@@ -1,10 +1,10 @@
 // Events into the state: the input buffers JS writes a batch into, and the row loop that
 // finds each row's customer and applies the event. The plain core's twin: src/core/ingest.ts.
 import {
-  C_ENGAGEMENTS, C_LAST_ENGAGED, DAY_MS, GROUP, ID_NONE, ID_UTF8, KIND_ORDER, KIND_REFUND, KIND_SKIP,
-  R_FIRST_DAY, R_FIRST_TS, R_GAP_SUM_SQ, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_MAX_ORDER, R_ORDERS,
-  R_PURCHASE_DAYS, R_SPEND,
+  CENTS, C_ENGAGEMENTS, C_LAST_ENGAGED, DAY_MS, GROUP, ID_NONE, ID_UTF8, KIND_ORDER, KIND_REFUND, KIND_SKIP,
+  R_FIRST_TS, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_MAX_ORDER, R_ORDERS, R_SPEND_CENTS,
 } from './abi';
+import { addDay, firstPurchaseDay, lastDayAddress } from './days';
 import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
 import { firstTagged, index, indexMask, slotOf } from './index-table';
 import { cap, cold, keepId, numCustomers, rec } from './records';
@@ -67,41 +67,24 @@ export function ingest(from: i32, to: i32, mode: i32, shard: i32, numShards: i32
 function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
   if (k == KIND_ORDER && a >= 0) {
     const o = load<u32>(r, R_ORDERS);
-    store<f64>(r, load<f64>(r, R_SPEND) + a, R_SPEND);
+    store<f64>(r, load<f64>(r, R_SPEND_CENTS) + Math.round(a * CENTS), R_SPEND_CENTS);
     const day = <i32>Math.floor(t / DAY_MS);
     if (o == 0) {
       store<f64>(r, t, R_FIRST_TS);
       store<f64>(r, t, R_LAST_TS);
-      store<i32>(r, day, R_FIRST_DAY);
-      store<i32>(r, day, R_LAST_DAY);
-      store<u32>(r, 1, R_PURCHASE_DAYS);
+      firstPurchaseDay(r, day);
       store<f64>(r, a, R_MAX_ORDER);
     } else {
       if (a > load<f64>(r, R_MAX_ORDER)) store<f64>(r, a, R_MAX_ORDER);
-      const firstDay = load<i32>(r, R_FIRST_DAY);
-      const lastDay = load<i32>(r, R_LAST_DAY);
-      // a late order inside the known span counts for orders and spend, not for cadence
-      if (day > lastDay) {
-        const g = <f64>(day - lastDay);
-        store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
-        store<u32>(r, load<u32>(r, R_PURCHASE_DAYS) + 1, R_PURCHASE_DAYS);
-      } else if (day < firstDay) {
-        const g = <f64>(firstDay - day);
-        store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
-        store<u32>(r, load<u32>(r, R_PURCHASE_DAYS) + 1, R_PURCHASE_DAYS);
-      }
-      if (t < load<f64>(r, R_FIRST_TS)) {
-        store<f64>(r, t, R_FIRST_TS);
-        store<i32>(r, day, R_FIRST_DAY);
-      }
-      if (t > load<f64>(r, R_LAST_TS)) {
-        store<f64>(r, t, R_LAST_TS);
-        store<i32>(r, day, R_LAST_DAY);
-      }
+      // a new day goes into the customer's day list: appended when it is the latest, placed
+      // among the others when late (days.ts), so the cadence is the same in any order
+      if (day != load<i32>(r, R_LAST_DAY)) addDay(r, day);
+      if (t < load<f64>(r, R_FIRST_TS)) store<f64>(r, t, R_FIRST_TS);
+      if (t > load<f64>(r, R_LAST_TS)) store<f64>(r, t, R_LAST_TS);
     }
     store<u32>(r, o + 1, R_ORDERS);
   } else if (k == KIND_ORDER || k == KIND_REFUND) {
-    store<f64>(r, load<f64>(r, R_SPEND) - Math.abs(a), R_SPEND);
+    store<f64>(r, load<f64>(r, R_SPEND_CENTS) - Math.round(Math.abs(a) * CENTS), R_SPEND_CENTS);
   } else {
     const c = cold(s);
     const e = load<u32>(c, C_ENGAGEMENTS) + 1;
@@ -182,8 +165,10 @@ export function ingestRows(
       unchecked((groupSlot[j] = s));
       unchecked((groupAddr[j] = rec(max(s, 0))));
     }
-    // the records, in a loop of their own (see above)
+    // the records, in a loop of their own (see above); then the last day of each one's day
+    // list, where a new purchase day is appended (its own miss, overlapped the same way)
     for (let j = 0; j < n; j++) sum += load<i32>(unchecked(groupAddr[j]));
+    for (let j = 0; j < n; j++) sum += load<i32>(lastDayAddress(unchecked(groupAddr[j])));
     // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
     // (a tag can match another customer's, and a customer new in this group has none yet)
     const groupCap = cap;

@@ -3,8 +3,8 @@
 // order never touches), both in chunks, and the arena of string ids. Layouts: src/abi/table.mjs.
 // The plain core's twin: src/core/records.ts.
 import {
-  COLD_BYTES, C_ENGAGEMENTS, C_ID_LEN, C_ID_OFF, C_LAST_ENGAGED, C_SEGMENT, NO_SEGMENT, RECORD_BYTES, RECORD_SHIFT,
-  R_FIRST_DAY, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND,
+  CENTS, COLD_BYTES, C_ENGAGEMENTS, C_ID_LEN, C_ID_OFF, C_LAST_ENGAGED, C_SEGMENT, DAY_MS, NO_SEGMENT, RECORD_BYTES, RECORD_SHIFT,
+  R_FIRST_TS, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND_CENTS,
 } from './abi';
 
 export let numCustomers: i32 = 0;
@@ -44,9 +44,10 @@ export let arenaLen: i32 = 0;
 // @ts-ignore: decorator
 @inline export function lastTsOf(s: i32): f64 { return load<f64>(rec(s), R_LAST_TS); }
 // @ts-ignore: decorator
-@inline export function spendOf(s: i32): f64 { return load<f64>(rec(s), R_SPEND); }
+@inline export function spendOf(s: i32): f64 { return load<f64>(rec(s), R_SPEND_CENTS) / CENTS; }
+/** The UTC day of the first order: only snapshots need it, so it is not kept (its place holds the day list's). */
 // @ts-ignore: decorator
-@inline export function firstDayOf(s: i32): i32 { return load<i32>(rec(s), R_FIRST_DAY); }
+@inline export function firstDayOf(s: i32): i32 { return <i32>Math.floor(load<f64>(rec(s), R_FIRST_TS) / DAY_MS); }
 // @ts-ignore: decorator
 @inline export function lastDayOf(s: i32): i32 { return load<i32>(rec(s), R_LAST_DAY); }
 // @ts-ignore: decorator

@@ -97,7 +97,7 @@ export const T_PER_RETENTION = 2;
 // State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each).
 export const COL_FIRST_TS = 0;
 export const COL_LAST_TS = 1;
-export const COL_SPEND = 2;
+export const COL_SPEND_CENTS = 2;
 export const COL_MAX_ORDER = 3;
 export const COL_GAP_SUM_SQ = 4;
 export const COL_LAST_ENGAGED = 5;
@@ -110,6 +110,7 @@ export const COL_ID_OFF = 11;
 export const COL_ID_LEN = 12;
 export const COL_SEGMENT = 13;
 export const COL_ARENA = 14;
+export const COL_DAYS = 15;
 export const COL_OUT_R = 20;
 export const COL_OUT_F = 21;
 export const COL_OUT_M = 22;
@@ -132,8 +133,13 @@ export const ORDERS_SUB_BITS = 7;
 export const ORDERS_BUCKETS = 3840;
 export const DAY_BUCKETS = 65536;
 
-// Milliseconds in a UTC day.
+// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured).
+export const DAYS_CHUNK_SHIFT = 20;
+export const DAYS_MIN_CLASS = 1;
+
+// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).
 export const DAY_MS = 86400000.0;
+export const CENTS = 100.0;
 
 // Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.
 export const HASH_MIX1 = 0x7feb352d;
@@ -162,14 +168,14 @@ export const R_FIRST_TS = 16;
 export const D_FIRST_TS = 2;
 export const R_LAST_TS = 24;
 export const D_LAST_TS = 3;
-export const R_SPEND = 32;
-export const D_SPEND = 4;
+export const R_SPEND_CENTS = 32;
+export const D_SPEND_CENTS = 4;
 export const R_MAX_ORDER = 40;
 export const D_MAX_ORDER = 5;
 export const R_GAP_SUM_SQ = 48;
 export const D_GAP_SUM_SQ = 6;
-export const R_FIRST_DAY = 56;
-export const W_FIRST_DAY = 14;
+export const R_DAYS_OFF = 56;
+export const W_DAYS_OFF = 14;
 export const R_LAST_DAY = 60;
 export const W_LAST_DAY = 15;
 
@@ -184,7 +190,7 @@ export const C_SEGMENT = 20;
 export const STATE_COLUMNS = [
   { name: 'firstTs', width: 8, from: 'record', offset: 16 },
   { name: 'lastTs', width: 8, from: 'record', offset: 24 },
-  { name: 'spend', width: 8, from: 'record', offset: 32 },
+  { name: 'spendCents', width: 8, from: 'record', offset: 32 },
   { name: 'maxOrder', width: 8, from: 'record', offset: 40 },
   { name: 'gapSumSq', width: 8, from: 'record', offset: 48 },
   { name: 'lastEngaged', width: 8, from: 'cold', offset: 0 },
@@ -249,12 +255,14 @@ export interface KernelExports {
   stateBytes(): number;
   /** ID_*. */
   currentIdMode(): number;
-  restoreBegin(n: number, mode: number, arenaSize: number): void;
-  /** Rebuilds the index from the restored columns. */
+  /** Purchase days of every customer (the COL_DAYS column's length, after exportColumns). */
+  dayCount(): number;
+  restoreBegin(n: number, mode: number, arenaSize: number, days: number): void;
+  /** Rebuilds the index and the day lists from the restored columns. */
   restoreEnd(): void;
   /** The minimal runtime's full collection; safe only between calls (no kernel frames live). */
   __collect(): void;
 }
 
 /** Their names, to check the built module against. */
-export const KERNEL_EXPORTS = ['init', 'customers', 'reserveInput', 'inputIdWords', 'inputIdOffsets', 'inputIdBytes', 'inputTs', 'inputAmount', 'inputKind', 'ingest', 'sketchBegin', 'sketchRange', 'sketchEnd', 'sketchScanCount', 'sketchPtr', 'sketchLen', 'exactValues', 'exactGapCount', 'exactPtr', 'reservePlan', 'classifyBegin', 'classifyRange', 'classifyEnd', 'totalsPtr', 'exportRows', 'exportColumns', 'columnPtr', 'arenaBytes', 'stateBytes', 'currentIdMode', 'restoreBegin', 'restoreEnd'] as const;
+export const KERNEL_EXPORTS = ['init', 'customers', 'reserveInput', 'inputIdWords', 'inputIdOffsets', 'inputIdBytes', 'inputTs', 'inputAmount', 'inputKind', 'ingest', 'sketchBegin', 'sketchRange', 'sketchEnd', 'sketchScanCount', 'sketchPtr', 'sketchLen', 'exactValues', 'exactGapCount', 'exactPtr', 'reservePlan', 'classifyBegin', 'classifyRange', 'classifyEnd', 'totalsPtr', 'exportRows', 'exportColumns', 'columnPtr', 'arenaBytes', 'stateBytes', 'currentIdMode', 'dayCount', 'restoreBegin', 'restoreEnd'] as const;

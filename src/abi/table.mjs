@@ -11,9 +11,10 @@
 const RECORD_BYTES = 64;
 
 /**
- * The hot record (see assembly/records.ts). The fields one order touches; firstDay and
- * lastDay are the UTC days of firstTs and lastTs, kept so an order needs one division.
- * The TypeScript side also gets word (W_) and double (D_) indices of each field.
+ * The hot record (see assembly/records.ts). The fields one order touches; lastDay is the
+ * UTC day of lastTs, kept so an order needs one division; daysOff is where the customer's
+ * purchase-day list starts in the day arena (assembly/days.ts). The TypeScript side also
+ * gets word (W_) and double (D_) indices of each field.
  */
 export const record = {
   keyLo: ['i32', 0],
@@ -22,10 +23,11 @@ export const record = {
   purchaseDays: ['u32', 12],
   firstTs: ['f64', 16],
   lastTs: ['f64', 24],
-  spend: ['f64', 32],
+  /** Net spend in whole cents (each amount rounded to cents): sums of integers, exact in any order. */
+  spendCents: ['f64', 32],
   maxOrder: ['f64', 40],
   gapSumSq: ['f64', 48],
-  firstDay: ['i32', 56],
+  daysOff: ['u32', 56],
   lastDay: ['i32', 60],
 };
 
@@ -47,7 +49,7 @@ const COLD_BYTES = 24;
 export const stateColumns = [
   ['firstTs', 8, 'record'],
   ['lastTs', 8, 'record'],
-  ['spend', 8, 'record'],
+  ['spendCents', 8, 'record'],
   ['maxOrder', 8, 'record'],
   ['gapSumSq', 8, 'record'],
   ['lastEngaged', 8, 'cold'],
@@ -150,6 +152,8 @@ export const groups = [
     values: {
       ...Object.fromEntries(stateColumns.map(([name], i) => [name, i])),
       arena: stateColumns.length,
+      /** Every customer's purchase days, in slot order (the state's day lists). */
+      days: stateColumns.length + 1,
       outR: 20, outF: 21, outM: 22, outAov: 23, outRetention: 24, outSegment: 25,
     },
   },
@@ -168,9 +172,14 @@ export const groups = [
     },
   },
   {
-    doc: 'Milliseconds in a UTC day.',
+    doc: 'The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list\'s first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured).',
+    type: 'u32',
+    values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1 },
+  },
+  {
+    doc: 'Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).',
     type: 'f64',
-    values: { DAY_MS: 86400000 },
+    values: { DAY_MS: 86400000, CENTS: 100 },
   },
   {
     doc: 'Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.',
@@ -225,6 +234,7 @@ export const kernelExports = [
   ['arenaBytes', [], 'number'],
   ['stateBytes', [], 'number', 'Bytes of state held: record and cold chunks, index, arena.'],
   ['currentIdMode', [], 'number', 'ID_*.'],
-  ['restoreBegin', ['n', 'mode', 'arenaSize'], 'void'],
-  ['restoreEnd', [], 'void', 'Rebuilds the index from the restored columns.'],
+  ['dayCount', [], 'number', 'Purchase days of every customer (the COL_DAYS column\'s length, after exportColumns).'],
+  ['restoreBegin', ['n', 'mode', 'arenaSize', 'days'], 'void'],
+  ['restoreEnd', [], 'void', 'Rebuilds the index and the day lists from the restored columns.'],
 ];

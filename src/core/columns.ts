@@ -5,13 +5,15 @@
  */
 import * as abi from '../abi/abi.js';
 import { Classifier, fieldsOf } from './classify.js';
+import type { DayLists } from './days.js';
 import type { Records } from './records.js';
+import { spendOfCents } from './state-format.js';
 import type { CustomerRows, ExactValues, IdMode } from './types.js';
 
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  DAY_MS, NO_SEGMENT, STATE_COLUMNS, W_FIRST_DAY, W_LAST_DAY, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
+  DAY_MS, NO_SEGMENT, STATE_COLUMNS, W_LAST_DAY, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
 } = abi;
 
 type Column = Float64Array | Uint32Array | Uint8Array;
@@ -45,8 +47,22 @@ export function stateColumns(r: Records): Column[] {
   });
 }
 
-/** Writes stored column bytes (readState's) into records sized for them, and derives the day fields. */
-export function restoreColumns(r: Records, columns: Uint8Array[]): void {
+/** Every customer's purchase days, customer after customer in slot order (the state format's). */
+export function allDays(r: Records, lists: DayLists): Int32Array {
+  let count = 0;
+  for (let s = 0; s < r.numCustomers; s++) count += r.purchaseDays(s);
+  const out = new Int32Array(count);
+  let at = 0;
+  for (let s = 0; s < r.numCustomers; s++) {
+    const n = r.purchaseDays(s);
+    lists.copy(r, s, n, out, at);
+    at += n;
+  }
+  return out;
+}
+
+/** Writes stored column bytes and days (readState's) into records sized for them, and derives the last days. */
+export function restoreColumns(r: Records, lists: DayLists, columns: Uint8Array[], days: Int32Array): void {
   const n = r.numCustomers;
   STATE_COLUMNS.forEach((c, i) => {
     const bytes = columns[i].slice();
@@ -63,9 +79,12 @@ export function restoreColumns(r: Records, columns: Uint8Array[]): void {
       for (let s = 0; s < n; s++) r.u32[(s << WORD_SHIFT) + at] = col[s];
     }
   });
+  let at = 0;
   for (let s = 0; s < n; s++) {
-    r.i32[(s << WORD_SHIFT) + W_FIRST_DAY] = Math.floor(r.firstTs(s) / DAY_MS);
     r.i32[(s << WORD_SHIFT) + W_LAST_DAY] = Math.floor(r.lastTs(s) / DAY_MS);
+    const pd = r.purchaseDays(s);
+    lists.restore(r, s, pd, days, at);
+    at += pd;
   }
 }
 
@@ -81,7 +100,7 @@ export function exportRows(r: Records, idMode: IdMode | null, plan: Float64Array
     idMode: idMode ?? 'int',
     idWords: null, idOffsets: null, idBytes: null,
     orders: column(cols, 'orders') as Uint32Array, purchaseDays: column(cols, 'purchaseDays') as Uint32Array,
-    spend: column(cols, 'spend') as Float64Array, firstTs: column(cols, 'firstTs') as Float64Array,
+    spend: spendOfCents(column(cols, 'spendCents') as Float64Array), firstTs: column(cols, 'firstTs') as Float64Array,
     lastTs: column(cols, 'lastTs') as Float64Array, engagements: column(cols, 'engagements') as Uint32Array,
     r: new Uint8Array(n), f: new Uint8Array(n), m: new Uint8Array(n), aovScore: new Uint8Array(n),
     retention: new Uint8Array(n), segment: new Uint8Array(n),

@@ -6,12 +6,13 @@
  * index-table, sketch, ingest, plan, totals, classify, columns; this is the facade.
  */
 import { classifyAll } from './classify.js';
-import { exactValues, exportRows, restoreColumns, stateColumns } from './columns.js';
+import { allDays, exactValues, exportRows, restoreColumns, stateColumns } from './columns.js';
+import { DayLists } from './days.js';
 import { IndexTable } from './index-table.js';
 import { ingestRows } from './ingest.js';
 import { Records } from './records.js';
 import { Sketch } from './sketch.js';
-import { readState, writeState } from './state-format.js';
+import { daysOf, readState, writeState } from './state-format.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from './types.js';
 
 export class CoreKernel implements Kernel {
@@ -19,6 +20,7 @@ export class CoreKernel implements Kernel {
   private idMode: IdMode | null = null;
   private records = new Records();
   private table = new IndexTable(this.records);
+  private days = new DayLists();
   private readonly sketch: Sketch;
 
   constructor(subBits = 7) {
@@ -38,7 +40,7 @@ export class CoreKernel implements Kernel {
       throw new TypeError(`customer ids changed from ${this.idMode} to ${batch.idMode} between batches`);
     }
     this.sketch.valid = false;
-    ingestRows(this.records, this.table, batch, shard, numShards);
+    ingestRows(this.records, this.table, this.days, batch, shard, numShards);
   }
 
   sketches(): Sketches {
@@ -60,20 +62,25 @@ export class CoreKernel implements Kernel {
   serialize(): Uint8Array {
     const r = this.records;
     const columns = stateColumns(r).map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    return writeState({ idMode: this.idMode, numCustomers: r.numCustomers, arenaLen: r.arenaLen, subBits: this.subBits }, columns, r.arena);
+    const days = allDays(r, this.days);
+    return writeState(
+      { idMode: this.idMode, numCustomers: r.numCustomers, arenaLen: r.arenaLen, subBits: this.subBits, dayCount: days.length },
+      columns, r.arena, new Uint8Array(days.buffer),
+    );
   }
 
   restore(bytes: Uint8Array): void {
-    const { header, columns, arena } = readState(bytes, this.subBits);
+    const { header, columns, arena, days } = readState(bytes, this.subBits);
     const n = header.numCustomers;
     let cap = 1024;
     while (cap < n) cap *= 2;
     this.records = new Records();
     this.table = new IndexTable(this.records);
+    this.days = new DayLists();
     this.records.grow(cap);
     this.records.numCustomers = n;
     this.idMode = header.idMode;
-    restoreColumns(this.records, columns);
+    restoreColumns(this.records, this.days, columns, daysOf(days));
     this.records.arena = arena.slice();
     this.records.arenaLen = header.arenaLen;
     this.table.rebuild(cap * 2);

@@ -5,6 +5,7 @@
  */
 import * as abi from '../abi/abi.js';
 import { bytesKeyInto, keyHash, shardOf } from './hash.js';
+import type { DayLists } from './days.js';
 import type { IndexTable } from './index-table.js';
 import type { Records } from './records.js';
 import type { ColumnBatch } from './types.js';
@@ -12,10 +13,10 @@ import type { ColumnBatch } from './types.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_MAX_ORDER, D_SPEND, DAY_MS, GROUP, KIND_ORDER, KIND_REFUND, KIND_SKIP,
-  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_FIRST_DAY, W_KEY_HI, W_KEY_LO, W_LAST_DAY,
-  W_ORDERS, W_PURCHASE_DAYS,
+  CENTS, D_FIRST_TS, D_LAST_TS, D_MAX_ORDER, D_SPEND_CENTS, DAY_MS, GROUP, KIND_ORDER, KIND_REFUND, KIND_SKIP,
+  DAYS_CHUNK_SHIFT, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS,
 } = abi;
+const DAYS_CHUNK_MASK = (1 << DAYS_CHUNK_SHIFT) - 1;
 
 // Rows looked up together (one thread runs one batch at a time: shared by every core).
 const scratch = {
@@ -27,7 +28,7 @@ const keyScratch = new Int32Array(2);
 let touched = 0;
 
 /** Applies the rows of `batch` whose customer falls in `shard` of `numShards`. Per batch. */
-export function ingestRows(records: Records, table: IndexTable, batch: ColumnBatch, shard: number, numShards: number): void {
+export function ingestRows(records: Records, table: IndexTable, days: DayLists, batch: ColumnBatch, shard: number, numShards: number): void {
   const { ts, amount, kind, idWords, idOffsets, idBytes } = batch;
   const isUtf8 = batch.idMode === 'utf8';
   const key = keyScratch;
@@ -76,6 +77,12 @@ export function ingestRows(records: Records, table: IndexTable, batch: ColumnBat
       groupWord[j] = Math.max(s, 0) << WORD_SHIFT;
     }
     for (let j = 0; j < n; j++) sum = (sum + i32[groupWord[j]]) | 0;
+    // the last day of each one's day list, where a new purchase day goes (assembly/ingest.ts)
+    const chunks = days.chunks;
+    for (let j = 0; j < n; j++) {
+      const at = days.lastDayIndex(records, Math.max(groupSlot[j], 0));
+      sum = (sum + chunks[at >>> DAYS_CHUNK_SHIFT][at & DAYS_CHUNK_MASK]) | 0;
+    }
     // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
     // (a tag can match another customer's, and a customer new in this group has none yet)
     for (let j = 0; j < n; j++) {
@@ -88,14 +95,14 @@ export function ingestRows(records: Records, table: IndexTable, batch: ColumnBat
         s = table.slotOf(lo, hi, groupHash[j]);
       }
       if (isUtf8 && records.numCustomers !== before) records.keepId(s, idBytes!, idOffsets![row], idOffsets![row + 1]);
-      apply(records, s, kind[row], ts[row], amount[row]);
+      apply(records, days, s, kind[row], ts[row], amount[row]);
     }
   }
   touched = sum | 0;
 }
 
 /** Applies one event to customer s, as assembly/ingest.ts's apply. */
-function apply(r: Records, s: number, k: number, t: number, a: number): void {
+function apply(r: Records, days: DayLists, s: number, k: number, t: number, a: number): void {
   const w = s << WORD_SHIFT;
   const d = s << DOUBLE_SHIFT;
   const f64 = r.f64;
@@ -103,42 +110,23 @@ function apply(r: Records, s: number, k: number, t: number, a: number): void {
   const i32 = r.i32;
   if (k === KIND_ORDER && a >= 0) {
     const o = u32[w + W_ORDERS];
-    f64[d + D_SPEND] += a;
+    f64[d + D_SPEND_CENTS] += Math.round(a * CENTS);
     const day = Math.floor(t / DAY_MS);
     if (o === 0) {
       f64[d + D_FIRST_TS] = t;
       f64[d + D_LAST_TS] = t;
-      i32[w + W_FIRST_DAY] = day;
-      i32[w + W_LAST_DAY] = day;
-      u32[w + W_PURCHASE_DAYS] = 1;
+      days.first(r, s, day);
       f64[d + D_MAX_ORDER] = a;
     } else {
       if (a > f64[d + D_MAX_ORDER]) f64[d + D_MAX_ORDER] = a;
-      const firstDay = i32[w + W_FIRST_DAY];
-      const lastDay = i32[w + W_LAST_DAY];
-      // a late order strictly inside the known span can't be placed among the gaps: it
-      // counts for orders and spend but not for purchase days or cadence
-      if (day > lastDay) {
-        const g = day - lastDay;
-        f64[d + D_GAP_SUM_SQ] += g * g;
-        u32[w + W_PURCHASE_DAYS]++;
-      } else if (day < firstDay) {
-        const g = firstDay - day;
-        f64[d + D_GAP_SUM_SQ] += g * g;
-        u32[w + W_PURCHASE_DAYS]++;
-      }
-      if (t < f64[d + D_FIRST_TS]) {
-        f64[d + D_FIRST_TS] = t;
-        i32[w + W_FIRST_DAY] = day;
-      }
-      if (t > f64[d + D_LAST_TS]) {
-        f64[d + D_LAST_TS] = t;
-        i32[w + W_LAST_DAY] = day;
-      }
+      // a new day goes into the day list: appended when latest, placed among the others when late
+      if (day !== i32[w + W_LAST_DAY]) days.add(r, s, day);
+      if (t < f64[d + D_FIRST_TS]) f64[d + D_FIRST_TS] = t;
+      if (t > f64[d + D_LAST_TS]) f64[d + D_LAST_TS] = t;
     }
     u32[w + W_ORDERS] = o + 1;
   } else if (k === KIND_ORDER || k === KIND_REFUND) {
-    f64[d + D_SPEND] -= Math.abs(a);
+    f64[d + D_SPEND_CENTS] -= Math.round(Math.abs(a) * CENTS);
   } else {
     const e = ++r.engagements[s];
     if (t > r.lastEngaged[s] || e === 1) r.lastEngaged[s] = t;

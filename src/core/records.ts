@@ -10,8 +10,8 @@ import { askHugePages } from '../native/huge-pages.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  D_FIRST_TS, D_LAST_TS, D_SPEND, NO_SEGMENT, RECORD_BYTES, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
-  RECORD_WORD_SHIFT: WORD_SHIFT, W_FIRST_DAY, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS,
+  CENTS, D_FIRST_TS, D_LAST_TS, D_SPEND_CENTS, DAY_MS, NO_SEGMENT, RECORD_BYTES, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS,
 } = abi;
 
 export class Records {
@@ -89,7 +89,7 @@ export class Records {
   }
 
   spend(s: number): number {
-    return this.f64[(s << DOUBLE_SHIFT) + D_SPEND];
+    return this.f64[(s << DOUBLE_SHIFT) + D_SPEND_CENTS] / CENTS;
   }
 
   lastTs(s: number): number {
@@ -104,8 +104,9 @@ export class Records {
     return this.i32[(s << WORD_SHIFT) + W_LAST_DAY];
   }
 
+  /** The UTC day of the first order: only snapshots need it, so it is not kept (assembly/records.ts). */
   firstDay(s: number): number {
-    return this.i32[(s << WORD_SHIFT) + W_FIRST_DAY];
+    return Math.floor(this.firstTs(s) / DAY_MS);
   }
 
   /** Mean gap in days between consecutive purchase days (the gaps telescope to last - first). */

@@ -14,11 +14,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfmError } from '../core/errors.js';
 import { askHugePagesForWasm } from '../native/huge-pages.js';
-import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, writeState } from '../core/state-format.js';
+import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, spendOfCents, writeState } from '../core/state-format.js';
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
 import {
-  COL_ARENA, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
-  COL_OUT_AOV, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND,
+  COL_ARENA, COL_DAYS, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
+  COL_OUT_AOV, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND_CENTS,
   SK_AOV, SK_LAST_DAY, SK_MEAN_GAP, SK_ORDERS, SK_SPEND,
 } from '../abi/abi.js';
 import type { KernelExports } from '../abi/abi.js';
@@ -165,7 +165,7 @@ export class WasmKernel implements Kernel {
     const mode: IdMode = idModeFromCode(x.currentIdMode()) ?? 'int';
     const rows: CustomerRows = {
       numRows: n, idMode: mode, idWords: null, idOffsets: null, idBytes: null,
-      orders: u32(COL_ORDERS), purchaseDays: u32(COL_PURCHASE_DAYS), spend: f64(COL_SPEND), firstTs: f64(COL_FIRST_TS),
+      orders: u32(COL_ORDERS), purchaseDays: u32(COL_PURCHASE_DAYS), spend: spendOfCents(f64(COL_SPEND_CENTS)), firstTs: f64(COL_FIRST_TS),
       lastTs: f64(COL_LAST_TS), engagements: u32(COL_ENGAGEMENTS), r: u8(COL_OUT_R), f: u8(COL_OUT_F), m: u8(COL_OUT_M),
       aovScore: u8(COL_OUT_AOV), retention: u8(COL_OUT_RETENTION), segment: u8(COL_OUT_SEGMENT),
     };
@@ -210,16 +210,19 @@ export class WasmKernel implements Kernel {
     x.exportColumns();
     const arenaLen = x.arenaBytes();
     const arena = new Uint8Array(this.buf(), x.columnPtr(COL_ARENA), arenaLen);
+    const dayCount = x.dayCount();
+    const days = new Uint8Array(this.buf(), x.columnPtr(COL_DAYS), 4 * dayCount);
     x.__collect();
-    return writeState({ idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits }, this.stateColumns(n), arena);
+    return writeState({ idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits, dayCount }, this.stateColumns(n), arena, days);
   }
 
   restore(bytes: Uint8Array): void {
-    const { header, columns, arena } = readState(bytes, this.subBits);
+    const { header, columns, arena, days } = readState(bytes, this.subBits);
     const n = header.numCustomers;
-    this.x.restoreBegin(n, idModeCode(header.idMode), header.arenaLen);
+    this.x.restoreBegin(n, idModeCode(header.idMode), header.arenaLen, header.dayCount);
     this.stateColumns(n).forEach((view, i) => view.set(columns[i]));
     new Uint8Array(this.buf(), this.x.columnPtr(COL_ARENA), header.arenaLen).set(arena);
+    new Uint8Array(this.buf(), this.x.columnPtr(COL_DAYS), days.length).set(days);
     this.x.restoreEnd();
     this.x.__collect();
   }

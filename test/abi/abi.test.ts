@@ -26,13 +26,13 @@ describe('the generated ABI files', () => {
   test('are found stale when the table is edited without regenerating', () => {
     const edited = { ...table, groups: table.groups.map((g: Table['groups'][number]) => (g.prefix === 'FIELD_' ? { ...g, values: { ...g.values, spend: 13 } } : g)) };
     expect(stale(renderTable(edited)).length).toBe(2);
-    const moved = { ...table, record: { ...table.record, spend: ['f64', 40], maxOrder: ['f64', 32] } };
+    const moved = { ...table, record: { ...table.record, spendCents: ['f64', 40], maxOrder: ['f64', 32] } };
     expect(stale(renderTable(moved)).length).toBe(2);
   });
 
   test('refuse a table whose record fields overlap or lose alignment', () => {
-    expect(() => renderTable({ ...table, record: { ...table.record, spend: ['f64', 36] } })).toThrow(/not aligned/);
-    expect(() => renderTable({ ...table, record: { ...table.record, spend: ['f64', 40] } })).toThrow(/overlaps/);
+    expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 36] } })).toThrow(/not aligned/);
+    expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 40] } })).toThrow(/overlaps/);
     expect(() => renderTable({ ...table, cold: { ...table.cold, segment: ['u8', 24] } })).toThrow(/ends past/);
   });
 });

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { customerIdOf } from '../../src/report/customers-csv.js';
 import { readCdnow } from '../../src/sources/cdnow.js';
 import { newImportStats } from '../../src/sources/import-stats.js';
+import { Random } from '../../src/sources/random.js';
 import { cdnowMaster } from '../support/data.js';
 import { independentRfm } from '../support/independent-rfm.js';
 import type { Order } from '../support/independent-rfm.js';
@@ -23,9 +26,23 @@ function parseMaster(): Order[] {
   return orders;
 }
 
-async function replayCdnow(o: { core: 'wasm' | 'js'; workers: number }): Promise<Engine> {
-  const engine = new Engine(o);
-  await ingestBatches(engine, readCdnow(cdnowMaster(), newImportStats()), 'CDNOW_master.txt');
+/** CDNOW_master.txt with its lines in a seeded random order (header first), as a file. */
+function shuffledMaster(seed: number): string {
+  const [header, ...lines] = readFileSync(cdnowMaster(), 'utf8').trim().split('\n');
+  const rng = new Random(seed);
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'rfm-cdnow-')), `CDNOW_master-shuffled-${seed}.txt`);
+  writeFileSync(file, [header, ...lines].join('\n') + '\n');
+  return file;
+}
+
+async function replayCdnow(o: { core: 'wasm' | 'js'; workers: number; shuffled?: number }): Promise<Engine> {
+  const engine = new Engine({ core: o.core, workers: o.workers });
+  const file = o.shuffled === undefined ? cdnowMaster() : shuffledMaster(o.shuffled);
+  await ingestBatches(engine, readCdnow(file, newImportStats()), 'CDNOW_master.txt');
   return engine;
 }
 
@@ -35,7 +52,10 @@ describe('CDNOW master, exact mode', () => {
   test.each([
     { core: 'wasm' as const, workers: 2 },
     { core: 'js' as const, workers: 0 },
-  ])('totals match the file and every customer matches an independent computation ($core, $workers workers)', async (o) => {
+    // the lines in another order: the same customers, purchase days and segments
+    { core: 'wasm' as const, workers: 2, shuffled: 1 },
+    { core: 'js' as const, workers: 1, shuffled: 2 },
+  ])('totals match the file and every customer matches an independent computation ($core, $workers workers, shuffled: $shuffled)', async (o) => {
     const engine = await replayCdnow(o);
     try {
       const report = await reportOf(engine, 'exact');
@@ -79,5 +99,19 @@ describe('CDNOW master, exact mode', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  test('the exact report of the lines shuffled is the time-ordered one', async () => {
+    const reports = [];
+    for (const shuffled of [undefined, 3]) {
+      const engine = await replayCdnow({ core: 'wasm', workers: 2, shuffled });
+      try {
+        reports.push(await reportOf(engine, 'exact'));
+      } finally {
+        await engine.close();
+      }
+    }
+    expect(reports[1]).toEqual(reports[0]);
+    expect(reports[0].customers).toBe(23_570);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The kernel contract: every kernel (test/support/kernels.ts) held to the same behaviour,
  * case for case: rule boundaries, index lookups among many customers, state that restores
- * across kernels. The seeded differential cases (differential-cases.test.ts) then hold the
+ * across kernels, purchase days the same in any arrival order. The seeded differential cases (differential-cases.test.ts) then hold the
  * two to identical bytes on random inputs.
  */
 import { describe } from 'vitest';
 import { KERNELS } from '../support/kernels.js';
+import { dayLists } from './contract/day-lists.js';
 import { indexLookups } from './contract/index-lookups.js';
 import { ruleBoundaries } from './contract/rule-boundaries.js';
 import { stateRestores } from './contract/state-restores.js';
@@ -14,4 +15,5 @@ describe.each(KERNELS)('the %s', (_name, make) => {
   describe('rule boundaries', () => ruleBoundaries(make));
   describe('index lookups', () => indexLookups(make));
   describe('state', () => stateRestores(make));
+  describe('purchase-day lists', () => dayLists(make));
 });

@@ -1,0 +1,169 @@
+// Each customer's distinct purchase days (UTC day numbers, ascending), so that a late order
+// is placed among the gaps: purchase days, the gap sum and the gap sum of squares are then
+// the same for every arrival order and every split into batches. A customer's days live in
+// a block of 2^k days (k >= 1) of an arena beside the records; the record holds the block's
+// offset (R_DAYS_OFF) and the count (R_PURCHASE_DAYS), so the capacity is the power of two
+// at or above the count (at least 2^DAYS_MIN_CLASS). In the usual in-order case a new day is appended; a block that
+// fills moves to one twice its size, and the old one goes to a free list of its size for
+// the next customer that needs one. The plain core's twin: src/core/days.ts.
+import { DAYS_CHUNK_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS } from './abi';
+
+// The arena grows by chunks of 2^DAYS_CHUNK_SHIFT days (4 MiB), never by copying; a block
+// never straddles two chunks, so one customer has at most CHUNK_DAYS purchase days.
+const CHUNK_SHIFT: u32 = DAYS_CHUNK_SHIFT;
+export const CHUNK_DAYS: u32 = 1 << CHUNK_SHIFT;
+const CHUNK_MASK: u32 = CHUNK_DAYS - 1;
+const NONE: u32 = 0xffffffff;
+const MIN_CLASS: u32 = DAYS_MIN_CLASS;
+let chunkBlocks = new Array<StaticArray<i32>>(0);
+let chunkBase = new StaticArray<usize>(0);
+/** Days handed out so far: the arena's end. */
+let used: u32 = 0;
+/** Head of the free list of blocks of 2^k days (NONE: empty); a free block's first day holds the next. */
+let freeHead = new StaticArray<u32>(<i32>CHUNK_SHIFT + 1);
+
+export function resetDays(): void {
+  chunkBlocks = new Array<StaticArray<i32>>(0);
+  chunkBase = new StaticArray<usize>(0);
+  used = 0;
+  freeHead.fill(NONE);
+  // a first chunk, so that every day address the read-ahead in ingest makes is in memory
+  alloc(MIN_CLASS);
+  used = 0;
+}
+
+/** Address of day slot `at` of the arena. */
+// @ts-ignore: decorator
+@inline
+export function dayAt(at: u32): usize {
+  return unchecked(chunkBase[at >>> CHUNK_SHIFT]) + (<usize>(at & CHUNK_MASK) << 2);
+}
+
+/** log2 of the block that holds n days (n >= 1). */
+// @ts-ignore: decorator
+@inline
+function classOf(n: u32): u32 {
+  return n <= (<u32>1 << MIN_CLASS) ? MIN_CLASS : 32 - clz<u32>(n - 1);
+}
+
+/** A block of 2^k days: from its free list, else from the arena's end. */
+function alloc(k: u32): u32 {
+  if (k > CHUNK_SHIFT) unreachable(); // a customer with over a million purchase days
+  const head = unchecked(freeHead[k]);
+  if (head != NONE) {
+    unchecked((freeHead[k] = <u32>load<i32>(dayAt(head))));
+    return head;
+  }
+  const size: u32 = 1 << k;
+  let at = used;
+  if ((at & CHUNK_MASK) + size > CHUNK_DAYS) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
+  const chunk = <i32>(at >>> CHUNK_SHIFT);
+  if (chunk >= chunkBlocks.length) {
+    const block = new StaticArray<i32>(<i32>CHUNK_DAYS);
+    chunkBlocks.push(block);
+    const bases = new StaticArray<usize>(chunkBlocks.length);
+    for (let c = 0; c < chunkBlocks.length - 1; c++) unchecked((bases[c] = chunkBase[c]));
+    unchecked((bases[chunkBlocks.length - 1] = changetype<usize>(block)));
+    chunkBase = bases;
+  }
+  used = at + size;
+  return at;
+}
+
+function release(at: u32, k: u32): void {
+  store<i32>(dayAt(at), <i32>unchecked(freeHead[k]));
+  unchecked((freeHead[k] = at));
+}
+
+/** Where the last day of the list of the customer at r lies (its first slot when it has none yet). */
+// @ts-ignore: decorator
+@inline
+export function lastDayAddress(r: usize): usize {
+  const n = load<u32>(r, R_PURCHASE_DAYS);
+  return dayAt(load<u32>(r, R_DAYS_OFF) + (n > 0 ? n - 1 : 0));
+}
+
+/** A first purchase day: its list, of one day. */
+export function firstPurchaseDay(r: usize, day: i32): void {
+  const at = alloc(MIN_CLASS);
+  store<i32>(dayAt(at), day);
+  store<u32>(r, at, R_DAYS_OFF);
+  store<u32>(r, 1, R_PURCHASE_DAYS);
+  store<i32>(r, day, R_LAST_DAY);
+}
+
+/** The list at r, moved to a block twice as large when it is full (n days). Returns its offset. */
+function roomFor(r: usize, n: u32): u32 {
+  const at = load<u32>(r, R_DAYS_OFF);
+  if (n < (<u32>1 << MIN_CLASS) || (n & (n - 1)) != 0) return at;
+  const k = classOf(n);
+  const to = alloc(k + 1);
+  memory.copy(dayAt(to), dayAt(at), <usize>n << 2);
+  release(at, k);
+  store<u32>(r, to, R_DAYS_OFF);
+  return to;
+}
+
+/**
+ * Adds purchase day `day` to the customer at r (who has a first day), if new: the count,
+ * the gap sum of squares and the last day follow. Per order on a day other than the last.
+ */
+export function addDay(r: usize, day: i32): void {
+  const n = load<u32>(r, R_PURCHASE_DAYS);
+  const last = load<i32>(r, R_LAST_DAY);
+  if (day > last) {
+    // in order: appended
+    const at = roomFor(r, n);
+    store<i32>(dayAt(at + n), day);
+    const g = <f64>(day - last);
+    store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
+    store<u32>(r, n + 1, R_PURCHASE_DAYS);
+    store<i32>(r, day, R_LAST_DAY);
+    return;
+  }
+  // late: the first day at or after it, by binary search (a block is contiguous: one base)
+  const base = dayAt(load<u32>(r, R_DAYS_OFF));
+  // branch-free: the number of steps depends on n only, not on the days (a data-dependent
+  // branch a step was most of a late order's cost)
+  let lo: u32 = 0;
+  let len: u32 = n;
+  while (len > 1) {
+    const half = len >>> 1;
+    lo = select<u32>(lo + half, lo, load<i32>(base + (<usize>(lo + half - 1) << 2)) < day);
+    len -= half;
+  }
+  const nextDay = load<i32>(base + (<usize>lo << 2));
+  if (nextDay == day) return;
+  // between the day before (if any) and the day after: the one gap becomes two
+  const next = <f64>nextDay;
+  const x = <f64>day;
+  let delta: f64;
+  if (lo == 0) delta = (next - x) * (next - x);
+  else {
+    const prev = <f64>load<i32>(base + (<usize>(lo - 1) << 2));
+    delta = -2 * (x - prev) * (next - x);
+  }
+  const to = dayAt(roomFor(r, n));
+  memory.copy(to + (<usize>(lo + 1) << 2), to + (<usize>lo << 2), <usize>(n - lo) << 2);
+  store<i32>(to + (<usize>lo << 2), day);
+  store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + delta, R_GAP_SUM_SQ);
+  store<u32>(r, n + 1, R_PURCHASE_DAYS);
+}
+
+/** The days of the list at r (count n) into out, in order. */
+export function copyDays(r: usize, n: u32, out: usize): void {
+  memory.copy(out, dayAt(load<u32>(r, R_DAYS_OFF)), <usize>n << 2);
+}
+
+/** A list of n days read from src (ascending), for a restored customer at r. */
+export function restoreDays(r: usize, n: u32, src: usize): void {
+  if (n == 0) return;
+  const k = classOf(n);
+  const at = alloc(k);
+  memory.copy(dayAt(at), src, <usize>n << 2);
+  store<u32>(r, at, R_DAYS_OFF);
+}
+
+export function arenaDayBytes(): f64 {
+  return <f64>chunkBlocks.length * <f64>(CHUNK_DAYS << 2);
+}

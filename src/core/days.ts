@@ -1,0 +1,146 @@
+/**
+ * The plain core's purchase-day lists: each customer's distinct purchase days, ascending,
+ * in a block of 2^k days of an arena (offset in the record, count = purchase days), so a
+ * late order is placed among the gaps. The WASM kernel's twin, assembly/days.ts, says why
+ * the blocks and the free lists; the two keep the same lists, block for block.
+ */
+import * as abi from '../abi/abi.js';
+import { RfmError } from './errors.js';
+import type { Records } from './records.js';
+
+// The ABI's numbers as this module's own constants (see records.ts).
+const {
+  D_GAP_SUM_SQ, DAYS_CHUNK_SHIFT, DAYS_MIN_CLASS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_DAYS_OFF, W_LAST_DAY,
+  W_PURCHASE_DAYS,
+} = abi;
+
+const CHUNK_DAYS = 1 << DAYS_CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_DAYS - 1;
+const NONE = -1;
+
+/** log2 of the block that holds n days (n >= 1). */
+function classOf(n: number): number {
+  return n <= 1 << DAYS_MIN_CLASS ? DAYS_MIN_CLASS : 32 - Math.clz32(n - 1);
+}
+
+export class DayLists {
+  /** The arena's chunks; the first is there from the start, as the read-ahead in ingest needs. */
+  chunks: Int32Array[] = [new Int32Array(CHUNK_DAYS)];
+  private used = 0;
+  private readonly freeHead = new Int32Array(DAYS_CHUNK_SHIFT + 1).fill(NONE);
+
+  /** Bytes of the arena's chunks. */
+  get bytes(): number {
+    return this.chunks.length * CHUNK_DAYS * 4;
+  }
+
+  private get(at: number): number {
+    return this.chunks[at >>> DAYS_CHUNK_SHIFT][at & CHUNK_MASK];
+  }
+
+  private set(at: number, day: number): void {
+    this.chunks[at >>> DAYS_CHUNK_SHIFT][at & CHUNK_MASK] = day;
+  }
+
+  private alloc(k: number): number {
+    if (k > DAYS_CHUNK_SHIFT) throw new RfmError('RFM_ERR_INPUT', `a customer has more than ${CHUNK_DAYS} purchase days`);
+    const head = this.freeHead[k];
+    if (head !== NONE) {
+      this.freeHead[k] = this.get(head);
+      return head;
+    }
+    const size = 1 << k;
+    let at = this.used;
+    if ((at & CHUNK_MASK) + size > CHUNK_DAYS) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
+    if (at >>> DAYS_CHUNK_SHIFT >= this.chunks.length) this.chunks.push(new Int32Array(CHUNK_DAYS));
+    this.used = at + size;
+    return at;
+  }
+
+  private release(at: number, k: number): void {
+    this.set(at, this.freeHead[k]);
+    this.freeHead[k] = at;
+  }
+
+  /** Where the last day of customer s's list lies in the arena (its first slot when it has none yet). */
+  lastDayIndex(r: Records, s: number): number {
+    const w = s << WORD_SHIFT;
+    const n = r.u32[w + W_PURCHASE_DAYS];
+    return r.u32[w + W_DAYS_OFF] + (n > 0 ? n - 1 : 0);
+  }
+
+  /** Customer s's first purchase day. */
+  first(r: Records, s: number, day: number): void {
+    const at = this.alloc(DAYS_MIN_CLASS);
+    this.set(at, day);
+    const w = s << WORD_SHIFT;
+    r.u32[w + W_DAYS_OFF] = at;
+    r.u32[w + W_PURCHASE_DAYS] = 1;
+    r.i32[w + W_LAST_DAY] = day;
+  }
+
+  /** The list of customer s, moved to a block twice as large when it is full (n days). */
+  private roomFor(r: Records, s: number, n: number): number {
+    const w = s << WORD_SHIFT;
+    const at = r.u32[w + W_DAYS_OFF];
+    if (n < 1 << DAYS_MIN_CLASS || (n & (n - 1)) !== 0) return at;
+    const k = classOf(n);
+    const to = this.alloc(k + 1);
+    for (let i = 0; i < n; i++) this.set(to + i, this.get(at + i));
+    this.release(at, k);
+    r.u32[w + W_DAYS_OFF] = to;
+    return to;
+  }
+
+  /** Adds purchase day `day` to customer s (who has a first day), if new, as assembly/days.ts's addDay. */
+  add(r: Records, s: number, day: number): void {
+    const w = s << WORD_SHIFT;
+    const d = s << DOUBLE_SHIFT;
+    const n = r.u32[w + W_PURCHASE_DAYS];
+    const last = r.i32[w + W_LAST_DAY];
+    if (day > last) {
+      const at = this.roomFor(r, s, n);
+      this.set(at + n, day);
+      const g = day - last;
+      r.f64[d + D_GAP_SUM_SQ] += g * g;
+      r.u32[w + W_PURCHASE_DAYS] = n + 1;
+      r.i32[w + W_LAST_DAY] = day;
+      return;
+    }
+    // late: binary search within the block (contiguous in one chunk)
+    const at = r.u32[w + W_DAYS_OFF];
+    const chunk = this.chunks[at >>> DAYS_CHUNK_SHIFT];
+    const base = at & CHUNK_MASK;
+    let lo = 0;
+    let len = n;
+    while (len > 1) {
+      const half = len >>> 1;
+      lo = chunk[base + lo + half - 1] < day ? lo + half : lo;
+      len -= half;
+    }
+    const next = chunk[base + lo];
+    if (next === day) return;
+    const delta = lo === 0 ? (next - day) * (next - day) : -2 * (day - chunk[base + lo - 1]) * (next - day);
+    const to = this.roomFor(r, s, n);
+    const into = this.chunks[to >>> DAYS_CHUNK_SHIFT];
+    const from = to & CHUNK_MASK;
+    into.copyWithin(from + lo + 1, from + lo, from + n);
+    into[from + lo] = day;
+    r.f64[d + D_GAP_SUM_SQ] += delta;
+    r.u32[w + W_PURCHASE_DAYS] = n + 1;
+  }
+
+  /** Customer s's days (count n) into out from index `into`. */
+  copy(r: Records, s: number, n: number, out: Int32Array, into: number): void {
+    const at = r.u32[(s << WORD_SHIFT) + W_DAYS_OFF];
+    for (let i = 0; i < n; i++) out[into + i] = this.get(at + i);
+  }
+
+  /** A restored customer's n days, from src at `from`. */
+  restore(r: Records, s: number, n: number, src: Int32Array, from: number): void {
+    if (n === 0) return;
+    const at = this.alloc(classOf(n));
+    for (let i = 0; i < n; i++) this.set(at + i, src[from + i]);
+    r.u32[(s << WORD_SHIFT) + W_DAYS_OFF] = at;
+  }
+}
