@@ -30,7 +30,7 @@ export interface ConvertOptions {
   asOf?: number;
   /** Keep the rejected rows' values (for a rejects file); counted either way. */
   keepRejects: boolean;
-  /** Row number of this batch's first row in the whole input (for rejects). */
+  /** Rows of the input before this batch's first (rejects number rows from 1). */
   firstRow: number;
   /** Name of the input, for errors. */
   source: string;
@@ -156,7 +156,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     if (reason !== null) {
       kind[i] = Kind.skip;
       result.rejected++;
-      if (opts.keepRejects) result.rejects.push(rejectOf(batch, names, i, opts.firstRow + i, reason));
+      if (opts.keepRejects) result.rejects.push(rejectOf(batch, names, i, opts.firstRow + i + 1, reason));
       continue;
     }
     if (t > asOf) {

@@ -4,6 +4,7 @@ import type { ColumnNames } from './schema.js';
 
 /** A rejected row, with its raw values as text for the rejects file. */
 export interface Reject {
+  /** The row's number in its input, from 1 (the first data row). */
   row: number;
   reason: string;
   customer: string;

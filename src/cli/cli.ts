@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The rfm command: one file per subcommand, wired here. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
@@ -16,11 +16,18 @@ const program = new Command()
   .name('rfm')
   .description('rfmstream: customer segments (RFM) from order history, streamed through a WebAssembly kernel')
   .version(version)
-  .showHelpAfterError('(rfm --help lists the commands and options)');
+  .showHelpAfterError('(rfm --help lists the commands and options)')
+  // a usage error exits 2 like every other error of ours (commander's own is 1); help and
+  // --version exit 0. Set before the subcommands, which inherit it.
+  .exitOverride();
 
 generateCommand(program);
 replayCommand(program);
 importCommand(program);
 serveCommand(program);
 
-program.parseAsync(process.argv).catch(exitOnError);
+program.parseAsync(process.argv).catch((e: unknown) => {
+  // commander has printed what was wrong
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  exitOnError(e);
+});

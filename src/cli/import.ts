@@ -1,4 +1,5 @@
 /** `rfm import csv|cdnow`: order exports to Arrow IPC. */
+import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RecordBatch } from 'apache-arrow';
 import { writeArrow } from '../sources/arrow-writer.js';
@@ -15,7 +16,14 @@ import { RfmError } from '../core/errors.js';
 
 async function importTo(output: string, input: string, batches: AsyncIterable<RecordBatch>, stats: ImportStats): Promise<void> {
   const progress = new Progress('import', 'rows');
-  await writeArrow(output, batches, undefined, (rows) => progress.update(rows, rows));
+  try {
+    await writeArrow(output, batches, undefined, (rows) => progress.update(rows, rows));
+    if (stats.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${input}: no data rows found`);
+  } catch (e) {
+    // no output rather than a part of one that looks whole
+    if (output !== '-') rmSync(output, { force: true });
+    throw e;
+  }
   progress.done();
   const bad = [
     stats.badIds && `${stats.badIds} without a customer id`,
@@ -25,7 +33,6 @@ async function importTo(output: string, input: string, batches: AsyncIterable<Re
   ].filter(Boolean);
   process.stderr.write(`rfm: imported ${stats.rows.toLocaleString('en-US')} rows from ${input} to ${output}` +
     (bad.length ? `; ${bad.join(', ')} (kept as nulls: replay rejects and counts them)` : '') + '\n');
-  if (stats.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${input}: no data rows found`);
 }
 
 /** The csv command's options: the importer's, as commander hands them over, and the output. */
@@ -41,7 +48,7 @@ export function importCommand(program: Command): void {
     .option('--customer <column>', 'customer id column', 'customer_id')
     .option('--ts <column>', 'order time column', 'ts')
     .option('--amount <column>', 'order value column', 'amount')
-    .option('--kind <column>', 'event kind column: order, refund, visit, email_open')
+    .option('--kind <column>', 'event kind column: order, refund, visit, email_open (default: a column named kind, if any)')
     .option('--delimiter <char>', 'field delimiter', ',')
     .option('--no-header', 'the first line is data; name columns by number')
     .option('--date-format <format>', `how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')

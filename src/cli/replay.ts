@@ -55,6 +55,8 @@ export function replayCommand(program: Command): void {
     .option('-q, --quiet', 'no summary table')
     .action(action(async (inputs: string[], o: ReplayOptions) => {
       if (inputs.filter((i) => i === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
+      const toStdout = [o.json, o.customers, o.rejects].filter((f) => f === '-').length;
+      if (toStdout > 1) throw new RfmError('RFM_ERR_OPTION', 'only one of --json, --customers and --rejects can be - (stdout)');
       const model = o.model ? loadModel(o.model) : loadDefaultModel();
       const engine = new Engine({
         workers: o.workers, core: o.core, model, relativeAccuracy: o.accuracy, asOf: o.asOf, keepRejects: o.rejects !== undefined,
@@ -80,10 +82,18 @@ export function replayCommand(program: Command): void {
           batchesBefore += batches;
         }
         progress.done();
+        const k = engine.counts;
+        if (k.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${inputs.join(', ')}: no rows to replay`);
+        if (k.rejected === k.rows) {
+          throw new RfmError('RFM_ERR_INPUT', `every one of the ${k.rows.toLocaleString('en-US')} rows was rejected${o.rejects ? ` (listed in ${o.rejects})` : ' (--rejects FILE lists them)'}`);
+        }
         const mode = o.exact ? 'exact' : 'sketch';
         const { report } = buildReport(await engine.snapshot(mode, true), model);
         const jsonToStdout = o.json === '-';
-        if (!o.quiet) (jsonToStdout || o.customers === '-' ? process.stderr : process.stdout).write(summaryTable(report, model));
+        if (!o.quiet) (toStdout > 0 ? process.stderr : process.stdout).write(summaryTable(report, model));
+        if (engine.counts.afterAsOf > 0) {
+          process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after --as-of were left out\n`);
+        }
         if (engine.counts.rejected > 0) {
           process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects}` : ' (--rejects FILE lists them)'}\n`);
         }

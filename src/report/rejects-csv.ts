@@ -1,4 +1,4 @@
-/** The rejects file: one CSV row per rejected input row, with why and its raw values. */
+/** The rejects file: one CSV row per rejected input row, with why and its raw values; "-" is stdout. */
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -6,10 +6,10 @@ import type { Reject } from '../batch/rejects.js';
 import { csvField } from './customers-csv.js';
 
 export class RejectsFile {
-  private readonly out: WriteStream;
+  private readonly out: WriteStream | NodeJS.WriteStream;
 
   constructor(readonly path: string) {
-    this.out = createWriteStream(path);
+    this.out = path === '-' ? process.stdout : createWriteStream(path);
     this.out.write('row,reason,customer_id,ts,amount\n');
   }
 
@@ -19,6 +19,7 @@ export class RejectsFile {
   }
 
   async close(): Promise<void> {
+    if (this.out === process.stdout) return;
     this.out.end();
     await finished(this.out);
   }

@@ -76,8 +76,8 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
   async function ingest(req: IncomingMessage): Promise<{ accepted: number; rejected: number }> {
     const engine = live.engine;
     const before = { ...engine.counts };
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
-    if (type === 'text/csv') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'text/csv' || type === 'application/csv') {
       const stats = newImportStats();
       const convert = new RecordBatchConverter(engine.sourceOptions(), 'the request body');
       for await (const batch of readCsvOrders(req, {

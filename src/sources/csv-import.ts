@@ -16,7 +16,10 @@ export interface CsvImportOptions {
   customer: string;
   ts: string;
   amount: string;
-  /** Optional kind column (order, refund, visit, email_open). */
+  /**
+   * Kind column (order, refund, visit, email_open), which must exist when named; without one,
+   * a header column named "kind" is read when there is one (every row an order otherwise).
+   */
   kind?: string;
   delimiter: string;
   /** The first record names the columns. Default true. */
@@ -27,6 +30,9 @@ export interface CsvImportOptions {
   idType: 'auto' | 'int' | 'string';
   batchRows?: number;
 }
+
+/** The kind column read without --kind, when the header has it. */
+const DEFAULT_KIND_COLUMN = 'kind';
 
 const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
 
@@ -59,7 +65,7 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
         customer: columnIndex(o.customer, header, path, 'customer'),
         ts: columnIndex(o.ts, header, path, 'ts'),
         amount: columnIndex(o.amount, header, path, 'amount'),
-        kind: o.kind ? columnIndex(o.kind, header, path, 'kind') : -1,
+        kind: o.kind ? columnIndex(o.kind, header, path, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
       };
       if (o.idType === 'auto') isInt = /^-?\d{1,18}$/.test((fields[cols.customer] ?? '').trim());
       buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, !isInt);

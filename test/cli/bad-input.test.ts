@@ -114,8 +114,55 @@ describe('bad rows are counted, reported and listed, never applied', () => {
     const lines = readFileSync(rejects, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('row,reason,customer_id,ts,amount');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
-      '1,null customer', '2,null or NaN amount', '3,infinite amount', '4,null or unreadable time', '5,unknown kind',
+      '2,null customer', '3,null or NaN amount', '4,infinite amount', '5,null or unreadable time', '6,unknown kind',
     ]);
+  });
+});
+
+describe('the CLI says what went wrong, and ends with exit code 2', () => {
+  test('usage errors exit 2; help exits 0', async () => {
+    expectRefused(await runCli(['replay']), "missing required argument 'inputs'");
+    expectRefused(await runCli(['teleport']), "unknown command 'teleport'");
+    expectRefused(await runCli(['replay', 'x.arrow', '--exactly']), "unknown option '--exactly'");
+    expect((await runCli(['replay', '--help'])).code).toBe(0);
+  });
+
+  test('--rejects - writes the rejected rows to stdout, not to a file named "-"', async () => {
+    const path = arrowFile('one-bad.arrow', {
+      customer_id: vectorFromArray(['a@x', null], new Utf8()),
+      ts: vectorFromArray([T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([10, 10], new Float64()),
+    });
+    const r = await runCli(['replay', path, '--rejects', '-', '-q'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('row,reason,customer_id,ts,amount');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['2,null customer']);
+    expect(readdirSync(dir)).not.toContain('-');
+    expectRefused(await runCli(['replay', path, '--rejects', '-', '--json', '-']), 'only one of --json, --customers and --rejects');
+  });
+
+  test('an input whose every row is rejected, or that has no rows, is an error', async () => {
+    const bad = arrowFile('all-bad.arrow', {
+      customer_id: vectorFromArray([null, null], new Utf8()),
+      ts: vectorFromArray([T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([10, 10], new Float64()),
+    });
+    expectRefused(await runCli(['replay', bad]), 'every one of the 2 rows was rejected');
+    const none = arrowFile('no-rows.arrow', {
+      customer_id: vectorFromArray([], new Utf8()),
+      ts: vectorFromArray([], new TimestampMillisecond()),
+      amount: vectorFromArray([], new Float64()),
+    }, 'stream');
+    expectRefused(await runCli(['replay', none]), 'no-rows.arrow: no rows to replay');
+  });
+
+  test('a failed import leaves no output behind', async () => {
+    const src = join(dir, 'header-only.csv');
+    writeFileSync(src, 'customer_id,ts,amount\n');
+    const out = join(dir, 'header-only.arrow');
+    expectRefused(await runCli(['import', 'csv', src, '-o', out]), 'no data rows found');
+    expect(readdirSync(dir)).not.toContain('header-only.arrow');
   });
 });
 

@@ -58,6 +58,9 @@ describe('rfm generate + rfm replay', () => {
     expect(early.asOf).toBe('2025-06-30T00:00:00.000Z');
     expect(early.orders).toBeLessThan(full.orders);
     expect(early.orders).toBeGreaterThan(0);
+    // and says how many it left out (orders, refunds and visits after the date)
+    const left = Number(/([\d,]+) events after --as-of were left out/.exec(r.stderr)?.[1].replace(/,/g, ''));
+    expect(left).toBeGreaterThanOrEqual(full.orders - early.orders);
   });
 });
 
@@ -107,5 +110,19 @@ describe('rfm import', () => {
     const ann = rows.find((l) => l.startsWith('ann@'))!.split(',');
     expect(ann.slice(1, 4)).toEqual(['2', '2', '1234.5']);
     expect(rows.find((l) => l.startsWith('"bob'))).toContain('"bob, jr@example.com",1,1,20,');
+  });
+
+  test('csv: a column named kind is read without --kind, and an unknown kind is a rejected row', async () => {
+    const src = join(dir, 'kinds.csv');
+    writeFileSync(src, 'customer_id,ts,amount,kind\n1,2025-01-01,30,order\n1,2025-01-02,10,refund\n2,2025-01-02,,visit\n3,2025-01-03,5,bogus\n');
+    const out = join(dir, 'kinds.arrow');
+    const i = await runCli(['import', 'csv', src, '-o', out]);
+    expect(i.code, i.stderr).toBe(0);
+    expect(i.stderr).toContain('1 with an unknown kind');
+    const r = await runCli(['replay', out, '--json', '-', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ customers: 1, orders: 1, revenue: 20, rejected: 1 });
+    expect(report.audiences['Prospective Buyers'].customers).toBe(1);
   });
 });

@@ -67,6 +67,22 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     client.close();
   });
 
+  test("a CSV body's kind column is read: a refund is no order, a visit an engagement, an unknown kind a reject", async () => {
+    const { live, server } = await serve();
+    const csv = await fetch(server.url + 'ingest', {
+      method: 'POST', headers: { 'content-type': 'text/csv' },
+      body: 'customer_id,ts,amount,kind\na@x,2025-06-10,30,order\na@x,2025-06-11,-10,refund\nb@x,2025-06-11,,visit\nc@x,2025-06-11,5,bogus\n',
+    });
+    expect(await csv.json()).toEqual({ accepted: 3, rejected: 1 });
+    await live.engine.flush();
+    expect(live.engine.counts).toMatchObject({ orders: 1, refunds: 1, engagements: 1, rejected: 1 });
+    // the CSV types by any spelling; before, these were read as Arrow and refused
+    for (const type of ['Text/CSV', 'application/csv; charset=utf-8']) {
+      const r = await fetch(server.url + 'ingest', { method: 'POST', headers: { 'content-type': type }, body: 'customer_id,ts,amount\nd@x,2025-06-12,7\n' });
+      expect(await r.json(), type).toEqual({ accepted: 1, rejected: 0 });
+    }
+  });
+
   test('bad messages and bad bodies get clear errors and the server keeps serving', async () => {
     const { server, ws } = await serve();
     const client = await LiveClient.connect(ws);
