@@ -17,6 +17,7 @@ import type { BatchCounts } from './counts.js';
 import {
   UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, int32Words, isValid, kindsInto, onlyData, timesInto,
 } from './decode.js';
+import { DEFAULT_MAX_AMOUNT } from './limits.js';
 import { rejectOf } from './rejects.js';
 import { checkSchema } from './schema.js';
 import type { ColumnNames } from './schema.js';
@@ -36,6 +37,10 @@ export interface ConvertOptions {
   source: string;
   /** Where batch buffers come from (and go back to once applied). */
   pool?: BufferPool;
+  /** Orders and refunds beyond this absolute amount are rejected (limits.ts). Default DEFAULT_MAX_AMOUNT. */
+  maxAmount?: number;
+  /** Rows dated after this time (ms) are rejected (limits.ts: notAfter). Default: none. */
+  notAfter?: number;
 }
 
 /** Converts one RecordBatch. Throws RfmError on a bad schema or a corrupt column. */
@@ -136,12 +141,14 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const ts = out.ts;
   const amount = out.amount;
   const asOf = opts.asOf ?? Infinity;
+  const maxAmount = opts.maxAmount ?? DEFAULT_MAX_AMOUNT;
+  const latest = opts.notAfter ?? Infinity;
   const result: ConvertedBatch = {
     columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
-  const from = idNull === null ? countPlain(kind, ts, amount, n, asOf, result, plain) : 0;
+  const from = idNull === null ? countPlain(kind, ts, amount, n, Math.min(asOf, latest), maxAmount, result, plain) : 0;
   if (plain !== null && from < n) convertRest();
   for (let i = from; i < n; i++) {
     const k = kind[i];
@@ -153,6 +160,8 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     else if (t < -MAX_TIME_MS || t > MAX_TIME_MS) reason = 'time out of range';
     else if (k === UNKNOWN_KIND) reason = 'unknown kind';
     else if (k <= Kind.refund && !Number.isFinite(a)) reason = a !== a ? 'null or NaN amount' : 'infinite amount';
+    else if (k <= Kind.refund && (a > maxAmount || a < -maxAmount)) reason = `amount beyond ${maxAmount} (--max-amount)`;
+    else if (t > latest) reason = 'time too far ahead of the clock (--max-future)';
     if (reason !== null) {
       kind[i] = Kind.skip;
       result.rejected++;
@@ -211,7 +220,9 @@ function plainInput(ts: Data, kind: Data | null): PlainInput | null {
  * Given the batch's plain input, it also converts each row's time and kind on the way (one
  * pass instead of three); the caller converts every row the general way if it stops early.
  */
-function countPlain(kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, asOf: number, into: BatchCounts, plain: PlainInput | null): number {
+function countPlain(
+  kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, asOf: number, maxAmount: number, into: BatchCounts, plain: PlainInput | null,
+): number {
   const tsWords = plain?.tsWords;
   const kinds = plain?.kinds ?? null;
   const kindOf = plain?.kindOf;
@@ -233,9 +244,9 @@ function countPlain(kind: Uint8Array, ts: Float64Array, amount: Float64Array, n:
       k = kind[i];
     }
     const a = amount[i];
-    // a time in range and not after the as-of time (false for NaN), a known kind, and a
-    // finite amount (a - a is NaN for NaN and the infinities)
-    if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf) || k > Kind.emailOpen || a - a !== 0) break;
+    // a time in range and not after the as-of time or the clock's limit (false for NaN), a
+    // known kind, and an amount within the bound (false for NaN and the infinities)
+    if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
     if (t > maxTs) maxTs = t;
     if (k === Kind.order && a >= 0) orders++;
     else if (k <= Kind.refund) refunds++;

@@ -8,6 +8,8 @@ import type { BufferPool } from './buffer-pool.js';
 import { convertBatch } from './convert.js';
 import { toInput } from './converted.js';
 import type { ConvertedInput } from './converted.js';
+import { notAfter } from './limits.js';
+import type { RowLimits } from './limits.js';
 import type { ColumnNames } from './schema.js';
 
 /** What converting for an engine needs to know of it (Engine.sourceOptions() gives it). */
@@ -20,6 +22,8 @@ export interface ConversionTarget {
   recycleFrom: BufferPool;
   /** Keep rejected rows' values for a rejects file (counted either way). */
   keepRejects: boolean;
+  /** The bounds a row must be within (limits.ts). */
+  limits?: RowLimits;
 }
 
 /** Converts one input's RecordBatches in order; rows are numbered from the input's first (for rejects). */
@@ -30,7 +34,10 @@ export class RecordBatchConverter {
 
   convert(batch: RecordBatch): ConvertedInput {
     const t = this.target;
-    const c = convertBatch(batch, { names: t.names, asOf: t.asOf, keepRejects: t.keepRejects, firstRow: this.rows, source: this.source, pool: t.recycleFrom });
+    const c = convertBatch(batch, {
+      names: t.names, asOf: t.asOf, keepRejects: t.keepRejects, firstRow: this.rows, source: this.source, pool: t.recycleFrom,
+      maxAmount: t.limits?.maxAmount, notAfter: t.limits ? notAfter(t.limits) : undefined,
+    });
     this.rows += batch.numRows;
     return toInput(c, t.numShards, t.recycleFrom);
   }

@@ -34,3 +34,23 @@ export function oneOf<T extends string>(name: string, values: readonly T[]): (v:
     return v as T;
   };
 }
+
+/** A duration like 90s, 30m, 12h or 1d, in ms; "off" for none (undefined). */
+export function duration(name: string): (v: string) => number | undefined {
+  return (v: string) => {
+    if (v === 'off') return undefined;
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v.trim());
+    if (!m) throw new RfmError('RFM_ERR_OPTION', `${name} must be a duration like 90s, 30m, 12h or 1d (or "off"), got ${v}`);
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    return Number(m[1]) * unit;
+  };
+}
+
+/** A positive amount of store currency. */
+export function amount(name: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v.replace(/_/g, ''));
+    if (!(n > 0 && Number.isFinite(n))) throw new RfmError('RFM_ERR_OPTION', `${name} must be a positive amount, got ${v}`);
+    return n;
+  };
+}

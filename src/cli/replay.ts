@@ -10,7 +10,8 @@ import { buildReport } from '../report/report.js';
 import { summaryTable } from '../report/summary.js';
 import { readArrow } from '../sources/arrow-source.js';
 import { action } from './errors.js';
-import { asOfTime, fraction, oneOf, wholeNumber } from './options.js';
+import { amount, asOfTime, duration, fraction, oneOf, wholeNumber } from './options.js';
+import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
 import { Progress } from './progress.js';
 import { availableParallelism } from 'node:os';
 import { RfmError } from '../core/errors.js';
@@ -31,6 +32,8 @@ interface ReplayOptions {
   kindColumn: string;
   stallTimeout?: number;
   quiet?: boolean;
+  maxAmount: number;
+  maxFuture?: number;
 }
 
 export function replayCommand(program: Command): void {
@@ -51,6 +54,8 @@ export function replayCommand(program: Command): void {
     .option('--ts-column <name>', 'event time column', 'ts')
     .option('--amount-column <name>', 'amount column', 'amount')
     .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
+    .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
     .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
     .option('-q, --quiet', 'no summary table')
     .action(action(async (inputs: string[], o: ReplayOptions) => {
@@ -61,6 +66,7 @@ export function replayCommand(program: Command): void {
       const engine = new Engine({
         workers: o.workers, core: o.core, model, relativeAccuracy: o.accuracy, asOf: o.asOf, keepRejects: o.rejects !== undefined,
         columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
+        limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture },
       });
       const rejects = o.rejects ? new RejectsFile(o.rejects) : null;
       const progress = new Progress('replay', 'batches');

@@ -12,7 +12,8 @@ import type { RunningServer } from '../server/server.js';
 import { readArrow } from '../sources/arrow-source.js';
 import { generateOrders } from '../sources/generator.js';
 import { action, exitOnError } from './errors.js';
-import { oneOf, wholeNumber } from './options.js';
+import { amount, duration, oneOf, wholeNumber } from './options.js';
+import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
 
 interface LiveOptions {
   port: number;
@@ -22,6 +23,8 @@ interface LiveOptions {
   workers: number;
   core: CoreName;
   model?: string;
+  maxAmount: number;
+  maxFuture?: number;
 }
 
 function liveOptions(cmd: Command, defaultPort: number): Command {
@@ -31,13 +34,17 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--interval <ms>', 'least time between two snapshots pushed to clients', wholeNumber('--interval', 50, 60_000), 250)
     .option('--token <token>', 'require this token on the socket and on /ingest (?token= or Authorization: Bearer)')
     .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
-    .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm');
+    .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
+    .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', duration('--max-future'), ONE_DAY);
 }
+
+const ONE_DAY = 86_400_000;
 
 /** Starts engine and server, and stops both on Ctrl+C. */
 async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: RunningServer }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model }, o.interval);
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval);
   let server: RunningServer;
   try {
     server = await startServer(live, { port: o.port, host: o.host, token: o.token });

@@ -21,6 +21,8 @@ import { planFor, snapshotFrom } from './snapshot.js';
 import type { Planned, SnapshotOptions } from './snapshot.js';
 import type { CustomerExport, EngineSnapshot, IngestCounts, RankMode } from '../results.js';
 import type { ConversionTarget } from '../batch/record-batches.js';
+import { LARGEST_MAX_AMOUNT } from '../batch/limits.js';
+import type { RowLimits } from '../batch/limits.js';
 import { WorkerShard } from './worker-shard.js';
 
 export interface EngineOptions {
@@ -40,6 +42,8 @@ export interface EngineOptions {
   keepRejects?: boolean;
   /** Batches in flight before ingest waits (backpressure). Default 16. */
   maxInFlight?: number;
+  /** The bounds a row must be within (src/batch/limits.ts): maxAmount, maxFutureMs. */
+  limits?: RowLimits;
 }
 
 /** Batches given while a read is between its phases, to queue after them (see inPhases). */
@@ -69,6 +73,12 @@ function checkOptions(o: EngineOptions): void {
   if (a !== undefined && !(a > 0 && a < 0.5)) {
     throw new RfmError('RFM_ERR_OPTION', `relative accuracy must be above 0 and below 0.5, got ${a}`);
   }
+  const m = o.limits?.maxAmount;
+  if (m !== undefined && !(m > 0 && m <= LARGEST_MAX_AMOUNT)) {
+    throw new RfmError('RFM_ERR_OPTION', `the largest amount must be above 0 and at most ${LARGEST_MAX_AMOUNT} (one order's cents exact), got ${m}`);
+  }
+  const f = o.limits?.maxFutureMs;
+  if (f !== undefined && !(f >= 0 && Number.isFinite(f))) throw new RfmError('RFM_ERR_OPTION', `the future tolerance must be 0 or more ms, got ${f}`);
   const asOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
   if (asOf !== undefined && !Number.isFinite(asOf)) throw new RfmError('RFM_ERR_OPTION', `asOf must be a valid time, got ${String(o.asOf)}`);
 }
@@ -82,6 +92,7 @@ export class Engine {
   private readonly shards: ShardHost[];
   private readonly fixedAsOf: number | undefined;
   private readonly keepRejects: boolean;
+  private readonly limits: RowLimits;
   private readonly maxInFlight: number;
   private readonly inFlight: Promise<void>[] = [];
   private failure: unknown = null;
@@ -108,6 +119,7 @@ export class Engine {
     this.pool = new BufferPool(this.numShards > 1);
     this.fixedAsOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
     this.keepRejects = o.keepRejects ?? false;
+    this.limits = o.limits ?? {};
     this.maxInFlight = o.maxInFlight ?? 16;
     this.shards = workers === 0
       ? [new LocalShard(this.core, this.subBits)]
@@ -121,7 +133,7 @@ export class Engine {
    * into readArrow's options, or give it to convertRecordBatches.
    */
   sourceOptions(): ConversionTarget {
-    return { names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool, keepRejects: this.keepRejects };
+    return { names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool, keepRejects: this.keepRejects, limits: this.limits };
   }
 
   /** Largest event time applied so far (ms), or -Infinity. */
@@ -140,9 +152,11 @@ export class Engine {
     if (c.parts.length !== this.shards.length) {
       throw new RfmError('RFM_ERR_OPTION', `a batch made for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
     }
-    const rows = c.parts[0].shape.numRows;
     const idMode = c.parts[0].shape.idMode;
-    if (rows > 0) {
+    const applied = c.orders + c.refunds + c.engagements;
+    // only rows that are applied decide the kind of id: a batch of rejected rows (a null id,
+    // say) must not lock a live engine into string ids
+    if (applied > 0) {
       if (this.idMode === null) this.idMode = idMode;
       else if (this.idMode !== idMode) {
         throw new RfmError('RFM_ERR_SCHEMA', `column "${this.names.customer}" changed from ${this.idMode === 'int' ? 'integer' : 'string'} ids to ${idMode === 'int' ? 'integer' : 'string'} ids; one input must use one kind of id`);
@@ -155,7 +169,8 @@ export class Engine {
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);
     const hold = this.hold;
-    if (hold === null) this.dispatch(c);
+    if (applied === 0) this.giveBack(c);
+    else if (hold === null) this.dispatch(c);
     else {
       await new Promise<void>((resolve) => hold.batches.push(() => {
         this.dispatch(c);
@@ -166,6 +181,11 @@ export class Engine {
       await this.inFlight.shift()!.catch(() => undefined);
     }
     this.throwIfFailed();
+  }
+
+  /** A batch nothing of which is applied: its buffers go straight back to the pool. */
+  private giveBack(c: ConvertedInput): void {
+    for (const b of new Set(c.parts.map((p) => p.buffer))) this.pool.give(b);
   }
 
   /** Queues a converted batch on every shard. */

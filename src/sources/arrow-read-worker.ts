@@ -13,6 +13,8 @@ import type { RecordBatch, RecordBatchReader } from 'apache-arrow';
 import { convertBatch } from '../batch/convert.js';
 import { toInput } from '../batch/converted.js';
 import { joinConverted } from '../batch/coalesce.js';
+import { notAfter } from '../batch/limits.js';
+import type { RowLimits } from '../batch/limits.js';
 import { BufferPool, transferable } from '../batch/buffer-pool.js';
 import type { BatchBuffer } from '../batch/buffer-pool.js';
 import type { ConvertedBatch } from '../batch/converted.js';
@@ -35,6 +37,7 @@ export interface ReadWorkerSetup {
   keepRejects: boolean;
   /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
   maxBatchRows?: number;
+  limits: RowLimits;
 }
 
 const setup = workerData as ReadWorkerSetup;
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
         const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
         const c = convertBatch(batch, {
           names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
+          maxAmount: setup.limits.maxAmount, notAfter: notAfter(setup.limits),
         });
         row += batch.numRows;
         batches++;

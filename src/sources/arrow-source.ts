@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
 import type { ConvertedInput } from '../batch/converted.js';
+import type { RowLimits } from '../batch/limits.js';
 import type { ColumnNames } from '../batch/schema.js';
 import { transferable } from '../batch/buffer-pool.js';
 import type { BufferPool } from '../batch/buffer-pool.js';
@@ -38,6 +39,8 @@ export interface ArrowSourceOptions {
   readAhead?: number;
   /** Buffers to send back to the reading thread for reuse: pass engine.pool. */
   recycleFrom?: BufferPool;
+  /** The bounds a row must be within (src/batch/limits.ts). */
+  limits?: RowLimits;
   /** Called once the input is open, with its batch count when the format tells it. */
   onStart?: (numBatches: number | null) => void;
 }
@@ -55,7 +58,9 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected an Arrow IPC file or stream`);
     if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
   }
-  const setup: ReadWorkerSetup = { path, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows };
+  const setup: ReadWorkerSetup = {
+    path, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows, limits: o.limits ?? {},
+  };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
     workerData: setup,
     stdin: path === '-',

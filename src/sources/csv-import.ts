@@ -55,6 +55,9 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
   let header: string[] | null = null;
   const id = new Int32Array(2);
   let isInt = o.idType === 'int';
+  // with --id-type auto the first non-empty id decides; rows without one wait for it
+  let decided = o.idType !== 'auto';
+  const waiting: { ts: number; amount: number; kind: number }[] = [];
   for await (const { line, fields } of readRecords(source, o.delimiter)) {
     if (o.header && header === null) {
       header = fields;
@@ -67,12 +70,13 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
         amount: columnIndex(o.amount, header, path, 'amount'),
         kind: o.kind ? columnIndex(o.kind, header, path, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
       };
-      if (o.idType === 'auto') isInt = /^-?\d{1,18}$/.test((fields[cols.customer] ?? '').trim());
-      buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, !isInt);
     }
     stats.records++;
-    const b = buffer!;
     const idText = (fields[cols.customer] ?? '').trim();
+    if (!decided && idText !== '') {
+      isInt = /^-?\d{1,18}$/.test(idText);
+      decided = true;
+    }
     const ts = parseTime(fields[cols.ts] ?? '', o.dateFormat);
     const amountText = fields[cols.amount] ?? '';
     let kind: number = Kind.order;
@@ -85,6 +89,21 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
     const amount = amountText.trim() === '' && (kind === Kind.visit || kind === Kind.emailOpen) ? 0 : parseAmount(amountText, o.decimalComma);
     if (ts !== ts) stats.badTimes++;
     if (amount !== amount) stats.badAmounts++;
+    stats.rows++;
+    if (!decided) {
+      stats.badIds++;
+      waiting.push({ ts, amount, kind });
+      continue;
+    }
+    if (buffer === null) {
+      buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, !isInt);
+      for (const w of waiting) {
+        pushNull(buffer, isInt, w);
+        if (buffer.isFull) yield buffer.take();
+      }
+      waiting.length = 0;
+    }
+    const b = buffer;
     if (isInt) {
       const ok = idText !== '' && parseIntIdInto(id, idText);
       if (!ok && idText !== '') {
@@ -96,8 +115,21 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
       if (idText === '') stats.badIds++;
       b.pushString(idText === '' ? null : idText, ts, amount, kind);
     }
-    stats.rows++;
     if (b.isFull) yield b.take();
   }
+  if (buffer === null && waiting.length > 0) {
+    // no row had an id: string ids, every row rejected as a null customer downstream
+    buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, true);
+    for (const w of waiting) {
+      pushNull(buffer, false, w);
+      if (buffer.isFull) yield buffer.take();
+    }
+  }
   if (buffer && buffer.rows > 0) yield buffer.take();
+}
+
+/** A row without a customer id, into the batch as a null id. */
+function pushNull(b: OrderBatchBuffer, isInt: boolean, r: { ts: number; amount: number; kind: number }): void {
+  if (isInt) b.pushInt(0, 0, true, r.ts, r.amount, r.kind);
+  else b.pushString(null, r.ts, r.amount, r.kind);
 }

@@ -157,6 +157,36 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     expectRefused(await runCli(['replay', none]), 'no-rows.arrow: no rows to replay');
   });
 
+  test('amounts past the plausible bound are rejected, not summed into a negative revenue', async () => {
+    const path = arrowFile('huge-amounts.arrow', {
+      customer_id: vectorFromArray(['a@x', 'b@x', 'c@x', 'd@x'], new Utf8()),
+      ts: vectorFromArray([T0, T0, T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([99999999999999999999, 1e308, 120, 90_001], new Float64()),
+    });
+    const rejects = join(dir, 'huge-rejects.csv');
+    const r = await runCli(['replay', path, '--json', '-', '-q', '--rejects', rejects, '--exact']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ customers: 1, revenue: 120, rejected: 3 });
+    expect(Number.isFinite(report.concentration.gini)).toBe(true);
+    expect(readFileSync(rejects, 'utf8')).toContain('amount beyond 90000 (--max-amount)');
+    const raised = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-amount', '100000'])).stdout);
+    expect(raised).toMatchObject({ customers: 2, revenue: 90_121, rejected: 2 });
+  });
+
+  test('--max-future rejects events dated too far ahead of the clock', async () => {
+    const path = arrowFile('future.arrow', {
+      customer_id: vectorFromArray(['a@x', 'b@x'], new Utf8()),
+      ts: vectorFromArray([T0, Date.UTC(2099, 0, 1)], new TimestampMillisecond()),
+      amount: vectorFromArray([10, 10], new Float64()),
+    });
+    const off = JSON.parse((await runCli(['replay', path, '--json', '-', '-q'])).stdout);
+    expect(off).toMatchObject({ customers: 2, asOf: '2099-01-01T00:00:00.000Z' });
+    const on = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-future', '1d'])).stdout);
+    expect(on).toMatchObject({ customers: 1, rejected: 1, asOf: '2025-01-01T00:00:00.000Z' });
+    expectRefused(await runCli(['replay', path, '--max-future', 'soon']), '--max-future must be a duration');
+  });
+
   test('a failed import leaves no output behind', async () => {
     const src = join(dir, 'header-only.csv');
     writeFileSync(src, 'customer_id,ts,amount\n');

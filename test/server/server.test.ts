@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Float64, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { RowLimits } from '../../src/batch/limits.js';
 import { LiveEngine } from '../../src/server/live.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
@@ -16,8 +17,8 @@ afterEach(async () => {
   }
 });
 
-async function serve(token?: string, heartbeatMs?: number): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
-  const live = new LiveEngine({ workers: 1 }, 50);
+async function serve(token?: string, heartbeatMs?: number, limits?: RowLimits): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
+  const live = new LiveEngine({ workers: 1, limits }, 50);
   const server = await startServer(live, { port: 0, host: '127.0.0.1', token, floodLimit: 20, heartbeatMs });
   live.start();
   running.push({ live, server });
@@ -81,6 +82,22 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
       const r = await fetch(server.url + 'ingest', { method: 'POST', headers: { 'content-type': type }, body: 'customer_id,ts,amount\nd@x,2025-06-12,7\n' });
       expect(await r.json(), type).toEqual({ accepted: 1, rejected: 0 });
     }
+  });
+
+  test('one row cannot poison a live engine: a date far ahead is refused, a missing id decides nothing', async () => {
+    const { live, server } = await serve(undefined, undefined, { maxFutureMs: 86_400_000 });
+    const post = async (body: string): Promise<unknown> =>
+      (await fetch(server.url + 'ingest', { method: 'POST', headers: { 'content-type': 'text/csv' }, body })).json();
+    // only a row without a customer: rejected, and the engine stays free to take integer ids
+    expect(await post('customer_id,ts,amount\n,2025-06-10,5\n')).toEqual({ accepted: 0, rejected: 1 });
+    // a missing id first, then integer ids: the first id decides
+    expect(await post('customer_id,ts,amount\n,2025-06-10,5\n17,2025-06-10,5\n18,2025-06-11,6\n')).toEqual({ accepted: 2, rejected: 1 });
+    expect(await post('customer_id,ts,amount\n19,2099-01-01,5\n20,2025-06-12,7\n')).toEqual({ accepted: 1, rejected: 1 });
+    await live.engine.flush();
+    expect(new Date(live.engine.watermark).toISOString()).toBe('2025-06-12T00:00:00.000Z');
+    const s = await live.snapshot();
+    expect(s.customers).toBe(3);
+    expect(s.retention.Lost.customers).toBe(0);
   });
 
   test('bad messages and bad bodies get clear errors and the server keeps serving', async () => {

@@ -1,0 +1,30 @@
+/**
+ * The bounds a row must be within to be applied: rows beyond them are rejected with their
+ * reason, so no single row can overflow the totals or move a live engine's clock.
+ */
+
+/**
+ * The largest plausible amount of one order, in store currency. Spend and every total are
+ * sums of whole cents in doubles, exact below 2^53 cents: at this bound a sum of 10^9 orders
+ * stays exact (2^53 / 10^9 = 9,007,199 cents). --max-amount raises it for stores with larger
+ * orders, at the cost of the number of orders a sum holds exactly.
+ */
+export const DEFAULT_MAX_AMOUNT = 90_000;
+
+/** The largest bound that still holds one order's cents exactly. */
+export const LARGEST_MAX_AMOUNT = 2 ** 53 / 100;
+
+export interface RowLimits {
+  /** Orders and refunds beyond this absolute amount are rejected. Default DEFAULT_MAX_AMOUNT. */
+  maxAmount?: number;
+  /**
+   * Events dated more than this many ms ahead of the wall clock (when the row is converted)
+   * are rejected: a live engine's watermark must not jump to 2099 on one row. Default: off.
+   */
+  maxFutureMs?: number;
+}
+
+/** The latest time a row converted now may carry, or Infinity. */
+export function notAfter(limits: RowLimits): number {
+  return limits.maxFutureMs === undefined ? Infinity : Date.now() + limits.maxFutureMs;
+}
