@@ -31,6 +31,10 @@ async function importTo(output: string, input: string, batches: AsyncIterable<Re
     stats.badAmounts && `${stats.badAmounts} with an unreadable amount`,
     stats.badKinds && `${stats.badKinds} with an unknown kind`,
   ].filter(Boolean);
+  if (stats.badFieldCounts > 0) {
+    process.stderr.write(`rfm: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+      `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`);
+  }
   process.stderr.write(`rfm: imported ${stats.rows.toLocaleString('en-US')} rows from ${input} to ${output}` +
     (bad.length ? `; ${bad.join(', ')} (kept as nulls: replay rejects and counts them)` : '') + '\n');
 }

@@ -76,6 +76,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
   async function ingest(req: IncomingMessage): Promise<{ accepted: number; rejected: number }> {
     const engine = live.engine;
     const before = { ...engine.counts };
+    let leftOut = 0;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'text/csv' || type === 'application/csv') {
       const stats = newImportStats();
@@ -86,6 +87,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       }, stats)) {
         await live.ingest(convert.convert(batch));
       }
+      leftOut = stats.badFieldCounts;
     } else {
       // untrusted Arrow goes through the watched reading thread, from a temporary file
       const dir = await mkdtemp(join(tmpdir(), 'rfm-ingest-'));
@@ -107,7 +109,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     await engine.flush();
     const after = engine.counts;
     const accepted = after.orders + after.refunds + after.engagements - (before.orders + before.refunds + before.engagements);
-    return { accepted, rejected: after.rejected - before.rejected };
+    return { accepted, rejected: after.rejected - before.rejected + leftOut };
   }
 
   const http = createServer((req, res) => {

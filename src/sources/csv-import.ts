@@ -31,6 +31,9 @@ export interface CsvImportOptions {
   batchRows?: number;
 }
 
+/** An integer written with a leading zero: 007, -01 (0 alone is a number). */
+const LEADING_ZERO = /^-?0\d/;
+
 /** The kind column read without --kind, when the header has it. */
 const DEFAULT_KIND_COLUMN = 'kind';
 
@@ -43,8 +46,11 @@ function columnIndex(spec: string, header: string[] | null, path: string, role: 
     return i;
   }
   if (header === null) throw new RfmError('RFM_ERR_OPTION', `--${role} "${spec}": without a header line, name columns by number (1, 2, ...)`);
-  const i = header.findIndex((h) => h.trim().toLowerCase() === spec.toLowerCase());
+  const same = (h: string): boolean => h.trim().toLowerCase() === spec.toLowerCase();
+  const i = header.findIndex(same);
   if (i < 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})`);
+  const j = header.findIndex((h, k) => k > i && same(h));
+  if (j >= 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header names "${spec}" twice (columns ${i + 1} and ${j + 1}); name the one for --${role} by number`);
   return i;
 }
 
@@ -72,9 +78,16 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
       };
     }
     stats.records++;
+    if (header !== null && fields.length !== header.length) {
+      // a field too many or too few: its values may be in the wrong columns, so none is read
+      if (stats.badFieldCounts++ === 0) stats.firstBadFieldCountLine = line;
+      continue;
+    }
     const idText = (fields[cols.customer] ?? '').trim();
     if (!decided && idText !== '') {
-      isInt = /^-?\d{1,18}$/.test(idText);
+      // an id with a leading zero (00017) is a code, not a number: read as a string, it stays
+      // apart from 17
+      isInt = /^-?\d{1,18}$/.test(idText) && !LEADING_ZERO.test(idText);
       decided = true;
     }
     const ts = parseTime(fields[cols.ts] ?? '', o.dateFormat);
@@ -108,6 +121,9 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
       const ok = idText !== '' && parseIntIdInto(id, idText);
       if (!ok && idText !== '') {
         throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line}: customer id "${idText}" is not an integer, but earlier ids were; import with --id-type string`);
+      }
+      if (o.idType === 'auto' && LEADING_ZERO.test(idText)) {
+        throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line}: customer id "${idText}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`);
       }
       if (!ok) stats.badIds++;
       b.pushInt(ok ? id[0] : 0, ok ? id[1] : 0, !ok, ts, amount, kind);

@@ -33,6 +33,8 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
   let line = 1;
   let startLine = 1;
   let pendingQuote = false;
+  /** A CR ended the last record: a LF right after it is part of the same line end. */
+  let afterCr = false;
   try {
     for await (const chunk of stream as AsyncIterable<string | Buffer>) {
       const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
@@ -49,6 +51,10 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
       }
       for (let i = 0; i < text.length; i++) {
         const ch = text[i];
+        if (afterCr) {
+          afterCr = false;
+          if (ch === '\n') continue;
+        }
         if (pendingQuote) {
           pendingQuote = false;
           if (ch === '"') {
@@ -72,16 +78,16 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
           fields.push(field);
           field = '';
           quoteSeen = false;
-        } else if (ch === '\n') {
-          fields.push(field.endsWith('\r') && !quoteSeen ? field.slice(0, -1) : field);
+        } else if (ch === '\n' || ch === '\r') {
+          // a record ends at LF, CRLF or a lone CR (old Mac exports)
+          afterCr = ch === '\r';
+          fields.push(field);
           if (fields.length > 1 || fields[0] !== '') yield { line: startLine, fields };
           fields = [];
           field = '';
           quoteSeen = false;
           line++;
           startLine = line;
-        } else if (ch === '\r' && quoteSeen) {
-          // CR after a closing quote: part of CRLF
         } else {
           field += ch;
         }
@@ -97,7 +103,7 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
   }
   if (inQuotes && !pendingQuote) throw new RfmError('RFM_ERR_INPUT', `${path}: a quoted field opened on line ${startLine} never closes`);
   if (field !== '' || fields.length > 0) {
-    fields.push(field.endsWith('\r') ? field.slice(0, -1) : field);
+    fields.push(field);
     yield { line: startLine, fields };
   }
 }

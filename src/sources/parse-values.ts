@@ -22,6 +22,9 @@ export function parseTime(text: string, format: DateFormat): number {
   if (s === '') return NaN;
   switch (format) {
     case 'iso': {
+      // the calendar date must exist: Date.parse rolls 2024-02-30 over into March
+      const d = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+      if (!d || utcDate(+d[1], +d[2], +d[3]) !== utcDate(+d[1], +d[2], +d[3])) return NaN;
       // a time without a zone is read as UTC, not as this machine's local time
       const m = NO_ZONE.exec(s);
       return Date.parse(m ? `${m[1]}T${m[2] ?? '00:00'}Z` : s);
@@ -47,9 +50,16 @@ export function parseTime(text: string, format: DateFormat): number {
   }
 }
 
+/** A number with thousands separators in groups of three, or none: 1,234.56 or 1234.56. */
+const GROUPED_DOT = /^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^[-+]?\.\d+$/;
+/** The same with the decimal comma: 1.234,56 or 1234,56. */
+const GROUPED_COMMA = /^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$|^[-+]?,\d+$/;
+
 /**
- * A money amount: currency signs and spaces dropped; "," is a thousands separator, or the
- * decimal mark with decimalComma. Parentheses mean negative (accounting style). NaN if unreadable.
+ * A money amount: currency signs and spaces dropped; "," separates thousands, or is the
+ * decimal mark with decimalComma ("." then separates thousands). Separators must stand in
+ * groups of three, so "63,32" or "1.234,56" without decimalComma is unreadable, not 6332 or
+ * 1.23. Parentheses mean negative (accounting style). NaN if unreadable.
  */
 export function parseAmount(text: string, decimalComma = false): number {
   let s = text.trim().replace(/[\s$€£¥]|[A-Z]{3}$/g, '');
@@ -59,9 +69,11 @@ export function parseAmount(text: string, decimalComma = false): number {
     sign = -1;
     s = s.slice(1, -1);
   }
-  s = decimalComma ? s.replace(/\./g, '').replace(',', '.') : s.replace(/,/g, '');
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s)) return NaN;
-  return sign * Number(s);
+  const exponent = /[eE][-+]?\d+$/.exec(s);
+  const mantissa = exponent ? s.slice(0, exponent.index) : s;
+  if (!(decimalComma ? GROUPED_COMMA : GROUPED_DOT).test(mantissa)) return NaN;
+  const plain = decimalComma ? mantissa.replace(/\./g, '').replace(',', '.') : mantissa.replace(/,/g, '');
+  return sign * Number(plain + (exponent ? exponent[0] : ''));
 }
 
 /** A decimal integer id into (lo, hi) words of an Int64; false if not an integer in range. */
