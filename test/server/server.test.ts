@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { Float64, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RowLimits } from '../../src/batch/limits.js';
+import { RecordBatchConverter } from '../../src/batch/record-batches.js';
+import { Engine } from '../../src/engine/engine.js';
+import { buildReport } from '../../src/report/report.js';
 import { LiveEngine } from '../../src/server/live.js';
+import { generateOrders } from '../../src/sources/generator.js';
+import { Random } from '../../src/sources/random.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
 import type { ErrorMessage, HelloMessage } from '../../src/server/protocol.js';
@@ -98,6 +103,44 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     const s = await live.snapshot();
     expect(s.customers).toBe(3);
     expect(s.retention.Lost.customers).toBe(0);
+  });
+
+  test('concurrent POSTs of a shuffled history end in the report of one replay of it', async () => {
+    const { live, server } = await serve();
+    // a generated history with refunds and visits, shuffled, as 24 CSV bodies
+    const lines: string[] = [];
+    for (const b of generateOrders({ customers: 800, orders: 12_000, seed: 5, days: 400 })) {
+      const id = b.getChild('customer_id')!;
+      const ts = b.getChild('ts')!;
+      const amount = b.getChild('amount')!;
+      const kind = b.getChild('kind')!;
+      for (let i = 0; i < b.numRows; i++) {
+        lines.push(`${id.get(i)},${new Date(Number(ts.get(i))).toISOString()},${amount.get(i)},${kind.get(i)}`);
+      }
+    }
+    const rng = new Random(9);
+    for (let i = lines.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [lines[i], lines[j]] = [lines[j], lines[i]];
+    }
+    const parts = Array.from({ length: 24 }, (_, p) => lines.filter((_, i) => i % 24 === p));
+    const answers = await Promise.all(parts.map(async (part) => (await fetch(server.url + 'ingest', {
+      method: 'POST', headers: { 'content-type': 'text/csv' }, body: `customer_id,ts,amount,kind\n${part.join('\n')}\n`,
+    })).json() as { accepted: number; rejected: number }));
+    expect(answers.every((a) => a.rejected === 0)).toBe(true);
+    await live.engine.flush();
+    const once = new Engine({ workers: 2 });
+    try {
+      const converter = new RecordBatchConverter(once.sourceOptions());
+      for (const b of generateOrders({ customers: 800, orders: 12_000, seed: 5, days: 400 })) await once.ingest(converter.convert(b));
+      for (const mode of ['exact', 'sketch'] as const) {
+        const want = buildReport(await once.snapshot(mode), once.model).report;
+        const got = buildReport(await live.engine.snapshot(mode), live.engine.model).report;
+        expect(got, mode).toEqual(want);
+      }
+    } finally {
+      await once.close();
+    }
   });
 
   test('bad messages and bad bodies get clear errors and the server keeps serving', async () => {
