@@ -8,7 +8,7 @@ import {
   STATE_COLUMN_OFFSET, STATE_COLUMN_WIDTH,
 } from './abi';
 import { outAov, outF, outM, outR, outRetention, outSegment, run } from './classify';
-import { copyDays, restoreDays } from './days';
+import { buildLists, copyDays, restoreDays, startLists } from './days';
 import { decodePlan } from './plan';
 import { arena, cold, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rec, spendOf } from './records';
 
@@ -42,6 +42,7 @@ export function sizeDays(count: i32): void {
 export function gatherColumns(): void {
   const n = numCustomers;
   sizeColumns(n);
+  buildLists();
   let count = 0;
   for (let s = 0; s < n; s++) count += <i32>purchaseDaysOf(s);
   days = new StaticArray<i32>(count);
@@ -72,6 +73,7 @@ export function scatterColumns(): void {
     else for (let s = 0; s < n; s++) store<u8>(fieldAddress(c, s), load<u8>(col + <usize>s));
   }
   let at = changetype<usize>(days);
+  startLists();
   for (let s = 0; s < n; s++) {
     const r = rec(s);
     store<i32>(r, <i32>Math.floor(load<f64>(r, R_LAST_TS) / DAY_MS), R_LAST_DAY);

@@ -3,10 +3,17 @@
 // the same for every arrival order and every split into batches. A customer's days live in
 // a block of 2^k days (k >= 1) of an arena beside the records; the record holds the block's
 // offset (R_DAYS_OFF) and the count (R_PURCHASE_DAYS), so the capacity is the power of two
-// at or above the count (at least 2^DAYS_MIN_CLASS). In the usual in-order case a new day is appended; a block that
+// at or above the count (at least 2^DAYS_MIN_CLASS). A new last day is appended; a block that
 // fills moves to one twice its size, and the old one goes to a free list of its size for
 // the next customer that needs one. The plain core's twin: src/core/days.ts.
+//
+// The lists are needed only once a late day comes: until a shard meets its first, its new
+// purchase days go to a journal in arrival order (slot, day), written one after the other,
+// and time-ordered input never pays a write at a random place beside the record's. The first
+// late day, or a serialization, builds every list from the journal in one pass (each
+// customer's block sized by its count, its days in journal order, which is ascending).
 import { DAYS_CHUNK_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS } from './abi';
+import { numCustomers, rec } from './records';
 
 // The arena grows by chunks of 2^DAYS_CHUNK_SHIFT days (4 MiB), never by copying; a block
 // never straddles two chunks, so one customer has at most CHUNK_DAYS purchase days.
@@ -22,11 +29,76 @@ let used: u32 = 0;
 /** Head of the free list of blocks of 2^k days (NONE: empty); a free block's first day holds the next. */
 let freeHead = new StaticArray<u32>(<i32>CHUNK_SHIFT + 1);
 
+/** The lists are built (after a late day, a serialization or a restore); before, the journal holds the days. */
+export let listed = false;
+// the journal: (slot, day) pairs in chunks of 2^JOURNAL_SHIFT pairs (8 MiB)
+const JOURNAL_SHIFT: u32 = 20;
+const JOURNAL_MASK: u32 = (1 << JOURNAL_SHIFT) - 1;
+/** A journal pair: the slot at byte 0, the day here (the journal is this kernel's own, not the ABI's). */
+const JOURNAL_DAY: usize = 4;
+let journalBlocks = new Array<StaticArray<i32>>(0);
+let journalBase = new StaticArray<usize>(0);
+let journalLen: u32 = 0;
+
+// @ts-ignore: decorator
+@inline
+function journalAt(i: u32): usize {
+  return unchecked(journalBase[i >>> JOURNAL_SHIFT]) + (<usize>(i & JOURNAL_MASK) << 3);
+}
+
+/** Customer s has a new purchase day (lists not built yet). */
+function journal(s: i32, day: i32): void {
+  if ((journalLen & JOURNAL_MASK) == 0 && <i32>(journalLen >>> JOURNAL_SHIFT) == journalBlocks.length) {
+    journalBlocks.push(new StaticArray<i32>(<i32>(2 << JOURNAL_SHIFT)));
+    const bases = new StaticArray<usize>(journalBlocks.length);
+    for (let c = 0; c < journalBlocks.length; c++) unchecked((bases[c] = changetype<usize>(unchecked(journalBlocks[c]))));
+    journalBase = bases;
+  }
+  const p = journalAt(journalLen++);
+  store<i32>(p, s);
+  store<i32>(p, day, JOURNAL_DAY);
+}
+
+function dropJournal(): void {
+  journalBlocks = new Array<StaticArray<i32>>(0);
+  journalBase = new StaticArray<usize>(0);
+  journalLen = 0;
+}
+
+/** Every customer's list from the journal, once: before the first late day or a serialization. */
+export function buildLists(): void {
+  if (listed) return;
+  listed = true;
+  const n = numCustomers;
+  for (let s = 0; s < n; s++) {
+    const r = rec(s);
+    const pd = load<u32>(r, R_PURCHASE_DAYS);
+    if (pd > 0) store<u32>(r, alloc(classOf(pd)), R_DAYS_OFF);
+  }
+  const filled = new StaticArray<u32>(n);
+  for (let i: u32 = 0; i < journalLen; i++) {
+    const p = journalAt(i);
+    const s = load<i32>(p);
+    const k = unchecked(filled[s]);
+    store<i32>(dayAt(load<u32>(rec(s), R_DAYS_OFF) + k), load<i32>(p, JOURNAL_DAY));
+    unchecked((filled[s] = k + 1));
+  }
+  dropJournal();
+}
+
+/** A restore writes the lists themselves. */
+export function startLists(): void {
+  listed = true;
+  dropJournal();
+}
+
 export function resetDays(): void {
   chunkBlocks = new Array<StaticArray<i32>>(0);
   chunkBase = new StaticArray<usize>(0);
   used = 0;
   freeHead.fill(NONE);
+  listed = false;
+  dropJournal();
   // a first chunk, so that every day address the read-ahead in ingest makes is in memory
   alloc(MIN_CLASS);
   used = 0;
@@ -83,11 +155,15 @@ export function lastDayAddress(r: usize): usize {
   return dayAt(load<u32>(r, R_DAYS_OFF) + (n > 0 ? n - 1 : 0));
 }
 
-/** A first purchase day: its list, of one day. */
-export function firstPurchaseDay(r: usize, day: i32): void {
-  const at = alloc(MIN_CLASS);
-  store<i32>(dayAt(at), day);
-  store<u32>(r, at, R_DAYS_OFF);
+/** Customer s's (record r's) first purchase day: its list, of one day, or the journal's. */
+export function firstPurchaseDay(s: i32, r: usize, day: i32): void {
+  if (listed) {
+    const at = alloc(MIN_CLASS);
+    store<i32>(dayAt(at), day);
+    store<u32>(r, at, R_DAYS_OFF);
+  } else {
+    journal(s, day);
+  }
   store<u32>(r, 1, R_PURCHASE_DAYS);
   store<i32>(r, day, R_LAST_DAY);
 }
@@ -105,22 +181,27 @@ function roomFor(r: usize, n: u32): u32 {
 }
 
 /**
- * Adds purchase day `day` to the customer at r (who has a first day), if new: the count,
+ * Adds purchase day `day` to customer s at r (who has a first day), if new: the count,
  * the gap sum of squares and the last day follow. Per order on a day other than the last.
  */
-export function addDay(r: usize, day: i32): void {
+export function addDay(s: i32, r: usize, day: i32): void {
   const n = load<u32>(r, R_PURCHASE_DAYS);
   const last = load<i32>(r, R_LAST_DAY);
   if (day > last) {
     // in order: appended
-    const at = roomFor(r, n);
-    store<i32>(dayAt(at + n), day);
+    if (listed) {
+      const at = roomFor(r, n);
+      store<i32>(dayAt(at + n), day);
+    } else {
+      journal(s, day);
+    }
     const g = <f64>(day - last);
     store<f64>(r, load<f64>(r, R_GAP_SUM_SQ) + g * g, R_GAP_SUM_SQ);
     store<u32>(r, n + 1, R_PURCHASE_DAYS);
     store<i32>(r, day, R_LAST_DAY);
     return;
   }
+  buildLists();
   // late: the first day at or after it, by binary search (a block is contiguous: one base)
   const base = dayAt(load<u32>(r, R_DAYS_OFF));
   // branch-free: the number of steps depends on n only, not on the days (a data-dependent
@@ -164,6 +245,7 @@ export function restoreDays(r: usize, n: u32, src: usize): void {
   store<u32>(r, at, R_DAYS_OFF);
 }
 
+/** Bytes of the arena's chunks and the journal's. */
 export function arenaDayBytes(): f64 {
-  return <f64>chunkBlocks.length * <f64>(CHUNK_DAYS << 2);
+  return <f64>chunkBlocks.length * <f64>(CHUNK_DAYS << 2) + <f64>journalBlocks.length * <f64>(8 << JOURNAL_SHIFT);
 }

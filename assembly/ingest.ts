@@ -4,7 +4,7 @@ import {
   CENTS, C_ENGAGEMENTS, C_LAST_ENGAGED, DAY_MS, GROUP, ID_NONE, ID_UTF8, KIND_ORDER, KIND_REFUND, KIND_SKIP,
   R_FIRST_TS, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_MAX_ORDER, R_ORDERS, R_SPEND_CENTS,
 } from './abi';
-import { addDay, firstPurchaseDay, lastDayAddress } from './days';
+import { addDay, firstPurchaseDay, lastDayAddress, listed } from './days';
 import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
 import { firstTagged, index, indexMask, slotOf } from './index-table';
 import { cap, cold, keepId, numCustomers, rec } from './records';
@@ -72,13 +72,13 @@ function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
     if (o == 0) {
       store<f64>(r, t, R_FIRST_TS);
       store<f64>(r, t, R_LAST_TS);
-      firstPurchaseDay(r, day);
+      firstPurchaseDay(s, r, day);
       store<f64>(r, a, R_MAX_ORDER);
     } else {
       if (a > load<f64>(r, R_MAX_ORDER)) store<f64>(r, a, R_MAX_ORDER);
       // a new day goes into the customer's day list: appended when it is the latest, placed
       // among the others when late (days.ts), so the cadence is the same in any order
-      if (day != load<i32>(r, R_LAST_DAY)) addDay(r, day);
+      if (day != load<i32>(r, R_LAST_DAY)) addDay(s, r, day);
       if (t < load<f64>(r, R_FIRST_TS)) store<f64>(r, t, R_FIRST_TS);
       if (t > load<f64>(r, R_LAST_TS)) store<f64>(r, t, R_LAST_TS);
     }
@@ -165,10 +165,11 @@ export function ingestRows(
       unchecked((groupSlot[j] = s));
       unchecked((groupAddr[j] = rec(max(s, 0))));
     }
-    // the records, in a loop of their own (see above); then the last day of each one's day
-    // list, where a new purchase day is appended (its own miss, overlapped the same way)
+    // the records, in a loop of their own (see above); then, once the day lists are built,
+    // the last day of each one's list, where a new purchase day goes (its own miss, overlapped
+    // the same way)
     for (let j = 0; j < n; j++) sum += load<i32>(unchecked(groupAddr[j]));
-    for (let j = 0; j < n; j++) sum += load<i32>(lastDayAddress(unchecked(groupAddr[j])));
+    if (listed) for (let j = 0; j < n; j++) sum += load<i32>(lastDayAddress(unchecked(groupAddr[j])));
     // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
     // (a tag can match another customer's, and a customer new in this group has none yet)
     const groupCap = cap;

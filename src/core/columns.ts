@@ -49,6 +49,7 @@ export function stateColumns(r: Records): Column[] {
 
 /** Every customer's purchase days, customer after customer in slot order (the state format's). */
 export function allDays(r: Records, lists: DayLists): Int32Array {
+  lists.buildLists(r);
   let count = 0;
   for (let s = 0; s < r.numCustomers; s++) count += r.purchaseDays(s);
   const out = new Int32Array(count);
@@ -80,6 +81,7 @@ export function restoreColumns(r: Records, lists: DayLists, columns: Uint8Array[
     }
   });
   let at = 0;
+  lists.startLists();
   for (let s = 0; s < n; s++) {
     r.i32[(s << WORD_SHIFT) + W_LAST_DAY] = Math.floor(r.lastTs(s) / DAY_MS);
     const pd = r.purchaseDays(s);

@@ -1,8 +1,9 @@
 /**
  * The plain core's purchase-day lists: each customer's distinct purchase days, ascending,
  * in a block of 2^k days of an arena (offset in the record, count = purchase days), so a
- * late order is placed among the gaps. The WASM kernel's twin, assembly/days.ts, says why
- * the blocks and the free lists; the two keep the same lists, block for block.
+ * late order is placed among the gaps; until the first late day, a journal in arrival order
+ * instead. The WASM kernel's twin, assembly/days.ts, says why the blocks, the free lists and
+ * the journal; the two keep the same lists, block for block.
  */
 import * as abi from '../abi/abi.js';
 import { RfmError } from './errors.js';
@@ -17,6 +18,8 @@ const {
 const CHUNK_DAYS = 1 << DAYS_CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_DAYS - 1;
 const NONE = -1;
+const JOURNAL_SHIFT = 20;
+const JOURNAL_CHUNK = 1 << JOURNAL_SHIFT;
 
 /** log2 of the block that holds n days (n >= 1). */
 function classOf(n: number): number {
@@ -28,10 +31,55 @@ export class DayLists {
   chunks: Int32Array[] = [new Int32Array(CHUNK_DAYS)];
   private used = 0;
   private readonly freeHead = new Int32Array(DAYS_CHUNK_SHIFT + 1).fill(NONE);
+  /** The lists are built; before, the journal holds every new purchase day as (slot, day). */
+  listed = false;
+  private journalSlot: Int32Array[] = [];
+  private journalDay: Int32Array[] = [];
+  private journalLen = 0;
 
-  /** Bytes of the arena's chunks. */
+  /** Bytes of the arena's chunks and the journal's. */
   get bytes(): number {
-    return this.chunks.length * CHUNK_DAYS * 4;
+    return this.chunks.length * CHUNK_DAYS * 4 + this.journalSlot.length * JOURNAL_CHUNK * 8;
+  }
+
+  private journal(s: number, day: number): void {
+    const c = this.journalLen >>> JOURNAL_SHIFT;
+    if (c === this.journalSlot.length) {
+      this.journalSlot.push(new Int32Array(JOURNAL_CHUNK));
+      this.journalDay.push(new Int32Array(JOURNAL_CHUNK));
+    }
+    const i = this.journalLen++ & (JOURNAL_CHUNK - 1);
+    this.journalSlot[c][i] = s;
+    this.journalDay[c][i] = day;
+  }
+
+  /** Every customer's list from the journal, once (assembly/days.ts's buildLists). */
+  buildLists(r: Records): void {
+    if (this.listed) return;
+    this.listed = true;
+    const n = r.numCustomers;
+    for (let s = 0; s < n; s++) {
+      const pd = r.purchaseDays(s);
+      if (pd > 0) r.u32[(s << WORD_SHIFT) + W_DAYS_OFF] = this.alloc(classOf(pd));
+    }
+    const filled = new Uint32Array(n);
+    for (let i = 0; i < this.journalLen; i++) {
+      const s = this.journalSlot[i >>> JOURNAL_SHIFT][i & (JOURNAL_CHUNK - 1)];
+      this.set(r.u32[(s << WORD_SHIFT) + W_DAYS_OFF] + filled[s]++, this.journalDay[i >>> JOURNAL_SHIFT][i & (JOURNAL_CHUNK - 1)]);
+    }
+    this.dropJournal();
+  }
+
+  /** A restore writes the lists themselves. */
+  startLists(): void {
+    this.listed = true;
+    this.dropJournal();
+  }
+
+  private dropJournal(): void {
+    this.journalSlot = [];
+    this.journalDay = [];
+    this.journalLen = 0;
   }
 
   private get(at: number): number {
@@ -71,10 +119,14 @@ export class DayLists {
 
   /** Customer s's first purchase day. */
   first(r: Records, s: number, day: number): void {
-    const at = this.alloc(DAYS_MIN_CLASS);
-    this.set(at, day);
     const w = s << WORD_SHIFT;
-    r.u32[w + W_DAYS_OFF] = at;
+    if (this.listed) {
+      const at = this.alloc(DAYS_MIN_CLASS);
+      this.set(at, day);
+      r.u32[w + W_DAYS_OFF] = at;
+    } else {
+      this.journal(s, day);
+    }
     r.u32[w + W_PURCHASE_DAYS] = 1;
     r.i32[w + W_LAST_DAY] = day;
   }
@@ -99,14 +151,15 @@ export class DayLists {
     const n = r.u32[w + W_PURCHASE_DAYS];
     const last = r.i32[w + W_LAST_DAY];
     if (day > last) {
-      const at = this.roomFor(r, s, n);
-      this.set(at + n, day);
+      if (this.listed) this.set(this.roomFor(r, s, n) + n, day);
+      else this.journal(s, day);
       const g = day - last;
       r.f64[d + D_GAP_SUM_SQ] += g * g;
       r.u32[w + W_PURCHASE_DAYS] = n + 1;
       r.i32[w + W_LAST_DAY] = day;
       return;
     }
+    this.buildLists(r);
     // late: binary search within the block (contiguous in one chunk)
     const at = r.u32[w + W_DAYS_OFF];
     const chunk = this.chunks[at >>> DAYS_CHUNK_SHIFT];

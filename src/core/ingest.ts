@@ -77,11 +77,14 @@ export function ingestRows(records: Records, table: IndexTable, days: DayLists, 
       groupWord[j] = Math.max(s, 0) << WORD_SHIFT;
     }
     for (let j = 0; j < n; j++) sum = (sum + i32[groupWord[j]]) | 0;
-    // the last day of each one's day list, where a new purchase day goes (assembly/ingest.ts)
-    const chunks = days.chunks;
-    for (let j = 0; j < n; j++) {
-      const at = days.lastDayIndex(records, Math.max(groupSlot[j], 0));
-      sum = (sum + chunks[at >>> DAYS_CHUNK_SHIFT][at & DAYS_CHUNK_MASK]) | 0;
+    // once the lists are built, the last day of each one's list, where a new purchase day goes
+    // (assembly/ingest.ts)
+    if (days.listed) {
+      const chunks = days.chunks;
+      for (let j = 0; j < n; j++) {
+        const at = days.lastDayIndex(records, Math.max(groupSlot[j], 0));
+        sum = (sum + chunks[at >>> DAYS_CHUNK_SHIFT][at & DAYS_CHUNK_MASK]) | 0;
+      }
     }
     // 3. apply, in row order; a slot found in step 2 is taken when its key is the row's
     // (a tag can match another customer's, and a customer new in this group has none yet)

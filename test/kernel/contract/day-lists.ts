@@ -23,7 +23,7 @@ function stats(bytes: Uint8Array): { purchaseDays: number; gapSumSq: number } {
 }
 
 export function dayLists(make: MakeKernel): void {
-  test.each([1, 2, 3, 5, 17, 64, 65, 500])('%i distinct days in sorted, reversed and shuffled order give one state', (count) => {
+  test.each([1, 2, 3, 5, 17, 64, 65, 500])('%i distinct days in sorted, reversed, shuffled and held-back order give one state', (count) => {
     const rng = new Random(count);
     const days = new Set<number>();
     while (days.size < count) days.add(Math.floor(rng.next() * 3000) - 100);
@@ -32,7 +32,10 @@ export function dayLists(make: MakeKernel): void {
     for (let i = 1; i < sorted.length; i++) sumSq += (sorted[i] - sorted[i - 1]) ** 2;
     // every day twice (the second on an existing day), at another hour
     const events = sorted.flatMap((d) => [{ ts: T0 + d * DAY + 3600_000, amount: 1 }, { ts: T0 + d * DAY + 7200_000, amount: 2 }]);
-    const orders = [events, events.slice().reverse(), ...[1, 2, 3].map((seed) => shuffle(events, seed))];
+    // in order but every tenth day held back to the end: the journal first, then the lists
+    // built at the first late day, then inserts and appends into them
+    const heldBack = [...events.filter((_, i) => i % 20 >= 2), ...events.filter((_, i) => i % 20 < 2)];
+    const orders = [events, events.slice().reverse(), ...[1, 2, 3].map((seed) => shuffle(events, seed)), heldBack];
     const states = orders.map((es) => {
       const k = make();
       // one event a batch for one of the orders, the others in one batch
