@@ -17,6 +17,7 @@ import { buildOrderBatch } from '../../src/sources/batch-builder.js';
 import { generateOrders } from '../../src/sources/generator.js';
 import { Random } from '../../src/sources/random.js';
 import { ingestBatches, reportOf } from '../support/engine.js';
+import { shuffled } from '../support/shuffle.js';
 
 interface Row {
   lo: number;
@@ -40,16 +41,6 @@ function history(): Row[] {
     }
   }
   return rows;
-}
-
-function shuffled(rows: Row[], seed: number): Row[] {
-  const rng = new Random(seed);
-  const out = rows.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 function batchOf(part: Row[]): RecordBatch {

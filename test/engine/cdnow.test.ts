@@ -6,11 +6,11 @@ import { Engine } from '../../src/engine/engine.js';
 import { customerIdOf } from '../../src/report/customers-csv.js';
 import { readCdnow } from '../../src/sources/cdnow.js';
 import { newImportStats } from '../../src/sources/import-stats.js';
-import { Random } from '../../src/sources/random.js';
 import { cdnowMaster } from '../support/data.js';
 import { independentRfm } from '../support/independent-rfm.js';
 import type { Order } from '../support/independent-rfm.js';
 import { ingestBatches, reportOf } from '../support/engine.js';
+import { shuffled } from '../support/shuffle.js';
 
 const DAY = 86_400_000;
 
@@ -29,13 +29,8 @@ function parseMaster(): Order[] {
 /** CDNOW_master.txt with its lines in a seeded random order (header first), as a file. */
 function shuffledMaster(seed: number): string {
   const [header, ...lines] = readFileSync(cdnowMaster(), 'utf8').trim().split('\n');
-  const rng = new Random(seed);
-  for (let i = lines.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [lines[i], lines[j]] = [lines[j], lines[i]];
-  }
   const file = join(mkdtempSync(join(tmpdir(), 'rfm-cdnow-')), `CDNOW_master-shuffled-${seed}.txt`);
-  writeFileSync(file, [header, ...lines].join('\n') + '\n');
+  writeFileSync(file, [header, ...shuffled(lines, seed)].join('\n') + '\n');
   return file;
 }
 

@@ -7,7 +7,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { buildReport } from '../../src/report/report.js';
 import { LiveEngine } from '../../src/server/live.js';
 import { generateOrders } from '../../src/sources/generator.js';
-import { Random } from '../../src/sources/random.js';
+import { shuffled } from '../support/shuffle.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
 import type { ErrorMessage, HelloMessage } from '../../src/server/protocol.js';
@@ -118,12 +118,8 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
         lines.push(`${id.get(i)},${new Date(Number(ts.get(i))).toISOString()},${amount.get(i)},${kind.get(i)}`);
       }
     }
-    const rng = new Random(9);
-    for (let i = lines.length - 1; i > 0; i--) {
-      const j = Math.floor(rng.next() * (i + 1));
-      [lines[i], lines[j]] = [lines[j], lines[i]];
-    }
-    const parts = Array.from({ length: 24 }, (_, p) => lines.filter((_, i) => i % 24 === p));
+    const mixed = shuffled(lines, 9);
+    const parts = Array.from({ length: 24 }, (_, p) => mixed.filter((_, i) => i % 24 === p));
     const answers = await Promise.all(parts.map(async (part) => (await fetch(server.url + 'ingest', {
       method: 'POST', headers: { 'content-type': 'text/csv' }, body: `customer_id,ts,amount,kind\n${part.join('\n')}\n`,
     })).json() as { accepted: number; rejected: number }));

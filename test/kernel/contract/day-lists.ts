@@ -9,6 +9,7 @@ import { readState } from '../../../src/core/state-format.js';
 import { Random } from '../../../src/sources/random.js';
 import { DAY, feed } from '../../support/hand-built.js';
 import type { MakeKernel } from '../../support/kernels.js';
+import { shuffled } from '../../support/shuffle.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -35,7 +36,7 @@ export function dayLists(make: MakeKernel): void {
     // in order but every tenth day held back to the end: the journal first, then the lists
     // built at the first late day, then inserts and appends into them
     const heldBack = [...events.filter((_, i) => i % 20 >= 2), ...events.filter((_, i) => i % 20 < 2)];
-    const orders = [events, events.slice().reverse(), ...[1, 2, 3].map((seed) => shuffle(events, seed)), heldBack];
+    const orders = [events, events.slice().reverse(), ...[1, 2, 3].map((seed) => shuffled(events, seed)), heldBack];
     const states = orders.map((es) => {
       const k = make();
       // one event a batch for one of the orders, the others in one batch
@@ -46,14 +47,4 @@ export function dayLists(make: MakeKernel): void {
     expect(stats(states[0])).toEqual({ purchaseDays: count, gapSumSq: sumSq });
     for (const s of states.slice(1)) expect(Buffer.from(s).equals(Buffer.from(states[0]))).toBe(true);
   });
-}
-
-function shuffle<T>(a: T[], seed: number): T[] {
-  const rng = new Random(seed);
-  const out = a.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
