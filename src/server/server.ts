@@ -63,6 +63,12 @@ function tokenOf(req: IncomingMessage): string | null {
   return new URL(req.url ?? '/', 'http://x').searchParams.get('token');
 }
 
+/** An error message as a reply carries it: printable, and short (a corrupt body's bytes can reach one). */
+function fitForReply(message: string): string {
+  const s = message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+  return s.length > 300 ? s.slice(0, 300) + '...' : s;
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body) + '\n');
@@ -99,7 +105,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
           if (bytes > maxIngest) req.destroy(new RfmError('RFM_ERR_INPUT', `the body is larger than ${maxIngest} bytes`));
         });
         await pipeline(req, createWriteStream(file));
-        for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000 })) {
+        for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000, label: 'the request body' })) {
           await live.ingest(batch);
         }
       } finally {
@@ -124,7 +130,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       ingest(req).then(
         (r) => json(res, 200, r),
-        (e: unknown) => json(res, e instanceof RfmError ? 400 : 500, { error: (e as Error).message }),
+        (e: unknown) => json(res, e instanceof RfmError ? 400 : 500, { error: fitForReply((e as Error).message) }),
       );
     } else {
       json(res, 404, { error: `nothing at ${path}; the dashboard is at /, the socket on this port, ingest at POST /ingest` });

@@ -30,6 +30,8 @@ const arrow = createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as
 export interface ReadWorkerSetup {
   /** File path, or '-' for the stdin the parent pipes in. */
   path: string;
+  /** What messages call the input. */
+  label: string;
   names: ColumnNames;
   asOf?: number;
   /** Shards of the engine; with more than one, batches are made in shared memory every shard reads. */
@@ -80,7 +82,7 @@ function openSource(path: string): PreadFile | NodeJS.ReadableStream {
 }
 
 async function main(): Promise<void> {
-  const name = setup.path === '-' ? 'stdin' : setup.path;
+  const name = setup.label;
   const source = openSource(setup.path);
   const handle = source instanceof PreadFile ? source : null;
   let row = 0;

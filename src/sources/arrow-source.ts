@@ -4,7 +4,7 @@
  * in memory (resourceLimits) and in time (a stall watchdog: while a batch is owed, some
  * message must arrive within stallMs), and its raw errors become RFM_ERR_INPUT.
  */
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
 import type { ConvertedInput } from '../batch/converted.js';
@@ -39,15 +39,38 @@ export interface ArrowSourceOptions {
   readAhead?: number;
   /** Buffers to send back to the reading thread for reuse: pass engine.pool. */
   recycleFrom?: BufferPool;
+  /** What messages call the input (default: its path; the server says "the request body"). */
+  label?: string;
   /** The bounds a row must be within (src/batch/limits.ts). */
   limits?: RowLimits;
   /** Called once the input is open, with its batch count when the format tells it. */
   onStart?: (numBatches: number | null) => void;
 }
 
+const ARROW_MAGIC = 'ARROW1';
+
+/** An Arrow IPC file (its magic at the start) whose end is not the magic of its footer. */
+function truncatedFile(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const head = Buffer.alloc(6);
+      const tail = Buffer.alloc(6);
+      readSync(fd, head, 0, 6, 0);
+      readSync(fd, tail, 0, 6, Math.max(0, size - 6));
+      return head.toString('latin1') === ARROW_MAGIC && tail.toString('latin1') !== ARROW_MAGIC;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** Reads `path` ('-': stdin) as Arrow IPC and yields converted batches. */
 export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGenerator<ConvertedInput> {
-  const name = path === '-' ? 'stdin' : path;
+  const name = o.label ?? (path === '-' ? 'stdin' : path);
   if (path !== '-') {
     let stat: ReturnType<typeof statSync>;
     try {
@@ -59,7 +82,8 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
   }
   const setup: ReadWorkerSetup = {
-    path, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows, limits: o.limits ?? {},
+    path, label: name, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
+    limits: o.limits ?? {},
   };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
     workerData: setup,
@@ -89,7 +113,9 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     if (m.type === 'batch') owed--;
     if (m.type === 'error') {
       fail(m.translated ? new RfmError(m.code, m.message)
-        : new RfmError('RFM_ERR_INPUT', `${name}: not a readable Arrow IPC file or stream (${m.message})`));
+        : new RfmError('RFM_ERR_INPUT', path !== '-' && truncatedFile(path)
+          ? `${name}: the Arrow IPC file is truncated (it starts as one but ends before its footer); copy or export it again`
+          : `${name}: not a readable Arrow IPC file or stream (${m.message})`));
       return;
     }
     queue.push(m);

@@ -187,6 +187,15 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     expectRefused(await runCli(['replay', path, '--max-future', 'soon']), '--max-future must be a duration');
   });
 
+  test('a truncated Arrow file is called truncated', async () => {
+    const whole = join(dir, 'whole.arrow');
+    expect((await runCli(['generate', '--customers', '500', '--orders', '5000', '-o', whole])).code).toBe(0);
+    const bytes = readFileSync(whole);
+    const cut = join(dir, 'cut.arrow');
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    expectRefused(await runCli(['replay', cut]), 'cut.arrow: the Arrow IPC file is truncated');
+  });
+
   test('a failed import leaves no output behind', async () => {
     const src = join(dir, 'header-only.csv');
     writeFileSync(src, 'customer_id,ts,amount\n');

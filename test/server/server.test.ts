@@ -139,6 +139,18 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     }
   });
 
+  test("a 400 names the request body, never the server's temporary file, and does not echo the body", async () => {
+    const { server } = await serve();
+    const garbage = new Uint8Array(4096).map((_, i) => (i * 7919) & 255);
+    const r = await fetch(server.url + 'ingest', { method: 'POST', body: garbage });
+    expect(r.status).toBe(400);
+    const { error } = await r.json() as { error: string };
+    expect(error).toContain('the request body');
+    expect(error).not.toMatch(/rfm-ingest-|body\.arrow|\/tmp/);
+    expect(error.length).toBeLessThan(400);
+    expect(error).not.toMatch(/[\u0000-\u001f]/);
+  });
+
   test('bad messages and bad bodies get clear errors and the server keeps serving', async () => {
     const { server, ws } = await serve();
     const client = await LiveClient.connect(ws);
