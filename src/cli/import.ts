@@ -58,6 +58,7 @@ export function importCommand(program: Command): void {
     .option('--date-format <format>', `how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
     .option('--decimal-comma', 'amounts use "," as the decimal mark (12,50)')
     .option('--id-type <type>', 'customer ids: auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
+    .option('--encoding <encoding>', 'how the file is text: utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8')
     .action(action(async (file: string, o: CsvOptions) => {
       const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
       if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);

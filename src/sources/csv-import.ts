@@ -7,6 +7,7 @@ import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import { KIND_UNKNOWN, OrderBatchBuffer } from './batch-builder.js';
 import { readRecords } from './csv-lines.js';
+import type { TextEncoding } from './csv-lines.js';
 import type { ImportStats } from './import-stats.js';
 import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
 import type { DateFormat } from './parse-values.js';
@@ -28,6 +29,8 @@ export interface CsvImportOptions {
   decimalComma: boolean;
   /** 'auto': integers when the first record's id is one. */
   idType: 'auto' | 'int' | 'string';
+  /** How the bytes are text (default utf8, checked). */
+  encoding?: TextEncoding;
   batchRows?: number;
 }
 
@@ -64,7 +67,7 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
   // with --id-type auto the first non-empty id decides; rows without one wait for it
   let decided = o.idType !== 'auto';
   const waiting: { ts: number; amount: number; kind: number }[] = [];
-  for await (const { line, fields } of readRecords(source, o.delimiter)) {
+  for await (const { line, fields } of readRecords(source, o.delimiter, o.encoding)) {
     if (o.header && header === null) {
       header = fields;
       continue;

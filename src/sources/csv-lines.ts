@@ -11,20 +11,58 @@ export interface CsvRecord {
   fields: string[];
 }
 
+/** How the bytes are text: UTF-8 (checked: a byte sequence that is not UTF-8 is an error), or latin-1. */
+export type TextEncoding = 'utf8' | 'latin1';
+
+/**
+ * Checks a chunk of UTF-8: `carry` continuation bytes are owed by the chunk before (a
+ * sequence cut at its end). Returns the offset of the first byte that breaks UTF-8 (-1:
+ * none) and the continuation bytes this chunk leaves owed.
+ */
+function checkUtf8(b: Uint8Array, carry: number): { bad: number; carry: number } {
+  let i = 0;
+  for (; i < carry && i < b.length; i++) if ((b[i] & 0xc0) !== 0x80) return { bad: i, carry: 0 };
+  if (i < carry) return { bad: -1, carry: carry - i };
+  while (i < b.length) {
+    const c = b[i];
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return { bad: i, carry: 0 };
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= b.length) return { bad: -1, carry: n - k + 1 };
+      if ((b[i + k] & 0xc0) !== 0x80) return { bad: i, carry: 0 };
+    }
+    i += n + 1;
+  }
+  return { bad: -1, carry: 0 };
+}
+
+/** Lines before `end` in `b`. */
+function linesIn(b: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (b[i] === 10 || (b[i] === 13 && b[i + 1] !== 10)) n++;
+  return n;
+}
+
 /**
  * Splits text on a delimiter; ' ' means runs of whitespace (CDNOW-style fixed columns).
- * The source is a file path, '-' for stdin, or a stream already open (an HTTP body).
+ * The source is a file path, '-' for stdin, or a stream already open (an HTTP body). A UTF-8
+ * byte-order mark is dropped; UTF-16 and bytes that are not UTF-8 (unless `encoding` is
+ * latin1) end with RFM_ERR_INPUT naming the line, rather than becoming U+FFFD, which made
+ * josé, josè and josë one customer.
  */
-export async function* readRecords(source: string | NodeJS.ReadableStream, delimiter: string): AsyncGenerator<CsvRecord> {
+export async function* readRecords(source: string | NodeJS.ReadableStream, delimiter: string, encoding: TextEncoding = 'utf8'): AsyncGenerator<CsvRecord> {
   const path = typeof source === 'string' ? source : 'the request body';
   let stream: NodeJS.ReadableStream;
   if (typeof source !== 'string') stream = source;
   else if (source === '-') stream = process.stdin;
   else {
-    const file = createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    const file = createReadStream(source, { highWaterMark: 1 << 20 });
     file.on('error', () => undefined);
     stream = file;
   }
+  const decoder = new TextDecoder(encoding === 'latin1' ? 'latin1' : 'utf-8');
+  let first = true;
+  let owed = 0;
   const whitespace = delimiter === ' ';
   let field = '';
   let fields: string[] = [];
@@ -37,7 +75,22 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
   let afterCr = false;
   try {
     for await (const chunk of stream as AsyncIterable<string | Buffer>) {
-      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      if (first) {
+        first = false;
+        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
+          throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
+        }
+      }
+      if (encoding === 'utf8') {
+        const { bad, carry } = checkUtf8(bytes, owed);
+        owed = carry;
+        if (bad >= 0) {
+          throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line + linesIn(bytes, bad)} is not UTF-8 (byte 0x${bytes[bad].toString(16)}); if the file is latin-1, import with --encoding latin1`);
+        }
+      }
+      let text = decoder.decode(bytes, { stream: true });
+      if (text.charCodeAt(0) === 0xfeff && line === 1 && field === '' && fields.length === 0) text = text.slice(1);
       if (whitespace) {
         // no quoting in whitespace-separated files
         const lines = (field + text).split('\n');
@@ -94,6 +147,7 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
       }
     }
   } catch (e) {
+    if (e instanceof RfmError) throw e;
     throw new RfmError('RFM_ERR_INPUT', `cannot read ${path === '-' ? 'stdin' : path}: ${(e as Error).message}`);
   }
   if (whitespace) {

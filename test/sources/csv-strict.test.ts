@@ -62,4 +62,28 @@ describe('rfm import csv reads values strictly', () => {
     const r = await importCsv('cr', 'customer_id,ts,amount\r1,2025-01-01,10\r2,2025-01-02,20\r');
     expect(r.report).toMatchObject({ customers: 2, revenue: 30 });
   });
+
+  test('bytes that are not UTF-8 are an error naming the line, unless --encoding latin1', async () => {
+    const latin1 = Buffer.concat([Buffer.from('customer_id,ts,amount\njos'), Buffer.from([0xe9]), Buffer.from(',2025-01-01,10\njos'), Buffer.from([0xe8]), Buffer.from(',2025-01-01,10\n')]);
+    const src = join(dir, 'latin1.csv');
+    writeFileSync(src, latin1);
+    const refused = await runCli(['import', 'csv', src, '-o', join(dir, 'latin1.arrow')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('line 2 is not UTF-8 (byte 0xe9); if the file is latin-1, import with --encoding latin1');
+    const asked = await runCli(['import', 'csv', src, '-o', join(dir, 'latin1.arrow'), '--encoding', 'latin1']);
+    expect(asked.code, asked.stderr).toBe(0);
+    const r = await runCli(['replay', join(dir, 'latin1.arrow'), '--customers', '-', '-q']);
+    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['josè', 'josé']);
+  });
+
+  test('UTF-8 across chunk boundaries and a byte-order mark read; UTF-16 is named', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => `josé-ñ-${i},2025-01-01,1`);
+    const big = await importCsv('utf8-big', '\ufeffcustomer_id,ts,amount\n' + rows.join('\n') + '\n');
+    expect(big.report).toMatchObject({ customers: 40_000 });
+    const src = join(dir, 'utf16.csv');
+    writeFileSync(src, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('customer_id,ts,amount\n1,2025-01-01,10\n', 'utf16le')]));
+    const r = await runCli(['import', 'csv', src, '-o', join(dir, 'utf16.arrow')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is UTF-16');
+  });
 });
