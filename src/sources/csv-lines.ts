@@ -11,6 +11,13 @@ export interface CsvRecord {
   fields: string[];
 }
 
+/** Characters one record may hold (its fields together): far past any order export's line. */
+const MAX_RECORD_CHARS = 1 << 20;
+
+function tooLong(path: string, line: number): RfmError {
+  return new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (a quote never closed, or not a CSV file?)`);
+}
+
 /** How the bytes are text: UTF-8 (checked: a byte sequence that is not UTF-8 is an error), or latin-1. */
 export type TextEncoding = 'utf8' | 'latin1';
 
@@ -100,6 +107,7 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
           if (f.length > 1 || f[0] !== '') yield { line, fields: f };
           line++;
         }
+        if (field.length > MAX_RECORD_CHARS) throw tooLong(path, line);
         continue;
       }
       for (let i = 0; i < text.length; i++) {
@@ -144,6 +152,10 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
         } else {
           field += ch;
         }
+      }
+      // a record still open after a chunk: refused once past the bound, before it eats memory
+      if (field.length + fields.length > MAX_RECORD_CHARS || fields.reduce((n, f) => n + f.length, field.length) > MAX_RECORD_CHARS) {
+        throw tooLong(path, startLine);
       }
     }
   } catch (e) {

@@ -86,4 +86,10 @@ describe('rfm import csv reads values strictly', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is UTF-16');
   });
+
+  test('a record past a million characters is refused before it eats the memory', async () => {
+    const r = await importCsv('long', 'customer_id,ts,amount\n1,2025-01-01,10\n"' + 'x'.repeat(30_000_000) + '\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the record on line 3 is longer than 1,048,576 characters');
+  });
 });
