@@ -58,4 +58,6 @@ export interface CustomerExport {
   asOf: number;
   model: Model;
   thresholds: Thresholds;
+  /** The ids came as Uint64: print them unsigned. */
+  unsignedIds: boolean;
 }

@@ -45,6 +45,7 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
     addTally(joined, c);
     if (c.maxTs > joined.maxTs) joined.maxTs = c.maxTs;
     for (const r of c.rejects) joined.rejects.push(r);
+    if (c.unsignedIds) joined.unsignedIds = true;
     pool?.give(b.ts.buffer as BatchBuffer);
   }
   if (idMode === 'utf8') out.idOffsets![numRows] = byte;

@@ -145,6 +145,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const latest = opts.notAfter ?? Infinity;
   const result: ConvertedBatch = {
     columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
+    unsignedIds: isUnsigned64(idData.type as DataType),
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
@@ -182,6 +183,11 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     }
   }
   return result;
+}
+
+/** A Uint64 column: its ids above 2^63 are not negative numbers. */
+function isUnsigned64(t: DataType): boolean {
+  return isInt(t) && !t.isSigned && t.bitWidth === 64;
 }
 
 /** A batch of the usual kind, as countPlain converts it. */

@@ -13,6 +13,8 @@ export interface BatchCounts {
   /** Largest accepted event time, ms; -Infinity when none. */
   maxTs: number;
   rejects: Reject[];
+  /** The ids are unsigned 64-bit integers (Uint64): exports print them as such. */
+  unsignedIds?: boolean;
 }
 
 /** The counts that add up from batch to batch. */

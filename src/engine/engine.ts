@@ -98,6 +98,8 @@ export class Engine {
   private failure: unknown = null;
   private rejects: Reject[] = [];
   private idMode: 'int' | 'utf8' | null = null;
+  /** Some batch's ids were Uint64 (exports print ids unsigned then). */
+  private unsignedIds = false;
   private watermarkMs = -Infinity;
   /** The hold of the read now between its phases, if any. */
   private hold: Hold | null = null;
@@ -162,6 +164,7 @@ export class Engine {
         throw new RfmError('RFM_ERR_SCHEMA', `column "${this.names.customer}" changed from ${this.idMode === 'int' ? 'integer' : 'string'} ids to ${idMode === 'int' ? 'integer' : 'string'} ids; one input must use one kind of id`);
       }
     }
+    if (c.unsignedIds) this.unsignedIds = true;
     const k = this.counts;
     addTally(k, c);
     const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
@@ -288,7 +291,7 @@ export class Engine {
   /** Every customer with scores, retention and segment under the given ranking mode. */
   async customers(mode: RankMode = 'sketch'): Promise<CustomerExport> {
     const read = await this.inPhases(mode, false, (plan) => this.shards.map((s) => s.exportRows(plan)));
-    return { parts: read.results, asOf: read.options.asOf, model: this.model, thresholds: read.planned.thresholds };
+    return { parts: read.results, asOf: read.options.asOf, model: this.model, thresholds: read.planned.thresholds, unsignedIds: this.unsignedIds };
   }
 
   /** Each shard's state, as bytes either kernel can restore. */

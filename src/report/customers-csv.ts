@@ -22,12 +22,13 @@ export function csvField(s: string): string {
 
 const decoder = new TextDecoder();
 
-/** The customer id of row i as the input gave it. */
-export function customerIdOf(rows: CustomerRows, i: number): string {
+/** The customer id of row i as the input gave it (unsigned: the input's ids were Uint64). */
+export function customerIdOf(rows: CustomerRows, i: number, unsigned = false): string {
   if (rows.idMode === 'utf8') return decoder.decode(rows.idBytes!.subarray(rows.idOffsets![i], rows.idOffsets![i + 1]));
   const lo = BigInt(rows.idWords![2 * i] >>> 0);
   const hi = BigInt(rows.idWords![2 * i + 1]);
-  return BigInt.asIntN(64, (hi << 32n) | lo).toString();
+  const bits = (hi << 32n) | lo;
+  return (unsigned ? BigInt.asUintN(64, bits) : BigInt.asIntN(64, bits)).toString();
 }
 
 /** CSV lines of one shard's rows (no header). */
@@ -38,7 +39,7 @@ export function* customerLines(rows: CustomerRows, exp: CustomerExport): Generat
     const seg = rows.segment[i];
     const segName = hasOrder ? model.segmentNames[seg] ?? 'Unmatched' : '';
     const fields = [
-      csvField(customerIdOf(rows, i)),
+      csvField(customerIdOf(rows, i, exp.unsignedIds)),
       String(rows.orders[i]),
       String(rows.purchaseDays[i]),
       String(Math.round(rows.spend[i] * 100) / 100),

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Float64, Int64, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Float64, Int64, Table, TimestampMillisecond, Uint64, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { describe, expect, test } from 'vitest';
 import { dataDir } from '../support/data.js';
 import { runCli, tempDir } from '../support/cli.js';
@@ -194,6 +194,18 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     const cut = join(dir, 'cut.arrow');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
     expectRefused(await runCli(['replay', cut]), 'cut.arrow: the Arrow IPC file is truncated');
+  });
+
+  test('Uint64 ids above 2^63 print as the input wrote them, not as negative numbers', async () => {
+    const ids = [1n, 2n ** 63n + 5n, 2n ** 64n - 1n];
+    const path = arrowFile('uint64.arrow', {
+      customer_id: vectorFromArray(BigUint64Array.from(ids), new Uint64()),
+      ts: vectorFromArray([T0, T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([10, 20, 30], new Float64()),
+    });
+    const r = await runCli(['replay', path, '--customers', '-', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0]).sort()).toEqual(ids.map(String).sort());
   });
 
   test('a failed import leaves no output behind', async () => {
