@@ -1,5 +1,6 @@
 /** Rejected rows: a row the kernels must not see, with its reason and raw values as text for the rejects file. */
-import type { RecordBatch } from 'apache-arrow';
+import type { DataType, RecordBatch } from 'apache-arrow';
+import { isDate, isTimestamp } from './arrow-types.js';
 import type { ColumnNames } from './schema.js';
 
 /** A rejected row, with its raw values as text for the rejects file. */
@@ -12,16 +13,19 @@ export interface Reject {
   amount: string;
 }
 
-function text(v: unknown): string {
+/** A value as text; a time column's values (apache-arrow gives them as ms numbers) as ISO times. */
+function text(v: unknown, isTime: boolean): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString();
+  if (isTime && typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15) return new Date(v).toISOString();
   return String(v);
 }
 
 export function rejectOf(batch: RecordBatch, names: ColumnNames, i: number, row: number, reason: string): Reject {
   const get = (name: string): string => {
     try {
-      return text(batch.getChild(name)?.get(i));
+      const t = batch.schema.fields.find((f) => f.name === name)?.type as DataType | undefined;
+      return text(batch.getChild(name)?.get(i), t !== undefined && (isTimestamp(t) || isDate(t)));
     } catch {
       return '';
     }

@@ -101,7 +101,7 @@ export function replayCommand(program: Command): void {
           process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after --as-of were left out\n`);
         }
         if (engine.counts.rejected > 0) {
-          process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects}` : ' (--rejects FILE lists them)'}\n`);
+          process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}\n`);
         }
         if (o.json) {
           const text = JSON.stringify(report, null, 2) + '\n';

@@ -37,11 +37,6 @@ export class DayLists {
   private journalDay: Int32Array[] = [];
   private journalLen = 0;
 
-  /** Bytes of the arena's chunks and the journal's. */
-  get bytes(): number {
-    return this.chunks.length * CHUNK_DAYS * 4 + this.journalSlot.length * JOURNAL_CHUNK * 8;
-  }
-
   private journal(s: number, day: number): void {
     const c = this.journalLen >>> JOURNAL_SHIFT;
     if (c === this.journalSlot.length) {
