@@ -24,6 +24,8 @@ import type { ConversionTarget } from '../batch/record-batches.js';
 import { LARGEST_MAX_AMOUNT } from '../batch/limits.js';
 import type { RowLimits } from '../batch/limits.js';
 import { WorkerShard } from './worker-shard.js';
+import { intIdsAsText, textIdsAsInts } from '../batch/rekey-ids.js';
+import { statesWithTextIds } from '../core/text-id-states.js';
 
 export interface EngineOptions {
   /** Worker threads, one shard each; 0 keeps a single shard in this thread. Default: available cores. */
@@ -98,6 +100,8 @@ export class Engine {
   private failure: unknown = null;
   private rejects: Reject[] = [];
   private idMode: 'int' | 'utf8' | null = null;
+  /** The shards' turn from integer to text ids while under way (see toTextIds). */
+  private migration: Promise<void> | null = null;
   /** Some batch's ids were Uint64 (exports print ids unsigned then). */
   private unsignedIds = false;
   private watermarkMs = -Infinity;
@@ -149,20 +153,19 @@ export class Engine {
   }
 
   /** Applies a converted batch. Resolves once the batch is queued (backpressure). */
-  async ingest(c: ConvertedInput): Promise<void> {
+  async ingest(input: ConvertedInput): Promise<void> {
     this.throwIfFailed();
-    if (c.parts.length !== this.shards.length) {
-      throw new RfmError('RFM_ERR_OPTION', `a batch made for ${c.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
+    if (input.parts.length !== this.shards.length) {
+      throw new RfmError('RFM_ERR_OPTION', `a batch made for ${input.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
     }
-    const idMode = c.parts[0].shape.idMode;
-    const applied = c.orders + c.refunds + c.engagements;
+    const applied = input.orders + input.refunds + input.engagements;
     // only rows that are applied decide the kind of id: a batch of rejected rows (a null id,
     // say) must not lock a live engine into string ids
-    if (applied > 0) {
-      if (this.idMode === null) this.idMode = idMode;
-      else if (this.idMode !== idMode) {
-        throw new RfmError('RFM_ERR_SCHEMA', `column "${this.names.customer}" changed from ${this.idMode === 'int' ? 'integer' : 'string'} ids to ${idMode === 'int' ? 'integer' : 'string'} ids; one input must use one kind of id`);
-      }
+    const c = applied > 0 ? this.inOwnIds(input) : input;
+    if (this.migration !== null) {
+      // counted once it can go to the shards: a read must not count a batch it cannot see
+      await this.migration;
+      this.throwIfFailed();
     }
     if (c.unsignedIds) this.unsignedIds = true;
     const k = this.counts;
@@ -184,6 +187,60 @@ export class Engine {
       await this.inFlight.shift()!.catch(() => undefined);
     }
     this.throwIfFailed();
+  }
+
+  /**
+   * The batch with ids of the engine's kind (the first applied batch decides it): integer
+   * ids into a text-id engine as their decimal text; text ids into an integer-id engine as
+   * integers if they all are integers' text, else the engine turns to text ids.
+   */
+  private inOwnIds(c: ConvertedInput): ConvertedInput {
+    const mode = c.parts[0].shape.idMode;
+    if (this.idMode === null) this.idMode = mode;
+    if (this.idMode === mode) return c;
+    const same = this.idMode === 'utf8' ? intIdsAsText(c, this.pool) : textIdsAsInts(c, this.unsignedIds, this.pool);
+    if (same === null) {
+      this.idMode = 'utf8';
+      this.migration = this.toTextIds();
+      return c;
+    }
+    this.giveBack(c);
+    return same;
+  }
+
+  /**
+   * Turns every shard's integer ids into their decimal text, once every batch before it is
+   * applied; batches given meanwhile wait (ingest awaits this.migration). A read's turn.
+   */
+  private toTextIds(): Promise<void> {
+    const run = this.reads.then(async () => {
+      const release = this.holdBatches();
+      try {
+        await this.drain();
+        const states = await Promise.all(this.shards.map((s) => s.serialize()));
+        const next = statesWithTextIds(states, this.subBits, this.unsignedIds);
+        await Promise.all(this.shards.map((s, i) => s.restore(next[i])));
+      } catch (e) {
+        this.failure ??= e;
+      } finally {
+        this.migration = null;
+        release();
+      }
+    });
+    this.reads = run;
+    return run;
+  }
+
+  /** Holds the batches given from now on; the function returned sends them to the shards. */
+  private holdBatches(): () => void {
+    let done!: () => void;
+    const hold: Hold = { batches: [], released: new Promise<void>((resolve) => { done = resolve; }) };
+    this.hold = hold;
+    return () => {
+      this.hold = null;
+      for (const go of hold.batches) go();
+      done();
+    };
   }
 
   /** A batch nothing of which is applied: its buffers go straight back to the pool. */
@@ -220,9 +277,7 @@ export class Engine {
       const o: SnapshotOptions = { mode, asOf: this.snapshotAsOf(), subBits: this.subBits, commit };
       const counts = { ...this.counts };
       const watermark = this.watermarkMs;
-      let release!: () => void;
-      const hold: Hold = { batches: [], released: new Promise<void>((resolve) => { release = resolve; }) };
-      this.hold = hold;
+      const release = this.holdBatches();
       let planned: Planned;
       let pending: Promise<T>[];
       try {
@@ -230,8 +285,6 @@ export class Engine {
         planned = await planFor(this.shards, this.model, o);
         pending = tasks(planned.plan);
       } finally {
-        this.hold = null;
-        for (const go of hold.batches) go();
         release();
       }
       return { options: o, planned, results: await Promise.all(pending), counts, watermark };

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { DAY_MS } from '../core/buckets.js';
+import { decimalOfWords } from '../core/id-text.js';
 import type { CustomerRows } from '../core/types.js';
 import type { CustomerExport } from '../results.js';
 
@@ -25,10 +26,7 @@ const decoder = new TextDecoder();
 /** The customer id of row i as the input gave it (unsigned: the input's ids were Uint64). */
 export function customerIdOf(rows: CustomerRows, i: number, unsigned = false): string {
   if (rows.idMode === 'utf8') return decoder.decode(rows.idBytes!.subarray(rows.idOffsets![i], rows.idOffsets![i + 1]));
-  const lo = BigInt(rows.idWords![2 * i] >>> 0);
-  const hi = BigInt(rows.idWords![2 * i + 1]);
-  const bits = (hi << 32n) | lo;
-  return (unsigned ? BigInt.asUintN(64, bits) : BigInt.asIntN(64, bits)).toString();
+  return decimalOfWords(rows.idWords![2 * i], rows.idWords![2 * i + 1], unsigned);
 }
 
 /** CSV lines of one shard's rows (no header). */

@@ -5,86 +5,12 @@
  * a late order on a new day inside a customer's span was not counted as a purchase day, and
  * a shuffled history gave other cadences, retention and segments.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import type { CoreName } from '../../src/engine/shard-host.js';
-import { writeCustomersCsv } from '../../src/report/customers-csv.js';
-import { buildOrderBatch } from '../../src/sources/batch-builder.js';
-import { generateOrders } from '../../src/sources/generator.js';
-import { Random } from '../../src/sources/random.js';
-import { ingestBatches, reportOf } from '../support/engine.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { batchOf, batches, history } from '../support/history.js';
+import { outcome } from '../support/outcome.js';
+import type { Outcome } from '../support/outcome.js';
 import { shuffled } from '../support/shuffle.js';
-
-interface Row {
-  lo: number;
-  hi: number;
-  ts: number;
-  amount: number;
-  kind: number;
-}
-
-/** A generated history (refunds and visits included) as rows, in time order. */
-function history(): Row[] {
-  const rows: Row[] = [];
-  for (const b of generateOrders({ customers: 3000, orders: 40_000, seed: 7, days: 500 })) {
-    const id = b.getChild('customer_id')!.data[0].values as BigInt64Array;
-    const words = new Int32Array(id.buffer, id.byteOffset, 2 * b.numRows);
-    const ts = b.getChild('ts')!;
-    const amount = b.getChild('amount')!;
-    const kind = b.getChild('kind')!.data[0].values as Int8Array;
-    for (let i = 0; i < b.numRows; i++) {
-      rows.push({ lo: words[2 * i], hi: words[2 * i + 1], ts: Number(ts.get(i)), amount: amount.get(i) as number, kind: kind[i] });
-    }
-  }
-  return rows;
-}
-
-function batchOf(part: Row[]): RecordBatch {
-  const words = new Int32Array(2 * part.length);
-  part.forEach((r, i) => {
-    words[2 * i] = r.lo;
-    words[2 * i + 1] = r.hi;
-  });
-  return buildOrderBatch({
-    numRows: part.length, idWords: words, ts: Float64Array.from(part, (r) => r.ts),
-    amount: Float64Array.from(part, (r) => r.amount), kind: Int8Array.from(part, (r) => r.kind),
-  });
-}
-
-/** The rows as batches of random sizes, 1 to `most` rows. */
-function batches(rows: Row[], seed: number, most = 5000): RecordBatch[] {
-  const rng = new Random(seed);
-  const out: RecordBatch[] = [];
-  for (let at = 0; at < rows.length; ) {
-    const n = Math.min(rows.length - at, 1 + Math.floor(rng.next() * most));
-    out.push(batchOf(rows.slice(at, at + n)));
-    at += n;
-  }
-  return out;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'rfm-any-order-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-/** Both reports and the customer list (its lines sorted: slots follow arrival order). */
-async function outcome(input: RecordBatch[], core: CoreName, workers: number): Promise<{ exact: unknown; sketch: unknown; customers: string[] }> {
-  const engine = new Engine({ core, workers, asOf: Date.UTC(2026, 0, 1) });
-  try {
-    await ingestBatches(engine, input);
-    const exact = await reportOf(engine, 'exact');
-    const sketch = await reportOf(engine, 'sketch');
-    const file = join(dir, `customers-${files++}.csv`);
-    await writeCustomersCsv(file, await engine.customers('exact'));
-    return { exact, sketch, customers: readFileSync(file, 'utf8').trim().split('\n').sort() };
-  } finally {
-    await engine.close();
-  }
-}
 
 describe('the same orders in any arrival order', () => {
   const rows = history();
@@ -95,7 +21,7 @@ describe('the same orders in any arrival order', () => {
     ['shuffled (seed 3)', batches(shuffled(rows, 3), 3)],
     ['shuffled (seed 4), the first 2,000 rows in batches of 1 to 3', [...batches(shuffled(rows, 4).slice(0, 2000), 4, 3), ...batches(shuffled(rows, 4).slice(2000), 5)]],
   ];
-  let want: Awaited<ReturnType<typeof outcome>>;
+  let want: Outcome;
   beforeAll(async () => {
     want = await outcome(orders[0][1], 'js', 0);
   });

@@ -105,6 +105,20 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     expect(s.retention.Lost.customers).toBe(0);
   });
 
+  test('integer ids, then emails: both taken, an integer and its text one customer (was: 400)', async () => {
+    const { live, server } = await serve();
+    const post = async (body: string): Promise<[number, unknown]> => {
+      const r = await fetch(server.url + 'ingest', { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+      return [r.status, await r.json()];
+    };
+    expect(await post('customer_id,ts,amount\n17,2025-06-10,5\n18,2025-06-11,6\n')).toEqual([200, { accepted: 2, rejected: 0 }]);
+    expect(await post('customer_id,ts,amount\nann@example.com,2025-06-12,7\n17,2025-06-12,3\n')).toEqual([200, { accepted: 2, rejected: 0 }]);
+    expect(await post('customer_id,ts,amount\n18,2025-06-13,1\n')).toEqual([200, { accepted: 1, rejected: 0 }]);
+    const s = await live.snapshot();
+    expect(s.customers).toBe(3);
+    expect(s.orders).toBe(5);
+  });
+
   test('concurrent POSTs of a shuffled history end in the report of one replay of it', async () => {
     const { live, server } = await serve();
     // a generated history with refunds and visits, shuffled, as 24 CSV bodies
