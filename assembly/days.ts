@@ -8,11 +8,11 @@
 // the next customer that needs one. The plain core's twin: src/core/days.ts.
 //
 // The lists are needed only once a late day comes: until a shard meets its first, its new
-// purchase days go to a journal in arrival order (slot, day), written one after the other,
+// purchase days go to a journal in arrival order (slots, and each day once), written in turn,
 // and time-ordered input never pays a write at a random place beside the record's. The first
 // late day, or a serialization, builds every list from the journal in one pass (each
 // customer's block sized by its count, its days in journal order, which is ascending).
-import { DAYS_CHUNK_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS } from './abi';
+import { DAYS_CHUNK_SHIFT, DAYS_JOURNAL_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS } from './abi';
 import { numCustomers, rec } from './records';
 
 // The arena grows by chunks of 2^DAYS_CHUNK_SHIFT days (4 MiB), never by copying; a block
@@ -31,38 +31,66 @@ let freeHead = new StaticArray<u32>(<i32>CHUNK_SHIFT + 1);
 
 /** The lists are built (after a late day, a serialization or a restore); before, the journal holds the days. */
 export let listed = false;
-// the journal: (slot, day) pairs in chunks of 2^JOURNAL_SHIFT pairs (8 MiB)
-const JOURNAL_SHIFT: u32 = 20;
+// The journal: i32 entries in chunks of 2^JOURNAL_SHIFT (4 MiB). An entry is a slot (>= 0),
+// whose day is the last one marked before it; a mark is JOURNAL_MARK then the day. Input in
+// time order marks a day once, so a purchase day costs 4 bytes; input whose days jump from
+// entry to entry (customer after customer, say) would cost 12, so once marks fill over half
+// the journal the lists are built instead (reviewJournal).
+const JOURNAL_SHIFT: u32 = DAYS_JOURNAL_SHIFT;
 const JOURNAL_MASK: u32 = (1 << JOURNAL_SHIFT) - 1;
-/** A journal pair: the slot at byte 0, the day here (the journal is this kernel's own, not the ABI's). */
-const JOURNAL_DAY: usize = 4;
+const JOURNAL_MARK: i32 = -1;
 let journalBlocks = new Array<StaticArray<i32>>(0);
 let journalBase = new StaticArray<usize>(0);
 let journalLen: u32 = 0;
+let journalDay: i32 = 0;
+let journalMarks: u32 = 0;
+/** The journal's length at which reviewJournal looks at its marks next. */
+let journalReview: u32 = 1 << JOURNAL_SHIFT;
 
 // @ts-ignore: decorator
 @inline
 function journalAt(i: u32): usize {
-  return unchecked(journalBase[i >>> JOURNAL_SHIFT]) + (<usize>(i & JOURNAL_MASK) << 3);
+  return unchecked(journalBase[i >>> JOURNAL_SHIFT]) + (<usize>(i & JOURNAL_MASK) << 2);
 }
 
-/** Customer s has a new purchase day (lists not built yet). */
-function journal(s: i32, day: i32): void {
+function journalPush(v: i32): void {
   if ((journalLen & JOURNAL_MASK) == 0 && <i32>(journalLen >>> JOURNAL_SHIFT) == journalBlocks.length) {
-    journalBlocks.push(new StaticArray<i32>(<i32>(2 << JOURNAL_SHIFT)));
+    journalBlocks.push(new StaticArray<i32>(<i32>(1 << JOURNAL_SHIFT)));
     const bases = new StaticArray<usize>(journalBlocks.length);
     for (let c = 0; c < journalBlocks.length; c++) unchecked((bases[c] = changetype<usize>(unchecked(journalBlocks[c]))));
     journalBase = bases;
   }
-  const p = journalAt(journalLen++);
-  store<i32>(p, s);
-  store<i32>(p, day, JOURNAL_DAY);
+  store<i32>(journalAt(journalLen++), v);
+}
+
+/** Customer s has a new purchase day (lists not built yet). */
+// @ts-ignore: decorator
+@inline
+function journal(s: i32, day: i32): void {
+  if (day != journalDay || journalLen == 0) {
+    journalPush(JOURNAL_MARK);
+    journalPush(day);
+    journalDay = day;
+    journalMarks++;
+  }
+  journalPush(s);
+}
+
+/** Builds the lists if the journal is more marks than days (before a day is added: counts as they were). */
+// @ts-ignore: decorator
+@inline
+function reviewJournal(): void {
+  if (listed || journalLen < journalReview) return;
+  if (journalMarks << 2 > journalLen) buildLists();
+  else journalReview += 1 << JOURNAL_SHIFT;
 }
 
 function dropJournal(): void {
   journalBlocks = new Array<StaticArray<i32>>(0);
   journalBase = new StaticArray<usize>(0);
   journalLen = 0;
+  journalMarks = 0;
+  journalReview = 1 << JOURNAL_SHIFT;
 }
 
 /** Every customer's list from the journal, once: before the first late day or a serialization. */
@@ -76,11 +104,15 @@ export function buildLists(): void {
     if (pd > 0) store<u32>(r, alloc(classOf(pd)), R_DAYS_OFF);
   }
   const filled = new StaticArray<u32>(n);
+  let day: i32 = 0;
   for (let i: u32 = 0; i < journalLen; i++) {
-    const p = journalAt(i);
-    const s = load<i32>(p);
+    const s = load<i32>(journalAt(i));
+    if (s == JOURNAL_MARK) {
+      day = load<i32>(journalAt(++i));
+      continue;
+    }
     const k = unchecked(filled[s]);
-    store<i32>(dayAt(load<u32>(rec(s), R_DAYS_OFF) + k), load<i32>(p, JOURNAL_DAY));
+    store<i32>(dayAt(load<u32>(rec(s), R_DAYS_OFF) + k), day);
     unchecked((filled[s] = k + 1));
   }
   dropJournal();
@@ -157,6 +189,7 @@ export function lastDayAddress(r: usize): usize {
 
 /** Customer s's (record r's) first purchase day: its list, of one day, or the journal's. */
 export function firstPurchaseDay(s: i32, r: usize, day: i32): void {
+  reviewJournal();
   if (listed) {
     const at = alloc(MIN_CLASS);
     store<i32>(dayAt(at), day);
@@ -189,6 +222,7 @@ export function addDay(s: i32, r: usize, day: i32): void {
   const last = load<i32>(r, R_LAST_DAY);
   if (day > last) {
     // in order: appended
+    reviewJournal();
     if (listed) {
       const at = roomFor(r, n);
       store<i32>(dayAt(at + n), day);
@@ -247,5 +281,5 @@ export function restoreDays(r: usize, n: u32, src: usize): void {
 
 /** Bytes of the arena's chunks and the journal's. */
 export function arenaDayBytes(): f64 {
-  return <f64>chunkBlocks.length * <f64>(CHUNK_DAYS << 2) + <f64>journalBlocks.length * <f64>(8 << JOURNAL_SHIFT);
+  return <f64>chunkBlocks.length * <f64>(CHUNK_DAYS << 2) + <f64>journalBlocks.length * <f64>(4 << JOURNAL_SHIFT);
 }

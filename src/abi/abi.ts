@@ -133,9 +133,10 @@ export const ORDERS_SUB_BITS = 7;
 export const ORDERS_BUCKETS = 3840;
 export const DAY_BUCKETS = 65536;
 
-// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured).
+// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build their lists at the same entry, so their blocks lie alike.
 export const DAYS_CHUNK_SHIFT = 20;
 export const DAYS_MIN_CLASS = 1;
+export const DAYS_JOURNAL_SHIFT = 20;
 
 // Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).
 export const DAY_MS = 86400000.0;

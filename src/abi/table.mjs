@@ -172,9 +172,9 @@ export const groups = [
     },
   },
   {
-    doc: 'The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list\'s first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured).',
+    doc: 'The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list\'s first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build their lists at the same entry, so their blocks lie alike.',
     type: 'u32',
-    values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1 },
+    values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1, DAYS_JOURNAL_SHIFT: 20 },
   },
   {
     doc: 'Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).',

@@ -11,15 +11,17 @@ import type { Records } from './records.js';
 
 // The ABI's numbers as this module's own constants (see records.ts).
 const {
-  D_GAP_SUM_SQ, DAYS_CHUNK_SHIFT, DAYS_MIN_CLASS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_DAYS_OFF, W_LAST_DAY,
+  D_GAP_SUM_SQ, DAYS_CHUNK_SHIFT, DAYS_JOURNAL_SHIFT: JOURNAL_SHIFT, DAYS_MIN_CLASS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_DAYS_OFF, W_LAST_DAY,
   W_PURCHASE_DAYS,
 } = abi;
 
 const CHUNK_DAYS = 1 << DAYS_CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_DAYS - 1;
 const NONE = -1;
-const JOURNAL_SHIFT = 20;
 const JOURNAL_CHUNK = 1 << JOURNAL_SHIFT;
+const JOURNAL_MASK = JOURNAL_CHUNK - 1;
+/** A journal entry that is no slot: the next entry is the day of the slots after it. */
+const JOURNAL_MARK = -1;
 
 /** log2 of the block that holds n days (n >= 1). */
 function classOf(n: number): number {
@@ -31,21 +33,35 @@ export class DayLists {
   chunks: Int32Array[] = [new Int32Array(CHUNK_DAYS)];
   private used = 0;
   private readonly freeHead = new Int32Array(DAYS_CHUNK_SHIFT + 1).fill(NONE);
-  /** The lists are built; before, the journal holds every new purchase day as (slot, day). */
+  /** The lists are built; before, the journal holds every new purchase day (assembly/days.ts says how). */
   listed = false;
-  private journalSlot: Int32Array[] = [];
-  private journalDay: Int32Array[] = [];
+  private journalChunks: Int32Array[] = [];
   private journalLen = 0;
+  private journalDay = 0;
+  private journalMarks = 0;
+  private journalReview = JOURNAL_CHUNK;
+
+  private journalPush(v: number): void {
+    const c = this.journalLen >>> JOURNAL_SHIFT;
+    if (c === this.journalChunks.length) this.journalChunks.push(new Int32Array(JOURNAL_CHUNK));
+    this.journalChunks[c][this.journalLen++ & JOURNAL_MASK] = v;
+  }
 
   private journal(s: number, day: number): void {
-    const c = this.journalLen >>> JOURNAL_SHIFT;
-    if (c === this.journalSlot.length) {
-      this.journalSlot.push(new Int32Array(JOURNAL_CHUNK));
-      this.journalDay.push(new Int32Array(JOURNAL_CHUNK));
+    if (day !== this.journalDay || this.journalLen === 0) {
+      this.journalPush(JOURNAL_MARK);
+      this.journalPush(day);
+      this.journalDay = day;
+      this.journalMarks++;
     }
-    const i = this.journalLen++ & (JOURNAL_CHUNK - 1);
-    this.journalSlot[c][i] = s;
-    this.journalDay[c][i] = day;
+    this.journalPush(s);
+  }
+
+  /** Builds the lists once marks are over half the journal (assembly/days.ts's reviewJournal). */
+  private reviewJournal(r: Records): void {
+    if (this.listed || this.journalLen < this.journalReview) return;
+    if (this.journalMarks * 4 > this.journalLen) this.buildLists(r);
+    else this.journalReview += JOURNAL_CHUNK;
   }
 
   /** Every customer's list from the journal, once (assembly/days.ts's buildLists). */
@@ -58,9 +74,15 @@ export class DayLists {
       if (pd > 0) r.u32[(s << WORD_SHIFT) + W_DAYS_OFF] = this.alloc(classOf(pd));
     }
     const filled = new Uint32Array(n);
+    let day = 0;
     for (let i = 0; i < this.journalLen; i++) {
-      const s = this.journalSlot[i >>> JOURNAL_SHIFT][i & (JOURNAL_CHUNK - 1)];
-      this.set(r.u32[(s << WORD_SHIFT) + W_DAYS_OFF] + filled[s]++, this.journalDay[i >>> JOURNAL_SHIFT][i & (JOURNAL_CHUNK - 1)]);
+      const s = this.journalChunks[i >>> JOURNAL_SHIFT][i & JOURNAL_MASK];
+      if (s === JOURNAL_MARK) {
+        i++;
+        day = this.journalChunks[i >>> JOURNAL_SHIFT][i & JOURNAL_MASK];
+        continue;
+      }
+      this.set(r.u32[(s << WORD_SHIFT) + W_DAYS_OFF] + filled[s]++, day);
     }
     this.dropJournal();
   }
@@ -72,9 +94,10 @@ export class DayLists {
   }
 
   private dropJournal(): void {
-    this.journalSlot = [];
-    this.journalDay = [];
+    this.journalChunks = [];
     this.journalLen = 0;
+    this.journalMarks = 0;
+    this.journalReview = JOURNAL_CHUNK;
   }
 
   private get(at: number): number {
@@ -115,6 +138,7 @@ export class DayLists {
   /** Customer s's first purchase day. */
   first(r: Records, s: number, day: number): void {
     const w = s << WORD_SHIFT;
+    this.reviewJournal(r);
     if (this.listed) {
       const at = this.alloc(DAYS_MIN_CLASS);
       this.set(at, day);
@@ -146,6 +170,7 @@ export class DayLists {
     const n = r.u32[w + W_PURCHASE_DAYS];
     const last = r.i32[w + W_LAST_DAY];
     if (day > last) {
+      this.reviewJournal(r);
       if (this.listed) this.set(this.roomFor(r, s, n) + n, day);
       else this.journal(s, day);
       const g = day - last;
