@@ -153,6 +153,26 @@ export const HASH_HI_SEED = 0x3c6ef372;
 export const HASH_HI_PRIME = 0x5bd1e995;
 export const HASH_TAG = 0x9e3779b1 | 0;
 
+// The CSV scanner (assembly/csv/, src/sources/csv-scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.
+export const CSV_ID_EMPTY = 1;
+export const CSV_ID_INT = 2;
+export const CSV_ID_ZERO = 4;
+export const CSV_ID_TEXT = 8;
+export const CSV_TS_TEXT = 16;
+export const CSV_AMOUNT_TEXT = 32;
+export const CSV_AMOUNT_EMPTY = 64;
+export const CSV_KIND_TEXT = 128;
+export const CSV_FIELDS = 256;
+
+// Date formats the CSV scanner reads (--date-format), by number.
+export const DATE_ISO = 0;
+export const DATE_EPOCH_MS = 1;
+export const DATE_EPOCH_S = 2;
+export const DATE_YYYYMMDD = 3;
+export const DATE_MDY = 4;
+export const DATE_DMY = 5;
+export const DATE_DMY_DOTS = 6;
+
 // Rows looked up together in ingest: their index slots and records are read ahead of the updates.
 export const GROUP = 256;
 

@@ -13,6 +13,8 @@ import { TimeUnitId } from './arrow-ids.js';
 import type { BufferPool } from './buffer-pool.js';
 import { allocColumnBatch } from './column-batch.js';
 import type { ConvertedBatch } from './converted.js';
+import type { ColumnBatch } from '../core/types.js';
+import type { Reject } from './rejects.js';
 import type { BatchCounts } from './counts.js';
 import {
   UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, int32Words, isValid, kindsInto, onlyData, timesInto,
@@ -136,7 +138,24 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     out.idBytes!.set(idBytesIn!.subarray(base, base + idBytesLen));
   }
 
-  // one pass to reject, skip, count and find the watermark
+  return finishConversion(out, idNull, opts, plain, isUnsigned64(idData.type as DataType), (i) => rejectOf(batch, names, i, opts.firstRow + i + 1, ''), convertRest);
+}
+
+/** The limits of a conversion: what a row must be within to be applied. */
+export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter'>;
+
+/**
+ * The pass every converted batch ends with, whatever it was read from: rows to reject
+ * (their reason, and their values when kept) and rows after the as-of time become
+ * KIND_SKIP; the applied ones are counted and the watermark found. idNull marks rows
+ * without a customer; plain/convertRest are convertBatch's one-pass shortcut (null / a
+ * no-op otherwise); rejectAt gives a rejected row's values.
+ */
+export function finishConversion(
+  out: ColumnBatch, idNull: Uint8Array | null, opts: Bounds, plain: PlainInput | null, unsignedIds: boolean,
+  rejectAt: (i: number) => Reject, convertRest: () => void = () => undefined,
+): ConvertedBatch {
+  const n = out.numRows;
   const kind = out.kind;
   const ts = out.ts;
   const amount = out.amount;
@@ -145,7 +164,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const latest = opts.notAfter ?? Infinity;
   const result: ConvertedBatch = {
     columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
-    unsignedIds: isUnsigned64(idData.type as DataType),
+    unsignedIds,
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
@@ -166,7 +185,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     if (reason !== null) {
       kind[i] = Kind.skip;
       result.rejected++;
-      if (opts.keepRejects) result.rejects.push(rejectOf(batch, names, i, opts.firstRow + i + 1, reason));
+      if (opts.keepRejects) result.rejects.push({ ...rejectAt(i), reason });
       continue;
     }
     if (t > asOf) {
@@ -191,7 +210,7 @@ function isUnsigned64(t: DataType): boolean {
 }
 
 /** A batch of the usual kind, as countPlain converts it. */
-interface PlainInput {
+export interface PlainInput {
   /** The times: 64-bit milliseconds, as 32-bit words. */
   tsWords: Int32Array;
   /** Kind codes or dictionary indices, or null for a batch without kinds (all orders). */

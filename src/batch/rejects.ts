@@ -7,6 +7,8 @@ import type { ColumnNames } from './schema.js';
 export interface Reject {
   /** The row's number in its input, from 1 (the first data row). */
   row: number;
+  /** The line its record starts on, for text inputs. */
+  line?: number;
   reason: string;
   customer: string;
   ts: string;

@@ -10,12 +10,12 @@ export class RejectsFile {
 
   constructor(readonly path: string) {
     this.out = path === '-' ? process.stdout : createWriteStream(path);
-    this.out.write('row,reason,customer_id,ts,amount\n');
+    this.out.write('row,reason,customer_id,ts,amount,line\n');
   }
 
   write(rejects: Reject[]): void {
     if (rejects.length === 0) return;
-    this.out.write(rejects.map((r) => [String(r.row), r.reason, r.customer, r.ts, r.amount].map(csvField).join(',')).join('\n') + '\n');
+    this.out.write(rejects.map((r) => [String(r.row), r.reason, r.customer, r.ts, r.amount, r.line === undefined ? '' : String(r.line)].map(csvField).join(',')).join('\n') + '\n');
   }
 
   async close(): Promise<void> {

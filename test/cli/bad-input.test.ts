@@ -112,7 +112,7 @@ describe('bad rows are counted, reported and listed, never applied', () => {
     expect(report.revenue).toBe(22);
     expect(r.stderr).toContain('5 rows rejected');
     const lines = readFileSync(rejects, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('row,reason,customer_id,ts,amount');
+    expect(lines[0]).toBe('row,reason,customer_id,ts,amount,line');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
       '2,null customer', '3,null or NaN amount', '4,infinite amount', '5,null or unreadable time', '6,unknown kind',
     ]);
@@ -136,10 +136,10 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     const r = await runCli(['replay', path, '--rejects', '-', '-q'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('row,reason,customer_id,ts,amount');
+    expect(lines[0]).toBe('row,reason,customer_id,ts,amount,line');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['2,null customer']);
     // the time as a time, not as the milliseconds apache-arrow hands over
-    expect(lines[1]).toBe('2,null customer,,2025-01-01T00:00:00.000Z,10');
+    expect(lines[1]).toBe('2,null customer,,2025-01-01T00:00:00.000Z,10,');
     expect(r.stderr).toContain('1 rows rejected, written to stdout');
     expect(readdirSync(dir)).not.toContain('-');
     expectRefused(await runCli(['replay', path, '--rejects', '-', '--json', '-']), 'only one of --json, --customers and --rejects');
