@@ -618,7 +618,7 @@ export function scan(from: u32, end: u32, final: bool, header: bool): u32 {
 }
 
 /**
- * Checks bytes [from, end) of the input are UTF-8; `owed` continuation bytes are owed by the
+ * Checks bytes [from, end) of the input are UTF-8 without NUL (text has none); `owed` continuation bytes are owed by the
  * input before. Returns the offset of the first byte that breaks it, or -1 - (the
  * continuation bytes the input's end leaves owed).
  */
@@ -628,13 +628,18 @@ export function checkUtf8(from: u32, end: u32, owed: u32): i32 {
   for (; owed > 0 && p < stop; owed--, p++) if ((load<u8>(p) & 0xc0) != 0x80) return <i32>(p - inPtr);
   if (owed > 0) return -1 - <i32>owed;
   const high = i8x16.splat(<i8>0x80);
+  const nul = i8x16.splat(0);
   while (p < stop) {
-    // 16 ASCII bytes at a time
-    if (p + 16 <= stop && !v128.any_true(v128.and(v128.load(p), high))) {
-      p += 16;
-      continue;
+    // 16 ASCII bytes at a time, none of them NUL
+    if (p + 16 <= stop) {
+      const v = v128.load(p);
+      if (!v128.any_true(v128.or(v128.and(v, high), i8x16.eq(v, nul)))) {
+        p += 16;
+        continue;
+      }
     }
     const c = load<u8>(p);
+    if (c == 0) return <i32>(p - inPtr);
     const n: i32 = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
     if (n < 0) return <i32>(p - inPtr);
     for (let k = 1; k <= n; k++) {

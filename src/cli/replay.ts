@@ -9,6 +9,12 @@ import { RejectsFile } from '../report/rejects-csv.js';
 import { buildReport } from '../report/report.js';
 import { summaryTable } from '../report/summary.js';
 import { readArrow } from '../sources/arrow-source.js';
+import type { CsvImportOptions } from '../sources/csv-import.js';
+import { readCsvOrConvert } from '../sources/csv-source.js';
+import { newImportStats } from '../sources/import-stats.js';
+import { detectFormat } from '../sources/input-format.js';
+import { DATE_FORMATS } from '../sources/parse-values.js';
+import type { DateFormat } from '../sources/parse-values.js';
 import { action } from './errors.js';
 import { amount, asOfTime, duration, fraction, oneOf, wholeNumber } from './options.js';
 import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
@@ -34,13 +40,32 @@ interface ReplayOptions {
   quiet?: boolean;
   maxAmount: number;
   maxFuture?: number;
+  format: 'auto' | 'arrow' | 'csv';
+  delimiter: string;
+  header: boolean;
+  dateFormat: DateFormat;
+  decimalComma?: boolean;
+  idType: 'auto' | 'int' | 'string';
+  encoding: 'utf8' | 'latin1';
+}
+
+/** The CSV reader's options from replay's: the columns by the same names as for Arrow. */
+function csvOptions(o: ReplayOptions): CsvImportOptions {
+  const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
+  if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
+  return {
+    customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn,
+    // the default kind column is read when the header has one, as rfm import csv does
+    kind: o.kindColumn === 'kind' ? undefined : o.kindColumn,
+    delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType, encoding: o.encoding,
+  };
 }
 
 export function replayCommand(program: Command): void {
   program
     .command('replay')
-    .description('replay Arrow IPC orders (files or - for stdin) through the engine and report the segments')
-    .argument('<inputs...>', 'Arrow IPC files or streams; - reads stdin')
+    .description('replay orders (Arrow IPC or CSV files, or - for stdin) through the engine and report the segments')
+    .argument('<inputs...>', 'Arrow IPC or CSV files (told apart by their first bytes); - reads stdin')
     .option('--json <file>', 'write the report as JSON (- for stdout)')
     .option('--customers <file>', 'write one CSV row per customer (- for stdout)')
     .option('--rejects <file>', 'write rejected rows (null customer, bad time or amount) as CSV')
@@ -57,6 +82,13 @@ export function replayCommand(program: Command): void {
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
     .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
     .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
+    .option('--format <format>', 'auto (a file\'s first bytes decide; stdin is Arrow), arrow or csv', oneOf('--format', ['auto', 'arrow', 'csv'] as const), 'auto')
+    .option('--delimiter <char>', 'CSV field delimiter ("tab" for tabs)', ',')
+    .option('--no-header', 'CSV: the first line is data; name columns by number')
+    .option('--date-format <format>', `CSV: how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
+    .option('--decimal-comma', 'CSV: amounts use "," as the decimal mark (12,50)')
+    .option('--id-type <type>', 'CSV: customer ids auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
+    .option('--encoding <encoding>', 'CSV: how the file is text, utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8')
     .option('-q, --quiet', 'no summary table')
     .action(action(async (inputs: string[], o: ReplayOptions) => {
       if (inputs.filter((i) => i === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
@@ -74,18 +106,29 @@ export function replayCommand(program: Command): void {
         let batchesBefore = 0;
         for (const input of inputs) {
           let batches = 0;
-          for await (const c of readArrow(input, {
-            ...engine.sourceOptions(), keepRejects: rejects !== null, stallMs: o.stallTimeout,
-            onStart: (n) => {
-              progress.total = n === null ? null : batchesBefore + n;
-            },
-          })) {
+          const format = o.format !== 'auto' ? o.format : input === '-' ? 'arrow' : detectFormat(input) ?? 'arrow';
+          if (format === 'parquet') throw new RfmError('RFM_ERR_INPUT', `${input} is Parquet, which rfmstream does not read yet; convert it to Arrow IPC or CSV`);
+          const stats = newImportStats();
+          const source = format === 'csv'
+            ? readCsvOrConvert(input, csvOptions(o), engine.sourceOptions(), stats)
+            : readArrow(input, {
+              ...engine.sourceOptions(), keepRejects: rejects !== null, stallMs: o.stallTimeout,
+              onStart: (n) => {
+                progress.total = n === null ? null : batchesBefore + n;
+              },
+            });
+          if (format === 'csv') progress.total = null;
+          for await (const c of source) {
             await engine.ingest(c);
             rejects?.write(engine.takeRejects());
             batches += c.batches;
             progress.update(batchesBefore + batches, engine.counts.rows);
           }
           batchesBefore += batches;
+          if (stats.badFieldCounts > 0) {
+            process.stderr.write(`rfm: ${input}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+              `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`);
+          }
         }
         progress.done();
         const k = engine.counts;

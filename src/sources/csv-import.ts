@@ -42,7 +42,8 @@ const DEFAULT_KIND_COLUMN = 'kind';
 
 const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
 
-function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
+/** The 0-based column of --<role> spec: a 1-based number, or a header name (once, in any case). */
+export function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
   if (/^\d+$/.test(spec)) {
     const i = Number(spec) - 1;
     if (i < 0) throw new RfmError('RFM_ERR_OPTION', `--${role} ${spec}: column numbers start at 1`);

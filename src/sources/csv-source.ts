@@ -17,7 +17,9 @@ import type { ConversionTarget } from '../batch/record-batches.js';
 import type { Reject } from '../batch/rejects.js';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
+import { columnIndex, readCsvOrders } from './csv-import.js';
 import type { CsvImportOptions } from './csv-import.js';
+import { convertRecordBatches } from '../batch/record-batches.js';
 import { CsvScanner } from './csv-scanner.js';
 import type { ScannedRows } from './csv-scanner.js';
 import type { ImportStats } from './import-stats.js';
@@ -63,21 +65,6 @@ function headerText(raw: string): string {
   return close < 0 ? out : out + raw.slice(i + 1);
 }
 
-function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
-  if (/^\d+$/.test(spec)) {
-    const i = Number(spec) - 1;
-    if (i < 0) throw new RfmError('RFM_ERR_OPTION', `--${role} ${spec}: column numbers start at 1`);
-    return i;
-  }
-  if (header === null) throw new RfmError('RFM_ERR_OPTION', `--${role} "${spec}": without a header line, name columns by number (1, 2, ...)`);
-  const same = (h: string): boolean => h.trim().toLowerCase() === spec.toLowerCase();
-  const i = header.findIndex(same);
-  if (i < 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})`);
-  const j = header.findIndex((h, k) => k > i && same(h));
-  if (j >= 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header names "${spec}" twice (columns ${i + 1} and ${j + 1}); name the one for --${role} by number`);
-  return i;
-}
-
 /** The bytes of a file or stream, a chunk at a time. */
 async function* chunksOf(source: string | NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
   if (typeof source !== 'string' || source === '-') {
@@ -101,6 +88,20 @@ async function* chunksOf(source: string | NodeJS.ReadableStream): AsyncGenerator
   }
 }
 
+/** Whether the scanner reads text of these options: UTF-8 with a one-byte delimiter other than ' ' (runs of spaces). */
+export function scannerReads(o: CsvImportOptions): boolean {
+  return o.encoding !== 'latin1' && o.delimiter.length === 1 && o.delimiter !== ' ' && o.delimiter.charCodeAt(0) < 0x80 && o.delimiter !== '"';
+}
+
+/**
+ * CSV orders as converted batches: by the scanner when it reads such text (readCsv), else by
+ * the plain reader (latin-1, runs of spaces) through Arrow batches.
+ */
+export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
+  if (scannerReads(o)) return readCsv(source, o, target, stats);
+  return convertRecordBatches(readCsvOrders(source, o, stats), target, typeof source === 'string' ? source : 'the request body');
+}
+
 /** What the reader settled on: the columns, and the kind of id once the first one decides it. */
 interface Layout {
   id: number;
@@ -116,9 +117,6 @@ interface Layout {
  */
 export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
   const path = typeof source === 'string' ? (source === '-' ? 'stdin' : source) : 'the request body';
-  if (o.encoding === 'latin1' || o.delimiter === ' ' || o.delimiter.length !== 1 || o.delimiter.charCodeAt(0) > 0x7f) {
-    throw new RfmError('RFM_ERR_OPTION', `${path}: the fast CSV reader takes UTF-8 text with a one-byte delimiter; use rfm import csv for this file`);
-  }
   const scanner = new CsvScanner();
   const cap = scanner.inCapacity;
   let filled = 0;
@@ -250,7 +248,7 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
       if (f & CSV_AMOUNT_TEXT) amount = parseAmount(text(i, 2), o.decimalComma);
       else if (f & CSV_AMOUNT_EMPTY && (kind === Kind.visit || kind === Kind.emailOpen)) amount = 0;
       if (ts !== ts) stats.badTimes++;
-      if (amount !== amount && kind !== Kind.visit && kind !== Kind.emailOpen) stats.badAmounts++;
+      if (amount !== amount) stats.badAmounts++;
       if (kind === UNKNOWN_KIND) stats.badKinds++;
       batch.ts[j] = ts;
       batch.amount[j] = amount;
@@ -334,7 +332,8 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
       const input = scanner.input();
       let l = line;
       for (let i = start; i < bad; i++) if (input[i] === 10 || (input[i] === 13 && input[i + 1] !== 10)) l++;
-      throw new RfmError('RFM_ERR_INPUT', `${path}: line ${l} is not UTF-8 (byte 0x${input[bad].toString(16)}); if the file is latin-1, import with --encoding latin1`);
+      if (input[bad] === 0) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${l} holds a NUL byte: not a text file?`);
+      throw new RfmError('RFM_ERR_INPUT', `${path}: line ${l} is not UTF-8 (byte 0x${input[bad].toString(16)}); if the file is latin-1, read it with --encoding latin1`);
     }
     owed = -1 - bad;
     filled += bytes.length;

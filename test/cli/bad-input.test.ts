@@ -28,10 +28,10 @@ describe('files that cannot be read are refused with exit code 2', () => {
     expectRefused(await runCli(['replay', join(dir, 'nope.arrow')]), 'nope.arrow', 'no such file');
   });
 
-  test('a text file', async () => {
-    const path = join(dir, 'orders.csv');
-    writeFileSync(path, 'customer_id,ts,amount\n1,2025-01-01,10\n');
-    expectRefused(await runCli(['replay', path]), 'orders.csv', 'not a readable Arrow IPC');
+  test('a text file that is no order CSV (a CSV of orders is read: replay.test.ts)', async () => {
+    const path = join(dir, 'notes.arrow');
+    writeFileSync(path, 'meeting notes\nbuy milk\n');
+    expectRefused(await runCli(['replay', path]), 'notes.arrow', 'no column "customer_id"', 'columns: meeting notes');
   });
 
   test('an empty file', async () => {

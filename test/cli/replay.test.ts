@@ -112,6 +112,29 @@ describe('rfm import', () => {
     expect(rows.find((l) => l.startsWith('"bob'))).toContain('"bob, jr@example.com",1,1,20,');
   });
 
+  test('rfm replay reads the CSV itself, told by its bytes (even named .arrow): the report of import + replay', async () => {
+    const src = join(dir, 'shop2.csv');
+    const lines = ['Email;Created;Total;Type'];
+    for (let i = 0; i < 300; i++) lines.push(`c${i % 37}@example.com;${1 + (i % 28)}/0${1 + (i % 9)}/2025;${(i * 7) % 500},${i % 100};${i % 11 === 0 ? 'refund' : 'order'}`);
+    lines.push('"bob, jr@example.com";06/01/2025;20,00;order', 'x@example.com;31/02/2025;5,00;order', 'y@example.com;01/03/2025;1,00;bogus');
+    writeFileSync(src, lines.join('\r\n') + '\r\n');
+    const opts = ['--delimiter', ';', '--date-format', 'dd/mm/yyyy', '--decimal-comma'];
+    const out = join(dir, 'shop2.arrow');
+    const i = await runCli(['import', 'csv', src, '-o', out, '--customer', 'Email', '--ts', 'Created', '--amount', 'Total', '--kind', 'Type', ...opts]);
+    expect(i.code, i.stderr).toBe(0);
+    const cols = ['--customer-column', 'Email', '--ts-column', 'Created', '--amount-column', 'Total', '--kind-column', 'Type'];
+    const viaArrow = await runCli(['replay', out, '--json', '-', '-q', '--exact']);
+    expect(viaArrow.code, viaArrow.stderr).toBe(0);
+    const misnamed = join(dir, 'shop2-really-csv.arrow');
+    writeFileSync(misnamed, readFileSync(src));
+    for (const file of [src, misnamed]) {
+      const direct = await runCli(['replay', file, '--json', '-', '-q', '--exact', ...cols, ...opts]);
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(JSON.parse(direct.stdout)).toEqual(JSON.parse(viaArrow.stdout));
+      expect(JSON.parse(direct.stdout).rejected).toBe(2);
+    }
+  });
+
   test('csv: a column named kind is read without --kind, and an unknown kind is a rejected row', async () => {
     const src = join(dir, 'kinds.csv');
     writeFileSync(src, 'customer_id,ts,amount,kind\n1,2025-01-01,30,order\n1,2025-01-02,10,refund\n2,2025-01-02,,visit\n3,2025-01-03,5,bogus\n');

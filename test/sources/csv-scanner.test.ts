@@ -1,0 +1,219 @@
+/**
+ * The WebAssembly CSV reader against the plain one (csv-import.ts, the reference): random
+ * CSVs with every quoting case, line end, date format, decimal comma, odd value and bad
+ * row, cut into random chunks, give the same report, the same rejects (row, reason) and the
+ * same counts; CDNOW written as CSV gives the report of the CDNOW route.
+ */
+import { Readable } from 'node:stream';
+import { describe, expect, test } from 'vitest';
+import { convertRecordBatches } from '../../src/batch/record-batches.js';
+import { Engine } from '../../src/engine/engine.js';
+import { readCdnow } from '../../src/sources/cdnow.js';
+import { readCsvOrders } from '../../src/sources/csv-import.js';
+import type { CsvImportOptions } from '../../src/sources/csv-import.js';
+import { readCsv } from '../../src/sources/csv-source.js';
+import { newImportStats } from '../../src/sources/import-stats.js';
+import type { ImportStats } from '../../src/sources/import-stats.js';
+import type { DateFormat } from '../../src/sources/parse-values.js';
+import { Random } from '../../src/sources/random.js';
+import { cdnowMaster } from '../support/data.js';
+import { ingestBatches, reportOf } from '../support/engine.js';
+
+const DAY = 86_400_000;
+
+/** The text in chunks of 1 to `most` bytes (records and UTF-8 sequences cut anywhere). */
+function chunked(text: string, seed: number, most: number): Readable {
+  const bytes = Buffer.from(text);
+  const rng = new Random(seed);
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const n = 1 + Math.floor(rng.next() * most);
+    parts.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return Readable.from(parts);
+}
+
+interface Outcome {
+  report: unknown;
+  rejects: string[];
+  stats: ImportStats;
+}
+
+async function outcome(text: string, o: CsvImportOptions, fast: boolean, seed: number, most: number): Promise<Outcome> {
+  const engine = new Engine({ workers: 0, keepRejects: true, asOf: Date.UTC(2026, 0, 1) });
+  try {
+    const stats = newImportStats();
+    const source = fast
+      ? readCsv(chunked(text, seed, most), o, engine.sourceOptions(), stats)
+      : convertRecordBatches(readCsvOrders(chunked(text, seed, most), o, stats), engine.sourceOptions());
+    for await (const c of source) await engine.ingest(c);
+    return { report: await reportOf(engine, 'exact'), rejects: engine.takeRejects().map((r) => `${r.row}:${r.reason}`), stats };
+  } finally {
+    await engine.close();
+  }
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+/** A time as the format writes it, now and then in another form the scanner leaves to the plain reader. */
+function timeText(t: number, format: DateFormat, rng: Random): string {
+  const d = new Date(t);
+  const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+  const hms = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const r = rng.next();
+  switch (format) {
+    case 'iso':
+      if (r < 0.2) return `${y}-${pad(m)}-${pad(day)}`;
+      if (r < 0.4) return `${y}-${pad(m)}-${pad(day)} ${hms}`;
+      if (r < 0.5) return `${y}-${pad(m)}-${pad(day)}T${hms}.${pad(d.getUTCMilliseconds(), 3)}Z`;
+      if (r < 0.6) return `${y}-${pad(m)}-${pad(day)}T${hms}+02:00`;
+      if (r < 0.65) return `${y}-${pad(m)}-${pad(day)}T${hms}.5-0130`;
+      if (r < 0.7) return `${y}-${pad(m)}-${pad(day)}T${hms}.123456Z`;
+      return d.toISOString();
+    case 'epoch-ms': return r < 0.1 ? `${t}.75` : String(t);
+    case 'epoch-s': return r < 0.1 ? `${t / 1000}` : String(Math.floor(t / 1000));
+    case 'yyyymmdd': return `${y}${pad(m)}${pad(day)}`;
+    case 'mm/dd/yyyy': return r < 0.2 ? `${m}/${day}/${y} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}` : `${r < 0.6 ? m : pad(m)}/${day}/${y}`;
+    case 'dd/mm/yyyy': return `${day}/${pad(m)}/${y}`;
+    case 'dd.mm.yyyy': return `${pad(day)}.${m}.${y}`;
+  }
+}
+
+function amountText(a: number, comma: boolean, rng: Random): string {
+  const r = rng.next();
+  const plain = a.toFixed(r < 0.3 ? 2 : r < 0.5 ? 1 : r < 0.6 ? 0 : 2);
+  const text = comma ? plain.replace('.', ',') : plain;
+  if (r < 0.65) return `$${text}`;
+  if (r < 0.7) return a >= 1000 ? (comma ? '1.234,50' : '1,234.50') : ` ${text} `;
+  if (r < 0.72) return `(${text})`;
+  if (r < 0.74) return `${text} EUR`;
+  if (r < 0.75) return `${a}e0`;
+  return text;
+}
+
+/** A quoted field now and then: with the delimiter, a doubled quote or a line end inside. */
+function field(s: string, delim: string, rng: Random): string {
+  const r = rng.next();
+  if (s.includes(delim) || s.includes('"') || s.includes('\n')) return `"${s.replace(/"/g, '""')}"`;
+  if (r < 0.1) return `"${s}"`;
+  return s;
+}
+
+interface Shape {
+  delimiter: string;
+  format: DateFormat;
+  comma: boolean;
+  lineEnd: string;
+  stringIds: boolean;
+}
+
+/** A random order CSV of this shape: good rows mostly, every kind of bad value and bad row now and then. */
+function randomCsv(shape: Shape, seed: number, rows: number): string {
+  const rng = new Random(seed);
+  const d = shape.delimiter;
+  const out: string[] = [['customer_id', 'ts', '"amount"', 'note', 'kind'].join(d)];
+  const t0 = Date.UTC(2023, 0, 1);
+  for (let i = 0; i < rows; i++) {
+    const c = 1 + Math.floor(rng.next() * 300);
+    const t = t0 + Math.floor(rng.next() * 700 * DAY);
+    const a = Math.round(rng.next() * 50_000) / 100;
+    const r = rng.next();
+    let id = shape.stringIds ? (r < 0.05 ? ` c${c}@x.com ` : r < 0.07 ? `josé${c}` : r < 0.08 ? `a"b${c}` : `c${c}@x.com`) : String(c);
+    if (r > 0.97) id = '';
+    let ts = timeText(t, shape.format, rng);
+    if (r > 0.95 && r <= 0.96) ts = shape.format === 'iso' ? '2024-02-30' : 'soon';
+    let amount = amountText(a, shape.comma, rng);
+    if (r > 0.94 && r <= 0.95) amount = 'n/a';
+    const kinds = ['', 'order', 'ORDER', 'refund', 'Visit', 'email_open', 'bogus', ' order '];
+    const kind = kinds[Math.floor(rng.next() * kinds.length) % kinds.length];
+    const note = rng.next() < 0.1 ? `line one\nline "two"${d} three` : rng.next() < 0.1 ? '' : 'ok';
+    const fields = [field(id, d, rng), field(ts, d, rng), field(amount, d, rng), field(note, d, rng), field(kind, d, rng)];
+    // a field too many or too few now and then
+    if (r > 0.93 && r <= 0.935) fields.push('extra');
+    if (r > 0.935 && r <= 0.94) fields.pop();
+    out.push(fields.join(d));
+    if (rng.next() < 0.01) out.push('');
+  }
+  return '\ufeff' + out.join(shape.lineEnd) + (rng.next() < 0.5 ? shape.lineEnd : '');
+}
+
+const SHAPES: Shape[] = [
+  { delimiter: ',', format: 'iso', comma: false, lineEnd: '\n', stringIds: false },
+  { delimiter: ',', format: 'iso', comma: false, lineEnd: '\r\n', stringIds: true },
+  { delimiter: ';', format: 'dd.mm.yyyy', comma: true, lineEnd: '\r\n', stringIds: true },
+  { delimiter: '\t', format: 'mm/dd/yyyy', comma: false, lineEnd: '\r', stringIds: false },
+  { delimiter: ',', format: 'epoch-ms', comma: false, lineEnd: '\n', stringIds: true },
+  { delimiter: '|', format: 'epoch-s', comma: false, lineEnd: '\n', stringIds: false },
+  { delimiter: ',', format: 'yyyymmdd', comma: false, lineEnd: '\n', stringIds: false },
+  { delimiter: ',', format: 'dd/mm/yyyy', comma: true, lineEnd: '\r\n', stringIds: false },
+];
+
+describe('the WebAssembly CSV reader reads as the plain reader does', () => {
+  test.each(SHAPES.map((s, i) => [i, s] as const))('shape %i: %j, in chunks of 1-7 and 1-4,000 bytes', async (i, shape) => {
+    const text = randomCsv(shape, 100 + i, 3000);
+    const o: CsvImportOptions = {
+      customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: shape.delimiter, header: true, dateFormat: shape.format,
+      decimalComma: shape.comma, idType: 'auto',
+    };
+    const want = await outcome(text, o, false, 1, 4000);
+    // the cases are there: rejects of each reason, rows left out, quoted line ends
+    expect(want.stats.badFieldCounts).toBeGreaterThan(5);
+    expect(new Set(want.rejects.map((r) => r.split(':')[1])).size).toBeGreaterThanOrEqual(3);
+    for (const [seed, most] of [[2, 7], [3, 4000]]) {
+      const got = await outcome(text, o, true, seed, most);
+      expect(got.stats).toEqual(want.stats);
+      expect(got.rejects).toEqual(want.rejects);
+      expect(got.report).toEqual(want.report);
+    }
+  });
+
+  test('CDNOW written as CSV gives the report of the CDNOW route', async () => {
+    const rows: string[] = ['customer_id,ts,amount'];
+    for await (const b of readCdnow(cdnowMaster(), newImportStats())) {
+      const id = b.getChild('customer_id')!;
+      const ts = b.getChild('ts')!;
+      const amount = b.getChild('amount')!;
+      for (let i = 0; i < b.numRows; i++) rows.push(`${id.get(i)},${new Date(Number(ts.get(i))).toISOString().slice(0, 10)},${amount.get(i)}`);
+    }
+    const viaCdnow = new Engine({ workers: 2 });
+    const viaCsv = new Engine({ workers: 2 });
+    try {
+      await ingestBatches(viaCdnow, readCdnow(cdnowMaster(), newImportStats()));
+      const o: CsvImportOptions = { customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: ',', header: true, dateFormat: 'iso', decimalComma: false, idType: 'auto' };
+      for await (const c of readCsv(Readable.from([rows.join('\n') + '\n']), o, viaCsv.sourceOptions(), newImportStats())) await viaCsv.ingest(c);
+      const want = await reportOf(viaCdnow, 'exact');
+      expect((want as { orders: number }).orders).toBe(69_659);
+      expect(await reportOf(viaCsv, 'exact')).toEqual(want);
+    } finally {
+      await viaCdnow.close();
+      await viaCsv.close();
+    }
+  });
+});
+
+describe('a malformed CSV ends with RFM_ERR_INPUT naming the input and the line', () => {
+  const o: CsvImportOptions = { customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: ',', header: true, dateFormat: 'iso', decimalComma: false, idType: 'auto' };
+  const good = 'customer_id,ts,amount\n' + Array.from({ length: 20 }, (_, i) => `${i + 1},2024-01-01,5\n`).join('');
+  async function refusal(bytes: Buffer): Promise<string> {
+    const engine = new Engine({ workers: 0 });
+    try {
+      for await (const c of readCsv(Readable.from([bytes]), o, engine.sourceOptions(), newImportStats())) await engine.ingest(c);
+      return 'no error';
+    } catch (e) {
+      return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+    } finally {
+      await engine.close();
+    }
+  }
+  test.each([
+    ['a quote that never closes', Buffer.from(good + '21,"2024-01-02,7\n22,2024-01-03,1\n'), 'RFM_ERR_INPUT: the request body: a quoted field opened on line 22 never closes'],
+    ['a NUL byte', Buffer.concat([Buffer.from(good), Buffer.from([0x32, 0x31, 0x2c, 0x00, 0x0a])]), 'RFM_ERR_INPUT: the request body: line 22 holds a NUL byte'],
+    ['bytes that are not UTF-8', Buffer.concat([Buffer.from(good + '21,2024-01-01,'), Buffer.from([0xe9, 0x0a])]), 'RFM_ERR_INPUT: the request body: line 22 is not UTF-8 (byte 0xe9)'],
+    ['a record past a million bytes', Buffer.from(good + `21,"${'x'.repeat(1_100_000)}",5\n`), 'RFM_ERR_INPUT: the request body: the record on line 22 is longer than 1,048,576 bytes'],
+  ])('%s', async (_name, bytes, message) => {
+    expect(await refusal(bytes)).toContain(message);
+  });
+});
