@@ -5,18 +5,24 @@
  * from the changed customer, every customer classified): one sample on a shared machine
  * varies by a factor of two.
  * Prints JSON: { ms, snapshotMs, snapshotFirstMs, maxRssBytes, orders, customers }.
- * Usage: node replay-child.js FILE WORKERS
+ * Usage: node replay-child.js FILE WORKERS (FILE.csv: read by the CSV reader)
  */
 import { RecordBatchConverter } from '../src/batch/record-batches.js';
 import { Engine } from '../src/engine/engine.js';
 import { buildReport } from '../src/report/report.js';
 import { buildOrderBatch } from '../src/sources/batch-builder.js';
 import { readArrow } from '../src/sources/arrow-source.js';
+import { readCsv } from '../src/sources/csv-source.js';
+import { newImportStats } from '../src/sources/import-stats.js';
+import { CSV_OPTIONS } from './csv.js';
 
 const [file, workersText] = process.argv.slice(2);
 const started = performance.now();
 const engine = new Engine({ workers: Number(workersText) });
-for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false })) {
+const source = file.endsWith('.csv')
+  ? readCsv(file, CSV_OPTIONS, engine.sourceOptions(), newImportStats())
+  : readArrow(file, { ...engine.sourceOptions(), keepRejects: false });
+for await (const batch of source) {
   await engine.ingest(batch);
 }
 await engine.flush();

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
 import { ordersFile } from './data.js';
+import { csvFile, csvReplay, duckdbCsv, readersAlone } from './csv.js';
 import { duckdbGroupBy } from './duckdb.js';
 import { machine } from './environment.js';
 import { kernelIngest } from './kernel-ingest.js';
@@ -53,6 +54,11 @@ say('replay, 2 workers ...');
 const r2 = replay(file, 2);
 say('DuckDB GROUP BY ...');
 const duck = await duckdbGroupBy(file, 2);
+say('CSV: rfm replay of the same orders as CSV, DuckDB read_csv + GROUP BY, the readers alone ...');
+const csv = await csvFile(file);
+const csvRun = csvReplay(csv, 2);
+const duckCsv = await duckdbCsv(csv, 2);
+const readers = await readersAlone(csv);
 say('live: 1,000 clients at 4 Hz while ingesting ...');
 const live = await liveLoad(await ordersFile(10_000_000, 1_000_000), 1000);
 
@@ -90,6 +96,19 @@ const results = {
     lagMs: live.lagMs,
     slowestClientMeanLagMs: live.slowestClientMeanLagMs,
   },
+  csv: {
+    bytes: readers.bytes,
+    csvOverDuckdb: duckCsv.ms / csvRun.ms,
+    seconds: { replay: csvRun.ms / 1000, duckdbReadCsvGroupBy: duckCsv.ms / 1000 },
+    peakRssBytes: csvRun.maxRssBytes,
+    reader: {
+      threads: 1,
+      wasmMegabytesPerSecond: readers.bytes / 1e6 / (readers.wasm.ms / 1000),
+      wasmRowsPerSecond: readers.wasm.rows / (readers.wasm.ms / 1000),
+      plainRowsPerSecond: readers.plain.rows / (readers.plain.ms / 1000),
+      wasmOverPlain: (readers.wasm.rows / readers.wasm.ms) / (readers.plain.rows / readers.plain.ms),
+    },
+  },
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
@@ -113,6 +132,9 @@ const rows: [string, string][] = [
   ['replay orders/s, 1 | 2 workers', `${m(r1.ordersPerSecond)} | ${m(r2.ordersPerSecond)}`],
   ['replay seconds, 1 | 2 workers', `${(r1.ms / 1000).toFixed(2)} s | ${(r2.ms / 1000).toFixed(2)} s`],
   ['DuckDB GROUP BY (load not timed)', `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`],
+  ['CSV to report / DuckDB read_csv + GROUP BY (2 threads each)', `${x(results.csv.csvOverDuckdb)} (${results.csv.seconds.replay.toFixed(2)} s | ${results.csv.seconds.duckdbReadCsvGroupBy.toFixed(2)} s)`],
+  ['CSV reader alone, 1 thread: WASM | plain', `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.wasmRowsPerSecond)} | ${m(results.csv.reader.plainRowsPerSecond)} (${x(results.csv.reader.wasmOverPlain)})`],
+  ['peak RSS of a CSV replay', `${(results.csv.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
   ['records in a hash table (hash, probe, key check), 1 thread', m(table1)],

@@ -274,10 +274,21 @@ function wholeNumber(s: usize, e: usize): f64 {
   return negative ? -v : v;
 }
 
+// the last date read: an export's rows come day after day, so most rows repeat it
+let lastDate: i32 = -1;
+let lastDateMs: f64 = NaN;
+
 /** ms of a date that exists, or NaN. */
 function dateMs(y: i32, m: i32, d: i32): f64 {
+  const key = ((y << 4) | m) << 5 | d;
+  if (key == lastDate && y >= 0 && <u32>m < 16 && <u32>d < 32) return lastDateMs;
   const days = civilDays(y, m, d);
-  return days == i32.MIN_VALUE ? NaN : <f64>days * DAY_MS;
+  const ms = days == i32.MIN_VALUE ? NaN : <f64>days * DAY_MS;
+  if (y >= 0 && <u32>m < 16 && <u32>d < 32) {
+    lastDate = key;
+    lastDateMs = ms;
+  }
+  return ms;
 }
 
 /** d/m/yyyy-style dates (one or two digit day and month), date only; else the plain reader's. */

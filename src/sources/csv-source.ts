@@ -17,6 +17,7 @@ import type { ConversionTarget } from '../batch/record-batches.js';
 import type { Reject } from '../batch/rejects.js';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
+import type { ColumnBatch } from '../core/types.js';
 import { columnIndex, readCsvOrders } from './csv-import.js';
 import type { CsvImportOptions } from './csv-import.js';
 import { convertRecordBatches } from '../batch/record-batches.js';
@@ -41,7 +42,7 @@ const DEFAULT_KIND_COLUMN = 'kind';
 const TAB = 0x09;
 const SPACE = 0x20;
 /** Bytes read from the file at a time. */
-const READ_BYTES = 1 << 20;
+const READ_BYTES = 4 << 20;
 
 const utf8 = new TextDecoder();
 
@@ -100,6 +101,12 @@ export function scannerReads(o: CsvImportOptions): boolean {
 export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
   if (scannerReads(o)) return readCsv(source, o, target, stats);
   return convertRecordBatches(readCsvOrders(source, o, stats), target, typeof source === 'string' ? source : 'the request body');
+}
+
+/** Every row's flags are exactly `flag`. */
+function onlyFlag(flags: Uint32Array, flag: number): boolean {
+  for (let i = 0; i < flags.length; i++) if (flags[i] !== flag) return false;
+  return true;
 }
 
 /** What the reader settled on: the columns, and the kind of id once the first one decides it. */
@@ -186,19 +193,22 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
   function toBatch(r: ScannedRows, input: Uint8Array): ConvertedInput | null {
     const l = layout!;
     const n = r.rows;
-    const keep: number[] = [];
+    stats.records += n;
+    let dropped = 0;
     for (let i = 0; i < n; i++) {
-      stats.records++;
-      if (r.flags[i] & CSV_FIELDS) {
-        if (stats.badFieldCounts++ === 0) stats.firstBadFieldCountLine = r.line[i];
-      } else keep.push(i);
+      if (r.flags[i] & CSV_FIELDS && dropped++ === 0 && stats.badFieldCounts === 0) stats.firstBadFieldCountLine = r.line[i];
     }
-    const m = keep.length;
+    stats.badFieldCounts += dropped;
+    // the rows kept, by their place in the scan (all of them, the usual case, without a list)
+    const kept = dropped === 0 ? null : Int32Array.from({ length: n }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
+    const m = n - dropped;
     if (m === 0) return null;
+    const rowOf = (j: number): number => (kept === null ? j : kept[j]);
     const text = (i: number, field: number): string => utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
     if (l.isInt === null) {
       // the first non-empty id decides, as in csv-import.ts: an integer of at most 18 digits without a leading zero
-      for (const i of keep) {
+      for (let j = 0; j < m; j++) {
+        const i = rowOf(j);
         if (r.flags[i] & CSV_ID_EMPTY) continue;
         const t = text(i, 0).trim();
         if (t === '') continue;
@@ -207,6 +217,30 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
       }
     }
     const isInt = l.isInt ?? false;
+    const firstRow = rowsBefore;
+    const rejectAt = (j: number): Reject => {
+      const i = rowOf(j);
+      return { row: firstRow + j + 1, line: r.line[i], reason: '', customer: text(i, 0).trim(), ts: text(i, 1).trim(), amount: text(i, 2).trim() };
+    };
+    const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ConvertedInput => {
+      stats.rows += m;
+      rowsBefore += m;
+      const c = finishConversion(batch, idNull, { asOf: target.asOf, keepRejects: target.keepRejects, ...limits }, null, false, rejectAt);
+      return toInput(c, target.numShards, target.recycleFrom);
+    };
+    if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
+      // the usual scan: integer ids and values the scanner read itself, the columns as they are
+      const { batch } = allocColumnBatch({ numRows: n, idMode: 'int', idBytesLen: 0 }, target.recycleFrom);
+      batch.ts.set(r.ts);
+      batch.amount.set(r.amount);
+      batch.kind.set(r.kind);
+      batch.idWords!.set(r.idWords);
+      for (let i = 0; i < n; i++) {
+        if (r.ts[i] !== r.ts[i]) stats.badTimes++;
+        if (r.amount[i] !== r.amount[i]) stats.badAmounts++;
+      }
+      return finish(batch, null);
+    }
     // the trimmed id places and the id bytes of string ids
     const idS = new Uint32Array(m);
     const idE = new Uint32Array(m);
@@ -214,7 +248,7 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
     let idBytesLen = 0;
     if (!isInt) {
       for (let j = 0; j < m; j++) {
-        const i = keep[j];
+        const i = rowOf(j);
         if (r.flags[i] & CSV_ID_TEXT) {
           const b = Buffer.from(text(i, 0).trim());
           odd.set(j, b);
@@ -235,7 +269,7 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
     const words = new Int32Array(2);
     let at = 0;
     for (let j = 0; j < m; j++) {
-      const i = keep[j];
+      const i = rowOf(j);
       const f = r.flags[i];
       let ts = r.ts[i];
       let amount = r.amount[i];
@@ -299,15 +333,7 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
       }
     }
     if (!isInt) batch.idOffsets![m] = at;
-    stats.rows += m;
-    const firstRow = rowsBefore;
-    rowsBefore += m;
-    const rejectAt = (j: number): Reject => {
-      const i = keep[j];
-      return { row: firstRow + j + 1, line: r.line[i], reason: '', customer: text(i, 0).trim(), ts: text(i, 1).trim(), amount: text(i, 2).trim() };
-    };
-    const c = finishConversion(batch, idNull, { asOf: target.asOf, keepRejects: target.keepRejects, ...limits }, null, false, rejectAt);
-    return toInput(c, target.numShards, target.recycleFrom);
+    return finish(batch, idNull);
   }
 
   for await (const chunk of chunksOf(source)) {
