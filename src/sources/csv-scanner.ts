@@ -3,7 +3,8 @@
  * area to read a file into, scan, and views of the columns a scan wrote. One instance a
  * thread; its memory holds one input area and one scan's rows.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { RfmError } from '../core/errors.js';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
@@ -30,6 +31,12 @@ interface ScannerExports {
 
 let compiled: WebAssembly.Module | null = null;
 
+function compileScanner(): WebAssembly.Module {
+  const file = join(packageRoot(), 'build', 'csv.wasm');
+  if (!existsSync(file)) throw new RfmError('RFM_ERR_KERNEL', `${file} is missing: run "npm run build:csv"`);
+  return new WebAssembly.Module(readFileSync(file));
+}
+
 /** Views of one scan's rows (valid until the next scan or read). */
 export interface ScannedRows {
   rows: number;
@@ -52,7 +59,7 @@ export class CsvScanner {
   readonly rowCapacity: number;
 
   constructor(inCapacity = 8 << 20, rowCapacity = 65_536) {
-    compiled ??= new WebAssembly.Module(readFileSync(join(packageRoot(), 'build', 'csv.wasm')));
+    compiled ??= compileScanner();
     this.x = new WebAssembly.Instance(compiled, {
       env: { abort: () => { throw new Error('the CSV scanner aborted'); } },
     }).exports as unknown as ScannerExports;
