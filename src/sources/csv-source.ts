@@ -7,47 +7,35 @@
  */
 import { open } from 'node:fs/promises';
 import * as abi from '../abi/abi.js';
-import { allocColumnBatch } from '../batch/column-batch.js';
-import { finishConversion } from '../batch/convert.js';
-import { toInput } from '../batch/converted.js';
+import type { Bounds } from '../batch/convert.js';
 import type { ConvertedInput } from '../batch/converted.js';
-import { UNKNOWN_KIND } from '../batch/decode.js';
 import { notAfter } from '../batch/limits.js';
+import { convertRecordBatches } from '../batch/record-batches.js';
 import type { ConversionTarget } from '../batch/record-batches.js';
-import type { Reject } from '../batch/rejects.js';
 import { RfmError } from '../core/errors.js';
-import { Kind } from '../core/types.js';
-import type { ColumnBatch } from '../core/types.js';
+import { CsvBatcher } from './csv-batches.js';
+import type { CsvLayout } from './csv-batches.js';
 import { columnIndex, readCsvOrders } from './csv-import.js';
 import type { CsvImportOptions } from './csv-import.js';
-import { convertRecordBatches } from '../batch/record-batches.js';
 import { CsvScanner } from './csv-scanner.js';
-import type { ScannedRows } from './csv-scanner.js';
 import type { ImportStats } from './import-stats.js';
-import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
 import type { DateFormat } from './parse-values.js';
 
-const {
-  CSV_AMOUNT_EMPTY, CSV_AMOUNT_TEXT, CSV_FIELDS, CSV_ID_EMPTY, CSV_ID_INT, CSV_ID_TEXT, CSV_ID_ZERO, CSV_KIND_TEXT, CSV_TS_TEXT,
-  DATE_DMY, DATE_DMY_DOTS, DATE_EPOCH_MS, DATE_EPOCH_S, DATE_ISO, DATE_MDY, DATE_YYYYMMDD,
-} = abi;
+const { DATE_DMY, DATE_DMY_DOTS, DATE_EPOCH_MS, DATE_EPOCH_S, DATE_ISO, DATE_MDY, DATE_YYYYMMDD } = abi;
 
-const DATE_CODES: Record<DateFormat, number> = {
+export const DATE_CODES: Record<DateFormat, number> = {
   iso: DATE_ISO, 'epoch-ms': DATE_EPOCH_MS, 'epoch-s': DATE_EPOCH_S, yyyymmdd: DATE_YYYYMMDD,
   'mm/dd/yyyy': DATE_MDY, 'dd/mm/yyyy': DATE_DMY, 'dd.mm.yyyy': DATE_DMY_DOTS,
 };
 
-const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
 const DEFAULT_KIND_COLUMN = 'kind';
-const TAB = 0x09;
-const SPACE = 0x20;
 /** Bytes read from the file at a time. */
 const READ_BYTES = 4 << 20;
 
 const utf8 = new TextDecoder();
 
 /** A header field as written: quoted ones unquoted. */
-function headerText(raw: string): string {
+export function headerText(raw: string): string {
   if (!raw.startsWith('"')) return raw;
   const close = raw.indexOf('"', 1);
   let out = '';
@@ -103,24 +91,65 @@ export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvI
   return convertRecordBatches(readCsvOrders(source, o, stats), target, typeof source === 'string' ? source : 'the request body');
 }
 
-/** Every row's flags are exactly `flag`. */
-function onlyFlag(flags: Uint32Array, flag: number): boolean {
-  for (let i = 0; i < flags.length; i++) if (flags[i] !== flag) return false;
-  return true;
+/** The columns of these options under this header (null: none), the kind of id still open under auto. */
+export function csvLayout(o: CsvImportOptions, header: string[] | null, path: string): CsvLayout {
+  const spec = (name: string, role: string): number => columnIndex(name, header, path, role);
+  return {
+    id: spec(o.customer, 'customer'), ts: spec(o.ts, 'ts'), amount: spec(o.amount, 'amount'),
+    kind: o.kind ? spec(o.kind, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
+    isInt: o.idType === 'auto' ? null : o.idType === 'int',
+    fields: header?.length ?? 0,
+  };
 }
 
-/** What the reader settled on: the columns, and the kind of id once the first one decides it. */
-interface Layout {
-  id: number;
-  ts: number;
-  amount: number;
-  kind: number;
-  isInt: boolean | null;
+/** The scanner set for a layout, its first record on `line`. */
+export function configureScanner(scanner: CsvScanner, o: CsvImportOptions, layout: CsvLayout, line: number): void {
+  scanner.configure({
+    delimiter: o.delimiter.charCodeAt(0), fields: layout.fields, id: layout.id, ts: layout.ts, amount: layout.amount, kind: layout.kind,
+    format: DATE_CODES[o.dateFormat], decimalComma: o.decimalComma, line,
+  });
+}
+
+/** The bounds of the target's rows, now (the clock's limit is taken once per input). */
+export function boundsOf(target: ConversionTarget): Bounds {
+  return { asOf: target.asOf, keepRejects: target.keepRejects, maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined };
+}
+
+/** The scanner's status after a scan as the error it is (status 1, 2), if any. */
+export function scanError(status: number, path: string, line: number): RfmError | null {
+  if (status === 1) return new RfmError('RFM_ERR_INPUT', `${path}: a quoted field opened on line ${line} never closes`);
+  if (status === 2) return tooLong(path, line);
+  return null;
+}
+
+export function tooLong(path: string, line: number): RfmError {
+  return new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than 1,048,576 bytes (a quote never closed, or not a CSV file?)`);
+}
+
+/** Bytes that are no text: NUL, or not UTF-8. */
+export function notText(path: string, line: number, byte: number): RfmError {
+  if (byte === 0) return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} holds a NUL byte: not a text file?`);
+  return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1, read it with --encoding latin1`);
+}
+
+/** UTF-16 (a byte-order mark, NULs among the first bytes) named as such. */
+export function checkNotUtf16(path: string, bytes: Uint8Array): void {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
+    throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
+  }
+}
+
+/** Lines that end in [from, to) of b (LF, CRLF or a lone CR). */
+export function linesIn(b: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (b[i] === 10 || (b[i] === 13 && b[i + 1] !== 10)) n++;
+  return n;
 }
 
 /**
  * The orders of a CSV file (or '-' for stdin, or an open stream) as converted batches for
- * the target engine: one a scan of up to 65,536 rows. Stats count as `rfm import csv` counts.
+ * the target engine, one thread: one a scan of up to 65,536 rows. Stats count as
+ * `rfm import csv` counts.
  */
 export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
   const path = typeof source === 'string' ? (source === '-' ? 'stdin' : source) : 'the request body';
@@ -130,32 +159,15 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
   let start = 0;
   let owed = 0;
   let first = true;
-  let layout: Layout | null = null;
-  let header: string[] | null = null;
+  let batcher: CsvBatcher | null = null;
   let line = 1;
-  let rowsBefore = 0;
-  const limits = { maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined };
-
-  const configure = (fields: number): void => {
-    scanner.configure({
-      delimiter: o.delimiter.charCodeAt(0), fields, id: layout!.id, ts: layout!.ts, amount: layout!.amount, kind: layout!.kind,
-      format: DATE_CODES[o.dateFormat], decimalComma: o.decimalComma, line,
-    });
-  };
-  const decide = (): void => {
-    const spec = (name: string, role: string): number => columnIndex(name, header, path, role);
-    layout = {
-      id: spec(o.customer, 'customer'), ts: spec(o.ts, 'ts'), amount: spec(o.amount, 'amount'),
-      kind: o.kind ? spec(o.kind, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
-      isInt: o.idType === 'auto' ? null : o.idType === 'int',
-    };
-    configure(header?.length ?? 0);
-  };
+  const bounds = boundsOf(target);
 
   /** Scans what is read; yields a batch a scan. */
   function* scanAll(final: boolean): Generator<ConvertedInput> {
     const input = scanner.input();
-    if (layout === null) {
+    if (batcher === null) {
+      let header: string[] | null = null;
       if (o.header) {
         scanner.configure({ delimiter: o.delimiter.charCodeAt(0), fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line });
         const h = scanner.header(start, filled, final);
@@ -167,14 +179,16 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
         start = h.next;
         line = scanner.line;
       }
-      decide();
+      const layout = csvLayout(o, header, path);
+      configureScanner(scanner, o, layout, line);
+      batcher = new CsvBatcher(o, layout, { numShards: target.numShards, pool: target.recycleFrom, bounds }, stats, path);
     }
     while (true) {
       const rows = scanner.scan(start, filled, final);
       start = scanner.end;
       line = scanner.line;
       if (rows.rows > 0) {
-        const c = toBatch(rows, input);
+        const c = batcher.batch(rows, input);
         if (c !== null) yield c;
       }
       if (rows.rows < scanner.rowCapacity) break;
@@ -183,166 +197,16 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
   }
 
   function checkStatus(final: boolean): void {
-    const s = scanner.status;
-    if (s === 1) throw new RfmError('RFM_ERR_INPUT', `${path}: a quoted field opened on line ${scanner.line} never closes`);
-    if (s === 2) throw new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${scanner.line} is longer than 1,048,576 bytes (a quote never closed, or not a CSV file?)`);
-    if (final && start < filled && layout !== null) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${scanner.line} could not be read`);
-  }
-
-  /** One scan's rows as a converted batch (null when every one had the wrong number of fields). */
-  function toBatch(r: ScannedRows, input: Uint8Array): ConvertedInput | null {
-    const l = layout!;
-    const n = r.rows;
-    stats.records += n;
-    let dropped = 0;
-    for (let i = 0; i < n; i++) {
-      if (r.flags[i] & CSV_FIELDS && dropped++ === 0 && stats.badFieldCounts === 0) stats.firstBadFieldCountLine = r.line[i];
-    }
-    stats.badFieldCounts += dropped;
-    // the rows kept, by their place in the scan (all of them, the usual case, without a list)
-    const kept = dropped === 0 ? null : Int32Array.from({ length: n }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
-    const m = n - dropped;
-    if (m === 0) return null;
-    const rowOf = (j: number): number => (kept === null ? j : kept[j]);
-    const text = (i: number, field: number): string => utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
-    if (l.isInt === null) {
-      // the first non-empty id decides, as in csv-import.ts: an integer of at most 18 digits without a leading zero
-      for (let j = 0; j < m; j++) {
-        const i = rowOf(j);
-        if (r.flags[i] & CSV_ID_EMPTY) continue;
-        const t = text(i, 0).trim();
-        if (t === '') continue;
-        l.isInt = /^-?\d{1,18}$/.test(t) && !/^-?0\d/.test(t);
-        break;
-      }
-    }
-    const isInt = l.isInt ?? false;
-    const firstRow = rowsBefore;
-    const rejectAt = (j: number): Reject => {
-      const i = rowOf(j);
-      return { row: firstRow + j + 1, line: r.line[i], reason: '', customer: text(i, 0).trim(), ts: text(i, 1).trim(), amount: text(i, 2).trim() };
-    };
-    const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ConvertedInput => {
-      stats.rows += m;
-      rowsBefore += m;
-      const c = finishConversion(batch, idNull, { asOf: target.asOf, keepRejects: target.keepRejects, ...limits }, null, false, rejectAt);
-      return toInput(c, target.numShards, target.recycleFrom);
-    };
-    if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
-      // the usual scan: integer ids and values the scanner read itself, the columns as they are
-      const { batch } = allocColumnBatch({ numRows: n, idMode: 'int', idBytesLen: 0 }, target.recycleFrom);
-      batch.ts.set(r.ts);
-      batch.amount.set(r.amount);
-      batch.kind.set(r.kind);
-      batch.idWords!.set(r.idWords);
-      for (let i = 0; i < n; i++) {
-        if (r.ts[i] !== r.ts[i]) stats.badTimes++;
-        if (r.amount[i] !== r.amount[i]) stats.badAmounts++;
-      }
-      return finish(batch, null);
-    }
-    // the trimmed id places and the id bytes of string ids
-    const idS = new Uint32Array(m);
-    const idE = new Uint32Array(m);
-    const odd = new Map<number, Uint8Array>();
-    let idBytesLen = 0;
-    if (!isInt) {
-      for (let j = 0; j < m; j++) {
-        const i = rowOf(j);
-        if (r.flags[i] & CSV_ID_TEXT) {
-          const b = Buffer.from(text(i, 0).trim());
-          odd.set(j, b);
-          idBytesLen += b.length;
-          continue;
-        }
-        let s = r.ranges[8 * i];
-        let e = r.ranges[8 * i + 1];
-        while (s < e && (input[s] === SPACE || input[s] === TAB)) s++;
-        while (e > s && (input[e - 1] === SPACE || input[e - 1] === TAB)) e--;
-        idS[j] = s;
-        idE[j] = e;
-        idBytesLen += e - s;
-      }
-    }
-    const { batch } = allocColumnBatch({ numRows: m, idMode: isInt ? 'int' : 'utf8', idBytesLen }, target.recycleFrom);
-    let idNull: Uint8Array | null = null;
-    const words = new Int32Array(2);
-    let at = 0;
-    for (let j = 0; j < m; j++) {
-      const i = rowOf(j);
-      const f = r.flags[i];
-      let ts = r.ts[i];
-      let amount = r.amount[i];
-      let kind = r.kind[i];
-      if (f & CSV_TS_TEXT) ts = parseTime(text(i, 1), o.dateFormat);
-      if (f & CSV_KIND_TEXT) {
-        const k = text(i, 3).trim().toLowerCase();
-        kind = k === '' ? Kind.order : KINDS[k] ?? UNKNOWN_KIND;
-      }
-      if (f & CSV_AMOUNT_TEXT) amount = parseAmount(text(i, 2), o.decimalComma);
-      else if (f & CSV_AMOUNT_EMPTY && (kind === Kind.visit || kind === Kind.emailOpen)) amount = 0;
-      if (ts !== ts) stats.badTimes++;
-      if (amount !== amount) stats.badAmounts++;
-      if (kind === UNKNOWN_KIND) stats.badKinds++;
-      batch.ts[j] = ts;
-      batch.amount[j] = amount;
-      batch.kind[j] = kind;
-      let isNull = (f & CSV_ID_EMPTY) !== 0;
-      if (isInt) {
-        if (!isNull) {
-          let ok = (f & CSV_ID_INT) !== 0;
-          if (f & CSV_ID_TEXT) {
-            const t = text(i, 0).trim();
-            isNull = t === '';
-            ok = !isNull && parseIntIdInto(words, t);
-            if (ok) {
-              batch.idWords![2 * j] = words[0];
-              batch.idWords![2 * j + 1] = words[1];
-            }
-          } else {
-            batch.idWords![2 * j] = r.idWords[2 * i];
-            batch.idWords![2 * j + 1] = r.idWords[2 * i + 1];
-          }
-          if (!ok && !isNull) {
-            throw new RfmError('RFM_ERR_INPUT', `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer, but earlier ids were; import with --id-type string`);
-          }
-          if (o.idType === 'auto' && f & CSV_ID_ZERO) {
-            throw new RfmError('RFM_ERR_INPUT', `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`);
-          }
-        }
-        if (isNull) {
-          batch.idWords![2 * j] = 0;
-          batch.idWords![2 * j + 1] = 0;
-        }
-      } else {
-        batch.idOffsets![j] = at;
-        const b = odd.get(j);
-        if (b) {
-          batch.idBytes!.set(b, at);
-          at += b.length;
-          isNull = b.length === 0;
-        } else {
-          batch.idBytes!.set(input.subarray(idS[j], idE[j]), at);
-          at += idE[j] - idS[j];
-        }
-      }
-      if (isNull) {
-        stats.badIds++;
-        idNull ??= new Uint8Array(m);
-        idNull[j] = 1;
-      }
-    }
-    if (!isInt) batch.idOffsets![m] = at;
-    return finish(batch, idNull);
+    const e = scanError(scanner.status, path, scanner.line);
+    if (e) throw e;
+    if (final && start < filled && batcher !== null) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${scanner.line} could not be read`);
   }
 
   for await (const chunk of chunksOf(source)) {
     let bytes = chunk;
     if (first) {
       first = false;
-      if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
-        throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
-      }
+      checkNotUtf16(path, bytes);
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     }
     if (filled + bytes.length > cap) {
@@ -350,21 +214,15 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
       scanner.input().copyWithin(0, start, filled);
       filled -= start;
       start = 0;
-      if (filled + bytes.length > cap) throw new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than 1,048,576 bytes (a quote never closed, or not a CSV file?)`);
+      if (filled + bytes.length > cap) throw tooLong(path, line);
     }
     scanner.input().set(bytes, filled);
     const bad = scanner.checkUtf8(filled, filled + bytes.length, owed);
-    if (bad >= 0) {
-      const input = scanner.input();
-      let l = line;
-      for (let i = start; i < bad; i++) if (input[i] === 10 || (input[i] === 13 && input[i + 1] !== 10)) l++;
-      if (input[bad] === 0) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${l} holds a NUL byte: not a text file?`);
-      throw new RfmError('RFM_ERR_INPUT', `${path}: line ${l} is not UTF-8 (byte 0x${input[bad].toString(16)}); if the file is latin-1, read it with --encoding latin1`);
-    }
+    if (bad >= 0) throw notText(path, line + linesIn(scanner.input(), start, bad), scanner.input()[bad]);
     owed = -1 - bad;
     filled += bytes.length;
     yield* scanAll(false);
   }
   yield* scanAll(true);
-  if (layout === null && o.header) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
+  if (batcher === null && o.header) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
 }

@@ -1,0 +1,220 @@
+/**
+ * One scan's rows (csv-scanner.ts) as a converted batch: the values the scanner left to the
+ * plain reader (CSV_*_TEXT) read by parse-values.ts, rows with another number of fields than
+ * the header left out and counted, the kind of id decided by the first id (as csv-import.ts
+ * decides it), and the conversion's last pass (finishConversion) to reject and count. Used
+ * by the sequential reader (csv-source.ts) and each thread of the parallel one.
+ */
+import * as abi from '../abi/abi.js';
+import type { BufferPool } from '../batch/buffer-pool.js';
+import { allocColumnBatch } from '../batch/column-batch.js';
+import { finishConversion } from '../batch/convert.js';
+import type { Bounds } from '../batch/convert.js';
+import { toInput } from '../batch/converted.js';
+import type { ConvertedInput } from '../batch/converted.js';
+import { UNKNOWN_KIND } from '../batch/decode.js';
+import type { Reject } from '../batch/rejects.js';
+import { RfmError } from '../core/errors.js';
+import { Kind } from '../core/types.js';
+import type { ColumnBatch } from '../core/types.js';
+import type { CsvImportOptions } from './csv-import.js';
+import type { ScannedRows } from './csv-scanner.js';
+import type { ImportStats } from './import-stats.js';
+import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
+
+const {
+  CSV_AMOUNT_EMPTY, CSV_AMOUNT_TEXT, CSV_FIELDS, CSV_ID_EMPTY, CSV_ID_INT, CSV_ID_TEXT, CSV_ID_ZERO, CSV_KIND_TEXT, CSV_TS_TEXT,
+} = abi;
+
+const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
+const TAB = 0x09;
+const SPACE = 0x20;
+const utf8 = new TextDecoder();
+
+/** The columns a reader takes (0-based), and the kind of id once the first id decides it (null: not yet). */
+export interface CsvLayout {
+  id: number;
+  ts: number;
+  amount: number;
+  kind: number;
+  isInt: boolean | null;
+  /** Fields a record must have (the header's), 0 without a header. */
+  fields: number;
+}
+
+/** Where the batches go: the engine's shard count and buffer pool, and the bounds rows are held to. */
+export interface CsvBatchTarget {
+  numShards: number;
+  pool: BufferPool;
+  bounds: Bounds;
+}
+
+/** Every row's flags are exactly `flag`. */
+function onlyFlag(flags: Uint32Array, flag: number): boolean {
+  for (let i = 0; i < flags.length; i++) if (flags[i] !== flag) return false;
+  return true;
+}
+
+export class CsvBatcher {
+  /** Data rows before the next batch's first (rejects number rows from 1). */
+  rowsBefore = 0;
+  private readonly bounds: Bounds;
+
+  constructor(
+    private readonly o: CsvImportOptions,
+    readonly layout: CsvLayout,
+    private readonly target: CsvBatchTarget,
+    private readonly stats: ImportStats,
+    private readonly path: string,
+  ) {
+    this.bounds = target.bounds;
+  }
+
+  /** One scan's rows as a converted batch (null when every one had the wrong number of fields). */
+  batch(r: ScannedRows, input: Uint8Array): ConvertedInput | null {
+    const l = this.layout;
+    const { o, stats, target, path } = this;
+    const n = r.rows;
+    stats.records += n;
+    let dropped = 0;
+    for (let i = 0; i < n; i++) {
+      if (r.flags[i] & CSV_FIELDS && dropped++ === 0 && stats.badFieldCounts === 0) stats.firstBadFieldCountLine = r.line[i];
+    }
+    stats.badFieldCounts += dropped;
+    // the rows kept, by their place in the scan (all of them, the usual case, without a list)
+    const kept = dropped === 0 ? null : Int32Array.from({ length: n }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
+    const m = n - dropped;
+    if (m === 0) return null;
+    const rowOf = (j: number): number => (kept === null ? j : kept[j]);
+    const text = (i: number, field: number): string => utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
+    if (l.isInt === null) {
+      // the first non-empty id decides, as in csv-import.ts: an integer of at most 18 digits without a leading zero
+      for (let j = 0; j < m; j++) {
+        const i = rowOf(j);
+        if (r.flags[i] & CSV_ID_EMPTY) continue;
+        const t = text(i, 0).trim();
+        if (t === '') continue;
+        l.isInt = /^-?\d{1,18}$/.test(t) && !/^-?0\d/.test(t);
+        break;
+      }
+    }
+    const isInt = l.isInt ?? false;
+    const firstRow = this.rowsBefore;
+    const rejectAt = (j: number): Reject => {
+      const i = rowOf(j);
+      return { row: firstRow + j + 1, line: r.line[i], reason: '', customer: text(i, 0).trim(), ts: text(i, 1).trim(), amount: text(i, 2).trim() };
+    };
+    const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ConvertedInput => {
+      stats.rows += m;
+      this.rowsBefore += m;
+      const c = finishConversion(batch, idNull, this.bounds, null, false, rejectAt);
+      return toInput(c, target.numShards, target.pool);
+    };
+    if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
+      // the usual scan: integer ids and values the scanner read itself, the columns as they are
+      const { batch } = allocColumnBatch({ numRows: n, idMode: 'int', idBytesLen: 0 }, target.pool);
+      batch.ts.set(r.ts);
+      batch.amount.set(r.amount);
+      batch.kind.set(r.kind);
+      batch.idWords!.set(r.idWords);
+      for (let i = 0; i < n; i++) {
+        if (r.ts[i] !== r.ts[i]) stats.badTimes++;
+        if (r.amount[i] !== r.amount[i]) stats.badAmounts++;
+      }
+      return finish(batch, null);
+    }
+    // the trimmed id places and the id bytes of string ids
+    const idS = new Uint32Array(m);
+    const idE = new Uint32Array(m);
+    const odd = new Map<number, Uint8Array>();
+    let idBytesLen = 0;
+    if (!isInt) {
+      for (let j = 0; j < m; j++) {
+        const i = rowOf(j);
+        if (r.flags[i] & CSV_ID_TEXT) {
+          const b = Buffer.from(text(i, 0).trim());
+          odd.set(j, b);
+          idBytesLen += b.length;
+          continue;
+        }
+        let s = r.ranges[8 * i];
+        let e = r.ranges[8 * i + 1];
+        while (s < e && (input[s] === SPACE || input[s] === TAB)) s++;
+        while (e > s && (input[e - 1] === SPACE || input[e - 1] === TAB)) e--;
+        idS[j] = s;
+        idE[j] = e;
+        idBytesLen += e - s;
+      }
+    }
+    const { batch } = allocColumnBatch({ numRows: m, idMode: isInt ? 'int' : 'utf8', idBytesLen }, target.pool);
+    let idNull: Uint8Array | null = null;
+    const words = new Int32Array(2);
+    let at = 0;
+    for (let j = 0; j < m; j++) {
+      const i = rowOf(j);
+      const f = r.flags[i];
+      let ts = r.ts[i];
+      let amount = r.amount[i];
+      let kind = r.kind[i];
+      if (f & CSV_TS_TEXT) ts = parseTime(text(i, 1), o.dateFormat);
+      if (f & CSV_KIND_TEXT) {
+        const k = text(i, 3).trim().toLowerCase();
+        kind = k === '' ? Kind.order : KINDS[k] ?? UNKNOWN_KIND;
+      }
+      if (f & CSV_AMOUNT_TEXT) amount = parseAmount(text(i, 2), o.decimalComma);
+      else if (f & CSV_AMOUNT_EMPTY && (kind === Kind.visit || kind === Kind.emailOpen)) amount = 0;
+      if (ts !== ts) stats.badTimes++;
+      if (amount !== amount) stats.badAmounts++;
+      if (kind === UNKNOWN_KIND) stats.badKinds++;
+      batch.ts[j] = ts;
+      batch.amount[j] = amount;
+      batch.kind[j] = kind;
+      let isNull = (f & CSV_ID_EMPTY) !== 0;
+      if (isInt) {
+        if (!isNull) {
+          let ok = (f & CSV_ID_INT) !== 0;
+          if (f & CSV_ID_TEXT) {
+            const t = text(i, 0).trim();
+            isNull = t === '';
+            ok = !isNull && parseIntIdInto(words, t);
+            if (ok) {
+              batch.idWords![2 * j] = words[0];
+              batch.idWords![2 * j + 1] = words[1];
+            }
+          } else {
+            batch.idWords![2 * j] = r.idWords[2 * i];
+            batch.idWords![2 * j + 1] = r.idWords[2 * i + 1];
+          }
+          if (!ok && !isNull) {
+            throw new RfmError('RFM_ERR_INPUT', `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer, but earlier ids were; import with --id-type string`);
+          }
+          if (o.idType === 'auto' && f & CSV_ID_ZERO) {
+            throw new RfmError('RFM_ERR_INPUT', `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`);
+          }
+        }
+        if (isNull) {
+          batch.idWords![2 * j] = 0;
+          batch.idWords![2 * j + 1] = 0;
+        }
+      } else {
+        batch.idOffsets![j] = at;
+        const b = odd.get(j);
+        if (b) {
+          batch.idBytes!.set(b, at);
+          at += b.length;
+          isNull = b.length === 0;
+        } else {
+          batch.idBytes!.set(input.subarray(idS[j], idE[j]), at);
+          at += idE[j] - idS[j];
+        }
+      }
+      if (isNull) {
+        stats.badIds++;
+        idNull ??= new Uint8Array(m);
+        idNull[j] = 1;
+      }
+    }
+    if (!isInt) batch.idOffsets![m] = at;
+    return finish(batch, idNull);
+  }
+}
