@@ -12,7 +12,7 @@ import { Engine } from '../src/engine/engine.js';
 import { buildReport } from '../src/report/report.js';
 import { buildOrderBatch } from '../src/sources/batch-builder.js';
 import { readArrow } from '../src/sources/arrow-source.js';
-import { readCsv } from '../src/sources/csv-source.js';
+import { readCsvOrConvert } from '../src/sources/csv-source.js';
 import { newImportStats } from '../src/sources/import-stats.js';
 import { CSV_OPTIONS } from './csv.js';
 
@@ -20,7 +20,7 @@ const [file, workersText] = process.argv.slice(2);
 const started = performance.now();
 const engine = new Engine({ workers: Number(workersText) });
 const source = file.endsWith('.csv')
-  ? readCsv(file, CSV_OPTIONS, engine.sourceOptions(), newImportStats())
+  ? readCsvOrConvert(file, CSV_OPTIONS, engine.sourceOptions(), newImportStats())
   : readArrow(file, { ...engine.sourceOptions(), keepRejects: false });
 for await (const batch of source) {
   await engine.ingest(batch);

@@ -468,14 +468,16 @@ function unquote(s: usize, e: usize): usize {
 }
 
 /**
- * Scans records from input offset `from` to `end`, at most rowCap rows. final: the input
- * ends at `end` (a record without a line end is complete). Returns the rows; endOfScan() is
+ * Scans records from input offset `from` to `end`, at most rowCap rows, none that starts at
+ * `limit` or after (a parallel reader's chunk ends there). final: the input ends at `end` (a
+ * record without a line end is complete). Returns the rows; endOfScan() is
  * where the next scan starts (after the last whole record), lineOfScan() its line. header:
  * the first record's field places go to headerRanges, and no row is made.
  */
-export function scan(from: u32, end: u32, final: bool, header: bool): u32 {
+export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32): u32 {
   const base = inPtr;
   const stop = base + <usize>end;
+  const last = base + <usize>limit;
   let p = base + <usize>from;
   let rows: u32 = 0;
   status = 0;
@@ -483,7 +485,7 @@ export function scan(from: u32, end: u32, final: bool, header: bool): u32 {
   // the vector loads may read PAD bytes past the end: make them harmless
   v128.store(stop, i8x16.splat(0));
   while (rows < rowCap) {
-    if (p >= stop) break;
+    if (p >= stop || p >= last) break;
     const recordStart = p;
     const recordLine = line;
     let field: i32 = 0;

@@ -12,7 +12,7 @@ interface ScannerExports {
   memory: WebAssembly.Memory;
   reserve(inCapacity: number, rowCapacity: number): void;
   configure(delimiter: number, fields: number, id: number, ts: number, amount: number, kind: number, format: number, comma: number, firstLine: number): void;
-  scan(from: number, end: number, final: number, header: number): number;
+  scan(from: number, end: number, final: number, header: number, limit: number): number;
   checkUtf8(from: number, end: number, owed: number): number;
   inputPtr(): number;
   tsColumn(): number;
@@ -84,7 +84,7 @@ export class CsvScanner {
 
   /** The first record as field places [start, end) in the input, or null if it is not whole yet. */
   header(from: number, end: number, final: boolean): { fields: [number, number][]; next: number } | null {
-    this.x.scan(from, end, final ? 1 : 0, 1);
+    this.x.scan(from, end, final ? 1 : 0, 1, end);
     const next = this.x.endOfScan();
     if (next === from && this.x.headerCount() === 0) return null;
     const r = new Uint32Array(this.x.memory.buffer, this.x.headerRanges(), 2 * this.x.headerCount());
@@ -93,9 +93,10 @@ export class CsvScanner {
     return { fields, next };
   }
 
-  scan(from: number, end: number, final: boolean): ScannedRows {
+  /** Rows of the records from `from` on, none starting at `limit` or after. */
+  scan(from: number, end: number, final: boolean, limit = end): ScannedRows {
     const x = this.x;
-    const rows = x.scan(from, end, final ? 1 : 0, 0);
+    const rows = x.scan(from, end, final ? 1 : 0, 0, limit);
     const buf = x.memory.buffer;
     return {
       rows,

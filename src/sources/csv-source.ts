@@ -17,6 +17,7 @@ import { CsvBatcher } from './csv-batches.js';
 import type { CsvLayout } from './csv-batches.js';
 import { columnIndex, readCsvOrders } from './csv-import.js';
 import type { CsvImportOptions } from './csv-import.js';
+import { readCsvParallel } from './csv-parallel.js';
 import { CsvScanner } from './csv-scanner.js';
 import type { ImportStats } from './import-stats.js';
 import type { DateFormat } from './parse-values.js';
@@ -83,11 +84,12 @@ export function scannerReads(o: CsvImportOptions): boolean {
 }
 
 /**
- * CSV orders as converted batches: by the scanner when it reads such text (readCsv), else by
- * the plain reader (latin-1, runs of spaces) through Arrow batches.
+ * CSV orders as converted batches: by the scanner when it reads such text (a file on a few
+ * threads, csv-parallel.ts; a stream on this one, readCsv), else by the plain reader
+ * (latin-1, runs of spaces) through Arrow batches.
  */
 export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
-  if (scannerReads(o)) return readCsv(source, o, target, stats);
+  if (scannerReads(o)) return typeof source === 'string' && source !== '-' ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
   return convertRecordBatches(readCsvOrders(source, o, stats), target, typeof source === 'string' ? source : 'the request body');
 }
 

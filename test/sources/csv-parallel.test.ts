@@ -1,0 +1,81 @@
+/**
+ * The parallel CSV reader gives what one scan from the start gives, for any number of
+ * threads and chunk sizes: the same report, rejects (row, reason, line) and counts, on
+ * random CSVs whose quoted fields hold line ends (so some chunks start inside one, and the
+ * coordinator scans them again), and the same error, on the same line, for a bad byte.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import type { CsvImportOptions } from '../../src/sources/csv-import.js';
+import { readCsvParallel } from '../../src/sources/csv-parallel.js';
+import { readCsv } from '../../src/sources/csv-source.js';
+import { newImportStats } from '../../src/sources/import-stats.js';
+import type { ImportStats } from '../../src/sources/import-stats.js';
+import { reportOf } from '../support/engine.js';
+import { randomCsv, SHAPES } from '../support/random-csv.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rfm-csv-parallel-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Outcome {
+  report: unknown;
+  rejects: string[];
+  stats: ImportStats;
+}
+
+const tally = { chunks: 0, rescanned: 0 };
+
+async function outcome(file: string, o: CsvImportOptions, readers: number | null, chunkBytes = 4096): Promise<Outcome> {
+  const engine = new Engine({ workers: 2, keepRejects: true, asOf: Date.UTC(2026, 0, 1) });
+  try {
+    const stats = newImportStats();
+    const source = readers === null ? readCsv(file, o, engine.sourceOptions(), stats) : readCsvParallel(file, o, engine.sourceOptions(), stats, { readers, chunkBytes, tally });
+    for await (const c of source) await engine.ingest(c);
+    return { report: await reportOf(engine, 'exact'), rejects: engine.takeRejects().map((r) => `${r.row}:${r.line}:${r.reason}`), stats };
+  } finally {
+    await engine.close();
+  }
+}
+
+describe('the parallel CSV reader reads as one scan does', () => {
+  test.each([0, 1, 2, 4].map((i) => [i, SHAPES[i]] as const))('shape %i (%j): 2 and 4 threads, chunks of 4 KiB and 64 KiB', async (i, shape) => {
+    const file = join(dir, `shape-${i}.csv`);
+    writeFileSync(file, randomCsv(shape, 200 + i, 6000));
+    const o: CsvImportOptions = {
+      customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: shape.delimiter, header: true, dateFormat: shape.format,
+      decimalComma: shape.comma, idType: 'auto',
+    };
+    const want = await outcome(file, o, null);
+    expect(want.stats.records).toBeGreaterThan(5000);
+    expect(want.rejects.length).toBeGreaterThan(50);
+    tally.chunks = 0;
+    tally.rescanned = 0;
+    for (const [readers, chunk] of [[2, 4096], [4, 4096], [2, 65_536]]) {
+      const got = await outcome(file, o, readers, chunk);
+      expect(got.stats, `${readers} threads, ${chunk}-byte chunks`).toEqual(want.stats);
+      expect(got.rejects).toEqual(want.rejects);
+      expect(got.report).toEqual(want.report);
+    }
+    // the files are cut into many chunks, and some start inside a quoted line end
+    expect(tally.chunks).toBeGreaterThan(100);
+    expect(tally.rescanned).toBeGreaterThan(0);
+  });
+
+  test('a byte that is not UTF-8 deep in the file: the same error on the same line', async () => {
+    const file = join(dir, 'bad-byte.csv');
+    const lines = ['customer_id,ts,amount'];
+    for (let i = 0; i < 20_000; i++) lines.push(`${1 + (i % 500)},2024-01-${String(1 + (i % 28)).padStart(2, '0')},${i % 90}.5`);
+    const text = lines.join('\n') + '\n';
+    const at = text.indexOf('\n', Math.floor(text.length * 0.7)) + 1;
+    writeFileSync(file, Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0x31, 0x2c, 0xff, 0x0a]), Buffer.from(text.slice(at))]));
+    const o: CsvImportOptions = { customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: ',', header: true, dateFormat: 'iso', decimalComma: false, idType: 'auto' };
+    const errorOf = async (readers: number | null): Promise<string> => outcome(file, o, readers).then(() => 'no error', (e: Error) => e.message);
+    const want = await errorOf(null);
+    expect(want).toMatch(/line \d+ is not UTF-8/);
+    expect(await errorOf(2)).toBe(want);
+    expect(await errorOf(4)).toBe(want);
+  });
+});
