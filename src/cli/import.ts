@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { RecordBatch } from 'apache-arrow';
 import { writeArrow } from '../sources/arrow-writer.js';
 import { readCdnow } from '../sources/cdnow.js';
-import { readCsvOrders } from '../sources/csv-import.js';
+import { readCsvRecordBatches } from '../sources/csv-record-batches.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
 import type { ImportStats } from '../sources/import-stats.js';
@@ -64,7 +64,7 @@ export function importCommand(program: Command): void {
       if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
       const stats = newImportStats();
       const { output: _, ...options } = o;
-      const batches = readCsvOrders(file, { ...options, delimiter, decimalComma: o.decimalComma ?? false }, stats);
+      const batches = readCsvRecordBatches(file, { ...options, delimiter, decimalComma: o.decimalComma ?? false }, stats);
       await importTo(o.output, file, batches, stats);
     }));
   imp

@@ -18,10 +18,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
-import { RecordBatchConverter } from '../batch/record-batches.js';
 import { RfmError } from '../core/errors.js';
 import { readArrow } from '../sources/arrow-source.js';
-import { readCsvOrders } from '../sources/csv-import.js';
+import { readCsv } from '../sources/csv-source.js';
 import { newImportStats } from '../sources/import-stats.js';
 import { dashboardPage } from './dashboard-page.js';
 import type { LiveEngine } from './live.js';
@@ -86,12 +85,11 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'text/csv' || type === 'application/csv') {
       const stats = newImportStats();
-      const convert = new RecordBatchConverter(engine.sourceOptions(), 'the request body');
-      for await (const batch of readCsvOrders(req, {
+      for await (const c of readCsv(req, {
         customer: 'customer_id', ts: 'ts', amount: 'amount', kind: undefined, delimiter: ',', header: true,
         dateFormat: 'iso', decimalComma: false, idType: 'auto',
-      }, stats)) {
-        await live.ingest(convert.convert(batch));
+      }, engine.sourceOptions(), stats)) {
+        await live.ingest(c);
       }
       leftOut = stats.badFieldCounts;
     } else {

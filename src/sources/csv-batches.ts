@@ -55,6 +55,14 @@ function onlyFlag(flags: Uint32Array, flag: number): boolean {
   return true;
 }
 
+/** A scan's rows as kernel columns, before rejecting (CsvBatcher.columns). */
+export interface ScannedColumns {
+  batch: ColumnBatch;
+  idNull: Uint8Array | null;
+  /** Row j's place and raw values, for a rejects file. */
+  rejectAt: (j: number) => Reject;
+}
+
 export class CsvBatcher {
   /** Data rows before the next batch's first (rejects number rows from 1). */
   rowsBefore = 0;
@@ -72,6 +80,17 @@ export class CsvBatcher {
 
   /** One scan's rows as a converted batch (null when every one had the wrong number of fields). */
   batch(r: ScannedRows, input: Uint8Array): ConvertedInput | null {
+    const cols = this.columns(r, input);
+    if (cols === null) return null;
+    const c = finishConversion(cols.batch, cols.idNull, this.bounds, null, false, cols.rejectAt);
+    return toInput(c, this.target.numShards, this.target.pool);
+  }
+
+  /**
+   * One scan's rows as columns before the conversion's last pass: unreadable values NaN, an
+   * unknown kind UNKNOWN_KIND, rows without an id marked in idNull (null when none).
+   */
+  columns(r: ScannedRows, input: Uint8Array): ScannedColumns | null {
     const l = this.layout;
     const { o, stats, target, path } = this;
     const n = r.rows;
@@ -104,11 +123,10 @@ export class CsvBatcher {
       const i = rowOf(j);
       return { row: firstRow + j + 1, line: r.line[i], reason: '', customer: text(i, 0).trim(), ts: text(i, 1).trim(), amount: text(i, 2).trim() };
     };
-    const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ConvertedInput => {
+    const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ScannedColumns => {
       stats.rows += m;
       this.rowsBefore += m;
-      const c = finishConversion(batch, idNull, this.bounds, null, false, rejectAt);
-      return toInput(c, target.numShards, target.pool);
+      return { batch, idNull, rejectAt };
     };
     if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
       // the usual scan: integer ids and values the scanner read itself, the columns as they are

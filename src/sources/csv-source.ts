@@ -14,11 +14,12 @@ import { convertRecordBatches } from '../batch/record-batches.js';
 import type { ConversionTarget } from '../batch/record-batches.js';
 import { RfmError } from '../core/errors.js';
 import { CsvBatcher } from './csv-batches.js';
-import type { CsvLayout } from './csv-batches.js';
+import type { CsvBatchTarget, CsvLayout } from './csv-batches.js';
 import { columnIndex, readCsvOrders } from './csv-import.js';
 import type { CsvImportOptions } from './csv-import.js';
 import { readCsvParallel } from './csv-parallel.js';
 import { CsvScanner } from './csv-scanner.js';
+import type { ScannedRows } from './csv-scanner.js';
 import type { ImportStats } from './import-stats.js';
 import type { DateFormat } from './parse-values.js';
 
@@ -153,7 +154,18 @@ export function linesIn(b: Uint8Array, from: number, to: number): number {
  * the target engine, one thread: one a scan of up to 65,536 rows. Stats count as
  * `rfm import csv` counts.
  */
-export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
+export function readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
+  return scanCsv(source, o, stats, { numShards: target.numShards, pool: target.recycleFrom, bounds: boundsOf(target) }, (b, r, input) => b.batch(r, input));
+}
+
+/**
+ * The CSV scanned on this thread, each scan's rows made into what `make` makes of them with
+ * the batcher (null: nothing to yield).
+ */
+export async function* scanCsv<T>(
+  source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats, batchTarget: CsvBatchTarget,
+  make: (batcher: CsvBatcher, rows: ScannedRows, input: Uint8Array) => T | null,
+): AsyncGenerator<T> {
   const path = typeof source === 'string' ? (source === '-' ? 'stdin' : source) : 'the request body';
   const scanner = new CsvScanner();
   const cap = scanner.inCapacity;
@@ -163,10 +175,9 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
   let first = true;
   let batcher: CsvBatcher | null = null;
   let line = 1;
-  const bounds = boundsOf(target);
 
   /** Scans what is read; yields a batch a scan. */
-  function* scanAll(final: boolean): Generator<ConvertedInput> {
+  function* scanAll(final: boolean): Generator<T> {
     const input = scanner.input();
     if (batcher === null) {
       let header: string[] | null = null;
@@ -183,14 +194,14 @@ export async function* readCsv(source: string | NodeJS.ReadableStream, o: CsvImp
       }
       const layout = csvLayout(o, header, path);
       configureScanner(scanner, o, layout, line);
-      batcher = new CsvBatcher(o, layout, { numShards: target.numShards, pool: target.recycleFrom, bounds }, stats, path);
+      batcher = new CsvBatcher(o, layout, batchTarget, stats, path);
     }
     while (true) {
       const rows = scanner.scan(start, filled, final);
       start = scanner.end;
       line = scanner.line;
       if (rows.rows > 0) {
-        const c = batcher.batch(rows, input);
+        const c = make(batcher, rows, input);
         if (c !== null) yield c;
       }
       if (rows.rows < scanner.rowCapacity) break;

@@ -12,6 +12,8 @@ import { readCdnow } from '../../src/sources/cdnow.js';
 import { readCsvOrders } from '../../src/sources/csv-import.js';
 import type { CsvImportOptions } from '../../src/sources/csv-import.js';
 import { readCsv } from '../../src/sources/csv-source.js';
+import { readCsvRecordBatches } from '../../src/sources/csv-record-batches.js';
+import type { RecordBatch } from 'apache-arrow';
 import { newImportStats } from '../../src/sources/import-stats.js';
 import type { ImportStats } from '../../src/sources/import-stats.js';
 import { Random } from '../../src/sources/random.js';
@@ -93,6 +95,32 @@ describe('the WebAssembly CSV reader reads as the plain reader does', () => {
       await viaCdnow.close();
       await viaCsv.close();
     }
+  });
+});
+
+describe('rfm import csv on the scanner writes what the plain reader writes', () => {
+  /** Every row of the batches as text: id, time, amount, kind (nulls as null). */
+  async function rowsOf(batches: AsyncIterable<RecordBatch>): Promise<string[]> {
+    const out: string[] = [];
+    for await (const b of batches) {
+      const cols = ['customer_id', 'ts', 'amount', 'kind'].map((n) => b.getChild(n)!);
+      for (let i = 0; i < b.numRows; i++) out.push(cols.map((c) => String(c.get(i))).join('|'));
+    }
+    return out;
+  }
+  test.each(SHAPES.map((s, i) => [i, s] as const))('shape %i: %j', async (i, shape) => {
+    const text = randomCsv(shape, 300 + i, 2000);
+    const o: CsvImportOptions = {
+      customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: shape.delimiter, header: true, dateFormat: shape.format,
+      decimalComma: shape.comma, idType: 'auto',
+    };
+    const wantStats = newImportStats();
+    const want = await rowsOf(readCsvOrders(chunked(text, 1, 5000), o, wantStats));
+    const gotStats = newImportStats();
+    const got = await rowsOf(readCsvRecordBatches(chunked(text, 2, 9), o, gotStats));
+    expect(want.length).toBeGreaterThan(1900);
+    expect(got).toEqual(want);
+    expect(gotStats).toEqual(wantStats);
   });
 });
 
