@@ -69,7 +69,7 @@ describe('rfm import csv reads values strictly', () => {
     writeFileSync(src, latin1);
     const refused = await runCli(['import', 'csv', src, '-o', join(dir, 'latin1.arrow')]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('line 2 is not UTF-8 (byte 0xe9); if the file is latin-1, import with --encoding latin1');
+    expect(refused.stderr).toContain('line 2 is not UTF-8 (byte 0xe9); if the file is latin-1, read it with --encoding latin1');
     const asked = await runCli(['import', 'csv', src, '-o', join(dir, 'latin1.arrow'), '--encoding', 'latin1']);
     expect(asked.code, asked.stderr).toBe(0);
     const r = await runCli(['replay', join(dir, 'latin1.arrow'), '--customers', '-', '-q']);
@@ -90,6 +90,6 @@ describe('rfm import csv reads values strictly', () => {
   test('a record past a million characters is refused before it eats the memory', async () => {
     const r = await importCsv('long', 'customer_id,ts,amount\n1,2025-01-01,10\n"' + 'x'.repeat(30_000_000) + '\n');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('the record on line 3 is longer than 1,048,576 characters');
+    expect(r.stderr).toContain('the record on line 3 is longer than 1,048,576 bytes');
   });
 });
