@@ -58,6 +58,7 @@ function csvOptions(o: ReplayOptions): CsvImportOptions {
     // the default kind column is read when the header has one, as rfm import csv does
     kind: o.kindColumn === 'kind' ? undefined : o.kindColumn,
     delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType, encoding: o.encoding,
+    columnOptionSuffix: '-column',
   };
 }
 

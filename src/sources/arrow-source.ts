@@ -79,7 +79,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
       throw new RfmError('RFM_ERR_INPUT', `${name}: no such file`);
     }
     if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected an Arrow IPC file or stream`);
-    if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected an Arrow IPC file or stream`);
+    if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected orders (Arrow IPC or CSV)`);
   }
   const setup: ReadWorkerSetup = {
     path, label: name, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,

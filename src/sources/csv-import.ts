@@ -31,6 +31,8 @@ export interface CsvImportOptions {
   idType: 'auto' | 'int' | 'string';
   /** How the bytes are text (default utf8, checked). */
   encoding?: TextEncoding;
+  /** What the options naming the columns end in, for messages: '' (--customer, import csv) or '-column' (replay). */
+  columnOptionSuffix?: string;
   batchRows?: number;
 }
 
@@ -75,10 +77,10 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
     }
     if (cols === null) {
       cols = {
-        customer: columnIndex(o.customer, header, path, 'customer'),
-        ts: columnIndex(o.ts, header, path, 'ts'),
-        amount: columnIndex(o.amount, header, path, 'amount'),
-        kind: o.kind ? columnIndex(o.kind, header, path, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
+        customer: columnIndex(o.customer, header, path, 'customer' + (o.columnOptionSuffix ?? '')),
+        ts: columnIndex(o.ts, header, path, 'ts' + (o.columnOptionSuffix ?? '')),
+        amount: columnIndex(o.amount, header, path, 'amount' + (o.columnOptionSuffix ?? '')),
+        kind: o.kind ? columnIndex(o.kind, header, path, 'kind' + (o.columnOptionSuffix ?? '')) : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
       };
     }
     stats.records++;

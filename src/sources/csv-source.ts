@@ -96,7 +96,7 @@ export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvI
 
 /** The columns of these options under this header (null: none), the kind of id still open under auto. */
 export function csvLayout(o: CsvImportOptions, header: string[] | null, path: string): CsvLayout {
-  const spec = (name: string, role: string): number => columnIndex(name, header, path, role);
+  const spec = (name: string, role: string): number => columnIndex(name, header, path, role + (o.columnOptionSuffix ?? ''));
   return {
     id: spec(o.customer, 'customer'), ts: spec(o.ts, 'ts'), amount: spec(o.amount, 'amount'),
     kind: o.kind ? spec(o.kind, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),

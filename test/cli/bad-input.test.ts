@@ -31,7 +31,7 @@ describe('files that cannot be read are refused with exit code 2', () => {
   test('a text file that is no order CSV (a CSV of orders is read: replay.test.ts)', async () => {
     const path = join(dir, 'notes.arrow');
     writeFileSync(path, 'meeting notes\nbuy milk\n');
-    expectRefused(await runCli(['replay', path]), 'notes.arrow', 'no column "customer_id"', 'columns: meeting notes');
+    expectRefused(await runCli(['replay', path]), 'notes.arrow', 'no column "customer_id" for --customer-column', 'columns: meeting notes');
   });
 
   test('an empty file', async () => {
