@@ -74,6 +74,12 @@ export class CsvBatcher {
     private readonly target: CsvBatchTarget,
     private readonly stats: ImportStats,
     private readonly path: string,
+    /**
+     * Under --id-type auto, a batch whose ids are not all integers goes as text ids, for an
+     * engine (which takes both kinds); an Arrow file (import csv) must keep one kind, so an
+     * id that breaks it is an error there, as the plain reader has it.
+     */
+    private readonly mixedIds = false,
   ) {
     this.bounds = target.bounds;
   }
@@ -117,7 +123,20 @@ export class CsvBatcher {
         break;
       }
     }
-    const isInt = l.isInt ?? false;
+    let isInt = l.isInt ?? false;
+    if (isInt && this.mixedIds && o.idType === 'auto') {
+      // a batch with an id that is no integer (an email, 007) goes as text: the engine takes
+      // both kinds, and an integer and its text are one customer (docs/decisions.md)
+      const words = new Int32Array(2);
+      for (let j = 0; j < m && isInt; j++) {
+        const f = r.flags[rowOf(j)];
+        if (f & CSV_ID_EMPTY) continue;
+        if (f & CSV_ID_TEXT) {
+          const t = text(rowOf(j), 0).trim();
+          isInt = t === '' || (parseIntIdInto(words, t) && !/^-?0\d/.test(t));
+        } else isInt = (f & CSV_ID_INT) !== 0 && (f & CSV_ID_ZERO) === 0;
+      }
+    }
     const firstRow = this.rowsBefore;
     const rejectAt = (j: number): Reject => {
       const i = rowOf(j);

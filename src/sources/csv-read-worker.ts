@@ -55,7 +55,7 @@ function run(t: ChunkTask): ChunkResult {
   const limit = t.end - readFrom;
   const stats = newImportStats();
   const batches: ConvertedInput[] = [];
-  const batcher = new CsvBatcher(setup.options, { ...setup.layout }, { numShards: setup.numShards, pool, bounds: setup.bounds }, stats, setup.label);
+  const batcher = new CsvBatcher(setup.options, { ...setup.layout }, { numShards: setup.numShards, pool, bounds: setup.bounds }, stats, setup.label, true);
   configureScanner(scanner, setup.options, setup.layout, 1);
   let at = start;
   let error: ChunkResult['error'] = null;

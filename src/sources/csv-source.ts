@@ -155,16 +155,18 @@ export function linesIn(b: Uint8Array, from: number, to: number): number {
  * `rfm import csv` counts.
  */
 export function readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
-  return scanCsv(source, o, stats, { numShards: target.numShards, pool: target.recycleFrom, bounds: boundsOf(target) }, (b, r, input) => b.batch(r, input));
+  return scanCsv(source, o, stats, { numShards: target.numShards, pool: target.recycleFrom, bounds: boundsOf(target) }, (b, r, input) => b.batch(r, input), true);
 }
 
 /**
  * The CSV scanned on this thread, each scan's rows made into what `make` makes of them with
- * the batcher (null: nothing to yield).
+ * the batcher (null: nothing to yield). mixedIds: batches may be of either kind of id (for an
+ * engine; see CsvBatcher).
  */
 export async function* scanCsv<T>(
   source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats, batchTarget: CsvBatchTarget,
   make: (batcher: CsvBatcher, rows: ScannedRows, input: Uint8Array) => T | null,
+  mixedIds = false,
 ): AsyncGenerator<T> {
   const path = typeof source === 'string' ? (source === '-' ? 'stdin' : source) : 'the request body';
   const scanner = new CsvScanner();
@@ -194,7 +196,7 @@ export async function* scanCsv<T>(
       }
       const layout = csvLayout(o, header, path);
       configureScanner(scanner, o, layout, line);
-      batcher = new CsvBatcher(o, layout, batchTarget, stats, path);
+      batcher = new CsvBatcher(o, layout, batchTarget, stats, path, mixedIds);
     }
     while (true) {
       const rows = scanner.scan(start, filled, final);

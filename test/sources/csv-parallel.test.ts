@@ -64,6 +64,20 @@ describe('the parallel CSV reader reads as one scan does', () => {
     expect(tally.rescanned).toBeGreaterThan(0);
   });
 
+  test('integer ids, then emails and 007 further on: read, one customer per id (was: an error at the first email)', async () => {
+    const file = join(dir, 'mixed-ids.csv');
+    const lines = ['customer_id,ts,amount'];
+    for (let i = 0; i < 30_000; i++) lines.push(`${1 + (i % 700)},2024-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, '0')},${i % 50}.25`);
+    for (let i = 0; i < 3000; i++) lines.push(`${i % 3 === 0 ? `guest${i % 40}@example.com` : i % 3 === 1 ? `00${1 + (i % 9)}` : String(1 + (i % 700))},2024-10-01,3`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const o: CsvImportOptions = { customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: ',', header: true, dateFormat: 'iso', decimalComma: false, idType: 'auto' };
+    const asText = await outcome(file, { ...o, idType: 'string' }, null);
+    // 700 integers, 40 guests, and 002, 005, 008 apart from 2, 5, 8
+    expect((asText.report as { customers: number }).customers).toBe(743);
+    expect((await outcome(file, o, null)).report).toEqual(asText.report);
+    expect((await outcome(file, o, 2)).report).toEqual(asText.report);
+  });
+
   test('a byte that is not UTF-8 deep in the file: the same error on the same line', async () => {
     const file = join(dir, 'bad-byte.csv');
     const lines = ['customer_id,ts,amount'];
