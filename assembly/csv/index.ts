@@ -321,14 +321,29 @@ function slashDate(s: usize, e: usize, sep: u8, dayFirst: bool): f64 {
  * a T, Z or +hh:mm / -hh:mm. A date that does not exist is NaN; any other form is left to
  * the plain reader (valueFlags = CSV_TS_TEXT).
  */
+// the date part (10 bytes) of the last ISO time read, and its ms: rows come day after day
+let lastIsoHead: u64 = 0;
+let lastIsoTail: u16 = 0;
+let lastIsoDay: f64 = NaN;
+
 function isoTime(s: usize, e: usize): f64 {
   const len = <i32>(e - s);
   if (len < 10 || load<u8>(s + 4) != MINUS || load<u8>(s + 7) != MINUS) return text();
-  const y = digitsAt(s, 4);
-  const mo = digitsAt(s + 5, 2);
-  const d = digitsAt(s + 8, 2);
-  if (y < 0 || mo < 0 || d < 0) return text();
-  const day = dateMs(y, mo, d);
+  const head = load<u64>(s);
+  const tail = load<u16>(s + 8);
+  let day: f64;
+  if (head == lastIsoHead && tail == lastIsoTail && lastIsoDay == lastIsoDay) {
+    day = lastIsoDay;
+  } else {
+    const y = digitsAt(s, 4);
+    const mo = digitsAt(s + 5, 2);
+    const d = digitsAt(s + 8, 2);
+    if (y < 0 || mo < 0 || d < 0) return text();
+    day = dateMs(y, mo, d);
+    lastIsoHead = head;
+    lastIsoTail = tail;
+    lastIsoDay = day;
+  }
   if (len == 10 || day != day) return day;
   const sep = load<u8>(s + 10);
   if ((sep != 0x54 && sep != SPACE) || len < 16 || load<u8>(s + 13) != 0x3a) return text();
