@@ -111,16 +111,11 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
   };
   const workers = Array.from({ length: readers }, () => new Worker(compiledModule(import.meta.url, 'sources/csv-read-worker.js'), { workerData: setup }));
   const results = new Map<number, ChunkResult>();
-  const waiting = new Map<number, (r: ChunkResult) => void>();
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   for (const w of workers) {
     w.on('message', (r: ChunkResult) => {
-      const redo = waiting.get(r.index);
-      if (redo) {
-        waiting.delete(r.index);
-        redo(r);
-      } else results.set(r.index, r);
+      results.set(r.index, r);
       wake?.();
     });
     w.on('error', (e) => {
@@ -163,10 +158,8 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
       if (r.start !== expected) {
         if (p.tally) p.tally.rescanned++;
         // the guess started inside a quoted field (or in a record the chunk before ran into): scan it again from where that one stopped
-        r = await new Promise<ChunkResult>((resolve) => {
-          waiting.set(k, resolve);
-          send(k, expected, true);
-        });
+        send(k, expected, true);
+        r = await next(k);
       }
       if (r.error) {
         const line = lineAt + r.error.line - 1;
