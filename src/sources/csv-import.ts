@@ -54,7 +54,12 @@ export function columnIndex(spec: string, header: string[] | null, path: string,
   if (header === null) throw new RfmError('RFM_ERR_OPTION', `--${role} "${spec}": without a header line, name columns by number (1, 2, ...)`);
   const same = (h: string): boolean => h.trim().toLowerCase() === spec.toLowerCase();
   const i = header.findIndex(same);
-  if (i < 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})`);
+  if (i < 0) {
+    // one column holding the names: another delimiter than the one given
+    const other = header.length === 1 ? [';', '\t', '|', ' '].find((d) => header[0].trim().includes(d)) : undefined;
+    const hint = other === undefined ? '' : `; the header is one column: is the delimiter ${other === '\t' ? 'a tab (--delimiter tab)' : other === ' ' ? 'runs of spaces (--delimiter " ")' : `"${other}" (--delimiter "${other}")`}?`;
+    throw new RfmError('RFM_ERR_SCHEMA', `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})${hint}`);
+  }
   const j = header.findIndex((h, k) => k > i && same(h));
   if (j >= 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header names "${spec}" twice (columns ${i + 1} and ${j + 1}); name the one for --${role} by number`);
   return i;

@@ -18,6 +18,19 @@ function tooLong(path: string, line: number): RfmError {
   return new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (a quote never closed, or not a CSV file?)`);
 }
 
+/** UTF-16 (a byte-order mark, NULs among the first bytes) named as such. */
+export function checkNotUtf16(path: string, bytes: Uint8Array): void {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
+    throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
+  }
+}
+
+/** Bytes that are no text: NUL, or not UTF-8. */
+export function notText(path: string, line: number, byte: number): RfmError {
+  if (byte === 0) return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} holds a NUL byte: not a text file?`);
+  return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1, read it with --encoding latin1`);
+}
+
 /** How the bytes are text: UTF-8 (checked: a byte sequence that is not UTF-8 is an error), or latin-1. */
 export type TextEncoding = 'utf8' | 'latin1';
 
@@ -43,10 +56,10 @@ function checkUtf8(b: Uint8Array, carry: number): { bad: number; carry: number }
   return { bad: -1, carry: 0 };
 }
 
-/** Lines before `end` in `b`. */
-function linesIn(b: Uint8Array, end: number): number {
+/** Lines that end in [from, to) of b (LF, CRLF or a lone CR). */
+export function linesIn(b: Uint8Array, from: number, to: number): number {
   let n = 0;
-  for (let i = 0; i < end; i++) if (b[i] === 10 || (b[i] === 13 && b[i + 1] !== 10)) n++;
+  for (let i = from; i < to; i++) if (b[i] === 10 || (b[i] === 13 && b[i + 1] !== 10)) n++;
   return n;
 }
 
@@ -85,15 +98,13 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       if (first) {
         first = false;
-        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
-          throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
-        }
+        checkNotUtf16(path, bytes);
       }
       if (encoding === 'utf8') {
         const { bad, carry } = checkUtf8(bytes, owed);
         owed = carry;
         if (bad >= 0) {
-          throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line + linesIn(bytes, bad)} is not UTF-8 (byte 0x${bytes[bad].toString(16)}); if the file is latin-1, import with --encoding latin1`);
+          throw notText(path, line + linesIn(bytes, 0, bad), bytes[bad]);
         }
       }
       let text = decoder.decode(bytes, { stream: true });

@@ -21,7 +21,8 @@ import type { CsvLayout } from './csv-batches.js';
 import type { CsvImportOptions } from './csv-import.js';
 import type { ChunkResult, ChunkTask, CsvReadSetup } from './csv-parallel-protocol.js';
 import { CsvScanner } from './csv-scanner.js';
-import { boundsOf, checkNotUtf16, configureScanner, csvLayout, headerText, readCsv, scanError } from './csv-source.js';
+import { checkNotUtf16 } from './csv-lines.js';
+import { boundsOf, configureScanner, csvLayout, headerText, readCsv, scanError } from './csv-source.js';
 import { newImportStats } from './import-stats.js';
 import type { ImportStats } from './import-stats.js';
 

@@ -13,7 +13,8 @@ import { RfmError } from '../core/errors.js';
 import { CsvBatcher } from './csv-batches.js';
 import type { ChunkResult, ChunkTask, CsvReadSetup } from './csv-parallel-protocol.js';
 import { CsvScanner } from './csv-scanner.js';
-import { configureScanner, linesIn, notText, scanError, tooLong } from './csv-source.js';
+import { linesIn, notText } from './csv-lines.js';
+import { configureScanner, scanError, tooLong } from './csv-source.js';
 import { newImportStats } from './import-stats.js';
 
 const setup = workerData as CsvReadSetup;

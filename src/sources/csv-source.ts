@@ -11,11 +11,13 @@ import type { Bounds } from '../batch/convert.js';
 import type { ConvertedInput } from '../batch/converted.js';
 import { notAfter } from '../batch/limits.js';
 import { convertRecordBatches } from '../batch/record-batches.js';
+import { DEFAULT_COLUMNS } from '../batch/schema.js';
 import type { ConversionTarget } from '../batch/record-batches.js';
 import { RfmError } from '../core/errors.js';
 import { CsvBatcher } from './csv-batches.js';
 import type { CsvBatchTarget, CsvLayout } from './csv-batches.js';
 import { columnIndex, readCsvOrders } from './csv-import.js';
+import { checkNotUtf16, linesIn, notText } from './csv-lines.js';
 import type { CsvImportOptions } from './csv-import.js';
 import { readCsvParallel } from './csv-parallel.js';
 import { CsvScanner } from './csv-scanner.js';
@@ -98,7 +100,8 @@ export function scannerReads(o: CsvImportOptions): boolean {
  */
 export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
   if (scannerReads(o)) return typeof source === 'string' && source !== '-' ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
-  return convertRecordBatches(readCsvOrders(source, o, stats), target, typeof source === 'string' ? source : 'the request body');
+  // the plain reader writes the default column names, whatever the file called them
+  return convertRecordBatches(readCsvOrders(source, o, stats), { ...target, names: DEFAULT_COLUMNS }, typeof source === 'string' ? source : 'the request body');
 }
 
 /** The columns of these options under this header (null: none), the kind of id still open under auto. */
@@ -134,26 +137,6 @@ export function scanError(status: number, path: string, line: number): RfmError 
 
 export function tooLong(path: string, line: number): RfmError {
   return new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than 1,048,576 bytes (a quote never closed, or not a CSV file?)`);
-}
-
-/** Bytes that are no text: NUL, or not UTF-8. */
-export function notText(path: string, line: number, byte: number): RfmError {
-  if (byte === 0) return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} holds a NUL byte: not a text file?`);
-  return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1, read it with --encoding latin1`);
-}
-
-/** UTF-16 (a byte-order mark, NULs among the first bytes) named as such. */
-export function checkNotUtf16(path: string, bytes: Uint8Array): void {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
-    throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
-  }
-}
-
-/** Lines that end in [from, to) of b (LF, CRLF or a lone CR). */
-export function linesIn(b: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) if (b[i] === 10 || (b[i] === 13 && b[i + 1] !== 10)) n++;
-  return n;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { cdnowSample } from '../support/data.js';
+import { cdnowMaster, cdnowSample } from '../support/data.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
@@ -133,6 +133,21 @@ describe('rfm import', () => {
       expect(JSON.parse(direct.stdout)).toEqual(JSON.parse(viaArrow.stdout));
       expect(JSON.parse(direct.stdout).rejected).toBe(2);
     }
+  });
+
+  test('CDNOW master as it is (runs of spaces): a one-column header hints the delimiter; with it, the CDNOW route\'s report', async () => {
+    const plain = await runCli(['replay', cdnowMaster()]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('the header is one column: is the delimiter runs of spaces (--delimiter " ")?');
+    // runs of spaces go through the plain reader, whose batches carry the default names (before: "column date is missing")
+    const direct = await runCli(['replay', cdnowMaster(), '--delimiter', ' ', '--ts-column', 'date', '--amount-column', 'dollar_value',
+      '--date-format', 'yyyymmdd', '--exact', '-q', '--json', '-']);
+    expect(direct.code, direct.stderr).toBe(0);
+    const out = join(dir, 'cdnow-master.arrow');
+    expect((await runCli(['import', 'cdnow', cdnowMaster(), '-o', out])).code).toBe(0);
+    const viaImport = await runCli(['replay', out, '--exact', '-q', '--json', '-']);
+    expect(JSON.parse(direct.stdout)).toMatchObject({ customers: 23_570, orders: 69_659 });
+    expect(JSON.parse(direct.stdout)).toEqual(JSON.parse(viaImport.stdout));
   });
 
   test('csv: a column named kind is read without --kind, and an unknown kind is a rejected row', async () => {
