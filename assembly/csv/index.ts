@@ -678,3 +678,135 @@ export function checkUtf8(from: u32, end: u32, owed: u32): i32 {
   }
   return -1;
 }
+
+// ---- fields: the places of chosen columns, for readers whose rules are their own ----
+
+/** Columns a fields scan keeps the places of (a cart export's order columns). */
+export const MAX_SLOTS: u32 = 16;
+/** Per header column, its slot (-1: not kept). */
+let slotOfPtr: usize = 0;
+let slots: u32 = 0;
+/** Per row, MAX_SLOTS pairs of start and end (input offsets) of the kept fields. */
+let placesPtr: usize = 0;
+
+export function placesColumn(): usize { return placesPtr; }
+
+/** Keeps no column's places, with room for rowCapacity rows (made on first use: scan needs none of it). */
+export function clearSlots(): void {
+  if (slotOfPtr == 0) {
+    slotOfPtr = heap.alloc(<usize>MAX_HEADER_FIELDS);
+    placesPtr = heap.alloc(<usize>rowCap * <usize>MAX_SLOTS << 3);
+  }
+  memory.fill(slotOfPtr, 0xff, <usize>MAX_HEADER_FIELDS);
+  slots = 0;
+}
+
+/** Keeps column col's places in the next slot. */
+export function keepColumn(col: u32): u32 {
+  if (col >= MAX_HEADER_FIELDS || slots >= MAX_SLOTS) return slots;
+  store<i8>(slotOfPtr + <usize>col, <i8>slots);
+  return ++slots;
+}
+
+/**
+ * Records from `from` to `end` as the places of the kept columns (quoted fields unquoted in
+ * place): the record rules of scan (quotes, doubled quotes, line ends, blank lines, bounds),
+ * without reading values. Per row the record's field count goes to the flags column and its
+ * line to the line column; a field the record lacks is an empty place at the record's start.
+ */
+export function scanFields(from: u32, end: u32, final: bool): u32 {
+  const base = inPtr;
+  const stop = base + <usize>end;
+  let p = base + <usize>from;
+  let rows: u32 = 0;
+  status = 0;
+  v128.store(stop, i8x16.splat(0));
+  while (rows < rowCap) {
+    if (p >= stop) break;
+    const recordStart = p;
+    const recordLine = line;
+    const rp = placesPtr + (<usize>rows * <usize>MAX_SLOTS << 3);
+    for (let k: u32 = 0; k < slots; k++) store<u64>(rp + (<usize>k << 3), (<u64>(recordStart - base) << 32) | <u64>(recordStart - base));
+    let field: u32 = 0;
+    let complete = false;
+    let quoted: u32 = 0;
+    let lastEmpty = true;
+    while (true) {
+      const s = p;
+      let isQuoted = false;
+      if (p < stop && load<u8>(p) == QUOTE) {
+        let q = p + 1;
+        while (true) {
+          q = nextQuote(q, stop);
+          if (q >= stop) break;
+          if (q + 1 < stop && load<u8>(q + 1) == QUOTE) {
+            q += 2;
+            continue;
+          }
+          if (q + 1 >= stop && !final) q = stop;
+          break;
+        }
+        if (q >= stop) {
+          if (final) status = 1;
+          line = recordLine;
+          scanEnd = <u32>(recordStart - base);
+          return rows;
+        }
+        p = fieldEnd(q + 1, stop);
+        isQuoted = true;
+        lastEmpty = false;
+      } else {
+        p = fieldEnd(p, stop);
+        lastEmpty = p == s;
+      }
+      if (field < MAX_HEADER_FIELDS) {
+        const slot = <i32>load<i8>(slotOfPtr + <usize>field);
+        if (slot >= 0) {
+          store<u32>(rp + (<usize>slot << 3), <u32>(s - base));
+          store<u32>(rp + (<usize>slot << 3), <u32>(p - base), 4);
+          if (isQuoted) quoted |= 1 << <u32>slot;
+        }
+      }
+      field++;
+      if (p >= stop) {
+        complete = final;
+        break;
+      }
+      const b = load<u8>(p);
+      if (b == delim) {
+        p++;
+        continue;
+      }
+      if (b == LF) {
+        p++;
+        complete = true;
+        break;
+      }
+      if (p + 1 >= stop && !final) break;
+      p += p + 1 < stop && load<u8>(p + 1) == LF ? 2 : 1;
+      complete = true;
+      break;
+    }
+    if (!complete || p - recordStart > <usize>MAX_RECORD_BYTES) {
+      line = recordLine;
+      if (<u32>(stop - recordStart) > MAX_RECORD_BYTES) status = 2;
+      p = recordStart;
+      break;
+    }
+    line++;
+    if (field == 1 && lastEmpty) continue;
+    // unquoted once the record is whole: an incomplete one is scanned again from its start
+    for (let k: u32 = 0; quoted != 0; k++, quoted >>= 1) {
+      if ((quoted & 1) == 0) continue;
+      const at = rp + (<usize>k << 3);
+      const s = base + <usize>load<u32>(at) + 1;
+      store<u32>(at, <u32>(s - base));
+      store<u32>(at, <u32>(unquote(s, base + <usize>load<u32>(at, 4)) - base), 4);
+    }
+    store<u32>(flagsPtr + (<usize>rows << 2), field);
+    store<u32>(linePtr + (<usize>rows << 2), recordLine);
+    rows++;
+  }
+  scanEnd = <u32>(p - base);
+  return rows;
+}

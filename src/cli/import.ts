@@ -1,4 +1,4 @@
-/** `rfm import csv|cdnow`: order exports to Arrow IPC. */
+/** `rfm import csv|cdnow|<cart>`: order exports to Arrow IPC. */
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RecordBatch } from 'apache-arrow';
@@ -10,6 +10,7 @@ import { newImportStats } from '../sources/import-stats.js';
 import type { ImportStats } from '../sources/import-stats.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import { action } from './errors.js';
+import { importCartCommands } from './import-cart.js';
 import { oneOf } from './options.js';
 import { Progress } from './progress.js';
 import { RfmError } from '../core/errors.js';
@@ -76,4 +77,5 @@ export function importCommand(program: Command): void {
       const stats = newImportStats();
       await importTo(o.output, file, readCdnow(file, stats), stats);
     }));
+  importCartCommands(imp);
 }

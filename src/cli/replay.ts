@@ -12,7 +12,17 @@ import { readArrow } from '../sources/arrow-source.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
 import { readCsvOrConvert } from '../sources/csv-source.js';
 import { newImportStats } from '../sources/import-stats.js';
-import { detectFormat } from '../sources/input-format.js';
+import { convertRecordBatches } from '../batch/record-batches.js';
+import { DEFAULT_COLUMNS } from '../batch/schema.js';
+import { CART_NAMES } from '../sources/carts/cart-preset.js';
+import type { CartName } from '../sources/carts/cart-preset.js';
+import { newCartSummary, readCartOrders } from '../sources/carts/cart-import.js';
+import type { CartSummary } from '../sources/carts/cart-import.js';
+import { cartSummaryText } from '../sources/carts/cart-summary.js';
+import { PRESETS } from '../sources/carts/carts.js';
+import { detectInput } from '../sources/input-format.js';
+import type { InputKind } from '../sources/input-format.js';
+import { cartOptions } from './import-cart.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { DateFormat } from '../sources/parse-values.js';
 import { action } from './errors.js';
@@ -40,7 +50,9 @@ interface ReplayOptions {
   quiet?: boolean;
   maxAmount: number;
   maxFuture?: number;
-  format: 'auto' | 'arrow' | 'csv';
+  format: 'auto' | InputKind;
+  currency?: string;
+  timezone: string;
   delimiter: string;
   header: boolean;
   dateFormat: DateFormat;
@@ -62,8 +74,23 @@ function csvOptions(o: ReplayOptions): CsvImportOptions {
   };
 }
 
+/** What --format names: Arrow IPC, Parquet, plain CSV, or one of the carts' exports. */
+const INPUT_KINDS: InputKind[] = ['arrow', 'parquet', 'csv', ...CART_NAMES];
+
+function cartOf(kind: InputKind): CartName | null {
+  return kind === 'arrow' || kind === 'parquet' || kind === 'csv' ? null : kind;
+}
+
+/** How an input was read, for the line above the summary table. */
+function describe(kind: InputKind): string {
+  if (kind === 'arrow') return 'Arrow IPC';
+  if (kind === 'parquet') return 'Parquet';
+  if (kind === 'csv') return 'CSV';
+  return `${PRESETS[kind].title} (preset ${kind})`;
+}
+
 export function replayCommand(program: Command): void {
-  program
+  const replay = program
     .command('replay')
     .description('replay orders (Arrow IPC or CSV files, or - for stdin) through the engine and report the segments')
     .argument('<inputs...>', 'Arrow IPC or CSV files (told apart by their first bytes); - reads stdin')
@@ -83,14 +110,15 @@ export function replayCommand(program: Command): void {
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
     .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
     .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
-    .option('--format <format>', 'auto (a file\'s first bytes decide; stdin is Arrow), arrow or csv', oneOf('--format', ['auto', 'arrow', 'csv'] as const), 'auto')
+    .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto')
     .option('--delimiter <char>', 'CSV field delimiter ("tab" for tabs)', ',')
     .option('--no-header', 'CSV: the first line is data; name columns by number')
     .option('--date-format <format>', `CSV: how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
     .option('--decimal-comma', 'CSV: amounts use "," as the decimal mark (12,50)')
     .option('--id-type <type>', 'CSV: customer ids auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
     .option('--encoding <encoding>', 'CSV: how the file is text, utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8')
-    .option('-q, --quiet', 'no summary table')
+    .option('-q, --quiet', 'no summary table');
+  cartOptions(replay)
     .action(action(async (inputs: string[], o: ReplayOptions) => {
       if (inputs.filter((i) => i === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
       const toStdout = [o.json, o.customers, o.rejects].filter((f) => f === '-').length;
@@ -103,14 +131,25 @@ export function replayCommand(program: Command): void {
       });
       const rejects = o.rejects ? new RejectsFile(o.rejects) : null;
       const progress = new Progress('replay', 'batches');
+      const read: string[] = [];
+      const carts: CartSummary[] = [];
       try {
         let batchesBefore = 0;
         for (const input of inputs) {
           let batches = 0;
-          const format = o.format !== 'auto' ? o.format : input === '-' ? 'arrow' : detectFormat(input) ?? 'arrow';
+          const format = o.format !== 'auto' ? o.format : input === '-' ? 'arrow' : await detectInput(input) ?? 'arrow';
           if (format === 'parquet') throw new RfmError('RFM_ERR_INPUT', `${input} is Parquet, which rfmstream does not read yet; convert it to Arrow IPC or CSV`);
+          read.push(`${input === '-' ? 'stdin' : input}: ${describe(format)}`);
           const stats = newImportStats();
-          const source = format === 'csv'
+          const preset = cartOf(format);
+          const cart = preset === null ? null : newCartSummary();
+          if (cart !== null) carts.push(cart);
+          const source = preset !== null && cart !== null
+            ? convertRecordBatches(readCartOrders([input], {
+              preset, currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
+              dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
+            }, cart), { ...engine.sourceOptions(), names: DEFAULT_COLUMNS }, input)
+            : format === 'csv'
             ? readCsvOrConvert(input, csvOptions(o), engine.sourceOptions(), stats)
             : readArrow(input, {
               ...engine.sourceOptions(), keepRejects: rejects !== null, stallMs: o.stallTimeout,
@@ -118,7 +157,7 @@ export function replayCommand(program: Command): void {
                 progress.total = n === null ? null : batchesBefore + n;
               },
             });
-          if (format === 'csv') progress.total = null;
+          if (format !== 'arrow') progress.total = null;
           for await (const c of source) {
             await engine.ingest(c);
             rejects?.write(engine.takeRejects());
@@ -132,6 +171,7 @@ export function replayCommand(program: Command): void {
           }
         }
         progress.done();
+        for (const c of carts) process.stderr.write(cartSummaryText(c));
         const k = engine.counts;
         if (k.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${inputs.join(', ')}: no rows to replay`);
         if (k.rejected === k.rows) {
@@ -140,7 +180,7 @@ export function replayCommand(program: Command): void {
         const mode = o.exact ? 'exact' : 'sketch';
         const { report } = buildReport(await engine.snapshot(mode, true), model);
         const jsonToStdout = o.json === '-';
-        if (!o.quiet) (toStdout > 0 ? process.stderr : process.stdout).write(summaryTable(report, model));
+        if (!o.quiet) (toStdout > 0 ? process.stderr : process.stdout).write(`read ${read.join('; ')}\n` + summaryTable(report, model));
         if (engine.counts.afterAsOf > 0) {
           process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after --as-of were left out\n`);
         }

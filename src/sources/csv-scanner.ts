@@ -27,6 +27,24 @@ interface ScannerExports {
   endOfScan(): number;
   lineOfScan(): number;
   scanStatus(): number;
+  clearSlots(): void;
+  keepColumn(col: number): number;
+  scanFields(from: number, end: number, final: number): number;
+  placesColumn(): number;
+}
+
+/** Columns a fields scan keeps the places of (MAX_SLOTS in assembly/csv/index.ts). */
+export const MAX_KEPT_COLUMNS = 16;
+
+/** Views of one fields scan's rows (valid until the next scan or read). */
+export interface FieldRows {
+  rows: number;
+  /** Start and end (input offsets) of each kept column's field, MAX_KEPT_COLUMNS pairs a row. */
+  places: Uint32Array;
+  /** The fields each row's record has. */
+  fields: Uint32Array;
+  /** Line each row's record starts on. */
+  line: Uint32Array;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -107,6 +125,26 @@ export class CsvScanner {
       flags: new Uint32Array(buf, x.flagsColumn(), rows),
       line: new Uint32Array(buf, x.lineColumn(), rows),
       ranges: new Uint32Array(buf, x.rangesColumn(), 8 * rows),
+    };
+  }
+
+  /** Keeps the places of these columns (0-based), slot i for cols[i], for scanFields. */
+  keepColumns(cols: number[]): void {
+    if (cols.length > MAX_KEPT_COLUMNS) throw new Error(`a fields scan keeps at most ${MAX_KEPT_COLUMNS} columns`);
+    this.x.clearSlots();
+    for (const c of cols) this.x.keepColumn(c);
+  }
+
+  /** The places of the kept columns in the records from `from` on. */
+  scanFields(from: number, end: number, final: boolean): FieldRows {
+    const x = this.x;
+    const rows = x.scanFields(from, end, final ? 1 : 0);
+    const buf = x.memory.buffer;
+    return {
+      rows,
+      places: new Uint32Array(buf, x.placesColumn(), 2 * MAX_KEPT_COLUMNS * rows),
+      fields: new Uint32Array(buf, x.flagsColumn(), rows),
+      line: new Uint32Array(buf, x.lineColumn(), rows),
     };
   }
 

@@ -158,55 +158,88 @@ export async function* scanCsv<T>(
   make: (batcher: CsvBatcher, rows: ScannedRows, input: Uint8Array) => T | null,
   mixedIds = false,
 ): AsyncGenerator<T> {
-  const path = typeof source === 'string' ? (source === '-' ? 'stdin' : source) : 'the request body';
+  const path = sourceName(source);
   const scanner = new CsvScanner();
-  const cap = scanner.inCapacity;
-  let filled = 0;
-  let start = 0;
-  let owed = 0;
-  let first = true;
   let batcher: CsvBatcher | null = null;
-  let line = 1;
 
   /** Scans what is read; yields a batch a scan. */
-  function* scanAll(final: boolean): Generator<T> {
+  function* scanAll(w: ScanWindow, final: boolean): Generator<T> {
     const input = scanner.input();
     if (batcher === null) {
       let header: string[] | null = null;
       if (o.header) {
-        scanner.configure({ delimiter: o.delimiter.charCodeAt(0), fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line });
-        const h = scanner.header(start, filled, final);
-        if (h === null) {
-          checkStatus(final);
+        scanner.configure({ delimiter: o.delimiter.charCodeAt(0), fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line: w.line });
+        header = readHeader(scanner, w, final);
+        if (header === null) {
+          checkScan(scanner, w, final, path, false);
           return;
         }
-        header = h.fields.map(([s, e]) => headerText(utf8.decode(input.subarray(s, e))));
-        start = h.next;
-        line = scanner.line;
       }
       const layout = csvLayout(o, header, path);
-      configureScanner(scanner, o, layout, line);
+      configureScanner(scanner, o, layout, w.line);
       batcher = new CsvBatcher(o, layout, batchTarget, stats, path, mixedIds);
     }
     while (true) {
-      const rows = scanner.scan(start, filled, final);
-      start = scanner.end;
-      line = scanner.line;
+      const rows = scanner.scan(w.start, w.filled, final);
+      w.start = scanner.end;
+      w.line = scanner.line;
       if (rows.rows > 0) {
         const c = make(batcher, rows, input);
         if (c !== null) yield c;
       }
       if (rows.rows < scanner.rowCapacity) break;
     }
-    checkStatus(final);
+    checkScan(scanner, w, final, path, true);
   }
 
-  function checkStatus(final: boolean): void {
-    const e = scanError(scanner.status, path, scanner.line);
-    if (e) throw e;
-    if (final && start < filled && batcher !== null) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${scanner.line} could not be read`);
-  }
+  yield* scanWindows(source, scanner, scanAll);
+  if (batcher === null && o.header) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
+}
 
+/** What a source is called in messages. */
+export function sourceName(source: string | NodeJS.ReadableStream): string {
+  return typeof source === 'string' ? (source === '-' ? 'stdin' : source) : 'the request body';
+}
+
+/** The part of the scanner's input read and not yet scanned, and the line it starts on. */
+export interface ScanWindow {
+  start: number;
+  filled: number;
+  line: number;
+}
+
+/** The header record at the window's start as text (the window moves past it), or null if it is not whole yet. */
+export function readHeader(scanner: CsvScanner, w: ScanWindow, final: boolean): string[] | null {
+  const h = scanner.header(w.start, w.filled, final);
+  if (h === null) return null;
+  const input = scanner.input();
+  w.start = h.next;
+  w.line = scanner.line;
+  return h.fields.map(([s, e]) => headerText(utf8.decode(input.subarray(s, e))));
+}
+
+/** The scanner's status after the scans of a window as an error; begun: the header is read. */
+export function checkScan(scanner: CsvScanner, w: ScanWindow, final: boolean, path: string, begun: boolean): void {
+  const e = scanError(scanner.status, path, scanner.line);
+  if (e) throw e;
+  if (final && w.start < w.filled && begun) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${scanner.line} could not be read`);
+}
+
+/**
+ * The source's bytes into the scanner's input, a read at a time (a BOM dropped; UTF-16, NUL
+ * and bytes that are not UTF-8 refused), each followed by scanAll of what is read and not yet
+ * scanned; scanAll moves the window's start past what it took. A record longer than the input
+ * area is refused. onBytes hears of each read (for progress).
+ */
+export async function* scanWindows<T>(
+  source: string | NodeJS.ReadableStream, scanner: CsvScanner, scanAll: (w: ScanWindow, final: boolean) => Generator<T>,
+  onBytes?: (bytes: number) => void,
+): AsyncGenerator<T> {
+  const path = sourceName(source);
+  const cap = scanner.inCapacity;
+  const w: ScanWindow = { start: 0, filled: 0, line: 1 };
+  let owed = 0;
+  let first = true;
   for await (const chunk of chunksOf(source)) {
     let bytes = chunk;
     if (first) {
@@ -214,20 +247,20 @@ export async function* scanCsv<T>(
       checkNotUtf16(path, bytes);
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     }
-    if (filled + bytes.length > cap) {
+    if (w.filled + bytes.length > cap) {
       // what is not scanned yet moves to the front
-      scanner.input().copyWithin(0, start, filled);
-      filled -= start;
-      start = 0;
-      if (filled + bytes.length > cap) throw tooLong(path, line);
+      scanner.input().copyWithin(0, w.start, w.filled);
+      w.filled -= w.start;
+      w.start = 0;
+      if (w.filled + bytes.length > cap) throw tooLong(path, w.line);
     }
-    scanner.input().set(bytes, filled);
-    const bad = scanner.checkUtf8(filled, filled + bytes.length, owed);
-    if (bad >= 0) throw notText(path, line + linesIn(scanner.input(), start, bad), scanner.input()[bad]);
+    scanner.input().set(bytes, w.filled);
+    const bad = scanner.checkUtf8(w.filled, w.filled + bytes.length, owed);
+    if (bad >= 0) throw notText(path, w.line + linesIn(scanner.input(), w.start, bad), scanner.input()[bad]);
     owed = -1 - bad;
-    filled += bytes.length;
-    yield* scanAll(false);
+    w.filled += bytes.length;
+    onBytes?.(chunk.length);
+    yield* scanAll(w, false);
   }
-  yield* scanAll(true);
-  if (batcher === null && o.header) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
+  yield* scanAll(w, true);
 }

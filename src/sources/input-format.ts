@@ -3,6 +3,8 @@
  * as orders.txt, a stream without an extension): Arrow IPC file or stream, Parquet, or text.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { CartName } from './carts/cart-preset.js';
+import { sniffCart } from './carts/carts.js';
 
 export type InputFormat = 'arrow' | 'csv' | 'parquet';
 
@@ -35,4 +37,14 @@ export function detectFormat(path: string): InputFormat | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/** What an input is to the readers: a binary format, plain CSV, or a cart's export (a CSV told by its header). */
+export type InputKind = InputFormat | CartName;
+
+/** The kind of the regular file at path: its first bytes, then (for text) its header; null as detectFormat. */
+export async function detectInput(path: string): Promise<InputKind | null> {
+  const format = detectFormat(path);
+  if (format !== 'csv') return format;
+  return (await sniffCart(path))?.name ?? 'csv';
 }

@@ -1,0 +1,343 @@
+/**
+ * A cart's order export to order events, on the WebAssembly scanner: each scan gives the
+ * places of the preset's columns (scanFields), and only an order's first row is read as
+ * text. One order per order id (later rows of an id are its other line items, or a
+ * repeat from an overlapping export); its total becomes an order event and its refund a
+ * refund event at the order's own time (the exports carry no refund date). Orders left out
+ * by the preset's rules are counted by reason; orders that cannot be read (no customer, a
+ * time or total that does not read) are counted as rejected, with the line of the first.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import { RfmError } from '../../core/errors.js';
+import { Kind } from '../../core/types.js';
+import { OrderBatchBuffer } from '../batch-builder.js';
+import { checkScan, readHeader, scanWindows, sourceName } from '../csv-source.js';
+import type { ScanWindow } from '../csv-source.js';
+import { CsvScanner, MAX_KEPT_COLUMNS } from '../csv-scanner.js';
+import { EXCLUSIONS, ROLES, headerWord } from './cart-preset.js';
+import type { CartName, CartPreset, Exclusion, OrderValues, Role } from './cart-preset.js';
+import { PRESETS, detectCart } from './carts.js';
+import { CartTime, parseMoney } from './cart-values.js';
+import type { DayOrder } from './cart-values.js';
+import { ZoneClock } from './zone-time.js';
+
+export interface CartImportOptions {
+  /** The export's cart, or auto: told by the header. */
+  preset: CartName | 'auto';
+  /** The store's currency; default the most common one (Magento: the base). */
+  currency?: string;
+  /** The zone of times written without an offset (IANA); default UTC. */
+  timezone?: string;
+  /** How slashed dates are written where both numbers could be the day; default: told by the file. */
+  dateFormat?: 'dd/mm/yyyy' | 'mm/dd/yyyy';
+  decimalComma?: boolean;
+  batchRows?: number;
+  /** Hears of each read of a file's bytes (for progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+export type RejectReason = 'no customer' | 'unreadable time' | 'unreadable total' | 'unreadable refund' | 'wrong field count';
+
+export interface CartSummary {
+  /** The preset of the last file read (each file says which in `files`). */
+  preset: CartName | null;
+  files: { file: string; preset: CartName }[];
+  /** Data records read (header excluded). */
+  rows: number;
+  /** Orders imported: in the store's currency, not excluded, readable. */
+  orders: number;
+  customers: number;
+  refundEvents: number;
+  /** Sum of the imported orders' totals. */
+  revenue: number;
+  /** Sum of their refunds. */
+  refunded: number;
+  /** The store's currency ('' when the export does not name it: Magento's base without --currency). */
+  currency: string;
+  /** The store's currency was given (--currency), not voted. */
+  currencyGiven: boolean;
+  excluded: Record<Exclusion, number>;
+  rejected: number;
+  rejectedBy: Partial<Record<RejectReason, number>>;
+  /** The line and file of the first rejected order, for messages. */
+  firstRejected: { file: string; line: number; reason: RejectReason } | null;
+  /** Readable orders in other currencies than the store's (Magento: keyed by store view), not imported. */
+  otherCurrencies: Record<string, number>;
+}
+
+export function newCartSummary(): CartSummary {
+  return {
+    preset: null, files: [], rows: 0, orders: 0, customers: 0, refundEvents: 0, revenue: 0, refunded: 0, currency: '', currencyGiven: false,
+    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0 }, rejected: 0, rejectedBy: {}, firstRejected: null, otherCurrencies: {},
+  };
+}
+
+/** One currency's imported orders: its batches (held until the store's currency is known), customers and sums. */
+class CurrencyOrders {
+  readonly buffer: OrderBatchBuffer;
+  readonly held: RecordBatch[] = [];
+  readonly customers = new Set<string>();
+  orders = 0;
+  refundEvents = 0;
+  revenue = 0;
+  refunded = 0;
+  constructor(batchRows: number) {
+    this.buffer = new OrderBatchBuffer(batchRows, true);
+  }
+}
+
+/** An order whose date reads two ways, waiting for a date in the file that tells the day from the month. */
+interface Waiting {
+  customer: string;
+  time: string;
+  total: number;
+  refund: number;
+  currency: string;
+}
+
+/**
+ * The orders of cart exports as RecordBatches (string customer ids: the platform's id or
+ * the lower-cased email), in the default schema. The summary is complete when the
+ * generator ends. Without --currency (and for Magento) batches stream as they fill; with
+ * a vote to hold (several currencies possible), they are held until the last file.
+ */
+export async function* readCartOrders(sources: string[], o: CartImportOptions, summary: CartSummary): AsyncGenerator<RecordBatch> {
+  const batchRows = o.batchRows ?? 65_536;
+  const clock = new ZoneClock(o.timezone ?? 'UTC');
+  const decimalComma = o.decimalComma ?? false;
+  const fixedCurrency = o.currency?.trim().toUpperCase();
+  summary.currencyGiven = fixedCurrency !== undefined;
+  const byCurrency = new Map<string, CurrencyOrders>();
+  const seen = new Set<string>();
+  const time = new CartTime();
+  let dayOrder: DayOrder | null = o.dateFormat === undefined ? null : o.dateFormat === 'dd/mm/yyyy' ? 'dmy' : 'mdy';
+  const waiting: Waiting[] = [];
+  /** The store's currency key once known: given, or the export's own ('' for Magento's base, or no currency column). */
+  let store: string | null = null;
+
+  const ordersIn = (key: string): CurrencyOrders => {
+    let c = byCurrency.get(key);
+    if (c === undefined) byCurrency.set(key, (c = new CurrencyOrders(batchRows)));
+    return c;
+  };
+
+  /** Batches that may go out now: the store's currency is known and they are in it. */
+  const ready: RecordBatch[] = [];
+
+  /** A full buffer's batch: out, or held until the store's currency is known. */
+  const flush = (c: CurrencyOrders): void => {
+    if (c.buffer.isFull) (store === null ? c.held : ready).push(c.buffer.take());
+  };
+
+  /** The order's events into its currency's buffer (counted apart when that is not the store's). */
+  const add = (customer: string, ts: number, total: number, refund: number, key: string): void => {
+    if (store !== null && key !== store) {
+      const name = key || 'unnamed';
+      summary.otherCurrencies[name] = (summary.otherCurrencies[name] ?? 0) + 1;
+      return;
+    }
+    const c = ordersIn(key);
+    c.orders++;
+    c.revenue += total;
+    c.customers.add(customer);
+    c.buffer.pushString(customer, ts, total, Kind.order);
+    flush(c);
+    if (refund !== 0) {
+      c.refundEvents++;
+      c.refunded += refund;
+      c.buffer.pushString(customer, ts, -refund, Kind.refund);
+      flush(c);
+    }
+  };
+
+  const reject = (file: string, line: number, reason: RejectReason): void => {
+    summary.rejected++;
+    summary.rejectedBy[reason] = (summary.rejectedBy[reason] ?? 0) + 1;
+    summary.firstRejected ??= { file, line, reason };
+  };
+
+  for (const source of sources) {
+    const path = sourceName(source);
+    const scanner = new CsvScanner();
+    let preset: CartPreset | null = null;
+    let columns: { role: Role; col: number }[] = [];
+    let headerFields = 0;
+    const values = Object.fromEntries(ROLES.map((r) => [r, ''])) as OrderValues;
+    let previousKey = new Uint8Array(64);
+    let previousKeyLength = -1;
+    let keyCol = -1;
+    scanner.configure({ delimiter: 0x2c, fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line: 1 });
+
+    const begin = (w: ScanWindow, final: boolean): boolean => {
+      const header = readHeader(scanner, w, final);
+      if (header === null) return false;
+      preset = choosePreset(header, o.preset, path);
+      summary.preset = preset.name;
+      summary.files.push({ file: path, preset: preset.name });
+      const index = new Map<string, number>();
+      header.forEach((h, i) => {
+        if (!index.has(headerWord(h))) index.set(headerWord(h), i);
+      });
+      columns = [];
+      for (const role of ROLES) {
+        const names = preset.columns[role];
+        const col = names?.map((n) => index.get(headerWord(n))).find((i) => i !== undefined);
+        if (col !== undefined) columns.push({ role, col });
+      }
+      const missing = preset.required.filter((r) => !columns.some((c) => c.role === r));
+      if (missing.length > 0) {
+        throw new RfmError('RFM_ERR_SCHEMA', `${path}: a ${preset.title} needs the columns ${missing.map((r) => `"${preset!.columns[r]![0]}"`).join(', ')}, which this header lacks (columns: ${header.join(', ')})`);
+      }
+      if (!columns.some((c) => c.role === 'customerId' || c.role === 'email')) {
+        throw new RfmError('RFM_ERR_SCHEMA', `${path}: no customer id or email column in this ${preset.title}`);
+      }
+      if (columns.length > MAX_KEPT_COLUMNS) throw new Error('a preset reads more columns than a fields scan keeps');
+      headerFields = header.length;
+      keyCol = columns.findIndex((c) => c.role === 'order');
+      scanner.keepColumns(columns.map((c) => c.col));
+      // the export has no currency column (or marks the base itself): one currency, streamed
+      if (store === null) {
+        if (preset.ownCurrency || !columns.some((c) => c.role === 'currency')) store = '';
+        else if (fixedCurrency !== undefined) store = fixedCurrency;
+      }
+      if (summary.currency === '' && store !== null) summary.currency = fixedCurrency ?? store;
+      return true;
+    };
+
+    function* scanAll(w: ScanWindow, final: boolean): Generator<RecordBatch> {
+      if (preset === null && !begin(w, final)) {
+        checkScan(scanner, w, final, path, false);
+        return;
+      }
+      const p = preset!;
+      const input = scanner.input();
+      const text = Buffer.from(input.buffer, input.byteOffset, input.length);
+      while (true) {
+        const r = scanner.scanFields(w.start, w.filled, final);
+        w.start = scanner.end;
+        w.line = scanner.line;
+        const places = r.places;
+        for (let i = 0; i < r.rows; i++) {
+          summary.rows++;
+          const at = 2 * MAX_KEPT_COLUMNS * i;
+          const ks = places[at + 2 * keyCol];
+          const ke = places[at + 2 * keyCol + 1];
+          // a line item after its order's first line: the same id bytes as the row before
+          if (ke - ks === previousKeyLength && sameBytes(input, ks, previousKey, previousKeyLength)) continue;
+          if (ke - ks > previousKey.length) previousKey = new Uint8Array(2 * (ke - ks));
+          previousKey.set(input.subarray(ks, ke));
+          previousKeyLength = ke - ks;
+          if (r.fields[i] !== headerFields) {
+            reject(path, r.line[i], 'wrong field count');
+            continue;
+          }
+          const key = p.orderKey(text.toString('utf8', ks, ke));
+          if (key === '' || seen.has(key)) continue;
+          seen.add(key);
+          for (let c = 0; c < columns.length; c++) values[columns[c].role] = text.toString('utf8', places[at + 2 * c], places[at + 2 * c + 1]);
+          const why = p.exclusion(values);
+          if (why !== null) {
+            summary.excluded[why]++;
+            continue;
+          }
+          const id = values.customerId.trim();
+          const customer = id !== '' && id !== '0' ? id : values.email.trim().toLowerCase();
+          if (customer === '') {
+            reject(path, r.line[i], 'no customer');
+            continue;
+          }
+          const total = parseMoney(values.total, decimalComma);
+          if (total !== total) {
+            reject(path, r.line[i], 'unreadable total');
+            continue;
+          }
+          const refund = values.refund.trim() === '' ? 0 : Math.abs(parseMoney(values.refund, decimalComma));
+          if (refund !== refund) {
+            reject(path, r.line[i], 'unreadable refund');
+            continue;
+          }
+          const currency = p.currency(values, decimalComma);
+          time.read(values.createdAt, dayOrder);
+          if (time.ambiguous) {
+            waiting.push({ customer, time: values.createdAt, total, refund, currency });
+            continue;
+          }
+          if (time.wall !== time.wall) {
+            reject(path, r.line[i], 'unreadable time');
+            continue;
+          }
+          if (dayOrder === null && time.told !== null) {
+            // this date tells the day from the month: the waiting ones read the same way
+            dayOrder = time.told;
+            for (const wt of waiting) add(wt.customer, instant(time.read(wt.time, dayOrder), clock), wt.total, wt.refund, wt.currency);
+            waiting.length = 0;
+            time.read(values.createdAt, dayOrder);
+          }
+          add(customer, instant(time, clock), total, refund, currency);
+          if (ready.length > 0) {
+            yield* ready;
+            ready.length = 0;
+          }
+        }
+        if (r.rows < scanner.rowCapacity) break;
+      }
+      checkScan(scanner, w, final, path, true);
+    }
+
+    yield* scanWindows(source, scanner, scanAll, o.onBytes);
+    if (preset === null) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
+  }
+
+  if (waiting.length > 0) {
+    throw new RfmError('RFM_ERR_INPUT', `${waiting.length.toLocaleString('en-US')} orders have dates such as "${waiting[0].time}" that read as day/month or month/day, and no date in the export tells which; say --date-format dd/mm/yyyy or --date-format mm/dd/yyyy`);
+  }
+  if (store === null) {
+    // the most common currency is the store's (the first seen of a tie)
+    let best = '';
+    let most = -1;
+    for (const [key, c] of byCurrency) {
+      if (c.orders > most) {
+        most = c.orders;
+        best = key;
+      }
+    }
+    store = best;
+    summary.currency = best;
+    for (const [key, c] of byCurrency) if (key !== best) summary.otherCurrencies[key || 'unnamed'] = (summary.otherCurrencies[key || 'unnamed'] ?? 0) + c.orders;
+  }
+  const mine = byCurrency.get(store);
+  if (mine !== undefined) {
+    yield* mine.held;
+    if (mine.buffer.rows > 0) yield mine.buffer.take();
+    summary.orders = mine.orders;
+    summary.customers = mine.customers.size;
+    summary.refundEvents = mine.refundEvents;
+    summary.revenue = mine.revenue;
+    summary.refunded = mine.refunded;
+  }
+}
+
+/** The instant of a time read: exact when it names its offset, else a wall time in the store's zone. */
+function instant(t: CartTime, clock: ZoneClock): number {
+  const exact = t.exact;
+  return exact === exact ? exact : clock.utc(t.wall);
+}
+
+function sameBytes(a: Uint8Array, at: number, b: Uint8Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[at + i] !== b[i]) return false;
+  return true;
+}
+
+/** The preset asked for, checked against the header; or the one the header is. */
+function choosePreset(header: string[], asked: CartName | 'auto', path: string): CartPreset {
+  const found = detectCart(header);
+  if (asked === 'auto') {
+    if (found === null) throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header is not one of a Shopify, WooCommerce, Magento 2 or BigCommerce order export (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', ...' : ''}); a plain order CSV imports with "rfm import csv"`);
+    return found;
+  }
+  const p = PRESETS[asked];
+  if (found !== null && found !== p) throw new RfmError('RFM_ERR_SCHEMA', `${path} is a ${found.title}, not a ${p.title}: import it with "rfm import ${found.name}" (or "rfm import auto")`);
+  return p;
+}
+
+export { EXCLUSIONS };

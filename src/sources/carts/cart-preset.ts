@@ -1,0 +1,56 @@
+/**
+ * What a cart's order export is to rfmstream: which header names hold an order's id, its
+ * customer, time, total, refund, status and currency, and the rules that say which orders
+ * count. A preset is column mapping plus row rules; cart-import.ts runs them.
+ */
+
+export type CartName = 'shopify' | 'woocommerce' | 'magento' | 'bigcommerce';
+export const CART_NAMES: CartName[] = ['shopify', 'woocommerce', 'magento', 'bigcommerce'];
+
+/** The order-level values a preset reads. */
+export type Role =
+  | 'order' | 'customerId' | 'email' | 'status' | 'financialStatus' | 'cancelledAt' | 'total'
+  | 'purchasedTotal' | 'refund' | 'currency' | 'createdAt' | 'paymentMethod' | 'storeView';
+export const ROLES: Role[] = [
+  'order', 'customerId', 'email', 'status', 'financialStatus', 'cancelledAt', 'total',
+  'purchasedTotal', 'refund', 'currency', 'createdAt', 'paymentMethod', 'storeView',
+];
+
+/** Why an order is left out (counted, not imported). */
+export type Exclusion = 'cancelled' | 'failed' | 'declined' | 'pending' | 'test';
+export const EXCLUSIONS: Exclusion[] = ['cancelled', 'failed', 'declined', 'pending', 'test'];
+
+/** An order's values by role, as written ('' where the export has no such column or the field is empty). */
+export type OrderValues = Record<Role, string>;
+
+export interface CartPreset {
+  name: CartName;
+  /** The platform and export, for messages: "Shopify orders export". */
+  title: string;
+  /** Header names per role, in the forms the platform writes; the first one present is read. */
+  columns: Partial<Record<Role, string[]>>;
+  /** Roles the export must have a column for. */
+  required: Role[];
+  /** Header names that tell this export from the others: all present. */
+  signature: string[];
+  /** The order an id names ("165-2": order 165's second shipment). */
+  orderKey(text: string): string;
+  /** Why the order is left out, or null when it counts. */
+  exclusion(v: OrderValues): Exclusion | null;
+  /**
+   * The currency an order is in. '' is the store's own when `ownCurrency` says the export
+   * marks it (Magento's base); otherwise the most common currency is the store's.
+   */
+  currency(v: OrderValues, decimalComma: boolean): string;
+  ownCurrency: boolean;
+}
+
+/** A status label as compared: lower case, single spaces, "wc-" and dashes gone ("wc-on-hold" is "on hold"). */
+export function statusWord(text: string): string {
+  return text.trim().toLowerCase().replace(/^wc-/, '').replace(/[-_\s]+/g, ' ');
+}
+
+/** Header names as compared: trimmed, lower case. */
+export function headerWord(text: string): string {
+  return text.trim().toLowerCase();
+}

@@ -1,0 +1,46 @@
+/** A cart import's summary in words (stderr) and as JSON (--json), both from one CartSummary. */
+import { EXCLUSIONS } from './cart-preset.js';
+import type { CartSummary } from './cart-import.js';
+import { PRESETS } from './carts.js';
+
+const n = (v: number): string => v.toLocaleString('en-US');
+const orders = (v: number): string => `${n(v)} order${v === 1 ? '' : 's'}`;
+const money = (v: number): string => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** The lines the importer prints, each starting "rfm: ". */
+export function cartSummaryText(s: CartSummary): string {
+  const title = s.preset === null ? 'cart export' : PRESETS[s.preset].title;
+  const currency = s.currency === '' ? 'in the base currency' : s.currency;
+  const lines = [
+    `${title}: ${n(s.rows)} rows, ${orders(s.orders)} imported (${n(s.customers)} customers, ${n(s.refundEvents)} refund events); ` +
+      `revenue ${money(s.revenue)} ${currency}, refunds ${money(s.refunded)}`,
+  ];
+  const excluded = EXCLUSIONS.filter((e) => s.excluded[e] > 0).map((e) => `${n(s.excluded[e])} ${e}`);
+  if (excluded.length > 0) lines.push(`excluded by status, not imported: ${excluded.join(', ')}`);
+  if (s.rejected > 0) {
+    const by = Object.entries(s.rejectedBy).map(([r, k]) => `${n(k)} ${r}`).join(', ');
+    const first = s.firstRejected!;
+    lines.push(`rejected ${orders(s.rejected)} that cannot be read (${by}; the first on line ${first.line} of ${first.file})`);
+  }
+  const others = Object.entries(s.otherCurrencies);
+  if (others.length > 0) {
+    const total = others.reduce((t, [, k]) => t + k, 0);
+    lines.push(`${orders(total)} in other currencies than ${s.currency || 'the base'}, counted apart and not imported: ${others.map(([c, k]) => `${c} ${n(k)}`).join(', ')}` +
+      (s.currency === '' || s.currencyGiven ? '' : ' (--currency picks the store\'s)'));
+  }
+  return lines.map((l) => `rfm: ${l}\n`).join('');
+}
+
+/** The summary as --json writes it. */
+export function cartSummaryJson(s: CartSummary): object {
+  return {
+    preset: s.preset, files: s.files, rows: s.rows, orders: s.orders, customers: s.customers, refundEvents: s.refundEvents,
+    revenue: round2(s.revenue), refunded: round2(s.refunded), currency: s.currency || null,
+    excluded: s.excluded, rejected: s.rejected, rejectedBy: s.rejectedBy, otherCurrencies: s.otherCurrencies,
+  };
+}
+
+/** Sums of cents come out of doubles with a tail (12745.750000000002); the money is in cents. */
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'carts');
+const dir = tempDir();
+
+describe('rfm import <cart> and rfm replay of a cart export', () => {
+  test('import shopify writes the orders and a summary; replay of the export gives the report of import + replay', async () => {
+    const file = join(FIXTURES, 'shopify-orders.csv');
+    const arrow = join(dir, 'shopify.arrow');
+    const summary = join(dir, 'summary.json');
+    const imp = await runCli(['import', 'shopify', file, '-o', arrow, '--json', summary]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stderr).toContain('Shopify orders export: 13 rows, 4 orders imported (3 customers, 2 refund events); revenue 12,745.75 USD, refunds 105.00');
+    expect(imp.stderr).toContain('excluded by status, not imported: 2 cancelled, 2 pending, 1 test');
+    expect(imp.stderr).toContain('rejected 1 order that cannot be read (1 no customer; the first on line 6 of');
+    expect(imp.stderr).toContain('1 order in other currencies than USD, counted apart and not imported: CAD 1');
+    expect(JSON.parse(readFileSync(summary, 'utf8'))).toEqual({
+      preset: 'shopify', files: [{ file, preset: 'shopify' }], rows: 13, orders: 4, customers: 3, refundEvents: 2, revenue: 12745.75, refunded: 105,
+      currency: 'USD', excluded: { cancelled: 2, failed: 0, declined: 0, pending: 2, test: 1 }, rejected: 1, rejectedBy: { 'no customer': 1 }, otherCurrencies: { CAD: 1 },
+    });
+    const viaArrow = join(dir, 'via-arrow.json');
+    const direct = join(dir, 'direct.json');
+    const a = await runCli(['replay', arrow, '--json', viaArrow, '--exact', '--customers', join(dir, 'a.csv')]);
+    expect(a.code, a.stderr).toBe(0);
+    const d = await runCli(['replay', file, '--json', direct, '--exact', '--customers', join(dir, 'd.csv')]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain('read ' + file + ': Shopify orders export (preset shopify)');
+    expect(d.stderr).toContain('4 orders imported');
+    const report = JSON.parse(readFileSync(direct, 'utf8'));
+    expect(report).toEqual(JSON.parse(readFileSync(viaArrow, 'utf8')));
+    expect(report).toMatchObject({ customers: 3, orders: 4, revenue: 12640.75 });
+    expect(readFileSync(join(dir, 'd.csv'), 'utf8')).toBe(readFileSync(join(dir, 'a.csv'), 'utf8'));
+    expect(readFileSync(join(dir, 'd.csv'), 'utf8')).toContain('\nbob@example.com,2,2,12475,');
+  });
+
+  test('import auto names the cart it took; --format overrides detection and is checked against the header', async () => {
+    const out = join(dir, 'auto.arrow');
+    for (const [name, title] of [['woocommerce', 'WooCommerce order export'], ['magento', 'Magento 2 orders grid export'], ['bigcommerce', 'BigCommerce orders export']]) {
+      const r = await runCli(['import', 'auto', join(FIXTURES, `${name}-orders.csv`), '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`rfm: ${title}: `);
+    }
+    const wrong = await runCli(['replay', join(FIXTURES, 'magento-orders.csv'), '--format', 'bigcommerce']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('is a Magento 2 orders grid export, not a BigCommerce orders export');
+    const tz = await runCli(['import', 'woocommerce', join(FIXTURES, 'woocommerce-orders.csv'), '-o', out, '--timezone', 'Atlantis/Capital']);
+    expect(tz.code).toBe(2);
+    expect(tz.stderr).toContain('--timezone Atlantis/Capital: not a time zone');
+    const cur = await runCli(['import', 'woocommerce', join(FIXTURES, 'woocommerce-orders.csv'), '-o', out, '--currency', 'euro']);
+    expect(cur.code).toBe(2);
+    expect(cur.stderr).toContain('--currency must be a three-letter code');
+  });
+
+  test('an export whose every order is left out ends with a clear error and no output file', async () => {
+    const out = join(dir, 'none.arrow');
+    const r = await runCli(['import', 'shopify', join(FIXTURES, 'shopify-orders.csv'), '-o', out, '--currency', 'JPY']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no orders to import \(13 rows; 5 excluded, 1 rejected, 5 in other currencies\)/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+});
