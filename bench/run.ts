@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
 import { ordersFile } from './data.js';
+import { cartFiles, cartImport } from './carts.js';
 import { csvFile, csvReplay, duckdbCsv, readersAlone } from './csv.js';
 import { duckdbGroupBy } from './duckdb.js';
 import { machine } from './environment.js';
@@ -59,6 +60,8 @@ const csv = await csvFile(file);
 const csvRun = csvReplay(csv, 2);
 const duckCsv = await duckdbCsv(csv, 2);
 const readers = await readersAlone(csv);
+say('carts: a Shopify-shaped export of 10^6 orders, imported against a plain CSV of its orders ...');
+const cart = await cartImport(await cartFiles(1_000_000, 200_000));
 say('live: 1,000 clients at 4 Hz while ingesting ...');
 const live = await liveLoad(await ordersFile(10_000_000, 1_000_000), 1000);
 
@@ -111,6 +114,14 @@ const results = {
       twoThreadsRowsPerSecond: readers.wasm2.rows / (readers.wasm2.ms / 1000),
     },
   },
+  carts: {
+    orders: cart.orders,
+    shopifyRows: cart.rows,
+    shopifyOverPlain: (cart.rows / cart.ms) / (cart.plain.rows / cart.plain.ms),
+    rowsPerSecond: { shopify: cart.rows / (cart.ms / 1000), plain: cart.plain.rows / (cart.plain.ms / 1000) },
+    megabytesPerSecond: { shopify: cart.bytes / 1e6 / (cart.ms / 1000), plain: cart.plain.bytes / 1e6 / (cart.plain.ms / 1000) },
+    seconds: { shopify: cart.ms / 1000, plain: cart.plain.ms / 1000 },
+  },
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
@@ -138,6 +149,7 @@ const rows: [string, string][] = [
   ['CSV reader alone, 1 thread: WASM | plain', `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.wasmRowsPerSecond)} | ${m(results.csv.reader.plainRowsPerSecond)} (${x(results.csv.reader.wasmOverPlain)})`],
   ['CSV reader alone, 2 threads', `${results.csv.reader.twoThreadsMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.twoThreadsRowsPerSecond)}`],
   ['peak RSS of a CSV replay', `${(results.csv.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
+  ['Shopify export import / plain CSV import, rows/s (1 thread)', `${x(results.carts.shopifyOverPlain)} (${m(results.carts.rowsPerSecond.shopify)}, ${results.carts.megabytesPerSecond.shopify.toFixed(0)} MB/s | ${m(results.carts.rowsPerSecond.plain)}, ${results.carts.megabytesPerSecond.plain.toFixed(0)} MB/s)`],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
   ['records in a hash table (hash, probe, key check), 1 thread', m(table1)],

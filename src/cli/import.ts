@@ -1,9 +1,11 @@
-/** `rfm import csv|cdnow|<cart>`: order exports to Arrow IPC. */
+/** `rfm import csv|cdnow|parquet|<cart>`: order exports to Arrow IPC. */
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RecordBatch } from 'apache-arrow';
 import { writeArrow } from '../sources/arrow-writer.js';
 import { readCdnow } from '../sources/cdnow.js';
+import { readParquetOrders } from '../sources/parquet-import.js';
+import { DEFAULT_COLUMNS } from '../batch/schema.js';
 import { readCsvRecordBatches } from '../sources/csv-record-batches.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
@@ -76,6 +78,32 @@ export function importCommand(program: Command): void {
     .action(action(async (file: string, o: { output: string }) => {
       const stats = newImportStats();
       await importTo(o.output, file, readCdnow(file, stats), stats);
+    }));
+  imp
+    .command('parquet')
+    .description('a Parquet file of orders (a data warehouse export), its columns named as for replay')
+    .argument('<file>', 'Parquet file')
+    .requiredOption('-o, --output <file>', 'Arrow IPC output (- for stdout)')
+    .option('--customer <column>', 'customer id column (integer or string)', DEFAULT_COLUMNS.customer)
+    .option('--ts <column>', 'order time column (timestamp, date or int64 ms)', DEFAULT_COLUMNS.ts)
+    .option('--amount <column>', 'order value column (decimal, float or integer)', DEFAULT_COLUMNS.amount)
+    .option('--kind <column>', 'event kind column, read when present', DEFAULT_COLUMNS.kind)
+    .action(action(async (file: string, o: { output: string; customer: string; ts: string; amount: string; kind: string }) => {
+      const progress = new Progress('import', 'rows');
+      let rows = 0;
+      try {
+        await writeArrow(o.output, readParquetOrders(file, { customer: o.customer, ts: o.ts, amount: o.amount, kind: o.kind }, (n) => {
+          rows = n;
+          progress.update(n, n);
+        }));
+        if (rows === 0) throw new RfmError('RFM_ERR_INPUT', `${file}: no rows`);
+      } catch (e) {
+        if (o.output !== '-') rmSync(o.output, { force: true });
+        throw e;
+      } finally {
+        progress.done();
+      }
+      process.stderr.write(`rfm: imported ${rows.toLocaleString('en-US')} rows from ${file} to ${o.output === '-' ? 'stdout' : o.output}\n`);
     }));
   importCartCommands(imp);
 }

@@ -8,20 +8,11 @@ import { writeCustomersCsv } from '../report/customers-csv.js';
 import { RejectsFile } from '../report/rejects-csv.js';
 import { buildReport } from '../report/report.js';
 import { summaryTable } from '../report/summary.js';
-import { readArrow } from '../sources/arrow-source.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
-import { readCsvOrConvert } from '../sources/csv-source.js';
-import { newImportStats } from '../sources/import-stats.js';
-import { convertRecordBatches } from '../batch/record-batches.js';
-import { DEFAULT_COLUMNS } from '../batch/schema.js';
-import { CART_NAMES } from '../sources/carts/cart-preset.js';
-import type { CartName } from '../sources/carts/cart-preset.js';
-import { newCartSummary, readCartOrders } from '../sources/carts/cart-import.js';
 import type { CartSummary } from '../sources/carts/cart-import.js';
 import { cartSummaryText } from '../sources/carts/cart-summary.js';
-import { PRESETS } from '../sources/carts/carts.js';
-import { detectInput } from '../sources/input-format.js';
 import type { InputKind } from '../sources/input-format.js';
+import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/input-source.js';
 import { cartOptions } from './import-cart.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { DateFormat } from '../sources/parse-values.js';
@@ -74,26 +65,11 @@ function csvOptions(o: ReplayOptions): CsvImportOptions {
   };
 }
 
-/** What --format names: Arrow IPC, Parquet, plain CSV, or one of the carts' exports. */
-const INPUT_KINDS: InputKind[] = ['arrow', 'parquet', 'csv', ...CART_NAMES];
-
-function cartOf(kind: InputKind): CartName | null {
-  return kind === 'arrow' || kind === 'parquet' || kind === 'csv' ? null : kind;
-}
-
-/** How an input was read, for the line above the summary table. */
-function describe(kind: InputKind): string {
-  if (kind === 'arrow') return 'Arrow IPC';
-  if (kind === 'parquet') return 'Parquet';
-  if (kind === 'csv') return 'CSV';
-  return `${PRESETS[kind].title} (preset ${kind})`;
-}
-
 export function replayCommand(program: Command): void {
   const replay = program
     .command('replay')
-    .description('replay orders (Arrow IPC or CSV files, or - for stdin) through the engine and report the segments')
-    .argument('<inputs...>', 'Arrow IPC or CSV files (told apart by their first bytes); - reads stdin')
+    .description('replay orders (Arrow IPC, Parquet, CSV or a cart\'s export, or - for stdin) through the engine and report the segments')
+    .argument('<inputs...>', 'order files, told apart by their first bytes, then their header; - reads stdin (Arrow, or --format csv)')
     .option('--json <file>', 'write the report as JSON (- for stdout)')
     .option('--customers <file>', 'write one CSV row per customer (- for stdout)')
     .option('--rejects <file>', 'write rejected rows (null customer, bad time or amount) as CSV')
@@ -137,26 +113,25 @@ export function replayCommand(program: Command): void {
         let batchesBefore = 0;
         for (const input of inputs) {
           let batches = 0;
-          const format = o.format !== 'auto' ? o.format : input === '-' ? 'arrow' : await detectInput(input) ?? 'arrow';
-          if (format === 'parquet') throw new RfmError('RFM_ERR_INPUT', `${input} is Parquet, which rfmstream does not read yet; convert it to Arrow IPC or CSV`);
-          read.push(`${input === '-' ? 'stdin' : input}: ${describe(format)}`);
-          const stats = newImportStats();
-          const preset = cartOf(format);
-          const cart = preset === null ? null : newCartSummary();
-          if (cart !== null) carts.push(cart);
-          const source = preset !== null && cart !== null
-            ? convertRecordBatches(readCartOrders([input], {
-              preset, currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
+          const format = await inputKind(input, o.format);
+          read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
+          const opened = openInput(input, format, engine.sourceOptions(), {
+            csv: csvOptions(o),
+            cart: {
+              currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
               dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
-            }, cart), { ...engine.sourceOptions(), names: DEFAULT_COLUMNS }, input)
-            : format === 'csv'
-            ? readCsvOrConvert(input, csvOptions(o), engine.sourceOptions(), stats)
-            : readArrow(input, {
-              ...engine.sourceOptions(), keepRejects: rejects !== null, stallMs: o.stallTimeout,
+            },
+            arrow: {
+              stallMs: o.stallTimeout,
               onStart: (n) => {
-                progress.total = n === null ? null : batchesBefore + n;
+                // a Parquet file's count is of row groups, not of the batches handed over
+                progress.total = n === null || format === 'parquet' ? null : batchesBefore + n;
               },
-            });
+            },
+          });
+          if (opened.cart !== null) carts.push(opened.cart);
+          const stats = opened.csvStats;
+          const source = opened.batches;
           if (format !== 'arrow') progress.total = null;
           for await (const c of source) {
             await engine.ingest(c);

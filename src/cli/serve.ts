@@ -9,7 +9,11 @@ import { LiveEngine } from '../server/live.js';
 import { Pacer } from '../server/pace.js';
 import { startServer } from '../server/server.js';
 import type { RunningServer } from '../server/server.js';
-import { readArrow } from '../sources/arrow-source.js';
+import { cartSummaryText } from '../sources/carts/cart-summary.js';
+import { DEFAULT_CSV_OPTIONS } from '../sources/csv-import.js';
+import type { InputKind } from '../sources/input-format.js';
+import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/input-source.js';
+import { cartOptions } from './import-cart.js';
 import { generateOrders } from '../sources/generator.js';
 import { action, exitOnError } from './errors.js';
 import { amount, duration, oneOf, wholeNumber } from './options.js';
@@ -40,6 +44,15 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
 }
 
 const ONE_DAY = 86_400_000;
+
+interface ServeOptions extends LiveOptions {
+  rate?: number;
+  speed?: number;
+  loop?: boolean;
+  format: 'auto' | InputKind;
+  currency?: string;
+  timezone: string;
+}
 
 /** Starts engine and server, and stops both on Ctrl+C. */
 async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: RunningServer }> {
@@ -78,27 +91,33 @@ async function feedBatches(live: LiveEngine, batches: Iterable<RecordBatch>, pac
 }
 
 export function serveCommand(program: Command): void {
-  liveOptions(program.command('serve'), 8080)
-    .description('serve live segment counts over WebSocket and the dashboard at /, fed by an Arrow file and/or POST /ingest')
-    .argument('[source]', 'Arrow IPC file or stream to replay (omit to take orders only from POST /ingest)')
+  cartOptions(liveOptions(program.command('serve'), 8080))
+    .description('serve live segment counts over WebSocket and the dashboard at /, fed by an order file and/or POST /ingest')
+    .argument('[source]', 'orders to replay: Arrow IPC, Parquet, CSV (customer_id,ts,amount) or a cart\'s export (omit to take orders only from POST /ingest)')
+    .option('--format <format>', `auto (the file's first bytes, then its header, decide), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto')
     .option('--rate <orders>', 'replay at most this many orders per second', wholeNumber('--rate', 1, 1e9))
     .option('--speed <factor>', 'replay at this many times event time (3600: an hour of orders per second)', wholeNumber('--speed', 1, 1e12))
     .option('--loop', 'replay the source again when it ends')
     .option('--model <file>', 'segmentation model (JSON rules)')
-    .action(action(async (source: string | undefined, o: LiveOptions & { rate?: number; speed?: number; loop?: boolean }) => {
+    .action(action(async (source: string | undefined, o: ServeOptions) => {
+      const kind = source === undefined ? null : await inputKind(source, o.format);
       const { live } = await goLive(o);
-      if (!source) return;
+      if (!source || kind === null) return;
       void (async () => {
         do {
           const pacer = new Pacer(o.rate, o.speed);
           const start = live.engine.counts.orders;
-          for await (const batch of readArrow(source, { ...live.engine.sourceOptions(), keepRejects: false, maxBatchRows: pacer.stepRows })) {
+          const opened = openInput(source, kind, live.engine.sourceOptions(), {
+            csv: DEFAULT_CSV_OPTIONS, cart: { currency: o.currency, timezone: o.timezone }, arrow: { maxBatchRows: pacer.stepRows },
+          });
+          for await (const batch of opened.batches) {
             await live.ingest(batch);
             await pacer.wait(live.engine.counts.orders - start, live.engine.watermark);
           }
+          if (opened.cart !== null) process.stderr.write(cartSummaryText(opened.cart));
         } while (o.loop);
         live.markSourceDone();
-        process.stdout.write(`rfm: replayed ${source}; still serving (Ctrl+C stops)\n`);
+        process.stdout.write(`rfm: replayed ${source} (${describeInput(kind)}); still serving (Ctrl+C stops)\n`);
       })().catch(exitOnError);
     }));
 

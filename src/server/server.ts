@@ -21,6 +21,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import { RfmError } from '../core/errors.js';
 import { readArrow } from '../sources/arrow-source.js';
 import { readCsv } from '../sources/csv-source.js';
+import { DEFAULT_CSV_OPTIONS } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
 import { dashboardPage } from './dashboard-page.js';
 import type { LiveEngine } from './live.js';
@@ -85,10 +86,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'text/csv' || type === 'application/csv') {
       const stats = newImportStats();
-      for await (const c of readCsv(req, {
-        customer: 'customer_id', ts: 'ts', amount: 'amount', kind: undefined, delimiter: ',', header: true,
-        dateFormat: 'iso', decimalComma: false, idType: 'auto',
-      }, engine.sourceOptions(), stats)) {
+      for await (const c of readCsv(req, DEFAULT_CSV_OPTIONS, engine.sourceOptions(), stats)) {
         await live.ingest(c);
       }
       leftOut = stats.badFieldCounts;

@@ -1,6 +1,6 @@
 /**
- * Thread that reads an untrusted Arrow IPC file or stream and converts each batch to kernel
- * columns. apache-arrow throws raw internal errors on corrupt input and can spin forever on
+ * Thread that reads an untrusted Arrow IPC file or stream, or a Parquet file, and converts
+ * each batch to kernel columns. apache-arrow throws raw internal errors on corrupt input and can spin forever on
  * some (apache/arrow-js#315), so it runs here, where the parent can watch its progress and
  * terminate it; see arrow-source.ts.
  */
@@ -22,6 +22,7 @@ import type { ColumnNames } from '../batch/schema.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
 import { PreadFile, reuseBodyBuffers } from './pread-file.js';
+import { readParquetBatches } from './parquet-batches.js';
 
 // apache-arrow's single-file bundle: it loads in ~12 ms where the package's entry (some 200
 // modules) takes ~80, and this thread loads it on the way to the first batch
@@ -30,6 +31,8 @@ const arrow = createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as
 export interface ReadWorkerSetup {
   /** File path, or '-' for the stdin the parent pipes in. */
   path: string;
+  /** Arrow IPC (file or stream), or a Parquet file. */
+  format: 'arrow' | 'parquet';
   /** What messages call the input. */
   label: string;
   names: ColumnNames;
@@ -81,32 +84,51 @@ function openSource(path: string): PreadFile | NodeJS.ReadableStream {
   return new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
 }
 
-async function main(): Promise<void> {
-  const name = setup.label;
+/** The input's batches, and how many there are when its format says (an IPC file's footer, Parquet's row groups). */
+async function openBatches(): Promise<{ batches: AsyncIterable<RecordBatch>; count: number | null; handle: PreadFile | null; close: () => Promise<void>; noSchema: () => boolean }> {
+  if (setup.format === 'parquet') {
+    const p = await readParquetBatches(setup.path, (bytes) => arrow.tableFromIPC(bytes) as never);
+    return { batches: p.batches, count: p.rowGroups, handle: null, close: async () => undefined, noSchema: () => false };
+  }
   const source = openSource(setup.path);
   const handle = source instanceof PreadFile ? source : null;
-  let row = 0;
-  let batches = 0;
+  const close = async (): Promise<void> => {
+    if (handle) await handle.close();
+    else if (source instanceof Socket) source.destroy();
+  };
   try {
     const reader = (await arrow.RecordBatchReader.from(source as never)) as unknown as RecordBatchReader;
     await reader.open();
-    post({ type: 'start', numBatches: reader.isFile() ? reader.numRecordBatches : null });
     if (handle) reuseBodyBuffers(reader, handle);
+    return { batches: reader as AsyncIterable<RecordBatch>, count: reader.isFile() ? reader.numRecordBatches : null, handle, close, noSchema: () => reader.schema === undefined };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  const name = setup.label;
+  const input = await openBatches();
+  let row = 0;
+  let batches = 0;
+  try {
+    post({ type: 'start', numBatches: input.count });
     const step = setup.maxBatchRows ?? Infinity;
     // small batches of a regular file are joined up to JOIN_ROWS rows, unless the caller
     // asked for small steps; a pipe or stdin may be live, and its batches go on as they come
-    const joinRows = handle !== null && setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
+    const joinRows = (input.handle !== null || setup.format === 'parquet') && setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
     let pending: ConvertedBatch[] = [];
     let pendingRows = 0;
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return;
       await waitForCredit();
-      const input = toInput(joinConverted(pending, pool), setup.numShards, pool);
+      const converted = toInput(joinConverted(pending, pool), setup.numShards, pool);
       pending = [];
       pendingRows = 0;
-      post({ type: 'batch', ...input }, input.parts.map((p) => p.buffer));
+      post({ type: 'batch', ...converted }, converted.parts.map((p) => p.buffer));
     };
-    for await (const whole of reader as AsyncIterable<RecordBatch>) {
+    for await (const whole of input.batches) {
       for (let begin = 0; begin < whole.numRows || begin === 0; begin += step) {
         const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
         const c = convertBatch(batch, {
@@ -123,11 +145,10 @@ async function main(): Promise<void> {
       }
     }
     await flush();
-    if (batches === 0 && reader.schema === undefined) throw new Error('no schema');
+    if (batches === 0 && input.noSchema()) throw new Error('no schema');
     post({ type: 'end', batches, rows: row });
   } finally {
-    if (handle) await handle.close();
-    else if (source instanceof Socket) source.destroy();
+    await input.close();
   }
 }
 

@@ -15,6 +15,7 @@ import type { BufferPool } from '../batch/buffer-pool.js';
 import { compiledModule } from '../package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';
+import { parquetTrouble } from './parquet-batches.js';
 
 const READ_AHEAD = 4;
 
@@ -43,7 +44,9 @@ export interface ArrowSourceOptions {
   label?: string;
   /** The bounds a row must be within (src/batch/limits.ts). */
   limits?: RowLimits;
-  /** Called once the input is open, with its batch count when the format tells it. */
+  /** Arrow IPC (default) or a Parquet file. */
+  format?: 'arrow' | 'parquet';
+  /** Called once the input is open, with its batch count when the format tells it (Parquet: its row groups). */
   onStart?: (numBatches: number | null) => void;
 }
 
@@ -68,9 +71,19 @@ function truncatedFile(path: string): boolean {
   }
 }
 
-/** Reads `path` ('-': stdin) as Arrow IPC and yields converted batches. */
+/** Why the reading thread failed, in words, from its raw error. */
+function unreadable(format: 'arrow' | 'parquet', path: string, name: string, message: string): string {
+  if (format === 'parquet') return parquetTrouble(path, message).replace(path, name);
+  return path !== '-' && truncatedFile(path)
+    ? `${name}: the Arrow IPC file is truncated (it starts as one but ends before its footer); copy or export it again`
+    : `${name}: not a readable Arrow IPC file or stream (${message})`;
+}
+
+/** Reads `path` ('-': stdin) as Arrow IPC (or a Parquet file, with format) and yields converted batches. */
 export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGenerator<ConvertedInput> {
   const name = o.label ?? (path === '-' ? 'stdin' : path);
+  const format = o.format ?? 'arrow';
+  const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
   if (path !== '-') {
     let stat: ReturnType<typeof statSync>;
     try {
@@ -78,11 +91,11 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     } catch {
       throw new RfmError('RFM_ERR_INPUT', `${name}: no such file`);
     }
-    if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected an Arrow IPC file or stream`);
-    if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected orders (Arrow IPC or CSV)`);
+    if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected ${format === 'parquet' ? 'a Parquet file' : 'an Arrow IPC file or stream'}`);
+    if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected orders (Arrow IPC, Parquet or CSV)`);
   }
   const setup: ReadWorkerSetup = {
-    path, label: name, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
+    path, format, label: name, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
     limits: o.limits ?? {},
   };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
@@ -105,17 +118,14 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   const arm = (): void => {
     if (timer) clearTimeout(timer);
     timer = owed > 0 && Number.isFinite(stallMs) ? setTimeout(() => {
-      fail(new RfmError('RFM_ERR_INPUT', `${name}: reading stalled for ${stallMs} ms; the Arrow IPC data is probably corrupt`));
+      fail(new RfmError('RFM_ERR_INPUT', `${name}: reading stalled for ${stallMs} ms; the ${what} data is probably corrupt`));
       void worker.terminate();
     }, stallMs) : null;
   };
   worker.on('message', (m: ReaderToParent) => {
     if (m.type === 'batch') owed--;
     if (m.type === 'error') {
-      fail(m.translated ? new RfmError(m.code, m.message)
-        : new RfmError('RFM_ERR_INPUT', path !== '-' && truncatedFile(path)
-          ? `${name}: the Arrow IPC file is truncated (it starts as one but ends before its footer); copy or export it again`
-          : `${name}: not a readable Arrow IPC file or stream (${m.message})`));
+      fail(m.translated ? new RfmError(m.code, m.message) : new RfmError('RFM_ERR_INPUT', unreadable(format, path, name, m.message)));
       return;
     }
     queue.push(m);
@@ -124,8 +134,8 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   });
   worker.on('error', (e: Error & { code?: string }) => {
     fail(new RfmError('RFM_ERR_INPUT', e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? `${name}: reading it took more than ${o.maxHeapMb ?? 2048} MiB; the Arrow IPC data is probably corrupt`
-      : `${name}: not a readable Arrow IPC file or stream (${e.message})`));
+      ? `${name}: reading it took more than ${o.maxHeapMb ?? 2048} MiB; the ${what} data is probably corrupt`
+      : unreadable(format, path, name, e.message)));
   });
   worker.on('exit', () => {
     if (queue.length === 0 || queue[queue.length - 1].type !== 'end') fail(new RfmError('RFM_ERR_INPUT', `${name}: the reader stopped early`));

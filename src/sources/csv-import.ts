@@ -36,6 +36,12 @@ export interface CsvImportOptions {
   batchRows?: number;
 }
 
+/** A plain order CSV as the engine names its columns: customer_id,ts,amount[,kind], ISO times. */
+export const DEFAULT_CSV_OPTIONS: CsvImportOptions = {
+  customer: 'customer_id', ts: 'ts', amount: 'amount', kind: undefined, delimiter: ',', header: true,
+  dateFormat: 'iso', decimalComma: false, idType: 'auto',
+};
+
 /** An integer written with a leading zero: 007, -01 (0 alone is a number). */
 const LEADING_ZERO = /^-?0\d/;
 

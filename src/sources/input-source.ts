@@ -1,0 +1,76 @@
+/**
+ * The one front door for an input: Arrow IPC, Parquet, plain CSV or a cart's export, told
+ * apart by the content (magic bytes, then the header) unless the caller names it, each
+ * read by its reader into the converted batches an engine applies.
+ */
+import type { ConvertedInput } from '../batch/converted.js';
+import { convertRecordBatches } from '../batch/record-batches.js';
+import type { ConversionTarget } from '../batch/record-batches.js';
+import { DEFAULT_COLUMNS } from '../batch/schema.js';
+import { readArrow } from './arrow-source.js';
+import type { ArrowSourceOptions } from './arrow-source.js';
+import { newCartSummary, readCartOrders } from './carts/cart-import.js';
+import type { CartImportOptions, CartSummary } from './carts/cart-import.js';
+import { CART_NAMES } from './carts/cart-preset.js';
+import type { CartName } from './carts/cart-preset.js';
+import { PRESETS } from './carts/carts.js';
+import type { CsvImportOptions } from './csv-import.js';
+import { readCsvOrConvert } from './csv-source.js';
+import { newImportStats } from './import-stats.js';
+import type { ImportStats } from './import-stats.js';
+import { detectInput } from './input-format.js';
+import type { InputKind } from './input-format.js';
+
+/** What --format names: Arrow IPC, Parquet, plain CSV, or one of the carts' exports. */
+export const INPUT_KINDS: InputKind[] = ['arrow', 'parquet', 'csv', ...CART_NAMES];
+
+export interface InputReadOptions {
+  /** How plain CSV is read. */
+  csv: CsvImportOptions;
+  /** How a cart's export is read. */
+  cart: Omit<CartImportOptions, 'preset'>;
+  /** How Arrow IPC and Parquet are read (beyond the target's options). */
+  arrow: Omit<ArrowSourceOptions, keyof ConversionTarget | 'format'>;
+}
+
+export interface OpenedInput {
+  kind: InputKind;
+  batches: AsyncGenerator<ConvertedInput>;
+  /** What the plain CSV reader counted. */
+  csvStats: ImportStats;
+  /** A cart export's summary (complete when the batches end), or null. */
+  cart: CartSummary | null;
+}
+
+/** The cart an input kind is, or null. */
+export function cartOf(kind: InputKind): CartName | null {
+  return kind === 'arrow' || kind === 'parquet' || kind === 'csv' ? null : kind;
+}
+
+/** The kind of an input: the one asked for, else its content's (stdin is Arrow: its bytes cannot be looked at twice). */
+export async function inputKind(path: string, asked: 'auto' | InputKind): Promise<InputKind> {
+  if (asked !== 'auto') return asked;
+  return path === '-' ? 'arrow' : (await detectInput(path)) ?? 'arrow';
+}
+
+/** How an input is read, in words. */
+export function describeInput(kind: InputKind): string {
+  if (kind === 'arrow') return 'Arrow IPC';
+  if (kind === 'parquet') return 'Parquet';
+  if (kind === 'csv') return 'CSV';
+  return `${PRESETS[kind].title} (preset ${kind})`;
+}
+
+/** The input's converted batches for the target engine, by the reader of its kind. */
+export function openInput(path: string, kind: InputKind, target: ConversionTarget, o: InputReadOptions): OpenedInput {
+  const csvStats = newImportStats();
+  const preset = cartOf(kind);
+  if (preset !== null) {
+    const cart = newCartSummary();
+    // the cart reader writes the default column names, whatever the export called them
+    const batches = convertRecordBatches(readCartOrders([path], { ...o.cart, preset }, cart), { ...target, names: DEFAULT_COLUMNS }, path);
+    return { kind, batches, csvStats, cart };
+  }
+  if (kind === 'csv') return { kind, batches: readCsvOrConvert(path, o.csv, target, csvStats), csvStats, cart: null };
+  return { kind, batches: readArrow(path, { ...target, ...o.arrow, format: kind === 'parquet' ? 'parquet' : 'arrow' }), csvStats, cart: null };
+}
