@@ -461,6 +461,56 @@ function readKind(s: usize, e: usize): u8 {
 // ---- records ----
 
 /**
+ * The closing quote of a quoted field whose text starts at p (a doubled quote is a quote),
+ * or stop when it is not in what is read (a quote at the very end of what is read may be
+ * the first of a doubled one, unless the input is final).
+ */
+// @ts-ignore: decorator
+@inline
+function closingQuote(p: usize, stop: usize, final: bool): usize {
+  let q = p;
+  while (true) {
+    q = nextQuote(q, stop);
+    if (q >= stop) return stop;
+    if (q + 1 < stop && load<u8>(q + 1) == QUOTE) {
+      q += 2;
+      continue;
+    }
+    return q + 1 >= stop && !final ? stop : q;
+  }
+}
+
+const FIELD_NEXT = 0;
+const RECORD_DONE = 1;
+const RECORD_OPEN = 2;
+/** Where afterField leaves the scan. */
+let stepTo: usize = 0;
+
+/**
+ * What follows a field ending at p: FIELD_NEXT (a delimiter), RECORD_DONE (a line end, or
+ * the end of final input) or RECORD_OPEN (more input is needed); stepTo is past it.
+ */
+// @ts-ignore: decorator
+@inline
+function afterField(p: usize, stop: usize, final: bool): i32 {
+  stepTo = p;
+  if (p >= stop) return final ? RECORD_DONE : RECORD_OPEN;
+  const b = load<u8>(p);
+  if (b == delim) {
+    stepTo = p + 1;
+    return FIELD_NEXT;
+  }
+  if (b == LF) {
+    stepTo = p + 1;
+    return RECORD_DONE;
+  }
+  // CR: alone, or CRLF (with more to come, a CR at the end waits for the byte after it)
+  if (p + 1 >= stop && !final) return RECORD_OPEN;
+  stepTo = p + (p + 1 < stop && load<u8>(p + 1) == LF ? 2 : 1);
+  return RECORD_DONE;
+}
+
+/**
  * A quoted field's text, in place: [s, e) holds what follows the opening quote up to the
  * field's end (doubled quotes, the closing quote and anything after it, which the plain
  * reader keeps too); the text is written from s, and its end returned.
@@ -515,18 +565,7 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
       let isQuoted = false;
       if (p < stop && load<u8>(p) == QUOTE) {
         // quoted: to the closing quote (a doubled one is a quote), then on to the field's end
-        let q = p + 1;
-        while (true) {
-          q = nextQuote(q, stop);
-          if (q >= stop) break;
-          if (q + 1 < stop && load<u8>(q + 1) == QUOTE) {
-            q += 2;
-            continue;
-          }
-          // a quote at the very end of what is read may be the first of a doubled one
-          if (q + 1 >= stop && !final) q = stop;
-          break;
-        }
+        const q = closingQuote(p + 1, stop, final);
         if (q >= stop) {
           if (final) status = 1;
           line = recordLine;
@@ -564,24 +603,10 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
         if (isQuoted) quoted |= 8;
       }
       field++;
-      if (p >= stop) {
-        complete = final;
-        break;
-      }
-      const b = load<u8>(p);
-      if (b == delim) {
-        p++;
-        continue;
-      }
-      if (b == LF) {
-        p++;
-        complete = true;
-        break;
-      }
-      // CR: alone, or CRLF (with more to come, a CR at the end waits for the byte after it)
-      if (p + 1 >= stop && !final) break;
-      p += p + 1 < stop && load<u8>(p + 1) == LF ? 2 : 1;
-      complete = true;
+      const next = afterField(p, stop, final);
+      p = stepTo;
+      if (next == FIELD_NEXT) continue;
+      complete = next == RECORD_DONE;
       break;
     }
     if (!complete) {
@@ -735,17 +760,7 @@ export function scanFields(from: u32, end: u32, final: bool): u32 {
       const s = p;
       let isQuoted = false;
       if (p < stop && load<u8>(p) == QUOTE) {
-        let q = p + 1;
-        while (true) {
-          q = nextQuote(q, stop);
-          if (q >= stop) break;
-          if (q + 1 < stop && load<u8>(q + 1) == QUOTE) {
-            q += 2;
-            continue;
-          }
-          if (q + 1 >= stop && !final) q = stop;
-          break;
-        }
+        const q = closingQuote(p + 1, stop, final);
         if (q >= stop) {
           if (final) status = 1;
           line = recordLine;
@@ -768,23 +783,10 @@ export function scanFields(from: u32, end: u32, final: bool): u32 {
         }
       }
       field++;
-      if (p >= stop) {
-        complete = final;
-        break;
-      }
-      const b = load<u8>(p);
-      if (b == delim) {
-        p++;
-        continue;
-      }
-      if (b == LF) {
-        p++;
-        complete = true;
-        break;
-      }
-      if (p + 1 >= stop && !final) break;
-      p += p + 1 < stop && load<u8>(p + 1) == LF ? 2 : 1;
-      complete = true;
+      const next = afterField(p, stop, final);
+      p = stepTo;
+      if (next == FIELD_NEXT) continue;
+      complete = next == RECORD_DONE;
       break;
     }
     if (!complete || p - recordStart > <usize>MAX_RECORD_BYTES) {

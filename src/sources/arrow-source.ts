@@ -4,7 +4,7 @@
  * in memory (resourceLimits) and in time (a stall watchdog: while a batch is owed, some
  * message must arrive within stallMs), and its raw errors become RFM_ERR_INPUT.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RfmError } from '../core/errors.js';
 import type { ConvertedInput } from '../batch/converted.js';
@@ -16,6 +16,7 @@ import { compiledModule } from '../package-root.js';
 import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
 import type { ReadWorkerSetup } from './arrow-read-worker.js';
 import { parquetTrouble } from './parquet-batches.js';
+import { headAndTail } from './file-ends.js';
 
 const READ_AHEAD = 4;
 
@@ -54,21 +55,8 @@ const ARROW_MAGIC = 'ARROW1';
 
 /** An Arrow IPC file (its magic at the start) whose end is not the magic of its footer. */
 function truncatedFile(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const head = Buffer.alloc(6);
-      const tail = Buffer.alloc(6);
-      readSync(fd, head, 0, 6, 0);
-      readSync(fd, tail, 0, 6, Math.max(0, size - 6));
-      return head.toString('latin1') === ARROW_MAGIC && tail.toString('latin1') !== ARROW_MAGIC;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const ends = headAndTail(path, ARROW_MAGIC.length);
+  return ends !== null && ends.head === ARROW_MAGIC && ends.tail !== ARROW_MAGIC;
 }
 
 /** Why the reading thread failed, in words, from its raw error. */

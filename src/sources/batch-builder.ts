@@ -27,6 +27,35 @@ function validity(values: Float64Array, n: number): { bitmap: Uint8Array | undef
   return { bitmap, nulls };
 }
 
+/**
+ * A Utf8 column of strings (null: a null), written straight into one buffer: apache-arrow's
+ * vectorFromArray goes through a builder a value at a time, three times slower here.
+ */
+export function utf8Column(values: (string | null)[], n: number): Data {
+  let chars = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null) nulls++;
+    else chars += v.length;
+  }
+  // a UTF-16 unit is at most three UTF-8 bytes
+  let bytes = Buffer.allocUnsafeSlow(Math.max(16, chars * 3));
+  const offsets = new Int32Array(n + 1);
+  const bitmap = nulls > 0 ? new Uint8Array((n + 7) >> 3) : undefined;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== null) {
+      at += bytes.write(v, at, 'utf8');
+      if (bitmap) bitmap[i >> 3] |= 1 << (i & 7);
+    }
+    offsets[i + 1] = at;
+  }
+  bytes = bytes.subarray(0, at);
+  return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, at) });
+}
+
 export interface OrderColumns {
   numRows: number;
   /** Integer ids as Int64 words (lo, hi per row)… */
@@ -61,7 +90,7 @@ export function buildOrderBatch(c: OrderColumns): RecordBatch {
       data: new BigInt64Array(c.idWords.buffer, c.idWords.byteOffset, n),
     });
   } else {
-    ids = vectorFromArray(c.idStrings!.slice(0, n), new Utf8()).data[0];
+    ids = utf8Column(c.idStrings!, n);
   }
   const tsWords = new Int32Array(2 * n);
   for (let i = 0; i < n; i++) {

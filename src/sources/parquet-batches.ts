@@ -5,7 +5,8 @@
  * reader fetches the footer and then the byte ranges of each row group, never the whole
  * file. Runs on the Arrow reading thread (arrow-read-worker.ts), which bounds its time.
  */
-import { closeSync, fstatSync, openAsBlob, openSync, readSync, statSync } from 'node:fs';
+import { openAsBlob, statSync } from 'node:fs';
+import { headAndTail } from './file-ends.js';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { RfmError } from '../core/errors.js';
 
@@ -24,19 +25,8 @@ export function parquetTrouble(path: string, message: string): string {
 
 /** A file whose end is not Parquet's footer magic. */
 function truncatedParquet(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const tail = Buffer.alloc(4);
-      readSync(fd, tail, 0, 4, Math.max(0, size - 4));
-      return size >= 4 && tail.toString('latin1') !== PARQUET_MAGIC;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const ends = headAndTail(path, PARQUET_MAGIC.length);
+  return ends !== null && ends.size >= PARQUET_MAGIC.length && ends.tail !== PARQUET_MAGIC;
 }
 
 export interface ParquetBatches {

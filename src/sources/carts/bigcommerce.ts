@@ -18,7 +18,7 @@ export const bigcommerce: CartPreset = {
   },
   required: ['order', 'createdAt', 'status', 'total'],
   signature: ['Order ID', 'Order Status', 'Order Total (inc tax)'],
-  orderKey: (text) => text.trim().replace(/-\d+$/, ''),
+  shipmentSuffix: true,
   exclusion(v) {
     if (statusWord(v.paymentMethod) === 'test payment gateway') return 'test';
     const s = statusWord(v.status);
@@ -29,4 +29,5 @@ export const bigcommerce: CartPreset = {
   },
   currency: (v) => v.currency.trim().toUpperCase(),
   ownCurrency: false,
+  moneyAsText: false,
 };

@@ -20,6 +20,13 @@ import { PRESETS, detectCart } from './carts.js';
 import { CartTime, parseMoney } from './cart-values.js';
 import type { DayOrder } from './cart-values.js';
 import { ZoneClock } from './zone-time.js';
+import { ByteSet } from './byte-set.js';
+import { FieldText, plainMoney } from './field-text.js';
+
+/** Columns of a few values each, whose texts are kept rather than made again (field-text.ts). */
+const LOW_CARDINALITY = new Set<Role>(['status', 'financialStatus', 'currency', 'paymentMethod', 'storeView']);
+/** Columns of money, read from their bytes (plainMoney) unless a preset's rules read them as text. */
+const MONEY = new Set<Role>(['total', 'purchasedTotal', 'refund']);
 
 export interface CartImportOptions {
   /** The export's cart, or auto: told by the header. */
@@ -108,7 +115,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
   const fixedCurrency = o.currency?.trim().toUpperCase();
   summary.currencyGiven = fixedCurrency !== undefined;
   const byCurrency = new Map<string, CurrencyOrders>();
-  const seen = new Set<string>();
+  const seen = new ByteSet();
   const time = new CartTime();
   let dayOrder: DayOrder | null = o.dateFormat === undefined ? null : o.dateFormat === 'dd/mm/yyyy' ? 'dmy' : 'mdy';
   const waiting: Waiting[] = [];
@@ -160,12 +167,15 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     const path = sourceName(source);
     const scanner = new CsvScanner();
     let preset: CartPreset | null = null;
-    let columns: { role: Role; col: number }[] = [];
+    let columns: { role: Role; col: number; text: FieldText }[] = [];
     let headerFields = 0;
     const values = Object.fromEntries(ROLES.map((r) => [r, ''])) as OrderValues;
     let previousKey = new Uint8Array(64);
     let previousKeyLength = -1;
     let keyCol = -1;
+    let totalCol = -1;
+    let refundCol = -1;
+    const mark = decimalComma ? 0x2c : 0x2e;
     scanner.configure({ delimiter: 0x2c, fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line: 1 });
 
     const begin = (w: ScanWindow, final: boolean): boolean => {
@@ -182,7 +192,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
       for (const role of ROLES) {
         const names = preset.columns[role];
         const col = names?.map((n) => index.get(headerWord(n))).find((i) => i !== undefined);
-        if (col !== undefined) columns.push({ role, col });
+        if (col !== undefined) columns.push({ role, col, text: new FieldText(LOW_CARDINALITY.has(role)) });
       }
       const missing = preset.required.filter((r) => !columns.some((c) => c.role === r));
       if (missing.length > 0) {
@@ -194,6 +204,8 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
       if (columns.length > MAX_KEPT_COLUMNS) throw new Error('a preset reads more columns than a fields scan keeps');
       headerFields = header.length;
       keyCol = columns.findIndex((c) => c.role === 'order');
+      totalCol = columns.findIndex((c) => c.role === 'total');
+      refundCol = columns.findIndex((c) => c.role === 'refund');
       scanner.keepColumns(columns.map((c) => c.col));
       // the export has no currency column (or marks the base itself): one currency, streamed
       if (store === null) {
@@ -225,16 +237,28 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
           // a line item after its order's first line: the same id bytes as the row before
           if (ke - ks === previousKeyLength && sameBytes(input, ks, previousKey, previousKeyLength)) continue;
           if (ke - ks > previousKey.length) previousKey = new Uint8Array(2 * (ke - ks));
-          previousKey.set(input.subarray(ks, ke));
+          for (let k = ks; k < ke; k++) previousKey[k - ks] = input[k];
           previousKeyLength = ke - ks;
           if (r.fields[i] !== headerFields) {
             reject(path, r.line[i], 'wrong field count');
             continue;
           }
-          const key = p.orderKey(text.toString('utf8', ks, ke));
-          if (key === '' || seen.has(key)) continue;
-          seen.add(key);
-          for (let c = 0; c < columns.length; c++) values[columns[c].role] = text.toString('utf8', places[at + 2 * c], places[at + 2 * c + 1]);
+          // the order id: trimmed, a shipment's "-N" dropped; an order seen before is a repeat
+          let from = ks;
+          let to = ke;
+          while (from < to && (input[from] === 0x20 || input[from] === 0x09)) from++;
+          while (to > from && (input[to - 1] === 0x20 || input[to - 1] === 0x09)) to--;
+          if (p.shipmentSuffix) {
+            let j = to - 1;
+            while (j > from && input[j] >= 0x30 && input[j] <= 0x39) j--;
+            if (j > from && j < to - 1 && input[j] === 0x2d) to = j;
+          }
+          if (from === to || !seen.add(input, from, to)) continue;
+          for (let c = 0; c < columns.length; c++) {
+            // money is read from its bytes below, as text only when the rules need it
+            if (MONEY.has(columns[c].role) && !p.moneyAsText) continue;
+            values[columns[c].role] = columns[c].text.text(input, text, places[at + 2 * c], places[at + 2 * c + 1]);
+          }
           const why = p.exclusion(values);
           if (why !== null) {
             summary.excluded[why]++;
@@ -246,12 +270,19 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
             reject(path, r.line[i], 'no customer');
             continue;
           }
-          const total = parseMoney(values.total, decimalComma);
+          const money = (col: number): number => {
+            const ms = places[at + 2 * col];
+            const me = places[at + 2 * col + 1];
+            const v = plainMoney(input, ms, me, mark);
+            return v === v ? v : parseMoney(text.toString('utf8', ms, me), decimalComma);
+          };
+          const total = money(totalCol);
           if (total !== total) {
             reject(path, r.line[i], 'unreadable total');
             continue;
           }
-          const refund = values.refund.trim() === '' ? 0 : Math.abs(parseMoney(values.refund, decimalComma));
+          const refundEmpty = refundCol < 0 || blank(input, places[at + 2 * refundCol], places[at + 2 * refundCol + 1]);
+          const refund = refundEmpty ? 0 : Math.abs(money(refundCol));
           if (refund !== refund) {
             reject(path, r.line[i], 'unreadable refund');
             continue;
@@ -321,6 +352,12 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
 function instant(t: CartTime, clock: ZoneClock): number {
   const exact = t.exact;
   return exact === exact ? exact : clock.utc(t.wall);
+}
+
+/** Whether input[s, e) is empty or spaces. */
+function blank(input: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (input[i] !== 0x20 && input[i] !== 0x09) return false;
+  return true;
 }
 
 function sameBytes(a: Uint8Array, at: number, b: Uint8Array, n: number): boolean {

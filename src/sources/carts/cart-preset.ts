@@ -33,8 +33,8 @@ export interface CartPreset {
   required: Role[];
   /** Header names that tell this export from the others: all present. */
   signature: string[];
-  /** The order an id names ("165-2": order 165's second shipment). */
-  orderKey(text: string): string;
+  /** An order id may end in "-N", a shipment of the order ("165-2": order 165's second address). */
+  shipmentSuffix: boolean;
   /** Why the order is left out, or null when it counts. */
   exclusion(v: OrderValues): Exclusion | null;
   /**
@@ -43,12 +43,21 @@ export interface CartPreset {
    */
   currency(v: OrderValues, decimalComma: boolean): string;
   ownCurrency: boolean;
+  /** The rules read the money columns as text (Magento tells the currency by them); else they are read from their bytes. */
+  moneyAsText: boolean;
 }
 
 /** A status label as compared: lower case, single spaces, "wc-" and dashes gone ("wc-on-hold" is "on hold"). */
 export function statusWord(text: string): string {
-  return text.trim().toLowerCase().replace(/^wc-/, '').replace(/[-_\s]+/g, ' ');
+  let w = words.get(text);
+  if (w === undefined) {
+    w = text.trim().toLowerCase().replace(/^wc-/, '').replace(/[-_\s]+/g, ' ');
+    // statuses are a few words: kept, unless a column turns out to be free text
+    if (words.size < 1024) words.set(text, w);
+  }
+  return w;
 }
+const words = new Map<string, string>();
 
 /** Header names as compared: trimmed, lower case. */
 export function headerWord(text: string): string {

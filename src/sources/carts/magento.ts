@@ -27,7 +27,7 @@ export const magento: CartPreset = {
   },
   required: ['order', 'createdAt', 'total', 'purchasedTotal', 'status', 'email'],
   signature: ['ID', 'Purchase Date', 'Grand Total (Base)', 'Grand Total (Purchased)'],
-  orderKey: (text) => text.trim(),
+  shipmentSuffix: false,
   exclusion(v) {
     const s = statusWord(v.status);
     if (s === 'canceled' || s === 'cancelled') return 'cancelled';
@@ -42,4 +42,5 @@ export const magento: CartPreset = {
     return base === purchased && sameSign ? '' : storeViewOf(v.storeView) || 'another store view';
   },
   ownCurrency: true,
+  moneyAsText: true,
 };

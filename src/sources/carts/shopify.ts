@@ -17,7 +17,7 @@ export const shopify: CartPreset = {
   },
   required: ['order', 'email', 'total', 'createdAt'],
   signature: ['Name', 'Financial Status', 'Lineitem name'],
-  orderKey: (text) => text.trim(),
+  shipmentSuffix: false,
   exclusion(v) {
     // the Bogus Gateway is Shopify's test payment
     if (/\bbogus\b/i.test(v.paymentMethod)) return 'test';
@@ -28,4 +28,5 @@ export const shopify: CartPreset = {
   },
   currency: (v) => v.currency.trim().toUpperCase(),
   ownCurrency: false,
+  moneyAsText: false,
 };

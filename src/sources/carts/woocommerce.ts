@@ -19,7 +19,7 @@ export const woocommerce: CartPreset = {
   },
   required: ['order', 'status', 'createdAt', 'total'],
   signature: ['Order Status', 'Order Date', 'Order Total Amount'],
-  orderKey: (text) => text.trim(),
+  shipmentSuffix: false,
   exclusion(v) {
     const s = statusWord(v.status);
     if (s === 'cancelled') return 'cancelled';
@@ -29,4 +29,5 @@ export const woocommerce: CartPreset = {
   },
   currency: (v) => v.currency.trim().toUpperCase(),
   ownCurrency: false,
+  moneyAsText: false,
 };
