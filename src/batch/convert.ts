@@ -43,6 +43,13 @@ export interface ConvertOptions {
   maxAmount?: number;
   /** Rows dated after this time (ms) are rejected (limits.ts: notAfter). Default: none. */
   notAfter?: number;
+  /**
+   * A window's read of an input read once per window (replay --from/--every): rows at or
+   * before this time were applied by an earlier read, and are skipped without a count.
+   */
+  after?: number;
+  /** Rejected rows were counted by an earlier read of the input: skipped without a count. */
+  quietRejects?: boolean;
 }
 
 /** Converts one RecordBatch. Throws RfmError on a bad schema or a corrupt column. */
@@ -142,7 +149,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
 }
 
 /** The limits of a conversion: what a row must be within to be applied. */
-export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter'>;
+export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter' | 'after' | 'quietRejects'>;
 
 /**
  * The pass every converted batch ends with, whatever it was read from: rows to reject
@@ -162,13 +169,14 @@ export function finishConversion(
   const asOf = opts.asOf ?? Infinity;
   const maxAmount = opts.maxAmount ?? DEFAULT_MAX_AMOUNT;
   const latest = opts.notAfter ?? Infinity;
+  const after = opts.after ?? -Infinity;
   const result: ConvertedBatch = {
     columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
     unsignedIds,
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
-  const from = idNull === null ? countPlain(kind, ts, amount, n, Math.min(asOf, latest), maxAmount, result, plain) : 0;
+  const from = idNull === null ? countPlain(kind, ts, amount, n, after, Math.min(asOf, latest), maxAmount, result, plain) : 0;
   if (plain !== null && from < n) convertRest();
   for (let i = from; i < n; i++) {
     const k = kind[i];
@@ -184,8 +192,13 @@ export function finishConversion(
     else if (t > latest) reason = 'time too far ahead of the clock (--max-future)';
     if (reason !== null) {
       kind[i] = Kind.skip;
+      if (opts.quietRejects) continue;
       result.rejected++;
       if (opts.keepRejects) result.rejects.push({ ...rejectAt(i), reason });
+      continue;
+    }
+    if (t <= after) {
+      kind[i] = Kind.skip;
       continue;
     }
     if (t > asOf) {
@@ -246,7 +259,7 @@ function plainInput(ts: Data, kind: Data | null): PlainInput | null {
  * pass instead of three); the caller converts every row the general way if it stops early.
  */
 function countPlain(
-  kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, asOf: number, maxAmount: number, into: BatchCounts, plain: PlainInput | null,
+  kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, after: number, asOf: number, maxAmount: number, into: BatchCounts, plain: PlainInput | null,
 ): number {
   const tsWords = plain?.tsWords;
   const kinds = plain?.kinds ?? null;
@@ -269,9 +282,9 @@ function countPlain(
       k = kind[i];
     }
     const a = amount[i];
-    // a time in range and not after the as-of time or the clock's limit (false for NaN), a
+    // a time in range, in the window and not after the clock's limit (false for NaN), a
     // known kind, and an amount within the bound (false for NaN and the infinities)
-    if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
+    if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf && t > after) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
     if (t > maxTs) maxTs = t;
     if (k === Kind.order && a >= 0) orders++;
     else if (k <= Kind.refund) refunds++;

@@ -24,6 +24,10 @@ export interface ConversionTarget {
   keepRejects: boolean;
   /** The bounds a row must be within (limits.ts). */
   limits?: RowLimits;
+  /** A window's read (replay --from/--every): rows at or before this time were applied by an earlier read. */
+  after?: number;
+  /** Rejected rows were counted by an earlier read of the input. */
+  quietRejects?: boolean;
 }
 
 /** Converts one input's RecordBatches in order; rows are numbered from the input's first (for rejects). */
@@ -36,7 +40,7 @@ export class RecordBatchConverter {
     const t = this.target;
     const c = convertBatch(batch, {
       names: t.names, asOf: t.asOf, keepRejects: t.keepRejects, firstRow: this.rows, source: this.source, pool: t.recycleFrom,
-      maxAmount: t.limits?.maxAmount, notAfter: t.limits ? notAfter(t.limits) : undefined,
+      maxAmount: t.limits?.maxAmount, notAfter: t.limits ? notAfter(t.limits) : undefined, after: t.after, quietRejects: t.quietRejects,
     });
     this.rows += batch.numRows;
     return toInput(c, t.numShards, t.recycleFrom);

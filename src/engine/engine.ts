@@ -92,7 +92,9 @@ export class Engine {
   readonly numShards: number;
   readonly core: CoreName;
   private readonly shards: ShardHost[];
-  private readonly fixedAsOf: number | undefined;
+  private fixedAsOf: number | undefined;
+  /** The window of the read under way (beginWindow): rows at or before it were applied by an earlier read. */
+  private windowAfter: number | undefined;
   private readonly keepRejects: boolean;
   private readonly limits: RowLimits;
   private readonly maxInFlight: number;
@@ -139,7 +141,25 @@ export class Engine {
    * into readArrow's options, or give it to convertRecordBatches.
    */
   sourceOptions(): ConversionTarget {
-    return { names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool, keepRejects: this.keepRejects, limits: this.limits };
+    const later = this.windowAfter !== undefined;
+    return {
+      names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool, keepRejects: this.keepRejects && !later, limits: this.limits,
+      after: this.windowAfter, quietRejects: later,
+    };
+  }
+
+  /**
+   * The inputs are read (again) for the window (after, asOf]: the rows at or before `after`
+   * (undefined: none, the first read) were applied by the read before (they are skipped, and rejected rows, counted by the
+   * first read, too), and recency is measured at asOf (undefined: the latest event). The
+   * count of rows after the window starts over. Each row is applied once, by the read of
+   * its window, whatever the order of the input: replay --from / --every.
+   */
+  beginWindow(after: number | undefined, asOf: number | undefined): void {
+    this.windowAfter = after;
+    this.fixedAsOf = asOf;
+    this.counts.rows -= this.counts.afterAsOf;
+    this.counts.afterAsOf = 0;
   }
 
   /** Largest event time applied so far (ms), or -Infinity. */

@@ -37,6 +37,9 @@ export interface ReadWorkerSetup {
   label: string;
   names: ColumnNames;
   asOf?: number;
+  /** A window's read: rows at or before this were applied by an earlier read (convert.ts). */
+  after?: number;
+  quietRejects?: boolean;
   /** Shards of the engine; with more than one, batches are made in shared memory every shard reads. */
   numShards: number;
   keepRejects: boolean;
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
         const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
         const c = convertBatch(batch, {
           names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
-          maxAmount: setup.limits.maxAmount, notAfter: notAfter(setup.limits),
+          maxAmount: setup.limits.maxAmount, notAfter: notAfter(setup.limits), after: setup.after, quietRejects: setup.quietRejects,
         });
         row += batch.numRows;
         batches++;

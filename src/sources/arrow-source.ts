@@ -23,6 +23,10 @@ const READ_AHEAD = 4;
 export interface ArrowSourceOptions {
   names: ColumnNames;
   asOf?: number;
+  /** A window's read: rows at or before this time were applied by an earlier read. */
+  after?: number;
+  /** Rejected rows were counted by an earlier read. */
+  quietRejects?: boolean;
   /** A part of every batch per shard (one shared buffer when more than one): pass engine.numShards. Default 1. */
   numShards?: number;
   keepRejects: boolean;
@@ -83,7 +87,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected orders (Arrow IPC, Parquet or CSV)`);
   }
   const setup: ReadWorkerSetup = {
-    path, format, label: name, names: o.names, asOf: o.asOf, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
+    path, format, label: name, names: o.names, asOf: o.asOf, after: o.after, quietRejects: o.quietRejects, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
     limits: o.limits ?? {},
   };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {

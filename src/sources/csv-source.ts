@@ -125,7 +125,10 @@ export function configureScanner(scanner: CsvScanner, o: CsvImportOptions, layou
 
 /** The bounds of the target's rows, now (the clock's limit is taken once per input). */
 export function boundsOf(target: ConversionTarget): Bounds {
-  return { asOf: target.asOf, keepRejects: target.keepRejects, maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined };
+  return {
+    asOf: target.asOf, keepRejects: target.keepRejects, maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined,
+    after: target.after, quietRejects: target.quietRejects,
+  };
 }
 
 /** The scanner's status after a scan as the error it is (status 1, 2), if any. */
