@@ -88,7 +88,7 @@ export const T_SEGMENTS: i32 = 3;
 export const T_PER_SEGMENT: i32 = 2;
 export const T_PER_RETENTION: i32 = 2;
 
-// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each).
+// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).
 export const COL_FIRST_TS: i32 = 0;
 export const COL_LAST_TS: i32 = 1;
 export const COL_SPEND_CENTS: i32 = 2;
@@ -111,6 +111,7 @@ export const COL_OUT_M: i32 = 22;
 export const COL_OUT_AOV: i32 = 23;
 export const COL_OUT_RETENTION: i32 = 24;
 export const COL_OUT_SEGMENT: i32 = 25;
+export const COL_OUT_AUDIENCES: i32 = 26;
 
 // Sketches (sketchPtr) and exact values (exactPtr), by number.
 export const SK_LAST_DAY: i32 = 0;

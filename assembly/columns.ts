@@ -3,14 +3,14 @@
 // batch. Column order: src/abi/table.mjs (stateColumns). The plain core's twin:
 // src/core/columns.ts.
 import {
-  COL_ARENA, COL_DAYS, COL_OUT_AOV, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, DAY_MS, NO_SEGMENT,
+  COL_ARENA, COL_DAYS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, DAY_MS, NO_SEGMENT,
   NUM_STATE_COLUMNS, R_LAST_DAY, R_LAST_TS, SK_AOV, SK_LAST_DAY, SK_ORDERS, SK_SPEND, STATE_COLUMN_COLD,
   STATE_COLUMN_OFFSET, STATE_COLUMN_WIDTH,
 } from './abi';
 import { outAov, outF, outM, outR, outRetention, outSegment, run } from './classify';
 import { buildLists, copyDays, restoreDays, startLists } from './days';
-import { decodePlan } from './plan';
-import { arena, cold, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rec, spendOf } from './records';
+import { audience, decodePlan, numAudiences } from './plan';
+import { arena, cold, engagementsOf, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rec, spendOf } from './records';
 
 /** State column c's entries, NUM_STATE_COLUMNS of them; then the export columns. */
 let stateCols = new StaticArray<StaticArray<u8>>(NUM_STATE_COLUMNS);
@@ -90,6 +90,8 @@ let exM = new StaticArray<u8>(0);
 let exA = new StaticArray<u8>(0);
 let exRet = new StaticArray<u8>(0);
 let exSeg = new StaticArray<u8>(0);
+/** Bit a: the customer is in audience a (prospects included: an audience may be of them). */
+let exAud = new StaticArray<u32>(0);
 
 /** Classifies every customer into the export columns (COL_OUT_*). Per export. */
 export function exportRows(): void {
@@ -101,13 +103,19 @@ export function exportRows(): void {
   exA = new StaticArray<u8>(n);
   exRet = new StaticArray<u8>(n);
   exSeg = new StaticArray<u8>(n);
+  exAud = new StaticArray<u32>(n);
   for (let s = 0; s < n; s++) {
     if (ordersOf(s) == 0) {
       unchecked((exRet[s] = NO_SEGMENT));
       unchecked((exSeg[s] = NO_SEGMENT));
+      if (engagementsOf(s) > 0) {
+        run(s);
+        unchecked((exAud[s] = audienceBits()));
+      }
       continue;
     }
     run(s);
+    unchecked((exAud[s] = audienceBits()));
     unchecked((exR[s] = <u8>outR));
     unchecked((exF[s] = <u8>outF));
     unchecked((exM[s] = <u8>outM));
@@ -115,6 +123,13 @@ export function exportRows(): void {
     unchecked((exRet[s] = <u8>outRetention));
     unchecked((exSeg[s] = <u8>outSegment));
   }
+}
+
+/** The audiences of the customer run() classified last, a bit each. */
+function audienceBits(): u32 {
+  let bits: u32 = 0;
+  for (let a = 0; a < numAudiences; a++) if (unchecked(audience[a]) != 0) bits |= <u32>1 << <u32>a;
+  return bits;
 }
 
 /** State column `which` (COL_*, after gatherColumns), the arena, or an export column (after exportRows). */
@@ -128,6 +143,7 @@ export function columnPtr(which: i32): usize {
     case COL_OUT_M: return changetype<usize>(exM);
     case COL_OUT_AOV: return changetype<usize>(exA);
     case COL_OUT_RETENTION: return changetype<usize>(exRet);
+    case COL_OUT_AUDIENCES: return changetype<usize>(exAud);
     default: return changetype<usize>(exSeg);
   }
 }

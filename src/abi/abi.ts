@@ -94,7 +94,7 @@ export const T_SEGMENTS = 3;
 export const T_PER_SEGMENT = 2;
 export const T_PER_RETENTION = 2;
 
-// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each).
+// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).
 export const COL_FIRST_TS = 0;
 export const COL_LAST_TS = 1;
 export const COL_SPEND_CENTS = 2;
@@ -117,6 +117,7 @@ export const COL_OUT_M = 22;
 export const COL_OUT_AOV = 23;
 export const COL_OUT_RETENTION = 24;
 export const COL_OUT_SEGMENT = 25;
+export const COL_OUT_AUDIENCES = 26;
 
 // Sketches (sketchPtr) and exact values (exactPtr), by number.
 export const SK_LAST_DAY = 0;

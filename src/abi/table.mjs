@@ -147,14 +147,14 @@ export const groups = [
     values: { customers: 0, unmatched: 1, prospects: 2, segments: 3, perSegment: 2, perRetention: 2 },
   },
   {
-    doc: 'State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each).',
+    doc: 'State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).',
     type: 'i32', prefix: 'COL_',
     values: {
       ...Object.fromEntries(stateColumns.map(([name], i) => [name, i])),
       arena: stateColumns.length,
       /** Every customer's purchase days, in slot order (the state's day lists). */
       days: stateColumns.length + 1,
-      outR: 20, outF: 21, outM: 22, outAov: 23, outRetention: 24, outSegment: 25,
+      outR: 20, outF: 21, outM: 22, outAov: 23, outRetention: 24, outSegment: 25, outAudiences: 26,
     },
   },
   {

@@ -8,6 +8,7 @@ import { exitOnError } from './errors.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';
 import { replayCommand } from './replay.js';
+import { exportCommand } from './export.js';
 import { serveCommand } from './serve.js';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -23,6 +24,7 @@ const program = new Command()
 
 generateCommand(program);
 replayCommand(program);
+exportCommand(program);
 importCommand(program);
 serveCommand(program);
 

@@ -93,6 +93,13 @@ export function restoreColumns(r: Records, lists: DayLists, columns: Uint8Array[
 const column = (cols: Column[], name: (typeof STATE_COLUMNS)[number]['name']): Column => cols[STATE_COLUMNS.findIndex((c) => c.name === name)];
 
 /** Every customer with its classification under the plan. */
+/** The audiences of the customer the classifier ran on last, a bit each (assembly/columns.ts's audienceBits). */
+function audienceBits(c: Classifier): number {
+  let bits = 0;
+  for (let a = 0; a < c.audience.length; a++) if (c.audience[a]) bits |= 1 << a;
+  return bits >>> 0;
+}
+
 export function exportRows(r: Records, idMode: IdMode | null, plan: Float64Array): CustomerRows {
   const n = r.numCustomers;
   const c = new Classifier(plan);
@@ -105,7 +112,8 @@ export function exportRows(r: Records, idMode: IdMode | null, plan: Float64Array
     spend: spendOfCents(column(cols, 'spendCents') as Float64Array), firstTs: column(cols, 'firstTs') as Float64Array,
     lastTs: column(cols, 'lastTs') as Float64Array, engagements: column(cols, 'engagements') as Uint32Array,
     r: new Uint8Array(n), f: new Uint8Array(n), m: new Uint8Array(n), aovScore: new Uint8Array(n),
-    retention: new Uint8Array(n), segment: new Uint8Array(n),
+    retention: new Uint8Array(n), segment: new Uint8Array(n), audiences: new Uint32Array(n),
+    previousSegment: column(cols, 'segment') as Uint8Array,
   };
   if (idMode === 'utf8') {
     const offsets = new Int32Array(n + 1);
@@ -133,9 +141,15 @@ export function exportRows(r: Records, idMode: IdMode | null, plan: Float64Array
     if (rows.orders[s] === 0) {
       rows.retention[s] = NO_SEGMENT;
       rows.segment[s] = NO_SEGMENT;
+      // a prospect may be in an audience of prospects
+      if (rows.engagements[s] > 0) {
+        c.run(fieldsOf(r, s));
+        rows.audiences[s] = audienceBits(c);
+      }
       continue;
     }
     c.run(fieldsOf(r, s));
+    rows.audiences[s] = audienceBits(c);
     rows.r[s] = c.r;
     rows.f[s] = c.f;
     rows.m[s] = c.m;

@@ -76,6 +76,10 @@ export interface CustomerRows {
   aovScore: Uint8Array;
   retention: Uint8Array;
   segment: Uint8Array;
+  /** Bit a: in audience a (prospects included). */
+  audiences: Uint32Array;
+  /** The segment committed by the last committing snapshot (NO_SEGMENT: none then). */
+  previousSegment: Uint8Array;
 }
 
 /** What every kernel implements: the plain core (src/core) and the WASM kernel (src/kernel). */

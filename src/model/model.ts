@@ -88,6 +88,8 @@ export function compileModel(file: ModelFile, source: string): Model {
   if (!Array.isArray(file.groups)) fail(source, 'groups must be a list of names');
   if (!Array.isArray(file.segments) || file.segments.length === 0) fail(source, 'segments must list at least one segment');
   if (file.segments.length > 250) fail(source, 'at most 250 segments');
+  // an export holds a customer's audiences as the bits of 32
+  if ((file.audiences ?? []).length > 32) fail(source, 'at most 32 audiences');
   const segmentNames = file.segments.map((s) => s.name);
   for (const s of file.segments) {
     if (typeof s.name !== 'string' || !s.name) fail(source, 'every segment needs a name');

@@ -1,0 +1,189 @@
+/**
+ * What `rfm replay` and `rfm export` share: the options that make an engine and name its
+ * inputs, and the reading of every input through it (the front door, input-source.ts),
+ * once or once a window, with progress.
+ */
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { BufferPool } from '../batch/buffer-pool.js';
+import { columnBatchOver } from '../batch/column-batch.js';
+import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
+import { RfmError } from '../core/errors.js';
+import { Kind } from '../core/types.js';
+import { Engine } from '../engine/engine.js';
+import type { CoreName } from '../engine/shard-host.js';
+import type { Model } from '../model/model.js';
+import type { RejectsFile } from '../report/rejects-csv.js';
+import type { CartSummary } from '../sources/carts/cart-import.js';
+import type { CsvImportOptions } from '../sources/csv-import.js';
+import type { InputKind } from '../sources/input-format.js';
+import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/input-source.js';
+import type { InputReadOptions } from '../sources/input-source.js';
+import { DATE_FORMATS } from '../sources/parse-values.js';
+import type { DateFormat } from '../sources/parse-values.js';
+import { cartOptions } from './import-cart.js';
+import { amount, asOfTime, duration, fraction, oneOf, wholeNumber } from './options.js';
+import { Progress } from './progress.js';
+
+export interface EngineInputOptions {
+  asOf?: number;
+  workers: number;
+  core: CoreName;
+  model?: string;
+  accuracy: number;
+  customerColumn: string;
+  tsColumn: string;
+  amountColumn: string;
+  kindColumn: string;
+  stallTimeout?: number;
+  maxAmount: number;
+  maxFuture?: number;
+  format: 'auto' | InputKind;
+  currency?: string;
+  timezone: string;
+  delimiter: string;
+  header: boolean;
+  dateFormat: DateFormat;
+  decimalComma?: boolean;
+  idType: 'auto' | 'int' | 'string';
+  encoding: 'utf8' | 'latin1';
+}
+
+/** The options of an engine and its inputs, on a command. */
+export function engineInputOptions(c: Command): Command {
+  c
+    .option('--as-of <date>', 'measure recency against this date instead of the latest event (events after it are ignored); "now" for the wall clock', asOfTime)
+    .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
+    .option('--core <name>', 'kernel: wasm or js (the plain TypeScript core)', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
+    .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
+    .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
+    .option('--customer-column <name>', 'customer id column', 'customer_id')
+    .option('--ts-column <name>', 'event time column', 'ts')
+    .option('--amount-column <name>', 'amount column', 'amount')
+    .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
+    .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
+    .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
+    .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto')
+    .option('--delimiter <char>', 'CSV field delimiter ("tab" for tabs)', ',')
+    .option('--no-header', 'CSV: the first line is data; name columns by number')
+    .option('--date-format <format>', `CSV: how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
+    .option('--decimal-comma', 'CSV: amounts use "," as the decimal mark (12,50)')
+    .option('--id-type <type>', 'CSV: customer ids auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
+    .option('--encoding <encoding>', 'CSV: how the file is text, utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8');
+  return cartOptions(c);
+}
+
+/** The CSV reader's options from the command's: the columns by the same names as for Arrow. */
+function csvOptions(o: EngineInputOptions): CsvImportOptions {
+  const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
+  if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
+  return {
+    customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn,
+    // the default kind column is read when the header has one, as rfm import csv does
+    kind: o.kindColumn === 'kind' ? undefined : o.kindColumn,
+    delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType, encoding: o.encoding,
+    columnOptionSuffix: '-column',
+  };
+}
+
+export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boolean): Engine {
+  return new Engine({
+    workers: o.workers, core: o.core, model, relativeAccuracy: o.accuracy, asOf: o.asOf, keepRejects,
+    columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
+    limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture },
+  });
+}
+
+/** Every input of a command through its engine: once, or once a window. */
+export class EngineInputs {
+  /** How each input was read ("FILE: Shopify orders export (preset shopify)"), after the first read. */
+  readonly read: string[] = [];
+  /** The cart exports' summaries, after the first read. */
+  readonly carts: CartSummary[] = [];
+  private readonly progress: Progress;
+
+  private constructor(
+    private readonly inputs: string[], private readonly kinds: Map<string, InputKind>, private readonly engine: Engine,
+    private readonly o: EngineInputOptions, label: string,
+  ) {
+    this.progress = new Progress(label, 'batches');
+  }
+
+  /** The inputs told apart (a file's content, or --format). */
+  static async of(inputs: string[], engine: Engine, o: EngineInputOptions, label: string): Promise<EngineInputs> {
+    if (inputs.filter((i) => i === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
+    const kinds = new Map<string, InputKind>();
+    for (const input of inputs) kinds.set(input, await inputKind(input, o.format));
+    return new EngineInputs(inputs, kinds, engine, o, label);
+  }
+
+  private readOptions(format: InputKind, batchesBefore: () => number): InputReadOptions {
+    const o = this.o;
+    return {
+      csv: csvOptions(o),
+      cart: {
+        currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
+        dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
+      },
+      arrow: {
+        stallMs: o.stallTimeout,
+        onStart: (n) => {
+          // a Parquet file's count is of row groups, not of the batches handed over
+          this.progress.total = n === null || format === 'parquet' ? null : batchesBefore() + n;
+        },
+      },
+    };
+  }
+
+  /** Every input through the engine once (the first read also says how each was read). */
+  async readAll(first: boolean, rejects: RejectsFile | null, rejectsPath?: string): Promise<void> {
+    const engine = this.engine;
+    let batchesBefore = 0;
+    for (const input of this.inputs) {
+      let batches = 0;
+      const format = this.kinds.get(input)!;
+      if (first) this.read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
+      const opened = openInput(input, format, engine.sourceOptions(), this.readOptions(format, () => batchesBefore));
+      if (opened.cart !== null && first) this.carts.push(opened.cart);
+      if (format !== 'arrow') this.progress.total = null;
+      for await (const c of opened.batches) {
+        await engine.ingest(c);
+        rejects?.write(engine.takeRejects());
+        batches += c.batches;
+        this.progress.update(batchesBefore + batches, engine.counts.rows);
+      }
+      batchesBefore += batches;
+      const stats = opened.csvStats;
+      if (first && stats.badFieldCounts > 0) {
+        process.stderr.write(`rfm: ${input}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+          `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`);
+      }
+    }
+    this.progress.done();
+    if (first) {
+      const k = engine.counts;
+      if (k.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to replay`);
+      if (k.rejected === k.rows) throw new RfmError('RFM_ERR_INPUT', `every one of the ${k.rows.toLocaleString('en-US')} rows was rejected${rejectsPath ? ` (listed in ${rejectsPath})` : ' (--rejects FILE lists them)'}`);
+    }
+  }
+
+  /** The first and last event times of the inputs (a read that applies nothing), or null when there is none. */
+  async timeRange(): Promise<{ first: number; last: number } | null> {
+    const pool = new BufferPool(false);
+    const target = { ...this.engine.sourceOptions(), asOf: undefined, numShards: 1, recycleFrom: pool, keepRejects: false, after: undefined, quietRejects: true };
+    let first = Infinity;
+    let last = -Infinity;
+    for (const input of this.inputs) {
+      const format = this.kinds.get(input)!;
+      for await (const c of openInput(input, format, target, this.readOptions(format, () => 0)).batches) {
+        const part = c.parts[0];
+        const b = columnBatchOver(part.buffer, part.shape);
+        for (let i = 0; i < b.numRows; i++) if (b.kind[i] !== Kind.skip && b.ts[i] < first) first = b.ts[i];
+        if (c.maxTs > last) last = c.maxTs;
+        pool.give(part.buffer);
+      }
+    }
+    return first <= last ? { first, last } : null;
+  }
+}
