@@ -120,6 +120,50 @@ describe('rfm replay --from --to: the migration between two dates', () => {
   });
 });
 
+describe('rfm replay --cohorts: cultivation by cohort', () => {
+  test('CDNOW: each month\'s new customers Core within 90 / 180 / 365 days, as a computation of the rules at every month end says', async () => {
+    const report = await json([cdnow, '--cohorts', '--exact']);
+    const orders = parseMaster();
+    // the month ends the engine measures at, then the last event
+    const ends: number[] = [];
+    for (let m = 0; m < 17; m++) ends.push(Date.UTC(1997, m + 1, 1) - 1);
+    ends.push(Date.UTC(1998, 5, 30));
+    const firstCore = new Map<string, number>();
+    for (const end of ends) {
+      const day = end / DAY;
+      for (const [id, e] of independentRfm(orders.filter((o) => o.day <= day), day)) {
+        if (['Champions', 'Big Spenders', 'Loyalists'].includes(e.segment) && !firstCore.has(id)) firstCore.set(id, end);
+      }
+    }
+    const first = new Map<string, number>();
+    for (const o of orders) first.set(o.customer, Math.min(first.get(o.customer) ?? Infinity, o.day * DAY));
+    const asOf = Date.UTC(1998, 5, 30);
+    const expected = new Map<string, { customers: number; within: number[]; last: number }>();
+    for (const [id, t] of first) {
+      const month = new Date(t).toISOString().slice(0, 7);
+      const d = new Date(t);
+      const row = expected.get(month) ?? { customers: 0, within: [0, 0, 0], last: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1 };
+      expected.set(month, row);
+      row.customers++;
+      [90, 180, 365].forEach((days, k) => {
+        const c = firstCore.get(id);
+        if (c !== undefined && c - t <= days * DAY) row.within[k]++;
+      });
+    }
+    const want = [...expected.entries()].sort().map(([month, r]) => ({
+      month, customers: r.customers,
+      ...Object.fromEntries([90, 180, 365].map((days, k) => [`within${days}`, r.last + days * DAY <= asOf ? r.within[k] / r.customers : null])),
+    }));
+    // CDNOW is the cohort of the first quarter of 1997
+    expect(want.map((r) => r.month)).toEqual(['1997-01', '1997-02', '1997-03']);
+    expect(report.cultivation.cohorts).toEqual(want);
+    expect(report.cultivation.cohorts[0].within365).toBeGreaterThan(0.1);
+    // the rest of the report is the plain one
+    const { cultivation: _, ...rest } = report;
+    expect(rest).toEqual(await json([cdnow, '--exact']));
+  });
+});
+
 describe('rfm replay --every', () => {
   test('--every month on CDNOW: 18 reports, each migration since the one before, the last the plain replay\'s', async () => {
     const lines = file('months.jsonl');

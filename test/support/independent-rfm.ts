@@ -62,7 +62,9 @@ export function independentRfm(orders: Order[], asOfDay: number): Map<string, Ex
     list.push(o);
   }
   const rows = [...by.entries()].map(([id, list]) => {
-    const spend = list.reduce((s, o) => s + o.amount, 0);
+    // in whole cents, as DESIGN.md keeps spend: a sum of floats makes customers of equal spend
+    // unequal (52.870000000000005 against 52.87) and splits their tie in the ranks
+    const spend = list.reduce((s, o) => s + Math.round(o.amount * 100), 0) / 100;
     const days = [...new Set(list.map((o) => o.day))].sort((a, b) => a - b);
     const gaps = days.slice(1).map((d, i) => d - days[i]);
     return { id, orders: list.length, spend, last: days[days.length - 1], days, gaps, aovValue: spend / list.length };
