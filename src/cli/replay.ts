@@ -66,35 +66,35 @@ function checkWindows(inputs: string[], o: ReplayOptions): void {
   if (windows && o.jsonLines === '-' && [o.json, o.customers, o.rejects].includes('-')) throw new RfmError('RFM_ERR_OPTION', 'only one output can be - (stdout)');
 }
 
+/** What the report is of, for replay and report alike. */
+function reportOptions(c: Command): Command {
+  return c
+    .option('--json <file>', 'write the report as JSON (- for stdout)')
+    .option('--exact', 'rank from all values instead of the sketches')
+    .option('--from <date>', 'also take every customer\'s segment at this date: the report gains "atFrom", the migration from then to --to and core retention', asOfTime)
+    .option('--to <date>', 'the report\'s date with --from or --every (default: --as-of, else the latest event)', asOfTime)
+    .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)');
+}
+
 export function replayCommand(program: Command): void {
   const replay = program
     .command('replay')
     .description('replay orders (Arrow IPC, Parquet, CSV or a cart\'s export, or - for stdin) through the engine and report the segments')
     .argument('<inputs...>', 'order files, told apart by their first bytes, then their header; - reads stdin (Arrow, or --format csv)')
-    .option('--json <file>', 'write the report as JSON (- for stdout)')
     .option('--customers <file>', 'write one CSV row per customer (- for stdout)')
     .option('--rejects <file>', 'write rejected rows (null customer, bad time or amount) as CSV')
-    .option('--exact', 'rank from all values instead of the sketches')
-    .option('--from <date>', 'also take every customer\'s segment at this date: the report gains "atFrom" and the migration from then to --to', asOfTime)
-    .option('--to <date>', 'the report\'s date with --from or --every (default: --as-of, else the latest event)', asOfTime)
     .option('--every <period>', `a report at the end of every ${PERIODS.join(', ')} (with the migration since the one before), to --json-lines`, oneOf('--every', PERIODS))
     .option('--json-lines <file>', 'with --every: one report a line (- for stdout)')
-    .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)')
     .option('-q, --quiet', 'no summary table');
-  engineInputOptions(replay)
+  engineInputOptions(reportOptions(replay))
     .action(action(async (inputs: string[], o: ReplayOptions) => runReplay(inputs, o)));
 
   const report = program
     .command('report')
     .description('the merchant\'s report as one self-contained HTML file (print it, forward it): segments, groups, retention, concentration, the migration between --from and --to, a playbook')
     .argument('<inputs...>', 'order files, as rfm replay reads them')
-    .requiredOption('-o, --output <file>', 'the HTML report')
-    .option('--json <file>', 'the same report as JSON (- for stdout)')
-    .option('--exact', 'rank from all values instead of the sketches')
-    .option('--from <date>', 'the start of the period: the migration from then to --to, and core retention', asOfTime)
-    .option('--to <date>', 'the report\'s date with --from (default: the latest event)', asOfTime)
-    .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)');
-  engineInputOptions(report)
+    .requiredOption('-o, --output <file>', 'the HTML report');
+  engineInputOptions(reportOptions(report))
     .action(action(async (inputs: string[], o: ReplayOptions & { output: string }) => runReplay(inputs, { ...o, quiet: true }, o.output)));
 }
 

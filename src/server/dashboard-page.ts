@@ -14,7 +14,7 @@ const PAGE = `<!doctype html>
 <title>rfmstream · live customer segments</title>
 <style>
   :root { --bg:#f6f7f9; --card:#fff; --ink:#1d2330; --muted:#667085; --line:#e4e7ec;
-          --core:#1a7f5a; --potential:#2f6fd6; --noncore:#98a2b3; --lost:#d1432f; }
+          --core:#0072B2; --potential:#56B4E9; --noncore:#E69F00; --lost:#D55E00; }
   * { box-sizing: border-box; }
   body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--ink); }
   header { display:flex; align-items:baseline; gap:16px; padding:14px 24px; background:var(--card); border-bottom:1px solid var(--line); flex-wrap:wrap; }
@@ -47,11 +47,24 @@ const PAGE = `<!doctype html>
   .matrix td { text-align:right; font-size:12px; }
   .matrix td.z { color:#c4c9d2; }
   .help { color:var(--muted); font-size:12px; margin-top:6px; }
+  .scroll { overflow-x:auto; }
+  #status.done { background:#e8eefc; color:#1c3d7a; }
+  #status.refused { background:#fde7e4; color:#9a2a1b; }
+  header a { font-size:12px; color:#1c3d7a; }
+  svg.chart { display:block; width:100%; }
+  .kpi .v { overflow-wrap:anywhere; }
+  @media (max-width: 600px) {
+    header { padding:10px 12px; } main { padding:10px 12px 24px; gap:10px; }
+    .kpis { grid-template-columns: repeat(2, 1fr); gap:10px; }
+    .kpi .v { font-size:19px; }
+    .aud { grid-template-columns: 120px 1fr 64px; }
+  }
 </style>
 </head>
 <body>
 <header>
   <h1>rfmstream</h1><span class="sub">who your core customers are, whether you keep them, and how they move, live</span>
+  <a id="report-link" href="/report.html" download>download the report (HTML)</a>
   <span id="status">connecting…</span>
 </header>
 <main>
@@ -63,7 +76,7 @@ const PAGE = `<!doctype html>
     <div class="card kpi"><div class="v" id="k-asof">–</div><div class="l">as of (latest order time)</div></div>
     <div class="card kpi"><div class="v" id="k-rejected">–</div><div class="l">rejected rows</div></div>
   </section>
-  <section class="card w8"><h2>Segments over time (customers)</h2><svg id="trend" viewBox="0 0 760 260" width="100%" role="img" aria-label="segment counts over time"></svg><div class="legend" id="trend-legend"></div></section>
+  <section class="card w8"><h2>Segments over time (customers)</h2><svg id="trend" class="chart" role="img" aria-label="segment counts over time"></svg><div class="legend" id="trend-legend"></div></section>
   <section class="card w4"><h2>Core, potential, non-core, lost</h2>
     <div class="rowlabel">share of customers</div><div class="bar" id="groups-customers"></div>
     <div class="rowlabel">share of revenue</div><div class="bar" id="groups-revenue"></div>
@@ -71,20 +84,21 @@ const PAGE = `<!doctype html>
     <div class="rowlabel" style="margin-top:16px">retention: time since the last order, against each customer's own rhythm</div>
     <div class="bar" id="retention"></div><div class="legend" id="retention-legend"></div>
   </section>
-  <section class="card w6"><h2>Segments</h2><table id="segments"></table></section>
+  <section class="card w6"><h2>Segments</h2><div class="scroll"><table id="segments"></table></div></section>
   <section class="card w6"><h2>Revenue concentration</h2>
-    <svg id="lorenz" viewBox="0 0 620 260" width="100%" role="img" aria-label="Lorenz curve"></svg>
+    <svg id="lorenz" class="chart" role="img" aria-label="Lorenz curve"></svg>
     <div class="help" id="lorenz-help"></div>
   </section>
   <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
-  <section class="card w6"><h2>Migration since this page opened (from → to)</h2><table class="matrix" id="migration"></table><div class="help">Customers whose segment changed between snapshots; "new" is a first segment.</div></section>
+  <section class="card w6"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
 </main>
 <script>
-const GROUP_COLOR = { 'Core': '#1a7f5a', 'Potential Core': '#2f6fd6', 'Non-core': '#98a2b3', 'Lost': '#d1432f' };
-const SEGMENT_COLOR = { 'Champions': '#0e6b4a', 'Big Spenders': '#2e9c6f', 'Loyalists': '#63c097', 'Low Value': '#98a2b3',
-  'Promising': '#2f6fd6', 'New Customers': '#86aef0', 'Lost Core': '#d1432f', 'Lost Potential Core': '#f0a08f' };
-const RETENTION_COLOR = { 'Active': '#1a7f5a', 'Drifting': '#e5b531', 'Churn-risk': '#ec7a2f', 'Lost': '#d1432f' };
-const PALETTE = ['#0e6b4a', '#2f6fd6', '#6b4fd8', '#e5b531', '#98a2b3', '#d1432f', '#ec7a2f', '#63c097'];
+// Okabe-Ito's colours, told apart with any kind of colour vision; a segment's hue is its group's
+const GROUP_COLOR = { 'Core': '#0072B2', 'Potential Core': '#56B4E9', 'Non-core': '#E69F00', 'Lost': '#D55E00' };
+const SEGMENT_COLOR = { 'Champions': '#0072B2', 'Big Spenders': '#003f63', 'Loyalists': '#009E73', 'Low Value': '#E69F00',
+  'Promising': '#56B4E9', 'New Customers': '#CC79A7', 'Lost Core': '#D55E00', 'Lost Potential Core': '#000000' };
+const RETENTION_COLOR = { 'Active': '#009E73', 'Drifting': '#F0E442', 'Churn-risk': '#E69F00', 'Lost': '#D55E00' };
+const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 const colorOf = (map, name, i) => map[name] || PALETTE[i % PALETTE.length];
 const fmt = new Intl.NumberFormat('en-US');
 const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -95,26 +109,52 @@ let hello = null;
 const history = [];
 const moved = new Map();
 
+/** Dark text on a light colour (the yellow, the sky blue), white on a dark one. */
+function inkOn(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  const luminance = 0.299 * (v >> 16) + 0.587 * ((v >> 8) & 255) + 0.114 * (v & 255);
+  return luminance > 150 ? '#1d2330' : '#fff';
+}
+
 function stacked(el, legendEl, names, values, colors) {
   const total = values.reduce((a, b) => a + b, 0) || 1;
   el.innerHTML = names.map((n, i) => {
     const share = values[i] / total;
-    return share > 0 ? '<div title="' + esc(n) + ': ' + pct(share) + '" style="width:' + (100 * share) + '%;background:' + colors[i] + '">' + (share > 0.08 ? pct(share) : '') + '</div>' : '';
+    return share > 0 ? '<div title="' + esc(n) + ': ' + pct(share) + '" style="width:' + (100 * share) + '%;background:' + colors[i] + ';color:' + inkOn(colors[i]) + '">' + (share > 0.08 ? pct(share) : '') + '</div>' : '';
   }).join('');
   if (legendEl) legendEl.innerHTML = names.map((n, i) => '<span><span class="dot" style="background:' + colors[i] + '"></span>' + esc(n) + '</span>').join('');
 }
 
+/** A chart's drawing size: its box's width in pixels, so its text keeps its size on a phone. */
+function sized(svg, height) {
+  const W = Math.max(280, Math.round(svg.getBoundingClientRect().width || 600));
+  svg.setAttribute('viewBox', '0 0 ' + W + ' ' + height);
+  svg.setAttribute('height', String(height));
+  return W;
+}
+
+/** Tick values at round steps (1, 2 or 5 times a power of ten) from 0 to at least max. */
+function ticks(max) {
+  const raw = max / 4;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
+  const out = [];
+  for (let v = 0; v < max + step; v += step) out.push(v);
+  return out;
+}
+
 function drawTrend() {
   const svg = $('trend');
-  const W = 760, H = 260, L = 52, R = 10, T = 10, B = 24;
+  const H = 260, L = 52, R = 10, T = 10, B = 24;
   if (!hello || history.length === 0) return;
+  const W = sized(svg, H);
   const names = hello.segments.map((s) => s.name);
-  const max = Math.max(1, ...history.flatMap((h) => names.map((n) => h.segments[n].customers)));
+  const steps = ticks(Math.max(1, ...history.flatMap((h) => names.map((n) => h.segments[n].customers))));
+  const max = steps[steps.length - 1];
   const x = (i) => L + (W - L - R) * (history.length === 1 ? 1 : i / (history.length - 1));
   const y = (v) => T + (H - T - B) * (1 - v / max);
   let out = '';
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
+  for (const v of steps) {
     out += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + y(v) + '" y2="' + y(v) + '" stroke="#eef0f3"/>';
     out += '<text x="' + (L - 6) + '" y="' + (y(v) + 4) + '" text-anchor="end">' + fmt.format(Math.round(v)) + '</text>';
   }
@@ -129,7 +169,8 @@ function drawTrend() {
 }
 
 function drawLorenz(s) {
-  const W = 620, H = 260, L = 44, B = 24, T = 8, R = 10;
+  const H = 260, L = 44, B = 24, T = 8, R = 10;
+  const W = sized($('lorenz'), H);
   const x = (f) => L + (W - L - R) * f, y = (f) => T + (H - T - B) * (1 - f);
   const pts = s.lorenz.map((v, i) => x(i / (s.lorenz.length - 1)).toFixed(1) + ',' + y(v).toFixed(1)).join(' ');
   let out = '<rect x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' + (H - T - B) + '" fill="#fafbfc" stroke="#eef0f3"/>';
@@ -139,21 +180,24 @@ function drawLorenz(s) {
   const t = s.lorenz[18];
   out += '<line x1="' + x(0.9) + '" x2="' + x(0.9) + '" y1="' + y(0) + '" y2="' + y(t) + '" stroke="#6b4fd8" stroke-dasharray="3 3"/>';
   out += '<text x="' + x(0.9) + '" y="' + (y(t) - 6) + '" text-anchor="end" style="fill:#6b4fd8;font-weight:600">top 10 %: ' + pct(s.concentration.top10) + '</text>';
-  out += '<text x="' + L + '" y="' + (H - 8) + '">0 %</text><text x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">100 % of customers, lowest spend first</text>';
+  out += '<text x="' + L + '" y="' + (H - 8) + '">0 %</text><text x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">' + (W < 420 ? '100 % of customers' : '100 % of customers, lowest spend first') + '</text>';
   out += '<text x="' + (L - 4) + '" y="' + (T + 10) + '" text-anchor="end">100 %</text>';
   $('lorenz').innerHTML = out;
   $('lorenz-help').textContent = 'The top 1 % of customers bring ' + pct(s.concentration.top1) + ' of revenue, the top 10 % ' + pct(s.concentration.top10) +
     ', the top 20 % ' + pct(s.concentration.top20) + '. Gini ' + s.concentration.gini.toFixed(2) + ' (0: everyone spends the same; near 1: a few customers bring it all).';
 }
 
+let first = true;
 function render(s) {
   $('k-customers').textContent = fmt.format(s.customers);
   $('k-orders').textContent = fmt.format(s.orders);
   $('k-revenue').textContent = money.format(s.revenue);
-  $('k-rate').textContent = fmt.format(Math.round(s.ingest.ordersPerSecond));
-  $('k-asof').textContent = s.asOf.slice(0, 10);
+  // after the source: no rate to show, and the badge says the replay is over
+  $('k-rate').textContent = s.ingest.sourceDone ? '–' : fmt.format(Math.round(s.ingest.ordersPerSecond));
+  if (s.ingest.sourceDone) { $('status').textContent = 'replay done · serving'; $('status').className = 'done'; }
+  $('k-asof').textContent = s.orders > 0 ? s.asOf.slice(0, 10) : '–';
   $('k-rejected').textContent = fmt.format(s.rejected);
-  history.push(s);
+  if (s.orders > 0) history.push(s);
   if (history.length > 240) history.shift();
   drawTrend();
   const groups = hello.groups;
@@ -173,7 +217,8 @@ function render(s) {
   const maxAud = Math.max(1, ...hello.audiences.map((a) => s.audiences[a].customers));
   $('audiences').innerHTML = hello.audiences.map((a) => '<div class="aud"><span>' + esc(a) + '</span><div class="track"><div class="fill" style="width:' +
     (100 * s.audiences[a].customers / maxAud) + '%"></div></div><span style="text-align:right">' + fmt.format(s.audiences[a].customers) + '</span></div>').join('');
-  for (const m of s.migration) {
+  // the first snapshot's moves are from before the page opened: the baseline
+  for (const m of (first ? [] : s.migration)) {
     const key = (m.from ?? 'new') + '\\u0000' + m.to;
     moved.set(key, (moved.get(key) ?? 0) + m.customers);
   }
@@ -187,23 +232,45 @@ function render(s) {
     }).join('') + '</tr>';
   }
   $('migration').innerHTML = html;
+  first = false;
+  last = s;
 }
+let last = null;
+window.addEventListener('resize', () => { if (last) { drawTrend(); drawLorenz(last); } });
 
 let delay = 500;
+let done = false;
 function connect() {
   const url = new URL(location.href);
+  $('report-link').href = '/report.html' + url.search;
   const ws = new WebSocket((url.protocol === 'https:' ? 'wss://' : 'ws://') + url.host + '/live' + url.search);
-  ws.onopen = () => { delay = 500; $('status').textContent = 'live'; $('status').className = 'live'; };
+  let opened = false;
+  ws.onopen = () => { opened = true; delay = 500; if (!done) { $('status').textContent = 'live'; $('status').className = 'live'; } };
   ws.onmessage = (e) => {
     const m = JSON.parse(e.data);
     if (m.type === 'hello') hello = m;
-    else if (m.type === 'snapshot' && hello) render(m);
+    else if (m.type === 'history') {
+      // the series so far, kept by the server: a page opened after a replay still draws it
+      history.length = 0;
+      for (const h of m.series) history.push({ asOf: h.asOf, segments: Object.fromEntries(Object.entries(h.segments).map(([k, v]) => [k, { customers: v }])) });
+      first = true;
+      moved.clear();
+    } else if (m.type === 'snapshot' && hello) {
+      if (history.length && history[history.length - 1].asOf === m.asOf && m.seq !== undefined && first) history.pop();
+      done = m.ingest.sourceDone;
+      render(m);
+    }
   };
   ws.onclose = () => {
-    $('status').textContent = 'reconnecting…';
-    $('status').className = '';
-    setTimeout(connect, delay);
-    delay = Math.min(delay * 2, 10000);
+    const retry = () => { setTimeout(connect, delay); delay = Math.min(delay * 2, 10000); };
+    if (opened) { $('status').textContent = 'reconnecting…'; $('status').className = ''; retry(); return; }
+    // refused before it opened: a token missing or wrong stops here; a server away is retried
+    fetch('/auth' + url.search).then((r) => {
+      if (r.status === 401) {
+        $('status').textContent = 'a token is needed: open the address rfm serve printed (it ends in ?token=…)';
+        $('status').className = 'refused';
+      } else { $('status').textContent = 'reconnecting…'; $('status').className = ''; retry(); }
+    }, () => { $('status').textContent = 'reconnecting…'; $('status').className = ''; retry(); });
   };
 }
 connect();

@@ -7,8 +7,9 @@ import type { ConvertedInput } from '../batch/converted.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import { buildReport } from '../report/report.js';
-import { helloOf, reportFields } from './protocol.js';
-import type { HelloMessage, Migration, SnapshotMessage } from './protocol.js';
+import type { Report, SnapshotExtras } from '../report/report.js';
+import { SERIES_LENGTH, helloOf, reportFields } from './protocol.js';
+import type { HelloMessage, HistoryMessage, Migration, SnapshotMessage } from './protocol.js';
 
 export class LiveEngine {
   readonly engine: Engine;
@@ -22,6 +23,7 @@ export class LiveEngine {
   private lastOrders = 0;
   private lastTime = performance.now();
   private readonly listeners = new Set<(s: SnapshotMessage) => void>();
+  private readonly series: HistoryMessage['series'] = [];
 
   constructor(options: EngineOptions, readonly intervalMs = 250) {
     this.engine = new Engine(options);
@@ -108,8 +110,21 @@ export class LiveEngine {
       },
     };
     this.latest = message;
+    // a snapshot before the first order has no date (its as-of is the epoch)
+    if (message.orders > 0) this.series.push({ asOf: message.asOf, segments: Object.fromEntries(Object.entries(message.segments).map(([k, t]) => [k, t.customers])) });
+    if (this.series.length > SERIES_LENGTH) this.series.shift();
     for (const fn of this.listeners) fn(message);
     return message;
+  }
+
+  /** The segment counts of the snapshots so far, for a client that connects now. */
+  history(): HistoryMessage {
+    return { type: 'history', series: [...this.series] };
+  }
+
+  /** The report of the state now, for the HTML report (not committed: the live migration goes on). */
+  async report(): Promise<{ report: Report; extras: SnapshotExtras }> {
+    return buildReport(await this.engine.snapshot('sketch', false), this.engine.model);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,8 @@
  * Server to client:
  *   hello     on connect: protocol version, model name, the names (with meanings) of every
  *             segment, group, retention state and audience
+ *   history   on connect, after hello: the segment counts of the snapshots taken so far
+ *             (the latest SERIES_LENGTH), so a page opened late draws the whole series
  *   snapshot  on connect, then at most every interval while the state changes, and on request
  *   error     a message the server could not take; a client that floods is closed
  * Client to server:
@@ -55,12 +57,20 @@ export interface SnapshotMessage extends ReportFields {
   };
 }
 
+/** Snapshots a server keeps the segment counts of, for a client that connects late. */
+export const SERIES_LENGTH = 240;
+
+export interface HistoryMessage {
+  type: 'history';
+  series: { asOf: string; segments: Record<string, number> }[];
+}
+
 export interface ErrorMessage {
   type: 'error';
   message: string;
 }
 
-export type ServerMessage = HelloMessage | SnapshotMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | HistoryMessage | SnapshotMessage | ErrorMessage;
 
 export function helloOf(model: Model): HelloMessage {
   const segmentsByName = new Map(model.file.segments.map((s) => [s.name, s]));

@@ -19,6 +19,8 @@ import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { RfmError } from '../core/errors.js';
+import { headlines } from '../report/headlines.js';
+import { htmlReport } from '../report/html-report.js';
 import { readArrow } from '../sources/arrow-source.js';
 import { readCsv } from '../sources/csv-source.js';
 import { DEFAULT_CSV_OPTIONS } from '../sources/csv-import.js';
@@ -121,6 +123,20 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       res.end(dashboardPage());
     } else if (req.method === 'GET' && path === '/health') {
       json(res, 200, { ok: true });
+    } else if (req.method === 'GET' && path === '/auth') {
+      // the page asks when its socket was refused: a token missing or wrong, or the server away
+      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      json(res, 200, { ok: true });
+    } else if (req.method === 'GET' && path === '/report.html') {
+      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      live.report().then(({ report, extras }) => {
+        const page = htmlReport({
+          report: { ...report, headlines: headlines(report, live.engine.model, extras.lorenz) }, model: live.engine.model,
+          inputs: ['the live engine (rfm serve)'], prospects: extras.prospects,
+        });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-disposition': `attachment; filename="rfmstream-report-${report.asOf.slice(0, 10)}.html"` });
+        res.end(page);
+      }, (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }));
     } else if (path === '/ingest') {
       if (req.method !== 'POST') return json(res, 405, { error: 'POST an Arrow IPC stream or a CSV body to /ingest' });
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
@@ -169,6 +185,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       }
     });
     client.send(live.hello);
+    client.send(live.history());
     void live.current().then((s) => client.offer(textOf(s)), () => undefined);
   });
 

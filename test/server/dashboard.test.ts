@@ -3,11 +3,14 @@
  * connects, shows the numbers, and they change as orders arrive. Saves a screenshot to
  * build/screenshots/dashboard.png.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { startCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = resolve(import.meta.dirname, '../../build/screenshots');
@@ -43,3 +46,77 @@ test('the dashboard shows live numbers that change as orders arrive', async () =
     server.kill('SIGINT');
   }
 });
+
+/** A browser for the page's checks below. */
+async function browserOf(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+}
+
+test('opened after a replay at phone width: the whole series, "replay done", nothing spills, a report to download', async () => {
+  const orders = join(tmpdir(), `rfm-dash-${process.pid}.arrow`);
+  expect((await runCli(['generate', '--customers', '3000', '--orders', '30000', '--seed', '2', '-o', orders])).code).toBe(0);
+  const { child: server, url } = await startCli(['serve', orders, '--port', '0', '--workers', '1', '--interval', '50', '--rate', '30000']);
+  const browser = await browserOf();
+  try {
+    // the replay takes about a second: open the page well after it
+    await new Promise((r) => setTimeout(r, 3000));
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'replay done · serving');
+    expect(await page.textContent('#k-rate')).toBe('–');
+    // the series the server kept: more than the one snapshot since the page opened
+    const points = await page.evaluate(() => document.querySelector('#trend polyline')!.getAttribute('points')!.trim().split(' ').length);
+    expect(points).toBeGreaterThan(3);
+    // y ticks at round values
+    const tickValues = await page.evaluate(() => [...document.querySelectorAll('#trend text')].map((t) => t.textContent!).filter((t) => /^[\d,]+$/.test(t)).map((t) => Number(t.replace(/,/g, ''))));
+    const step = tickValues[1] - tickValues[0];
+    expect(String(step)).toMatch(/^[125]0*$/);
+    // the series starts at the first order, not at the epoch of an empty engine
+    expect(await page.textContent('#trend')).not.toContain('1970');
+    // moves since the page opened: none after the replay ended
+    expect(await page.evaluate(() => [...document.querySelectorAll('#migration td')].every((td) => td.textContent === '·'))).toBe(true);
+    // phone width: the page is no wider than the screen, the numbers stay in their cards, chart text stays readable
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => [...document.querySelectorAll('.kpi .v')].filter((v) => (v as HTMLElement).scrollWidth > (v as HTMLElement).clientWidth).length)).toBe(0);
+    const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('svg.chart text')].map((t) => t.getBoundingClientRect().height)));
+    expect(smallest).toBeGreaterThanOrEqual(10);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'dashboard-phone.png'), fullPage: true });
+    // the HTML report of the state now
+    const report = await page.evaluate(async () => {
+      const r = await fetch((document.getElementById('report-link') as HTMLAnchorElement).href);
+      return { status: r.status, text: await r.text() };
+    });
+    expect(report.status).toBe(200);
+    expect(report.text).toContain('<svg class="lorenz"');
+    expect(report.text).toContain('data-key="customers">3,000<');
+  } finally {
+    await browser.close();
+    server.kill('SIGINT');
+  }
+}, 60_000);
+
+test('without the token the page says one is needed; a page that lost its server reconnects to the next one', async () => {
+  const { child: guarded, url } = await startCli(['serve', '--port', '0', '--workers', '1', '--token', 's3cret']);
+  const browser = await browserOf();
+  let next: ChildProcessWithoutNullStreams | null = null;
+  try {
+    const bare = new URL(url);
+    bare.search = '';
+    const page = await browser.newPage();
+    await page.goto(bare.href);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('a token is needed'));
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
+    // the server goes, and another comes on the same port
+    const port = new URL(url).port;
+    guarded.kill('SIGINT');
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'reconnecting…');
+    next = (await startCli(['serve', '--port', port, '--workers', '1', '--token', 's3cret'])).child;
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live', undefined, { timeout: 20_000 });
+  } finally {
+    await browser.close();
+    guarded.kill('SIGINT');
+    next?.kill('SIGINT');
+  }
+}, 60_000);
