@@ -105,7 +105,7 @@ export class EngineInputs {
 
   private constructor(
     private readonly inputs: string[], private readonly kinds: Map<string, InputKind>, private readonly engine: Engine,
-    private readonly o: EngineInputOptions, label: string,
+    private readonly o: EngineInputOptions, private readonly label: string,
   ) {
     this.progress = new Progress(label, 'batches');
   }
@@ -163,7 +163,7 @@ export class EngineInputs {
     this.progress.done();
     if (first) {
       const k = engine.counts;
-      if (k.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to replay`);
+      if (k.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to ${this.label}`);
       if (k.rejected === k.rows) throw new RfmError('RFM_ERR_INPUT', `every one of the ${k.rows.toLocaleString('en-US')} rows was rejected${rejectsPath ? ` (listed in ${rejectsPath})` : ' (--rejects FILE lists them)'}`);
     }
   }

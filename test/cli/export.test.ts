@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { cdnowMaster } from '../support/data.js';
@@ -97,5 +97,10 @@ describe('rfm export: lists an email tool imports', () => {
       expect(e.code, args.join(' ')).toBe(2);
       expect(e.stderr).toMatch(message);
     }
+    const empty = file('empty.csv');
+    writeFileSync(empty, 'customer_id,ts,amount\n');
+    const none = await runCli(['export', empty, '--audience', 'Churn Risks', '-o', file('x.csv')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('empty.csv: no rows to export');
   });
 });
