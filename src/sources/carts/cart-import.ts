@@ -14,7 +14,7 @@ import { OrderBatchBuffer } from '../batch-builder.js';
 import { checkScan, readHeader, scanWindows, sourceName } from '../csv-source.js';
 import type { ScanWindow } from '../csv-source.js';
 import { CsvScanner, MAX_KEPT_COLUMNS } from '../csv-scanner.js';
-import { EXCLUSIONS, ROLES, headerWord } from './cart-preset.js';
+import { ROLES, headerWord } from './cart-preset.js';
 import type { CartName, CartPreset, Exclusion, OrderValues, Role } from './cart-preset.js';
 import { PRESETS, detectCart } from './carts.js';
 import { CartTime, parseMoney } from './cart-values.js';
@@ -376,5 +376,3 @@ function choosePreset(header: string[], asked: CartName | 'auto', path: string):
   if (found !== null && found !== p) throw new RfmError('RFM_ERR_SCHEMA', `${path} is a ${found.title}, not a ${p.title}: import it with "rfm import ${found.name}" (or "rfm import auto")`);
   return p;
 }
-
-export { EXCLUSIONS };
