@@ -127,6 +127,24 @@ describe('cart rules across files and options', () => {
     expect(Object.fromEntries(twice.customers)).toEqual(Object.fromEntries(once.customers));
   });
 
+  test('a Shopify export whose rows come in another order gives the same orders', async () => {
+    // line items before their order's first line: they must not take the order's id
+    const text = readFileSync(fixture('shopify-orders.csv'), 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+    const header = text[0];
+    const records: string[] = [];
+    for (const line of text.slice(1)) {
+      // a quoted line break continues the record before
+      if (records.length > 0 && (records[records.length - 1].split('"').length - 1) % 2 === 1) records[records.length - 1] += '\r\n' + line;
+      else if (line !== '') records.push(line);
+    }
+    const reversed = join(dir, 'shopify-reversed.csv');
+    writeFileSync(reversed, [header, ...records.reverse()].join('\r\n') + '\r\n');
+    const once = await importCart([fixture('shopify-orders.csv')]);
+    const other = await importCart([reversed]);
+    expect({ ...other.summary, files: [], firstRejected: null }).toEqual({ ...once.summary, files: [], firstRejected: null });
+    expect(Object.fromEntries(other.customers)).toEqual(Object.fromEntries(once.customers));
+  });
+
   test('--currency takes the store\'s currency; the most common one otherwise', async () => {
     const cad = await importCart([fixture('shopify-orders.csv')], { currency: 'cad' });
     expect(cad.summary).toMatchObject({ currency: 'CAD', orders: 1, revenue: 60, otherCurrencies: { USD: 4 } });

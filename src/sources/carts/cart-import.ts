@@ -170,10 +170,9 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     let columns: { role: Role; col: number; text: FieldText }[] = [];
     let headerFields = 0;
     const values = Object.fromEntries(ROLES.map((r) => [r, ''])) as OrderValues;
-    let previousKey = new Uint8Array(64);
-    let previousKeyLength = -1;
     let keyCol = -1;
     let totalCol = -1;
+    let timeCol = -1;
     let refundCol = -1;
     const mark = decimalComma ? 0x2c : 0x2e;
     scanner.configure({ delimiter: 0x2c, fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line: 1 });
@@ -205,6 +204,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
       headerFields = header.length;
       keyCol = columns.findIndex((c) => c.role === 'order');
       totalCol = columns.findIndex((c) => c.role === 'total');
+      timeCol = columns.findIndex((c) => c.role === 'createdAt');
       refundCol = columns.findIndex((c) => c.role === 'refund');
       scanner.keepColumns(columns.map((c) => c.col));
       // the export has no currency column (or marks the base itself): one currency, streamed
@@ -234,11 +234,6 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
           const at = 2 * MAX_KEPT_COLUMNS * i;
           const ks = places[at + 2 * keyCol];
           const ke = places[at + 2 * keyCol + 1];
-          // a line item after its order's first line: the same id bytes as the row before
-          if (ke - ks === previousKeyLength && sameBytes(input, ks, previousKey, previousKeyLength)) continue;
-          if (ke - ks > previousKey.length) previousKey = new Uint8Array(2 * (ke - ks));
-          for (let k = ks; k < ke; k++) previousKey[k - ks] = input[k];
-          previousKeyLength = ke - ks;
           if (r.fields[i] !== headerFields) {
             reject(path, r.line[i], 'wrong field count');
             continue;
@@ -253,7 +248,11 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
             while (j > from && input[j] >= 0x30 && input[j] <= 0x39) j--;
             if (j > from && j < to - 1 && input[j] === 0x2d) to = j;
           }
-          if (from === to || !seen.add(input, from, to)) continue;
+          if (from === to) continue;
+          // a row without the order's time and total is a later line item (Shopify fills them on
+          // the order's first line only): wherever it stands, it must not take the order's id
+          if (blank(input, places[at + 2 * timeCol], places[at + 2 * timeCol + 1]) && blank(input, places[at + 2 * totalCol], places[at + 2 * totalCol + 1])) continue;
+          if (!seen.add(input, from, to)) continue;
           for (let c = 0; c < columns.length; c++) {
             // money is read from its bytes below, as text only when the rules need it
             if (MONEY.has(columns[c].role) && !p.moneyAsText) continue;
@@ -357,11 +356,6 @@ function instant(t: CartTime, clock: ZoneClock): number {
 /** Whether input[s, e) is empty or spaces. */
 function blank(input: Uint8Array, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (input[i] !== 0x20 && input[i] !== 0x09) return false;
-  return true;
-}
-
-function sameBytes(a: Uint8Array, at: number, b: Uint8Array, n: number): boolean {
-  for (let i = 0; i < n; i++) if (a[at + i] !== b[i]) return false;
   return true;
 }
 
