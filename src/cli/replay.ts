@@ -145,7 +145,7 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
       if (mainsSeen++ === 0 && mains.length > 1) atFrom = last.report;
       if (lines !== null) {
         const since: Migration = { from: previous, to: last.report.asOf, moves: movesOf(last.extras, model) };
-        lines.write({ ...last.report, headlines: headlines(last.report, model, last.extras.lorenz, previous === null ? undefined : since), migration: since });
+        lines.write({ ...last.report, headlines: headlines(last.report, model, last.extras.lorenz, since), migration: since });
       }
       previous = last.report.asOf;
     }
@@ -164,7 +164,7 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
     const jsonToStdout = o.json === '-';
     if (!o.quiet) {
       const moves = report.migration ? migrationText(report.migration) : '';
-      const figures = headlinesText(report.headlines, report.atFrom?.asOf, report.asOf);
+      const figures = headlinesText(report.headlines);
       (toStdout > 0 ? process.stderr : process.stdout).write(`read ${reader.read.join('; ')}\n` + summaryTable(report, model) + figures + moves);
     }
     if (engine.counts.afterAsOf > 0) {

@@ -29,6 +29,7 @@ interface LiveOptions {
   model?: string;
   maxAmount: number;
   maxFuture?: number;
+  figures: boolean;
 }
 
 function liveOptions(cmd: Command, defaultPort: number): Command {
@@ -40,7 +41,8 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
     .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
-    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', duration('--max-future'), ONE_DAY);
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', duration('--max-future'), ONE_DAY)
+    .option('--no-figures', 'skip the cultivation and core-retention figures (every customer is measured at each month end; ids are kept in memory)');
 }
 
 const ONE_DAY = 86_400_000;
@@ -57,7 +59,7 @@ interface ServeOptions extends LiveOptions {
 /** Starts engine and server, and stops both on Ctrl+C. */
 async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: RunningServer }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval);
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval, { figures: o.figures });
   let server: RunningServer;
   try {
     server = await startServer(live, { port: o.port, host: o.host, token: o.token });
@@ -116,7 +118,7 @@ export function serveCommand(program: Command): void {
           }
           if (opened.cart !== null) process.stderr.write(cartSummaryText(opened.cart));
         } while (o.loop);
-        live.markSourceDone();
+        await live.markSourceDone();
         process.stdout.write(`rfm: replayed ${source} (${describeInput(kind)}); still serving (Ctrl+C stops)\n`);
       })().catch(exitOnError);
     }));
@@ -131,7 +133,7 @@ export function serveCommand(program: Command): void {
       process.stdout.write(`rfm: replaying ${o.orders.toLocaleString('en-US')} generated orders of ${o.customers.toLocaleString('en-US')} customers at ${o.rate.toLocaleString('en-US')} orders/s\n`);
       void (async () => {
         await feedBatches(live, generateOrders({ customers: o.customers, orders: Math.max(o.orders, o.customers), seed: 1 }), new Pacer(o.rate));
-        live.markSourceDone();
+        await live.markSourceDone();
         process.stdout.write('rfm: the generated history is replayed; still serving (Ctrl+C stops)\n');
       })().catch(exitOnError);
     }));

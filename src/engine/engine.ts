@@ -292,9 +292,9 @@ export class Engine {
    * queued before, make their sketches and this thread merges them. Reads take turns, so
    * one holding batches back never runs into another.
    */
-  private inPhases<T>(mode: RankMode, commit: boolean, tasks: (plan: Float64Array) => Promise<T>[]): Promise<PhasedRead<T>> {
+  private inPhases<T>(mode: RankMode, commit: boolean, tasks: (plan: Float64Array) => Promise<T>[], asOf?: number): Promise<PhasedRead<T>> {
     const read = this.reads.then(async (): Promise<PhasedRead<T>> => {
-      const o: SnapshotOptions = { mode, asOf: this.snapshotAsOf(), subBits: this.subBits, commit };
+      const o: SnapshotOptions = { mode, asOf: asOf ?? this.snapshotAsOf(), subBits: this.subBits, commit };
       const counts = { ...this.counts };
       const watermark = this.watermarkMs;
       const release = this.holdBatches();
@@ -361,9 +361,14 @@ export class Engine {
     return { result: snapshotFrom(read.planned, read.results, this.model, read.options), counts: read.counts, watermark: read.watermark };
   }
 
-  /** Every customer with scores, retention and segment under the given ranking mode. */
-  async customers(mode: RankMode = 'sketch'): Promise<CustomerExport> {
-    const read = await this.inPhases(mode, false, (plan) => this.shards.map((s) => s.exportRows(plan)));
+  /**
+   * Every customer with scores, retention and segment under the given ranking mode, as of
+   * asOf (default: the engine's). An earlier asOf than some event applied is the caller's
+   * to avoid: recency would be negative (the live figures take it at a month end their
+   * batches were split at).
+   */
+  async customers(mode: RankMode = 'sketch', asOf?: number): Promise<CustomerExport> {
+    const read = await this.inPhases(mode, false, (plan) => this.shards.map((s) => s.exportRows(plan)), asOf);
     return { parts: read.results, asOf: read.options.asOf, model: this.model, thresholds: read.planned.thresholds, unsignedIds: this.unsignedIds };
   }
 

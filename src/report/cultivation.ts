@@ -7,6 +7,7 @@
  */
 import type { CustomerExport } from '../results.js';
 import { customerIdOf } from './customers-csv.js';
+import { CORE, LOST } from './headlines.js';
 
 const DAY_MS = 86_400_000;
 export const CULTIVATION_DAYS = [90, 180, 365] as const;
@@ -26,21 +27,40 @@ export interface Cultivation {
   cohorts: CohortRow[];
 }
 
+/** What observe saw besides what it keeps. */
+export interface Observed {
+  core: Set<string> | null;
+  notLost: number;
+  stillCore: number;
+}
+
 export class CultivationTracker {
   private readonly firstOrder = new Map<string, number>();
   private readonly firstCore = new Map<string, number>();
 
-  /** The customers as of `at`: their first order, and whether they are in a Core segment now. */
-  observe(exp: CustomerExport, at: number): void {
-    const core = exp.model.segmentGroups.map((g) => g === 'Core');
+  /**
+   * The customers as of `at`: their first order, and whether they are in a Core segment now.
+   * For the live core retention: with `keep`, the ids in a Core segment now; with
+   * `baseline`, how many of its ids are not in a Lost segment now, and how many still Core.
+   */
+  observe(exp: CustomerExport, at: number, o: { keep?: boolean; baseline?: ReadonlySet<string> } = {}): Observed {
+    const groups = exp.model.segmentGroups;
+    const out: Observed = { core: o.keep ? new Set() : null, notLost: 0, stillCore: 0 };
     for (const part of exp.parts) {
       for (let i = 0; i < part.numRows; i++) {
         if (part.orders[i] === 0) continue;
         const id = customerIdOf(part, i, exp.unsignedIds);
+        const group = groups[part.segment[i]];
         if (!this.firstOrder.has(id)) this.firstOrder.set(id, part.firstTs[i]);
-        if (core[part.segment[i]] && !this.firstCore.has(id)) this.firstCore.set(id, at);
+        if (group === CORE && !this.firstCore.has(id)) this.firstCore.set(id, at);
+        if (group === CORE) out.core?.add(id);
+        if (o.baseline?.has(id)) {
+          if (group !== LOST) out.notLost++;
+          if (group === CORE) out.stillCore++;
+        }
       }
     }
+    return out;
   }
 
   /** The table, one row a month of first orders, as of asOf. */

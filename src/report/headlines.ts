@@ -8,11 +8,14 @@ import type { Report } from './report.js';
 import type { Model } from '../model/model.js';
 
 /** The group names the figures are about (the default model's). */
-const CORE = 'Core';
-const LOST = 'Lost';
+export const CORE = 'Core';
+export const LOST = 'Lost';
 
 export interface CoreRetention {
   definition: string;
+  /** The dates compared (ISO): --from and --to, or live, a month end and the latest measurement. */
+  from: string;
+  to: string;
   /** Customers in a Core segment at --from. */
   coreAtFrom: number;
   /** Of them, the share not Lost at --to. */
@@ -73,7 +76,7 @@ export function headlines(report: Report, model: Model, lorenz: number[], migrat
       lorenz,
     },
   };
-  if (migration !== undefined) {
+  if (migration !== undefined && migration.from !== null) {
     let coreAtFrom = 0;
     let notLost = 0;
     let stillCore = 0;
@@ -83,12 +86,17 @@ export function headlines(report: Report, model: Model, lorenz: number[], migrat
       if (groupOf.get(m.to) !== LOST) notLost += m.customers;
       if (groupOf.get(m.to) === CORE) stillCore += m.customers;
     }
-    out.coreRetention = {
-      definition: 'of the customers in a Core segment at --from, the share not in a Lost segment at --to, and the share still in a Core segment',
-      coreAtFrom, notLost: ratioOf(notLost, coreAtFrom), stillCore: ratioOf(stillCore, coreAtFrom),
-    };
+    out.coreRetention = coreRetention(migration.from, migration.to, coreAtFrom, notLost, stillCore);
   }
   return out;
+}
+
+/** Core retention between two dates, from the counts. */
+export function coreRetention(from: string, to: string, coreAtFrom: number, notLost: number, stillCore: number): CoreRetention {
+  return {
+    definition: 'of the customers in a Core segment at the first date, the share not in a Lost segment at the second, and the share still in a Core segment',
+    from, to, coreAtFrom, notLost: ratioOf(notLost, coreAtFrom), stillCore: ratioOf(stillCore, coreAtFrom),
+  };
 }
 
 function round2(v: number): number {
@@ -98,12 +106,12 @@ function round2(v: number): number {
 const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(1)} %`);
 
 /** The figures in words, for the summary table. */
-export function headlinesText(h: Headlines, from?: string, to?: string): string {
+export function headlinesText(h: Headlines): string {
   const lines: string[] = [''];
   const w = h.coreWorth;
   if (h.coreRetention) {
     const c = h.coreRetention;
-    lines.push(`core retention ${from ?? ''} -> ${to ?? ''}: ${pct(c.notLost)} of the ${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`);
+    lines.push(`core retention ${c.from.slice(0, 10)} -> ${c.to.slice(0, 10)}: ${pct(c.notLost)} of the ${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`);
     lines.push(`  (${c.definition})`);
   }
   lines.push(`core worth: a Core customer's net spend is ${w.ratio === null ? '-' : `${w.ratio.toFixed(1)}x`} the others' ` +

@@ -165,7 +165,7 @@ export function htmlReport(input: HtmlReportInput): string {
   parts.push('<section><h2>The headline figures</h2>');
   if (h.coreRetention) {
     const c = h.coreRetention;
-    parts.push(`<div class="figure"><p><b>${num('headlines.coreRetention.notLost', pct(c.notLost))}</b> of the ${num('headlines.coreRetention.coreAtFrom', int(c.coreAtFrom))} Core customers of ${esc(day(r.atFrom!.asOf))} are not Lost; <b>${num('headlines.coreRetention.stillCore', pct(c.stillCore))}</b> are still Core.</p><p class="def">Core retention: ${esc(c.definition)}.</p></div>`);
+    parts.push(`<div class="figure"><p><b>${num('headlines.coreRetention.notLost', pct(c.notLost))}</b> of the ${num('headlines.coreRetention.coreAtFrom', int(c.coreAtFrom))} Core customers of ${esc(day(c.from))} are not Lost at ${esc(day(c.to))}; <b>${num('headlines.coreRetention.stillCore', pct(c.stillCore))}</b> are still Core.</p><p class="def">Core retention: ${esc(c.definition)}.</p></div>`);
   }
   const w = h.coreWorth;
   parts.push(`<div class="figure"><p>A Core customer's net spend is <b>${num('headlines.coreWorth.ratio', w.ratio === null ? '–' : `${w.ratio.toFixed(1)}x`)}</b> the others' (${num('headlines.coreWorth.coreMeanSpend', w.coreMeanSpend === null ? '–' : money(w.coreMeanSpend))} against ${num('headlines.coreWorth.othersMeanSpend', w.othersMeanSpend === null ? '–' : money(w.othersMeanSpend))}); Core is <b>${num('headlines.coreWorth.revenueShare', pct(w.revenueShare))}</b> of revenue.</p><p class="def">What Core is worth: ${esc(w.definition)}.</p></div>`);

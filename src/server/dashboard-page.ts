@@ -47,6 +47,8 @@ const PAGE = `<!doctype html>
   .matrix td { text-align:right; font-size:12px; }
   .matrix td.z { color:#c4c9d2; }
   .help { color:var(--muted); font-size:12px; margin-top:6px; }
+  .fig { margin:0 0 10px; font-size:15px; }
+  #cohorts td { white-space:nowrap; }
   .scroll { overflow-x:auto; }
   #status.done { background:#e8eefc; color:#1c3d7a; }
   #status.refused { background:#fde7e4; color:#9a2a1b; }
@@ -90,7 +92,8 @@ const PAGE = `<!doctype html>
     <div class="help" id="lorenz-help"></div>
   </section>
   <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
-  <section class="card w6"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
+  <section class="card w6"><h2>Keeping and cultivating the core</h2><div id="figures"><div class="help">Measured at each month end the orders pass; none yet.</div></div></section>
+  <section class="card w12"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
 </main>
 <script>
 // Okabe-Ito's colours, told apart with any kind of colour vision; a segment's hue is its group's
@@ -187,6 +190,22 @@ function drawLorenz(s) {
     ', the top 20 % ' + pct(s.concentration.top20) + '. Gini ' + s.concentration.gini.toFixed(2) + ' (0: everyone spends the same; near 1: a few customers bring it all).';
 }
 
+/** Core retention and the cohort table, as the server measured them at the latest month end. */
+function drawFigures(f) {
+  if (!f) { $('figures').innerHTML = '<div class="help">The server runs with --no-figures.</div>'; return; }
+  if (!f.measuredAt) return;
+  const share = (x) => (x === null ? '–' : pct(x));
+  const r = f.coreRetention;
+  let html = r
+    ? '<p class="fig"><b>' + share(r.notLost) + '</b> of the ' + fmt.format(r.coreAtFrom) + ' Core customers of ' + esc(r.from.slice(0, 10)) + ' are not Lost on ' + esc(r.to.slice(0, 10)) + '; <b>' + share(r.stillCore) + '</b> are still Core.</p>'
+    : '<p class="help">Core retention shows once the orders reach 90 days past a month end.</p>';
+  const rows = f.cultivation.cohorts.slice(-12).reverse();
+  html += '<div class="scroll"><table id="cohorts"><tr><th>first order in</th><th class="n">customers</th><th class="n">Core in 90 d</th><th class="n">180 d</th><th class="n">365 d</th></tr>' +
+    rows.map((c) => '<tr><td>' + esc(c.month) + '</td><td class="n">' + fmt.format(c.customers) + '</td><td class="n">' + share(c.within90) + '</td><td class="n">' + share(c.within180) + '</td><td class="n">' + share(c.within365) + '</td></tr>').join('') +
+    '</table></div><div class="help">Measured ' + esc(f.measuredAt.slice(0, 10)) + '. Cultivation: ' + esc(f.cultivation.definition) + '.' + (r ? ' Core retention: ' + esc(r.definition) + ' (the first date is the latest month end at least 90 days before the second).' : '') + '</div>';
+  $('figures').innerHTML = html;
+}
+
 let first = true;
 function render(s) {
   $('k-customers').textContent = fmt.format(s.customers);
@@ -214,6 +233,7 @@ function render(s) {
       '<td class="n">' + money.format(t.revenue) + '<div class="meaning">' + pct(t.revenue / (s.revenue || 1)) + '</div></td></tr>';
   }).join('');
   drawLorenz(s);
+  drawFigures(s.figures);
   const maxAud = Math.max(1, ...hello.audiences.map((a) => s.audiences[a].customers));
   $('audiences').innerHTML = hello.audiences.map((a) => '<div class="aud"><span>' + esc(a) + '</span><div class="track"><div class="fill" style="width:' +
     (100 * s.audiences[a].customers / maxAud) + '%"></div></div><span style="text-align:right">' + fmt.format(s.audiences[a].customers) + '</span></div>').join('');

@@ -8,6 +8,8 @@ import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import { buildReport } from '../report/report.js';
 import type { Report, SnapshotExtras } from '../report/report.js';
+import { LiveFigures } from './live-figures.js';
+import type { LiveFiguresMessage } from './live-figures.js';
 import { SERIES_LENGTH, helloOf, reportFields } from './protocol.js';
 import type { HelloMessage, HistoryMessage, Migration, SnapshotMessage } from './protocol.js';
 
@@ -25,9 +27,15 @@ export class LiveEngine {
   private readonly listeners = new Set<(s: SnapshotMessage) => void>();
   private readonly series: HistoryMessage['series'] = [];
 
-  constructor(options: EngineOptions, readonly intervalMs = 250) {
+  /** Cultivation and core retention, measured at month ends (null: --no-figures). */
+  private readonly figures: LiveFigures | null;
+  /** Ingests one after another: a batch cut at a month end must not interleave with another. */
+  private ingesting: Promise<void> = Promise.resolve();
+
+  constructor(options: EngineOptions, readonly intervalMs = 250, o: { figures?: boolean } = {}) {
     this.engine = new Engine(options);
     this.hello = helloOf(this.engine.model);
+    this.figures = o.figures === false ? null : new LiveFigures(this.engine, (asOf, segments) => this.addPoint(asOf, segments));
   }
 
   /** Starts the snapshot loop. */
@@ -52,12 +60,18 @@ export class LiveEngine {
   }
 
   async ingest(batch: ConvertedInput): Promise<void> {
-    await this.engine.ingest(batch);
+    const figures = this.figures;
+    const turn = this.ingesting.then(() => (figures === null ? this.engine.ingest(batch) : figures.ingest(batch)));
+    this.ingesting = turn.catch(() => undefined);
+    await turn;
     this.dirty = true;
   }
 
-  /** The source has ended: one more snapshot says so. */
-  markSourceDone(): void {
+  /** The source has ended: the figures are measured at its last event, and one more snapshot says so. */
+  async markSourceDone(): Promise<void> {
+    const turn = this.ingesting.then(() => this.figures?.measureNow());
+    this.ingesting = turn.catch(() => undefined);
+    await turn;
     this.sourceDone = true;
     this.dirty = true;
   }
@@ -102,6 +116,7 @@ export class LiveEngine {
       ...reportFields(report),
       lorenz: extras.lorenz,
       migration,
+      figures: this.figures?.latest ?? null,
       ingest: {
         rows: counts.rows,
         ordersPerSecond,
@@ -111,20 +126,25 @@ export class LiveEngine {
     };
     this.latest = message;
     // a snapshot before the first order has no date (its as-of is the epoch)
-    if (message.orders > 0) this.series.push({ asOf: message.asOf, segments: Object.fromEntries(Object.entries(message.segments).map(([k, t]) => [k, t.customers])) });
-    if (this.series.length > SERIES_LENGTH) this.series.shift();
+    if (message.orders > 0) this.addPoint(message.asOf, Object.fromEntries(Object.entries(message.segments).map(([k, t]) => [k, t.customers])));
     for (const fn of this.listeners) fn(message);
     return message;
   }
 
-  /** The segment counts of the snapshots so far, for a client that connects now. */
+  /** A point of the series: a snapshot's, or a month end's (the figures'). */
+  private addPoint(asOf: string, segments: Record<string, number>): void {
+    this.series.push({ asOf, segments });
+    if (this.series.length > SERIES_LENGTH) this.series.shift();
+  }
+
+  /** The segment counts of the snapshots and month ends so far, for a client that connects now. */
   history(): HistoryMessage {
     return { type: 'history', series: [...this.series] };
   }
 
-  /** The report of the state now, for the HTML report (not committed: the live migration goes on). */
-  async report(): Promise<{ report: Report; extras: SnapshotExtras }> {
-    return buildReport(await this.engine.snapshot('sketch', false), this.engine.model);
+  /** The report of the state now, for the HTML report (not committed: the live migration goes on), and the latest figures. */
+  async report(): Promise<{ report: Report; extras: SnapshotExtras; figures: LiveFiguresMessage | null }> {
+    return { ...buildReport(await this.engine.snapshot('sketch', false), this.engine.model), figures: this.figures?.latest ?? null };
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@
  *   hello     on connect: protocol version, model name, the names (with meanings) of every
  *             segment, group, retention state and audience
  *   history   on connect, after hello: the segment counts of the snapshots taken so far
- *             (the latest SERIES_LENGTH), so a page opened late draws the whole series
+ *             and of the month ends the figures measured (the latest SERIES_LENGTH), so a
+ *             page opened late draws the whole series
  *   snapshot  on connect, then at most every interval while the state changes, and on request
  *   error     a message the server could not take; a client that floods is closed
  * Client to server:
@@ -13,6 +14,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { Report } from '../report/report.js';
+import type { LiveFiguresMessage } from './live-figures.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -45,6 +47,11 @@ export interface SnapshotMessage extends ReportFields {
   /** Revenue share of the lowest-spending 0, 5, ..., 100 % of customers. */
   lorenz: number[];
   migration: Migration[];
+  /**
+   * Cultivation by cohort and core retention, measured at each month end the latest event
+   * time passes (null: the server runs with --no-figures).
+   */
+  figures: LiveFiguresMessage | null;
   ingest: {
     /** Rows taken in so far (orders, refunds, engagements, rejected). */
     rows: number;

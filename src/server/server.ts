@@ -129,9 +129,11 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       json(res, 200, { ok: true });
     } else if (req.method === 'GET' && path === '/report.html') {
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
-      live.report().then(({ report, extras }) => {
+      live.report().then(({ report, extras, figures }) => {
+        const h = headlines(report, live.engine.model, extras.lorenz);
+        if (figures?.coreRetention) h.coreRetention = figures.coreRetention;
         const page = htmlReport({
-          report: { ...report, headlines: headlines(report, live.engine.model, extras.lorenz) }, model: live.engine.model,
+          report: { ...report, headlines: h, cultivation: figures?.cultivation ?? undefined }, model: live.engine.model,
           inputs: ['the live engine (rfm serve)'], prospects: extras.prospects,
         });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-disposition': `attachment; filename="rfmstream-report-${report.asOf.slice(0, 10)}.html"` });

@@ -60,7 +60,8 @@ describe('rfm report', () => {
     expect(page).toContain('Who moved where, 1997-09-30 to 1998-06-30');
     expect(page).toContain('<svg class="sankey"');
     expect(page).toContain('Playbook');
-    expect(page).toContain('Core retention: of the customers in a Core segment at --from');
+    expect(page).toContain('Core customers of 1997-09-30 are not Lost at 1998-06-30');
+    expect(page).toContain('Core retention: of the customers in a Core segment at the first date');
   });
 
   test('renders in chromium at desktop and phone width without spilling, and prints to PDF', async () => {

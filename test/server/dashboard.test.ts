@@ -4,7 +4,7 @@
  * build/screenshots/dashboard.png.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -90,6 +90,21 @@ test('opened after a replay at phone width: the whole series, "replay done", not
     expect(report.status).toBe(200);
     expect(report.text).toContain('<svg class="lorenz"');
     expect(report.text).toContain('data-key="customers">3,000<');
+    // cultivation and core retention, as the report measures them (the page says the baseline's day)
+    const sentence = (await page.textContent('#figures .fig'))!;
+    const from = /Core customers of (\d{4}-\d{2}-\d{2})/.exec(sentence)![1];
+    const out = join(tmpdir(), `rfm-dash-${process.pid}.json`);
+    const r = await runCli(['replay', orders, '--cohorts', '--from', `${from}T23:59:59.999Z`, '--json', out, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const replayed = JSON.parse(readFileSync(out, 'utf8'));
+    const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+    const kept = replayed.headlines.coreRetention;
+    expect(sentence).toBe(`${pct(kept.notLost)} of the ${kept.coreAtFrom.toLocaleString('en-US')} Core customers of ${from} are not Lost on ${kept.to.slice(0, 10)}; ${pct(kept.stillCore)} are still Core.`);
+    const cohorts: { month: string; customers: number; within90: number | null; within180: number | null; within365: number | null }[] = replayed.cultivation.cohorts;
+    const rows = await page.evaluate(() => [...document.querySelectorAll('#cohorts tr')].slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(cohorts.slice(-12).reverse().map((c) => [c.month, c.customers.toLocaleString('en-US'), pct(c.within90), pct(c.within180), pct(c.within365)]));
+    expect(report.text).toContain('Cultivation: new customers who became Core');
+    expect(report.text).toContain(`Core customers of ${from} are not Lost`);
   } finally {
     await browser.close();
     server.kill('SIGINT');
