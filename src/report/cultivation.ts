@@ -1,10 +1,17 @@
 /**
  * Cultivation by cohort: of the customers whose first order falls in a month, the share in a
  * Core segment within 90, 180 and 365 days of it. Segments are measured at every month's end
- * (the replay reads the files once a month, report --cohorts), so "within N days" is "in a
- * Core segment at a month end at most N days after the first order": a customer who was
- * Core for a few days between two month ends is not seen.
+ * (the replay reads the files once a month, report --cohorts; a live engine as its clock
+ * passes one), so "within N days" is "in a Core segment at a month end at most N days after
+ * the first order": a customer who was Core for a few days between two month ends is not seen.
+ *
+ * What is kept per customer is by its place in its shard's export (a shard appends new
+ * customers and never moves one), not by its id: a map of every id as a string cost 1.5-2 s
+ * a measurement at 10^6 customers, the arrays 0.1 s (bench/NOTES.md, section 47). The
+ * one time places change, when integer ids turn to text (the customers are dealt out again),
+ * is seen by comparing the ids at the places kept, and the times are carried over by id.
  */
+import type { CustomerRows } from '../core/types.js';
 import type { CustomerExport } from '../results.js';
 import { customerIdOf } from './customers-csv.js';
 import { CORE, LOST } from './headlines.js';
@@ -27,65 +34,154 @@ export interface Cultivation {
   cohorts: CohortRow[];
 }
 
+/** The customers in a Core segment at a measurement: a bit per place, per shard. */
+export interface CoreMarks {
+  parts: Uint8Array[];
+  count: number;
+}
+
 /** What observe saw besides what it keeps. */
 export interface Observed {
-  core: Set<string> | null;
-  notLost: number;
-  stillCore: number;
+  /** With `keep`: the customers in a Core segment now. */
+  core: CoreMarks | null;
+  /** Of the baseline's customers, how many are not Lost now, and how many still Core; null when places changed since it (a baseline is then of no use). */
+  notLost: number | null;
+  stillCore: number | null;
+}
+
+/** A shard's ids, by place. */
+type Placed = Pick<CustomerRows, 'numRows' | 'idMode' | 'idWords' | 'idOffsets' | 'idBytes'>;
+
+interface CohortCounts {
+  customers: number;
+  within: number[];
 }
 
 export class CultivationTracker {
-  private readonly firstOrder = new Map<string, number>();
-  private readonly firstCore = new Map<string, number>();
+  /** Per shard and place: when the customer was first seen in a Core segment (NaN: not yet). */
+  private firstCore: Float64Array[] = [];
+  /** The ids of the last measurement's places, to see that they still hold the same customers. */
+  private placed: Placed[] = [];
+  private unsigned = false;
+  private cohorts = new Map<number, CohortCounts>();
 
   /**
-   * The customers as of `at`: their first order, and whether they are in a Core segment now.
-   * For the live core retention: with `keep`, the ids in a Core segment now; with
-   * `baseline`, how many of its ids are not in a Lost segment now, and how many still Core.
+   * The customers as of `at`: when each is first in a Core segment, and the cohort counts.
+   * For the live core retention: with `keep`, who is in a Core segment now; with `baseline`
+   * (an earlier measurement's `core`), how many of its customers are not Lost now and how many still Core.
    */
-  observe(exp: CustomerExport, at: number, o: { keep?: boolean; baseline?: ReadonlySet<string> } = {}): Observed {
+  observe(exp: CustomerExport, at: number, o: { keep?: boolean; baseline?: CoreMarks } = {}): Observed {
+    const moved = this.follow(exp);
     const groups = exp.model.segmentGroups;
-    const out: Observed = { core: o.keep ? new Set() : null, notLost: 0, stillCore: 0 };
-    for (const part of exp.parts) {
+    const isCore = Uint8Array.from(groups, (g) => (g === CORE ? 1 : 0));
+    const isLost = Uint8Array.from(groups, (g) => (g === LOST ? 1 : 0));
+    const baseline = moved ? undefined : o.baseline;
+    const out: Observed = { core: o.keep ? { parts: [], count: 0 } : null, notLost: baseline ? 0 : null, stillCore: baseline ? 0 : null };
+    this.cohorts = new Map();
+    const months = new MonthOf();
+    exp.parts.forEach((part, p) => {
+      const firstCore = this.firstCore[p];
+      const marks = o.keep ? new Uint8Array((part.numRows + 7) >> 3) : null;
+      const base = baseline?.parts[p];
       for (let i = 0; i < part.numRows; i++) {
         if (part.orders[i] === 0) continue;
-        const id = customerIdOf(part, i, exp.unsignedIds);
-        const group = groups[part.segment[i]];
-        if (!this.firstOrder.has(id)) this.firstOrder.set(id, part.firstTs[i]);
-        if (group === CORE && !this.firstCore.has(id)) this.firstCore.set(id, at);
-        if (group === CORE) out.core?.add(id);
-        if (o.baseline?.has(id)) {
-          if (group !== LOST) out.notLost++;
-          if (group === CORE) out.stillCore++;
+        const seg = part.segment[i];
+        const core = isCore[seg] === 1;
+        if (core) {
+          if (Number.isNaN(firstCore[i])) firstCore[i] = at;
+          if (marks !== null) marks[i >> 3] |= 1 << (i & 7);
         }
+        if (base !== undefined && i >> 3 < base.length && (base[i >> 3] >> (i & 7)) & 1) {
+          if (isLost[seg] === 0) out.notLost!++;
+          if (core) out.stillCore!++;
+        }
+        const first = part.firstTs[i];
+        const month = months.of(first);
+        let c = this.cohorts.get(month);
+        if (c === undefined) this.cohorts.set(month, (c = { customers: 0, within: CULTIVATION_DAYS.map(() => 0) }));
+        c.customers++;
+        const sinceFirst = firstCore[i] - first;
+        for (let k = 0; k < CULTIVATION_DAYS.length; k++) if (sinceFirst <= CULTIVATION_DAYS[k] * DAY_MS) c.within[k]++;
       }
-    }
+      if (marks !== null) {
+        out.core!.parts.push(marks);
+        for (const byte of marks) out.core!.count += BITS[byte];
+      }
+    });
     return out;
   }
 
-  /** The table, one row a month of first orders, as of asOf. */
+  /** The table as of asOf (the latest measurement's date), one row a month of first orders. */
   table(asOf: number): Cultivation {
-    const byMonth = new Map<string, { customers: number; within: number[]; last: number }>();
-    for (const [id, first] of this.firstOrder) {
-      const month = new Date(first).toISOString().slice(0, 7);
-      let row = byMonth.get(month);
-      if (row === undefined) {
-        const d = new Date(first);
-        byMonth.set(month, (row = { customers: 0, within: CULTIVATION_DAYS.map(() => 0), last: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1 }));
-      }
-      row.customers++;
-      const core = this.firstCore.get(id);
-      CULTIVATION_DAYS.forEach((days, k) => {
-        if (core !== undefined && core - first <= days * DAY_MS) row!.within[k]++;
-      });
-    }
-    const cohorts = [...byMonth.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, r]): CohortRow => {
-      const share = (k: number): number | null => (r.last + CULTIVATION_DAYS[k] * DAY_MS <= asOf ? r.within[k] / r.customers : null);
-      return { month, customers: r.customers, within90: share(0), within180: share(1), within365: share(2) };
+    const cohorts = [...this.cohorts.entries()].sort(([a], [b]) => a - b).map(([month, r]): CohortRow => {
+      const last = Date.UTC(Math.floor(month / 12), (month % 12) + 1, 1) - 1;
+      const share = (k: number): number | null => (last + CULTIVATION_DAYS[k] * DAY_MS <= asOf ? r.within[k] / r.customers : null);
+      return { month: `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`, customers: r.customers, within90: share(0), within180: share(1), within365: share(2) };
     });
     return {
       definition: 'of the customers whose first order falls in the month, the share in a Core segment at a month end at most 90 / 180 / 365 days after their first order (empty while the cohort is younger than that)',
       cohorts,
     };
+  }
+
+  /** Grows the per-place arrays to the export's; true when the places were dealt out again (the times are carried over by id). */
+  private follow(exp: CustomerExport): boolean {
+    const moved = this.placed.length > 0 && !samePlaces(this.placed, exp.parts);
+    let carried: Map<string, number> | null = null;
+    if (moved) {
+      carried = new Map();
+      this.placed.forEach((part, p) => {
+        for (let i = 0; i < part.numRows; i++) if (!Number.isNaN(this.firstCore[p][i])) carried!.set(customerIdOf(part, i, this.unsigned), this.firstCore[p][i]);
+      });
+      this.firstCore = [];
+    }
+    exp.parts.forEach((part, p) => {
+      const had = this.firstCore[p] ?? new Float64Array(0);
+      if (had.length >= part.numRows) return;
+      const grown = new Float64Array(Math.max(part.numRows, 2 * had.length)).fill(NaN);
+      grown.set(had);
+      if (carried !== null) for (let i = 0; i < part.numRows; i++) grown[i] = carried.get(customerIdOf(part, i, exp.unsignedIds)) ?? NaN;
+      this.firstCore[p] = grown;
+    });
+    this.placed = exp.parts.map(({ numRows, idMode, idWords, idOffsets, idBytes }) => ({ numRows, idMode, idWords, idOffsets, idBytes }));
+    this.unsigned = exp.unsignedIds;
+    return moved;
+  }
+}
+
+/** The places of `before` hold the same customers in `now` (which may have more). */
+function samePlaces(before: Placed[], now: CustomerRows[]): boolean {
+  if (before.length !== now.length) return false;
+  return before.every((a, p) => {
+    const b = now[p];
+    if (a.idMode !== b.idMode || a.numRows > b.numRows) return false;
+    if (a.idMode === 'int') return prefixEqual(a.idWords!, b.idWords!, 2 * a.numRows);
+    return prefixEqual(a.idOffsets!, b.idOffsets!, a.numRows + 1) && prefixEqual(a.idBytes!, b.idBytes!, a.idOffsets![a.numRows]);
+  });
+}
+
+function prefixEqual(a: Int32Array | Uint8Array, b: Int32Array | Uint8Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Set bits of every byte. */
+const BITS = Uint8Array.from({ length: 256 }, (_, v) => {
+  let n = 0;
+  for (let x = v; x > 0; x >>= 1) n += x & 1;
+  return n;
+});
+
+/** year * 12 + month (0-11) of a time, UTC, by the day (cached: a cohort's customers share few days). */
+class MonthOf {
+  private readonly days = new Map<number, number>();
+  of(t: number): number {
+    const day = Math.floor(t / DAY_MS);
+    let m = this.days.get(day);
+    if (m === undefined) {
+      const d = new Date(day * DAY_MS);
+      this.days.set(day, (m = d.getUTCFullYear() * 12 + d.getUTCMonth()));
+    }
+    return m;
   }
 }

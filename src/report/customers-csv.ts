@@ -24,7 +24,7 @@ export function csvField(s: string): string {
 const decoder = new TextDecoder();
 
 /** The customer id of row i as the input gave it (unsigned: the input's ids were Uint64). */
-export function customerIdOf(rows: CustomerRows, i: number, unsigned = false): string {
+export function customerIdOf(rows: Pick<CustomerRows, 'idMode' | 'idWords' | 'idOffsets' | 'idBytes'>, i: number, unsigned = false): string {
   if (rows.idMode === 'utf8') return decoder.decode(rows.idBytes!.subarray(rows.idOffsets![i], rows.idOffsets![i + 1]));
   return decimalOfWords(rows.idWords![2 * i], rows.idWords![2 * i + 1], unsigned);
 }

@@ -7,7 +7,7 @@
  * arrives after its month end was measured counts from the next measurement on.
  *
  * Core retention live: of the customers Core at the latest month end at least 90 days
- * before the latest measurement, the share not Lost (and still Core) at it; the Core ids of
+ * before the latest measurement, the share not Lost (and still Core) at it; the Core marks of
  * the last few measurements are kept for that.
  */
 import { Kind } from '../abi/abi.js';
@@ -17,7 +17,7 @@ import type { ConvertedInput } from '../batch/converted.js';
 import type { Engine } from '../engine/engine.js';
 import type { CustomerExport } from '../results.js';
 import { CultivationTracker } from '../report/cultivation.js';
-import type { Cultivation } from '../report/cultivation.js';
+import type { CoreMarks, Cultivation } from '../report/cultivation.js';
 import { coreRetention } from '../report/headlines.js';
 import type { CoreRetention } from '../report/headlines.js';
 
@@ -44,8 +44,8 @@ export class LiveFigures {
   private readonly tracker = new CultivationTracker();
   /** The month end to measure at next; null before the first order. */
   private next: number | null = null;
-  /** Core ids at the measurements still within reach of a baseline, oldest first. */
-  private cores: { at: number; ids: Set<string> }[] = [];
+  /** Core marks at the measurements still within reach of a baseline, oldest first. */
+  private cores: { at: number; marks: CoreMarks }[] = [];
   private figures: LiveFiguresMessage = { cultivation: null, coreRetention: null, measuredAt: null };
 
   /** onPoint: each measurement's segment counts (the live series gains a point a month, even from a replay that came in one batch). */
@@ -77,13 +77,15 @@ export class LiveFigures {
     for (let i = 0; i < this.cores.length; i++) if (this.cores[i].at <= at - RETENTION_DAYS * DAY_MS) base = i;
     const baseline = base >= 0 ? this.cores[base] : null;
     const customers = await this.engine.customers('sketch', at);
-    const seen = this.tracker.observe(customers, at, { keep: true, baseline: baseline?.ids });
+    const seen = this.tracker.observe(customers, at, { keep: true, baseline: baseline?.marks });
     this.onPoint(iso(at), segmentCounts(customers));
-    if (base > 0) this.cores = this.cores.slice(base);
-    this.cores.push({ at, ids: seen.core! });
+    // customers dealt out again (ids turned to text): the earlier marks are of other places
+    if (baseline !== null && seen.notLost === null) this.cores = [];
+    else if (base > 0) this.cores = this.cores.slice(base);
+    this.cores.push({ at, marks: seen.core! });
     this.figures = {
       cultivation: this.tracker.table(at),
-      coreRetention: baseline === null ? null : coreRetention(iso(baseline.at), iso(at), baseline.ids.size, seen.notLost, seen.stillCore),
+      coreRetention: baseline === null || seen.notLost === null ? null : coreRetention(iso(baseline.at), iso(at), baseline.marks.count, seen.notLost, seen.stillCore!),
       measuredAt: iso(at),
     };
   }
