@@ -2,8 +2,9 @@
  * One HTTP server (node:http) with the ws WebSocket server on the same port:
  *   GET /          the dashboard page
  *   POST /ingest   an Arrow IPC stream (or file) body, or CSV (Content-Type text/csv with a
- *                  header customer_id,ts,amount[,kind], ISO times); answers
- *                  { "accepted": n, "rejected": n } or { "error": "..." } with status 400
+ *                  header customer_id,ts,amount[,kind], ISO times), all or nothing; answers
+ *                  { "accepted": n, "rejected": n } of its own rows, or { "error": "..." }
+ *                  with status 400 (nothing applied) or 413 (over the body limit)
  *   WebSocket      the live protocol (protocol.ts)
  * With a token, both the socket and /ingest need it: ?token=T or "Authorization: Bearer T".
  * A slow client never slows the engine: it has at most one snapshot in flight and one
@@ -15,9 +16,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
+import type { ConvertedInput } from '../batch/converted.js';
 import { RfmError } from '../core/errors.js';
 import { headlines } from '../report/headlines.js';
 import { htmlReport } from '../report/html-report.js';
@@ -41,7 +42,7 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Client messages per second before the client is closed as flooding. Default 20. */
   floodLimit?: number;
-  /** Largest /ingest body, bytes. Default 256 MiB. */
+  /** Largest /ingest body of any type, bytes (413 beyond it). Default 256 MiB. */
   maxIngestBytes?: number;
 }
 
@@ -71,6 +72,61 @@ function fitForReply(message: string): string {
   return s.length > 300 ? s.slice(0, 300) + '...' : s;
 }
 
+/** A request the server refuses with a status of its own (413: too large). */
+class RequestError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** The body into a file; over `limit` bytes (declared or sent) it is refused with 413, whatever its type. */
+async function receive(req: IncomingMessage, file: string, limit: number): Promise<void> {
+  const tooLarge = (): RequestError => new RequestError(413, `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body); send it in parts`);
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
+  const out = createWriteStream(file);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let bytes = 0;
+      let ended = false;
+      const onData = (chunk: Buffer): void => {
+        bytes += chunk.length;
+        if (bytes > limit) {
+          // paused, not destroyed: the answer goes out on this socket (refuseUnread)
+          req.off('data', onData);
+          req.pause();
+          reject(tooLarge());
+        } else if (!out.write(chunk)) {
+          req.pause();
+          out.once('drain', () => bytes <= limit && req.resume());
+        }
+      };
+      req.on('data', onData);
+      req.once('end', () => {
+        ended = true;
+        resolve();
+      });
+      req.once('close', () => ended || reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)')));
+      out.once('error', (e) => reject(new RfmError('RFM_ERR_INPUT', `cannot keep the request body: ${e.message}`)));
+    });
+  } finally {
+    await new Promise<void>((r) => out.end(() => r()));
+  }
+}
+
+/**
+ * Answers a request refused before its body was read: the client may still be sending, and
+ * a socket closed under it resets the connection before the answer is read. So the rest is
+ * read and dropped, for a few seconds at most, and the connection closed after the answer.
+ */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  res.setHeader('connection', 'close');
+  json(res, status, body);
+  req.resume();
+  const stop = setTimeout(() => req.destroy(), 5000);
+  req.once('end', () => clearTimeout(stop));
+  req.once('close', () => clearTimeout(stop));
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body) + '\n');
@@ -81,39 +137,46 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
   const authorized = (req: IncomingMessage): boolean => o.token === undefined || tokenOf(req) === o.token;
   const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
 
+  /**
+   * A request is all or nothing: the body is received whole (within the limit) and converted
+   * whole before a row of it is applied, so a body that fails part-way (a bad quote on its
+   * last line, a truncated Arrow stream) leaves the state as it was. The answer counts this
+   * request's rows, from its own batches (not the engine's counters, which other requests
+   * move meanwhile).
+   */
   async function ingest(req: IncomingMessage): Promise<{ accepted: number; rejected: number }> {
     const engine = live.engine;
-    const before = { ...engine.counts };
-    let leftOut = 0;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'text/csv' || type === 'application/csv') {
-      const stats = newImportStats();
-      for await (const c of readCsv(req, DEFAULT_CSV_OPTIONS, engine.sourceOptions(), stats)) {
-        await live.ingest(c);
+    const csv = type === 'text/csv' || type === 'application/csv';
+    const dir = await mkdtemp(join(tmpdir(), 'rfm-ingest-'));
+    const file = join(dir, csv ? 'body.csv' : 'body.arrow');
+    const batches: ConvertedInput[] = [];
+    let leftOut = 0;
+    try {
+      await receive(req, file, maxIngest);
+      if (csv) {
+        const stats = newImportStats();
+        for await (const c of readCsv(file, DEFAULT_CSV_OPTIONS, engine.sourceOptions(), stats)) batches.push(c);
+        leftOut = stats.badFieldCounts;
+      } else {
+        // untrusted Arrow goes through the watched reading thread
+        for await (const b of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000, label: 'the request body' })) batches.push(b);
       }
-      leftOut = stats.badFieldCounts;
-    } else {
-      // untrusted Arrow goes through the watched reading thread, from a temporary file
-      const dir = await mkdtemp(join(tmpdir(), 'rfm-ingest-'));
-      const file = join(dir, 'body.arrow');
-      try {
-        let bytes = 0;
-        req.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (bytes > maxIngest) req.destroy(new RfmError('RFM_ERR_INPUT', `the body is larger than ${maxIngest} bytes`));
-        });
-        await pipeline(req, createWriteStream(file));
-        for await (const batch of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000, label: 'the request body' })) {
-          await live.ingest(batch);
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+    } catch (e) {
+      for (const b of batches) for (const part of b.parts) engine.pool.give(part.buffer);
+      throw e;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    let accepted = 0;
+    let rejected = leftOut;
+    for (const b of batches) {
+      accepted += b.orders + b.refunds + b.engagements;
+      rejected += b.rejected;
+      await live.ingest(b);
     }
     await engine.flush();
-    const after = engine.counts;
-    const accepted = after.orders + after.refunds + after.engagements - (before.orders + before.refunds + before.engagements);
-    return { accepted, rejected: after.rejected - before.rejected + leftOut };
+    return { accepted, rejected };
   }
 
   const http = createServer((req, res) => {
@@ -144,7 +207,11 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       ingest(req).then(
         (r) => json(res, 200, r),
-        (e: unknown) => json(res, e instanceof RfmError ? 400 : 500, { error: fitForReply((e as Error).message) }),
+        (e: unknown) => {
+          const body = { error: fitForReply((e as Error).message) };
+          if (e instanceof RequestError) refuseUnread(req, res, e.status, body);
+          else json(res, e instanceof RfmError ? 400 : 500, body);
+        },
       );
     } else {
       json(res, 404, { error: `nothing at ${path}; the dashboard is at /, the socket on this port, ingest at POST /ingest` });
