@@ -31,6 +31,7 @@ interface LiveOptions {
   maxFuture?: number;
   figures: boolean;
   maxBody: number;
+  allowOrigin: string[];
 }
 
 function liveOptions(cmd: Command, defaultPort: number): Command {
@@ -43,6 +44,7 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
     .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', duration('--max-future'), ONE_DAY)
+    .option('--allow-origin <origin>', 'let pages of this origin (https://app.example.com, or * for any) open the socket and POST /ingest; repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--max-body <MiB>', 'largest POST /ingest body, of any type (413 beyond it)', wholeNumber('--max-body', 1, 65_536), 256)
     .option('--no-figures', 'skip the cultivation and core-retention figures (every customer is measured at each month end; ids are kept in memory)');
 }
@@ -64,7 +66,7 @@ async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: Runni
   const live = new LiveEngine({ workers: o.workers, core: o.core, model, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval, { figures: o.figures });
   let server: RunningServer;
   try {
-    server = await startServer(live, { port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20 });
+    server = await startServer(live, { port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin });
   } catch (e) {
     await live.close();
     throw e;

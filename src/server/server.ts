@@ -7,9 +7,12 @@
  *                  with status 400 (nothing applied) or 413 (over the body limit)
  *   WebSocket      the live protocol (protocol.ts)
  * With a token, both the socket and /ingest need it: ?token=T or "Authorization: Bearer T".
+ * Pages of other origins are kept off the socket and /ingest, and on loopback requests to
+ * other names (DNS rebinding) are refused: see Gate.
  * A slow client never slows the engine: it has at most one snapshot in flight and one
  * waiting, the newest (older ones are dropped, never queued).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createWriteStream } from 'node:fs';
@@ -44,6 +47,8 @@ export interface ServerOptions {
   floodLimit?: number;
   /** Largest /ingest body of any type, bytes (413 beyond it). Default 256 MiB. */
   maxIngestBytes?: number;
+  /** Origins besides the server's own whose pages may open the socket and POST /ingest ("*": any). */
+  allowOrigins?: string[];
 }
 
 export interface RunningServer {
@@ -58,6 +63,69 @@ function textOf(s: SnapshotMessage): string {
   let text = texts.get(s);
   if (text === undefined) texts.set(s, (text = JSON.stringify(s)));
   return text;
+}
+
+const digestOf = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/**
+ * Who may come in: with a token, only a request that has it (compared in constant time, by
+ * digest, so neither its bytes nor its length leak through timing); a browser's page only
+ * from the server's own origin or an allowed one (any page the merchant visits could
+ * otherwise read the live segments or POST orders: a form's text/plain POST needs no
+ * preflight); and, bound to loopback, only a request addressed to a loopback name (a DNS
+ * rebinding page has the attacker's name in Host).
+ */
+class Gate {
+  private readonly token: Buffer | null;
+  private readonly loopback: boolean;
+  private readonly origins: Set<string>;
+
+  constructor(o: ServerOptions) {
+    this.token = o.token === undefined ? null : digestOf(o.token);
+    this.loopback = isLoopback(o.host);
+    this.origins = new Set(o.allowOrigins ?? []);
+  }
+
+  authorized(req: IncomingMessage): boolean {
+    if (this.token === null) return true;
+    const given = tokenOf(req);
+    return given !== null && timingSafeEqual(digestOf(given), this.token);
+  }
+
+  /** Null when the request may be served, else why not (403). */
+  refusal(req: IncomingMessage): string | null {
+    const host = req.headers.host ?? '';
+    if (this.loopback && !isLoopback(hostnameOf(host))) {
+      return `this server listens on loopback and answers to localhost names only, not "${host}" (a page reaching it by another name may be a DNS rebinding attack; rfm serve --host ADDR to serve a network)`;
+    }
+    return null;
+  }
+
+  /** Null when a page of the request's origin may use the socket or /ingest, else why not (403). */
+  originRefusal(req: IncomingMessage): string | null {
+    const origin = req.headers.origin;
+    // not a browser's page (curl, a script): the token, if any, is what guards it
+    if (origin === undefined || this.origins.has('*') || this.origins.has(origin)) return null;
+    let same = false;
+    try {
+      same = new URL(origin).host === req.headers.host;
+    } catch {
+      same = false;
+    }
+    return same ? null : `a page of ${origin} may not use this server; rfm serve --allow-origin ${origin} lets it`;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The name in a Host header, without its port. */
+function hostnameOf(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.lastIndexOf(':');
+  return colon >= 0 ? host.slice(0, colon) : host;
 }
 
 function tokenOf(req: IncomingMessage): string | null {
@@ -134,7 +202,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startServer(live: LiveEngine, o: ServerOptions): Promise<RunningServer> {
   const clients = new Set<Client>();
-  const authorized = (req: IncomingMessage): boolean => o.token === undefined || tokenOf(req) === o.token;
+  const gate = new Gate(o);
+  const authorized = (req: IncomingMessage): boolean => gate.authorized(req);
   const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
 
   /**
@@ -181,6 +250,8 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
 
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const refused = gate.refusal(req) ?? (path === '/ingest' ? gate.originRefusal(req) : null);
+    if (refused !== null) return req.method === 'POST' ? refuseUnread(req, res, 403, { error: refused }) : json(res, 403, { error: refused });
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(dashboardPage());
@@ -220,6 +291,12 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload ?? 4096 });
   http.on('upgrade', (req, socket, head) => {
+    const refused = gate.refusal(req) ?? gate.originRefusal(req);
+    if (refused !== null) {
+      socket.write(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refused}\n`);
+      socket.destroy();
+      return;
+    }
     if (!authorized(req)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
