@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
 import { RecordBatchConverter } from '../batch/record-batches.js';
 import type { CoreName } from '../engine/shard-host.js';
+import { RfmError } from '../core/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { LiveEngine } from '../server/live.js';
 import { Pacer } from '../server/pace.js';
@@ -109,6 +110,7 @@ export function serveCommand(program: Command): void {
       const kind = source === undefined ? null : await inputKind(source, o.format);
       const { live } = await goLive(o);
       if (!source || kind === null) return;
+      const rowsBefore = live.engine.counts.rows;
       void (async () => {
         do {
           const pacer = new Pacer(o.rate, o.speed);
@@ -124,7 +126,14 @@ export function serveCommand(program: Command): void {
         } while (o.loop);
         await live.markSourceDone();
         process.stdout.write(`rfm: replayed ${source} (${describeInput(kind)}); still serving (Ctrl+C stops)\n`);
-      })().catch(exitOnError);
+      })().catch(async (e: unknown) => {
+        // a file that fails before its first row is a wrong file: say so and stop; one that
+        // fails part-way keeps what was read, and the server (and every POSTed order) stays
+        const read = live.engine.counts.rows - rowsBefore;
+        if (read === 0 || !(e instanceof RfmError) || e.code === 'RFM_ERR_WORKER') return exitOnError(e);
+        process.stderr.write(`rfm: ${e.message} [${e.code}]\nrfm: the replay of ${source} stopped after ${read.toLocaleString('en-US')} rows; still serving what was read (Ctrl+C stops)\n`);
+        await live.markSourceDone(e.message);
+      }).catch(exitOnError);
     }));
 
   liveOptions(program.command('demo'), 8080)

@@ -52,6 +52,7 @@ const PAGE = `<!doctype html>
   .scroll { overflow-x:auto; }
   #status.done { background:#e8eefc; color:#1c3d7a; }
   #status.refused { background:#fde7e4; color:#9a2a1b; }
+  .banner { margin:12px 24px 0; padding:10px 14px; border-radius:8px; background:#fde7e4; color:#9a2a1b; font-size:14px; overflow-wrap:anywhere; }
   header a { font-size:12px; color:#1c3d7a; }
   svg.chart { display:block; width:100%; }
   .kpi .v { overflow-wrap:anywhere; }
@@ -69,6 +70,7 @@ const PAGE = `<!doctype html>
   <a id="report-link" href="/report.html" download>download the report (HTML)</a>
   <span id="status">connecting…</span>
 </header>
+<div id="source-error" class="banner" role="alert" hidden></div>
 <main>
   <section class="kpis">
     <div class="card kpi"><div class="v" id="k-customers">–</div><div class="l">customers with an order</div></div>
@@ -213,7 +215,11 @@ function render(s) {
   $('k-revenue').textContent = money.format(s.revenue);
   // after the source: no rate to show, and the badge says the replay is over
   $('k-rate').textContent = s.ingest.sourceDone ? '–' : fmt.format(Math.round(s.ingest.ordersPerSecond));
-  if (s.ingest.sourceDone) { $('status').textContent = 'replay done · serving'; $('status').className = 'done'; }
+  if (s.ingest.sourceError) {
+    $('status').textContent = 'replay stopped · serving what was read'; $('status').className = 'refused';
+    $('source-error').textContent = 'The replay stopped: ' + s.ingest.sourceError + ' The numbers are of the orders read before it; POST /ingest still takes more.';
+    $('source-error').hidden = false;
+  } else if (s.ingest.sourceDone) { $('status').textContent = 'replay done · serving'; $('status').className = 'done'; }
   $('k-asof').textContent = s.orders > 0 ? s.asOf.slice(0, 10) : '–';
   $('k-rejected').textContent = fmt.format(s.rejected);
   if (s.orders > 0) history.push(s);

@@ -20,6 +20,7 @@ export class LiveEngine {
   private seq = 0;
   private dirty = true;
   private sourceDone = false;
+  private sourceError: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private taking: Promise<SnapshotMessage> | null = null;
   private lastOrders = 0;
@@ -67,11 +68,15 @@ export class LiveEngine {
     this.dirty = true;
   }
 
-  /** The source has ended: the figures are measured at its last event, and one more snapshot says so. */
-  async markSourceDone(): Promise<void> {
+  /**
+   * The source has ended: the figures are measured at its last event, and one more snapshot
+   * says so. With an error, it stopped part-way: what was read stays, and the snapshots say why.
+   */
+  async markSourceDone(error: string | null = null): Promise<void> {
     const turn = this.ingesting.then(() => this.figures?.measureNow());
     this.ingesting = turn.catch(() => undefined);
     await turn;
+    this.sourceError = error;
     this.sourceDone = true;
     this.dirty = true;
   }
@@ -94,6 +99,7 @@ export class LiveEngine {
     // said of the state this snapshot flushes in: a source that ends while it is being
     // taken is done for the next one, not this one
     const sourceDone = this.sourceDone;
+    const sourceError = this.sourceError;
     const snapshot = await this.engine.snapshot('sketch', true);
     const { counts, watermark } = snapshot;
     const { report, extras } = buildReport(snapshot, this.engine.model);
@@ -122,6 +128,7 @@ export class LiveEngine {
         ordersPerSecond,
         watermark: Number.isFinite(watermark) ? new Date(watermark).toISOString() : null,
         sourceDone,
+        sourceError,
       },
     };
     this.latest = message;

@@ -61,6 +61,8 @@ export interface SnapshotMessage extends ReportFields {
     watermark: string | null;
     /** The source has nothing more to give (a replay that ended). */
     sourceDone: boolean;
+    /** Why the source stopped before its end (a file corrupt part-way; what was read is kept), else null. */
+    sourceError: string | null;
   };
 }
 
