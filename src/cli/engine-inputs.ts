@@ -136,10 +136,16 @@ export class EngineInputs {
     };
   }
 
-  /** Every input through the engine once (the first read also says how each was read). */
-  async readAll(first: boolean, rejects: RejectsFile | null, rejectsPath?: string): Promise<void> {
+  /**
+   * Every input through the engine once (the first read also says how each was read). With
+   * `resume`, the first `skip` converted batches are read and not applied (a checkpoint's
+   * state has them), and `applied` is called after each batch applied with the count so far
+   * (a checkpoint's position: the inputs give the same batches on every read).
+   */
+  async readAll(first: boolean, rejects: RejectsFile | null, rejectsPath?: string, resume?: { skip: number; applied: (batches: number) => Promise<void> }): Promise<void> {
     const engine = this.engine;
     let batchesBefore = 0;
+    let converted = 0;
     for (const input of this.inputs) {
       let batches = 0;
       const format = this.kinds.get(input)!;
@@ -148,10 +154,16 @@ export class EngineInputs {
       if (opened.cart !== null && first) this.carts.push(opened.cart);
       if (format !== 'arrow') this.progress.total = null;
       for await (const c of opened.batches) {
+        batches += c.batches;
+        if (resume !== undefined && converted < resume.skip) {
+          converted++;
+          for (const b of new Set(c.parts.map((p) => p.buffer))) engine.pool.give(b);
+          continue;
+        }
         await engine.ingest(c);
         rejects?.write(engine.takeRejects());
-        batches += c.batches;
         this.progress.update(batchesBefore + batches, engine.counts.rows);
+        if (resume !== undefined) await resume.applied(++converted);
       }
       batchesBefore += batches;
       const stats = opened.csvStats;

@@ -20,7 +20,12 @@ import { cartSummaryText } from '../sources/carts/cart-summary.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
-import { asOfTime, oneOf } from './options.js';
+import { asOfTime, duration, oneOf } from './options.js';
+import { CheckpointDir, inputIdentity } from './checkpoint-dir.js';
+import type { RunIdentity } from './checkpoint-dir.js';
+import type { Engine } from '../engine/engine.js';
+import type { Model } from '../model/model.js';
+import { createHash } from 'node:crypto';
 import { PERIODS, periodEnds } from './periods.js';
 import type { Period } from './periods.js';
 
@@ -50,6 +55,8 @@ interface ReplayOptions extends EngineInputOptions {
   every?: Period;
   jsonLines?: string;
   cohorts?: boolean;
+  checkpoint?: string;
+  checkpointEvery: CheckpointEvery;
 }
 
 /** --from, --to and --every make sense together, and read the inputs more than once. */
@@ -85,6 +92,8 @@ export function replayCommand(program: Command): void {
     .option('--rejects <file>', 'write rejected rows (null customer, bad time or amount) as CSV')
     .option('--every <period>', `a report at the end of every ${PERIODS.join(', ')} (with the migration since the one before), to --json-lines`, oneOf('--every', PERIODS))
     .option('--json-lines <file>', 'with --every: one report a line (- for stdout)')
+    .option('--checkpoint <dir>', 'write the state to DIR as the replay goes (crash-safe), and resume from it when DIR holds one; Ctrl+C writes one and stops')
+    .option('--checkpoint-every <n|duration>', 'with --checkpoint: every N orders (1000000) or every duration (10s, 5m)', checkpointEvery, { orders: 1_000_000 })
     .option('-q, --quiet', 'no summary table');
   engineInputOptions(reportOptions(replay))
     .action(action(async (inputs: string[], o: ReplayOptions) => runReplay(inputs, o)));
@@ -103,6 +112,9 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
   const toStdout = [o.json, o.customers, o.rejects].filter((f) => f === '-').length;
   if (toStdout > 1) throw new RfmError('RFM_ERR_OPTION', 'only one of --json, --customers and --rejects can be - (stdout)');
   checkWindows(inputs, o);
+  if (o.checkpoint !== undefined) checkCheckpointing(inputs, o);
+  // from the start: a Ctrl+C while the engine starts stops at the first batch, with a checkpoint
+  const signals = o.checkpoint !== undefined ? new StopSignals() : null;
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
   const engine = engineOf(o, model, o.rejects !== undefined);
   const rejects = o.rejects ? new RejectsFile(o.rejects) : null;
@@ -134,10 +146,17 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
     let previous: string | null = null;
     let last: { report: Report; extras: SnapshotExtras } | null = null;
     let mainsSeen = 0;
+    const checkpoints = o.checkpoint === undefined ? null : await Checkpoints.open(o.checkpoint, inputs, o, model, engine, signals!);
     for (let w = 0; w < boundaries.length; w++) {
       const b = boundaries[w];
       engine.beginWindow(w === 0 ? undefined : boundaries[w - 1].at, b.at);
-      await reader.readAll(w === 0, rejects, o.rejects);
+      try {
+        await reader.readAll(w === 0, rejects, o.rejects, checkpoints?.resume);
+      } catch (e) {
+        if (e instanceof StopReading) return;
+        throw e;
+      }
+      await checkpoints?.finish();
       if (tracker !== null) tracker.observe(await engine.customers(mode), engine.asOf);
       if (!b.main) continue;
       // committed: the next report's migration starts from these segments
@@ -184,7 +203,116 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
       process.stderr.write(`rfm: wrote the report to ${html}\n`);
     }
   } finally {
+    signals?.close();
     await rejects?.close();
     await engine.close();
   }
 }
+
+/** SIGINT and SIGTERM, taken as a request to stop at the next batch (with --checkpoint). */
+class StopSignals {
+  asked = false;
+  private readonly onSignal = (): void => {
+    this.asked = true;
+  };
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+  /** Signals are Ctrl+C again. */
+  close(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}
+
+/** --checkpoint-every: a count of orders, or a duration. */
+type CheckpointEvery = { orders: number } | { ms: number };
+function checkpointEvery(v: string): CheckpointEvery {
+  if (/^\d[\d_]*$/.test(v)) {
+    const orders = Number(v.replace(/_/g, ''));
+    if (orders >= 1) return { orders };
+  }
+  const ms = duration('--checkpoint-every')(v);
+  if (ms === undefined || !(ms > 0)) throw new RfmError('RFM_ERR_OPTION', `--checkpoint-every must be a number of orders (1000000) or a duration (10s), got ${v}`);
+  return { ms };
+}
+
+function checkCheckpointing(inputs: string[], o: ReplayOptions): void {
+  const why = inputs.includes('-') ? 'stdin cannot be read again from a position'
+    : o.from !== undefined || o.every !== undefined || o.cohorts ? 'it resumes a single read, not the reads of --from, --every or --cohorts (not yet)'
+      : o.rejects !== undefined ? 'the rejects file would have to resume too (not yet): leave out --rejects' : null;
+  if (why !== null) throw new RfmError('RFM_ERR_OPTION', `--checkpoint cannot be used here: ${why}`);
+}
+
+/**
+ * A replay's checkpoints: the state restored from DIR when it holds one, then one written
+ * every --checkpoint-every and once at the end; SIGINT or SIGTERM finish the batch in hand,
+ * write one and stop the replay (exit 0: nothing is lost; run it again to go on).
+ */
+class Checkpoints {
+  /** Batches applied so far (restored ones included), and at the last checkpoint written. */
+  private batches: number;
+  private written: number;
+  private lastOrders = 0;
+  private lastAt = performance.now();
+  private constructor(
+    private readonly dir: CheckpointDir, private readonly engine: Engine, private readonly every: CheckpointEvery, private readonly skip: number,
+    private readonly signals: StopSignals,
+  ) {
+    this.lastOrders = engine.counts.orders;
+    this.batches = skip;
+    this.written = skip;
+  }
+
+  static async open(path: string, inputs: string[], o: ReplayOptions, model: Model, engine: Engine, signals: StopSignals): Promise<Checkpoints> {
+    const identity: RunIdentity = {
+      ...await inputIdentity(inputs),
+      model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
+      workers: engine.numShards, asOf: o.asOf ?? null, accuracy: o.accuracy,
+      columns: [o.customerColumn, o.tsColumn, o.amountColumn, o.kindColumn].join(','), maxAmount: o.maxAmount, maxFuture: o.maxFuture ?? null,
+      format: o.format, delimiter: o.delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false,
+      idType: o.idType, encoding: o.encoding, currency: o.currency ?? null, timezone: o.timezone,
+    };
+    const dir = new CheckpointDir(path, identity);
+    const loaded = await dir.load();
+    if (loaded !== null) {
+      await engine.restore(loaded.engine);
+      process.stderr.write(`rfm: resuming from the checkpoint in ${path}: ${loaded.position.batches.toLocaleString('en-US')} batches, ${engine.counts.orders.toLocaleString('en-US')} orders applied\n`);
+    }
+    return new Checkpoints(dir, engine, o.checkpointEvery, loaded?.position.batches ?? 0, signals);
+  }
+
+  /** For EngineInputs.readAll: the batches to skip, and a checkpoint when one is due (or asked for). */
+  get resume(): { skip: number; applied: (batches: number) => Promise<void> } {
+    return { skip: this.skip, applied: (batches) => this.applied(batches) };
+  }
+
+  private async applied(batches: number): Promise<void> {
+    this.batches = batches;
+    const e = this.every;
+    const due = 'orders' in e ? this.engine.counts.orders - this.lastOrders >= e.orders : performance.now() - this.lastAt >= e.ms;
+    if (!due && !this.signals.asked) return;
+    await this.write();
+    if (this.signals.asked) {
+      process.stderr.write(`rfm: stopped; the checkpoint in ${this.dir.dir} holds ${batches.toLocaleString('en-US')} batches: run the same command to go on\n`);
+      throw new StopReading();
+    }
+  }
+
+  private async write(): Promise<void> {
+    await this.dir.write({ batches: this.batches }, await this.engine.checkpoint());
+    this.written = this.batches;
+    this.lastOrders = this.engine.counts.orders;
+    this.lastAt = performance.now();
+  }
+
+  /** The read is complete: a last checkpoint of all of it (a run again reports at once), and signals are Ctrl+C again. */
+  async finish(): Promise<void> {
+    if (this.batches > this.written) await this.write();
+    this.signals.close();
+  }
+}
+
+/** Thrown from a read to end it at a checkpoint (a signal asked for it). */
+class StopReading extends Error {}

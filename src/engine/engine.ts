@@ -85,6 +85,15 @@ function checkOptions(o: EngineOptions): void {
   if (asOf !== undefined && !Number.isFinite(asOf)) throw new RfmError('RFM_ERR_OPTION', `asOf must be a valid time, got ${String(o.asOf)}`);
 }
 
+/** An engine's state as a checkpoint keeps it (src/cli/checkpoint.ts writes it). */
+export interface EngineCheckpoint {
+  shards: Uint8Array[];
+  counts: IngestCounts;
+  watermark: number;
+  idMode: 'int' | 'utf8' | null;
+  unsignedIds: boolean;
+}
+
 export class Engine {
   readonly model: Model;
   readonly names: ColumnNames;
@@ -376,6 +385,25 @@ export class Engine {
   async serialize(): Promise<Uint8Array[]> {
     await this.flush();
     return Promise.all(this.shards.map((s) => s.serialize()));
+  }
+
+  /** Everything a checkpoint needs to bring this engine back: every shard's state and the engine's own counts. */
+  async checkpoint(): Promise<EngineCheckpoint> {
+    const shards = await this.serialize();
+    return { shards, counts: { ...this.counts }, watermark: this.watermarkMs, idMode: this.idMode, unsignedIds: this.unsignedIds };
+  }
+
+  /** Brings back a checkpoint's state, into an engine of as many shards that has applied nothing. */
+  async restore(c: EngineCheckpoint): Promise<void> {
+    if (c.shards.length !== this.shards.length) {
+      throw new RfmError('RFM_ERR_OPTION', `the checkpoint holds ${c.shards.length} shards and this engine has ${this.shards.length}: give --workers ${c.shards.length}`);
+    }
+    await this.flush();
+    await Promise.all(this.shards.map((s, i) => s.restore(c.shards[i])));
+    Object.assign(this.counts, c.counts);
+    this.watermarkMs = c.watermark;
+    this.idMode = c.idMode;
+    this.unsignedIds = c.unsignedIds;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,116 @@
+/**
+ * `rfm replay --checkpoint DIR`: killed with SIGKILL at random points, each run resuming
+ * from the last checkpoint, it ends with the report and customer list of an uninterrupted
+ * run, byte for byte; SIGINT writes a checkpoint and exits 0; a checkpoint of another run,
+ * or a damaged one, is refused saying why.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { Random } from '../../src/sources/random.js';
+import { CLI, runCli, tempDir } from '../support/cli.js';
+
+const dir = tempDir();
+const history = join(dir, 'history.arrow');
+const file = (name: string): string => join(dir, name);
+
+/** The outputs of a run, to compare byte for byte. */
+const outputs = (tag: string): string[] => ['--json', file(`${tag}.json`), '--customers', file(`${tag}.csv`), '-q'];
+const same = (a: string, b: string): void => {
+  expect(readFileSync(file(`${a}.json`)).equals(readFileSync(file(`${b}.json`))), `${a}.json against ${b}.json`).toBe(true);
+  expect(readFileSync(file(`${a}.csv`)).equals(readFileSync(file(`${b}.csv`))), `${a}.csv against ${b}.csv`).toBe(true);
+};
+
+/** Starts a run and kills it with `signal` after `ms`, unless it ended first. */
+function runFor(args: string[], ms: number, signal: NodeJS.Signals): Promise<{ killed: boolean; code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args]);
+    let stderr = '';
+    let killed = false;
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      killed = child.kill(signal);
+    }, ms);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ killed: killed && (code === null || signal !== 'SIGKILL'), code, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  const r = await runCli(['generate', '--customers', '100000', '--orders', '3000000', '--seed', '4', '-o', history]);
+  expect(r.code, r.stderr).toBe(0);
+  const plain = await runCli(['replay', history, '--workers', '2', ...outputs('plain')]);
+  expect(plain.code, plain.stderr).toBe(0);
+}, 120_000);
+
+describe('rfm replay --checkpoint', () => {
+  test('SIGKILL at 5 or more random points, each run resuming from the last checkpoint: the uninterrupted run\'s report and customers', async () => {
+    const ck = file('ck-kill');
+    const args = ['replay', history, '--workers', '2', '--checkpoint', ck, '--checkpoint-every', '100000', ...outputs('killed')];
+    const rng = new Random(17);
+    const resumedAt: number[] = [];
+    let kills = 0;
+    for (let attempt = 0; attempt < 30 && (kills < 6 || resumedAt.length < 4); attempt++) {
+      const r = await runFor(args, 500 + Math.floor(rng.next() * 1500), 'SIGKILL');
+      const m = /resuming from the checkpoint in .*: ([\d,]+) batches/.exec(r.stderr);
+      if (m) resumedAt.push(Number(m[1].replace(/,/g, '')));
+      if (!r.killed) break;
+      kills++;
+    }
+    expect(kills).toBeGreaterThanOrEqual(5);
+    // each resume starts where the one before got to, or later
+    expect(resumedAt.length).toBeGreaterThanOrEqual(3);
+    expect(resumedAt).toEqual([...resumedAt].sort((a, b) => a - b));
+    expect(resumedAt[resumedAt.length - 1]).toBeGreaterThan(0);
+    const last = await runCli(args, { timeoutMs: 120_000 });
+    expect(last.code, last.stderr).toBe(0);
+    same('killed', 'plain');
+    // one generation of state files, the older ones deleted
+    expect(readdirSync(ck).filter((f) => f.endsWith('.bin'))).toHaveLength(2);
+  }, 240_000);
+
+  test('SIGINT finishes the batch, writes a checkpoint and exits 0; a CSV resumes to the same report', async () => {
+    // the same history as CSV: the parallel reader gives the same batches on every read
+    const csv = file('history.csv');
+    const lines = ['customer_id,ts,amount'];
+    const rng = new Random(5);
+    for (let i = 0; i < 1_500_000; i++) lines.push(`${Math.floor(rng.next() * 50_000)},${new Date(Date.UTC(2024, 0, 1) + i * 50_000).toISOString()},${(1 + rng.next() * 200).toFixed(2)}`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const plain = await runCli(['replay', csv, '--workers', '2', ...outputs('csv-plain')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const ck = file('ck-int');
+    const args = ['replay', csv, '--workers', '2', '--checkpoint', ck, '--checkpoint-every', '50000', ...outputs('csv-int')];
+    const stopped = await runFor(args, 1200, 'SIGINT');
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toMatch(/stopped; the checkpoint in .* holds [\d,]+ batches: run the same command to go on/);
+    const resumed = await runCli(args);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming from the checkpoint/);
+    same('csv-int', 'csv-plain');
+  }, 120_000);
+
+  test('a checkpoint of another run, or a damaged one, is refused saying why', async () => {
+    const ck = file('ck-other');
+    const first = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);
+    expect(first.code, first.stderr).toBe(0);
+    const other = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '--max-amount', '500', '-q']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/the checkpoint in .* is of another run \(maxAmount: 90000 then, 500 now\).*\[RFM_ERR_OPTION\]/);
+    const fewer = await runCli(['replay', history, '--workers', '1', '--checkpoint', ck, '-q']);
+    expect(fewer.stderr).toMatch(/workers: 2 then, 1 now/);
+    // a state file with a flipped byte
+    const state = readdirSync(ck).find((f) => f.endsWith('.bin'))!;
+    const bytes = readFileSync(join(ck, state));
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(join(ck, state), bytes);
+    const damaged = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toMatch(new RegExp(`${state} does not match its checksum; delete the directory to start over`));
+    // options that cannot resume
+    const stdin = await runCli(['replay', '-', '--checkpoint', ck, '-q']);
+    expect(stdin.stderr).toMatch(/--checkpoint cannot be used here: stdin/);
+  }, 120_000);
+});
