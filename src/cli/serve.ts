@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
 import { RecordBatchConverter } from '../batch/record-batches.js';
 import type { CoreName } from '../engine/shard-host.js';
+import { createHash } from 'node:crypto';
 import { RfmError } from '../core/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { LiveEngine } from '../server/live.js';
@@ -62,12 +63,20 @@ interface ServeOptions extends LiveOptions {
 }
 
 /** Starts engine and server, and stops both on Ctrl+C. */
-async function goLive(o: LiveOptions): Promise<{ live: LiveEngine; server: RunningServer }> {
+async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number }): Promise<{ live: LiveEngine; server: RunningServer }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
   const live = new LiveEngine({ workers: o.workers, core: o.core, model, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval, { figures: o.figures });
+  // what must be the same for a --data directory's state to be taken up again
+  const identity = {
+    workers: live.engine.numShards, model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
+    maxAmount: o.maxAmount, maxFuture: o.maxFuture ?? null,
+  };
   let server: RunningServer;
   try {
-    server = await startServer(live, { port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin });
+    server = await startServer(live, {
+      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin,
+      data: o.data === undefined ? undefined : { dir: o.data, identity, checkpointEveryMs: o.checkpointEvery },
+    });
   } catch (e) {
     await live.close();
     throw e;
@@ -106,7 +115,12 @@ export function serveCommand(program: Command): void {
     .option('--speed <factor>', 'replay at this many times event time (3600: an hour of orders per second)', wholeNumber('--speed', 1, 1e12))
     .option('--loop', 'replay the source again when it ends')
     .option('--model <file>', 'segmentation model (JSON rules)')
-    .action(action(async (source: string | undefined, o: ServeOptions) => {
+    .option('--data <dir>', 'keep every POSTed order in DIR before answering (a log and checkpoints), and take it all up again on start: nothing answered 200 is lost to a crash')
+    .option('--checkpoint-every <duration>', 'with --data: a checkpoint (and the log it covers deleted) at most this often', duration('--checkpoint-every'), 30_000)
+    .action(action(async (source: string | undefined, o: ServeOptions & { data?: string; checkpointEvery?: number }) => {
+      if (source !== undefined && o.data !== undefined) {
+        throw new RfmError('RFM_ERR_OPTION', '--data keeps POSTed orders; a FILE would be replayed again at every start (not yet): POST it to /ingest instead');
+      }
       const kind = source === undefined ? null : await inputKind(source, o.format);
       const { live } = await goLive(o);
       if (!source || kind === null) return;

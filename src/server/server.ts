@@ -29,7 +29,10 @@ import { readArrow } from '../sources/arrow-source.js';
 import { readCsv } from '../sources/csv-source.js';
 import { DEFAULT_CSV_OPTIONS } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
+import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import { dashboardPage } from './dashboard-page.js';
+import { RequestLog } from './request-log.js';
+import type { BodyKind, ConvertBody, IngestAnswer } from './request-log.js';
 import type { LiveEngine } from './live.js';
 import type { SnapshotMessage } from './protocol.js';
 import { Client } from './client.js';
@@ -49,6 +52,8 @@ export interface ServerOptions {
   maxIngestBytes?: number;
   /** Origins besides the server's own whose pages may open the socket and POST /ingest ("*": any). */
   allowOrigins?: string[];
+  /** rfm serve --data: log every request before it is answered, checkpoint, and restore on start (request-log.ts). */
+  data?: { dir: string; identity: RunIdentity; checkpointEveryMs?: number };
 }
 
 export interface RunningServer {
@@ -203,27 +208,17 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function startServer(live: LiveEngine, o: ServerOptions): Promise<RunningServer> {
   const clients = new Set<Client>();
   const gate = new Gate(o);
-  const authorized = (req: IncomingMessage): boolean => gate.authorized(req);
-  const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
-
   /**
-   * A request is all or nothing: the body is received whole (within the limit) and converted
-   * whole before a row of it is applied, so a body that fails part-way (a bad quote on its
-   * last line, a truncated Arrow stream) leaves the state as it was. The answer counts this
-   * request's rows, from its own batches (not the engine's counters, which other requests
-   * move meanwhile).
+   * A body converted whole before a row of it is applied (all or nothing: a bad quote on the
+   * last line, a truncated Arrow stream, leaves the state as it was); the answer counts this
+   * request's rows, from its own batches, not the engine's counters others move meanwhile.
    */
-  async function ingest(req: IncomingMessage): Promise<{ accepted: number; rejected: number }> {
+  const convert: ConvertBody = async (file, kind) => {
     const engine = live.engine;
-    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const csv = type === 'text/csv' || type === 'application/csv';
-    const dir = await mkdtemp(join(tmpdir(), 'rfm-ingest-'));
-    const file = join(dir, csv ? 'body.csv' : 'body.arrow');
     const batches: ConvertedInput[] = [];
     let leftOut = 0;
     try {
-      await receive(req, file, maxIngest);
-      if (csv) {
+      if (kind === 'csv') {
         const stats = newImportStats();
         for await (const c of readCsv(file, DEFAULT_CSV_OPTIONS, engine.sourceOptions(), stats)) batches.push(c);
         leftOut = stats.badFieldCounts;
@@ -234,18 +229,45 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     } catch (e) {
       for (const b of batches) for (const part of b.parts) engine.pool.give(part.buffer);
       throw e;
+    }
+    const answer = { accepted: 0, rejected: leftOut };
+    for (const b of batches) {
+      answer.accepted += b.orders + b.refunds + b.engagements;
+      answer.rejected += b.rejected;
+    }
+    return { batches, answer };
+  };
+  const log = o.data === undefined ? null : await RequestLog.open(o.data.dir, live, convert, o.data.identity, o.data.checkpointEveryMs);
+  const authorized = (req: IncomingMessage): boolean => gate.authorized(req);
+  const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
+
+  /** A request: the body received whole (within the limit), then converted and applied, or with --data logged first. */
+  async function ingest(req: IncomingMessage): Promise<IngestAnswer> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const kind: BodyKind = type === 'text/csv' || type === 'application/csv' ? 'csv' : 'arrow';
+    if (log !== null) {
+      const file = log.stagingPath();
+      try {
+        await receive(req, file, maxIngest);
+      } catch (e) {
+        await rm(file, { force: true });
+        throw e;
+      }
+      const key = req.headers['idempotency-key'];
+      return log.take(file, kind, typeof key === 'string' && key !== '' ? key : null);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'rfm-ingest-'));
+    let converted: Awaited<ReturnType<ConvertBody>>;
+    try {
+      const file = join(dir, `body.${kind}`);
+      await receive(req, file, maxIngest);
+      converted = await convert(file, kind);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    let accepted = 0;
-    let rejected = leftOut;
-    for (const b of batches) {
-      accepted += b.orders + b.refunds + b.engagements;
-      rejected += b.rejected;
-      await live.ingest(b);
-    }
-    await engine.flush();
-    return { accepted, rejected };
+    for (const b of converted.batches) await live.ingest(b);
+    await live.engine.flush();
+    return converted.answer;
   }
 
   const http = createServer((req, res) => {
@@ -362,6 +384,8 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     url: `http://${host}:${port}/`,
     port,
     async close() {
+      // a last checkpoint: the next start need not apply the log again
+      await log?.checkpoint().catch((e: unknown) => process.stderr.write(`rfm: the last checkpoint failed: ${(e as Error).message}\n`));
       clearInterval(heartbeat);
       unsubscribe();
       for (const c of clients) c.ws.terminate();

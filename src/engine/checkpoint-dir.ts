@@ -9,11 +9,11 @@
  * refused, saying what differs.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RfmError } from '../core/errors.js';
-import type { EngineCheckpoint } from '../engine/engine.js';
+import { syncDirectory, writeDurably } from './durable-files.js';
+import type { EngineCheckpoint } from './engine.js';
 import type { IngestCounts } from '../results.js';
 
 export const CHECKPOINT_FORMAT = 1;
@@ -22,7 +22,7 @@ const MANIFEST = 'manifest.json';
 /** What must be the same for a checkpoint to be resumed: a flat record, compared key by key. */
 export type RunIdentity = Record<string, string | number | boolean | null>;
 
-/** Where the input stands at a checkpoint: how many of its converted batches were applied. */
+/** Where the input stands at a checkpoint: how many converted batches (a replay) or logged requests (rfm serve --data) the state holds. */
 export interface InputPosition {
   batches: number;
 }
@@ -37,6 +37,8 @@ interface Manifest {
   idMode: 'int' | 'utf8' | null;
   unsignedIds: boolean;
   shards: { file: string; bytes: number; sha256: string }[];
+  /** What the writer keeps beside the state (the live server: its idempotency keys). */
+  extra?: unknown;
 }
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
@@ -57,7 +59,7 @@ export class CheckpointDir {
   constructor(readonly dir: string, private readonly identity: RunIdentity) {}
 
   /** The checkpoint in the directory, or null when there is none; refuses one of another run or one that does not check. */
-  async load(): Promise<{ position: InputPosition; engine: EngineCheckpoint } | null> {
+  async load(): Promise<{ position: InputPosition; engine: EngineCheckpoint; extra: unknown } | null> {
     let text: string;
     try {
       text = await readFile(join(this.dir, MANIFEST), 'utf8');
@@ -86,6 +88,7 @@ export class CheckpointDir {
     return {
       position: m.position,
       engine: { shards, counts: m.counts, watermark: m.watermark ?? -Infinity, idMode: m.idMode, unsignedIds: m.unsignedIds },
+      extra: m.extra,
     };
   }
 
@@ -107,7 +110,7 @@ export class CheckpointDir {
   }
 
   /** Writes a checkpoint of the engine at the position; the previous one stays until this one is complete. */
-  async write(position: InputPosition, engine: EngineCheckpoint): Promise<void> {
+  async write(position: InputPosition, engine: EngineCheckpoint, extra?: unknown): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const generation = this.generation + 1;
     const shards: Manifest['shards'] = [];
@@ -118,7 +121,7 @@ export class CheckpointDir {
     }
     const manifest: Manifest = {
       format: CHECKPOINT_FORMAT, generation, identity: this.identity, position, counts: engine.counts,
-      watermark: Number.isFinite(engine.watermark) ? engine.watermark : null, idMode: engine.idMode, unsignedIds: engine.unsignedIds, shards,
+      watermark: Number.isFinite(engine.watermark) ? engine.watermark : null, idMode: engine.idMode, unsignedIds: engine.unsignedIds, shards, extra,
     };
     const body = JSON.stringify(manifest);
     await writeDurably(join(this.dir, MANIFEST), JSON.stringify({ checksum: sha256(body), manifest }, null, 1));
@@ -136,26 +139,3 @@ export class CheckpointDir {
 }
 
 const show = (v: unknown): string => (v === undefined ? 'none' : JSON.stringify(v));
-
-/** The bytes at path, or nothing there: written to a temporary name, fsynced, renamed. */
-async function writeDurably(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = `${path}.tmp`;
-  const f = await open(temp, 'w');
-  try {
-    await f.writeFile(data);
-    await f.sync();
-  } finally {
-    await f.close();
-  }
-  await rename(temp, path);
-}
-
-/** A rename is durable once its directory is synced. */
-function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

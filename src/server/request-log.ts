@@ -1,0 +1,154 @@
+/**
+ * `rfm serve --data DIR`: every /ingest request that is answered 200 is on disk first. A
+ * request's body (received whole, converted whole: all or nothing) is fsynced and renamed
+ * into DIR/log as `SEQ.KIND.KEY` (KEY: a digest of its Idempotency-Key, or "-"), the
+ * directory fsynced, and only then applied and answered. Checkpoints (DIR/state, see
+ * checkpoint-dir.ts) bound the log: a checkpoint records the last sequence number in its
+ * state, and the log files up to it are deleted. On start the checkpoint is restored and the
+ * log after it applied again, so after a kill -9 the engine holds exactly the requests that
+ * were answered (and those logged but not yet answered, which their retry then finds).
+ *
+ * An Idempotency-Key makes a retried request count once: the keys of the requests applied
+ * (the last KEYS_KEPT, kept in the checkpoint and in the log's names) answer a repeat with the
+ * first answer, applying nothing. Requests go through one at a time, so a checkpoint falls
+ * between two requests and a repeat always finds the first.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConvertedInput } from '../batch/converted.js';
+import { CheckpointDir } from '../engine/checkpoint-dir.js';
+import type { RunIdentity } from '../engine/checkpoint-dir.js';
+import { syncDirectory, syncFile } from '../engine/durable-files.js';
+import type { LiveEngine } from './live.js';
+
+/** What /ingest answers for a request's rows. */
+export interface IngestAnswer {
+  accepted: number;
+  rejected: number;
+}
+
+export type BodyKind = 'csv' | 'arrow';
+
+/** A body in a file, converted whole (throws on a bad body: nothing applied). */
+export type ConvertBody = (file: string, kind: BodyKind) => Promise<{ batches: ConvertedInput[]; answer: IngestAnswer }>;
+
+/** Keys remembered for retries. */
+const KEYS_KEPT = 100_000;
+const LOG_NAME = /^(\d{12})\.(csv|arrow)\.([0-9a-f]{32}|-)$/;
+
+const keyDigest = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 32);
+
+export class RequestLog {
+  private readonly logDir: string;
+  private readonly checkpoints: CheckpointDir;
+  /** Key digest -> the first answer. */
+  private readonly keys = new Map<string, IngestAnswer>();
+  private lastSeq = 0;
+  private staged = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastCheckpoint = performance.now();
+  /** Requests logged since the last checkpoint. */
+  private sinceCheckpoint = 0;
+
+  private constructor(readonly dir: string, private readonly live: LiveEngine, private readonly convert: ConvertBody, identity: RunIdentity, private readonly checkpointEveryMs: number) {
+    this.logDir = join(dir, 'log');
+    this.checkpoints = new CheckpointDir(join(dir, 'state'), identity);
+  }
+
+  /** Opens DIR: the last checkpoint restored, the requests logged after it applied again. */
+  static async open(dir: string, live: LiveEngine, convert: ConvertBody, identity: RunIdentity, checkpointEveryMs = 30_000): Promise<RequestLog> {
+    const log = new RequestLog(dir, live, convert, identity, checkpointEveryMs);
+    await mkdir(log.logDir, { recursive: true });
+    const loaded = await log.checkpoints.load();
+    if (loaded !== null) {
+      await live.engine.restore(loaded.engine);
+      log.lastSeq = loaded.position.batches;
+      for (const [k, a] of (loaded.extra as [string, IngestAnswer][] | undefined) ?? []) log.keys.set(k, a);
+    }
+    let replayed = 0;
+    for (const name of (await readdir(log.logDir)).sort()) {
+      const m = LOG_NAME.exec(name);
+      const path = join(log.logDir, name);
+      if (m === null || Number(m[1]) <= log.lastSeq) {
+        // in the checkpoint already, or a body staged and never logged
+        await rm(path, { force: true });
+        continue;
+      }
+      const { batches, answer } = await convert(path, m[2] as BodyKind);
+      for (const b of batches) await live.ingest(b);
+      if (m[3] !== '-') log.remember(m[3], answer);
+      log.lastSeq = Number(m[1]);
+      log.sinceCheckpoint++;
+      replayed++;
+    }
+    await live.engine.flush();
+    if (loaded !== null || replayed > 0) {
+      process.stderr.write(`rfm: ${dir}: restored ${loaded === null ? 'no checkpoint' : 'the checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
+    }
+    return log;
+  }
+
+  /** Where a request's body is received before it is logged. */
+  stagingPath(): string {
+    return join(this.logDir, `staged-${process.pid}-${++this.staged}`);
+  }
+
+  /** A received body: answered from its key if seen, else converted, logged durably, applied. */
+  take(file: string, kind: BodyKind, key: string | null): Promise<IngestAnswer & { repeated?: true }> {
+    const turn = this.chain.then(() => this.takeNow(file, kind, key));
+    this.chain = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeNow(file: string, kind: BodyKind, key: string | null): Promise<IngestAnswer & { repeated?: true }> {
+    const digest = key === null ? null : keyDigest(key);
+    const seen = digest === null ? undefined : this.keys.get(digest);
+    if (seen !== undefined) {
+      await rm(file, { force: true });
+      return { ...seen, repeated: true };
+    }
+    let converted: Awaited<ReturnType<ConvertBody>>;
+    try {
+      converted = await this.convert(file, kind);
+    } catch (e) {
+      await rm(file, { force: true });
+      throw e;
+    }
+    const seq = this.lastSeq + 1;
+    await syncFile(file);
+    await rename(file, join(this.logDir, `${String(seq).padStart(12, '0')}.${kind}.${digest ?? '-'}`));
+    syncDirectory(this.logDir);
+    this.lastSeq = seq;
+    this.sinceCheckpoint++;
+    for (const b of converted.batches) await this.live.ingest(b);
+    await this.live.engine.flush();
+    if (digest !== null) this.remember(digest, converted.answer);
+    if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) await this.checkpointNow();
+    return converted.answer;
+  }
+
+  private remember(digest: string, answer: IngestAnswer): void {
+    this.keys.set(digest, answer);
+    if (this.keys.size > KEYS_KEPT) this.keys.delete(this.keys.keys().next().value!);
+  }
+
+  /** A checkpoint of the state and the keys now, and the log it covers deleted (between two requests). */
+  checkpoint(): Promise<void> {
+    const turn = this.chain.then(() => this.checkpointNow());
+    this.chain = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async checkpointNow(): Promise<void> {
+    this.lastCheckpoint = performance.now();
+    if (this.sinceCheckpoint === 0) return;
+    const upTo = this.lastSeq;
+    await this.checkpoints.write({ batches: upTo }, await this.live.engine.checkpoint(), [...this.keys]);
+    this.sinceCheckpoint = 0;
+    for (const name of await readdir(this.logDir)) {
+      const m = LOG_NAME.exec(name);
+      if (m !== null && Number(m[1]) <= upTo) await rm(join(this.logDir, name), { force: true });
+    }
+  }
+}
