@@ -295,13 +295,22 @@ class Checkpoints {
     if (!due && !this.signals.asked) return;
     await this.write();
     if (this.signals.asked) {
-      process.stderr.write(`rfm: stopped; the checkpoint in ${this.dir.dir} holds ${batches.toLocaleString('en-US')} batches: run the same command to go on\n`);
+      process.stderr.write(`rfm: stopped; the checkpoint in ${this.dir.dir} holds ${this.written.toLocaleString('en-US')} batches: run the same command to go on\n`);
       throw new StopReading();
     }
   }
 
   private async write(): Promise<void> {
-    await this.dir.write({ batches: this.batches }, await this.engine.checkpoint());
+    try {
+      await this.dir.write({ batches: this.batches }, await this.engine.checkpoint());
+    } catch (e) {
+      // the replay goes on; the next checkpoint due tries again
+      if (!(e instanceof RfmError) || e.code !== 'RFM_ERR_INPUT') throw e;
+      process.stderr.write(`rfm: ${e.message}\n`);
+      this.lastAt = performance.now();
+      this.lastOrders = this.engine.counts.orders;
+      return;
+    }
     this.written = this.batches;
     this.lastOrders = this.engine.counts.orders;
     this.lastAt = performance.now();

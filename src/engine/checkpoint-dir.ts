@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RfmError } from '../core/errors.js';
-import { syncDirectory, writeDurably } from './durable-files.js';
+import { DISK } from './durable-files.js';
+import type { DurableFiles } from './durable-files.js';
 import type { EngineCheckpoint } from './engine.js';
 import type { IngestCounts } from '../results.js';
 
@@ -56,7 +57,7 @@ export async function inputIdentity(inputs: string[]): Promise<RunIdentity> {
 export class CheckpointDir {
   private generation = 0;
 
-  constructor(readonly dir: string, private readonly identity: RunIdentity) {}
+  constructor(readonly dir: string, private readonly identity: RunIdentity, private readonly files: DurableFiles = DISK) {}
 
   /** The checkpoint in the directory, or null when there is none; refuses one of another run or one that does not check. */
   async load(): Promise<{ position: InputPosition; engine: EngineCheckpoint; extra: unknown } | null> {
@@ -111,12 +112,20 @@ export class CheckpointDir {
 
   /** Writes a checkpoint of the engine at the position; the previous one stays until this one is complete. */
   async write(position: InputPosition, engine: EngineCheckpoint, extra?: unknown): Promise<void> {
+    try {
+      await this.writeNow(position, engine, extra);
+    } catch (e) {
+      throw new RfmError('RFM_ERR_INPUT', `cannot write a checkpoint in ${this.dir} (${(e as Error).message}); the last good one stays`, { cause: e });
+    }
+  }
+
+  private async writeNow(position: InputPosition, engine: EngineCheckpoint, extra?: unknown): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const generation = this.generation + 1;
     const shards: Manifest['shards'] = [];
     for (const [i, bytes] of engine.shards.entries()) {
       const file = `state-${generation}-${i}.bin`;
-      await writeDurably(join(this.dir, file), bytes);
+      await this.files.writeDurably(join(this.dir, file), bytes);
       shards.push({ file, bytes: bytes.length, sha256: sha256(bytes) });
     }
     const manifest: Manifest = {
@@ -124,8 +133,8 @@ export class CheckpointDir {
       watermark: Number.isFinite(engine.watermark) ? engine.watermark : null, idMode: engine.idMode, unsignedIds: engine.unsignedIds, shards, extra,
     };
     const body = JSON.stringify(manifest);
-    await writeDurably(join(this.dir, MANIFEST), JSON.stringify({ checksum: sha256(body), manifest }, null, 1));
-    syncDirectory(this.dir);
+    await this.files.writeDurably(join(this.dir, MANIFEST), JSON.stringify({ checksum: sha256(body), manifest }, null, 1));
+    this.files.syncDirectory(this.dir);
     this.generation = generation;
     await this.sweep(new Set(shards.map((x) => x.file)));
   }

@@ -14,12 +14,13 @@
  * between two requests and a repeat always finds the first.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConvertedInput } from '../batch/converted.js';
 import { CheckpointDir } from '../engine/checkpoint-dir.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
-import { syncDirectory, syncFile } from '../engine/durable-files.js';
+import { DISK } from '../engine/durable-files.js';
+import type { DurableFiles } from '../engine/durable-files.js';
 import type { LiveEngine } from './live.js';
 
 /** What /ingest answers for a request's rows. */
@@ -29,6 +30,9 @@ export interface IngestAnswer {
 }
 
 export type BodyKind = 'csv' | 'arrow';
+
+/** The log could not be written: the request was neither applied nor acknowledged (503). */
+export class DiskError extends Error {}
 
 /** A body in a file, converted whole (throws on a bad body: nothing applied). */
 export type ConvertBody = (file: string, kind: BodyKind) => Promise<{ batches: ConvertedInput[]; answer: IngestAnswer }>;
@@ -51,14 +55,17 @@ export class RequestLog {
   /** Requests logged since the last checkpoint. */
   private sinceCheckpoint = 0;
 
-  private constructor(readonly dir: string, private readonly live: LiveEngine, private readonly convert: ConvertBody, identity: RunIdentity, private readonly checkpointEveryMs: number) {
+  private constructor(
+    readonly dir: string, private readonly live: LiveEngine, private readonly convert: ConvertBody, identity: RunIdentity,
+    private readonly checkpointEveryMs: number, private readonly files: DurableFiles,
+  ) {
     this.logDir = join(dir, 'log');
-    this.checkpoints = new CheckpointDir(join(dir, 'state'), identity);
+    this.checkpoints = new CheckpointDir(join(dir, 'state'), identity, files);
   }
 
   /** Opens DIR: the last checkpoint restored, the requests logged after it applied again. */
-  static async open(dir: string, live: LiveEngine, convert: ConvertBody, identity: RunIdentity, checkpointEveryMs = 30_000): Promise<RequestLog> {
-    const log = new RequestLog(dir, live, convert, identity, checkpointEveryMs);
+  static async open(dir: string, live: LiveEngine, convert: ConvertBody, identity: RunIdentity, checkpointEveryMs = 30_000, files: DurableFiles = DISK): Promise<RequestLog> {
+    const log = new RequestLog(dir, live, convert, identity, checkpointEveryMs, files);
     await mkdir(log.logDir, { recursive: true });
     const loaded = await log.checkpoints.load();
     if (loaded !== null) {
@@ -116,15 +123,30 @@ export class RequestLog {
       throw e;
     }
     const seq = this.lastSeq + 1;
-    await syncFile(file);
-    await rename(file, join(this.logDir, `${String(seq).padStart(12, '0')}.${kind}.${digest ?? '-'}`));
-    syncDirectory(this.logDir);
+    const logged = join(this.logDir, `${String(seq).padStart(12, '0')}.${kind}.${digest ?? '-'}`);
+    try {
+      await this.files.syncFile(file);
+      await this.files.rename(file, logged);
+      this.files.syncDirectory(this.logDir);
+    } catch (e) {
+      // not on disk, so not applied and not acknowledged: the client retries later
+      for (const b of converted.batches) for (const part of b.parts) this.live.engine.pool.give(part.buffer);
+      await rm(file, { force: true }).catch(() => undefined);
+      await rm(logged, { force: true }).catch(() => undefined);
+      throw new DiskError(`cannot write the request log in ${this.logDir} (${(e as Error).message}); nothing of this request was applied: retry it later`);
+    }
     this.lastSeq = seq;
     this.sinceCheckpoint++;
     for (const b of converted.batches) await this.live.ingest(b);
     await this.live.engine.flush();
     if (digest !== null) this.remember(digest, converted.answer);
-    if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) await this.checkpointNow();
+    if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) {
+      // the request is logged and applied whatever becomes of the checkpoint: a failed one
+      // leaves the last good one and the whole log after it
+      await this.checkpointNow().catch((e: unknown) => {
+        process.stderr.write(`rfm: a checkpoint in ${this.dir} failed (${(e as Error).message}); the last good one and the log after it are kept\n`);
+      });
+    }
     return converted.answer;
   }
 

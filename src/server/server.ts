@@ -30,8 +30,9 @@ import { readCsv } from '../sources/csv-source.js';
 import { DEFAULT_CSV_OPTIONS } from '../sources/csv-import.js';
 import { newImportStats } from '../sources/import-stats.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
+import type { DurableFiles } from '../engine/durable-files.js';
 import { dashboardPage } from './dashboard-page.js';
-import { RequestLog } from './request-log.js';
+import { DiskError, RequestLog } from './request-log.js';
 import type { BodyKind, ConvertBody, IngestAnswer } from './request-log.js';
 import type { LiveEngine } from './live.js';
 import type { SnapshotMessage } from './protocol.js';
@@ -53,7 +54,7 @@ export interface ServerOptions {
   /** Origins besides the server's own whose pages may open the socket and POST /ingest ("*": any). */
   allowOrigins?: string[];
   /** rfm serve --data: log every request before it is answered, checkpoint, and restore on start (request-log.ts). */
-  data?: { dir: string; identity: RunIdentity; checkpointEveryMs?: number };
+  data?: { dir: string; identity: RunIdentity; checkpointEveryMs?: number; files?: DurableFiles };
 }
 
 export interface RunningServer {
@@ -157,6 +158,9 @@ async function receive(req: IncomingMessage, file: string, limit: number): Promi
   const tooLarge = (): RequestError => new RequestError(413, `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body); send it in parts`);
   if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const out = createWriteStream(file);
+  let writeError: Error | null = null;
+  out.on('error', (e) => (writeError ??= e));
+  const diskError = (e: Error): DiskError => new DiskError(`cannot keep the request body on disk (${e.message}); nothing of it was applied: retry it later`);
   try {
     await new Promise<void>((resolve, reject) => {
       let bytes = 0;
@@ -179,11 +183,17 @@ async function receive(req: IncomingMessage, file: string, limit: number): Promi
         resolve();
       });
       req.once('close', () => ended || reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)')));
-      out.once('error', (e) => reject(new RfmError('RFM_ERR_INPUT', `cannot keep the request body: ${e.message}`)));
+      out.once('error', (e) => reject(diskError(e)));
     });
   } finally {
-    await new Promise<void>((r) => out.end(() => r()));
+    // every byte written, or the write's error: a full disk must not pass for a short body
+    await new Promise<void>((r) => {
+      if (out.destroyed) r();
+      else out.end(() => r());
+      out.once('close', () => r());
+    });
   }
+  if (writeError !== null) throw diskError(writeError);
 }
 
 /**
@@ -237,7 +247,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     }
     return { batches, answer };
   };
-  const log = o.data === undefined ? null : await RequestLog.open(o.data.dir, live, convert, o.data.identity, o.data.checkpointEveryMs);
+  const log = o.data === undefined ? null : await RequestLog.open(o.data.dir, live, convert, o.data.identity, o.data.checkpointEveryMs, o.data.files);
   const authorized = (req: IncomingMessage): boolean => gate.authorized(req);
   const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
 
@@ -303,7 +313,10 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         (e: unknown) => {
           const body = { error: fitForReply((e as Error).message) };
           if (e instanceof RequestError) refuseUnread(req, res, e.status, body);
-          else json(res, e instanceof RfmError ? 400 : 500, body);
+          else if (e instanceof DiskError) {
+            res.setHeader('retry-after', '5');
+            json(res, 503, body);
+          } else json(res, e instanceof RfmError ? 400 : 500, body);
         },
       );
     } else {
