@@ -53,6 +53,8 @@ export interface ServerOptions {
   maxIngestBytes?: number;
   /** Origins besides the server's own whose pages may open the socket and POST /ingest ("*": any). */
   allowOrigins?: string[];
+  /** The longest a request's body may take to arrive before it is answered 408 (a body sent a byte a second holds a connection and a file). Default 120 s. */
+  requestTimeoutMs?: number;
   /** rfm serve --data: log every request before it is answered, checkpoint, and restore on start (request-log.ts). */
   data?: { dir: string; identity: RunIdentity; checkpointEveryMs?: number; files?: DurableFiles };
 }
@@ -154,7 +156,7 @@ class RequestError extends Error {
 }
 
 /** The body into a file; over `limit` bytes (declared or sent) it is refused with 413, whatever its type. */
-async function receive(req: IncomingMessage, file: string, limit: number): Promise<void> {
+async function receive(req: IncomingMessage, file: string, limit: number, timeoutMs: number): Promise<void> {
   const tooLarge = (): RequestError => new RequestError(413, `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body); send it in parts`);
   if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const out = createWriteStream(file);
@@ -178,10 +180,17 @@ async function receive(req: IncomingMessage, file: string, limit: number): Promi
         }
       };
       req.on('data', onData);
+      const late = setTimeout(() => {
+        req.off('data', onData);
+        req.pause();
+        reject(new RequestError(408, `the body took longer than ${Math.round(timeoutMs / 1000)} s to arrive; send it faster, or in parts`));
+      }, timeoutMs);
       req.once('end', () => {
         ended = true;
+        clearTimeout(late);
         resolve();
       });
+      req.once('close', () => clearTimeout(late));
       req.once('close', () => ended || reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)')));
       out.once('error', (e) => reject(diskError(e)));
     });
@@ -258,7 +267,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     if (log !== null) {
       const file = log.stagingPath();
       try {
-        await receive(req, file, maxIngest);
+        await receive(req, file, maxIngest, bodyTimeout);
       } catch (e) {
         await rm(file, { force: true });
         throw e;
@@ -270,7 +279,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     let converted: Awaited<ReturnType<ConvertBody>>;
     try {
       const file = join(dir, `body.${kind}`);
-      await receive(req, file, maxIngest);
+      await receive(req, file, maxIngest, bodyTimeout);
       converted = await convert(file, kind);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -280,6 +289,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     return converted.answer;
   }
 
+  const bodyTimeout = o.requestTimeoutMs ?? 120_000;
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const refused = gate.refusal(req) ?? (path === '/ingest' ? gate.originRefusal(req) : null);
