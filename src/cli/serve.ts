@@ -34,6 +34,7 @@ interface LiveOptions {
   figures: boolean;
   maxBody: number;
   allowOrigin: string[];
+  allowHost: string[];
 }
 
 function liveOptions(cmd: Command, defaultPort: number): Command {
@@ -47,6 +48,7 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
     .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', duration('--max-future'), ONE_DAY)
     .option('--allow-origin <origin>', 'let pages of this origin (https://app.example.com, or * for any) open the socket and POST /ingest; repeat for more', (v: string, all: string[]) => [...all, v], [])
+    .option('--allow-host <name>', 'bound to loopback, also answer requests addressed to this name (a reverse proxy\'s public name); repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--max-body <MiB>', 'largest POST /ingest body, of any type (413 beyond it)', wholeNumber('--max-body', 1, 65_536), 256)
     .option('--no-figures', 'skip the cultivation and core-retention figures (every customer is measured at each month end; ids are kept in memory)');
 }
@@ -74,7 +76,7 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
   let server: RunningServer;
   try {
     server = await startServer(live, {
-      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin,
+      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin, allowHosts: o.allowHost,
       data: o.data === undefined ? undefined : { dir: o.data, identity, checkpointEveryMs: o.checkpointEvery },
     });
   } catch (e) {

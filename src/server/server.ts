@@ -53,6 +53,8 @@ export interface ServerOptions {
   maxIngestBytes?: number;
   /** Origins besides the server's own whose pages may open the socket and POST /ingest ("*": any). */
   allowOrigins?: string[];
+  /** Host names besides the loopback ones a loopback-bound server answers to (a reverse proxy's public name). */
+  allowHosts?: string[];
   /** The longest a request's body may take to arrive before it is answered 408 (a body sent a byte a second holds a connection and a file). Default 120 s. */
   requestTimeoutMs?: number;
   /** rfm serve --data: log every request before it is answered, checkpoint, and restore on start (request-log.ts). */
@@ -87,11 +89,13 @@ class Gate {
   private readonly token: Buffer | null;
   private readonly loopback: boolean;
   private readonly origins: Set<string>;
+  private readonly hosts: Set<string>;
 
   constructor(o: ServerOptions) {
     this.token = o.token === undefined ? null : digestOf(o.token);
     this.loopback = isLoopback(o.host);
     this.origins = new Set(o.allowOrigins ?? []);
+    this.hosts = new Set((o.allowHosts ?? []).map((h) => h.toLowerCase()));
   }
 
   authorized(req: IncomingMessage): boolean {
@@ -103,8 +107,9 @@ class Gate {
   /** Null when the request may be served, else why not (403). */
   refusal(req: IncomingMessage): string | null {
     const host = req.headers.host ?? '';
-    if (this.loopback && !isLoopback(hostnameOf(host))) {
-      return `this server listens on loopback and answers to localhost names only, not "${host}" (a page reaching it by another name may be a DNS rebinding attack; rfm serve --host ADDR to serve a network)`;
+    const name = hostnameOf(host).toLowerCase();
+    if (this.loopback && !isLoopback(name) && !this.hosts.has(name)) {
+      return `this server listens on loopback and answers to localhost names only, not "${host}" (a page reaching it by another name may be a DNS rebinding attack; behind a reverse proxy, rfm serve --allow-host ${name || 'NAME'}; --host ADDR to serve a network)`;
     }
     return null;
   }

@@ -125,5 +125,15 @@ describe('strangers kept out', () => {
     } finally {
       child.kill('SIGINT');
     }
+    // behind a reverse proxy the public name is allowed by name
+    const proxied = await startCli(['serve', '--port', '0', '--workers', '1', '--allow-host', 'rebind.test']);
+    try {
+      const page = await browser.newPage();
+      expect((await page.goto(`http://rebind.test:${new URL(proxied.url).port}/`))!.status()).toBe(200);
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'live');
+      await page.close();
+    } finally {
+      proxied.child.kill('SIGINT');
+    }
   }, 60_000);
 });
