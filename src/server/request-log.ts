@@ -144,7 +144,7 @@ export class RequestLog {
       // the request is logged and applied whatever becomes of the checkpoint: a failed one
       // leaves the last good one and the whole log after it
       await this.checkpointNow().catch((e: unknown) => {
-        process.stderr.write(`rfm: a checkpoint in ${this.dir} failed (${(e as Error).message}); the last good one and the log after it are kept\n`);
+        process.stderr.write(`rfm: ${(e as Error).message}, and the log after it is kept\n`);
       });
     }
     return converted.answer;
