@@ -195,8 +195,10 @@ async function receive(req: IncomingMessage, file: string, limit: number, timeou
         clearTimeout(late);
         resolve();
       });
-      req.once('close', () => clearTimeout(late));
-      req.once('close', () => ended || reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)')));
+      req.once('close', () => {
+        clearTimeout(late);
+        if (!ended) reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)'));
+      });
       out.once('error', (e) => reject(diskError(e)));
     });
   } finally {
