@@ -107,8 +107,39 @@ export function replayCommand(program: Command): void {
     .action(action(async (inputs: string[], o: ReplayOptions & { output: string }) => runReplay(inputs, { ...o, quiet: true }, o.output)));
 }
 
-/** The replay (and the report command, which writes its HTML to `html`). */
+/** Restarts from the same checkpoint before a lost shard ends the replay. */
+const RESTARTS_AT_ONE_CHECKPOINT = 3;
+
+/**
+ * The replay, restarted when a shard's worker dies and --checkpoint is given: every shard
+ * is restored from the last checkpoint (the work since it is done again) and the inputs
+ * read on from its position, so the result is the uninterrupted run's. Without
+ * --checkpoint, or dying again and again at one checkpoint, the lost shard ends the run.
+ */
 async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Promise<void> {
+  let position = -1;
+  let atPosition = 0;
+  for (;;) {
+    try {
+      return await replayOnce(inputs, o, html, (batches) => {
+        atPosition = batches === position ? atPosition + 1 : 0;
+        position = batches;
+      });
+    } catch (e) {
+      if (!(e instanceof RfmError) || e.code !== 'RFM_ERR_WORKER') throw e;
+      if (o.checkpoint === undefined) {
+        throw new RfmError('RFM_ERR_WORKER', `${e.message}; the replay cannot go on without its state (with --checkpoint DIR it restarts from the last checkpoint)`, { cause: e });
+      }
+      if (atPosition + 1 >= RESTARTS_AT_ONE_CHECKPOINT) {
+        throw new RfmError('RFM_ERR_WORKER', `${e.message}; ${RESTARTS_AT_ONE_CHECKPOINT} restarts from the same checkpoint failed, so the replay stops (the checkpoint in ${o.checkpoint} stays)`, { cause: e });
+      }
+      process.stderr.write(`rfm: ${e.message}; restarting every shard from the last checkpoint in ${o.checkpoint}\n`);
+    }
+  }
+}
+
+/** One run of the replay; `resumed` is told the checkpoint position it starts from (0: the start). */
+async function replayOnce(inputs: string[], o: ReplayOptions, html: string | undefined, resumed: (batches: number) => void): Promise<void> {
   const toStdout = [o.json, o.customers, o.rejects].filter((f) => f === '-').length;
   if (toStdout > 1) throw new RfmError('RFM_ERR_OPTION', 'only one of --json, --customers and --rejects can be - (stdout)');
   checkWindows(inputs, o);
@@ -147,6 +178,7 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
     let last: { report: Report; extras: SnapshotExtras } | null = null;
     let mainsSeen = 0;
     const checkpoints = o.checkpoint === undefined ? null : await Checkpoints.open(o.checkpoint, inputs, o, model, engine, signals!);
+    if (checkpoints !== null) resumed(checkpoints.resume.skip);
     for (let w = 0; w < boundaries.length; w++) {
       const b = boundaries[w];
       engine.beginWindow(w === 0 ? undefined : boundaries[w - 1].at, b.at);

@@ -109,6 +109,7 @@ export class Engine {
   private readonly maxInFlight: number;
   private readonly inFlight: Promise<void>[] = [];
   private failure: unknown = null;
+  private readonly faultListeners = new Set<(e: RfmError) => void>();
   private rejects: Reject[] = [];
   private idMode: 'int' | 'utf8' | null = null;
   /** The shards' turn from integer to text ids while under way (see toTextIds). */
@@ -140,7 +141,29 @@ export class Engine {
     this.maxInFlight = o.maxInFlight ?? 16;
     this.shards = workers === 0
       ? [new LocalShard(this.core, this.subBits)]
-      : Array.from({ length: workers }, (_, shard) => new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }));
+      : Array.from({ length: workers }, (_, shard) => new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }, (e) => this.shardLost(e)));
+  }
+
+  /** A shard's worker died: the engine is failed from now on (its state has a hole), and says so at once. */
+  private shardLost(e: RfmError): void {
+    this.failure ??= e;
+    for (const fn of this.faultListeners) fn(e);
+  }
+
+  /**
+   * Calls fn as soon as a shard's worker dies, with or without a task in flight (the thread's
+   * exit is watched). The engine then fails every call: make a new one and restore a checkpoint.
+   */
+  onFault(fn: (e: RfmError) => void): () => void {
+    this.faultListeners.add(fn);
+    return () => this.faultListeners.delete(fn);
+  }
+
+  /** The error that failed the engine (a lost shard), or null while it is sound. */
+  get fault(): RfmError | null {
+    const e = this.failure;
+    if (e === null) return null;
+    return e instanceof RfmError ? e : new RfmError('RFM_ERR_WORKER', `a shard failed: ${(e as Error).message}`, { cause: e });
   }
 
 
@@ -323,10 +346,8 @@ export class Engine {
   }
 
   private throwIfFailed(): void {
-    if (this.failure !== null) {
-      const e = this.failure;
-      throw e instanceof RfmError ? e : new RfmError('RFM_ERR_WORKER', `a shard failed: ${(e as Error).message}`, { cause: e });
-    }
+    const e = this.fault;
+    if (e !== null) throw e;
   }
 
   /** Waits until every batch given so far is applied (held ones too, see inPhases). */

@@ -92,6 +92,31 @@ describe('rfm replay --checkpoint', () => {
     same('csv-int', 'csv-plain');
   }, 120_000);
 
+  test('a worker killed mid-run is restarted from the last checkpoint: the uninterrupted run\'s report and customers', async () => {
+    // the fault hook ends a shard's worker thread just after its Nth batch is sent (counted
+    // over the process): shard 2 dies in the first run, shard 1 in the run restarted from it
+    const ck = file('ck-worker');
+    const args = ['replay', history, '--workers', '2', '--checkpoint', ck, '--checkpoint-every', '100000', ...outputs('worker')];
+    const r = await runCli(args, { env: { RFM_FAULT_KILL_WORKER: '1:5,0:9' }, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const lost = [...r.stderr.matchAll(/shard (\d) of 2 is lost: its worker thread stopped \(exit code \d+\); restarting every shard from the last checkpoint/g)].map((m) => m[1]);
+    expect(lost).toEqual(['2', '1']);
+    const resumed = [...r.stderr.matchAll(/resuming from the checkpoint in .*: ([\d,]+) batches/g)].map((m) => Number(m[1].replace(/,/g, '')));
+    expect(resumed).toHaveLength(2);
+    expect(resumed[0]).toBeGreaterThan(0);
+    expect(resumed[1]).toBeGreaterThan(resumed[0]);
+    same('worker', 'plain');
+
+    // without --checkpoint the replay cannot go on: it says which shard, and how to survive it
+    const bare = await runCli(['replay', history, '--workers', '2', '-q'], { env: { RFM_FAULT_KILL_WORKER: '1:3' } });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/shard 2 of 2 is lost: its worker thread stopped .*with --checkpoint DIR it restarts from the last checkpoint\) \[RFM_ERR_WORKER\]/);
+    // a worker that dies at every restart from one checkpoint ends the run, the checkpoint kept
+    const again = await runCli(['replay', history, '--workers', '2', '--checkpoint', file('ck-again'), '-q'], { env: { RFM_FAULT_KILL_WORKER: '0:2,0:4,0:6' } });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/3 restarts from the same checkpoint failed, so the replay stops/);
+  }, 180_000);
+
   test('a checkpoint of another run, or a damaged one, is refused saying why', async () => {
     const ck = file('ck-other');
     const first = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);

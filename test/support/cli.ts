@@ -14,10 +14,10 @@ export interface CliResult {
 }
 
 /** Runs the built rfm CLI (npm test builds it first) in cwd, killing it after timeoutMs. */
-export function runCli(args: string[], o: { cwd?: string; input?: Buffer | string; timeoutMs?: number; holdStdin?: boolean } = {}): Promise<CliResult> {
+export function runCli(args: string[], o: { cwd?: string; input?: Buffer | string; timeoutMs?: number; holdStdin?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
   const started = performance.now();
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd, env: { ...process.env, TZ: 'UTC' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd, env: { ...process.env, TZ: 'UTC', ...o.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
