@@ -83,6 +83,10 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
     await live.close();
     throw e;
   }
+  if (o.data === undefined) {
+    // nothing to put the lost shard's orders back from: going on would serve a state with a hole
+    live.onFault((e) => exitOnError(new RfmError('RFM_ERR_WORKER', `${e.message}; the server stops rather than serve what is left (with --data DIR it restarts the shards from DIR and goes on)`)));
+  }
   live.start();
   const stop = (): void => {
     void server.close().then(() => live.close()).then(() => process.exit(0));

@@ -8,13 +8,14 @@ import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import { buildReport } from '../report/report.js';
 import type { Report, SnapshotExtras } from '../report/report.js';
+import type { RfmError } from '../core/errors.js';
 import { LiveFigures } from './live-figures.js';
 import type { LiveFiguresMessage } from './live-figures.js';
 import { SERIES_LENGTH, helloOf, reportFields } from './protocol.js';
 import type { HelloMessage, HistoryMessage, Migration, SnapshotMessage } from './protocol.js';
 
 export class LiveEngine {
-  readonly engine: Engine;
+  private engineNow: Engine;
   readonly hello: HelloMessage;
   private latest: SnapshotMessage | null = null;
   private seq = 0;
@@ -29,20 +30,65 @@ export class LiveEngine {
   private readonly series: HistoryMessage['series'] = [];
 
   /** Cultivation and core retention, measured at month ends (null: --no-figures). */
-  private readonly figures: LiveFigures | null;
+  private figures: LiveFigures | null;
   /** Ingests one after another: a batch cut at a month end must not interleave with another. */
   private ingesting: Promise<void> = Promise.resolve();
+  private readonly faultListeners = new Set<(e: RfmError) => void>();
+  /** While an engine is put back after a lost shard, no snapshot (it would show a state half taken up). */
+  private restarting = false;
 
-  constructor(options: EngineOptions, readonly intervalMs = 250, o: { figures?: boolean } = {}) {
-    this.engine = new Engine(options);
-    this.hello = helloOf(this.engine.model);
-    this.figures = o.figures === false ? null : new LiveFigures(this.engine, (asOf, segments) => this.addPoint(asOf, segments));
+  constructor(private readonly options: EngineOptions, readonly intervalMs = 250, private readonly o: { figures?: boolean } = {}) {
+    this.engineNow = this.newEngine();
+    this.figures = this.newFigures();
+    this.hello = helloOf(this.engineNow.model);
+  }
+
+  /** The engine now: a restart (after a lost shard) puts a new one here. */
+  get engine(): Engine {
+    return this.engineNow;
+  }
+
+  private newEngine(): Engine {
+    const engine = new Engine(this.options);
+    engine.onFault((e) => {
+      for (const fn of this.faultListeners) fn(e);
+    });
+    return engine;
+  }
+
+  private newFigures(): LiveFigures | null {
+    return this.o.figures === false ? null : new LiveFigures(this.engineNow, (asOf, segments) => this.addPoint(asOf, segments));
+  }
+
+  /** Calls fn as soon as a shard of the engine is lost (Engine.onFault), whichever engine is current. */
+  onFault(fn: (e: RfmError) => void): void {
+    this.faultListeners.add(fn);
+  }
+
+  /**
+   * A new, empty engine in place of the failed one, for the caller to fill again (a checkpoint
+   * and the log after it) before it calls endRestart. Snapshots wait till then; the
+   * cultivation figures start over (their tracker is not in the checkpoint).
+   */
+  async restart(): Promise<void> {
+    this.restarting = true;
+    const old = this.engineNow;
+    this.engineNow = this.newEngine();
+    this.figures = this.newFigures();
+    this.ingesting = Promise.resolve();
+    await old.close().catch(() => undefined);
+  }
+
+  /** The engine is whole again: snapshots go on. */
+  endRestart(): void {
+    this.restarting = false;
+    this.dirty = true;
   }
 
   /** Starts the snapshot loop. */
   start(): void {
     this.timer ??= setInterval(() => {
-      if (this.dirty) void this.snapshot().catch((e: unknown) => this.failed(e));
+      if (this.dirty && !this.restarting) void this.snapshot().catch((e: unknown) => this.failed(e));
     }, this.intervalMs);
   }
 

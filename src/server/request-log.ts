@@ -22,6 +22,7 @@ import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import { DISK } from '../engine/durable-files.js';
 import type { DurableFiles } from '../engine/durable-files.js';
 import type { LiveEngine } from './live.js';
+import { RfmError } from '../core/errors.js';
 
 /** What /ingest answers for a request's rows. */
 export interface IngestAnswer {
@@ -67,33 +68,74 @@ export class RequestLog {
   static async open(dir: string, live: LiveEngine, convert: ConvertBody, identity: RunIdentity, checkpointEveryMs = 30_000, files: DurableFiles = DISK): Promise<RequestLog> {
     const log = new RequestLog(dir, live, convert, identity, checkpointEveryMs, files);
     await mkdir(log.logDir, { recursive: true });
-    const loaded = await log.checkpoints.load();
+    const { restored, replayed } = await log.takeUp();
+    if (restored || replayed > 0) {
+      process.stderr.write(`rfm: ${dir}: restored ${restored ? 'the checkpoint' : 'no checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
+    }
+    // a lost shard (its worker thread died) is put back from DIR at once, between two requests
+    live.onFault((e) => {
+      const turn = log.chain.then(() => log.recover(e));
+      log.chain = turn.catch(() => undefined);
+    });
+    return log;
+  }
+
+  /** Into the (empty) engine: the last checkpoint, then every request logged after it. */
+  private async takeUp(): Promise<{ restored: boolean; replayed: number }> {
+    const live = this.live;
+    const loaded = await this.checkpoints.load();
+    this.lastSeq = 0;
+    this.sinceCheckpoint = 0;
     if (loaded !== null) {
       await live.engine.restore(loaded.engine);
-      log.lastSeq = loaded.position.batches;
-      for (const [k, a] of (loaded.extra as [string, IngestAnswer][] | undefined) ?? []) log.keys.set(k, a);
+      this.lastSeq = loaded.position.batches;
+      for (const [k, a] of (loaded.extra as [string, IngestAnswer][] | undefined) ?? []) this.keys.set(k, a);
     }
     let replayed = 0;
-    for (const name of (await readdir(log.logDir)).sort()) {
+    for (const name of (await readdir(this.logDir)).sort()) {
       const m = LOG_NAME.exec(name);
-      const path = join(log.logDir, name);
-      if (m === null || Number(m[1]) <= log.lastSeq) {
-        // in the checkpoint already, or a body staged and never logged
-        await rm(path, { force: true });
+      const path = join(this.logDir, name);
+      if (m === null || Number(m[1]) <= this.lastSeq) {
+        // in the checkpoint already, or a body staged and never logged (not one being received now)
+        if (m !== null || !name.startsWith(`staged-${process.pid}-`)) await rm(path, { force: true });
         continue;
       }
-      const { batches, answer } = await convert(path, m[2] as BodyKind);
+      const { batches, answer } = await this.convert(path, m[2] as BodyKind);
       for (const b of batches) await live.ingest(b);
-      if (m[3] !== '-') log.remember(m[3], answer);
-      log.lastSeq = Number(m[1]);
-      log.sinceCheckpoint++;
+      if (m[3] !== '-') this.remember(m[3], answer);
+      this.lastSeq = Number(m[1]);
+      this.sinceCheckpoint++;
       replayed++;
     }
     await live.engine.flush();
-    if (loaded !== null || replayed > 0) {
-      process.stderr.write(`rfm: ${dir}: restored ${loaded === null ? 'no checkpoint' : 'the checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
+    return { restored: loaded !== null, replayed };
+  }
+
+  /**
+   * A shard was lost: a new engine, filled from the last checkpoint and the log after it, so
+   * it holds every request logged (answered or about to be). Runs between two requests; a
+   * loss while it runs is tried again, up to three times, then the server stops (DIR keeps
+   * everything: a start on it takes it all up again).
+   */
+  private async recover(e: RfmError): Promise<void> {
+    if (this.live.engine.fault === null) return;
+    for (let attempt = 1; ; attempt++) {
+      process.stderr.write(`rfm: ${e.message}; restarting every shard from ${this.dir} (its checkpoint and log)\n`);
+      const started = performance.now();
+      await this.live.restart();
+      try {
+        const { replayed } = await this.takeUp();
+        process.stderr.write(`rfm: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s: the checkpoint and ${replayed.toLocaleString('en-US')} logged requests after it; ${this.live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
+        this.live.endRestart();
+        return;
+      } catch (again) {
+        if (!(again instanceof RfmError) || again.code !== 'RFM_ERR_WORKER' || attempt === 3) {
+          this.live.endRestart();
+          throw new RfmError('RFM_ERR_WORKER', `cannot restart the engine from ${this.dir} (${(again as Error).message}); stop the server and start it on the same --data: nothing answered is lost`, { cause: again });
+        }
+        e = again;
+      }
     }
-    return log;
   }
 
   /** Where a request's body is received before it is logged. */
@@ -137,8 +179,14 @@ export class RequestLog {
     }
     this.lastSeq = seq;
     this.sinceCheckpoint++;
-    for (const b of converted.batches) await this.live.ingest(b);
-    await this.live.engine.flush();
+    try {
+      for (const b of converted.batches) await this.live.ingest(b);
+      await this.live.engine.flush();
+    } catch (e) {
+      // a lost shard: the request is in the log, so the engine put back from DIR holds it
+      if (!(e instanceof RfmError) || e.code !== 'RFM_ERR_WORKER') throw e;
+      await this.recover(e);
+    }
     if (digest !== null) this.remember(digest, converted.answer);
     if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) {
       // the request is logged and applied whatever becomes of the checkpoint: a failed one

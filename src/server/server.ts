@@ -330,7 +330,8 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         (e: unknown) => {
           const body = { error: fitForReply((e as Error).message) };
           if (e instanceof RequestError) refuseUnread(req, res, e.status, body);
-          else if (e instanceof DiskError) {
+          // the disk, or a lost shard being put back: the server's trouble, for a while
+          else if (e instanceof DiskError || (e instanceof RfmError && e.code === 'RFM_ERR_WORKER')) {
             res.setHeader('retry-after', '5');
             json(res, 503, body);
           } else json(res, e instanceof RfmError ? 400 : 500, body);

@@ -38,8 +38,8 @@ export function tempDir(): string {
 }
 
 /** Starts a long-running rfm command (serve, demo) and resolves with the URL it prints. */
-export function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [CLI, ...args]);
+export function startCli(args: string[], env?: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], env === undefined ? undefined : { env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
