@@ -17,7 +17,7 @@ import type { ColumnBatch } from '../core/types.js';
 import type { Reject } from './rejects.js';
 import type { BatchCounts } from './counts.js';
 import {
-  UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, int32Words, isValid, kindsInto, onlyData, timesInto,
+  UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, dictionaryEntries, int32Words, isValid, kindsInto, onlyData, timesInto,
 } from './decode.js';
 import { DEFAULT_MAX_AMOUNT } from './limits.js';
 import { rejectOf } from './rejects.js';
@@ -69,17 +69,19 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   let idOffsetsIn: Int32Array | null = null;
   let idBytesIn: Uint8Array | null = null;
   let dictIndex: Int32Array | null = null;
+  let dictLength = 0;
   let idBytesLen = 0;
   if (mode === 'utf8') {
     if (isDictionary(idData.type)) {
-      const dd = idData.dictionary!.data[0];
-      idOffsetsIn = dd.valueOffsets as Int32Array;
-      idBytesIn = dd.values as Uint8Array;
-      checkOffsets(idOffsetsIn, dd.length, idBytesIn.length, source, names.customer);
+      const entries = dictionaryEntries(idData.dictionary!, source, names.customer);
+      idOffsetsIn = entries.offsets;
+      idBytesIn = entries.bytes;
+      dictLength = entries.length;
       dictIndex = idData.values as Int32Array;
+      if (dictIndex.length < n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`);
       for (let i = 0; i < n; i++) {
         const j = dictIndex[i];
-        if (j >= 0 && j < dd.length) idBytesLen += idOffsetsIn[j + 1] - idOffsetsIn[j];
+        if (j >= 0 && j < dictLength) idBytesLen += idOffsetsIn[j + 1] - idOffsetsIn[j];
       }
     } else {
       idOffsetsIn = idData.valueOffsets as Int32Array;
@@ -128,7 +130,9 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     for (let i = 0; i < n; i++) {
       offsets[i] = at;
       const j = dictIndex[i];
-      if (idNull![i] || j < 0 || j + 1 >= idOffsetsIn!.length) {
+      // an index past the dictionary (a stream whose dictionaries came out of order, say) is
+      // a row without a customer; the offsets past it were never checked
+      if (idNull![i] || j < 0 || j >= dictLength) {
         idNull![i] = 1;
         continue;
       }

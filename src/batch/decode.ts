@@ -133,6 +133,36 @@ export function kindsInto(out: Uint8Array, d: Data, n: number): void {
   if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(d, i)) out[i] = Kind.order;
 }
 
+/**
+ * A Utf8 dictionary's entries as one offsets/bytes pair, checked. A delta dictionary (a
+ * stream's later dictionary batch that adds entries) leaves apache-arrow's dictionary in
+ * several chunks, indices running over all of them: those are joined.
+ */
+export function dictionaryEntries(dict: Vector, source: string, column: string): { offsets: Int32Array; bytes: Uint8Array; length: number } {
+  const chunks = dict.data;
+  for (const d of chunks) checkOffsets(d.valueOffsets as Int32Array, d.length, (d.values as Uint8Array).length, source, column);
+  if (chunks.length === 1) return { offsets: chunks[0].valueOffsets as Int32Array, bytes: chunks[0].values as Uint8Array, length: chunks[0].length };
+  let length = 0;
+  let bytesLength = 0;
+  for (const d of chunks) {
+    const o = d.valueOffsets as Int32Array;
+    length += d.length;
+    bytesLength += o[d.length] - o[0];
+  }
+  const offsets = new Int32Array(length + 1);
+  const bytes = new Uint8Array(bytesLength);
+  let at = 0;
+  let k = 0;
+  for (const d of chunks) {
+    const o = d.valueOffsets as Int32Array;
+    for (let i = 0; i < d.length; i++) offsets[k++] = at + o[i] - o[0];
+    bytes.set((d.values as Uint8Array).subarray(o[0], o[d.length]), at);
+    at += o[d.length] - o[0];
+  }
+  offsets[length] = at;
+  return { offsets, bytes, length };
+}
+
 export function checkOffsets(offsets: Int32Array, count: number, bytesLen: number, source: string, column: string): void {
   if (offsets.length < count + 1) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has too few string offsets (corrupt file?)`);
   for (let i = 0; i < count; i++) {
