@@ -1,0 +1,149 @@
+/**
+ * BG/NBD (Fader, Hardie and Lee 2005, "Counting Your Customers the Easy Way") and MBG/NBD
+ * (Batislam, Denizel and Filiztekin 2007), in which a customer may drop out at the first
+ * purchase too, so one-time buyers are not certain to be alive. Purchases while alive are
+ * Poisson(lambda), lambda ~ Gamma(r, alpha); after each purchase (BG) or also at the first
+ * (MBG) the customer drops out with probability p ~ Beta(a, b). The likelihood of a
+ * customer is in closed form in (x, t_x, T), and so is its gradient (digamma terms):
+ *
+ *   ln L = A1 + A2 + ln(e^A3 + [d] e^A4)
+ *   A1 = ln G(r+x) - ln G(r) + r ln alpha
+ *   A2 = ln G(a+b) + ln G(b+x+k) - ln G(b) - ln G(a+b+x+k)
+ *   A3 = -(r+x) ln(alpha+T)
+ *   A4 = ln a - ln(b+x+k-1) - (r+x) ln(alpha+t_x)
+ *
+ * with k = 0 and d = [x > 0] for BG/NBD, k = 1 and d = 1 for MBG/NBD.
+ */
+import { minimize } from './bfgs.js';
+import { digamma, hyp2f1, lgamma } from './special.js';
+
+export type PurchaseModel = 'bgnbd' | 'mbgnbd';
+
+export interface PurchaseParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+export interface Triples {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  count: Float64Array;
+}
+
+export interface PurchaseFit extends PurchaseParams {
+  logLikelihood: number;
+  converged: boolean;
+  iterations: number;
+  /** What the optimiser said, and why a fit is not to be trusted when it is not. */
+  message: string;
+}
+
+const shift = (model: PurchaseModel): number => (model === 'mbgnbd' ? 1 : 0);
+
+/** Sum of count * ln L over the triples, and its gradient in (ln r, ln alpha, ln a, ln b) into grad. */
+export function logLikelihood(model: PurchaseModel, p: PurchaseParams, t: Triples, grad?: Float64Array): number {
+  const { r, alpha, a, b } = p;
+  const k = shift(model);
+  const lgR = lgamma(r);
+  const lgAB = lgamma(a + b);
+  const lgB = lgamma(b);
+  const psiR = digamma(r);
+  const psiAB = digamma(a + b);
+  const psiB = digamma(b);
+  let ll = 0;
+  let gr = 0;
+  let gAlpha = 0;
+  let gA = 0;
+  let gB = 0;
+  for (let i = 0; i < t.x.length; i++) {
+    const x = t.x[i];
+    const n = t.count[i];
+    const rx = r + x;
+    const logAT = Math.log(alpha + t.T[i]);
+    const a1 = lgamma(rx) - lgR + r * Math.log(alpha);
+    const a2 = lgAB + lgamma(b + x + k) - lgB - lgamma(a + b + x + k);
+    const a3 = -rx * logAT;
+    const second = k === 1 || x > 0;
+    const logAtx = Math.log(alpha + t.tx[i]);
+    const a4 = second ? Math.log(a) - Math.log(b + x + k - 1) - rx * logAtx : -Infinity;
+    const top = Math.max(a3, a4);
+    const e3 = Math.exp(a3 - top);
+    const e4 = second ? Math.exp(a4 - top) : 0;
+    ll += n * (a1 + a2 + top + Math.log(e3 + e4));
+    if (grad) {
+      const w3 = e3 / (e3 + e4);
+      const w4 = 1 - w3;
+      const psiRX = digamma(rx);
+      const psiABX = digamma(a + b + x + k);
+      gr += n * (psiRX - psiR + Math.log(alpha) - w3 * logAT - w4 * (second ? logAtx : 0));
+      gAlpha += n * (r / alpha - w3 * rx / (alpha + t.T[i]) - (second ? w4 * rx / (alpha + t.tx[i]) : 0));
+      gA += n * (psiAB - psiABX + (second ? w4 / a : 0));
+      gB += n * (psiAB + digamma(b + x + k) - psiB - psiABX - (second ? w4 / (b + x + k - 1) : 0));
+    }
+  }
+  if (grad) {
+    grad[0] = gr * r;
+    grad[1] = gAlpha * alpha;
+    grad[2] = gA * a;
+    grad[3] = gB * b;
+  }
+  return ll;
+}
+
+/** Maximum-likelihood fit on the triples (each parameter on its log, from 1, 1, 1, 1). */
+export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
+  let customers = 0;
+  let repeaters = 0;
+  for (let i = 0; i < t.x.length; i++) {
+    customers += t.count[i];
+    if (t.x[i] > 0) repeaters += t.count[i];
+  }
+  const name = model === 'bgnbd' ? 'BG/NBD' : 'MBG/NBD';
+  if (repeaters < 2 || repeaters === customers) {
+    const why = repeaters < 2 ? `${repeaters} customer${repeaters === 1 ? '' : 's'} bought again` : 'every customer bought again';
+    return { r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN, logLikelihood: Number.NaN, converged: false, iterations: 0, message: `${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (an earlier --calibration-end, or more history?)` };
+  }
+  const params = (theta: Float64Array): PurchaseParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) });
+  const m = minimize((theta, grad) => {
+    const v = -logLikelihood(model, params(theta), t, grad) / customers;
+    for (let i = 0; i < 4; i++) grad[i] = -grad[i] / customers;
+    return v;
+  }, [0, 0, 0, 0], { maxIterations: 2000 });
+  const p = params(m.theta);
+  const edge = m.theta.some((v) => Math.abs(v) > 25);
+  const converged = m.converged && !edge;
+  const message = converged
+    ? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
+    : `${name} did not converge (${edge ? 'a parameter ran off to 0 or infinity: the data do not pin the model down' : m.reason}); its figures are not to be trusted`;
+  return { ...p, logLikelihood: -m.value * customers, converged, iterations: m.iterations, message };
+}
+
+/** P(alive at T) of a customer with (x, t_x, T). */
+export function pAlive(model: PurchaseModel, p: PurchaseParams, x: number, tx: number, T: number): number {
+  const k = shift(model);
+  if (k === 0 && x === 0) return 1;
+  return 1 / (1 + (p.a / (p.b + x + k - 1)) * Math.exp((p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx))));
+}
+
+/** E[purchases in (T, T + t] | x, t_x, T]. */
+export function expectedPurchases(model: PurchaseModel, p: PurchaseParams, t: number, x: number, tx: number, T: number): number {
+  const { r, alpha, a, b } = p;
+  const k = shift(model);
+  const z = t / (alpha + T + t);
+  const lead = (a + b + x + k - 1) / (a - 1);
+  const tail = 1 - Math.exp((r + x) * Math.log((alpha + T) / (alpha + T + t))) * hyp2f1(r + x, b + x + k, a + b + x + k - 1, z);
+  return lead * tail * pAlive(model, p, x, tx, T);
+}
+
+/** E[X(t)]: the repeat purchases a customer makes in the t after its first (the papers' equation 9; Batislam et al.'s for MBG/NBD). */
+export function expectedFromStart(model: PurchaseModel, p: PurchaseParams, t: number): number {
+  const { r, alpha, a, b } = p;
+  const z = t / (alpha + t);
+  const decay = Math.exp(r * Math.log(alpha / (alpha + t)));
+  return model === 'bgnbd'
+    ? ((a + b - 1) / (a - 1)) * (1 - decay * hyp2f1(r, b, a + b - 1, z))
+    : (b / (a - 1)) * (1 - decay * hyp2f1(r, b + 1, a + b, z));
+}

@@ -1,0 +1,47 @@
+/**
+ * The histogram of distinct (x, t_x, T) the purchase models are fitted on. A customer's
+ * likelihood depends on nothing else, so N customers with few distinct triples cost the
+ * triples, not N: kept in whole days (x repeat purchase days, t_x first to last purchase
+ * day, T first purchase day to the calibration end), turned into the unit at fit time.
+ */
+export class TripleHistogram {
+  private readonly index = new Map<number, number>();
+  x: number[] = [];
+  tx: number[] = [];
+  T: number[] = [];
+  count: number[] = [];
+  customers = 0;
+  repeaters = 0;
+
+  /** One customer: its repeat purchase days, first-to-last and first-to-end in days. */
+  add(x: number, txDays: number, tDays: number, n = 1): void {
+    // T and t_x fit in 2^16 days (179 years), x below 2^20 days
+    const key = (x * 65536 + txDays) * 65536 + tDays;
+    let at = this.index.get(key);
+    if (at === undefined) {
+      at = this.x.length;
+      this.index.set(key, at);
+      this.x.push(x);
+      this.tx.push(txDays);
+      this.T.push(tDays);
+      this.count.push(0);
+    }
+    this.count[at] += n;
+    this.customers += n;
+    if (x > 0) this.repeaters += n;
+  }
+
+  get size(): number {
+    return this.x.length;
+  }
+
+  /** The triples in the unit (days per unit: 1 or 7), as columns. */
+  inUnit(daysPerUnit: number): { x: Float64Array; tx: Float64Array; T: Float64Array; count: Float64Array } {
+    return {
+      x: Float64Array.from(this.x),
+      tx: Float64Array.from(this.tx, (d) => d / daysPerUnit),
+      T: Float64Array.from(this.T, (d) => d / daysPerUnit),
+      count: Float64Array.from(this.count),
+    };
+  }
+}
