@@ -100,7 +100,15 @@ export class RequestLog {
         if (m !== null || !name.startsWith(`staged-${process.pid}-`)) await rm(path, { force: true });
         continue;
       }
-      const { batches, answer } = await this.convert(path, m[2] as BodyKind);
+      let converted: Awaited<ReturnType<ConvertBody>>;
+      try {
+        converted = await this.convert(path, m[2] as BodyKind);
+      } catch (e) {
+        // a logged body was whole when it was renamed into the log: damage since is the disk's,
+        // and its request was answered 200, so it is not skipped in silence
+        throw new RfmError('RFM_ERR_INPUT', `${path}: a logged request cannot be read (${(e as Error).message}); it was answered 200, so the server does not start without it: put back a good copy, or move it out of ${this.logDir} to go on without its orders`, { cause: e });
+      }
+      const { batches, answer } = converted;
       for (const b of batches) await live.ingest(b);
       if (m[3] !== '-') this.remember(m[3], answer);
       this.lastSeq = Number(m[1]);

@@ -134,6 +134,21 @@ describe('rfm replay --checkpoint', () => {
     const damaged = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);
     expect(damaged.code).toBe(2);
     expect(damaged.stderr).toMatch(new RegExp(`${state} does not match its checksum; delete the directory to start over`));
+    // a truncated state file, and a truncated manifest
+    const ck2 = file('ck-cut');
+    expect((await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q'])).code).toBe(0);
+    const cutState = readdirSync(ck2).find((f) => f.endsWith('.bin'))!;
+    const whole = readFileSync(join(ck2, cutState));
+    writeFileSync(join(ck2, cutState), whole.subarray(0, whole.length - 1000));
+    const cut = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toMatch(new RegExp(`${cutState} does not match its checksum`));
+    writeFileSync(join(ck2, cutState), whole);
+    const manifest = readFileSync(join(ck2, 'manifest.json'), 'utf8');
+    writeFileSync(join(ck2, 'manifest.json'), manifest.slice(0, manifest.length >> 1));
+    const cutManifest = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
+    expect(cutManifest.code).toBe(2);
+    expect(cutManifest.stderr).toMatch(/the checkpoint manifest in .* is damaged \(not JSON\); delete the directory to start over/);
     // options that cannot resume
     const stdin = await runCli(['replay', '-', '--checkpoint', ck, '-q']);
     expect(stdin.stderr).toMatch(/--checkpoint cannot be used here: stdin/);

@@ -5,7 +5,7 @@
  * restart holds exactly what was answered 200.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, test } from 'vitest';
 import { DISK } from '../../src/engine/durable-files.js';
@@ -93,6 +93,31 @@ test('a checkpoint that fails (EIO) keeps the last good one and the log: a resta
   const again = await serve(dir, DISK);
   expect((await again.live.snapshot()).orders).toBe(600);
   await server.close().catch(() => undefined);
+});
+
+test('a torn body (killed while it was received) is dropped; a damaged logged one stops the start, named', async () => {
+  const dir = tempDir();
+  const first = await serve(dir, DISK);
+  for (let b = 0; b < 3; b++) expect((await post(first.url, csv(b * 100, 100))).status).toBe(200);
+  // kill-like, as above: the engine gone, the server dropped (no last checkpoint, the log stays)
+  const dropped = running.splice(0);
+  await first.live.close();
+  const log = join(dir, 'log');
+  // what a kill while a body was being received leaves: never logged, never answered
+  writeFileSync(join(log, 'staged-99999-1'), csv(300, 100).slice(0, 777));
+  const again = await serve(dir, DISK);
+  expect((await again.live.snapshot()).orders).toBe(300);
+  expect(readdirSync(log).filter((f) => f.startsWith('staged-'))).toEqual([]);
+  dropped.push(...running.splice(0));
+  await again.live.close();
+  // a logged body damaged on disk since (its request was answered): the start stops and names it
+  const last = readdirSync(log).filter((f) => /^\d{12}\./.test(f)).sort().pop()!;
+  writeFileSync(join(log, last), '\u0000\u0000garbage, "unclosed\n');
+  const live = new LiveEngine({ workers: 1 }, 50, { figures: false });
+  await expect(startServer(live, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK } }))
+    .rejects.toThrow(new RegExp(`${last}: a logged request cannot be read .*it was answered 200, so the server does not start without it`));
+  await live.close();
+  for (const d of dropped) await d.server.close().catch(() => undefined);
 });
 
 /** A 2 MiB tmpfs, where the machine allows mounting one (root); null elsewhere. */
