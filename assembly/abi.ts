@@ -4,7 +4,7 @@
 // Record sizes (the fields: `record` and `cold` in src/abi/table.mjs).
 export const RECORD_BYTES: usize = 64;
 export const RECORD_SHIFT: usize = 6;
-export const COLD_BYTES: usize = 24;
+export const COLD_BYTES: usize = 32;
 export const RECORD_WORD_SHIFT: usize = 4;
 export const RECORD_DOUBLE_SHIFT: usize = 3;
 
@@ -95,16 +95,17 @@ export const COL_SPEND_CENTS: i32 = 2;
 export const COL_MAX_ORDER: i32 = 3;
 export const COL_GAP_SUM_SQ: i32 = 4;
 export const COL_LAST_ENGAGED: i32 = 5;
-export const COL_KEY_LO: i32 = 6;
-export const COL_KEY_HI: i32 = 7;
-export const COL_ORDERS: i32 = 8;
-export const COL_PURCHASE_DAYS: i32 = 9;
-export const COL_ENGAGEMENTS: i32 = 10;
-export const COL_ID_OFF: i32 = 11;
-export const COL_ID_LEN: i32 = 12;
-export const COL_SEGMENT: i32 = 13;
-export const COL_ARENA: i32 = 14;
-export const COL_DAYS: i32 = 15;
+export const COL_FIRST_DAY_CENTS: i32 = 6;
+export const COL_KEY_LO: i32 = 7;
+export const COL_KEY_HI: i32 = 8;
+export const COL_ORDERS: i32 = 9;
+export const COL_PURCHASE_DAYS: i32 = 10;
+export const COL_ENGAGEMENTS: i32 = 11;
+export const COL_ID_OFF: i32 = 12;
+export const COL_ID_LEN: i32 = 13;
+export const COL_SEGMENT: i32 = 14;
+export const COL_ARENA: i32 = 15;
+export const COL_DAYS: i32 = 16;
 export const COL_OUT_R: i32 = 20;
 export const COL_OUT_F: i32 = 21;
 export const COL_OUT_M: i32 = 22;
@@ -190,10 +191,11 @@ export const C_ENGAGEMENTS: usize = 8;
 export const C_ID_OFF: usize = 12;
 export const C_ID_LEN: usize = 16;
 export const C_SEGMENT: usize = 20;
+export const C_FIRST_DAY_CENTS: usize = 24;
 
 // The stored state columns, in stored order: bytes an entry, and where the field lives.
-export const NUM_STATE_COLUMNS: i32 = 14;
-export const STATE_COLUMN_WIDTH: StaticArray<i32> = [8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 1];
+export const NUM_STATE_COLUMNS: i32 = 15;
+export const STATE_COLUMN_WIDTH: StaticArray<i32> = [8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 1];
 /** 1 where the column's field is in the cold record, 0 in the hot one. */
-export const STATE_COLUMN_COLD: StaticArray<u8> = [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1];
-export const STATE_COLUMN_OFFSET: StaticArray<usize> = [16, 24, 32, 40, 48, 0, 0, 4, 8, 12, 8, 12, 16, 20];
+export const STATE_COLUMN_COLD: StaticArray<u8> = [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1];
+export const STATE_COLUMN_OFFSET: StaticArray<usize> = [16, 24, 32, 40, 48, 0, 24, 0, 4, 8, 12, 8, 12, 16, 20];

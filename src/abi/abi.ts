@@ -4,7 +4,7 @@
 // Record sizes (the fields: `record` and `cold` in src/abi/table.mjs).
 export const RECORD_BYTES = 64;
 export const RECORD_SHIFT = 6;
-export const COLD_BYTES = 24;
+export const COLD_BYTES = 32;
 export const RECORD_WORD_SHIFT = 4;
 export const RECORD_DOUBLE_SHIFT = 3;
 
@@ -101,16 +101,17 @@ export const COL_SPEND_CENTS = 2;
 export const COL_MAX_ORDER = 3;
 export const COL_GAP_SUM_SQ = 4;
 export const COL_LAST_ENGAGED = 5;
-export const COL_KEY_LO = 6;
-export const COL_KEY_HI = 7;
-export const COL_ORDERS = 8;
-export const COL_PURCHASE_DAYS = 9;
-export const COL_ENGAGEMENTS = 10;
-export const COL_ID_OFF = 11;
-export const COL_ID_LEN = 12;
-export const COL_SEGMENT = 13;
-export const COL_ARENA = 14;
-export const COL_DAYS = 15;
+export const COL_FIRST_DAY_CENTS = 6;
+export const COL_KEY_LO = 7;
+export const COL_KEY_HI = 8;
+export const COL_ORDERS = 9;
+export const COL_PURCHASE_DAYS = 10;
+export const COL_ENGAGEMENTS = 11;
+export const COL_ID_OFF = 12;
+export const COL_ID_LEN = 13;
+export const COL_SEGMENT = 14;
+export const COL_ARENA = 15;
+export const COL_DAYS = 16;
 export const COL_OUT_R = 20;
 export const COL_OUT_F = 21;
 export const COL_OUT_M = 22;
@@ -207,6 +208,7 @@ export const C_ENGAGEMENTS = 8;
 export const C_ID_OFF = 12;
 export const C_ID_LEN = 16;
 export const C_SEGMENT = 20;
+export const C_FIRST_DAY_CENTS = 24;
 
 // The stored state columns, in stored order: bytes an entry, and where the field lives.
 export const STATE_COLUMNS = [
@@ -216,6 +218,7 @@ export const STATE_COLUMNS = [
   { name: 'maxOrder', width: 8, from: 'record', offset: 40 },
   { name: 'gapSumSq', width: 8, from: 'record', offset: 48 },
   { name: 'lastEngaged', width: 8, from: 'cold', offset: 0 },
+  { name: 'firstDayCents', width: 8, from: 'cold', offset: 24 },
   { name: 'keyLo', width: 4, from: 'record', offset: 0 },
   { name: 'keyHi', width: 4, from: 'record', offset: 4 },
   { name: 'orders', width: 4, from: 'record', offset: 8 },
@@ -225,7 +228,7 @@ export const STATE_COLUMNS = [
   { name: 'idLen', width: 4, from: 'cold', offset: 16 },
   { name: 'segment', width: 1, from: 'cold', offset: 20 },
 ] as const;
-export const STATE_COLUMN_WIDTHS = [8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 1] as const;
+export const STATE_COLUMN_WIDTHS = [8, 8, 8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 1] as const;
 
 /** The exports of assembly/index.ts that src/kernel/wasm-kernel.ts calls. */
 export interface KernelExports {

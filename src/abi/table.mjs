@@ -38,8 +38,14 @@ export const cold = {
   idOff: ['u32', 12],
   idLen: ['u32', 16],
   segment: ['u8', 20],
+  /**
+   * Cents of the orders on the first purchase day (refunds not counted): what the spend
+   * model leaves out, its mean being of the repeat days. Touched only by an order dated on
+   * or before that day.
+   */
+  firstDayCents: ['f64', 24],
 };
-const COLD_BYTES = 24;
+const COLD_BYTES = 32;
 
 /**
  * The stored state (src/core/state-format.ts): columns of n entries in this order, 8-byte
@@ -53,6 +59,7 @@ export const stateColumns = [
   ['maxOrder', 8, 'record'],
   ['gapSumSq', 8, 'record'],
   ['lastEngaged', 8, 'cold'],
+  ['firstDayCents', 8, 'cold'],
   ['keyLo', 4, 'record'],
   ['keyHi', 4, 'record'],
   ['orders', 4, 'record'],

@@ -10,6 +10,7 @@ import { importCommand } from './import.js';
 import { replayCommand } from './replay.js';
 import { exportCommand } from './export.js';
 import { serveCommand } from './serve.js';
+import { predictCommand } from './predict.js';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -25,6 +26,7 @@ const program = new Command()
 generateCommand(program);
 replayCommand(program);
 exportCommand(program);
+predictCommand(program);
 importCommand(program);
 serveCommand(program);
 

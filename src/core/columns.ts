@@ -22,6 +22,7 @@ type Column = Float64Array | Uint32Array | Uint8Array;
 function coldColumn(r: Records, name: string): Column {
   switch (name) {
     case 'lastEngaged': return r.lastEngaged;
+    case 'firstDayCents': return r.firstDayCents;
     case 'engagements': return r.engagements;
     case 'idOff': return r.idOff;
     case 'idLen': return r.idLen;
@@ -114,6 +115,7 @@ export function exportRows(r: Records, idMode: IdMode | null, plan: Float64Array
     r: new Uint8Array(n), f: new Uint8Array(n), m: new Uint8Array(n), aovScore: new Uint8Array(n),
     retention: new Uint8Array(n), segment: new Uint8Array(n), audiences: new Uint32Array(n),
     previousSegment: column(cols, 'segment') as Uint8Array,
+    firstDaySpend: spendOfCents(column(cols, 'firstDayCents') as Float64Array),
   };
   if (idMode === 'utf8') {
     const offsets = new Int32Array(n + 1);

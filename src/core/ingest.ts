@@ -120,8 +120,16 @@ function apply(r: Records, days: DayLists, s: number, k: number, t: number, a: n
       f64[d + D_LAST_TS] = t;
       days.first(r, s, day);
       f64[d + D_MAX_ORDER] = a;
+      r.firstDayCents[s] = Math.round(a * CENTS);
     } else {
       if (a > f64[d + D_MAX_ORDER]) f64[d + D_MAX_ORDER] = a;
+      // the first day's orders (assembly/ingest.ts)
+      const first = f64[d + D_FIRST_TS];
+      if (t < first + DAY_MS) {
+        const firstDay = Math.floor(first / DAY_MS);
+        if (day < firstDay) r.firstDayCents[s] = Math.round(a * CENTS);
+        else if (day === firstDay) r.firstDayCents[s] += Math.round(a * CENTS);
+      }
       // a new day goes into the day list: appended when latest, placed among the others when late
       if (day !== i32[w + W_LAST_DAY]) days.add(r, s, day);
       if (t < f64[d + D_FIRST_TS]) f64[d + D_FIRST_TS] = t;

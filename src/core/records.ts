@@ -21,6 +21,7 @@ export class Records {
   u32: Uint32Array = new Uint32Array(0);
   f64: Float64Array = new Float64Array(0);
   lastEngaged: Float64Array = new Float64Array(0);
+  firstDayCents: Float64Array = new Float64Array(0);
   engagements: Uint32Array = new Uint32Array(0);
   idOff: Uint32Array = new Uint32Array(0);
   idLen: Uint32Array = new Uint32Array(0);
@@ -45,6 +46,7 @@ export class Records {
       return b;
     };
     this.lastEngaged = grown(this.lastEngaged, new Float64Array(cap));
+    this.firstDayCents = grown(this.firstDayCents, new Float64Array(cap));
     this.engagements = grown(this.engagements, new Uint32Array(cap));
     this.idOff = grown(this.idOff, new Uint32Array(cap));
     this.idLen = grown(this.idLen, new Uint32Array(cap));
@@ -59,6 +61,7 @@ export class Records {
     this.i32[(s << WORD_SHIFT) + W_KEY_LO] = lo;
     this.i32[(s << WORD_SHIFT) + W_KEY_HI] = hi;
     this.lastEngaged[s] = 0;
+    this.firstDayCents[s] = 0;
     this.engagements[s] = 0;
     this.idOff[s] = 0;
     this.idLen[s] = 0;

@@ -12,7 +12,7 @@ import type { IdMode } from './types.js';
 
 export const STATE_MAGIC = 0x314d4652; // "RFM1"
 /** 2: with the purchase-day lists. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 const HEADER_BYTES = 32;
 
 export { STATE_COLUMN_WIDTHS };

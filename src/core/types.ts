@@ -80,6 +80,8 @@ export interface CustomerRows {
   audiences: Uint32Array;
   /** The segment committed by the last committing snapshot (NO_SEGMENT: none then). */
   previousSegment: Uint8Array;
+  /** The orders of the first purchase day (refunds not counted): the spend model's repeat days are the rest. */
+  firstDaySpend: Float64Array;
 }
 
 /** What every kernel implements: the plain core (src/core) and the WASM kernel (src/kernel). */

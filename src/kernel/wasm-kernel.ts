@@ -18,7 +18,7 @@ import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, spendOfCent
 import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
 import {
   COL_ARENA, COL_DAYS, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
-  COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_SEGMENT, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND_CENTS,
+  COL_FIRST_DAY_CENTS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_SEGMENT, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND_CENTS,
   SK_AOV, SK_LAST_DAY, SK_MEAN_GAP, SK_ORDERS, SK_SPEND,
 } from '../abi/abi.js';
 import type { KernelExports } from '../abi/abi.js';
@@ -169,6 +169,7 @@ export class WasmKernel implements Kernel {
       lastTs: f64(COL_LAST_TS), engagements: u32(COL_ENGAGEMENTS), r: u8(COL_OUT_R), f: u8(COL_OUT_F), m: u8(COL_OUT_M),
       aovScore: u8(COL_OUT_AOV), retention: u8(COL_OUT_RETENTION), segment: u8(COL_OUT_SEGMENT), audiences: u32(COL_OUT_AUDIENCES),
       previousSegment: u8(COL_SEGMENT),
+      firstDaySpend: spendOfCents(f64(COL_FIRST_DAY_CENTS)),
     };
     if (mode === 'utf8') {
       const off = u32(COL_ID_OFF);

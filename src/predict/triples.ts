@@ -35,13 +35,18 @@ export class TripleHistogram {
     return this.x.length;
   }
 
-  /** The triples in the unit (days per unit: 1 or 7), as columns. */
+  /**
+   * The triples in the unit (days per unit: 1 or 7), as columns, in the order of their
+   * (x, t_x, T): the likelihood is summed in that order, so the fit of the same orders is the
+   * same to the last bit whatever order they came in.
+   */
   inUnit(daysPerUnit: number): { x: Float64Array; tx: Float64Array; T: Float64Array; count: Float64Array } {
+    const order = [...this.index.entries()].sort((a, b) => a[0] - b[0]).map(([, at]) => at);
     return {
-      x: Float64Array.from(this.x),
-      tx: Float64Array.from(this.tx, (d) => d / daysPerUnit),
-      T: Float64Array.from(this.T, (d) => d / daysPerUnit),
-      count: Float64Array.from(this.count),
+      x: Float64Array.from(order, (i) => this.x[i]),
+      tx: Float64Array.from(order, (i) => this.tx[i] / daysPerUnit),
+      T: Float64Array.from(order, (i) => this.T[i] / daysPerUnit),
+      count: Float64Array.from(order, (i) => this.count[i]),
     };
   }
 }

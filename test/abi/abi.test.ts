@@ -33,7 +33,7 @@ describe('the generated ABI files', () => {
   test('refuse a table whose record fields overlap or lose alignment', () => {
     expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 36] } })).toThrow(/not aligned/);
     expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 40] } })).toThrow(/overlaps/);
-    expect(() => renderTable({ ...table, cold: { ...table.cold, segment: ['u8', 24] } })).toThrow(/ends past/);
+    expect(() => renderTable({ ...table, cold: { ...table.cold, segment: ['u8', 32] } })).toThrow(/ends past/);
   });
 });
 
