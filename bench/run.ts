@@ -16,6 +16,7 @@ import { kernelIngest } from './kernel-ingest.js';
 import { machineLimit } from './machine-limit.js';
 import { replay } from './replay.js';
 import { liveLoad } from './live-load.js';
+import { fitRun } from './predict-fit.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -64,6 +65,9 @@ say('carts: a Shopify-shaped export of 10^6 orders, imported against a plain CSV
 const cart = await cartImport(await cartFiles(1_000_000, 200_000));
 say('live: 1,000 clients at 4 Hz while ingesting ...');
 const live = await liveLoad(await ordersFile(10_000_000, 1_000_000), 1000);
+say('predict: BG/NBD and MBG/NBD fitted on the triples of 10^5 and 10^7 customers drawn from the model ...');
+const fit5 = fitRun(100_000);
+const fit7 = fitRun(10_000_000);
 
 // DuckDB's time / the engine's time for the same file: > 1 means the engine is faster
 const engineOverDuckdb = duck.groupByMs / r2.ms;
@@ -122,6 +126,7 @@ const results = {
     megabytesPerSecond: { shopify: cart.bytes / 1e6 / (cart.ms / 1000), plain: cart.plain.bytes / 1e6 / (cart.plain.ms / 1000) },
     seconds: { shopify: cart.ms / 1000, plain: cart.plain.ms / 1000 },
   },
+  predictFit: { customers1e5: fit5, customers1e7: fit7, timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs },
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
@@ -157,6 +162,7 @@ const rows: [string, string][] = [
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [`snapshot after a one-row change, ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms (first, after the replay: ${r2.snapshotFirstMs.toFixed(0)} ms)`],
   ['live: ingest slowed by 1,000 clients at 4 Hz', `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`],
+  ['predict: BG/NBD + MBG/NBD fit, 10^7 / 10^5 customers', `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`],
   ['live: client lag p50 | p99 | max; slowest client mean', `${live.lagMs.p50} | ${live.lagMs.p99} | ${live.lagMs.max} ms; ${live.slowestClientMeanLagMs.toFixed(0)} ms`],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));
