@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import { RfmError } from '../core/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { csvField, customerIdOf } from '../report/customers-csv.js';
-import { Predictor, fitAll, holdoutTable } from '../predict/predict.js';
+import { DAYS_PER_UNIT, Predictor, fitAll, holdoutTable } from '../predict/predict.js';
+import { dayOf } from '../predict/summary.js';
+import { tracking } from '../predict/tracking.js';
 import type { Fits, Holdout, PredictOptions, TimeUnit } from '../predict/predict.js';
 import type { CustomerExport } from '../results.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
@@ -72,6 +74,10 @@ async function runPredict(inputs: string[], o: PredictCliOptions): Promise<void>
       engine.beginWindow(po.calibrationEnd, endOfDay(o.holdoutEnd));
       await reader.readAll(false, null);
       holdout = holdoutTable(cal.parts, (await engine.customers('sketch')).parts, fits, po, endOfDay(o.holdoutEnd));
+      const model = po.purchaseModel === 'bgnbd' ? fits.bgnbd : fits.mbgnbd;
+      if (model.converged) {
+        holdout.tracking = tracking(await engine.serialize(), engine.subBits, dayOf(po.calibrationEnd), dayOf(o.holdoutEnd), DAYS_PER_UNIT[po.unit], po.purchaseModel, model);
+      }
     }
     const result = { ...fits, holdout };
     const toStdout = o.json === '-' || o.customers === '-';
@@ -101,6 +107,12 @@ function fitsText(f: Fits, h: Holdout | undefined): string {
     lines.push('  x    customers   actual   expected');
     for (const r of h.byFrequency) lines.push(`  ${r.x.padEnd(3)} ${String(r.customers).padStart(10)}   ${r.actual.toFixed(3).padStart(6)}   ${r.expected.toFixed(3).padStart(8)}`);
     lines.push(`  all ${String(h.total.customers).padStart(10)}   ${Math.round(h.total.actual).toLocaleString('en-US').padStart(6)}   ${Math.round(h.total.expected).toLocaleString('en-US').padStart(8)}  (sums)`);
+    const t = h.tracking;
+    if (t !== undefined && t.actual.length > 0) {
+      const c = t.calibrationUnits - 1;
+      const last = t.actual.length - 1;
+      lines.push(`cumulative repeat purchases from ${t.start}: at the calibration end (${f.unit} ${c + 1}) ${t.actual[c].toLocaleString('en-US')} actual, ${Math.round(t.expected[c]).toLocaleString('en-US')} expected; at the holdout end (${f.unit} ${last + 1}) ${t.actual[last].toLocaleString('en-US')} actual, ${Math.round(t.expected[last]).toLocaleString('en-US')} expected`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -11,6 +11,7 @@ import type { PurchaseFit, PurchaseModel } from './bgnbd.js';
 import { expectedSpend, fitSpend } from './gamma-gamma.js';
 import type { SpendFit } from './gamma-gamma.js';
 import { dayOf, summarize, summaryOf } from './summary.js';
+import type { Tracking } from './tracking.js';
 
 export type TimeUnit = 'day' | 'week';
 export const DAYS_PER_UNIT: Record<TimeUnit, number> = { day: 1, week: 7 };
@@ -136,6 +137,8 @@ export interface Holdout {
   model: PurchaseModel;
   byFrequency: HoldoutRow[];
   total: { customers: number; actual: number; expected: number };
+  /** Cumulative repeat purchases unit by unit, actual and expected (tracking.ts). */
+  tracking?: Tracking;
 }
 
 /**

@@ -25,7 +25,10 @@ interface PredictJson {
   bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean };
   mbgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean };
   gammaGamma: { p: number; q: number; v: number; customers: number; converged: boolean };
-  holdout: { length: number; byFrequency: { x: string; customers: number; actual: number; expected: number }[] };
+  holdout: {
+    length: number; byFrequency: { x: string; customers: number; actual: number; expected: number }[];
+    tracking: { start: string; unit: string; calibrationUnits: number; actual: number[]; expected: number[] };
+  };
   fitMs?: number;
 }
 
@@ -84,6 +87,23 @@ describe('rfm predict on the CDNOW sample', () => {
     });
     // the model follows the actual figures up the frequencies (the paper's Figure 3)
     expect(sorted.holdout.byFrequency.map((r) => r.expected)).toEqual([...sorted.holdout.byFrequency.map((r) => r.expected)].sort((a, b) => a - b));
+
+    // week by week, the cumulative repeat purchase days of the calibration's customers (the
+    // paper's Figure 2), from the engine's day lists, against this test's count
+    const start = Date.UTC(1997, 0, 1) / DAY;
+    const weekly = new Array<number>(78).fill(0);
+    for (const set of days.values()) {
+      const all = [...set].sort((a, b) => a - b);
+      if (all[0] > CAL_END) continue;
+      for (const d of all.slice(1)) if (d <= HOLD_END) weekly[Math.floor((d - start) / 7)]++;
+    }
+    let sum = 0;
+    const t = sorted.holdout.tracking;
+    expect(t).toMatchObject({ start: '1997-01-01', unit: 'week', calibrationUnits: 39 });
+    expect(t.actual).toEqual(weekly.map((n) => (sum += n)));
+    // expected: rising, and within 5 % of the actual at the calibration's end (the fit's own period)
+    expect(t.expected).toEqual([...t.expected].sort((a, b) => a - b));
+    expect(Math.abs(t.expected[38] / t.actual[38] - 1)).toBeLessThan(0.05);
   });
 
   test('a shuffled copy of the sample gives the same fits and the same predictions for every customer', async () => {
