@@ -35,6 +35,7 @@ interface LiveOptions {
   maxBody: number;
   allowOrigin: string[];
   allowHost: string[];
+  predictEvery?: number;
 }
 
 function liveOptions(cmd: Command, defaultPort: number): Command {
@@ -50,7 +51,8 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--allow-origin <origin>', 'let pages of this origin (https://app.example.com, or * for any) open the socket and POST /ingest; repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--allow-host <name>', 'bound to loopback, also answer requests addressed to this name (a reverse proxy\'s public name); repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--max-body <MiB>', 'largest POST /ingest body, of any type (413 beyond it)', wholeNumber('--max-body', 1, 65_536), 256)
-    .option('--no-figures', 'skip the cultivation and core-retention figures (every customer is measured at each month end; ids are kept in memory)');
+    .option('--no-figures', 'skip the cultivation and core-retention figures (every customer is measured at each month end; ids are kept in memory)')
+    .option('--predict-every <duration>', 'refit BG/NBD, MBG/NBD and Gamma-Gamma this often (when the state changed) and push the predictions to the page (GET /predictions refits on demand either way)', duration('--predict-every'));
 }
 
 const ONE_DAY = 86_400_000;
@@ -76,7 +78,7 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
   let server: RunningServer;
   try {
     server = await startServer(live, {
-      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin, allowHosts: o.allowHost,
+      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin, allowHosts: o.allowHost, predictEveryMs: o.predictEvery,
       data: o.data === undefined ? undefined : { dir: o.data, identity, checkpointEveryMs: o.checkpointEvery },
     });
   } catch (e) {

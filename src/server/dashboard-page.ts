@@ -62,6 +62,10 @@ const PAGE = `<!doctype html>
     .kpi .v { font-size:19px; }
     .aud { grid-template-columns: 120px 1fr 64px; }
   }
+  .palive { display: grid; grid-template-columns: repeat(10, 1fr); gap: 3px; height: 96px; margin: 4px 0 10px; }
+  .pcol { height: 100%; display: flex; flex-direction: column; justify-content: flex-end; }
+  .pfill { width: 100%; background: var(--core); border-radius: 2px 2px 0 0; min-height: 1px; }
+  .pcol span { text-align: center; font-size: 11px; color: var(--muted); line-height: 16px; }
 </style>
 </head>
 <body>
@@ -95,6 +99,7 @@ const PAGE = `<!doctype html>
   </section>
   <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
   <section class="card w6"><h2>Keeping and cultivating the core</h2><div id="figures"><div class="help">Measured at each month end the orders pass; none yet.</div></div></section>
+  <section class="card w12"><h2>What customers are worth next</h2><div id="predictions"><div class="help">BG/NBD, MBG/NBD and Gamma-Gamma fitted to the customers so far. <button id="fit-now" type="button">Fit now</button></div></div></section>
   <section class="card w12"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
 </main>
 <script>
@@ -208,6 +213,30 @@ function drawFigures(f) {
   $('figures').innerHTML = html;
 }
 
+/** The models' fit (a predictions message, or GET /predictions): P(alive) by tenths under each purchase model, the year ahead. */
+function drawPredictions(p) {
+  const n = (x, d) => (x === null || x === undefined ? '–' : Number(x).toFixed(d));
+  if (!p.bgnbd.converged) {
+    $('predictions').innerHTML = '<p class="help">' + esc(p.bgnbd.message) + '</p>';
+    return;
+  }
+  const max = Math.max(1, ...p.pAlive.mbgnbd, ...p.pAlive.bgnbd);
+  const bars = (name, counts) => '<div class="rowlabel">' + name + '</div><div class="palive">' + counts.map((c, i) =>
+    '<div class="pcol" title="P(alive) ' + (i / 10).toFixed(1) + '–' + ((i + 1) / 10).toFixed(1) + ': ' + fmt.format(c) + ' customers"><div class="pfill" style="height:' + (100 * c / max) + '%"></div><span>' + fmt.format(c) + '</span></div>').join('') + '</div>';
+  $('predictions').innerHTML =
+    '<p class="fig">In the next ' + p.horizon + ' weeks the ' + fmt.format(p.customers) + ' customers are expected to make <b id="p-purchases">' + fmt.format(Math.round(p.expectedPurchases)) + '</b> purchases, worth <b id="p-clv">' + money.format(p.clv) + '</b> (CLV, discounted 10 % a year).</p>' +
+    bars('P(alive), MBG/NBD (one-time buyers may be gone)', p.pAlive.mbgnbd) + bars('P(alive), BG/NBD (one-time buyers count as alive)', p.pAlive.bgnbd) +
+    '<div class="legend"><span>P(alive) 0</span><span style="margin-left:auto">1</span></div>' +
+    '<div class="help">Fitted on ' + fmt.format(p.customers) + ' customers (' + fmt.format(p.repeaters) + ' bought again; ' + fmt.format(p.distinctTriples) + ' distinct frequency, recency and age) to ' + esc(p.calibrationEnd) + ' in ' + Math.round(p.fitMs) + ' ms. ' +
+    'BG/NBD r ' + n(p.bgnbd.r, 3) + ', alpha ' + n(p.bgnbd.alpha, 3) + ', a ' + n(p.bgnbd.a, 3) + ', b ' + n(p.bgnbd.b, 3) + '; Gamma-Gamma p ' + n(p.gammaGamma.p, 2) + ', q ' + n(p.gammaGamma.q, 2) + ', v ' + n(p.gammaGamma.v, 2) + '. ' +
+    '<button id="fit-now" type="button">Fit now</button></div>';
+  $('fit-now').onclick = fitNow;
+}
+function fitNow() {
+  fetch('/predictions' + location.search).then((r) => r.json()).then((p) => { if (p.type === 'predictions') drawPredictions(p); });
+}
+$('fit-now').onclick = fitNow;
+
 let first = true;
 function render(s) {
   $('k-customers').textContent = fmt.format(s.customers);
@@ -281,7 +310,8 @@ function connect() {
       for (const h of m.series) history.push({ asOf: h.asOf, segments: Object.fromEntries(Object.entries(h.segments).map(([k, v]) => [k, { customers: v }])) });
       first = true;
       moved.clear();
-    } else if (m.type === 'snapshot' && hello) {
+    } else if (m.type === 'predictions') drawPredictions(m);
+    else if (m.type === 'snapshot' && hello) {
       if (history.length && history[history.length - 1].asOf === m.asOf && m.seq !== undefined && first) history.pop();
       done = m.ingest.sourceDone;
       render(m);

@@ -8,6 +8,8 @@
  *             and of the month ends the figures measured (the latest SERIES_LENGTH), so a
  *             page opened late draws the whole series
  *   snapshot  on connect, then at most every interval while the state changes, and on request
+ *   predictions  with --predict-every: the purchase and spend models refitted, P(alive) by
+ *             bins, expected purchases and CLV (on connect, the latest)
  *   error     a message the server could not take; a client that floods is closed
  * Client to server:
  *   { "type": "snapshot" }   ask for the latest snapshot now
@@ -15,6 +17,7 @@
 import type { Model } from '../model/model.js';
 import type { Report } from '../report/report.js';
 import type { LiveFiguresMessage } from './live-figures.js';
+import type { PredictionsMessage } from './live-predictions.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -79,7 +82,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ServerMessage = HelloMessage | HistoryMessage | SnapshotMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | HistoryMessage | SnapshotMessage | PredictionsMessage | ErrorMessage;
 
 export function helloOf(model: Model): HelloMessage {
   const segmentsByName = new Map(model.file.segments.map((s) => [s.name, s]));

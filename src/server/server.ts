@@ -33,6 +33,7 @@ import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import type { DurableFiles } from '../engine/durable-files.js';
 import { dashboardPage } from './dashboard-page.js';
 import { DiskError, RequestLog } from './request-log.js';
+import { LivePredictions } from './live-predictions.js';
 import type { BodyKind, ConvertBody, IngestAnswer } from './request-log.js';
 import type { LiveEngine } from './live.js';
 import type { SnapshotMessage } from './protocol.js';
@@ -57,6 +58,8 @@ export interface ServerOptions {
   allowHosts?: string[];
   /** The longest a request's body may take to arrive before it is answered 408 (a body sent a byte a second holds a connection and a file). Default 120 s. */
   requestTimeoutMs?: number;
+  /** Refit the purchase and spend models this often and push the predictions to clients (GET /predictions refits on demand either way). */
+  predictEveryMs?: number;
   /** rfm serve --data: log every request before it is answered, checkpoint, and restore on start (request-log.ts). */
   data?: { dir: string; identity: RunIdentity; checkpointEveryMs?: number; files?: DurableFiles };
 }
@@ -233,6 +236,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startServer(live: LiveEngine, o: ServerOptions): Promise<RunningServer> {
   const clients = new Set<Client>();
+  const predictions = new LivePredictions(() => live.engine);
   const gate = new Gate(o);
   /**
    * A body converted whole before a row of it is applied (all or nothing: a bad quote on the
@@ -310,6 +314,9 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       // the page asks when its socket was refused: a token missing or wrong, or the server away
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       json(res, 200, { ok: true });
+    } else if (req.method === 'GET' && path === '/predictions') {
+      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      predictions.refit().then((p) => json(res, 200, p), (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }));
     } else if (req.method === 'GET' && path === '/report.html') {
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       live.report().then(({ report, extras, figures }) => {
@@ -385,8 +392,17 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     });
     client.send(live.hello);
     client.send(live.history());
+    if (predictions.current !== null) client.send(predictions.current);
     void live.current().then((s) => client.offer(textOf(s)), () => undefined);
   });
+
+  // the models refitted every predictEveryMs, when the state changed, and pushed to every client
+  const predictTimer = o.predictEveryMs === undefined ? null : setInterval(() => {
+    const before = predictions.current;
+    void predictions.refit().then((p) => {
+      if (p !== before) for (const c of clients) c.send(p);
+    }, (e: unknown) => process.stderr.write(`rfm: the prediction refit failed: ${(e as Error).message}\n`));
+  }, o.predictEveryMs);
 
   const unsubscribe = live.onSnapshot((s) => {
     const text = textOf(s);
@@ -418,6 +434,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       // a last checkpoint: the next start need not apply the log again
       await log?.checkpoint().catch((e: unknown) => process.stderr.write(`rfm: the last checkpoint failed: ${(e as Error).message}\n`));
       clearInterval(heartbeat);
+      if (predictTimer !== null) clearInterval(predictTimer);
       unsubscribe();
       for (const c of clients) c.ws.terminate();
       wss.close();

@@ -1,0 +1,89 @@
+/**
+ * Predictions of the live engine (rfm serve): the state's customers summarised at the day
+ * of the latest event (the calibration end), the three models fitted (src/predict), and what
+ * a page shows: the P(alive) distribution under both purchase models, the expected purchases
+ * and CLV of all customers over the next year. Refitted on demand (GET /predictions), at most
+ * once per state, or every --predict-every.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { PurchaseFit } from '../predict/bgnbd.js';
+import type { SpendFit } from '../predict/gamma-gamma.js';
+import { Predictor, fitAll } from '../predict/predict.js';
+import type { PredictOptions } from '../predict/predict.js';
+
+/** Bins of the P(alive) distribution: [0, 0.1), ..., [0.9, 1]. */
+export const P_ALIVE_BINS = 10;
+
+export interface PredictionsMessage {
+  type: 'predictions';
+  takenAt: number;
+  calibrationEnd: string;
+  unit: 'week';
+  horizon: number;
+  customers: number;
+  repeaters: number;
+  distinctTriples: number;
+  bgnbd: PurchaseFit;
+  mbgnbd: PurchaseFit;
+  gammaGamma: SpendFit;
+  /** Customers by P(alive) bin, under each purchase model. */
+  pAlive: { bgnbd: number[]; mbgnbd: number[] };
+  /** Sums over the customers: expected purchases (BG/NBD) and CLV in the horizon. */
+  expectedPurchases: number;
+  clv: number;
+  fitMs: number;
+}
+
+export class LivePredictions {
+  private latest: PredictionsMessage | null = null;
+  private stateOf: string | null = null;
+  private running: Promise<PredictionsMessage> | null = null;
+
+  constructor(private readonly engine: () => Engine) {}
+
+  get current(): PredictionsMessage | null {
+    return this.latest;
+  }
+
+  /** The predictions of the state now: the last ones if nothing changed since, else a refit (one at a time). */
+  refit(): Promise<PredictionsMessage> {
+    const engine = this.engine();
+    const state = `${engine.counts.rows}:${engine.watermark}`;
+    if (this.latest !== null && state === this.stateOf) return Promise.resolve(this.latest);
+    this.running ??= this.fit(engine, state).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async fit(engine: Engine, state: string): Promise<PredictionsMessage> {
+    const started = performance.now();
+    const exp = await engine.customers('sketch');
+    const o: PredictOptions = { calibrationEnd: exp.asOf, unit: 'week', horizon: 52, discount: 0.1, purchaseModel: 'bgnbd' };
+    const fits = fitAll(exp.parts, o);
+    const predictor = new Predictor(fits, o);
+    const bins = { bgnbd: new Array<number>(P_ALIVE_BINS).fill(0), mbgnbd: new Array<number>(P_ALIVE_BINS).fill(0) };
+    const bin = (p: number): number => Math.min(P_ALIVE_BINS - 1, Math.floor(p * P_ALIVE_BINS));
+    let expected = 0;
+    let clv = 0;
+    for (const rows of exp.parts) {
+      for (let i = 0; i < rows.numRows; i++) {
+        const c = predictor.of(rows, i);
+        if (c === null) continue;
+        if (Number.isFinite(c.pAliveBgnbd)) bins.bgnbd[bin(c.pAliveBgnbd)]++;
+        if (Number.isFinite(c.pAliveMbgnbd)) bins.mbgnbd[bin(c.pAliveMbgnbd)]++;
+        if (Number.isFinite(c.expectedPurchases)) expected += c.expectedPurchases;
+        if (Number.isFinite(c.clv)) clv += c.clv;
+      }
+    }
+    const message: PredictionsMessage = {
+      type: 'predictions', takenAt: Date.now(), calibrationEnd: fits.calibrationEnd, unit: 'week', horizon: 52,
+      customers: fits.customers, repeaters: fits.repeaters, distinctTriples: fits.distinctTriples,
+      bgnbd: fits.bgnbd, mbgnbd: fits.mbgnbd, gammaGamma: fits.gammaGamma, pAlive: bins, expectedPurchases: expected, clv,
+      fitMs: performance.now() - started,
+    };
+    this.latest = message;
+    this.stateOf = state;
+    return message;
+  }
+}
