@@ -31,6 +31,8 @@ export interface Triples {
   tx: Float64Array;
   T: Float64Array;
   count: Float64Array;
+  /** The distinct values and places (see Distinct), when the maker of the triples knows them cheaply. */
+  distinct?: Distinct;
 }
 
 export interface PurchaseFit extends PurchaseParams {
@@ -48,7 +50,7 @@ const shift = (model: PurchaseModel): number => (model === 'mbgnbd' ? 1 : 0);
  * and digamma terms depend on x alone and the logs on T or t_x alone, so an evaluation
  * computes each once per distinct value (tens to hundreds), not per triple (10^5 and more).
  */
-interface Distinct {
+export interface Distinct {
   xs: Float64Array;
   xi: Uint32Array;
   Ts: Float64Array;
@@ -59,6 +61,7 @@ interface Distinct {
 const distinctOf = new WeakMap<Triples, Distinct>();
 
 function distinct(t: Triples): Distinct {
+  if (t.distinct !== undefined) return t.distinct;
   let d = distinctOf.get(t);
   if (d !== undefined) return d;
   const place = (values: Float64Array): { v: Float64Array; i: Uint32Array } => {
@@ -123,12 +126,12 @@ export function logLikelihood(model: PurchaseModel, p: PurchaseParams, t: Triple
     const second = k === 1 || x > 0;
     const lTx = logAtx[d.txi[i]];
     const a4 = second ? logA - logB1[j] - rx * lTx : -Infinity;
-    const top = Math.max(a3, a4);
-    const e3 = Math.exp(a3 - top);
-    const e4 = second ? Math.exp(a4 - top) : 0;
-    ll += n * (base[j] + r * logAlpha + top + Math.log(e3 + e4));
+    // ln(e^a3 + e^a4) as the larger plus log1p of the smaller's share: one exp, one log
+    const high3 = a3 >= a4;
+    const e = second ? Math.exp(high3 ? a4 - a3 : a3 - a4) : 0;
+    ll += n * (base[j] + r * logAlpha + (high3 ? a3 : a4) + Math.log1p(e));
     if (grad) {
-      const w3 = e3 / (e3 + e4);
+      const w3 = high3 ? 1 / (1 + e) : e / (1 + e);
       const w4 = 1 - w3;
       gr += n * (psiRX[j] + logAlpha - w3 * lT - w4 * (second ? lTx : 0));
       gAlpha += n * (r / alpha - w3 * rx * invAT[d.Ti[i]] - (second ? w4 * rx * invAtx[d.txi[i]] : 0));

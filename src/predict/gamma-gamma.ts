@@ -30,31 +30,50 @@ export interface SpendData {
   count: Float64Array;
 }
 
+/** Distinct x of the data and each entry's place among them, and each entry's ln m: the Gamma terms depend on x alone. */
+const prepared = new WeakMap<SpendData, { xs: Float64Array; xi: Uint32Array; logM: Float64Array }>();
+
+function prepare(d: SpendData): { xs: Float64Array; xi: Uint32Array; logM: Float64Array } {
+  let p = prepared.get(d);
+  if (p === undefined) {
+    const sorted = [...new Set(d.x)].sort((a, b) => a - b);
+    const at = new Map(sorted.map((v, k) => [v, k]));
+    p = { xs: Float64Array.from(sorted), xi: Uint32Array.from(d.x, (v) => at.get(v)!), logM: Float64Array.from(d.m, Math.log) };
+    prepared.set(d, p);
+  }
+  return p;
+}
+
 export function spendLogLikelihood(s: SpendParams, d: SpendData, grad?: Float64Array): number {
   const { p, q, v } = s;
-  const lgQ = lgamma(q);
-  const psiQ = digamma(q);
+  const { xs, xi, logM } = prepare(d);
+  // per distinct x: ln G(px+q) - ln G(px) + px ln x, and the digamma terms
+  const base = Float64Array.from(xs, (x) => lgamma(p * x + q) - lgamma(p * x) + p * x * Math.log(x));
+  const psiPXQ = grad ? Float64Array.from(xs, (x) => digamma(p * x + q)) : base;
+  const psiPX = grad ? Float64Array.from(xs, (x) => digamma(p * x)) : base;
+  const common = -lgamma(q) + q * Math.log(v);
   let ll = 0;
   let gp = 0;
   let gq = 0;
   let gv = 0;
+  let total = 0;
   for (let i = 0; i < d.x.length; i++) {
     const x = d.x[i];
-    const m = d.m[i];
     const n = d.count[i];
+    const j = xi[i];
     const px = p * x;
-    const lvxm = Math.log(v + x * m);
-    ll += n * (lgamma(px + q) - lgamma(px) - lgQ + q * Math.log(v) + (px - 1) * Math.log(m) + px * Math.log(x) - (px + q) * lvxm);
+    const lvxm = Math.log(v + x * d.m[i]);
+    ll += n * (base[j] + common + (px - 1) * logM[i] - (px + q) * lvxm);
     if (grad) {
-      const psiPXQ = digamma(px + q);
-      gp += n * x * (psiPXQ - digamma(px) + Math.log(m) + Math.log(x) - lvxm);
-      gq += n * (psiPXQ - psiQ + Math.log(v) - lvxm);
-      gv += n * (q / v - (px + q) / (v + x * m));
+      total += n;
+      gp += n * x * (psiPXQ[j] - psiPX[j] + logM[i] + Math.log(x) - lvxm);
+      gq += n * (psiPXQ[j] - lvxm);
+      gv += n * (q / v - (px + q) / (v + x * d.m[i]));
     }
   }
   if (grad) {
     grad[0] = gp * p;
-    grad[1] = gq * q;
+    grad[1] = (gq + total * (Math.log(v) - digamma(q))) * q;
     grad[2] = gv * v;
   }
   return ll;

@@ -14,6 +14,8 @@ import { dayOf, summarize, summaryOf } from './summary.js';
 import type { Tracking } from './tracking.js';
 
 export type TimeUnit = 'day' | 'week';
+/** Steps of the CLV's discounting over the horizon. */
+const CLV_STEPS = 13;
 export const DAYS_PER_UNIT: Record<TimeUnit, number> = { day: 1, week: 7 };
 
 export interface PredictOptions {
@@ -95,13 +97,16 @@ export class Predictor {
       const { bgnbd, mbgnbd, purchaseModel } = this.fits;
       const model = purchaseModel === 'bgnbd' ? bgnbd : mbgnbd;
       const ok = model.converged;
-      // the CLV's purchases, unit by unit, each discounted to the calibration end
+      // the CLV's purchases step by step, each step's discounted to the calibration end from
+      // its end: at most CLV_STEPS steps (a year in weeks: 13 of 4 weeks, as lifetimes'
+      // months), since each is a hypergeometric series per distinct triple
       let discounted = 0;
       let before = 0;
-      const perUnit = (1 + this.o.discount) ** (this.days / 365);
-      for (let k = 1; ok && k <= this.o.horizon; k++) {
-        const upTo = expectedPurchases(purchaseModel, model, k, x, tx, T);
-        discounted += (upTo - before) / perUnit ** k;
+      const steps = Math.min(this.o.horizon, CLV_STEPS);
+      for (let k = 1; ok && k <= steps; k++) {
+        const at = (this.o.horizon * k) / steps;
+        const upTo = expectedPurchases(purchaseModel, model, at, x, tx, T);
+        discounted += (upTo - before) / (1 + this.o.discount) ** ((at * this.days) / 365);
         before = upTo;
       }
       f = {

@@ -4,6 +4,8 @@
  * triples, not N: kept in whole days (x repeat purchase days, t_x first to last purchase
  * day, T first purchase day to the calibration end), turned into the unit at fit time.
  */
+import type { Triples } from './bgnbd.js';
+
 export class TripleHistogram {
   private readonly index = new Map<number, number>();
   x: number[] = [];
@@ -40,13 +42,28 @@ export class TripleHistogram {
    * (x, t_x, T): the likelihood is summed in that order, so the fit of the same orders is the
    * same to the last bit whatever order they came in.
    */
-  inUnit(daysPerUnit: number): { x: Float64Array; tx: Float64Array; T: Float64Array; count: Float64Array } {
+  inUnit(daysPerUnit: number): Triples {
     const order = [...this.index.entries()].sort((a, b) => a[0] - b[0]).map(([, at]) => at);
+    const xs = order.map((i) => this.x[i]);
+    const txs = order.map((i) => this.tx[i]);
+    const Ts = order.map((i) => this.T[i]);
+    // the distinct values and each triple's place among them, by tables over whole numbers
+    const places = (values: number[], scale: number): { v: Float64Array; i: Uint32Array } => {
+      const table = new Int32Array(values.reduce((m, v) => (v > m ? v : m), 0) + 1).fill(-1);
+      for (const v of values) table[v] = 0;
+      const v: number[] = [];
+      for (let k = 0; k < table.length; k++) if (table[k] === 0) table[k] = v.push(k / scale) - 1;
+      return { v: Float64Array.from(v), i: Uint32Array.from(values, (d) => table[d]) };
+    };
+    const x = places(xs, 1);
+    const tx = places(txs, daysPerUnit);
+    const T = places(Ts, daysPerUnit);
     return {
-      x: Float64Array.from(order, (i) => this.x[i]),
-      tx: Float64Array.from(order, (i) => this.tx[i] / daysPerUnit),
-      T: Float64Array.from(order, (i) => this.T[i] / daysPerUnit),
+      x: Float64Array.from(xs),
+      tx: Float64Array.from(txs, (d) => d / daysPerUnit),
+      T: Float64Array.from(Ts, (d) => d / daysPerUnit),
       count: Float64Array.from(order, (i) => this.count[i]),
+      distinct: { xs: x.v, xi: x.i, txs: tx.v, txi: tx.i, Ts: T.v, Ti: T.i },
     };
   }
 }
