@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { RfmError } from '../core/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { modelName, writeLists } from '../report/audience-csv.js';
+import { CustomerValues, predictionColumns } from '../predict/customer-value.js';
 import type { ListChoice, ListKind } from '../report/audience-csv.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
@@ -20,6 +21,7 @@ interface ExportOptions extends EngineInputOptions {
   retention: string[];
   sinceSegment?: number;
   exact?: boolean;
+  predict?: boolean;
 }
 
 const collect = (v: string, all: string[]): string[] => [...all, v];
@@ -35,7 +37,8 @@ export function exportCommand(program: Command): void {
     .option('--group <name>', 'a group ("Core"); repeat for more', collect, [])
     .option('--retention <name>', 'a retention state ("Drifting"); repeat for more', collect, [])
     .option('--since-segment <date>', 'with --segment: only the customers who were not in it at this date (entered it since)', asOfTime)
-    .option('--exact', 'rank from all values instead of the sketches');
+    .option('--exact', 'rank from all values instead of the sketches')
+    .option('--predict', 'add each customer\'s P(alive) (MBG/NBD and BG/NBD), expected purchases and CLV over the next year (the models fitted to all customers at the list\'s date)');
   engineInputOptions(cmd).action(action(async (inputs: string[], o: ExportOptions) => {
     const model = o.model ? loadModel(o.model) : loadDefaultModel();
     const lists: ListChoice[] = [];
@@ -62,7 +65,9 @@ export function exportCommand(program: Command): void {
       } else {
         await reader.readAll(true, null);
       }
-      const { counts, emails } = await writeLists(o.output, await engine.customers(mode), lists);
+      const exp = await engine.customers(mode);
+      const extra = o.predict ? predictionColumns(new CustomerValues(exp), ['P Alive', 'P Alive BG/NBD', 'Expected Purchases', 'CLV']) : undefined;
+      const { counts, emails } = await writeLists(o.output, exp, lists, extra);
       const said = lists.map((l, k) => `${l.name} ${counts[k].toLocaleString('en-US')}`).join(', ');
       process.stderr.write(`rfm: wrote ${counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows to ${o.output === '-' ? 'stdout' : o.output}: ${said}\n`);
       if (emails === 0 && counts.some((c) => c > 0)) {

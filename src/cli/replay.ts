@@ -27,6 +27,8 @@ import type { Engine } from '../engine/engine.js';
 import type { Model } from '../model/model.js';
 import { createHash } from 'node:crypto';
 import { PERIODS, periodEnds } from './periods.js';
+import { CustomerValues, predictionColumns } from '../predict/customer-value.js';
+import type { ValueSummary } from '../predict/customer-value.js';
 import type { Period } from './periods.js';
 
 /** JSON values, one a line, to a file or stdout (-). */
@@ -57,6 +59,7 @@ interface ReplayOptions extends EngineInputOptions {
   cohorts?: boolean;
   checkpoint?: string;
   checkpointEvery: CheckpointEvery;
+  predict?: boolean;
 }
 
 /** --from, --to and --every make sense together, and read the inputs more than once. */
@@ -80,7 +83,8 @@ function reportOptions(c: Command): Command {
     .option('--exact', 'rank from all values instead of the sketches')
     .option('--from <date>', 'also take every customer\'s segment at this date: the report gains "atFrom", the migration from then to --to and core retention', asOfTime)
     .option('--to <date>', 'the report\'s date with --from or --every (default: --as-of, else the latest event)', asOfTime)
-    .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)');
+    .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)')
+    .option('--predict', 'what customers are worth next: BG/NBD, MBG/NBD and Gamma-Gamma fitted at the report\'s date; P(alive), the year\'s expected purchases and CLV by segment (and per customer in --customers)');
 }
 
 export function replayCommand(program: Command): void {
@@ -205,18 +209,22 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     // --from: the moves since it (with --every the lines have theirs, and the last report is the plain one)
     const migration: Migration | null = o.every === undefined && mains.length > 1 && atFrom !== null
       ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) } : null;
-    const report: Report & { headlines?: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation } = last!.report;
+    const report: Report & { headlines?: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation; predictions?: ValueSummary } = last!.report;
     report.headlines = headlines(report, model, last!.extras.lorenz, migration ?? undefined);
     if (migration !== null) {
       report.atFrom = segmentsAt(atFrom!);
       report.migration = migration;
     }
     if (tracker !== null) report.cultivation = tracker.table(Date.parse(report.asOf));
+    // --predict: the models fitted on the report's customers, as of its date
+    const exported = o.predict || o.customers ? await engine.customers(mode) : null;
+    const values = o.predict ? new CustomerValues(exported!) : null;
+    if (values !== null) report.predictions = values.summary();
     const jsonToStdout = o.json === '-';
     if (!o.quiet) {
       const moves = report.migration ? migrationText(report.migration) : '';
       const figures = headlinesText(report.headlines);
-      (toStdout > 0 ? process.stderr : process.stdout).write(`read ${reader.read.join('; ')}\n` + summaryTable(report, model) + figures + moves);
+      (toStdout > 0 ? process.stderr : process.stdout).write(`read ${reader.read.join('; ')}\n` + summaryTable(report, model) + figures + moves + (report.predictions ? predictionsText(report.predictions) : ''));
     }
     if (engine.counts.afterAsOf > 0) {
       process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ${o.to !== undefined ? '--to' : '--as-of'} were left out\n`);
@@ -229,9 +237,9 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       if (jsonToStdout) process.stdout.write(text);
       else writeFileSync(o.json, text);
     }
-    if (o.customers) await writeCustomersCsv(o.customers, await engine.customers(mode));
+    if (o.customers) await writeCustomersCsv(o.customers, exported!, values === null ? undefined : predictionColumns(values, ['p_alive_mbgnbd', 'p_alive_bgnbd', 'expected_purchases_52w', 'clv_52w']));
     if (html !== undefined) {
-      writeFileSync(html, htmlReport({ report: { ...report, headlines: report.headlines }, model, inputs: reader.read, prospects: last!.extras.prospects }));
+      writeFileSync(html, htmlReport({ report: { ...report, headlines: report.headlines }, model, inputs: reader.read, prospects: last!.extras.prospects, predictions: report.predictions }));
       process.stderr.write(`rfm: wrote the report to ${html}\n`);
     }
   } finally {
@@ -357,3 +365,19 @@ class Checkpoints {
 
 /** Thrown from a read to end it at a checkpoint (a signal asked for it). */
 class StopReading extends Error {}
+
+/** The --predict lines of the summary. */
+function predictionsText(p: ValueSummary): string {
+  const f = p.fits;
+  const n = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  if (!f.bgnbd.converged) return `\npredictions: ${f.bgnbd.message}\n`;
+  const money = (v: number): string => Math.round(v).toLocaleString('en-US');
+  const lines = [
+    '',
+    `the next ${f.horizon} weeks (BG/NBD r ${n(f.bgnbd.r, 3)} alpha ${n(f.bgnbd.alpha, 3)} a ${n(f.bgnbd.a, 3)} b ${n(f.bgnbd.b, 3)}; Gamma-Gamma p ${n(f.gammaGamma.p, 2)} q ${n(f.gammaGamma.q, 2)} v ${n(f.gammaGamma.v, 2)}): ` +
+      `${money(p.expectedPurchases)} purchases, CLV ${money(p.clv)}`,
+    `${'segment'.padEnd(22)} ${'customers'.padStart(10)} ${'P(alive)'.padStart(9)} ${'purchases'.padStart(10)} ${'CLV'.padStart(14)}`,
+    ...p.bySegment.map((s) => `${s.segment.padEnd(22)} ${s.customers.toLocaleString('en-US').padStart(10)} ${n(s.pAlive, 3).padStart(9)} ${money(s.expectedPurchases).padStart(10)} ${money(s.clv).padStart(14)}`),
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -12,6 +12,7 @@ import type { CustomerRows } from '../core/types.js';
 import type { Model } from '../model/model.js';
 import type { CustomerExport } from '../results.js';
 import { csvField, customerIdOf } from './customers-csv.js';
+import type { ExtraColumns } from './customers-csv.js';
 
 export const LIST_COLUMNS = [
   'Email Address', 'Customer ID', 'List', 'Segment', 'Group', 'Retention', 'Orders', 'Purchase Days', 'Net Spend',
@@ -54,7 +55,7 @@ function inList(rows: CustomerRows, i: number, model: Model, list: ListChoice): 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** The lines of one shard's rows in the lists; counts[k] gains list k's customers. */
-function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[], counts: number[]): Generator<string> {
+function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[], counts: number[], extra?: ExtraColumns): Generator<string> {
   const { model, asOf } = exp;
   for (let i = 0; i < rows.numRows; i++) {
     for (let k = 0; k < lists.length; k++) {
@@ -71,6 +72,7 @@ function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[]
         hasOrder ? day(rows.firstTs[i]) : '', hasOrder ? day(rows.lastTs[i]) : '',
         hasOrder ? ((asOf - rows.lastTs[i]) / 86_400_000).toFixed(1) : '',
         hasOrder ? String(rows.r[i]) : '', hasOrder ? String(rows.f[i]) : '', hasOrder ? String(rows.m[i]) : '',
+        ...(extra?.of(rows, i) ?? []),
       ];
       yield fields.join(',') + '\n';
     }
@@ -78,15 +80,15 @@ function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[]
 }
 
 /** Writes the lists' customers to path ('-': stdout); returns each list's count and how many rows carry an email. */
-export async function writeLists(path: string, exp: CustomerExport, lists: ListChoice[]): Promise<{ counts: number[]; emails: number }> {
+export async function writeLists(path: string, exp: CustomerExport, lists: ListChoice[], extra?: ExtraColumns): Promise<{ counts: number[]; emails: number }> {
   const out = path === '-' ? process.stdout : createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.on('error', (e: Error) => reject(new RfmError('RFM_ERR_INPUT', `cannot write ${path}: ${e.message}`))));
   failed.catch(() => undefined);
   const counts = lists.map(() => 0);
   let emails = 0;
-  out.write(LIST_COLUMNS.join(',') + '\n');
+  out.write([...LIST_COLUMNS, ...(extra?.columns ?? [])].join(',') + '\n');
   for (const part of exp.parts) {
-    for (const line of listLines(part, exp, lists, counts)) {
+    for (const line of listLines(part, exp, lists, counts, extra)) {
       if (line.charCodeAt(0) !== 44) emails++;
       if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
     }

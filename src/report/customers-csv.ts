@@ -56,19 +56,26 @@ export function* customerLines(rows: CustomerRows, exp: CustomerExport): Generat
   }
 }
 
+/** Columns after the list's own, each row's values of them (the predictions of --predict). */
+export interface ExtraColumns {
+  columns: readonly string[];
+  of(rows: CustomerRows, i: number): string[];
+}
+
 /** Writes the list to a file ('-': stdout). Returns the number of rows. */
-export async function writeCustomersCsv(path: string, exp: CustomerExport): Promise<number> {
+export async function writeCustomersCsv(path: string, exp: CustomerExport, extra?: ExtraColumns): Promise<number> {
   const file = path === '-' ? null : createWriteStream(path);
   const out: NodeJS.WritableStream = file ?? process.stdout;
   const write = async (s: string): Promise<void> => {
     if (!out.write(s)) await once(out, 'drain');
   };
-  await write(CUSTOMER_COLUMNS.join(',') + '\n');
+  await write([...CUSTOMER_COLUMNS, ...(extra?.columns ?? [])].join(',') + '\n');
   let n = 0;
   for (const part of exp.parts) {
     let chunk = '';
+    let i = 0;
     for (const line of customerLines(part, exp)) {
-      chunk += line + '\n';
+      chunk += (extra ? `${line},${extra.of(part, i++).join(',')}` : line) + '\n';
       n++;
       if (chunk.length > 1 << 16) {
         await write(chunk);

@@ -8,6 +8,7 @@ import { sankey, sankeyLinkHorizontal } from 'd3-sankey';
 import type { Model } from '../model/model.js';
 import type { Headlines } from './headlines.js';
 import type { Cultivation } from './cultivation.js';
+import type { ValueSummary } from '../predict/customer-value.js';
 import type { Migration, SegmentsAt } from './migration.js';
 import type { Report } from './report.js';
 
@@ -18,6 +19,8 @@ export interface HtmlReportInput {
   inputs: string[];
   /** Customers with engagement but no order. */
   prospects: number;
+  /** With --predict: the models' view of the year ahead. */
+  predictions?: ValueSummary;
 }
 
 /** Okabe-Ito: told apart with any kind of colour vision. */
@@ -122,7 +125,30 @@ function migrationTable(m: Migration, model: Model): string {
   return out + '</tbody></table></div>';
 }
 
+/** --predict: the year ahead by segment and the P(alive) distribution, with what the figures are. */
+function predictionsSection(p: ValueSummary): string {
+  const f = p.fits;
+  const head = '<section><h2>What customers are worth next</h2>';
+  if (!f.bgnbd.converged) return `${head}<p class="def">${esc(f.bgnbd.message)}</p></section>`;
+  const fixed = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const rows = p.bySegment.map((s, i) => `<tr><td>${esc(s.segment)}</td><td class="n">${num(`predictions.bySegment.${i}.customers`, int(s.customers))}</td>` +
+    `<td class="n">${num(`predictions.bySegment.${i}.pAlive`, pct(s.pAlive))}</td><td class="n">${num(`predictions.bySegment.${i}.expectedPurchases`, int(s.expectedPurchases))}</td>` +
+    `<td class="n">${num(`predictions.bySegment.${i}.clv`, money(s.clv))}</td></tr>`).join('');
+  const max = Math.max(1, ...p.pAlive.mbgnbd);
+  const bars = p.pAlive.mbgnbd.map((c, i) => `<td class="pbar"><div style="height:${(64 * c / max).toFixed(1)}px"></div>${num(`predictions.pAlive.mbgnbd.${i}`, int(c))}<br>${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}</td>`).join('');
+  return head +
+    `<p>In the next ${f.horizon} weeks the ${num('predictions.fits.customers', int(f.customers))} customers are expected to make ${num('predictions.expectedPurchases', int(p.expectedPurchases))} purchases, worth ${num('predictions.clv', money(p.clv))} (CLV, discounted 10 % a year).</p>` +
+    `<div class="scroll"><table><thead><tr><th>segment</th><th class="n">customers</th><th class="n">P(alive), mean</th><th class="n">purchases expected</th><th class="n">CLV</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+    `<p>Customers by P(alive) (MBG/NBD):</p><div class="scroll"><table class="palive"><tr>${bars}</tr></table></div>` +
+    `<p class="def">Fitted on the orders to ${esc(f.calibrationEnd)}, in weeks, on ${int(f.distinctTriples)} distinct (repeat purchase days, first to last, first to now). ` +
+    `Purchases: BG/NBD (Fader, Hardie and Lee 2005), r ${fixed(f.bgnbd.r, 3)}, alpha ${fixed(f.bgnbd.alpha, 3)}, a ${fixed(f.bgnbd.a, 3)}, b ${fixed(f.bgnbd.b, 3)}; ` +
+    `P(alive) from MBG/NBD, in which a one-time buyer may be gone too (BG/NBD counts every one as alive). Spend per order: Gamma-Gamma, p ${fixed(f.gammaGamma.p, 2)}, q ${fixed(f.gammaGamma.q, 2)}, v ${fixed(f.gammaGamma.v, 2)}. ` +
+    'CLV: the expected purchases times the expected spend per order, discounted 10 % a year.</p></section>';
+}
+
 const CSS = `
+  table.palive td.pbar { vertical-align: bottom; text-align: center; font-size: 11px; min-width: 44px; }
+  table.palive td.pbar div { background: #0072B2; margin: 0 auto 2px; width: 80%; min-height: 1px; }
 :root{--ink:#1b1b1b;--muted:#5a5a5a;--rule:#ddd}
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0;background:#fff}
@@ -201,6 +227,8 @@ export function htmlReport(input: HtmlReportInput): string {
     });
     parts.push(`</tbody></table></div><p class="def">${esc(r.cultivation.definition)}.</p></section>`);
   }
+
+  if (input.predictions) parts.push(predictionsSection(input.predictions));
 
   // the playbook: a campaign for every segment and for each move the design wants
   parts.push('<section><h2>Playbook</h2><div class="scroll"><table><thead><tr><th>to move</th><th class="n">customers now</th><th>campaign</th></tr></thead><tbody>');

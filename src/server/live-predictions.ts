@@ -8,11 +8,8 @@
 import type { Engine } from '../engine/engine.js';
 import type { PurchaseFit } from '../predict/bgnbd.js';
 import type { SpendFit } from '../predict/gamma-gamma.js';
-import { Predictor, fitAll } from '../predict/predict.js';
-import type { PredictOptions } from '../predict/predict.js';
-
-/** Bins of the P(alive) distribution: [0, 0.1), ..., [0.9, 1]. */
-export const P_ALIVE_BINS = 10;
+import { CustomerValues } from '../predict/customer-value.js';
+import type { SegmentValue } from '../predict/customer-value.js';
 
 export interface PredictionsMessage {
   type: 'predictions';
@@ -31,6 +28,8 @@ export interface PredictionsMessage {
   /** Sums over the customers: expected purchases (BG/NBD) and CLV in the horizon. */
   expectedPurchases: number;
   clv: number;
+  /** The year ahead by segment: customers, mean P(alive) (MBG/NBD), expected purchases, CLV. */
+  bySegment: SegmentValue[];
   fitMs: number;
 }
 
@@ -58,28 +57,12 @@ export class LivePredictions {
 
   private async fit(engine: Engine, state: string): Promise<PredictionsMessage> {
     const started = performance.now();
-    const exp = await engine.customers('sketch');
-    const o: PredictOptions = { calibrationEnd: exp.asOf, unit: 'week', horizon: 52, discount: 0.1, purchaseModel: 'bgnbd' };
-    const fits = fitAll(exp.parts, o);
-    const predictor = new Predictor(fits, o);
-    const bins = { bgnbd: new Array<number>(P_ALIVE_BINS).fill(0), mbgnbd: new Array<number>(P_ALIVE_BINS).fill(0) };
-    const bin = (p: number): number => Math.min(P_ALIVE_BINS - 1, Math.floor(p * P_ALIVE_BINS));
-    let expected = 0;
-    let clv = 0;
-    for (const rows of exp.parts) {
-      for (let i = 0; i < rows.numRows; i++) {
-        const c = predictor.of(rows, i);
-        if (c === null) continue;
-        if (Number.isFinite(c.pAliveBgnbd)) bins.bgnbd[bin(c.pAliveBgnbd)]++;
-        if (Number.isFinite(c.pAliveMbgnbd)) bins.mbgnbd[bin(c.pAliveMbgnbd)]++;
-        if (Number.isFinite(c.expectedPurchases)) expected += c.expectedPurchases;
-        if (Number.isFinite(c.clv)) clv += c.clv;
-      }
-    }
+    const values = new CustomerValues(await engine.customers('sketch'));
+    const { fits, pAlive, expectedPurchases, clv, bySegment } = values.summary();
     const message: PredictionsMessage = {
       type: 'predictions', takenAt: Date.now(), calibrationEnd: fits.calibrationEnd, unit: 'week', horizon: 52,
       customers: fits.customers, repeaters: fits.repeaters, distinctTriples: fits.distinctTriples,
-      bgnbd: fits.bgnbd, mbgnbd: fits.mbgnbd, gammaGamma: fits.gammaGamma, pAlive: bins, expectedPurchases: expected, clv,
+      bgnbd: fits.bgnbd, mbgnbd: fits.mbgnbd, gammaGamma: fits.gammaGamma, pAlive, expectedPurchases, clv, bySegment,
       fitMs: performance.now() - started,
     };
     this.latest = message;
