@@ -21,25 +21,6 @@ export interface FitRun {
   b: number;
 }
 
-/** Gamma(shape, 1) by Marsaglia and Tsang (shape < 1 by the boost u^(1/shape)). */
-function gamma(rng: Random, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * Math.pow(rng.next(), 1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      // a standard normal by Box-Muller
-      x = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
 const TRUE = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
 export function fitRun(customers: number): FitRun {
@@ -50,9 +31,9 @@ export function fitRun(customers: number): FitRun {
   for (let c = 0; c < customers; c++) {
     const first = Math.floor(rng.next() * 84);
     // lambda per week, p per purchase
-    const lambda = gamma(rng, TRUE.r) / TRUE.alpha;
-    const ga = gamma(rng, TRUE.a);
-    const p = ga / (ga + gamma(rng, TRUE.b));
+    const lambda = rng.gamma(TRUE.r) / TRUE.alpha;
+    const ga = rng.gamma(TRUE.a);
+    const p = ga / (ga + rng.gamma(TRUE.b));
     let t = first + rng.next();
     let last = first;
     let days = 1;

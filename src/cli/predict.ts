@@ -94,13 +94,15 @@ async function runPredict(inputs: string[], o: PredictCliOptions): Promise<void>
 }
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '–');
+const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
+const count = (n: number, what: string): string => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
 function fitsText(f: Fits, h: Holdout | undefined): string {
   const lines = [
-    `calibration to ${f.calibrationEnd}, in ${f.unit}s: ${f.customers.toLocaleString('en-US')} customers, ${f.repeaters.toLocaleString('en-US')} bought again; ${f.distinctTriples.toLocaleString('en-US')} distinct (x, t_x, T); fitted in ${Math.round(f.fitMs)} ms`,
-    `BG/NBD      r ${f3(f.bgnbd.r)}  alpha ${f3(f.bgnbd.alpha)}  a ${f3(f.bgnbd.a)}  b ${f3(f.bgnbd.b)}  log-likelihood ${f.bgnbd.logLikelihood.toFixed(1)}  ${f.bgnbd.message}`,
-    `MBG/NBD     r ${f3(f.mbgnbd.r)}  alpha ${f3(f.mbgnbd.alpha)}  a ${f3(f.mbgnbd.a)}  b ${f3(f.mbgnbd.b)}  log-likelihood ${f.mbgnbd.logLikelihood.toFixed(1)}  ${f.mbgnbd.message}`,
-    `Gamma-Gamma p ${f3(f.gammaGamma.p)}  q ${f3(f.gammaGamma.q)}  v ${f3(f.gammaGamma.v)}  on ${f.gammaGamma.customers.toLocaleString('en-US')} repeat customers  ${f.gammaGamma.message}`,
+    `calibration to ${f.calibrationEnd}, in ${f.unit}s: ${count(f.customers, 'customer')}, ${f.repeaters.toLocaleString('en-US')} bought again; ${f.distinctTriples.toLocaleString('en-US')} distinct (x, t_x, T); fitted in ${Math.round(f.fitMs)} ms`,
+    `BG/NBD      r ${f3(f.bgnbd.r)}  alpha ${f3(f.bgnbd.alpha)}  a ${f3(f.bgnbd.a)}  b ${f3(f.bgnbd.b)}  log-likelihood ${f1(f.bgnbd.logLikelihood)}  ${f.bgnbd.message}`,
+    `MBG/NBD     r ${f3(f.mbgnbd.r)}  alpha ${f3(f.mbgnbd.alpha)}  a ${f3(f.mbgnbd.a)}  b ${f3(f.mbgnbd.b)}  log-likelihood ${f1(f.mbgnbd.logLikelihood)}  ${f.mbgnbd.message}`,
+    `Gamma-Gamma p ${f3(f.gammaGamma.p)}  q ${f3(f.gammaGamma.q)}  v ${f3(f.gammaGamma.v)}  on ${count(f.gammaGamma.customers, 'repeat customer')}  ${f.gammaGamma.message}`,
   ];
   if (h !== undefined) {
     lines.push(`holdout to ${h.end} (${f3(h.length)} ${f.unit}s, ${h.model}): repeat purchases per customer by calibration frequency`);

@@ -165,7 +165,7 @@ export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
   const name = model === 'bgnbd' ? 'BG/NBD' : 'MBG/NBD';
   if (repeaters < 2 || repeaters === customers) {
     const why = repeaters < 2 ? `${repeaters} customer${repeaters === 1 ? '' : 's'} bought again` : 'every customer bought again';
-    return { r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN, logLikelihood: Number.NaN, converged: false, iterations: 0, message: `${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (an earlier --calibration-end, or more history?)` };
+    return { r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN, logLikelihood: Number.NaN, converged: false, iterations: 0, message: `${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end, or more history?)` };
   }
   const params = (theta: Float64Array): PurchaseParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) });
   const m = minimize((theta, grad) => {

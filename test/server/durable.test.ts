@@ -11,19 +11,13 @@ import { expect, test } from 'vitest';
 import { Random } from '../../src/sources/random.js';
 import { runCli, startCli, tempDir } from '../support/cli.js';
 import { LiveClient } from '../support/live-client.js';
+import { numberedBatchCsv } from '../support/numbered-batches.js';
 
 const dir = tempDir();
 const BATCHES = 150;
 const ROWS = 2000;
 
-function batchCsv(b: number, rng: Random): string {
-  const lines: string[] = [];
-  for (let i = 0; i < ROWS; i++) {
-    const n = b * ROWS + i;
-    lines.push(`${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString()},${(1 + Math.floor(rng.next() * 20_000) / 100).toFixed(2)}`);
-  }
-  return lines.join('\n');
-}
+const batchCsv = (b: number, rng: Random): string => numberedBatchCsv(b, ROWS, rng);
 
 test('SIGKILL at random moments, restarts on the same DIR, retries by key: every batch counted exactly once', async () => {
   const rng = new Random(23);
