@@ -9,6 +9,7 @@ import { csvField, customerIdOf } from '../report/customers-csv.js';
 import { DAYS_PER_UNIT, Predictor, fitAll, holdoutTable } from '../predict/predict.js';
 import { dayOf } from '../predict/summary.js';
 import { tracking } from '../predict/tracking.js';
+import { predictHtml } from '../report/predict-html.js';
 import type { Fits, Holdout, PredictOptions, TimeUnit } from '../predict/predict.js';
 import type { CustomerExport } from '../results.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
@@ -27,6 +28,7 @@ interface PredictCliOptions extends EngineInputOptions {
   purchaseModel: 'bgnbd' | 'mbgnbd';
   json?: string;
   customers?: string;
+  html?: string;
   quiet?: boolean;
 }
 
@@ -43,6 +45,7 @@ export function predictCommand(program: Command): void {
     .option('--purchase-model <model>', 'the purchase model behind expected purchases and CLV: bgnbd or mbgnbd (both are fitted)', oneOf('--purchase-model', ['bgnbd', 'mbgnbd'] as const), 'bgnbd')
     .option('--json <file>', 'write the fits (and holdout) as JSON (- for stdout)')
     .option('--customers <file>', 'write one CSV row per customer with its predictions (- for stdout)')
+    .option('--html <file>', 'write the fits (and the holdout, with its two charts) as one self-contained HTML page')
     .option('-q, --quiet', 'no summary');
   engineInputOptions(c).action(action(async (inputs: string[], o: PredictCliOptions) => runPredict(inputs, o)));
 }
@@ -88,6 +91,10 @@ async function runPredict(inputs: string[], o: PredictCliOptions): Promise<void>
       else writeFileSync(o.json, text);
     }
     if (o.customers !== undefined) await writePredictionsCsv(o.customers, cal, new Predictor(fits, po));
+    if (o.html !== undefined) {
+      writeFileSync(o.html, predictHtml(result, reader.read));
+      process.stderr.write(`rfm: wrote the fits to ${o.html}\n`);
+    }
   } finally {
     await engine.close();
   }

@@ -28,14 +28,14 @@ const GROUP_COLOURS: Record<string, string> = { Core: '#0072B2', 'Potential Core
 const RETENTION_COLOURS = ['#009E73', '#F0E442', '#E69F00', '#D55E00'];
 const OTHER = '#999999';
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const share = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 const day = (iso: string): string => iso.slice(0, 10);
 /** A number with its JSON path. */
-const num = (key: string, text: string): string => `<span data-key="${esc(key)}">${esc(text)}</span>`;
+export const num = (key: string, text: string): string => `<span data-key="${esc(key)}">${esc(text)}</span>`;
 
 /** The campaigns the design names for each move it wants (DESIGN.md: the questions it answers). */
 const TRANSITIONS: { move: string; from: (r: Report, prospects: number) => number; fromKey: string; idea: string }[] = [
@@ -237,6 +237,11 @@ export function htmlReport(input: HtmlReportInput): string {
   parts.push('</tbody></table></div><p class="def">Lists of these customers for an email tool: <code>rfm export INPUT --audience "Churn Risks" -o churn.csv</code> (or --segment, --group, --retention).</p></section>');
   parts.push(`<footer>rfmstream report as of ${esc(r.asOf)}; ${int(r.rejected)} rows rejected.</footer>`);
   const data = JSON.stringify({ ...r, prospects }).replace(/</g, '\\u003c');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Customer report ${esc(period)}</title><style>${CSS}</style></head>` +
+  return htmlPage(`Customer report ${period}`, parts, data);
+}
+
+/** A self-contained page in the report's style: the parts, and the figures as JSON (data, already escaped for a script element). */
+export function htmlPage(title: string, parts: string[], data: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head>` +
     `<body><main>${parts.join('\n')}</main><script type="application/json" id="report-data">${data}</script></body></html>\n`;
 }

@@ -119,6 +119,25 @@ describe('rfm predict on the CDNOW sample', () => {
     expect(byLine('sorted')).toHaveLength(2357);
   });
 
+  test('--html: one self-contained page whose every figure is the JSON\'s, with the holdout\'s two charts', async () => {
+    const r = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30', '--html', file('p.html'), '--json', file('h.json'), '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const page = readFileSync(file('p.html'), 'utf8');
+    const json = JSON.parse(readFileSync(file('h.json'), 'utf8'));
+    expect(page).not.toMatch(/<script(?![^>]*application\/json)|<link|src=|url\(|https?:\/\//i);
+    let checked = 0;
+    for (const m of page.matchAll(/<span data-key="([^"]+)">([^<]+)<\/span>/g)) {
+      const v = m[1].split('.').reduce((o: any, k) => o[k], json) as number;
+      const digits = m[2].replace(/[,\s]/g, '');
+      const decimals = digits.includes('.') ? digits.split('.')[1].length : 0;
+      expect(Math.abs(Number(digits) - v), `${m[1]}: ${m[2]} against ${v}`).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-9);
+      checked++;
+    }
+    // the cards, both purchase fits, Gamma-Gamma, the holdout table and the tracking's four figures
+    expect(checked).toBe(3 + 2 * 5 + 4 + 1 + 8 * 3 + 4);
+    expect(page.match(/<polyline/g)).toHaveLength(4);
+  });
+
   test('options that do not fit are refused by name', async () => {
     const early = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--holdout-end', '1997-09-30']);
     expect(early.code).toBe(2);
