@@ -17,7 +17,8 @@ import type { DurableFiles } from './durable-files.js';
 import type { EngineCheckpoint } from './engine.js';
 import type { IngestCounts } from '../results.js';
 
-export const CHECKPOINT_FORMAT = 1;
+/** 2: kernel state format 3 (each customer's first purchase day's order cents). A format-1 checkpoint's states cannot be restored. */
+export const CHECKPOINT_FORMAT = 2;
 const MANIFEST = 'manifest.json';
 
 /** What must be the same for a checkpoint to be resumed: a flat record, compared key by key. */

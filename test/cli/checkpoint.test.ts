@@ -5,6 +5,7 @@
  * or a damaged one, is refused saying why.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -149,6 +150,14 @@ describe('rfm replay --checkpoint', () => {
     const cutManifest = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
     expect(cutManifest.code).toBe(2);
     expect(cutManifest.stderr).toMatch(/the checkpoint manifest in .* is damaged \(not JSON\); delete the directory to start over/);
+    // one written by an earlier rfmstream (its states of an older kernel format): refused by format, not restored
+    const older = JSON.parse(manifest) as { checksum: string; manifest: { format: number } };
+    older.manifest.format = 1;
+    older.checksum = createHash('sha256').update(JSON.stringify(older.manifest)).digest('hex');
+    writeFileSync(join(ck2, 'manifest.json'), JSON.stringify(older));
+    const old = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/is of format 1; this rfmstream reads format 2: delete it to start over \[RFM_ERR_OPTION\]/);
     // options that cannot resume
     const stdin = await runCli(['replay', '-', '--checkpoint', ck, '-q']);
     expect(stdin.stderr).toMatch(/--checkpoint cannot be used here: stdin/);
