@@ -57,6 +57,22 @@ interface CohortCounts {
   within: number[];
 }
 
+/** A typed array's bytes as base64, and back (a tracker's state in a checkpoint's JSON). */
+const toBase64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+function fromBase64<T extends Float64Array | Int32Array | Uint8Array>(s: string, make: (b: ArrayBuffer) => T): T {
+  const bytes = Buffer.from(s, 'base64');
+  // a copy: the Buffer's memory may be a slice of a pool, not aligned for the view
+  return make(new Uint8Array(bytes).buffer);
+}
+
+/** What a tracker keeps, as JSON (the live server's checkpoint: its figures go on after a restart). */
+export interface TrackerState {
+  firstCore: string[];
+  placed: { numRows: number; idMode: 'int' | 'utf8'; idWords: string | null; idOffsets: string | null; idBytes: string | null }[];
+  unsigned: boolean;
+  cohorts: [number, CohortCounts][];
+}
+
 export class CultivationTracker {
   /** Per shard and place: when the customer was first seen in a Core segment (NaN: not yet). */
   private firstCore: Float64Array[] = [];
@@ -122,6 +138,32 @@ export class CultivationTracker {
       definition: 'of the customers whose first order falls in the month, the share in a Core segment at a month end at most 90 / 180 / 365 days after their first order (empty while the cohort is younger than that)',
       cohorts,
     };
+  }
+
+  state(): TrackerState {
+    return {
+      firstCore: this.firstCore.map(toBase64),
+      placed: this.placed.map((p) => ({
+        numRows: p.numRows, idMode: p.idMode, idWords: p.idWords === null ? null : toBase64(p.idWords),
+        idOffsets: p.idOffsets === null ? null : toBase64(p.idOffsets), idBytes: p.idBytes === null ? null : toBase64(p.idBytes),
+      })),
+      unsigned: this.unsigned,
+      cohorts: [...this.cohorts.entries()],
+    };
+  }
+
+  static of(s: TrackerState): CultivationTracker {
+    const t = new CultivationTracker();
+    t.firstCore = s.firstCore.map((b) => fromBase64(b, (buf) => new Float64Array(buf)));
+    t.placed = s.placed.map((p) => ({
+      numRows: p.numRows, idMode: p.idMode,
+      idWords: p.idWords === null ? null : fromBase64(p.idWords, (buf) => new Int32Array(buf)),
+      idOffsets: p.idOffsets === null ? null : fromBase64(p.idOffsets, (buf) => new Int32Array(buf)),
+      idBytes: p.idBytes === null ? null : fromBase64(p.idBytes, (buf) => new Uint8Array(buf)),
+    }));
+    t.unsigned = s.unsigned;
+    t.cohorts = new Map(s.cohorts);
+    return t;
   }
 
   /** Grows the per-place arrays to the export's; true when the places were dealt out again (the times are carried over by id). */

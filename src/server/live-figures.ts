@@ -17,7 +17,7 @@ import type { ConvertedInput } from '../batch/converted.js';
 import type { Engine } from '../engine/engine.js';
 import type { CustomerExport } from '../results.js';
 import { CultivationTracker } from '../report/cultivation.js';
-import type { CoreMarks, Cultivation } from '../report/cultivation.js';
+import type { CoreMarks, Cultivation, TrackerState } from '../report/cultivation.js';
 import { coreRetention } from '../report/headlines.js';
 import type { CoreRetention } from '../report/headlines.js';
 
@@ -40,8 +40,16 @@ export function monthEndOf(t: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1;
 }
 
+/** What LiveFigures keeps, as JSON: in rfm serve --data's checkpoints, so the figures go on after a restart. */
+export interface LiveFiguresState {
+  next: number | null;
+  cores: { at: number; count: number; parts: string[] }[];
+  figures: LiveFiguresMessage;
+  tracker: TrackerState;
+}
+
 export class LiveFigures {
-  private readonly tracker = new CultivationTracker();
+  private tracker = new CultivationTracker();
   /** The month end to measure at next; null before the first order. */
   private next: number | null = null;
   /** Core marks at the measurements still within reach of a baseline, oldest first. */
@@ -92,6 +100,23 @@ export class LiveFigures {
 
   get latest(): LiveFiguresMessage {
     return this.figures;
+  }
+
+  state(): LiveFiguresState {
+    return {
+      next: this.next,
+      cores: this.cores.map((c) => ({ at: c.at, count: c.marks.count, parts: c.marks.parts.map((p) => Buffer.from(p).toString('base64')) })),
+      figures: this.figures,
+      tracker: this.tracker.state(),
+    };
+  }
+
+  /** Takes up a state (of the checkpoint the engine was restored from). */
+  restore(s: LiveFiguresState): void {
+    this.next = s.next;
+    this.cores = s.cores.map((c) => ({ at: c.at, marks: { count: c.count, parts: c.parts.map((p) => new Uint8Array(Buffer.from(p, 'base64'))) } }));
+    this.figures = s.figures;
+    this.tracker = CultivationTracker.of(s.tracker);
   }
 }
 

@@ -10,7 +10,7 @@ import { buildReport } from '../report/report.js';
 import type { Report, SnapshotExtras } from '../report/report.js';
 import type { RfmError } from '../core/errors.js';
 import { LiveFigures } from './live-figures.js';
-import type { LiveFiguresMessage } from './live-figures.js';
+import type { LiveFiguresMessage, LiveFiguresState } from './live-figures.js';
 import { SERIES_LENGTH, helloOf, reportFields } from './protocol.js';
 import type { HelloMessage, HistoryMessage, Migration, SnapshotMessage } from './protocol.js';
 
@@ -60,6 +60,16 @@ export class LiveEngine {
     return this.o.figures === false ? null : new LiveFigures(this.engineNow, (asOf, segments) => this.addPoint(asOf, segments));
   }
 
+  /** The figures' state for a checkpoint (null: --no-figures). */
+  figuresState(): LiveFiguresState | null {
+    return this.figures?.state() ?? null;
+  }
+
+  /** Takes up the figures of the checkpoint the engine was restored from. */
+  restoreFigures(s: LiveFiguresState): void {
+    this.figures?.restore(s);
+  }
+
   /** Calls fn as soon as a shard of the engine is lost (Engine.onFault), whichever engine is current. */
   onFault(fn: (e: RfmError) => void): void {
     this.faultListeners.add(fn);
@@ -67,8 +77,8 @@ export class LiveEngine {
 
   /**
    * A new, empty engine in place of the failed one, for the caller to fill again (a checkpoint
-   * and the log after it) before it calls endRestart. Snapshots wait till then; the
-   * cultivation figures start over (their tracker is not in the checkpoint).
+   * and the log after it, the figures' state with it) before it calls endRestart. Snapshots
+   * wait till then.
    */
   async restart(): Promise<void> {
     this.restarting = true;

@@ -22,6 +22,7 @@ import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import { DISK } from '../engine/durable-files.js';
 import type { DurableFiles } from '../engine/durable-files.js';
 import type { LiveEngine } from './live.js';
+import type { LiveFiguresState } from './live-figures.js';
 import { RfmError } from '../core/errors.js';
 
 /** What /ingest answers for a request's rows. */
@@ -37,6 +38,12 @@ export class DiskError extends Error {}
 
 /** A body in a file, converted whole (throws on a bad body: nothing applied). */
 export type ConvertBody = (file: string, kind: BodyKind) => Promise<{ batches: ConvertedInput[]; answer: IngestAnswer }>;
+
+/** What a checkpoint keeps beside the state: the keys seen, the live figures' tracker. */
+interface CheckpointExtra {
+  keys: [string, IngestAnswer][];
+  figures: LiveFiguresState | null;
+}
 
 /** Keys remembered for retries. */
 const KEYS_KEPT = 100_000;
@@ -89,7 +96,11 @@ export class RequestLog {
     if (loaded !== null) {
       await live.engine.restore(loaded.engine);
       this.lastSeq = loaded.position.batches;
-      for (const [k, a] of (loaded.extra as [string, IngestAnswer][] | undefined) ?? []) this.keys.set(k, a);
+      // extra: the keys and the live figures' state (a checkpoint before the figures kept the keys alone)
+      const extra = loaded.extra as CheckpointExtra | [string, IngestAnswer][] | undefined;
+      const kept = Array.isArray(extra) ? { keys: extra, figures: null } : extra ?? { keys: [], figures: null };
+      for (const [k, a] of kept.keys) this.keys.set(k, a);
+      if (kept.figures !== null) live.restoreFigures(kept.figures);
     }
     let replayed = 0;
     for (const name of (await readdir(this.logDir)).sort()) {
@@ -222,7 +233,8 @@ export class RequestLog {
     this.lastCheckpoint = performance.now();
     if (this.sinceCheckpoint === 0) return;
     const upTo = this.lastSeq;
-    await this.checkpoints.write({ batches: upTo }, await this.live.engine.checkpoint(), [...this.keys]);
+    const extra: CheckpointExtra = { keys: [...this.keys], figures: this.live.figuresState() };
+    await this.checkpoints.write({ batches: upTo }, await this.live.engine.checkpoint(), extra);
     this.sinceCheckpoint = 0;
     for (const name of await readdir(this.logDir)) {
       const m = LOG_NAME.exec(name);
