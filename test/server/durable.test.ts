@@ -5,13 +5,11 @@
  * the report of one replay of all of them.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { Random } from '../../src/sources/random.js';
-import { runCli, startCli, tempDir } from '../support/cli.js';
-import { LiveClient } from '../support/live-client.js';
-import { numberedBatchCsv } from '../support/numbered-batches.js';
+import { startCli, tempDir } from '../support/cli.js';
+import { expectServerHoldsReplayOf, numberedBatchCsv } from '../support/numbered-batches.js';
 
 const dir = tempDir();
 const BATCHES = 150;
@@ -78,20 +76,7 @@ test('SIGKILL at random moments, restarts on the same DIR, retries by key: every
     expect(kills).toBeGreaterThanOrEqual(5);
     expect(answered.every((a) => a.accepted === ROWS && a.rejected === 0)).toBe(true);
     // every batch once: the report of one replay of all of them
-    const all = join(dir, 'all.csv');
-    writeFileSync(all, `customer_id,ts,amount\n${bodies.join('\n')}\n`);
-    const out = join(dir, 'replay.json');
-    const replay = await runCli(['replay', all, '--workers', '2', '--json', out, '-q']);
-    expect(replay.code, replay.stderr).toBe(0);
-    const expected = JSON.parse(readFileSync(out, 'utf8'));
-    const client = await LiveClient.connect(`ws://127.0.0.1:${port}/live`);
-    const s = await client.snapshotWhere((m) => m.orders === BATCHES * ROWS);
-    client.close();
-    expect(s.orders).toBe(expected.orders);
-    expect(s.customers).toBe(expected.customers);
-    expect(s.revenue).toBeCloseTo(expected.revenue, 2);
-    expect(s.segments).toEqual(expected.segments);
-    expect(s.groups).toEqual(expected.groups);
+    await expectServerHoldsReplayOf(port, bodies, BATCHES * ROWS, dir);
   } finally {
     server!.kill('SIGKILL');
   }

@@ -6,13 +6,11 @@
  * naming the shard, instead of serving a state with a hole. (The fault hook ends a worker
  * thread just after its Nth batch is sent, see src/engine/fault-injection.ts.)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { Random } from '../../src/sources/random.js';
-import { runCli, startCli, tempDir } from '../support/cli.js';
-import { LiveClient } from '../support/live-client.js';
-import { numberedBatchCsv } from '../support/numbered-batches.js';
+import { startCli, tempDir } from '../support/cli.js';
+import { expectServerHoldsReplayOf, numberedBatchCsv } from '../support/numbered-batches.js';
 
 const dir = tempDir();
 const BATCHES = 60;
@@ -45,19 +43,7 @@ test('workers killed under rfm serve --data: every request answered 200 once, th
     expect(lost).toEqual(['2', '1']);
     expect(stderr.match(/restarted in [\d.]+ s: the checkpoint and [\d,]+ logged requests after it/g)).toHaveLength(2);
 
-    const all = join(dir, 'all.csv');
-    writeFileSync(all, `customer_id,ts,amount\n${bodies.join('\n')}\n`);
-    const out = join(dir, 'replay.json');
-    const replay = await runCli(['replay', all, '--workers', '2', '--json', out, '-q']);
-    expect(replay.code, replay.stderr).toBe(0);
-    const expected = JSON.parse(readFileSync(out, 'utf8'));
-    const client = await LiveClient.connect(`ws://127.0.0.1:${port}/live`);
-    const s = await client.snapshotWhere((m) => m.orders === BATCHES * ROWS);
-    client.close();
-    expect(s.customers).toBe(expected.customers);
-    expect(s.revenue).toBeCloseTo(expected.revenue, 2);
-    expect(s.segments).toEqual(expected.segments);
-    expect(s.groups).toEqual(expected.groups);
+    await expectServerHoldsReplayOf(port, bodies, BATCHES * ROWS, dir);
   } finally {
     child.kill('SIGKILL');
   }
