@@ -57,25 +57,33 @@ export function engineInputOptions(c: Command): Command {
     .option('--core <name>', 'kernel: wasm or js (the plain TypeScript core)', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
     .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
+    .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
+    .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
+    .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto');
+  return cartOptions(csvReadOptions(c));
+}
+
+/** How a CSV is read: the options of rfm replay, rfm serve FILE and the rest. */
+export type CsvReadOptions = Pick<EngineInputOptions, 'customerColumn' | 'tsColumn' | 'amountColumn' | 'kindColumn' | 'delimiter' | 'header' | 'dateFormat' | 'decimalComma' | 'idType' | 'encoding'>;
+
+/** The input's column names and the CSV options, on a command. */
+export function csvReadOptions(c: Command): Command {
+  return c
     .option('--customer-column <name>', 'customer id column', 'customer_id')
     .option('--ts-column <name>', 'event time column', 'ts')
     .option('--amount-column <name>', 'amount column', 'amount')
     .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
-    .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
-    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
-    .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
-    .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto')
     .option('--delimiter <char>', 'CSV field delimiter ("tab" for tabs)', ',')
     .option('--no-header', 'CSV: the first line is data; name columns by number')
     .option('--date-format <format>', `CSV: how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
     .option('--decimal-comma', 'CSV: amounts use "," as the decimal mark (12,50)')
     .option('--id-type <type>', 'CSV: customer ids auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
     .option('--encoding <encoding>', 'CSV: how the file is text, utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8');
-  return cartOptions(c);
 }
 
 /** The CSV reader's options from the command's: the columns by the same names as for Arrow. */
-function csvOptions(o: EngineInputOptions): CsvImportOptions {
+export function csvOptions(o: CsvReadOptions): CsvImportOptions {
   const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
   if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
   return {

@@ -12,7 +12,8 @@ import { Pacer } from '../server/pace.js';
 import { startServer } from '../server/server.js';
 import type { RunningServer } from '../server/server.js';
 import { cartSummaryText } from '../sources/carts/cart-summary.js';
-import { DEFAULT_CSV_OPTIONS } from '../sources/csv-import.js';
+import { csvOptions, csvReadOptions } from './engine-inputs.js';
+import type { CsvReadOptions } from './engine-inputs.js';
 import type { InputKind } from '../sources/input-format.js';
 import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/input-source.js';
 import { cartOptions } from './import-cart.js';
@@ -57,7 +58,7 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
 
 const ONE_DAY = 86_400_000;
 
-interface ServeOptions extends LiveOptions {
+interface ServeOptions extends LiveOptions, CsvReadOptions {
   rate?: number;
   speed?: number;
   loop?: boolean;
@@ -67,9 +68,11 @@ interface ServeOptions extends LiveOptions {
 }
 
 /** Starts engine and server, and stops both on Ctrl+C. */
-async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number }): Promise<{ live: LiveEngine; server: RunningServer }> {
+async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval, { figures: o.figures });
+  // the input's column names (rfm serve FILE's, and those of Arrow bodies POSTed)
+  const columns = o.customerColumn === undefined ? undefined : { customer: o.customerColumn, ts: o.tsColumn!, amount: o.amountColumn!, kind: o.kindColumn! };
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval, { figures: o.figures });
   // what must be the same for a --data directory's state to be taken up again
   const identity = {
     workers: live.engine.numShards, model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
@@ -115,7 +118,7 @@ async function feedBatches(live: LiveEngine, batches: Iterable<RecordBatch>, pac
 }
 
 export function serveCommand(program: Command): void {
-  cartOptions(liveOptions(program.command('serve'), 8080))
+  csvReadOptions(cartOptions(liveOptions(program.command('serve'), 8080)))
     .description('serve live segment counts over WebSocket and the dashboard at /, fed by an order file and/or POST /ingest')
     .argument('[source]', 'orders to replay: Arrow IPC, Parquet, CSV (customer_id,ts,amount) or a cart\'s export (omit to take orders only from POST /ingest)')
     .option('--format <format>', `auto (the file's first bytes, then its header, decide), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto')
@@ -138,7 +141,7 @@ export function serveCommand(program: Command): void {
           const pacer = new Pacer(o.rate, o.speed);
           const start = live.engine.counts.orders;
           const opened = openInput(source, kind, live.engine.sourceOptions(), {
-            csv: DEFAULT_CSV_OPTIONS, cart: { currency: o.currency, timezone: o.timezone }, arrow: { maxBatchRows: pacer.stepRows },
+            csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone }, arrow: { maxBatchRows: pacer.stepRows },
           });
           for await (const batch of opened.batches) {
             await live.ingest(batch);
