@@ -19,6 +19,15 @@ export function fraction(name: string): (v: string) => number {
   };
 }
 
+/** A yearly rate from 0 (none) to 1 (100 %). */
+export function rate(name: string): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!(v.trim() !== '' && n >= 0 && n <= 1)) throw new RfmError('RFM_ERR_OPTION', `${name} must be a yearly rate from 0 to 1 (0.1: 10 % a year), got ${v}`);
+    return n;
+  };
+}
+
 /** An as-of time: an ISO date or date-time (UTC unless it names a zone), or "now" for the wall clock. */
 export function asOfTime(v: string): number {
   if (v === 'now') return Date.now();

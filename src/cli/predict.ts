@@ -15,7 +15,7 @@ import type { CustomerExport } from '../results.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
-import { asOfTime, fraction, oneOf, wholeNumber } from './options.js';
+import { asOfTime, oneOf, rate, wholeNumber } from './options.js';
 
 const DAY = 86_400_000;
 
@@ -41,7 +41,7 @@ export function predictCommand(program: Command): void {
     .option('--unit <unit>', 'time unit of t_x, T and the horizon: day or week', oneOf('--unit', ['day', 'week'] as const), 'week')
     .option('--horizon <n>', 'units ahead for expected purchases and CLV (default: a year)', wholeNumber('--horizon', 1, 100_000))
     .option('--holdout-end <date>', 'also compare expected with actual repeat purchases after the calibration, up to this day', asOfTime)
-    .option('--discount <rate>', 'yearly discount rate of the CLV', fraction('--discount'), 0.1)
+    .option('--discount <rate>', 'yearly discount rate of the CLV, 0 to 1 (0: none)', rate('--discount'), 0.1)
     .option('--purchase-model <model>', 'the purchase model behind expected purchases and CLV: bgnbd or mbgnbd (both are fitted)', oneOf('--purchase-model', ['bgnbd', 'mbgnbd'] as const), 'bgnbd')
     .option('--json <file>', 'write the fits (and holdout) as JSON (- for stdout)')
     .option('--customers <file>', 'write one CSV row per customer with its predictions (- for stdout)')

@@ -138,6 +138,19 @@ describe('rfm predict on the CDNOW sample', () => {
     expect(page.match(/<polyline/g)).toHaveLength(4);
   });
 
+  test('--discount 0: the CLV is the expected purchases times the expected spend, undiscounted', async () => {
+    const r = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--discount', '0', '--customers', file('d0.csv'), '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const [head, ...rows] = readFileSync(file('d0.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const at = (name: string): number => head.indexOf(name);
+    for (const row of rows) {
+      const purchases = Number(row[at('expected_purchases')]);
+      // the CSV rounds spend and CLV to cents: the product is off by up to half a cent a purchase
+      expect(Math.abs(Number(row[at('clv')]) - purchases * Number(row[at('expected_spend')]))).toBeLessThanOrEqual(0.005 * purchases + 0.005 + 1e-6);
+    }
+    expect(rows).toHaveLength(2357);
+  });
+
   test('options that do not fit are refused by name', async () => {
     const early = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--holdout-end', '1997-09-30']);
     expect(early.code).toBe(2);
@@ -146,5 +159,7 @@ describe('rfm predict on the CDNOW sample', () => {
     expect(asOf.stderr).toMatch(/--as-of is --calibration-end here/);
     const none = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1990-01-01']);
     expect(none.code).toBe(2);
+    const discount = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--discount', '1.5']);
+    expect(discount.stderr).toMatch(/--discount must be a yearly rate from 0 to 1 \(0\.1: 10 % a year\), got 1\.5/);
   });
 });
