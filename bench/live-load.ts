@@ -21,7 +21,7 @@ export interface LiveLoadResult {
   snapshotsDelivered: number;
 }
 
-function lineFrom(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpExecArray> {
+export function lineFrom(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -12,7 +12,6 @@
  *    10 s and at the end, and the clients' snapshot lag.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { packageRoot } from '../src/package-root.js';
 import { Random } from '../src/sources/random.js';
 import { ordersFile } from './data.js';
 import { machine } from './environment.js';
+import { lineFrom } from './live-load.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -83,18 +83,6 @@ async function checkpointCost(): Promise<object> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function lineFrom(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = pattern.exec(text);
-      if (m) resolve(m);
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
 }
 
 const BODY_ORDERS = 10_000;

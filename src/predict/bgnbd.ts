@@ -60,18 +60,20 @@ export interface Distinct {
 }
 const distinctOf = new WeakMap<Triples, Distinct>();
 
+/** The distinct values, ascending, and each value's place among them (the Gamma-Gamma fit's x too). */
+export function placesOf(values: Float64Array): { v: Float64Array; i: Uint32Array } {
+  const sorted = [...new Set(values)].sort((p, q) => p - q);
+  const at = new Map(sorted.map((v, k) => [v, k]));
+  return { v: Float64Array.from(sorted), i: Uint32Array.from(values, (v) => at.get(v)!) };
+}
+
 function distinct(t: Triples): Distinct {
   if (t.distinct !== undefined) return t.distinct;
   let d = distinctOf.get(t);
   if (d !== undefined) return d;
-  const place = (values: Float64Array): { v: Float64Array; i: Uint32Array } => {
-    const sorted = [...new Set(values)].sort((p, q) => p - q);
-    const at = new Map(sorted.map((v, k) => [v, k]));
-    return { v: Float64Array.from(sorted), i: Uint32Array.from(values, (v) => at.get(v)!) };
-  };
-  const x = place(t.x);
-  const T = place(t.T);
-  const tx = place(t.tx);
+  const x = placesOf(t.x);
+  const T = placesOf(t.T);
+  const tx = placesOf(t.tx);
   d = { xs: x.v, xi: x.i, Ts: T.v, Ti: T.i, txs: tx.v, txi: tx.i };
   distinctOf.set(t, d);
   return d;

@@ -8,6 +8,7 @@
  */
 import { minimize } from './bfgs.js';
 import { digamma, lgamma } from './special.js';
+import { placesOf } from './bgnbd.js';
 
 export interface SpendParams {
   p: number;
@@ -36,9 +37,8 @@ const prepared = new WeakMap<SpendData, { xs: Float64Array; xi: Uint32Array; log
 function prepare(d: SpendData): { xs: Float64Array; xi: Uint32Array; logM: Float64Array } {
   let p = prepared.get(d);
   if (p === undefined) {
-    const sorted = [...new Set(d.x)].sort((a, b) => a - b);
-    const at = new Map(sorted.map((v, k) => [v, k]));
-    p = { xs: Float64Array.from(sorted), xi: Uint32Array.from(d.x, (v) => at.get(v)!), logM: Float64Array.from(d.m, Math.log) };
+    const x = placesOf(d.x);
+    p = { xs: x.v, xi: x.i, logM: Float64Array.from(d.m, Math.log) };
     prepared.set(d, p);
   }
   return p;
