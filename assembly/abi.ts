@@ -138,6 +138,20 @@ export const DAYS_JOURNAL_SHIFT: u32 = 20;
 export const DAY_MS: f64 = 86400000.0;
 export const CENTS: f64 = 100.0;
 
+// The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.
+export const FIT_TX_SCALE: f64 = 65536.0;
+export const FIT_DAY_SCALE: f64 = 131072.0;
+export const FIT_DAY_OFFSET: f64 = 65536.0;
+export const FIT_SPEND_BIN: f64 = 0.001;
+export const FIT_SPEND_SCALE: f64 = 4294967296.0;
+export const FIT_SPEND_OFFSET: f64 = 2147483648.0;
+
+// Which fit histogram fitPtr and fitLen name: keys or counts, of the triples or of the spend bins.
+export const FH_TRIPLE_KEYS: i32 = 0;
+export const FH_TRIPLE_COUNTS: i32 = 1;
+export const FH_SPEND_KEYS: i32 = 2;
+export const FH_SPEND_COUNTS: i32 = 3;
+
 // Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.
 export const HASH_MIX1: i32 = 0x7feb352d;
 export const HASH_MIX2: i32 = <i32>0x846ca68b;

@@ -12,6 +12,7 @@ import { growTo, indexBytes, rebuildIndex, resetIndex, index } from './index-tab
 import { idMode, resetIngest, setIdMode } from './ingest';
 import { planBuffer } from './plan';
 import { arenaLen, capacityFor, numCustomers, recordBytes, resetRecords, setRestored } from './records';
+import * as fit from './fit-histograms';
 import * as sketch from './sketch';
 import { skAov, skGap, skLastDay, skOrders, skSpend, subBits } from './sketch';
 import { totals } from './totals';
@@ -27,6 +28,7 @@ export function init(bits: i32): void {
   resetIndex();
   resetDays();
   sketch.resetSketches(bits);
+  fit.resetFit();
   growTo(1024);
 }
 
@@ -82,6 +84,42 @@ export function sketchLen(which: i32): i32 {
     case SK_AOV: return skAov.length;
     default: return skGap.length;
   }
+}
+
+// ---- fit histograms: per prediction (fit-histograms.ts) ------------------------------------
+// In three steps, as the sketches.
+let fitScans: i32 = 0;
+
+/** Brings the fit histograms up to date; returns the customers to pass to fitRange, or -1 when current. */
+export function fitBegin(): i32 {
+  if (!fit.fitBegin()) return -1;
+  fitScans++;
+  return numCustomers;
+}
+
+export function fitRange(from: i32, to: i32): void {
+  fit.fitRange(from, to);
+}
+
+export function fitEnd(): void {
+  fit.fitEnd();
+}
+
+/** Full scans the fit histograms took so far (for tests: the others were updates from changes). */
+export function fitScanCount(): i32 {
+  return fitScans;
+}
+
+export function fitOut(): void {
+  fit.fitOut();
+}
+
+export function fitPtr(which: i32): usize {
+  return changetype<usize>(fit.fitArray(which));
+}
+
+export function fitLen(which: i32): i32 {
+  return fit.fitArray(which).length;
 }
 
 // ---- classification --------------------------------------------------------------------

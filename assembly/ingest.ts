@@ -7,6 +7,7 @@ import {
 import { addDay, firstPurchaseDay, lastDayAddress, listed } from './days';
 import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
 import { firstTagged, index, indexMask, slotOf } from './index-table';
+import { fitTrackedBelow, noteFitChange, staleFit } from './fit-histograms';
 import { cap, cold, keepId, numCustomers, rec } from './records';
 import { noteChange, staleSketches, trackedBelow } from './sketch';
 
@@ -102,6 +103,20 @@ function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
   }
 }
 
+/**
+ * Customer s (record r) is about to change: the sketches and the fit histograms take it out
+ * if they track it. Called only when one of them tracks s, and through a reference, which
+ * the optimizer does not inline: the row loop's code stays what it was without the fit
+ * histograms, but for a max and a store (bench/NOTES.md, section 51).
+ */
+function noteChanges(s: i32, r: usize): void {
+  if (s < trackedBelow) noteChange(s, r);
+  if (s < fitTrackedBelow) noteFitChange(s, r);
+}
+
+// called through a reference, which the optimizer does not inline
+let noteChangesRef: (s: i32, r: usize) => void = noteChanges;
+
 // Rows looked up together: their index slots and records are read ahead of the updates.
 const groupRow = new StaticArray<i32>(GROUP);
 const groupLo = new StaticArray<i32>(GROUP);
@@ -135,9 +150,11 @@ export function ingestRows(
   if (idMode == ID_NONE) idMode = mode;
   else if (idMode != mode) return 1;
   staleSketches();
+  staleFit();
   const isUtf8 = mode == ID_UTF8;
   let sum = touched;
-  let tracked = trackedBelow;
+  // slots below this are tracked by the sketches or the fit histograms, or both
+  let tracked = max(trackedBelow, fitTrackedBelow);
   let i = 0;
   while (i < rows) {
     // 1. keys and hashes of the next GROUP rows of this shard, without a branch on whether
@@ -201,8 +218,8 @@ export function ingestRows(
         keepId(s, idBytesPtr + <usize>start, stop - start);
       }
       if (s < tracked) {
-        noteChange(s, r);
-        tracked = trackedBelow;
+        noteChangesRef(s, r);
+        tracked = max(trackedBelow, fitTrackedBelow);
       }
       apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + (<usize>row << 3)), load<f64>(amountPtr + (<usize>row << 3)));
     }

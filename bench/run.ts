@@ -17,6 +17,7 @@ import { machineLimit } from './machine-limit.js';
 import { replay } from './replay.js';
 import { liveLoad } from './live-load.js';
 import { fitRun } from './predict-fit.js';
+import { engineFitRun } from './predict-engine.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -68,6 +69,8 @@ const live = await liveLoad(await ordersFile(10_000_000, 1_000_000), 1000);
 say('predict: BG/NBD and MBG/NBD fitted on the triples of 10^5 and 10^7 customers drawn from the model ...');
 const fit5 = fitRun(100_000);
 const fit7 = fitRun(10_000_000);
+say('predict: 10^7 drawn customers through the engine, the fit from the kernels\' histograms against from an export ...');
+const engineFit = await engineFitRun(10_000_000);
 
 // DuckDB's time / the engine's time for the same file: > 1 means the engine is faster
 const engineOverDuckdb = duck.groupByMs / r2.ms;
@@ -126,7 +129,7 @@ const results = {
     megabytesPerSecond: { shopify: cart.bytes / 1e6 / (cart.ms / 1000), plain: cart.plain.bytes / 1e6 / (cart.plain.ms / 1000) },
     seconds: { shopify: cart.ms / 1000, plain: cart.plain.ms / 1000 },
   },
-  predictFit: { customers1e5: fit5, customers1e7: fit7, timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs },
+  predictFit: { customers1e5: fit5, customers1e7: fit7, timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs, engine1e7: engineFit },
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
@@ -163,6 +166,7 @@ const rows: [string, string][] = [
   [`snapshot after a one-row change, ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms (first, after the replay: ${r2.snapshotFirstMs.toFixed(0)} ms)`],
   ['live: ingest slowed by 1,000 clients at 4 Hz', `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`],
   ['predict: BG/NBD + MBG/NBD fit, 10^7 / 10^5 customers', `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`],
+  ['predict through the engine, 10^7 customers: export path / kernel histograms', `${x(engineFit.exportOverHistograms)} (${(engineFit.exportPathMs / 1000).toFixed(1)} s | ${((engineFit.histogramsFirstMs + engineFit.fitMs) / 1000).toFixed(1)} s; refit after 1,000 orders: histograms ${engineFit.histogramsAfterFewMs.toFixed(0)} ms)`],
   ['live: client lag p50 | p99 | max; slowest client mean', `${live.lagMs.p50} | ${live.lagMs.p99} | ${live.lagMs.max} ms; ${live.slowestClientMeanLagMs.toFixed(0)} ms`],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));

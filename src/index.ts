@@ -43,6 +43,9 @@ export type { PurchaseFit, PurchaseModel, PurchaseParams, Triples } from './pred
 export { expectedSpend, fitSpend } from './predict/gamma-gamma.js';
 export type { SpendData, SpendFit, SpendParams } from './predict/gamma-gamma.js';
 export { TripleHistogram } from './predict/triples.js';
+export { fitDataOf } from './predict/kernel-histograms.js';
+export { summarize, SpendBins } from './predict/summary.js';
+export type { FitData } from './predict/summary.js';
 export { readCsvOrders } from './sources/csv-import.js';
 export type { CsvImportOptions } from './sources/csv-import.js';
 export { readCsv, readCsvOrConvert } from './sources/csv-source.js';

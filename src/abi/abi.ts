@@ -144,6 +144,20 @@ export const DAYS_JOURNAL_SHIFT = 20;
 export const DAY_MS = 86400000.0;
 export const CENTS = 100.0;
 
+// The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.
+export const FIT_TX_SCALE = 65536.0;
+export const FIT_DAY_SCALE = 131072.0;
+export const FIT_DAY_OFFSET = 65536.0;
+export const FIT_SPEND_BIN = 0.001;
+export const FIT_SPEND_SCALE = 4294967296.0;
+export const FIT_SPEND_OFFSET = 2147483648.0;
+
+// Which fit histogram fitPtr and fitLen name: keys or counts, of the triples or of the spend bins.
+export const FH_TRIPLE_KEYS = 0;
+export const FH_TRIPLE_COUNTS = 1;
+export const FH_SPEND_KEYS = 2;
+export const FH_SPEND_COUNTS = 3;
+
 // Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.
 export const HASH_MIX1 = 0x7feb352d;
 export const HASH_MIX2 = 0x846ca68b | 0;
@@ -256,6 +270,18 @@ export interface KernelExports {
   /** Sketch SK_*. */
   sketchPtr(which: number): number;
   sketchLen(which: number): number;
+  /** Customers to pass to fitRange, or -1 when the fit histograms are current. */
+  fitBegin(): number;
+  fitRange(from: number, to: number): void;
+  fitEnd(): void;
+  /** Full scans the fit histograms took so far. */
+  fitScanCount(): number;
+  /** Writes the fit histograms' entries with a count into the FH_* arrays. */
+  fitOut(): void;
+  /** Fit histogram array FH_*. */
+  fitPtr(which: number): number;
+  /** Entries of FH_* (keys and counts alike). */
+  fitLen(which: number): number;
   /** Fills the exact-value arrays; returns how many customers have an order. */
   exactValues(): number;
   exactGapCount(): number;
@@ -290,4 +316,4 @@ export interface KernelExports {
 }
 
 /** Their names, to check the built module against. */
-export const KERNEL_EXPORTS = ['init', 'customers', 'reserveInput', 'inputIdWords', 'inputIdOffsets', 'inputIdBytes', 'inputTs', 'inputAmount', 'inputKind', 'ingest', 'sketchBegin', 'sketchRange', 'sketchEnd', 'sketchScanCount', 'sketchPtr', 'sketchLen', 'exactValues', 'exactGapCount', 'exactPtr', 'reservePlan', 'classifyBegin', 'classifyRange', 'classifyEnd', 'totalsPtr', 'exportRows', 'exportColumns', 'columnPtr', 'arenaBytes', 'stateBytes', 'currentIdMode', 'dayCount', 'restoreBegin', 'restoreEnd'] as const;
+export const KERNEL_EXPORTS = ['init', 'customers', 'reserveInput', 'inputIdWords', 'inputIdOffsets', 'inputIdBytes', 'inputTs', 'inputAmount', 'inputKind', 'ingest', 'sketchBegin', 'sketchRange', 'sketchEnd', 'sketchScanCount', 'sketchPtr', 'sketchLen', 'fitBegin', 'fitRange', 'fitEnd', 'fitScanCount', 'fitOut', 'fitPtr', 'fitLen', 'exactValues', 'exactGapCount', 'exactPtr', 'reservePlan', 'classifyBegin', 'classifyRange', 'classifyEnd', 'totalsPtr', 'exportRows', 'exportColumns', 'columnPtr', 'arenaBytes', 'stateBytes', 'currentIdMode', 'dayCount', 'restoreBegin', 'restoreEnd'] as const;

@@ -189,6 +189,16 @@ export const groups = [
     values: { DAY_MS: 86400000, CENTS: 100 },
   },
   {
+    doc: 'The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.',
+    type: 'f64',
+    values: { FIT_TX_SCALE: 65536, FIT_DAY_SCALE: 131072, FIT_DAY_OFFSET: 65536, FIT_SPEND_BIN: 0.001, FIT_SPEND_SCALE: 4294967296, FIT_SPEND_OFFSET: 2147483648 },
+  },
+  {
+    doc: 'Which fit histogram fitPtr and fitLen name: keys or counts, of the triples or of the spend bins.',
+    type: 'i32', prefix: 'FH_',
+    values: { tripleKeys: 0, tripleCounts: 1, spendKeys: 2, spendCounts: 3 },
+  },
+  {
     doc: 'Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.',
     type: 'i32', prefix: 'HASH_', hex: true,
     values: {
@@ -237,6 +247,13 @@ export const kernelExports = [
   ['sketchScanCount', [], 'number', 'Full scans the sketches took so far.'],
   ['sketchPtr', ['which'], 'number', 'Sketch SK_*.'],
   ['sketchLen', ['which'], 'number'],
+  ['fitBegin', [], 'number', 'Customers to pass to fitRange, or -1 when the fit histograms are current.'],
+  ['fitRange', ['from', 'to'], 'void'],
+  ['fitEnd', [], 'void'],
+  ['fitScanCount', [], 'number', 'Full scans the fit histograms took so far.'],
+  ['fitOut', [], 'void', 'Writes the fit histograms\' entries with a count into the FH_* arrays.'],
+  ['fitPtr', ['which'], 'number', 'Fit histogram array FH_*.'],
+  ['fitLen', ['which'], 'number', 'Entries of FH_* (keys and counts alike).'],
   ['exactValues', [], 'number', 'Fills the exact-value arrays; returns how many customers have an order.'],
   ['exactGapCount', [], 'number'],
   ['exactPtr', ['which'], 'number', 'Exact values SK_*.'],

@@ -65,8 +65,9 @@ export function exportCommand(program: Command): void {
       } else {
         await reader.readAll(true, null);
       }
+      const histograms = o.predict ? (await engine.fitHistograms()).shards : null;
       const exp = await engine.customers(mode);
-      const extra = o.predict ? predictionColumns(new CustomerValues(exp), ['P Alive', 'P Alive BG/NBD', 'Expected Purchases', 'CLV']) : undefined;
+      const extra = histograms !== null ? predictionColumns(new CustomerValues(exp, histograms), ['P Alive', 'P Alive BG/NBD', 'Expected Purchases', 'CLV']) : undefined;
       const { counts, emails } = await writeLists(o.output, exp, lists, extra);
       const said = lists.map((l, k) => `${l.name} ${counts[k].toLocaleString('en-US')}`).join(', ');
       process.stderr.write(`rfm: wrote ${counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows to ${o.output === '-' ? 'stdout' : o.output}: ${said}\n`);

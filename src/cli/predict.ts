@@ -7,6 +7,7 @@ import { RfmError } from '../core/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { csvField, customerIdOf } from '../report/customers-csv.js';
 import { DAYS_PER_UNIT, Predictor, fitAll, holdoutTable } from '../predict/predict.js';
+import { fitDataOf } from '../predict/kernel-histograms.js';
 import { dayOf } from '../predict/summary.js';
 import { tracking } from '../predict/tracking.js';
 import { predictHtml } from '../report/predict-html.js';
@@ -68,15 +69,16 @@ async function runPredict(inputs: string[], o: PredictCliOptions): Promise<void>
     const reader = await EngineInputs.of(inputs, engine, o, 'predict');
     engine.beginWindow(undefined, po.calibrationEnd);
     await reader.readAll(true, null);
-    const cal = await engine.customers('sketch');
-    const fits = fitAll(cal.parts, po);
+    // the fits from the kernels' histograms; the customers exported only when a table asks for them
+    const fits = fitAll(fitDataOf((await engine.fitHistograms()).shards, dayOf(po.calibrationEnd)), po);
     if (fits.customers === 0) throw new RfmError('RFM_ERR_INPUT', `${inputs.join(', ')}: no customer has an order on or before ${fits.calibrationEnd}`);
     let holdout: Holdout | undefined;
+    const cal = o.holdoutEnd !== undefined || o.customers !== undefined ? await engine.customers('sketch') : null;
     if (o.holdoutEnd !== undefined) {
       // the same engine read again for the days after the calibration: a customer keeps its place
       engine.beginWindow(po.calibrationEnd, endOfDay(o.holdoutEnd));
       await reader.readAll(false, null);
-      holdout = holdoutTable(cal.parts, (await engine.customers('sketch')).parts, fits, po, endOfDay(o.holdoutEnd));
+      holdout = holdoutTable(cal!.parts, (await engine.customers('sketch')).parts, fits, po, endOfDay(o.holdoutEnd));
       const model = po.purchaseModel === 'bgnbd' ? fits.bgnbd : fits.mbgnbd;
       if (model.converged) {
         holdout.tracking = tracking(await engine.serialize(), engine.subBits, dayOf(po.calibrationEnd), dayOf(o.holdoutEnd), DAYS_PER_UNIT[po.unit], po.purchaseModel, model);
@@ -90,7 +92,7 @@ async function runPredict(inputs: string[], o: PredictCliOptions): Promise<void>
       if (o.json === '-') process.stdout.write(text);
       else writeFileSync(o.json, text);
     }
-    if (o.customers !== undefined) await writePredictionsCsv(o.customers, cal, new Predictor(fits, po));
+    if (o.customers !== undefined) await writePredictionsCsv(o.customers, cal!, new Predictor(fits, po));
     if (o.html !== undefined) {
       writeFileSync(o.html, predictHtml(result, reader.read));
       process.stderr.write(`rfm: wrote the fits to ${o.html}\n`);

@@ -217,8 +217,9 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     }
     if (tracker !== null) report.cultivation = tracker.table(Date.parse(report.asOf));
     // --predict: the models fitted on the report's customers, as of its date
+    const histograms = o.predict ? (await engine.fitHistograms()).shards : null;
     const exported = o.predict || o.customers ? await engine.customers(mode) : null;
-    const values = o.predict ? new CustomerValues(exported!) : null;
+    const values = histograms !== null ? new CustomerValues(exported!, histograms) : null;
     if (values !== null) report.predictions = values.summary();
     const jsonToStdout = o.json === '-';
     if (!o.quiet) {

@@ -8,12 +8,13 @@
 import { classifyAll } from './classify.js';
 import { allDays, exactValues, exportRows, restoreColumns, stateColumns } from './columns.js';
 import { DayLists } from './days.js';
+import { fitHistograms } from './fit-histograms.js';
 import { IndexTable } from './index-table.js';
 import { ingestRows } from './ingest.js';
 import { Records } from './records.js';
 import { Sketch } from './sketch.js';
 import { daysOf, readState, writeState } from './state-format.js';
-import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from './types.js';
+import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from './types.js';
 
 export class CoreKernel implements Kernel {
   readonly subBits: number;
@@ -45,6 +46,10 @@ export class CoreKernel implements Kernel {
 
   sketches(): Sketches {
     return this.sketch.of(this.records);
+  }
+
+  fitHistograms(): FitHistograms {
+    return fitHistograms(this.records);
   }
 
   exactValues(): ExactValues {

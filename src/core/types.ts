@@ -84,6 +84,18 @@ export interface CustomerRows {
   firstDaySpend: Float64Array;
 }
 
+/**
+ * A shard's fit histograms, the entries with a count in no order: customers by (x, t_x, first
+ * purchase day) and repeat customers by (x, ln m bin), keys as src/abi/table.mjs lays them
+ * out (FIT_*); src/predict/kernel-histograms.ts decodes them. Shards merge by adding.
+ */
+export interface FitHistograms {
+  tripleKeys: Float64Array;
+  tripleCounts: Float64Array;
+  spendKeys: Float64Array;
+  spendCounts: Float64Array;
+}
+
 /** What every kernel implements: the plain core (src/core) and the WASM kernel (src/kernel). */
 export interface Kernel {
   readonly numCustomers: number;
@@ -91,6 +103,8 @@ export interface Kernel {
   ingest(batch: ColumnBatch, shard: number, numShards: number): void;
   /** Copies of the sketches, brought up to date first. Per snapshot. */
   sketches(): Sketches;
+  /** The fit histograms, brought up to date first. Per prediction. */
+  fitHistograms(): FitHistograms;
   /** Values for exact ranks. Per exact snapshot. */
   exactValues(): ExactValues;
   /** Classifies every customer under a plan (see plan.ts); returns totals (layout: totals.ts). */

@@ -26,6 +26,7 @@ import type { RowLimits } from '../batch/limits.js';
 import { WorkerShard } from './worker-shard.js';
 import { intIdsAsText, textIdsAsInts } from '../batch/rekey-ids.js';
 import { statesWithTextIds } from '../core/text-id-states.js';
+import type { FitHistograms } from '../core/types.js';
 
 export interface EngineOptions {
   /** Worker threads, one shard each; 0 keeps a single shard in this thread. Default: available cores. */
@@ -400,6 +401,17 @@ export class Engine {
   async customers(mode: RankMode = 'sketch', asOf?: number): Promise<CustomerExport> {
     const read = await this.inPhases(mode, false, (plan) => this.shards.map((s) => s.exportRows(plan)), asOf);
     return { parts: read.results, asOf: read.options.asOf, model: this.model, thresholds: read.planned.thresholds, unsignedIds: this.unsignedIds };
+  }
+
+  /**
+   * Each shard's fit histograms of the state now (what the prediction models are fitted on,
+   * src/predict/kernel-histograms.ts), with the engine's as-of then: no export, and a WASM
+   * shard brings them up to date from the customers changed since the last time.
+   */
+  async fitHistograms(): Promise<{ shards: FitHistograms[]; asOf: number }> {
+    await this.flush();
+    const asOf = this.snapshotAsOf();
+    return { shards: await Promise.all(this.shards.map((s) => s.fitHistograms())), asOf };
   }
 
   /** Each shard's state, as bytes either kernel can restore. */

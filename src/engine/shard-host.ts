@@ -4,7 +4,7 @@
  * single-thread Piscina pool.
  */
 import { CoreKernel } from '../core/core-kernel.js';
-import type { CustomerRows, ExactValues, Kernel, Sketches } from '../core/types.js';
+import type { CustomerRows, ExactValues, FitHistograms, Kernel, Sketches } from '../core/types.js';
 import { WasmKernel } from '../kernel/wasm-kernel.js';
 import { handBack } from '../batch/buffer-pool.js';
 import { columnBatchOver } from '../batch/column-batch.js';
@@ -23,6 +23,7 @@ export interface ShardHost {
   ingest(buffer: BatchBuffer, shape: ColumnBatchShape): Promise<BatchBuffer | null>;
   sketches(): Promise<Sketches>;
   exactValues(): Promise<ExactValues>;
+  fitHistograms(): Promise<FitHistograms>;
   classify(plan: Float64Array, commit: boolean): Promise<Float64Array>;
   exportRows(plan: Float64Array): Promise<CustomerRows>;
   serialize(): Promise<Uint8Array>;
@@ -49,6 +50,7 @@ export class LocalShard implements ShardHost {
   }
   async sketches(): Promise<Sketches> { return this.kernel.sketches(); }
   async exactValues(): Promise<ExactValues> { return this.kernel.exactValues(); }
+  async fitHistograms(): Promise<FitHistograms> { return this.kernel.fitHistograms(); }
   async classify(plan: Float64Array, commit: boolean): Promise<Float64Array> { return this.kernel.classify(plan, commit); }
   async exportRows(plan: Float64Array): Promise<CustomerRows> { return this.kernel.exportRows(plan); }
   async serialize(): Promise<Uint8Array> { return this.kernel.serialize(); }

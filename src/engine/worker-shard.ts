@@ -8,7 +8,7 @@
  * once, even with no task in flight (the engine stops, or restarts from a checkpoint).
  */
 import { Piscina } from 'piscina';
-import type { CustomerRows, ExactValues, Sketches } from '../core/types.js';
+import type { CustomerRows, ExactValues, FitHistograms, Sketches } from '../core/types.js';
 import { RfmError } from '../core/errors.js';
 import { compiledModule } from '../package-root.js';
 import { transferable } from '../batch/buffer-pool.js';
@@ -77,6 +77,7 @@ export class WorkerShard implements ShardHost {
   }
   sketches(): Promise<Sketches> { return this.run({ op: 'sketches' }); }
   exactValues(): Promise<ExactValues> { return this.run({ op: 'exactValues' }); }
+  fitHistograms(): Promise<FitHistograms> { return this.run({ op: 'fitHistograms' }); }
   classify(plan: Float64Array, commit: boolean): Promise<Float64Array> { return this.run({ op: 'classify', plan, commit }); }
   exportRows(plan: Float64Array): Promise<CustomerRows> { return this.run({ op: 'exportRows', plan }); }
   serialize(): Promise<Uint8Array> { return this.run({ op: 'serialize' }); }

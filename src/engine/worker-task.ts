@@ -15,6 +15,7 @@ export type ShardTask =
   | { op: 'ingest'; buffer: BatchBuffer; shape: ColumnBatchShape }
   | { op: 'sketches' }
   | { op: 'exactValues' }
+  | { op: 'fitHistograms' }
   | { op: 'classify'; plan: Float64Array; commit: boolean }
   | { op: 'exportRows'; plan: Float64Array }
   | { op: 'serialize' }

@@ -23,6 +23,7 @@ export default function run(task: ShardTask): unknown {
     }
     case 'sketches': return kernel.sketches();
     case 'exactValues': return kernel.exactValues();
+    case 'fitHistograms': return kernel.fitHistograms();
     case 'classify': return kernel.classify(task.plan, task.commit);
     case 'exportRows': return kernel.exportRows(task.plan);
     // moved, not copied: a state is as large as the shard (half a GB at 5 * 10^6 customers),

@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import { RfmError } from '../core/errors.js';
 import { askHugePagesForWasm } from '../native/huge-pages.js';
 import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, spendOfCents, writeState } from '../core/state-format.js';
-import type { ColumnBatch, CustomerRows, ExactValues, IdMode, Kernel, Sketches } from '../core/types.js';
+import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from '../core/types.js';
 import {
   COL_ARENA, COL_DAYS, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
   COL_FIRST_DAY_CENTS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_SEGMENT, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND_CENTS,
-  SK_AOV, SK_LAST_DAY, SK_MEAN_GAP, SK_ORDERS, SK_SPEND,
+  FH_SPEND_COUNTS, FH_SPEND_KEYS, FH_TRIPLE_COUNTS, FH_TRIPLE_KEYS, SK_AOV, SK_LAST_DAY, SK_MEAN_GAP, SK_ORDERS, SK_SPEND,
 } from '../abi/abi.js';
 import type { KernelExports } from '../abi/abi.js';
 import { packageRoot } from '../package-root.js';
@@ -124,6 +124,26 @@ export class WasmKernel implements Kernel {
     const get = (which: number): Uint32Array =>
       new Uint32Array(this.buf(), this.x.sketchPtr(which), this.x.sketchLen(which)).slice();
     return { lastDay: get(SK_LAST_DAY), orders: get(SK_ORDERS), spend: get(SK_SPEND), aov: get(SK_AOV), meanGap: get(SK_MEAN_GAP) };
+  }
+
+  /** Full scans the fit histograms took so far; the other builds were updates from the customers changed since. */
+  get fitScans(): number {
+    return this.x.fitScanCount();
+  }
+
+  fitHistograms(): FitHistograms {
+    const x = this.x;
+    const n = x.fitBegin();
+    if (n >= 0) {
+      // in ranges, as the sketches
+      for (let from = 0; from < n; from += SCAN_RANGE) x.fitRange(from, Math.min(n, from + SCAN_RANGE));
+      x.fitEnd();
+    }
+    x.fitOut();
+    const get = (which: number): Float64Array => new Float64Array(this.buf(), x.fitPtr(which), x.fitLen(which)).slice();
+    const h = { tripleKeys: get(FH_TRIPLE_KEYS), tripleCounts: get(FH_TRIPLE_COUNTS), spendKeys: get(FH_SPEND_KEYS), spendCounts: get(FH_SPEND_COUNTS) };
+    x.__collect();
+    return h;
   }
 
   exactValues(): ExactValues {

@@ -4,9 +4,11 @@
  * customer's predictions on demand, and what a page shows: P(alive) by tenths under both
  * purchase models and the year ahead by segment.
  */
-import type { CustomerRows } from '../core/types.js';
+import type { CustomerRows, FitHistograms } from '../core/types.js';
 import type { CustomerExport } from '../results.js';
+import { fitDataOf } from './kernel-histograms.js';
 import { Predictor, fitAll } from './predict.js';
+import { dayOf } from './summary.js';
 import type { CustomerPrediction, Fits, PredictOptions } from './predict.js';
 
 /** Bins of the P(alive) distribution: [0, 0.1), ..., [0.9, 1]. */
@@ -35,8 +37,13 @@ export class CustomerValues {
   readonly predictor: Predictor;
   readonly fits: Fits;
 
-  constructor(readonly exp: CustomerExport, readonly options: PredictOptions = { calibrationEnd: exp.asOf, unit: 'week', horizon: 52, discount: 0.1, purchaseModel: 'bgnbd' }) {
-    this.fits = fitAll(exp.parts, options);
+  /**
+   * The fits from the engine's fit histograms (Engine.fitHistograms), the predictions of the
+   * export's customers: the histograms taken before the export, so none of their customers
+   * came after its as-of.
+   */
+  constructor(readonly exp: CustomerExport, histograms: FitHistograms[], readonly options: PredictOptions = { calibrationEnd: exp.asOf, unit: 'week', horizon: 52, discount: 0.1, purchaseModel: 'bgnbd' }) {
+    this.fits = fitAll(fitDataOf(histograms, dayOf(options.calibrationEnd)), options);
     this.predictor = new Predictor(this.fits, options);
   }
 

@@ -10,7 +10,8 @@ import { expectedPurchases, fitPurchases, pAlive } from './bgnbd.js';
 import type { PurchaseFit, PurchaseModel } from './bgnbd.js';
 import { expectedSpend, fitSpend } from './gamma-gamma.js';
 import type { SpendFit } from './gamma-gamma.js';
-import { dayOf, summarize, summaryOf } from './summary.js';
+import { dayOf, summaryOf } from './summary.js';
+import type { FitData } from './summary.js';
 import type { Tracking } from './tracking.js';
 
 export type TimeUnit = 'day' | 'week';
@@ -46,9 +47,10 @@ export interface Fits {
   fitMs: number;
 }
 
-export function fitAll(parts: CustomerRows[], o: PredictOptions): Fits {
+/** The three fits on what the kernels' histograms (kernel-histograms.ts) or an export (summary.ts) give. */
+export function fitAll(data: FitData, o: PredictOptions): Fits {
   const endDay = dayOf(o.calibrationEnd);
-  const { triples, spend, repeatersWithoutSpend } = summarize(parts, endDay);
+  const { triples, spend, repeatersWithoutSpend } = data;
   const started = performance.now();
   const t = triples.inUnit(DAYS_PER_UNIT[o.unit]);
   const bgnbd = fitPurchases('bgnbd', t);

@@ -57,7 +57,10 @@ export class LivePredictions {
 
   private async fit(engine: Engine, state: string): Promise<PredictionsMessage> {
     const started = performance.now();
-    const values = new CustomerValues(await engine.customers('sketch'));
+    // the fit from the kernels' histograms (no export), taken before the export whose
+    // customers the page's figures sum over
+    const histograms = (await engine.fitHistograms()).shards;
+    const values = new CustomerValues(await engine.customers('sketch'), histograms);
     const { fits, pAlive, expectedPurchases, clv, bySegment } = values.summary();
     const message: PredictionsMessage = {
       type: 'predictions', takenAt: Date.now(), calibrationEnd: fits.calibrationEnd, unit: 'week', horizon: 52,
