@@ -30,8 +30,9 @@ export const P_SUB_BITS: i32 = 2;
 export const P_CUTS: i32 = 3;
 export const P_MEDIAN_SPEND: i32 = 19;
 export const P_STORE_GAP: i32 = 20;
-export const P_NUM_RETENTION: i32 = 21;
-export const P_LIMITS: i32 = 22;
+export const P_P_ALIVE: i32 = 21;
+export const P_NUM_RETENTION: i32 = 25;
+export const P_LIMITS: i32 = 26;
 export const P_SEGMENT_HEAD: i32 = 3;
 export const P_CONDITION: i32 = 3;
 
@@ -63,14 +64,15 @@ export const FIELD_ENGAGED_SINCE_ORDER: i32 = 9;
 export const FIELD_ENGAGEMENTS: i32 = 10;
 export const FIELD_RECENCY_DAYS: i32 = 11;
 export const FIELD_SPEND: i32 = 12;
+export const FIELD_P_ALIVE: i32 = 13;
 
 // Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.
-export const NUM_FIELDS: i32 = 13;
-export const BLOCK_R_SEGMENT: i32 = 13;
-export const BLOCK_SPAN_SQ: i32 = 14;
-export const BLOCK_COLUMNS: i32 = 15;
-export const FV_SPAN_SQ: i32 = 13;
-export const FIELD_VALUES: i32 = 14;
+export const NUM_FIELDS: i32 = 14;
+export const BLOCK_R_SEGMENT: i32 = 14;
+export const BLOCK_SPAN_SQ: i32 = 15;
+export const BLOCK_COLUMNS: i32 = 16;
+export const FV_SPAN_SQ: i32 = 14;
+export const FIELD_VALUES: i32 = 15;
 
 // Comparison ops of a condition.
 export const OP_LT: i32 = 0;
@@ -134,9 +136,10 @@ export const DAYS_CHUNK_SHIFT: u32 = 20;
 export const DAYS_MIN_CLASS: u32 = 1;
 export const DAYS_JOURNAL_SHIFT: u32 = 20;
 
-// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).
+// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents); days in a week (the p_alive field's unit).
 export const DAY_MS: f64 = 86400000.0;
 export const CENTS: f64 = 100.0;
+export const WEEK_DAYS: f64 = 7.0;
 
 // The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.
 export const FIT_TX_SCALE: f64 = 65536.0;

@@ -5,18 +5,18 @@
 // src/core/classify.ts.
 import {
   BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, CENTS, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER,
-  FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M, FIELD_ORDERS, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS,
+  FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M, FIELD_ORDERS, FIELD_P_ALIVE, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS,
   FIELD_RETENTION, FIELD_SPEND, FIELD_SPEND_OVER_MEDIAN, FIELD_VALUES, FV_SPAN_SQ, NO_SEGMENT, OP_EQ, OP_GE, OP_GT,
-  OP_LE, OP_LT, OP_NE, R_FIRST_TS, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND_CENTS,
+  OP_LE, OP_LT, OP_NE, WEEK_DAYS, R_FIRST_TS, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND_CENTS,
 } from './abi';
 import { dayIndexBucket, moneyBucket, ordersBucket } from './buckets';
 import {
-  asOf, aovScore, audLen, audStart, audience, bits, condField, condOp, condValue, decodePlan, fScore, isSketch,
+  aliveA, aliveAlpha, aliveB, aliveR, asOf, aovScore, audLen, audStart, audience, bits, condField, condOp, condValue, decodePlan, fScore, isSketch,
   limitsAt, lostR, lostRetention, lostTarget, mScore, matchable, medianSpend, numAudiences, numRetention,
   numSegments, plan, rScore, score, segLen, segStart, storeGap,
 } from './plan';
 import { engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, spendOf } from './records';
-import { BLOCK, STRIDE, audienceCount, cols, compiled, evaluateBlock, needsEngagement, segs } from './rules';
+import { BLOCK, STRIDE, audienceCount, cols, compiled, evaluateBlock, needsEngagement, needsPAlive, segs } from './rules';
 import { addAudience, addCustomer, addProspect, endTotals, startTotals } from './totals';
 
 // the result for the customer last run
@@ -37,7 +37,7 @@ const fv = new StaticArray<f64>(FIELD_VALUES);
 function test(c: i32): bool {
   const field = unchecked(condField[c]);
   const value = unchecked(condValue[c]);
-  if (<u32>field > <u32>FIELD_SPEND) return false;
+  if (<u32>field > <u32>FIELD_P_ALIVE) return false;
   const lhs = unchecked(fv[field]);
   const rhs = field == FIELD_GAP_CV ? value * value * unchecked(fv[FV_SPAN_SQ]) : value;
   switch (unchecked(condOp[c])) {
@@ -73,7 +73,7 @@ function match(r: f64): i32 {
  */
 export function run(s: i32): void {
   fieldsInto(0, s);
-  for (let field = 0; field <= FIELD_SPEND; field++) unchecked((fv[field] = got(field, 0)));
+  for (let field = 0; field <= FIELD_P_ALIVE; field++) unchecked((fv[field] = got(field, 0)));
   unchecked((fv[FV_SPAN_SQ] = got(BLOCK_SPAN_SQ, 0)));
   outR = <i32>got(FIELD_R, 0);
   outF = <i32>got(FIELD_F, 0);
@@ -201,12 +201,27 @@ function fieldsInto(i: i32, s: i32): void {
   store<f64>(row + colAt(FIELD_SPEND_OVER_MEDIAN), sp - medianSpend);
   store<f64>(row + colAt(FIELD_RECENCY_DAYS), recency);
   store<f64>(row + colAt(FIELD_SPEND), sp);
+  if (needsPAlive) store<f64>(row + colAt(FIELD_P_ALIVE), o > 0 && pd > 0 ? pAliveOf(p, pd) : NaN);
   if (needsEngagement) {
     // engaged after the last order (or engaged without one)
     const e = engagementsOf(s);
     store<f64>(row + colAt(FIELD_ENGAGEMENTS), <f64>e);
     store<f64>(row + colAt(FIELD_ENGAGED_SINCE_ORDER), e > 0 && (o == 0 || lastEngagedOf(s) > lastTs) ? 1 : 0);
   }
+}
+
+/**
+ * MBG/NBD's P(alive) of the customer at record p (pd purchase days) under the plan's fit, in
+ * weeks from whole UTC days, as src/predict/bgnbd.ts's pAlive computes it: the customer
+ * list's p_alive_mbgnbd. The plain core's twin: pAliveOf in src/core/classify.ts.
+ */
+function pAliveOf(p: usize, pd: u32): f64 {
+  const first = Math.floor(load<f64>(p, R_FIRST_TS) / DAY_MS);
+  const tx = (Math.floor(load<f64>(p, R_LAST_TS) / DAY_MS) - first) / WEEK_DAYS;
+  const T = (Math.floor(asOf / DAY_MS) - first) / WEEK_DAYS;
+  const x = <f64>(pd - 1);
+  // b + x + 1 - 1: pAlive's MBG/NBD shift, the same operations to the last bit
+  return 1 / (1 + (aliveA / (aliveB + x + 1 - 1)) * Math.exp((aliveR + x) * (Math.log(aliveAlpha + T) - Math.log(aliveAlpha + tx))));
 }
 
 /** Byte offset of column col's row 0 in the block (see STRIDE). */

@@ -3,7 +3,7 @@
 // decodePlan in src/core/plan.ts.
 import {
   CUTS_PER_DIM, DAY_BUCKETS, DIM_AOV, DIM_F, DIM_M, DIM_R, MODE_SKETCH, ORDERS_BUCKETS, P_AS_OF, P_CONDITION, P_CUTS,
-  P_LIMITS, P_MEDIAN_SPEND, P_MODE, P_NUM_RETENTION, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
+  P_LIMITS, P_MEDIAN_SPEND, P_MODE, P_NUM_RETENTION, P_P_ALIVE, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
 } from './abi';
 import { moneyBuckets } from './buckets';
 import { compileRules } from './rules';
@@ -14,6 +14,11 @@ export let isSketch = false;
 export let bits: i32 = 7;
 export let medianSpend: f64 = 0;
 export let storeGap: f64 = 30;
+/** MBG/NBD's parameters in weeks for the p_alive field (NaN: the plan has no fit). */
+export let aliveR: f64 = NaN;
+export let aliveAlpha: f64 = NaN;
+export let aliveA: f64 = NaN;
+export let aliveB: f64 = NaN;
 export let numRetention: i32 = 0;
 /** Where the retention limits start in the plan. */
 export let limitsAt: i32 = 0;
@@ -84,6 +89,10 @@ export function decodePlan(): void {
   }
   medianSpend = unchecked(plan[P_MEDIAN_SPEND]);
   storeGap = unchecked(plan[P_STORE_GAP]);
+  aliveR = unchecked(plan[P_P_ALIVE]);
+  aliveAlpha = unchecked(plan[P_P_ALIVE + 1]);
+  aliveA = unchecked(plan[P_P_ALIVE + 2]);
+  aliveB = unchecked(plan[P_P_ALIVE + 3]);
   numRetention = <i32>unchecked(plan[P_NUM_RETENTION]);
   let at = P_LIMITS;
   limitsAt = at;

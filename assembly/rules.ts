@@ -7,8 +7,8 @@
 // still classify one customer at a time: for exports, and for plans of more than 31
 // distinct conditions (bit 31 marks a rule with a condition on no known field).
 import {
-  BLOCK_COLUMNS, BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_GAP_CV, FIELD_R,
-  FIELD_SPEND, OP_EQ, OP_GE, OP_GT, OP_LE, OP_LT, OP_NE,
+  BLOCK_COLUMNS, BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_GAP_CV, FIELD_P_ALIVE, FIELD_R,
+  OP_EQ, OP_GE, OP_GT, OP_LE, OP_LT, OP_NE,
 } from './abi';
 
 export const BLOCK: i32 = 1024;
@@ -41,6 +41,8 @@ const NEVER: u32 = 0x80000000;
 export let compiled = false;
 /** Whether a condition of the plan reads the engagement fields (in the cold record: read only then). */
 export let needsEngagement = false;
+/** Whether a condition of the plan reads p_alive (a pow a customer: computed only then). */
+export let needsPAlive = false;
 
 function condBit(col: i32, op: i32, value: f64): u32 {
   if (col < 0) return NEVER;
@@ -62,7 +64,7 @@ function condBit(col: i32, op: i32, value: f64): u32 {
 
 /** The column a condition on `field` reads: segments see the R of their run (lost re-run). */
 function colOf(field: i32, inSegment: bool): i32 {
-  if (<u32>field > <u32>FIELD_SPEND) return -1;
+  if (<u32>field > <u32>FIELD_P_ALIVE) return -1;
   return field == FIELD_R && inSegment ? BLOCK_R_SEGMENT : field;
 }
 
@@ -77,9 +79,11 @@ export function compileRules(
   numConds = 0;
   compiled = true;
   needsEngagement = false;
+  needsPAlive = false;
   for (let c = 0; c < field.length; c++) {
     const f = unchecked(field[c]);
     if (f == FIELD_ENGAGED_SINCE_ORDER || f == FIELD_ENGAGEMENTS) needsEngagement = true;
+    if (f == FIELD_P_ALIVE) needsPAlive = true;
   }
   const S = segStart.length;
   const A = audStart.length;

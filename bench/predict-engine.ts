@@ -43,54 +43,40 @@ export interface EngineFitRun {
   threeFitsMs: number;
 }
 
-/** Orders of customers drawn from the model, in batches of ROWS (customer after customer). */
-function* orderBatches(customers: number, rng: Random): Generator<{ ids: Int32Array; ts: Float64Array; amount: Float64Array; n: number }> {
-  let ids = new Int32Array(2 * ROWS);
-  let ts = new Float64Array(ROWS);
-  let amount = new Float64Array(ROWS);
-  let n = 0;
-  const push = (c: number, day: number, value: number): boolean => {
-    ids[2 * n] = c;
-    ts[n] = (BASE_DAY + day) * DAY + 43_200_000;
-    amount[n] = value;
-    return ++n === ROWS;
-  };
+interface Batch { ids: Int32Array; ts: Float64Array; amount: Float64Array; n: number }
+
+const emptyBatch = (): Batch => ({ ids: new Int32Array(2 * ROWS), ts: new Float64Array(ROWS), amount: new Float64Array(ROWS), n: 0 });
+
+/** Orders of customers drawn from the model, one a purchase day, in batches of ROWS (customer after customer). */
+function* orderBatches(customers: number, rng: Random): Generator<Batch> {
+  let b = emptyBatch();
+  const days: number[] = [];
   for (let c = 0; c < customers; c++) {
     const first = Math.floor(rng.next() * 84);
     const lambda = rng.gamma(TRUE.r) / TRUE.alpha;
     const ga = rng.gamma(TRUE.a);
     const p = ga / (ga + rng.gamma(TRUE.b));
     const spend = 10 + rng.next() * 90;
-    let t = first + rng.next();
-    let last = first;
-    let full = push(c, first, spend);
-    for (;;) {
-      if (full) {
-        yield { ids, ts, amount, n };
-        ids = new Int32Array(2 * ROWS);
-        ts = new Float64Array(ROWS);
-        amount = new Float64Array(ROWS);
-        n = 0;
-        full = false;
-      }
+    days.length = 0;
+    days.push(first);
+    for (let t = first + rng.next(); ;) {
       t += (-Math.log(1 - rng.next()) / lambda) * 7;
       if (t >= CAL_DAYS + 1) break;
       const day = Math.floor(t);
-      if (day !== last) {
-        last = day;
-        full = push(c, day, spend * (0.5 + rng.next()));
-      }
+      if (day !== days[days.length - 1]) days.push(day);
       if (rng.next() < p) break;
     }
-    if (full) {
-      yield { ids, ts, amount, n };
-      ids = new Int32Array(2 * ROWS);
-      ts = new Float64Array(ROWS);
-      amount = new Float64Array(ROWS);
-      n = 0;
+    for (let k = 0; k < days.length; k++) {
+      b.ids[2 * b.n] = c;
+      b.ts[b.n] = (BASE_DAY + days[k]) * DAY + 43_200_000;
+      b.amount[b.n] = k === 0 ? spend : spend * (0.5 + rng.next());
+      if (++b.n === ROWS) {
+        yield b;
+        b = emptyBatch();
+      }
     }
   }
-  if (n > 0) yield { ids, ts, amount, n };
+  if (b.n > 0) yield b;
 }
 
 export async function engineFitRun(customers: number): Promise<EngineFitRun> {

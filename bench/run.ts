@@ -18,6 +18,7 @@ import { replay } from './replay.js';
 import { liveLoad } from './live-load.js';
 import { fitRun } from './predict-fit.js';
 import { engineFitRun } from './predict-engine.js';
+import { aliveRule } from './alive-rule.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -71,6 +72,12 @@ const fit5 = fitRun(100_000);
 const fit7 = fitRun(10_000_000);
 say('predict: 10^7 drawn customers through the engine, the fit from the kernels\' histograms against from an export ...');
 const engineFit = await engineFitRun(10_000_000);
+say('p_alive rule: the default model against churn-by-p-alive, first and second snapshot ...');
+const alive = await aliveRule(await ordersFile(10_000_000, 1_000_000));
+const aliveOf = (name: string): { first: number; again: number } => {
+  const runs = alive.filter((r) => r.model === name);
+  return { first: Math.min(...runs.map((r) => r.firstSnapshotMs)), again: Math.min(...runs.map((r) => r.againMs)) };
+};
 
 // DuckDB's time / the engine's time for the same file: > 1 means the engine is faster
 const engineOverDuckdb = duck.groupByMs / r2.ms;
@@ -130,6 +137,7 @@ const results = {
     seconds: { shopify: cart.ms / 1000, plain: cart.plain.ms / 1000 },
   },
   predictFit: { customers1e5: fit5, customers1e7: fit7, timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs, engine1e7: engineFit },
+  aliveRule: alive,
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
   snapshotMs: r2.snapshotMs,
@@ -167,6 +175,7 @@ const rows: [string, string][] = [
   ['live: ingest slowed by 1,000 clients at 4 Hz', `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`],
   ['predict: BG/NBD + MBG/NBD fit, 10^7 / 10^5 customers', `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`],
   ['predict through the engine, 10^7 customers: export path / kernel histograms', `${x(engineFit.exportOverHistograms)} (${(engineFit.exportPathMs / 1000).toFixed(1)} s | ${((engineFit.histogramsFirstMs + engineFit.fitMs) / 1000).toFixed(1)} s; refit after 1,000 orders: histograms ${engineFit.histogramsAfterFewMs.toFixed(0)} ms)`],
+  ['p_alive rule, 10^7 orders: first snapshot | again (default model)', `${aliveOf('churn-by-p-alive').first.toFixed(0)} | ${aliveOf('churn-by-p-alive').again.toFixed(0)} ms (${aliveOf('default').first.toFixed(0)} | ${aliveOf('default').again.toFixed(0)} ms)`],
   ['live: client lag p50 | p99 | max; slowest client mean', `${live.lagMs.p50} | ${live.lagMs.p99} | ${live.lagMs.max} ms; ${live.slowestClientMeanLagMs.toFixed(0)} ms`],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));

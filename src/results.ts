@@ -10,6 +10,20 @@ import type { Model } from './model/model.js';
 export type RankMode = 'exact' | 'sketch';
 
 /** Score cut points in value terms: a value at or above cut k scores at least k + 1. */
+/** The fit a read's p_alive came from (src/engine/alive-fit.ts), as the report gives it. */
+export interface AliveFit {
+  model: 'mbgnbd';
+  /** The UTC day T was counted to when fitted. */
+  calibrationEnd: string;
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+  logLikelihood: number;
+  converged: boolean;
+  message: string;
+}
+
 export interface Thresholds {
   /** Last-order time cuts, ms (null: no customer reaches that score). */
   r: (number | null)[];
@@ -18,6 +32,8 @@ export interface Thresholds {
   aov: (number | null)[];
   medianSpend: number;
   storeGapDays: number;
+  /** The MBG/NBD fit the p_alive field was computed under, when a rule of the model tests it. */
+  aliveFit?: AliveFit;
 }
 
 export interface SnapshotResult {

@@ -32,8 +32,9 @@ export const P_SUB_BITS = 2;
 export const P_CUTS = 3;
 export const P_MEDIAN_SPEND = 19;
 export const P_STORE_GAP = 20;
-export const P_NUM_RETENTION = 21;
-export const P_LIMITS = 22;
+export const P_P_ALIVE = 21;
+export const P_NUM_RETENTION = 25;
+export const P_LIMITS = 26;
 export const P_SEGMENT_HEAD = 3;
 export const P_CONDITION = 3;
 
@@ -65,16 +66,17 @@ export const FIELD_ENGAGED_SINCE_ORDER = 9;
 export const FIELD_ENGAGEMENTS = 10;
 export const FIELD_RECENCY_DAYS = 11;
 export const FIELD_SPEND = 12;
-export const Field = { r: FIELD_R, f: FIELD_F, m: FIELD_M, aov: FIELD_AOV, orders: FIELD_ORDERS, purchaseDays: FIELD_PURCHASE_DAYS, gapCv: FIELD_GAP_CV, retention: FIELD_RETENTION, spendOverMedian: FIELD_SPEND_OVER_MEDIAN, engagedSinceOrder: FIELD_ENGAGED_SINCE_ORDER, engagements: FIELD_ENGAGEMENTS, recencyDays: FIELD_RECENCY_DAYS, spend: FIELD_SPEND } as const;
+export const FIELD_P_ALIVE = 13;
+export const Field = { r: FIELD_R, f: FIELD_F, m: FIELD_M, aov: FIELD_AOV, orders: FIELD_ORDERS, purchaseDays: FIELD_PURCHASE_DAYS, gapCv: FIELD_GAP_CV, retention: FIELD_RETENTION, spendOverMedian: FIELD_SPEND_OVER_MEDIAN, engagedSinceOrder: FIELD_ENGAGED_SINCE_ORDER, engagements: FIELD_ENGAGEMENTS, recencyDays: FIELD_RECENCY_DAYS, spend: FIELD_SPEND, pAlive: FIELD_P_ALIVE } as const;
 export type FieldCode = (typeof Field)[keyof typeof Field];
 
 // Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.
-export const NUM_FIELDS = 13;
-export const BLOCK_R_SEGMENT = 13;
-export const BLOCK_SPAN_SQ = 14;
-export const BLOCK_COLUMNS = 15;
-export const FV_SPAN_SQ = 13;
-export const FIELD_VALUES = 14;
+export const NUM_FIELDS = 14;
+export const BLOCK_R_SEGMENT = 14;
+export const BLOCK_SPAN_SQ = 15;
+export const BLOCK_COLUMNS = 16;
+export const FV_SPAN_SQ = 14;
+export const FIELD_VALUES = 15;
 
 // Comparison ops of a condition.
 export const OP_LT = 0;
@@ -140,9 +142,10 @@ export const DAYS_CHUNK_SHIFT = 20;
 export const DAYS_MIN_CLASS = 1;
 export const DAYS_JOURNAL_SHIFT = 20;
 
-// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).
+// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents); days in a week (the p_alive field's unit).
 export const DAY_MS = 86400000.0;
 export const CENTS = 100.0;
+export const WEEK_DAYS = 7.0;
 
 // The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.
 export const FIT_TX_SCALE = 65536.0;

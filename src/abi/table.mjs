@@ -103,8 +103,10 @@ export const groups = [
       /** 4 dimensions x 4 cut points (values in exact mode, bucket indices in sketch mode). */
       cuts: 3,
       medianSpend: 19, storeGap: 20,
+      /** MBG/NBD's r, alpha, a, b in weeks, for the p_alive field (NaN: no fit). */
+      pAlive: 21,
       /** R retention states, then R - 1 ratio limits from P_LIMITS. */
-      numRetention: 21, limits: 22,
+      numRetention: 25, limits: 26,
       /** A segment's head in the plan: lost target, matchable, condition count. */
       segmentHead: 3,
       /** A condition in the plan: field, op, value. */
@@ -136,12 +138,14 @@ export const groups = [
       /** 1 when the customer engaged (visit, email open) after the last order, else 0. */
       engagedSinceOrder: 9,
       engagements: 10, recencyDays: 11, spend: 12,
+      /** MBG/NBD's P(alive) under the plan's fit (P_P_ALIVE): NaN without one, or for a customer without an order. */
+      pAlive: 13,
     },
   },
   {
     doc: 'Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and sum(gap)^2, the scale of a gap_cv condition\'s right side. The per-customer walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.',
     type: 'i32',
-    values: { NUM_FIELDS: 13, BLOCK_R_SEGMENT: 13, BLOCK_SPAN_SQ: 14, BLOCK_COLUMNS: 15, FV_SPAN_SQ: 13, FIELD_VALUES: 14 },
+    values: { NUM_FIELDS: 14, BLOCK_R_SEGMENT: 14, BLOCK_SPAN_SQ: 15, BLOCK_COLUMNS: 16, FV_SPAN_SQ: 14, FIELD_VALUES: 15 },
   },
   {
     doc: 'Comparison ops of a condition.',
@@ -184,9 +188,9 @@ export const groups = [
     values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1, DAYS_JOURNAL_SHIFT: 20 },
   },
   {
-    doc: 'Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents).',
+    doc: 'Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents); days in a week (the p_alive field\'s unit).',
     type: 'f64',
-    values: { DAY_MS: 86400000, CENTS: 100 },
+    values: { DAY_MS: 86400000, CENTS: 100, WEEK_DAYS: 7 },
   },
   {
     doc: 'The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.',

@@ -211,6 +211,8 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) } : null;
     const report: Report & { headlines?: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation; predictions?: ValueSummary } = last!.report;
     report.headlines = headlines(report, model, last!.extras.lorenz, migration ?? undefined);
+    const alive = report.thresholds.aliveFit;
+    if (alive !== undefined && !alive.converged) process.stderr.write(`rfm: the model's p_alive conditions hold for no customer: ${alive.message}\n`);
     if (migration !== null) {
       report.atFrom = segmentsAt(atFrom!);
       report.migration = migration;

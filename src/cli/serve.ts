@@ -22,6 +22,9 @@ import { action, exitOnError } from './errors.js';
 import { amount, duration, oneOf, wholeNumber } from './options.js';
 import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
 
+/** The least time between two fits of the p_alive field's purchase model in a live server. */
+const ALIVE_REFIT_MS = 60_000;
+
 interface LiveOptions {
   port: number;
   host: string;
@@ -72,7 +75,8 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
   // the input's column names (rfm serve FILE's, and those of Arrow bodies POSTed)
   const columns = o.customerColumn === undefined ? undefined : { customer: o.customerColumn, ts: o.tsColumn!, amount: o.amountColumn!, kind: o.kindColumn! };
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture } }, o.interval, { figures: o.figures });
+  // a model testing p_alive refits MBG/NBD at most once a minute, not at every snapshot
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures });
   // what must be the same for a --data directory's state to be taken up again
   const identity = {
     workers: live.engine.numShards, model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),

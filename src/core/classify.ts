@@ -14,7 +14,7 @@ import { Totals } from './totals.js';
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
   CENTS, D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_SPEND_CENTS, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, CUTS_PER_DIM,
-  FIELD_VALUES, FV_SPAN_SQ, Field, NO_SEGMENT, Op, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
+  FIELD_VALUES, FV_SPAN_SQ, Field, NO_SEGMENT, Op, WEEK_DAYS, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
 } = abi;
 
 /** The fields a rule can read, for one customer. */
@@ -163,6 +163,18 @@ export class Classifier {
     fv[Field.engagements] = c.engagements;
     fv[Field.recencyDays] = c.orders > 0 ? this.recencyDays() : Infinity;
     fv[Field.spend] = c.spend;
+    fv[Field.pAlive] = c.orders > 0 && c.purchaseDays > 0 ? this.pAlive() : Number.NaN;
+  }
+
+  /** MBG/NBD's P(alive) under the plan's fit, as assembly/classify.ts's pAliveOf (and src/predict/bgnbd.ts's pAlive). */
+  private pAlive(): number {
+    const c = this.c;
+    const { r, alpha, a, b } = this.p.alive;
+    const first = Math.floor(c.firstTs / DAY_MS);
+    const tx = (Math.floor(c.lastTs / DAY_MS) - first) / WEEK_DAYS;
+    const T = (Math.floor(this.p.asOf / DAY_MS) - first) / WEEK_DAYS;
+    const x = c.purchaseDays - 1;
+    return 1 / (1 + (a / (b + x + 1 - 1)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))));
   }
 
   private all(start: number, len: number): boolean {
@@ -174,7 +186,7 @@ export class Classifier {
     const p = this.p;
     const field = p.condField[i];
     const value = p.condValue[i];
-    if (field < 0 || field > Field.spend) return false;
+    if (field < 0 || field > Field.pAlive) return false;
     const lhs = this.fv[field];
     const rhs = field === Field.gapCv ? value * value * this.fv[FV_SPAN_SQ] : value;
     switch (p.condOp[i]) {

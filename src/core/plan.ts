@@ -6,6 +6,7 @@
  *   [P_AS_OF] asOf ms    [P_MODE] MODE_EXACT or MODE_SKETCH    [P_SUB_BITS] money sub-bucket bits
  *   [P_CUTS..] cuts: r, f, m, aov, CUTS_PER_DIM each (values in exact mode, bucket indices in sketch)
  *   [P_MEDIAN_SPEND] median spend    [P_STORE_GAP] store's median mean gap, days
+ *   [P_P_ALIVE..] MBG/NBD's r, alpha, a, b in weeks for the p_alive field (NaN: no fit)
  *   [P_NUM_RETENTION] R retention states, then from P_LIMITS R-1 ratio limits (state i holds ratio <= limit i; last: above)
  *   then: Lost retention index, r used for the lost re-run
  *   then: S segments, each: lost target (-1 none), matchable (0/1), C, C x (field, op, value)
@@ -18,7 +19,7 @@ import * as abi from '../abi/abi.js';
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
   CUTS_PER_DIM, MODE_SKETCH, NUM_DIMS, P_AS_OF, P_CONDITION, P_CUTS, P_LIMITS, P_MEDIAN_SPEND, P_MODE,
-  P_NUM_RETENTION, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
+  P_NUM_RETENTION, P_P_ALIVE, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
 } = abi;
 
 /** One test of a customer field against a value. */
@@ -26,6 +27,14 @@ export interface Condition {
   field: number;
   op: number;
   value: number;
+}
+
+/** The purchase model's parameters a plan carries for p_alive (MBG/NBD, weeks). */
+export interface AliveParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
 }
 
 export interface PlanInput {
@@ -36,6 +45,8 @@ export interface PlanInput {
   cuts: ArrayLike<number>;
   medianSpend: number;
   storeGapDays: number;
+  /** MBG/NBD's parameters in weeks, for the p_alive field; without them p_alive is NaN (no condition on it holds). */
+  pAlive?: AliveParams;
   retentionLimits: number[];
   lostRetention: number;
   lostR: number;
@@ -53,6 +64,11 @@ export function encodePlan(p: PlanInput): Float64Array {
   for (let i = 0; i < NUM_CUTS; i++) out[P_CUTS + i] = p.cuts[i];
   out[P_MEDIAN_SPEND] = p.medianSpend;
   out[P_STORE_GAP] = p.storeGapDays;
+  const alive = p.pAlive ?? { r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN };
+  out[P_P_ALIVE] = alive.r;
+  out[P_P_ALIVE + 1] = alive.alpha;
+  out[P_P_ALIVE + 2] = alive.a;
+  out[P_P_ALIVE + 3] = alive.b;
   out[P_NUM_RETENTION] = p.retentionLimits.length + 1;
   out.push(...p.retentionLimits);
   out.push(p.lostRetention, p.lostR, p.segments.length);
@@ -76,6 +92,7 @@ export interface DecodedPlan {
   cuts: Float64Array;
   medianSpend: number;
   storeGap: number;
+  alive: AliveParams;
   numRetention: number;
   limits: Float64Array;
   lostRetention: number;
@@ -136,6 +153,7 @@ export function decodePlan(plan: Float64Array): DecodedPlan {
   return {
     asOf: plan[P_AS_OF], isSketch: plan[P_MODE] === MODE_SKETCH, subBits: plan[P_SUB_BITS],
     cuts: plan.slice(P_CUTS, P_CUTS + NUM_CUTS), medianSpend: plan[P_MEDIAN_SPEND], storeGap: plan[P_STORE_GAP],
+    alive: { r: plan[P_P_ALIVE], alpha: plan[P_P_ALIVE + 1], a: plan[P_P_ALIVE + 2], b: plan[P_P_ALIVE + 3] },
     numRetention, limits: plan.slice(P_LIMITS, P_LIMITS + numRetention - 1), lostRetention, lostR,
     numSegments, lostTarget, matchable, segStart, segLen, numAudiences, audStart, audLen, condField, condOp, condValue,
   };

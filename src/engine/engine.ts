@@ -17,6 +17,7 @@ import type { ColumnNames } from '../batch/schema.js';
 import { BufferPool } from '../batch/buffer-pool.js';
 import { LocalShard } from './shard-host.js';
 import type { CoreName, ShardHost } from './shard-host.js';
+import { AliveFitter } from './alive-fit.js';
 import { planFor, snapshotFrom } from './snapshot.js';
 import type { Planned, SnapshotOptions } from './snapshot.js';
 import type { CustomerExport, EngineSnapshot, IngestCounts, RankMode } from '../results.js';
@@ -47,6 +48,8 @@ export interface EngineOptions {
   maxInFlight?: number;
   /** The bounds a row must be within (src/batch/limits.ts): maxAmount, maxFutureMs. */
   limits?: RowLimits;
+  /** With a model whose rules test p_alive: the least time between two fits of it (default 0: every read of a changed state). */
+  aliveRefitMs?: number;
 }
 
 /** Batches given while a read is between its phases, to queue after them (see inPhases). */
@@ -97,6 +100,7 @@ export interface EngineCheckpoint {
 
 export class Engine {
   readonly model: Model;
+  private readonly aliveFitter: AliveFitter;
   readonly names: ColumnNames;
   readonly subBits: number;
   readonly numShards: number;
@@ -129,6 +133,7 @@ export class Engine {
   constructor(o: EngineOptions = {}) {
     checkOptions(o);
     this.model = o.model ?? loadDefaultModel();
+    this.aliveFitter = new AliveFitter(o.aliveRefitMs ?? 0);
     this.names = { ...DEFAULT_COLUMNS, ...o.columns };
     this.subBits = subBitsFor(o.relativeAccuracy ?? 0.005);
     this.core = o.core ?? 'wasm';
@@ -335,6 +340,7 @@ export class Engine {
       let pending: Promise<T>[];
       try {
         await this.drain();
+        if (this.model.usesPAlive) o.alive = await this.aliveFitter.fitFor(this.shards, o.asOf, `${this.counts.rows}:${this.watermarkMs}:${o.asOf}`);
         planned = await planFor(this.shards, this.model, o);
         pending = tasks(planned.plan);
       } finally {

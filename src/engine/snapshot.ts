@@ -8,6 +8,8 @@ import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBu
 import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../core/concentration.js';
 import { CUTS_PER_DIM, DIM_AOV, DIM_F, DIM_M, DIM_R, MODE_EXACT, MODE_SKETCH, NUM_DIMS } from '../abi/abi.js';
 import { encodePlan } from '../core/plan.js';
+import type { AliveParams } from '../core/plan.js';
+import type { AliveFit } from '../results.js';
 import { totalsLayout } from '../core/totals.js';
 import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted, mergeInto } from '../core/ranks.js';
 import type { Model } from '../model/model.js';
@@ -21,6 +23,8 @@ export interface SnapshotOptions {
   subBits: number;
   /** Remember each customer's segment, so the next snapshot's migration starts from it. */
   commit: boolean;
+  /** The fit behind the p_alive field, when the model tests it (alive-fit.ts). */
+  alive?: { fit: AliveFit; params: AliveParams };
 }
 
 function concat(parts: Float64Array[]): Float64Array {
@@ -93,6 +97,7 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
   if (Number.isNaN(medianSpend)) medianSpend = 0;
   thresholds.storeGapDays = storeGap;
   thresholds.medianSpend = medianSpend;
+  if (o.alive !== undefined) thresholds.aliveFit = o.alive.fit;
   const plan = encodePlan({
     asOf: o.asOf,
     mode: o.mode === 'sketch' ? MODE_SKETCH : MODE_EXACT,
@@ -100,6 +105,7 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
     cuts,
     medianSpend,
     storeGapDays: storeGap,
+    pAlive: o.alive?.params,
     retentionLimits: model.retentionLimits,
     lostRetention: model.lostRetention,
     lostR: model.lostR,

@@ -38,6 +38,8 @@ export interface Model {
   audienceNames: string[];
   segments: { lostTarget: number; matchable: boolean; when: Condition[] }[];
   audiences: { when: Condition[] }[];
+  /** A rule tests p_alive: every read fits MBG/NBD first (src/engine/alive-fit.ts). */
+  usesPAlive: boolean;
 }
 
 const FIELDS: Record<string, number> = {
@@ -45,6 +47,7 @@ const FIELDS: Record<string, number> = {
   purchase_days: Field.purchaseDays, gap_cv: Field.gapCv, retention: Field.retention,
   spend_over_median: Field.spendOverMedian, engaged_since_order: Field.engagedSinceOrder,
   engagements: Field.engagements, recency_days: Field.recencyDays, spend: Field.spend,
+  p_alive: Field.pAlive,
 };
 const OPS: Record<string, number> = { '<': Op.lt, '<=': Op.le, '=': Op.eq, '!=': Op.ne, '>=': Op.ge, '>': Op.gt };
 
@@ -123,6 +126,7 @@ export function compileModel(file: ModelFile, source: string): Model {
     audienceNames: (file.audiences ?? []).map((a) => a.name),
     segments: segments.map(({ lostTarget, matchable, when }) => ({ lostTarget, matchable, when })),
     audiences,
+    usesPAlive: [...segments, ...audiences].some((r) => r.when.some((c) => c.field === Field.pAlive)),
   };
 }
 

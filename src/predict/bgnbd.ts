@@ -191,14 +191,22 @@ export function pAlive(model: PurchaseModel, p: PurchaseParams, x: number, tx: n
   return 1 / (1 + (p.a / (p.b + x + k - 1)) * Math.exp((p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx))));
 }
 
-/** E[purchases in (T, T + t] | x, t_x, T]. */
-export function expectedPurchases(model: PurchaseModel, p: PurchaseParams, t: number, x: number, tx: number, T: number): number {
+/**
+ * E[purchases in (T, T + t] | x, T, alive]: expectedPurchases but for its P(alive) factor, the
+ * only part that depends on t_x; a hypergeometric series, so worth computing once per (x, T).
+ */
+export function expectedIfAlive(model: PurchaseModel, p: PurchaseParams, t: number, x: number, T: number): number {
   const { r, alpha, a, b } = p;
   const k = shift(model);
   const z = t / (alpha + T + t);
   const lead = (a + b + x + k - 1) / (a - 1);
   const tail = 1 - Math.exp((r + x) * Math.log((alpha + T) / (alpha + T + t))) * hyp2f1(r + x, b + x + k, a + b + x + k - 1, z);
-  return lead * tail * pAlive(model, p, x, tx, T);
+  return lead * tail;
+}
+
+/** E[purchases in (T, T + t] | x, t_x, T]. */
+export function expectedPurchases(model: PurchaseModel, p: PurchaseParams, t: number, x: number, tx: number, T: number): number {
+  return expectedIfAlive(model, p, t, x, T) * pAlive(model, p, x, tx, T);
 }
 
 /** E[X(t)]: the repeat purchases a customer makes in the t after its first (the papers' equation 9; Batislam et al.'s for MBG/NBD). */

@@ -6,7 +6,7 @@
  * depend only on (x, t_x, T) are computed once per distinct triple.
  */
 import type { CustomerRows } from '../core/types.js';
-import { expectedPurchases, fitPurchases, pAlive } from './bgnbd.js';
+import { expectedIfAlive, expectedPurchases, fitPurchases, pAlive } from './bgnbd.js';
 import type { PurchaseFit, PurchaseModel } from './bgnbd.js';
 import { expectedSpend, fitSpend } from './gamma-gamma.js';
 import type { SpendFit } from './gamma-gamma.js';
@@ -78,12 +78,33 @@ export interface CustomerPrediction {
 /** Per-customer predictions, with the triple-only figures memoised. */
 export class Predictor {
   private readonly perTriple = new Map<number, { pBg: number; pMbg: number; expected: number; discounted: number }>();
+  /** Per (x, T): the expected purchases if alive up to each CLV step (expectedIfAlive), shared by every t_x. */
+  private readonly perXT = new Map<number, Float64Array>();
   private readonly endDay: number;
   private readonly days: number;
+  /** The CLV's steps: their ends in the unit and their discount factors. */
+  private readonly stepAt: number[] = [];
+  private readonly stepDiscount: number[] = [];
 
   constructor(readonly fits: Fits, private readonly o: PredictOptions) {
     this.endDay = dayOf(o.calibrationEnd);
     this.days = DAYS_PER_UNIT[o.unit];
+    const steps = Math.min(o.horizon, CLV_STEPS);
+    for (let k = 1; k <= steps; k++) {
+      const at = (o.horizon * k) / steps;
+      this.stepAt.push(at);
+      this.stepDiscount.push((1 + o.discount) ** ((at * this.days) / 365));
+    }
+  }
+
+  private ifAlive(model: PurchaseFit, x: number, tDays: number, T: number): Float64Array {
+    const key = x * 65536 + tDays;
+    let v = this.perXT.get(key);
+    if (v === undefined) {
+      v = Float64Array.from(this.stepAt, (at) => expectedIfAlive(this.fits.purchaseModel, model, at, x, T));
+      this.perXT.set(key, v);
+    }
+    return v;
   }
 
   /** Row i's predictions, or null for a customer without an order. */
@@ -101,15 +122,18 @@ export class Predictor {
       const ok = model.converged;
       // the CLV's purchases step by step, each step's discounted to the calibration end from
       // its end: at most CLV_STEPS steps (a year in weeks: 13 of 4 weeks, as lifetimes'
-      // months), since each is a hypergeometric series per distinct triple
+      // months), since each is a hypergeometric series per distinct (x, T); the same
+      // operations as expectedPurchases at each step, so the same figures to the last bit
       let discounted = 0;
       let before = 0;
-      const steps = Math.min(this.o.horizon, CLV_STEPS);
-      for (let k = 1; ok && k <= steps; k++) {
-        const at = (this.o.horizon * k) / steps;
-        const upTo = expectedPurchases(purchaseModel, model, at, x, tx, T);
-        discounted += (upTo - before) / (1 + this.o.discount) ** ((at * this.days) / 365);
-        before = upTo;
+      if (ok) {
+        const ifAlive = this.ifAlive(model, x, s.tDays, T);
+        const alive = pAlive(purchaseModel, model, x, tx, T);
+        for (let k = 0; k < ifAlive.length; k++) {
+          const upTo = ifAlive[k] * alive;
+          discounted += (upTo - before) / this.stepDiscount[k];
+          before = upTo;
+        }
       }
       f = {
         pBg: bgnbd.converged ? pAlive('bgnbd', bgnbd, x, tx, T) : Number.NaN,

@@ -72,7 +72,8 @@ export class SpendBins {
 
   /** The bins in the order of their keys (the same fit whatever order the orders came in). */
   data(): SpendData {
-    const order = [...this.index.entries()].sort((a, b) => a[0] - b[0]).map(([, at]) => at);
+    // a typed array's sort is numeric and a fraction of an entry array's with a comparator
+    const order = Array.from(Float64Array.from(this.index.keys()).sort(), (k) => this.index.get(k)!);
     return {
       x: Float64Array.from(order, (i) => this.x[i]),
       m: Float64Array.from(order, (i) => this.centre[i]),

@@ -43,7 +43,8 @@ export class TripleHistogram {
    * same to the last bit whatever order they came in.
    */
   inUnit(daysPerUnit: number): Triples {
-    const order = [...this.index.entries()].sort((a, b) => a[0] - b[0]).map(([, at]) => at);
+    // a typed array's sort is numeric and a fraction of an entry array's with a comparator
+    const order = Array.from(Float64Array.from(this.index.keys()).sort(), (k) => this.index.get(k)!);
     const xs = order.map((i) => this.x[i]);
     const txs = order.map((i) => this.tx[i]);
     const Ts = order.map((i) => this.T[i]);

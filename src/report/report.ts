@@ -5,7 +5,7 @@
 import { T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_UNMATCHED } from '../abi/abi.js';
 import type { Concentration } from '../core/concentration.js';
 import type { Model } from '../model/model.js';
-import type { EngineSnapshot, RankMode } from '../results.js';
+import type { AliveFit, EngineSnapshot, RankMode } from '../results.js';
 
 export interface Tally {
   customers: number;
@@ -37,6 +37,8 @@ export interface Report {
     aov: (number | null)[];
     medianSpend: number;
     storeGapDays: number;
+    /** The MBG/NBD fit behind the p_alive field, when a rule of the model tests it. */
+    aliveFit?: AliveFit;
   };
 }
 
@@ -103,6 +105,7 @@ export function buildReport(snapshot: EngineSnapshot, model: Model): { report: R
     thresholds: {
       r: th.r.map((x) => (x === null ? null : new Date(x).toISOString())),
       f: th.f, m: th.m, aov: th.aov, medianSpend: th.medianSpend, storeGapDays: th.storeGapDays,
+      ...(th.aliveFit !== undefined ? { aliveFit: th.aliveFit } : {}),
     },
   };
   return { report, extras: { prospects: t[T_PROSPECTS], unmatched: t[T_UNMATCHED], migration, lorenz: s.lorenz } };
