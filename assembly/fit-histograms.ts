@@ -5,15 +5,16 @@
 //
 // Kept as the sketches are (sketch.ts): not moved on every event, which would put two hash
 // updates on most orders' path, but built when asked for, and from then on kept from the
-// customers changed since when few changed: a tracked customer's first event since the last
-// build takes its keys out (its record is at hand), the next build puts the changed and the
-// added customers back in at their values then. A replay that never asks pays one compare a
-// row (shared with the sketches' in ingest.ts). The plain core's twin, src/core/fit-histograms.ts,
+// customers changed since when few changed (changes.ts): a tracked customer's first event
+// since the last build takes its keys out (its record is at hand), the next build puts the
+// changed and the added customers back in at their values then. A replay that never asks
+// pays one compare a row (shared with the sketches' in ingest.ts). The plain core's twin, src/core/fit-histograms.ts,
 // builds them by a scan every time.
 import {
   CENTS, C_FIRST_DAY_CENTS, DAY_MS, FH_SPEND_COUNTS, FH_SPEND_KEYS, FH_TRIPLE_COUNTS, FIT_DAY_OFFSET, FIT_DAY_SCALE, FIT_SPEND_BIN,
   FIT_SPEND_OFFSET, FIT_SPEND_SCALE, FIT_TX_SCALE, R_FIRST_TS, R_LAST_TS, R_PURCHASE_DAYS, R_SPEND_CENTS,
 } from './abi';
+import { Changes } from './changes';
 import { keyHash } from './hash';
 import { cold, numCustomers, rec } from './records';
 
@@ -115,21 +116,14 @@ function fitMove(s: i32, delta: u32): void {
 
 /** False once an event has changed the state since the last build. */
 let fitValid = false;
-// the tracking, as sketch.ts's (see there)
-const CHANGED_SHARE: i32 = 16;
-/** Slots below this are tracked (the customers at the last build); 0: no tracking. */
-export let fitTrackedBelow: i32 = 0;
-let numChanged: i32 = 0;
-let changed = new StaticArray<u32>(0);
-let anyChanged = false;
+/** The customers changed since the last build (changes.ts). */
+export const fitChanges = new Changes();
 
 export function resetFit(): void {
   triples = new Counts(FIRST_SIZE);
   spend = new Counts(FIRST_SIZE);
   fitValid = false;
-  fitTrackedBelow = 0;
-  changed = new StaticArray<u32>(0);
-  anyChanged = false;
+  fitChanges.reset();
 }
 
 /** Events are coming in. Per batch. */
@@ -141,51 +135,22 @@ export function staleFit(): void {
 
 /** Customer s (record r) is about to change: its first change since the build takes its keys out. */
 export function noteFitChange(s: i32, r: usize): void {
-  const w = s >>> 5;
-  const bit: u32 = 1 << (s & 31);
-  const word = unchecked(changed[w]);
-  if ((word & bit) != 0) return;
-  unchecked((changed[w] = word | bit));
-  anyChanged = true;
-  fitMove(s, -1);
-  if (++numChanged > fitTrackedBelow / CHANGED_SHARE) fitTrackedBelow = 0;
+  if (fitChanges.mark(s)) fitMove(s, -1);
 }
 
-function startTracking(): void {
-  fitTrackedBelow = numCustomers;
-  numChanged = 0;
-  const words = (numCustomers + 31) >>> 5;
-  if (changed.length < words) changed = new StaticArray<u32>(words + (words >>> 1));
-  else if (anyChanged) memory.fill(changetype<usize>(changed), 0, <usize>changed.length << 2);
-  anyChanged = false;
-}
-
-function updateFit(): bool {
-  const tracked = fitTrackedBelow;
-  if (tracked == 0 || numChanged + (numCustomers - tracked) > tracked / CHANGED_SHARE) return false;
-  const words = (tracked + 31) >>> 5;
-  for (let w = 0; w < words; w++) {
-    let word = unchecked(changed[w]);
-    if (word == 0) continue;
-    unchecked((changed[w] = 0));
-    while (word != 0) {
-      fitMove((w << 5) + <i32>ctz(word), 1);
-      word &= word - 1;
-    }
-  }
-  for (let s = tracked; s < numCustomers; s++) fitMove(s, 1);
-  anyChanged = false;
-  return true;
+function fitAdd(s: i32): void {
+  fitMove(s, 1);
 }
 
 /** Brings the histograms up to date: true when the caller must pass every customer to fitRange, then call fitEnd. */
 export function fitBegin(): bool {
   if (fitValid) return false;
-  if (updateFit()) {
+  if (fitChanges.few(numCustomers)) {
+    fitChanges.replay(numCustomers, fitAdd);
     fitEnd();
     return false;
   }
-  fitTrackedBelow = 0;
+  fitChanges.stop();
   triples = new Counts(FIRST_SIZE);
   spend = new Counts(FIRST_SIZE);
   return true;
@@ -197,7 +162,7 @@ export function fitRange(from: i32, to: i32): void {
 
 export function fitEnd(): void {
   fitValid = true;
-  startTracking();
+  fitChanges.start(numCustomers);
 }
 
 // fitOut's arrays: the entries with a count, keys and counts apart

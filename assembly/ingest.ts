@@ -7,9 +7,9 @@ import {
 import { addDay, firstPurchaseDay, lastDayAddress, listed } from './days';
 import { bytesKey, keyHash, keyHiOut, keyLoOut, shardOf } from './hash';
 import { firstTagged, index, indexMask, slotOf } from './index-table';
-import { fitTrackedBelow, noteFitChange, staleFit } from './fit-histograms';
+import { fitChanges, noteFitChange, staleFit } from './fit-histograms';
 import { cap, cold, keepId, numCustomers, rec } from './records';
-import { noteChange, staleSketches, trackedBelow } from './sketch';
+import { noteChange, sketchChanges, staleSketches } from './sketch';
 
 export let idMode: i32 = ID_NONE;
 
@@ -110,8 +110,8 @@ function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
  * histograms, but for a max and a store (bench/NOTES.md, section 51).
  */
 function noteChanges(s: i32, r: usize): void {
-  if (s < trackedBelow) noteChange(s, r);
-  if (s < fitTrackedBelow) noteFitChange(s, r);
+  if (s < sketchChanges.below) noteChange(s, r);
+  if (s < fitChanges.below) noteFitChange(s, r);
 }
 
 // called through a reference, which the optimizer does not inline
@@ -154,7 +154,7 @@ export function ingestRows(
   const isUtf8 = mode == ID_UTF8;
   let sum = touched;
   // slots below this are tracked by the sketches or the fit histograms, or both
-  let tracked = max(trackedBelow, fitTrackedBelow);
+  let tracked = max(sketchChanges.below, fitChanges.below);
   let i = 0;
   while (i < rows) {
     // 1. keys and hashes of the next GROUP rows of this shard, without a branch on whether
@@ -219,7 +219,7 @@ export function ingestRows(
       }
       if (s < tracked) {
         noteChangesRef(s, r);
-        tracked = max(trackedBelow, fitTrackedBelow);
+        tracked = max(sketchChanges.below, fitChanges.below);
       }
       apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + (<usize>row << 3)), load<f64>(amountPtr + (<usize>row << 3)));
     }

@@ -4,6 +4,7 @@
 // from the customers changed since the last build when few changed).
 import { DAY_BUCKETS, ORDERS_BUCKETS, R_ORDERS } from './abi';
 import { dayIndexBucket, moneyBucket, moneyBuckets, ordersBucket } from './buckets';
+import { Changes } from './changes';
 import { lastDayOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, spendOf } from './records';
 
 export let subBits: i32 = 7;
@@ -17,28 +18,15 @@ export let skGap = new StaticArray<u32>(0);
 let sketchesValid = true;
 
 // Between snapshots the sketches are kept up to date cheaply when few customers change (a
-// live engine's snapshot every quarter second): a customer's first event since the last
-// build takes its values out of the sketches (its record is at hand then) and marks it in
-// `changed`; the next build puts the changed customers and the ones added since back in, at
-// their values then, instead of scanning every customer. Once more than 1 in CHANGED_SHARE
-// have changed, a scan is cheaper than a miss per changed customer: tracking stops and the
-// next build is a full one. Nothing is tracked before the first build, so a replay pays
-// one comparison a row.
-const CHANGED_SHARE: i32 = 16;
-/** Slots below this are tracked (the customers at the last build); 0: no tracking. */
-export let trackedBelow: i32 = 0;
-let numChanged: i32 = 0;
-/** One bit a tracked slot: changed since the last build. */
-let changed = new StaticArray<u32>(0);
-/** Some bit of `changed` may be set. */
-let anyChanged = false;
+// live engine's snapshot every quarter second), from the customers changed since the last
+// build (changes.ts).
+export const sketchChanges = new Changes();
 
 /** Empty sketches for money sub-bucket bits `bits`, nothing tracked. */
 export function resetSketches(bits: i32): void {
   subBits = bits;
   sketchesValid = true;
-  stopTracking();
-  changed = new StaticArray<u32>(0);
+  sketchChanges.reset();
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
   skOrders = new StaticArray<u32>(ORDERS_BUCKETS);
@@ -50,7 +38,7 @@ export function resetSketches(bits: i32): void {
 /** The state changed wholesale (a restore): the next build scans, and nothing is tracked. */
 export function invalidateSketches(): void {
   sketchesValid = false;
-  stopTracking();
+  sketchChanges.stop();
 }
 
 /** Events are coming in: the sketches are no longer current. Per batch. */
@@ -80,50 +68,13 @@ function sketchMove(s: i32, delta: u32): void {
   }
 }
 
-function startTracking(): void {
-  trackedBelow = numCustomers;
-  numChanged = 0;
-  const words = (numCustomers + 31) >>> 5;
-  if (changed.length < words) changed = new StaticArray<u32>(words + (words >>> 1));
-  // a build after tracking stopped finds the bits of then still set
-  else if (anyChanged) memory.fill(changetype<usize>(changed), 0, <usize>changed.length << 2);
-  anyChanged = false;
-}
-
-function stopTracking(): void {
-  trackedBelow = 0;
-}
-
 /** Customer s (record r) is about to change: its first change since the build takes it out of the sketches. */
 export function noteChange(s: i32, r: usize): void {
-  const w = s >>> 5;
-  const bit: u32 = 1 << (s & 31);
-  const word = unchecked(changed[w]);
-  if ((word & bit) != 0) return;
-  unchecked((changed[w] = word | bit));
-  anyChanged = true;
-  if (load<u32>(r, R_ORDERS) > 0) sketchMove(s, -1);
-  if (++numChanged > trackedBelow / CHANGED_SHARE) stopTracking();
+  if (sketchChanges.mark(s) && load<u32>(r, R_ORDERS) > 0) sketchMove(s, -1);
 }
 
-/** The sketches brought up to date from the changed and added customers, when tracked and few. */
-function updateSketches(): bool {
-  if (trackedBelow == 0 || numChanged + (numCustomers - trackedBelow) > trackedBelow / CHANGED_SHARE) return false;
-  const words = (trackedBelow + 31) >>> 5;
-  for (let w = 0; w < words; w++) {
-    let word = unchecked(changed[w]);
-    if (word == 0) continue;
-    unchecked((changed[w] = 0));
-    while (word != 0) {
-      const s = (w << 5) + <i32>ctz(word);
-      if (ordersOf(s) > 0) sketchMove(s, 1);
-      word &= word - 1;
-    }
-  }
-  for (let s = trackedBelow; s < numCustomers; s++) if (ordersOf(s) > 0) sketchMove(s, 1);
-  // every bit read is cleared: the next tracking need not clear them again
-  anyChanged = false;
-  return true;
+function sketchAdd(s: i32): void {
+  if (ordersOf(s) > 0) sketchMove(s, 1);
 }
 
 /**
@@ -137,11 +88,12 @@ function updateSketches(): bool {
  */
 export function sketchBegin(): bool {
   if (sketchesValid) return false;
-  if (updateSketches()) {
+  if (sketchChanges.few(numCustomers)) {
+    sketchChanges.replay(numCustomers, sketchAdd);
     sketchEnd();
     return false;
   }
-  stopTracking();
+  sketchChanges.stop();
   skLastDay.fill(0);
   skOrders.fill(0);
   skSpend.fill(0);
@@ -158,9 +110,9 @@ export function sketchRange(from: i32, to: i32): void {
 /** Marks the sketches current once every range is in, and starts tracking changes. */
 export function sketchEnd(): void {
   sketchesValid = true;
-  startTracking();
+  sketchChanges.start(numCustomers);
 }
 
 export function sketchBytes(): f64 {
-  return <f64>changed.length * 4;
+  return sketchChanges.bytes();
 }
