@@ -340,7 +340,7 @@ export class Engine {
       let pending: Promise<T>[];
       try {
         await this.drain();
-        if (this.model.usesPAlive) o.alive = await this.aliveFitter.fitFor(this.shards, o.asOf, `${this.counts.rows}:${this.watermarkMs}:${o.asOf}`);
+        if (this.model.usesPAlive) o.alive = await this.aliveFitter.fitFor(this.shards, o.asOf, `${this.counts.rows}:${this.watermarkMs}:${o.asOf}`, this.counts.rows);
         planned = await planFor(this.shards, this.model, o);
         pending = tasks(planned.plan);
       } finally {

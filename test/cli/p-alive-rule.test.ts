@@ -4,14 +4,16 @@
  * and the same number in the report, in the exported list and in this test's own count over
  * the customer CSV (retention Churn-risk and its MBG/NBD P(alive) column below 0.5: CDNOW
  * has no engagement events); the fit the report names is rfm --predict's; both kernels
- * agree; a fit that cannot converge makes the conditions hold for no one, and says so.
+ * agree; a live server serving the file ends with the replay's count; a fit that cannot
+ * converge makes the conditions hold for no one, and says so.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { packageRoot } from '../../src/package-root.js';
 import { cdnowSample } from '../support/data.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { runCli, startCli, tempDir } from '../support/cli.js';
+import { LiveClient } from '../support/live-client.js';
 
 const dir = tempDir();
 const file = (name: string): string => join(dir, name);
@@ -83,4 +85,17 @@ test('a purchase model that cannot be fitted leaves the refined audience empty, 
   const j = read('few.json');
   expect(j.thresholds.aliveFit!.converged).toBe(false);
   expect(j.audiences['Churn Risks'].customers).toBe(0);
+}, 60_000);
+
+test('rfm serve with the refined model ends with the replay\'s Churn Risks', async () => {
+  // before, the server's fit of its first snapshot (a few batches in) served for a minute
+  const { child, url } = await startCli(['serve', file('sample.arrow'), '--model', refined, '--port', '0', '--workers', '2', '--interval', '50', '--no-figures']);
+  try {
+    const client = await LiveClient.connect(url.replace('http', 'ws') + 'live');
+    const last = await client.snapshotWhere((m) => m.ingest.sourceDone);
+    client.close();
+    expect(last.audiences['Churn Risks'].customers).toBe(read('refined.json').audiences['Churn Risks'].customers);
+  } finally {
+    child.kill('SIGKILL');
+  }
 }, 60_000);
