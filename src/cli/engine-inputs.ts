@@ -17,7 +17,7 @@ import type { RejectsFile } from '../report/rejects-csv.js';
 import type { CartSummary } from '../sources/carts/cart-import.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
 import type { InputKind } from '../sources/input-format.js';
-import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/input-source.js';
+import { INPUT_KINDS, cartOf, describeInput, inputKind, openInput } from '../sources/input-source.js';
 import type { InputReadOptions } from '../sources/input-source.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { DateFormat } from '../sources/parse-values.js';
@@ -154,11 +154,11 @@ export class EngineInputs {
     const engine = this.engine;
     let batchesBefore = 0;
     let converted = 0;
-    for (const input of this.inputs) {
+    for (const unit of this.units()) {
       let batches = 0;
-      const format = this.kinds.get(input)!;
-      if (first) this.read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
-      const opened = openInput(input, format, engine.sourceOptions(), this.readOptions(format, () => batchesBefore));
+      const format = unit.kind;
+      if (first) for (const input of unit.paths) this.read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
+      const opened = openInput(unit.paths, format, engine.sourceOptions(), this.readOptions(format, () => batchesBefore));
       if (opened.cart !== null && first) this.carts.push(opened.cart);
       if (format !== 'arrow') this.progress.total = null;
       for await (const c of opened.batches) {
@@ -176,7 +176,7 @@ export class EngineInputs {
       batchesBefore += batches;
       const stats = opened.csvStats;
       if (first && stats.badFieldCounts > 0) {
-        process.stderr.write(`rfm: ${input}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+        process.stderr.write(`rfm: ${unit.paths[0]}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
           `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`);
       }
     }
@@ -188,15 +188,35 @@ export class EngineInputs {
     }
   }
 
+  /**
+   * The inputs as the readers take them: a cart's exports together, at the place of the first
+   * (one store's files: an order id in two of them is one order, as rfm import reads them);
+   * every other input alone.
+   */
+  private units(): { paths: string[]; kind: InputKind }[] {
+    const units: { paths: string[]; kind: InputKind }[] = [];
+    const carts = new Map<InputKind, { paths: string[]; kind: InputKind }>();
+    for (const input of this.inputs) {
+      const kind = this.kinds.get(input)!;
+      const unit = cartOf(kind) === null ? undefined : carts.get(kind);
+      if (unit !== undefined) unit.paths.push(input);
+      else {
+        units.push({ paths: [input], kind });
+        if (cartOf(kind) !== null) carts.set(kind, units[units.length - 1]);
+      }
+    }
+    return units;
+  }
+
   /** The first and last event times of the inputs (a read that applies nothing), or null when there is none. */
   async timeRange(): Promise<{ first: number; last: number } | null> {
     const pool = new BufferPool(false);
     const target = { ...this.engine.sourceOptions(), asOf: undefined, numShards: 1, recycleFrom: pool, keepRejects: false, after: undefined, quietRejects: true };
     let first = Infinity;
     let last = -Infinity;
-    for (const input of this.inputs) {
-      const format = this.kinds.get(input)!;
-      for await (const c of openInput(input, format, target, this.readOptions(format, () => 0)).batches) {
+    for (const unit of this.units()) {
+      const format = unit.kind;
+      for await (const c of openInput(unit.paths, format, target, this.readOptions(format, () => 0)).batches) {
         const part = c.parts[0];
         const b = columnBatchOver(part.buffer, part.shape);
         for (let i = 0; i < b.numRows; i++) if (b.kind[i] !== Kind.skip && b.ts[i] < first) first = b.ts[i];

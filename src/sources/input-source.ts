@@ -61,16 +61,23 @@ export function describeInput(kind: InputKind): string {
   return `${PRESETS[kind].title} (preset ${kind})`;
 }
 
-/** The input's converted batches for the target engine, by the reader of its kind. */
-export function openInput(path: string, kind: InputKind, target: ConversionTarget, o: InputReadOptions): OpenedInput {
+/**
+ * The input's converted batches for the target engine, by the reader of its kind. A cart's
+ * exports are one input of several files (paths), read as `rfm import` reads them: an order
+ * id in two of them (overlapping exports) is one order.
+ */
+export function openInput(path: string | string[], kind: InputKind, target: ConversionTarget, o: InputReadOptions): OpenedInput {
   const csvStats = newImportStats();
   const preset = cartOf(kind);
+  const paths = typeof path === 'string' ? [path] : path;
   if (preset !== null) {
     const cart = newCartSummary();
     // the cart reader writes the default column names, whatever the export called them
-    const batches = convertRecordBatches(readCartOrders([path], { ...o.cart, preset }, cart), { ...target, names: DEFAULT_COLUMNS }, path);
+    const batches = convertRecordBatches(readCartOrders(paths, { ...o.cart, preset }, cart), { ...target, names: DEFAULT_COLUMNS }, paths.join(', '));
     return { kind, batches, csvStats, cart };
   }
+  if (paths.length !== 1) throw new Error('only a cart\'s exports are read as one input of several files');
+  path = paths[0];
   if (kind === 'csv') return { kind, batches: readCsvOrConvert(path, o.csv, target, csvStats), csvStats, cart: null };
   return { kind, batches: readArrow(path, { ...target, ...o.arrow, format: kind === 'parquet' ? 'parquet' : 'arrow' }), csvStats, cart: null };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
@@ -19,7 +19,7 @@ describe('rfm import <cart> and rfm replay of a cart export', () => {
     expect(imp.stderr).toContain('1 order in other currencies than USD, counted apart and not imported: CAD 1');
     expect(JSON.parse(readFileSync(summary, 'utf8'))).toEqual({
       preset: 'shopify', files: [{ file, preset: 'shopify' }], rows: 13, orders: 4, customers: 3, refundEvents: 2, revenue: 12745.75, refunded: 105,
-      currency: 'USD', excluded: { cancelled: 2, failed: 0, declined: 0, pending: 2, test: 1 }, rejected: 1, rejectedBy: { 'no customer': 1 }, otherCurrencies: { CAD: 1 },
+      currency: 'USD', excluded: { cancelled: 2, failed: 0, declined: 0, pending: 2, test: 1 }, rejected: 1, rejectedBy: { 'no customer': 1 }, otherCurrencies: { CAD: 1 }, duplicates: 0,
     });
     const viaArrow = join(dir, 'via-arrow.json');
     const direct = join(dir, 'direct.json');
@@ -60,5 +60,54 @@ describe('rfm import <cart> and rfm replay of a cart export', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no orders to import \(13 rows; 5 excluded, 1 rejected, 5 in other currencies\)/);
     expect(() => readFileSync(out)).toThrow();
+  });
+});
+
+describe('overlapping exports of one store', () => {
+  /** The fixture's orders cut in two overlapping exports, as a merchant exports month by month and quarter by quarter. */
+  function overlapping(): [string, string] {
+    const text = readFileSync(join(FIXTURES, 'shopify-orders.csv'), 'utf8');
+    const header = text.slice(0, text.indexOf('\n') + 1);
+    // records start at a line that opens with an order name (#10xx); a quoted note runs over lines
+    const records = text.slice(header.length).split(/\n(?=#10)/).map((r) => r.replace(/\n?$/, '\n'));
+    const a = join(dir, 'orders-2023-11.csv');
+    const b = join(dir, 'orders-2023-q4.csv');
+    writeFileSync(a, header + records.slice(0, 7).join(''));
+    writeFileSync(b, header + records.slice(3).join(''));
+    return [a, b];
+  }
+
+  test('an order in two exports counts once on every path, equal to the single export to the cent', async () => {
+    const [a, b] = overlapping();
+    const single = join(FIXTURES, 'shopify-orders.csv');
+    const imp = await runCli(['import', 'shopify', a, b, '-o', join(dir, 'both.arrow'), '--json', join(dir, 'both-summary.json')]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stderr).toContain('4 orders imported (3 customers');
+    const summary = JSON.parse(readFileSync(join(dir, 'both-summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ orders: 4, revenue: 12745.75, duplicates: 4 });
+    expect(imp.stderr).toContain('4 orders repeated from an earlier file (overlapping exports), counted once');
+
+    const one = await runCli(['replay', single, '--exact', '--json', join(dir, 'one.json'), '--customers', join(dir, 'one.csv')]);
+    expect(one.code, one.stderr).toBe(0);
+    const two = await runCli(['replay', a, b, '--exact', '--json', join(dir, 'two.json'), '--customers', join(dir, 'two.csv')]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toContain('repeated from an earlier file');
+    const r1 = JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8'));
+    const r2 = JSON.parse(readFileSync(join(dir, 'two.json'), 'utf8'));
+    expect(r2.revenue).toBe(r1.revenue);
+    expect(r2.orders).toBe(r1.orders);
+    expect(r2.segments).toEqual(r1.segments);
+    expect(readFileSync(join(dir, 'two.csv'), 'utf8')).toBe(readFileSync(join(dir, 'one.csv'), 'utf8'));
+
+    // the same files in the other order, and one file given twice, change nothing
+    const three = await runCli(['replay', b, a, a, '--exact', '--json', join(dir, 'three.json')]);
+    expect(three.code, three.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'three.json'), 'utf8')).revenue).toBe(r1.revenue);
+
+    const ex1 = await runCli(['export', single, '--exact', '--segment', 'Champions', '--segment', 'New Customers', '-o', join(dir, 'ex1.csv')]);
+    expect(ex1.code, ex1.stderr).toBe(0);
+    const ex2 = await runCli(['export', a, b, '--exact', '--segment', 'Champions', '--segment', 'New Customers', '-o', join(dir, 'ex2.csv')]);
+    expect(ex2.code, ex2.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'ex2.csv'), 'utf8')).toBe(readFileSync(join(dir, 'ex1.csv'), 'utf8'));
   });
 });

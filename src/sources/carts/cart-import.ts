@@ -70,12 +70,14 @@ export interface CartSummary {
   firstRejected: { file: string; line: number; reason: RejectReason } | null;
   /** Readable orders in other currencies than the store's (Magento: keyed by store view), not imported. */
   otherCurrencies: Record<string, number>;
+  /** Orders whose id an earlier file had (overlapping exports): counted once, by the first file. */
+  duplicates: number;
 }
 
 export function newCartSummary(): CartSummary {
   return {
     preset: null, files: [], rows: 0, orders: 0, customers: 0, refundEvents: 0, revenue: 0, refunded: 0, currency: '', currencyGiven: false,
-    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0 }, rejected: 0, rejectedBy: {}, firstRejected: null, otherCurrencies: {},
+    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0 }, rejected: 0, rejectedBy: {}, firstRejected: null, otherCurrencies: {}, duplicates: 0,
   };
 }
 
@@ -163,7 +165,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     summary.firstRejected ??= { file, line, reason };
   };
 
-  for (const source of sources) {
+  for (const [fileIndex, source] of sources.entries()) {
     const path = sourceName(source);
     const scanner = new CsvScanner();
     let preset: CartPreset | null = null;
@@ -252,7 +254,12 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
           // a row without the order's time and total is a later line item (Shopify fills them on
           // the order's first line only): wherever it stands, it must not take the order's id
           if (blank(input, places[at + 2 * timeCol], places[at + 2 * timeCol + 1]) && blank(input, places[at + 2 * totalCol], places[at + 2 * totalCol + 1])) continue;
-          if (!seen.add(input, from, to)) continue;
+          // an id this file had is the order's next line item; one an earlier file had, a repeat
+          const owner = seen.addOwned(input, from, to, fileIndex);
+          if (owner >= 0) {
+            if (owner !== fileIndex) summary.duplicates++;
+            continue;
+          }
           for (let c = 0; c < columns.length; c++) {
             // money is read from its bytes below, as text only when the rules need it
             if (MONEY.has(columns[c].role) && !p.moneyAsText) continue;

@@ -28,6 +28,7 @@ export function cartSummaryText(s: CartSummary): string {
     lines.push(`${orders(total)} in other currencies than ${s.currency || 'the base'}, counted apart and not imported: ${others.map(([c, k]) => `${c} ${n(k)}`).join(', ')}` +
       (s.currency === '' || s.currencyGiven ? '' : ' (--currency picks the store\'s)'));
   }
+  if (s.duplicates > 0) lines.push(`${orders(s.duplicates)} repeated from an earlier file (overlapping exports), counted once`);
   return lines.map((l) => `rfm: ${l}\n`).join('');
 }
 
@@ -37,6 +38,7 @@ export function cartSummaryJson(s: CartSummary): object {
     preset: s.preset, files: s.files, rows: s.rows, orders: s.orders, customers: s.customers, refundEvents: s.refundEvents,
     revenue: round2(s.revenue), refunded: round2(s.refunded), currency: s.currency || null,
     excluded: s.excluded, rejected: s.rejected, rejectedBy: s.rejectedBy, otherCurrencies: s.otherCurrencies,
+    duplicates: s.duplicates,
   };
 }
 
