@@ -198,6 +198,10 @@ export function finishConversion(
       kind[i] = Kind.skip;
       if (opts.quietRejects) continue;
       result.rejected++;
+      const by = (result.rejectedBy ??= {});
+      const seen = by[reason];
+      if (seen !== undefined) seen.count++;
+      else by[reason] = { count: 1, first: { ...rejectAt(i), reason } };
       if (opts.keepRejects) result.rejects.push({ ...rejectAt(i), reason });
       continue;
     }

@@ -13,8 +13,23 @@ export interface BatchCounts {
   /** Largest accepted event time, ms; -Infinity when none. */
   maxTs: number;
   rejects: Reject[];
+  /** The rejected rows by reason, each with its first row (kept whether or not `rejects` is). */
+  rejectedBy?: RejectTally;
   /** The ids are unsigned 64-bit integers (Uint64): exports print them as such. */
   unsignedIds?: boolean;
+}
+
+/** Rejected rows by reason: how many, and the first (its row, line and raw values). */
+export type RejectTally = Record<string, { count: number; first: Reject }>;
+
+/** Adds a tally into another; a reason's first row stays the one added first. */
+export function addRejectTally(to: RejectTally, from: RejectTally | undefined): void {
+  if (from === undefined) return;
+  for (const [reason, r] of Object.entries(from)) {
+    const t = to[reason];
+    if (t === undefined) to[reason] = { count: r.count, first: r.first };
+    else t.count += r.count;
+  }
 }
 
 /** The counts that add up from batch to batch. */

@@ -19,10 +19,17 @@ export interface RowLimits {
   maxAmount?: number;
   /**
    * Events dated more than this many ms ahead of the wall clock (when the row is converted)
-   * are rejected: a live engine's watermark must not jump to 2099 on one row. Default: off.
+   * are rejected: a live engine's watermark must not jump to 2099 on one row. Default (and
+   * Infinity): none; the CLI's default is DEFAULT_MAX_FUTURE_MS.
    */
   maxFutureMs?: number;
 }
+
+/**
+ * How far ahead of the wall clock an event may be dated by default: a day covers every time
+ * zone and a clock a little fast, and one row dated 2099 cannot move the as-of time.
+ */
+export const DEFAULT_MAX_FUTURE_MS = 86_400_000;
 
 /** The latest time a row converted now may carry, or Infinity. */
 export function notAfter(limits: RowLimits): number {

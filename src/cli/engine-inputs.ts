@@ -7,13 +7,15 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { BufferPool } from '../batch/buffer-pool.js';
 import { columnBatchOver } from '../batch/column-batch.js';
-import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
+import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import { Engine } from '../engine/engine.js';
 import type { CoreName } from '../engine/shard-host.js';
 import type { Model } from '../model/model.js';
 import type { RejectsFile } from '../report/rejects-csv.js';
+import { countedOf, fixFor, reasonsByCount } from '../report/counted.js';
+import type { Counted } from '../report/counted.js';
 import type { CartSummary } from '../sources/carts/cart-import.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
 import type { InputKind } from '../sources/input-format.js';
@@ -22,7 +24,7 @@ import type { InputReadOptions } from '../sources/input-source.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { DateFormat } from '../sources/parse-values.js';
 import { cartOptions } from './import-cart.js';
-import { amount, asOfTime, duration, fraction, oneOf, wholeNumber } from './options.js';
+import { amount, asOfTime, fraction, futureBound, oneOf, wholeNumber } from './options.js';
 import { Progress } from './progress.js';
 
 export interface EngineInputOptions {
@@ -58,7 +60,7 @@ export function engineInputOptions(c: Command): Command {
     .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
     .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
-    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; default: off)', duration('--max-future'))
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; "off": keep them, for a simulated future)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
     .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
     .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto');
   return cartOptions(csvReadOptions(c));
@@ -133,6 +135,7 @@ export class EngineInputs {
       cart: {
         currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
         dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
+        notAfter: notAfter({ maxFutureMs: o.maxFuture }),
       },
       arrow: {
         stallMs: o.stallTimeout,
@@ -150,7 +153,7 @@ export class EngineInputs {
    * state has them), and `applied` is called after each batch applied with the count so far
    * (a checkpoint's position: the inputs give the same batches on every read).
    */
-  async readAll(first: boolean, rejects: RejectsFile | null, rejectsPath?: string, resume?: { skip: number; applied: (batches: number) => Promise<void> }): Promise<void> {
+  async readAll(first: boolean, rejects: RejectsFile | null, _rejectsPath?: string, resume?: { skip: number; applied: (batches: number) => Promise<void> }): Promise<void> {
     const engine = this.engine;
     let batchesBefore = 0;
     let converted = 0;
@@ -181,11 +184,25 @@ export class EngineInputs {
       }
     }
     this.progress.done();
-    if (first) {
-      const k = engine.counts;
-      if (k.rows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to ${this.label}`);
-      if (k.rejected === k.rows) throw new RfmError('RFM_ERR_INPUT', `every one of the ${k.rows.toLocaleString('en-US')} rows was rejected${rejectsPath ? ` (listed in ${rejectsPath})` : ' (--rejects FILE lists them)'}`);
+    if (first) this.checkSomethingCounted();
+  }
+
+  /** An input none of whose rows counted ends the run: with the commonest reason and its likely fix. */
+  private checkSomethingCounted(): void {
+    const k = this.engine.counts;
+    const cartRows = this.carts.reduce((t, c) => t + c.rows, 0);
+    if (k.rows === 0 && cartRows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to ${this.label}`);
+    if (k.orders + k.refunds + k.engagements + k.afterAsOf > 0) return;
+    const counted = countedOf(k, this.engine.rejectedBy, this.carts);
+    const [top] = reasonsByCount(counted);
+    const rows = counted.rowsRead.toLocaleString('en-US');
+    if (top === undefined) {
+      throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: none of the ${rows} rows is an order to count (${cartLeftOut(counted)})`);
     }
+    const fix = fixFor(top[0], this.engine.rejectedBy[top[0]]?.first);
+    const leftOut = this.carts.length > 0 ? ` (${cartLeftOut(counted)})` : '';
+    throw new RfmError('RFM_ERR_INPUT', `every one of the ${rows} rows was rejected${leftOut ? ' or left out' : ''}${leftOut}; the commonest reason: ` +
+      `${top[1].count.toLocaleString('en-US')} ${top[0]} (the first: ${top[1].first})${fix}`);
   }
 
   /**
@@ -226,4 +243,11 @@ export class EngineInputs {
     }
     return first <= last ? { first, last } : null;
   }
+}
+
+/** What a cart's rules left out, in words: the statuses, currencies and repeats. */
+function cartLeftOut(c: Counted): string {
+  const parts = [...Object.entries(c.excluded).map(([why, k]) => `${k} ${why}`), ...Object.entries(c.otherCurrencies).map(([cur, k]) => `${k} in ${cur}`)];
+  if (c.duplicates > 0) parts.push(`${c.duplicates} repeated`);
+  return parts.length > 0 ? `left out: ${parts.join(', ')}` : 'none left out by status or currency';
 }

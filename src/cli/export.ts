@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { RfmError } from '../core/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { modelName, writeLists } from '../report/audience-csv.js';
-import { CustomerValues, predictionColumns } from '../predict/customer-value.js';
+import { CustomerValues, predictionColumns, unfittedText } from '../predict/customer-value.js';
 import type { ListChoice, ListKind } from '../report/audience-csv.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
@@ -67,7 +67,9 @@ export function exportCommand(program: Command): void {
       }
       const histograms = o.predict ? (await engine.fitHistograms()).shards : null;
       const exp = await engine.customers(mode);
-      const extra = histograms !== null ? predictionColumns(new CustomerValues(exp, histograms), ['P Alive', 'P Alive BG/NBD', 'Expected Purchases', 'CLV']) : undefined;
+      const values = histograms !== null ? new CustomerValues(exp, histograms) : null;
+      if (values !== null) process.stderr.write(unfittedText(values.fits));
+      const extra = values !== null ? predictionColumns(values, ['P Alive', 'P Alive BG/NBD', 'Expected Purchases', 'CLV']) : undefined;
       const { counts, emails } = await writeLists(o.output, exp, lists, extra);
       const said = lists.map((l, k) => `${l.name} ${counts[k].toLocaleString('en-US')}`).join(', ');
       process.stderr.write(`rfm: wrote ${counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows to ${o.output === '-' ? 'stdout' : o.output}: ${said}\n`);

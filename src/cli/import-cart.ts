@@ -2,6 +2,7 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RfmError } from '../core/errors.js';
+import { checkNotCutShort } from '../sources/cut-short.js';
 import { writeArrow } from '../sources/arrow-writer.js';
 import { CART_NAMES } from '../sources/carts/cart-preset.js';
 import type { CartName } from '../sources/carts/cart-preset.js';
@@ -10,7 +11,8 @@ import type { CartImportOptions } from '../sources/carts/cart-import.js';
 import { cartSummaryJson, cartSummaryText } from '../sources/carts/cart-summary.js';
 import { PRESETS } from '../sources/carts/carts.js';
 import { action } from './errors.js';
-import { oneOf } from './options.js';
+import { futureBound, oneOf } from './options.js';
+import { DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
 import { Progress } from './progress.js';
 
 interface CartCliOptions {
@@ -20,6 +22,7 @@ interface CartCliOptions {
   json?: string;
   dateFormat?: 'dd/mm/yyyy' | 'mm/dd/yyyy';
   decimalComma?: boolean;
+  maxFuture?: number;
 }
 
 export const CART_DATE_FORMATS = ['dd/mm/yyyy', 'mm/dd/yyyy'] as const;
@@ -44,6 +47,7 @@ function sizeOf(file: string): number {
 async function importCart(preset: CartName | 'auto', files: string[], o: CartCliOptions): Promise<void> {
   if (o.currency !== undefined && !/^[A-Za-z]{3}$/.test(o.currency.trim())) throw new RfmError('RFM_ERR_OPTION', `--currency must be a three-letter code such as USD or EUR, got ${o.currency}`);
   if (files.filter((f) => f === '-').length > 1) throw new RfmError('RFM_ERR_OPTION', 'stdin (-) can be read once');
+  for (const f of files) checkNotCutShort(f, ',');
   const summary = newCartSummary();
   const progress = new Progress('import', 'bytes');
   const total = files.reduce((t, f) => t + sizeOf(f), 0);
@@ -51,6 +55,7 @@ async function importCart(preset: CartName | 'auto', files: string[], o: CartCli
   let bytes = 0;
   const options: CartImportOptions = {
     preset, currency: o.currency, timezone: o.timezone, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false,
+    notAfter: notAfter({ maxFutureMs: o.maxFuture }),
     onBytes: (b) => {
       bytes += b;
       progress.update(bytes, summary.rows);
@@ -88,6 +93,7 @@ export function importCartCommands(imp: Command): void {
       .option('--json <file>', 'write the import summary as JSON (- for stdout)')
       .option('--date-format <format>', 'slashed dates whose day and month both could be either: dd/mm/yyyy or mm/dd/yyyy (default: told by the file)', oneOf('--date-format', CART_DATE_FORMATS))
       .option('--decimal-comma', 'money uses "," as the decimal mark (1.306,00)')
+      .option('--max-future <duration>', 'reject orders dated more than this ahead of the clock ("off": keep them)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
       .action(action(async (files: string[], o: CartCliOptions) => importCart(name, files, o)));
   }
 }

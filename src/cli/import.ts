@@ -16,6 +16,7 @@ import { importCartCommands } from './import-cart.js';
 import { oneOf } from './options.js';
 import { Progress } from './progress.js';
 import { RfmError } from '../core/errors.js';
+import { checkNotCutShort } from '../sources/cut-short.js';
 
 async function importTo(output: string, input: string, batches: AsyncIterable<RecordBatch>, stats: ImportStats): Promise<void> {
   const progress = new Progress('import', 'rows');
@@ -67,6 +68,7 @@ export function importCommand(program: Command): void {
       if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
       const stats = newImportStats();
       const { output: _, ...options } = o;
+      checkNotCutShort(file, delimiter);
       const batches = readCsvRecordBatches(file, { ...options, delimiter, decimalComma: o.decimalComma ?? false }, stats);
       await importTo(o.output, file, batches, stats);
     }));

@@ -55,6 +55,14 @@ export function duration(name: string): (v: string) => number | undefined {
   };
 }
 
+/**
+ * How far ahead of the clock an event may be dated: a duration, or "off" (Infinity: no
+ * bound; commander takes a parser's undefined for the option's default, so off cannot be it).
+ */
+export function futureBound(name: string): (v: string) => number {
+  return (v: string) => (v.trim() === 'off' ? Infinity : duration(name)(v)!);
+}
+
 /** A positive amount of store currency. */
 export function amount(name: string): (v: string) => number {
   return (v: string) => {

@@ -17,6 +17,7 @@ import { htmlReport } from '../report/html-report.js';
 import { CultivationTracker } from '../report/cultivation.js';
 import type { Cultivation } from '../report/cultivation.js';
 import { cartSummaryText } from '../sources/carts/cart-summary.js';
+import { countedOf, rejectedText } from '../report/counted.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
@@ -27,7 +28,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Model } from '../model/model.js';
 import { createHash } from 'node:crypto';
 import { PERIODS, periodEnds } from './periods.js';
-import { CustomerValues, predictionColumns } from '../predict/customer-value.js';
+import { CustomerValues, predictionColumns, unfittedText } from '../predict/customer-value.js';
 import type { ValueSummary } from '../predict/customer-value.js';
 import type { Period } from './periods.js';
 
@@ -106,9 +107,13 @@ export function replayCommand(program: Command): void {
     .command('report')
     .description('the merchant\'s report as one self-contained HTML file (print it, forward it): segments, groups, retention, concentration, the migration between --from and --to, a playbook')
     .argument('<inputs...>', 'order files, as rfm replay reads them')
-    .requiredOption('-o, --output <file>', 'the HTML report');
+    .option('-o, --output <file>', 'the HTML report (needed unless --json is all you want)')
+    .option('-q, --quiet', 'no summary table (the report prints none: taken for symmetry with replay)');
   engineInputOptions(reportOptions(report))
-    .action(action(async (inputs: string[], o: ReplayOptions & { output: string }) => runReplay(inputs, { ...o, quiet: true }, o.output)));
+    .action(action(async (inputs: string[], o: ReplayOptions & { output?: string }) => {
+      if (o.output === undefined && o.json === undefined) throw new RfmError('RFM_ERR_OPTION', 'rfm report writes -o FILE (the HTML report) or --json FILE, or both: say where');
+      return runReplay(inputs, { ...o, quiet: true }, o.output);
+    }));
 }
 
 /** Restarts from the same checkpoint before a lost shard ends the replay. */
@@ -210,6 +215,9 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     const migration: Migration | null = o.every === undefined && mains.length > 1 && atFrom !== null
       ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) } : null;
     const report: Report & { headlines?: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation; predictions?: ValueSummary } = last!.report;
+    report.counted = countedOf(engine.counts, engine.rejectedBy, reader.carts, inputs.length === 1 ? inputs[0] : undefined);
+    report.rejected = report.counted.rejected;
+    report.currency = report.counted.currency;
     report.headlines = headlines(report, model, last!.extras.lorenz, migration ?? undefined);
     const alive = report.thresholds.aliveFit;
     if (alive !== undefined && !alive.converged) process.stderr.write(`rfm: the model's p_alive conditions hold for no customer: ${alive.message}\n`);
@@ -222,7 +230,10 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     const histograms = o.predict ? (await engine.fitHistograms()).shards : null;
     const exported = o.predict || o.customers ? await engine.customers(mode) : null;
     const values = histograms !== null ? new CustomerValues(exported!, histograms) : null;
-    if (values !== null) report.predictions = values.summary();
+    if (values !== null) {
+      report.predictions = values.summary();
+      process.stderr.write(unfittedText(values.fits));
+    }
     const jsonToStdout = o.json === '-';
     if (!o.quiet) {
       const moves = report.migration ? migrationText(report.migration) : '';
@@ -233,7 +244,8 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ${o.to !== undefined ? '--to' : '--as-of'} were left out\n`);
     }
     if (engine.counts.rejected > 0) {
-      process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}\n`);
+      process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}:\n` +
+        rejectedText(engine.rejectedBy, inputs.length === 1 ? inputs[0] : undefined));
     }
     if (o.json) {
       const text = JSON.stringify(report, null, 2) + '\n';

@@ -19,8 +19,8 @@ import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/inp
 import { cartOptions } from './import-cart.js';
 import { generateOrders } from '../sources/generator.js';
 import { action, exitOnError } from './errors.js';
-import { amount, duration, oneOf, wholeNumber } from './options.js';
-import { DEFAULT_MAX_AMOUNT } from '../batch/limits.js';
+import { amount, duration, futureBound, oneOf, wholeNumber } from './options.js';
+import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
 
 /** The least time between two fits of the p_alive field's purchase model in a live server. */
 const ALIVE_REFIT_MS = 60_000;
@@ -51,7 +51,7 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
     .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
-    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', duration('--max-future'), ONE_DAY)
+    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
     .option('--allow-origin <origin>', 'let pages of this origin (https://app.example.com, or * for any) open the socket and POST /ingest; repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--allow-host <name>', 'bound to loopback, also answer requests addressed to this name (a reverse proxy\'s public name); repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--max-body <MiB>', 'largest POST /ingest body, of any type (413 beyond it)', wholeNumber('--max-body', 1, 65_536), 256)
@@ -59,7 +59,6 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--predict-every <duration>', 'refit BG/NBD, MBG/NBD and Gamma-Gamma this often (when the state changed) and push the predictions to the page (GET /predictions refits on demand either way)', duration('--predict-every'));
 }
 
-const ONE_DAY = 86_400_000;
 
 interface ServeOptions extends LiveOptions, CsvReadOptions {
   rate?: number;
@@ -145,7 +144,7 @@ export function serveCommand(program: Command): void {
           const pacer = new Pacer(o.rate, o.speed);
           const start = live.engine.counts.orders;
           const opened = openInput(source, kind, live.engine.sourceOptions(), {
-            csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone }, arrow: { maxBatchRows: pacer.stepRows },
+            csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone, notAfter: notAfter({ maxFutureMs: o.maxFuture }) }, arrow: { maxBatchRows: pacer.stepRows },
           });
           for await (const batch of opened.batches) {
             await live.ingest(batch);

@@ -9,7 +9,8 @@ import { subBitsFor } from '../core/buckets.js';
 import { RfmError } from '../core/errors.js';
 import { loadDefaultModel } from '../model/model.js';
 import type { Model } from '../model/model.js';
-import { addTally } from '../batch/counts.js';
+import { addRejectTally, addTally } from '../batch/counts.js';
+import type { RejectTally } from '../batch/counts.js';
 import { DEFAULT_COLUMNS } from '../batch/schema.js';
 import type { ConvertedInput } from '../batch/converted.js';
 import type { Reject } from '../batch/rejects.js';
@@ -84,7 +85,7 @@ function checkOptions(o: EngineOptions): void {
     throw new RfmError('RFM_ERR_OPTION', `the largest amount must be above 0 and at most ${LARGEST_MAX_AMOUNT} (one order's cents exact), got ${m}`);
   }
   const f = o.limits?.maxFutureMs;
-  if (f !== undefined && !(f >= 0 && Number.isFinite(f))) throw new RfmError('RFM_ERR_OPTION', `the future tolerance must be 0 or more ms, got ${f}`);
+  if (f !== undefined && !(f >= 0)) throw new RfmError('RFM_ERR_OPTION', `the future tolerance must be 0 or more ms (Infinity: none), got ${f}`);
   const asOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
   if (asOf !== undefined && !Number.isFinite(asOf)) throw new RfmError('RFM_ERR_OPTION', `asOf must be a valid time, got ${String(o.asOf)}`);
 }
@@ -129,6 +130,8 @@ export class Engine {
   /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
   readonly pool: BufferPool;
   readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
+  /** The rejected rows of counts.rejected by reason, each with its first row. */
+  readonly rejectedBy: RejectTally = {};
 
   constructor(o: EngineOptions = {}) {
     checkOptions(o);
@@ -228,6 +231,7 @@ export class Engine {
     if (c.unsignedIds) this.unsignedIds = true;
     const k = this.counts;
     addTally(k, c);
+    addRejectTally(this.rejectedBy, c.rejectedBy);
     const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
     k.rows += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;

@@ -156,6 +156,36 @@ export function logLikelihood(model: PurchaseModel, p: PurchaseParams, t: Triple
   return ll;
 }
 
+/**
+ * The fewest repeat customers a fit is made on. Below it the likelihood hardly bends: on a
+ * 308-customer store with a few dozen repeaters, BG/NBD's a and b ran off to 370,254 and
+ * 1.5 million with "converged" and every customer got the same figures. (Our rule, not the
+ * papers': they fit thousands of customers.)
+ */
+export const MIN_REPEATERS = 20;
+
+/**
+ * A fitted parameter beyond [1e-5, 1e5] ran off to a bound: the likelihood is flat along it
+ * (BG/NBD's a and b growing together keep the drop-out mean a / (a + b) and lose its
+ * spread). On many repeat customers that is the model's own limit (every customer drops out,
+ * or spends, alike) and the fit stands; on fewer than RUNAWAY_TRUSTED it is the data saying
+ * too little, and the fit is refused.
+ */
+export const LOG_PARAMETER_BOUND = Math.log(1e5);
+export const RUNAWAY_TRUSTED = 1000;
+
+/** A fit's verdict on a parameter run off to a bound: null when none did; else whether it stands, and its words. */
+export function runaway(name: string, theta: Float64Array, repeaters: number, alike: string): { stands: boolean; message: string } | null {
+  if (!theta.some((v) => Math.abs(v) > LOG_PARAMETER_BOUND)) return null;
+  if (repeaters >= RUNAWAY_TRUSTED) return { stands: true, message: `converged at the model's limit: ${alike}` };
+  return { stands: false, message: `${name}: too few repeat purchases to predict (a parameter ran off to 0 or infinity: the ${repeaters} repeat customers do not pin the model down)` };
+}
+
+/** The message of a fit made on too little: the same words for every model. */
+export function tooFewRepeats(name: string, repeaters: number): string {
+  return `${name}: too few repeat purchases to predict (${repeaters} customer${repeaters === 1 ? '' : 's'} bought again; at least ${MIN_REPEATERS} are needed)`;
+}
+
 /** Maximum-likelihood fit on the triples (each parameter on its log, from 1, 1, 1, 1). */
 export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
   let customers = 0;
@@ -165,10 +195,12 @@ export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
     if (t.x[i] > 0) repeaters += t.count[i];
   }
   const name = model === 'bgnbd' ? 'BG/NBD' : 'MBG/NBD';
+  const unfitted = (message: string): PurchaseFit => ({ r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN, logLikelihood: Number.NaN, converged: false, iterations: 0, message });
   if (repeaters < 2 || repeaters === customers) {
     const why = repeaters < 2 ? `${repeaters} customer${repeaters === 1 ? '' : 's'} bought again` : 'every customer bought again';
-    return { r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN, logLikelihood: Number.NaN, converged: false, iterations: 0, message: `${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end, or more history?)` };
+    return unfitted(`${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end, or more history?)`);
   }
+  if (repeaters < MIN_REPEATERS) return unfitted(tooFewRepeats(name, repeaters));
   const params = (theta: Float64Array): PurchaseParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) });
   const m = minimize((theta, grad) => {
     const v = -logLikelihood(model, params(theta), t, grad) / customers;
@@ -176,11 +208,11 @@ export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
     return v;
   }, [0, 0, 0, 0], { maxIterations: 2000 });
   const p = params(m.theta);
-  const edge = m.theta.some((v) => Math.abs(v) > 25);
-  const converged = m.converged && !edge;
-  const message = converged
-    ? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
-    : `${name} did not converge (${edge ? 'a parameter ran off to 0 or infinity: the data do not pin the model down' : m.reason}); its figures are not to be trusted`;
+  const edge = runaway(name, m.theta, repeaters, `every customer drops out alike (p = ${(p.a / (p.a + p.b)).toFixed(3)} after a purchase)`);
+  const converged = m.converged && (edge?.stands ?? true);
+  const message = edge !== null && !edge.stands ? edge.message
+    : converged ? edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
+      : `${name} did not converge (${m.reason}); its figures are not to be trusted`;
   return { ...p, logLikelihood: -m.value * customers, converged, iterations: m.iterations, message };
 }
 

@@ -94,3 +94,15 @@ export function predictionColumns(values: CustomerValues, names: readonly [strin
     },
   };
 }
+
+/**
+ * The lines a command prints for the fits that say nothing (too few repeat purchases, a
+ * parameter run off, no convergence): which figures are left blank, and why. '' when all fit.
+ */
+export function unfittedText(fits: Fits): string {
+  const lines: string[] = [];
+  if (!fits.mbgnbd.converged) lines.push(`P(alive) (MBG/NBD) left blank: ${fits.mbgnbd.message}`);
+  if (!fits.bgnbd.converged) lines.push(`P(alive) (BG/NBD), expected purchases and CLV left blank: ${fits.bgnbd.message}`);
+  if (!fits.gammaGamma.converged) lines.push(`CLV left blank: ${fits.gammaGamma.message}`);
+  return lines.map((l) => `rfm: ${l}\n`).join('');
+}

@@ -8,7 +8,7 @@
  */
 import { minimize } from './bfgs.js';
 import { digamma, lgamma } from './special.js';
-import { placesOf } from './bgnbd.js';
+import { MIN_REPEATERS, placesOf, runaway, tooFewRepeats } from './bgnbd.js';
 
 export interface SpendParams {
   p: number;
@@ -82,8 +82,9 @@ export function spendLogLikelihood(s: SpendParams, d: SpendData, grad?: Float64A
 export function fitSpend(d: SpendData): SpendFit {
   let customers = 0;
   for (let i = 0; i < d.count.length; i++) customers += d.count[i];
-  if (customers < 2) {
-    return { p: Number.NaN, q: Number.NaN, v: Number.NaN, logLikelihood: Number.NaN, customers, converged: false, iterations: 0, message: `Gamma-Gamma cannot be fitted: ${customers} repeat customer${customers === 1 ? '' : 's'} with a positive mean spend` };
+  if (customers < MIN_REPEATERS) {
+    const message = customers < 2 ? `Gamma-Gamma cannot be fitted: ${customers} repeat customer${customers === 1 ? '' : 's'} with a positive mean spend` : tooFewRepeats('Gamma-Gamma', customers);
+    return { p: Number.NaN, q: Number.NaN, v: Number.NaN, logLikelihood: Number.NaN, customers, converged: false, iterations: 0, message };
   }
   const params = (t: Float64Array): SpendParams => ({ p: Math.exp(t[0]), q: Math.exp(t[1]), v: Math.exp(t[2]) });
   const m = minimize((theta, grad) => {
@@ -92,11 +93,11 @@ export function fitSpend(d: SpendData): SpendFit {
     return val;
   }, [0, 0, 0], { maxIterations: 2000 });
   const s = params(m.theta);
-  const edge = m.theta.some((t) => Math.abs(t) > 25);
-  const converged = m.converged && !edge && s.q > 1;
-  const message = converged
-    ? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
-    : `Gamma-Gamma did not converge (${edge ? 'a parameter ran off to 0 or infinity' : s.q <= 1 ? 'q <= 1: the expected spend is not finite' : m.reason}); its figures are not to be trusted`;
+  const edge = runaway('Gamma-Gamma', m.theta, customers, 'every customer spends alike');
+  const converged = m.converged && (edge?.stands ?? true) && s.q > 1;
+  const message = edge !== null && !edge.stands ? edge.message
+    : converged ? edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
+      : `Gamma-Gamma did not converge (${s.q <= 1 ? 'q <= 1: the expected spend is not finite' : m.reason}); its figures are not to be trusted`;
   return { ...s, logLikelihood: -m.value * customers, customers, converged, iterations: m.iterations, message };
 }
 

@@ -5,6 +5,7 @@
 import { T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_UNMATCHED } from '../abi/abi.js';
 import type { Concentration } from '../core/concentration.js';
 import type { Model } from '../model/model.js';
+import type { Counted } from './counted.js';
 import type { AliveFit, EngineSnapshot, RankMode } from '../results.js';
 
 export interface Tally {
@@ -22,8 +23,12 @@ export interface Report {
   orders: number;
   /** Net revenue (orders minus refunds) of the customers with an order. */
   revenue: number;
-  /** Rows rejected as bad input. */
+  /** Rows rejected as bad input (the cart readers' unreadable orders too). */
   rejected: number;
+  /** The store's currency, when the input names it (a cart's export); null when it does not. */
+  currency: string | null;
+  /** What was counted, and what was left out and why (src/report/counted.ts). */
+  counted?: Counted;
   mode: RankMode;
   segments: Record<string, Tally>;
   groups: Record<string, Tally>;
@@ -95,6 +100,7 @@ export function buildReport(snapshot: EngineSnapshot, model: Model): { report: R
     customers: t[T_CUSTOMERS],
     orders: counts.orders,
     revenue: cents(revenueCents),
+    currency: null,
     rejected: counts.rejected,
     mode: s.mode,
     segments,

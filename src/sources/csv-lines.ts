@@ -2,6 +2,7 @@
  * Records of a delimited text file (RFC 4180 quoting: "a ""quoted"", field", quotes may
  * span lines), streamed from a file or stdin without holding the file in memory.
  */
+import { gunzipStream, isGzip } from './gzip.js';
 import { createReadStream } from 'node:fs';
 import { RfmError } from '../core/errors.js';
 
@@ -75,6 +76,7 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
   let stream: NodeJS.ReadableStream;
   if (typeof source !== 'string') stream = source;
   else if (source === '-') stream = process.stdin;
+  else if (isGzip(source)) stream = gunzipStream(source);
   else {
     const file = createReadStream(source, { highWaterMark: 1 << 20 });
     file.on('error', () => undefined);

@@ -167,7 +167,8 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
         throw new RfmError(r.error.code, r.error.message.replace(/line \d+/, `line ${line}`));
       }
       for (const c of r.batches) {
-        for (const j of c.rejects) {
+        const firsts = Object.values(c.rejectedBy ?? {}).map((t) => t.first);
+        for (const j of [...c.rejects, ...firsts]) {
           j.row += rowsBefore;
           if (j.line !== undefined) j.line += lineAt - 1;
         }

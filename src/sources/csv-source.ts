@@ -6,6 +6,7 @@
  * `rfm import csv` (csv-import.ts), which stays the reference this reader is tested against.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { gunzipStream, isGzip } from './gzip.js';
 import * as abi from '../abi/abi.js';
 import type { Bounds } from '../batch/convert.js';
 import type { ConvertedInput } from '../batch/converted.js';
@@ -60,8 +61,9 @@ export function headerText(raw: string): string {
 
 /** The bytes of a file or stream, a chunk at a time. */
 async function* chunksOf(source: string | NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
-  if (typeof source !== 'string' || source === '-') {
-    const stream = typeof source === 'string' ? process.stdin : source;
+  const gzipped = typeof source === 'string' && source !== '-' && isGzip(source);
+  if (typeof source !== 'string' || source === '-' || gzipped) {
+    const stream = typeof source !== 'string' ? source : gzipped ? gunzipStream(source) : process.stdin;
     for await (const c of stream as AsyncIterable<Buffer | string>) {
       const b = typeof c === 'string' ? Buffer.from(c) : c;
       for (let at = 0; at < b.length; at += READ_BYTES) yield b.subarray(at, at + READ_BYTES);
@@ -99,7 +101,8 @@ export function scannerReads(o: CsvImportOptions): boolean {
  * (latin-1, runs of spaces) through Arrow batches.
  */
 export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
-  if (scannerReads(o)) return typeof source === 'string' && source !== '-' ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
+  // a gzip stream is read from its start: one thread
+  if (scannerReads(o)) return typeof source === 'string' && source !== '-' && !isGzip(source) ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
   // the plain reader writes the default column names, whatever the file called them
   return convertRecordBatches(readCsvOrders(source, o, stats), { ...target, names: DEFAULT_COLUMNS }, typeof source === 'string' ? source : 'the request body');
 }

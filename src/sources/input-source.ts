@@ -18,6 +18,7 @@ import type { CsvImportOptions } from './csv-import.js';
 import { readCsvOrConvert } from './csv-source.js';
 import { newImportStats } from './import-stats.js';
 import type { ImportStats } from './import-stats.js';
+import { checkNotCutShort } from './cut-short.js';
 import { detectInput } from './input-format.js';
 import type { InputKind } from './input-format.js';
 
@@ -71,6 +72,7 @@ export function openInput(path: string | string[], kind: InputKind, target: Conv
   const preset = cartOf(kind);
   const paths = typeof path === 'string' ? [path] : path;
   if (preset !== null) {
+    for (const p of paths) checkNotCutShort(p, ',');
     const cart = newCartSummary();
     // the cart reader writes the default column names, whatever the export called them
     const batches = convertRecordBatches(readCartOrders(paths, { ...o.cart, preset }, cart), { ...target, names: DEFAULT_COLUMNS }, paths.join(', '));
@@ -78,6 +80,7 @@ export function openInput(path: string | string[], kind: InputKind, target: Conv
   }
   if (paths.length !== 1) throw new Error('only a cart\'s exports are read as one input of several files');
   path = paths[0];
+  if (kind === 'csv') checkNotCutShort(path, o.csv.delimiter);
   if (kind === 'csv') return { kind, batches: readCsvOrConvert(path, o.csv, target, csvStats), csvStats, cart: null };
   return { kind, batches: readArrow(path, { ...target, ...o.arrow, format: kind === 'parquet' ? 'parquet' : 'arrow' }), csvStats, cart: null };
 }

@@ -183,10 +183,16 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
       ts: vectorFromArray([T0, Date.UTC(2099, 0, 1)], new TimestampMillisecond()),
       amount: vectorFromArray([10, 10], new Float64()),
     });
-    const off = JSON.parse((await runCli(['replay', path, '--json', '-', '-q'])).stdout);
-    expect(off).toMatchObject({ customers: 2, asOf: '2099-01-01T00:00:00.000Z' });
-    const on = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-future', '1d'])).stdout);
+    // by default a day ahead of the clock is the bound: the 2099 row is rejected and named
+    const byDefault = await runCli(['replay', path, '--json', '-', '-q']);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    const on = JSON.parse(byDefault.stdout);
     expect(on).toMatchObject({ customers: 1, rejected: 1, asOf: '2025-01-01T00:00:00.000Z' });
+    expect(on.counted.rejectedBy).toEqual({ 'time too far ahead of the clock (--max-future)': { count: 1, first: expect.stringContaining('2099-01-01T00:00:00.000Z') } });
+    expect(byDefault.stderr).toContain('1 time too far ahead of the clock (--max-future) (the first: row 2');
+    expect(byDefault.stderr).toContain('--max-future off keeps such events');
+    const off = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-future', 'off'])).stdout);
+    expect(off).toMatchObject({ customers: 2, rejected: 0, asOf: '2099-01-01T00:00:00.000Z' });
     expectRefused(await runCli(['replay', path, '--max-future', 'soon']), '--max-future must be a duration');
   });
 

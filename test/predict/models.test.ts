@@ -114,3 +114,46 @@ test('degenerate data say why they cannot be fitted', () => {
   const spend = fitSpend({ x: Float64Array.of(1), m: Float64Array.of(5), count: Float64Array.of(1) });
   expect(spend.message).toMatch(/Gamma-Gamma cannot be fitted: 1 repeat customer/);
 });
+
+test('fits that say nothing are refused in words: too few repeaters, or parameters run off on a small store', () => {
+  // a small store: 10 repeat customers
+  const few = new TripleHistogram();
+  few.add(0, 0, 300, 200);
+  few.add(2, 100, 300, 10);
+  const fit = fitPurchases('bgnbd', few.inUnit(7));
+  expect(fit.converged).toBe(false);
+  expect(fit.message).toBe('BG/NBD: too few repeat purchases to predict (10 customers bought again; at least 20 are needed)');
+  // drop-out alike for every customer (p = 0.2 after each purchase): a and b run off together; on a
+  // few hundred customers that is refused, on thousands it is the model's limit and stands
+  const drawn = (n: number): TripleHistogram => {
+    let seed = 11;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const h = new TripleHistogram();
+    for (let c = 0; c < n; c++) {
+      const T = 364 - Math.floor(rnd() * 300);
+      const lambda = -Math.log(rnd()) / 20;
+      let x = 0;
+      let tx = 0;
+      for (let t = -Math.log(rnd()) / lambda; t <= T; t += -Math.log(rnd()) / lambda) {
+        x++;
+        tx = t;
+        if (rnd() < 0.2) break;
+      }
+      h.add(x, Math.floor(tx), T, 1);
+    }
+    return h;
+  };
+  const small = fitPurchases('bgnbd', drawn(300).inUnit(7));
+  expect(small.a).toBeGreaterThan(1e5);
+  expect(small.converged).toBe(false);
+  expect(small.message).toMatch(/^BG\/NBD: too few repeat purchases to predict \(a parameter ran off to 0 or infinity: the 264 repeat customers/);
+  const large = fitPurchases('bgnbd', drawn(3000).inUnit(7));
+  expect(large.converged).toBe(true);
+  expect(large.message).toMatch(/converged at the model's limit: every customer drops out alike \(p = 0\.19\d after a purchase\)/);
+  // 60 repeat customers who all spend 50 a purchase: Gamma-Gamma's parameters run off, every
+  // customer would get the same expected spend
+  const n = 60;
+  const same = fitSpend({ x: new Float64Array(n).fill(3), m: Float64Array.from({ length: n }, (_, i) => 50 + (i % 3) * 0.01), count: new Float64Array(n).fill(1) });
+  expect(same.converged).toBe(false);
+  expect(same.message).toMatch(/^Gamma-Gamma: too few repeat purchases to predict \(a parameter ran off/);
+});

@@ -102,9 +102,10 @@ export function independentRfm(orders: Order[], asOfDay: number): Map<string, Ex
     } else segment = rules(r);
     const audiences: string[] = [];
     if (r >= 4 && f >= 4 && m >= 4) audiences.push('VIP Customers');
-    if (c.orders >= 2 && retention !== 'Lost') audiences.push('Repeat Purchasers');
-    if (retention === 'Churn-risk') audiences.push('Churn Risks');
-    if (retention === 'Lost' && c.spend >= medianSpend) audiences.push('Winback Opportunities');
+    // the audiences that invite a purchase leave out customers with no net purchase
+    if (c.orders >= 2 && retention !== 'Lost' && c.spend > 0) audiences.push('Repeat Purchasers');
+    if (retention === 'Churn-risk' && c.spend > 0) audiences.push('Churn Risks');
+    if (retention === 'Lost' && c.spend >= medianSpend && c.spend > 0) audiences.push('Winback Opportunities');
     out.set(c.id, { orders: c.orders, purchaseDays: c.days.length, spend: c.spend, r, f, m, aov, retention, segment, audiences });
   }
   return out;

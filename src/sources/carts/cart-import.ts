@@ -38,12 +38,17 @@ export interface CartImportOptions {
   /** How slashed dates are written where both numbers could be the day; default: told by the file. */
   dateFormat?: 'dd/mm/yyyy' | 'mm/dd/yyyy';
   decimalComma?: boolean;
+  /** Orders dated after this time (ms) are rejected (limits.ts: notAfter); default none. */
+  notAfter?: number;
   batchRows?: number;
   /** Hears of each read of a file's bytes (for progress). */
   onBytes?: (bytes: number) => void;
 }
 
-export type RejectReason = 'no customer' | 'unreadable time' | 'unreadable total' | 'unreadable refund' | 'wrong field count';
+export type RejectReason = 'no customer' | 'unreadable time' | 'unreadable total' | 'unreadable refund' | 'wrong field count' | typeof TOO_LATE;
+
+/** The reason an order dated past the clock's bound is rejected (as the conversion words it). */
+export const TOO_LATE = 'time too far ahead of the clock (--max-future)';
 
 export interface CartSummary {
   /** The preset of the last file read (each file says which in `files`). */
@@ -68,6 +73,8 @@ export interface CartSummary {
   rejectedBy: Partial<Record<RejectReason, number>>;
   /** The line and file of the first rejected order, for messages. */
   firstRejected: { file: string; line: number; reason: RejectReason } | null;
+  /** The first rejected order of each reason. */
+  firstRejectedBy: Partial<Record<RejectReason, { file: string; line: number }>>;
   /** Readable orders in other currencies than the store's (Magento: keyed by store view), not imported. */
   otherCurrencies: Record<string, number>;
   /** Orders whose id an earlier file had (overlapping exports): counted once, by the first file. */
@@ -77,7 +84,7 @@ export interface CartSummary {
 export function newCartSummary(): CartSummary {
   return {
     preset: null, files: [], rows: 0, orders: 0, customers: 0, refundEvents: 0, revenue: 0, refunded: 0, currency: '', currencyGiven: false,
-    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0 }, rejected: 0, rejectedBy: {}, firstRejected: null, otherCurrencies: {}, duplicates: 0,
+    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0, refunded: 0 }, rejected: 0, rejectedBy: {}, firstRejected: null, firstRejectedBy: {}, otherCurrencies: {}, duplicates: 0,
   };
 }
 
@@ -87,6 +94,8 @@ class CurrencyOrders {
   readonly held: RecordBatch[] = [];
   readonly customers = new Set<string>();
   orders = 0;
+  /** Orders refunded whole: no purchase, not imported. */
+  refundedWhole = 0;
   refundEvents = 0;
   revenue = 0;
   refunded = 0;
@@ -97,6 +106,8 @@ class CurrencyOrders {
 
 /** An order whose date reads two ways, waiting for a date in the file that tells the day from the month. */
 interface Waiting {
+  file: string;
+  line: number;
   customer: string;
   time: string;
   total: number;
@@ -115,6 +126,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
   const clock = new ZoneClock(o.timezone ?? 'UTC');
   const decimalComma = o.decimalComma ?? false;
   const fixedCurrency = o.currency?.trim().toUpperCase();
+  const notAfter = o.notAfter ?? Infinity;
   summary.currencyGiven = fixedCurrency !== undefined;
   const byCurrency = new Map<string, CurrencyOrders>();
   const seen = new ByteSet();
@@ -146,6 +158,12 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
       return;
     }
     const c = ordersIn(key);
+    // an order refunded whole was no purchase: it must not raise F or keep a customer who
+    // bought nothing (README, "a fully refunded order")
+    if (refund > 0 && refund >= total) {
+      c.refundedWhole++;
+      return;
+    }
     c.orders++;
     c.revenue += total;
     c.customers.add(customer);
@@ -163,6 +181,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     summary.rejected++;
     summary.rejectedBy[reason] = (summary.rejectedBy[reason] ?? 0) + 1;
     summary.firstRejected ??= { file, line, reason };
+    summary.firstRejectedBy[reason] ??= { file, line };
   };
 
   for (const [fileIndex, source] of sources.entries()) {
@@ -296,7 +315,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
           const currency = p.currency(values, decimalComma);
           time.read(values.createdAt, dayOrder);
           if (time.ambiguous) {
-            waiting.push({ customer, time: values.createdAt, total, refund, currency });
+            waiting.push({ file: path, line: r.line[i], customer, time: values.createdAt, total, refund, currency });
             continue;
           }
           if (time.wall !== time.wall) {
@@ -306,11 +325,20 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
           if (dayOrder === null && time.told !== null) {
             // this date tells the day from the month: the waiting ones read the same way
             dayOrder = time.told;
-            for (const wt of waiting) add(wt.customer, instant(time.read(wt.time, dayOrder), clock), wt.total, wt.refund, wt.currency);
+            for (const wt of waiting) {
+              const at = instant(time.read(wt.time, dayOrder), clock);
+              if (at > notAfter) reject(wt.file, wt.line, TOO_LATE);
+              else add(wt.customer, at, wt.total, wt.refund, wt.currency);
+            }
             waiting.length = 0;
             time.read(values.createdAt, dayOrder);
           }
-          add(customer, instant(time, clock), total, refund, currency);
+          const when = instant(time, clock);
+          if (when > notAfter) {
+            reject(path, r.line[i], TOO_LATE);
+            continue;
+          }
+          add(customer, when, total, refund, currency);
           if (ready.length > 0) {
             yield* ready;
             ready.length = 0;
@@ -340,13 +368,14 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     }
     store = best;
     summary.currency = best;
-    for (const [key, c] of byCurrency) if (key !== best) summary.otherCurrencies[key || 'unnamed'] = (summary.otherCurrencies[key || 'unnamed'] ?? 0) + c.orders;
+    for (const [key, c] of byCurrency) if (key !== best) summary.otherCurrencies[key || 'unnamed'] = (summary.otherCurrencies[key || 'unnamed'] ?? 0) + c.orders + c.refundedWhole;
   }
   const mine = byCurrency.get(store);
   if (mine !== undefined) {
     yield* mine.held;
     if (mine.buffer.rows > 0) yield mine.buffer.take();
     summary.orders = mine.orders;
+    summary.excluded.refunded = mine.refundedWhole;
     summary.customers = mine.customers.size;
     summary.refundEvents = mine.refundEvents;
     summary.revenue = mine.revenue;

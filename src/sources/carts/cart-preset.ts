@@ -17,8 +17,9 @@ export const ROLES: Role[] = [
 ];
 
 /** Why an order is left out (counted, not imported). */
-export type Exclusion = 'cancelled' | 'failed' | 'declined' | 'pending' | 'test';
-export const EXCLUSIONS: Exclusion[] = ['cancelled', 'failed', 'declined', 'pending', 'test'];
+/** Why an order is left out: its status, or (refunded) a refund of all of it: no purchase was made. */
+export type Exclusion = 'cancelled' | 'failed' | 'declined' | 'pending' | 'test' | 'refunded';
+export const EXCLUSIONS: Exclusion[] = ['cancelled', 'failed', 'declined', 'pending', 'test', 'refunded'];
 
 /** An order's values by role, as written ('' where the export has no such column or the field is empty). */
 export type OrderValues = Record<Role, string>;

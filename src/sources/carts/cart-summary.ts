@@ -16,11 +16,13 @@ export function cartSummaryText(s: CartSummary): string {
       `revenue ${money(s.revenue)} ${currency}, refunds ${money(s.refunded)}`,
   ];
   const excluded = EXCLUSIONS.filter((e) => s.excluded[e] > 0).map((e) => `${n(s.excluded[e])} ${e}`);
-  if (excluded.length > 0) lines.push(`excluded by status, not imported: ${excluded.join(', ')}`);
+  if (excluded.length > 0) lines.push(`left out, not imported: ${excluded.join(', ')}`);
   if (s.rejected > 0) {
-    const by = Object.entries(s.rejectedBy).map(([r, k]) => `${n(k)} ${r}`).join(', ');
-    const first = s.firstRejected!;
-    lines.push(`rejected ${orders(s.rejected)} that cannot be read (${by}; the first on line ${first.line} of ${first.file})`);
+    const by = Object.entries(s.rejectedBy).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([r, k]) => {
+      const first = s.firstRejectedBy[r as keyof typeof s.firstRejectedBy];
+      return `${n(k ?? 0)} ${r}${first ? ` (the first on line ${first.line} of ${first.file})` : ''}`;
+    });
+    lines.push(`rejected ${orders(s.rejected)}: ${by.join('; ')}`);
   }
   const others = Object.entries(s.otherCurrencies);
   if (others.length > 0) {
