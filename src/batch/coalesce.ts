@@ -8,7 +8,7 @@
  */
 import { allocColumnBatch } from './column-batch.js';
 import type { BatchBuffer, BufferPool } from './buffer-pool.js';
-import { addRejectTally, addTally } from './counts.js';
+import { addRejectTally, addTally, keepLargest } from './counts.js';
 import type { ConvertedBatch } from './converted.js';
 
 /** The batches as one; the parts' buffers go back to the pool. A single batch is returned as it is. */
@@ -46,6 +46,7 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
     if (c.maxTs > joined.maxTs) joined.maxTs = c.maxTs;
     for (const r of c.rejects) joined.rejects.push(r);
     if (c.rejectedBy !== undefined) addRejectTally((joined.rejectedBy ??= {}), c.rejectedBy);
+    for (const a of c.largest ?? []) keepLargest((joined.largest ??= []), a);
     if (c.unsignedIds) joined.unsignedIds = true;
     pool?.give(b.ts.buffer as BatchBuffer);
   }

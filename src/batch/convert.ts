@@ -16,6 +16,7 @@ import type { ConvertedBatch } from './converted.js';
 import type { ColumnBatch } from '../core/types.js';
 import type { Reject } from './rejects.js';
 import type { BatchCounts } from './counts.js';
+import { keepLargest } from './counts.js';
 import {
   UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, dictionaryEntries, int32Words, isValid, kindsInto, onlyData, timesInto,
 } from './decode.js';
@@ -215,8 +216,10 @@ export function finishConversion(
       continue;
     }
     if (t > result.maxTs) result.maxTs = t;
-    if (k === Kind.order && a >= 0) result.orders++;
-    else if (k <= Kind.refund) result.refunds++;
+    if (k === Kind.order && a >= 0) {
+      result.orders++;
+      keepLargest((result.largest ??= []), a);
+    } else if (k <= Kind.refund) result.refunds++;
     else {
       result.engagements++;
       if (a !== a) amount[i] = 0;
@@ -276,6 +279,9 @@ function countPlain(
   let refunds = 0;
   let engagements = 0;
   let maxTs = -Infinity;
+  // the largest orders: one compare a row, a rare insert
+  const largest: number[] = [];
+  let floor = -Infinity;
   let i = 0;
   for (; i < n; i++) {
     let t: number;
@@ -294,10 +300,13 @@ function countPlain(
     // known kind, and an amount within the bound (false for NaN and the infinities)
     if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf && t > after) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
     if (t > maxTs) maxTs = t;
-    if (k === Kind.order && a >= 0) orders++;
-    else if (k <= Kind.refund) refunds++;
+    if (k === Kind.order && a >= 0) {
+      orders++;
+      if (a > floor) floor = keepLargest(largest, a);
+    } else if (k <= Kind.refund) refunds++;
     else engagements++;
   }
+  if (largest.length > 0) into.largest = largest;
   into.orders = orders;
   into.refunds = refunds;
   into.engagements = engagements;

@@ -15,6 +15,8 @@ export interface BatchCounts {
   rejects: Reject[];
   /** The rejected rows by reason, each with its first row (kept whether or not `rejects` is). */
   rejectedBy?: RejectTally;
+  /** The largest order amounts applied, largest first (at most LARGEST_KEPT): outliers made visible. */
+  largest?: number[];
   /** The ids are unsigned 64-bit integers (Uint64): exports print them as such. */
   unsignedIds?: boolean;
 }
@@ -30,6 +32,20 @@ export function addRejectTally(to: RejectTally, from: RejectTally | undefined): 
     if (t === undefined) to[reason] = { count: r.count, first: r.first };
     else t.count += r.count;
   }
+}
+
+/** How many of the largest order amounts are kept. */
+export const LARGEST_KEPT = 16;
+
+/** Puts an order amount into a list of the largest (descending, at most LARGEST_KEPT); returns the list's floor. */
+export function keepLargest(list: number[], a: number): number {
+  let i = list.length;
+  while (i > 0 && list[i - 1] < a) i--;
+  if (i < LARGEST_KEPT) {
+    list.splice(i, 0, a);
+    if (list.length > LARGEST_KEPT) list.pop();
+  }
+  return list.length < LARGEST_KEPT ? -Infinity : list[list.length - 1];
 }
 
 /** The counts that add up from batch to batch. */

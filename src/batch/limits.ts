@@ -4,12 +4,14 @@
  */
 
 /**
- * The largest plausible amount of one order, in store currency. Spend and every total are
- * sums of whole cents in doubles, exact below 2^53 cents: at this bound a sum of 10^9 orders
- * stays exact (2^53 / 10^9 = 9,007,199 cents). --max-amount raises it for stores with larger
- * orders, at the cost of the number of orders a sum holds exactly.
+ * The bound of one order's amount, in the data's own terms: far above any real order in any
+ * currency (a trillion dong is some 40 million dollars), so a yen store's 128,000 order or a
+ * large B2B order counts; a mistyped 99999999999999999999 does not. Spend and every total
+ * are sums of whole cents in doubles, exact below 2^53 cents (90 trillion): a report whose
+ * revenue passes that says so (report/counted.ts). Large orders below the bound are counted
+ * and shown (the summary's largest orders), not dropped; --max-amount lowers the bound.
  */
-export const DEFAULT_MAX_AMOUNT = 90_000;
+export const DEFAULT_MAX_AMOUNT = 1e12;
 
 /** The largest bound that still holds one order's cents exactly. */
 export const LARGEST_MAX_AMOUNT = 2 ** 53 / 100;

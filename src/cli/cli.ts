@@ -11,6 +11,7 @@ import { replayCommand } from './replay.js';
 import { exportCommand } from './export.js';
 import { serveCommand } from './serve.js';
 import { predictCommand } from './predict.js';
+import { resolveDates } from './dates.js';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -21,7 +22,9 @@ const program = new Command()
   .showHelpAfterError('(rfm --help lists the commands and options)')
   // a usage error exits 2 like every other error of ours (commander's own is 1); help and
   // --version exit 0. Set before the subcommands, which inherit it.
-  .exitOverride();
+  .exitOverride()
+  // a date option means the end of that day in the command's --timezone, known only now
+  .hook('preAction', (_program, command) => resolveDates(command));
 
 generateCommand(program);
 replayCommand(program);

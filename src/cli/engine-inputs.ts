@@ -24,7 +24,8 @@ import type { InputReadOptions } from '../sources/input-source.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { DateFormat } from '../sources/parse-values.js';
 import { cartOptions } from './import-cart.js';
-import { amount, asOfTime, fraction, futureBound, oneOf, wholeNumber } from './options.js';
+import { amount, fraction, futureBound, oneOf, wholeNumber } from './options.js';
+import { dateArg } from './dates.js';
 import { Progress } from './progress.js';
 
 export interface EngineInputOptions {
@@ -54,7 +55,7 @@ export interface EngineInputOptions {
 /** The options of an engine and its inputs, on a command. */
 export function engineInputOptions(c: Command): Command {
   c
-    .option('--as-of <date>', 'measure recency against this date instead of the latest event (events after it are ignored); "now" for the wall clock', asOfTime)
+    .option('--as-of <date>', 'measure recency against this date (the end of that day in --timezone) instead of the latest event (events after it are ignored); "now" for the wall clock', dateArg('--as-of'))
     .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
     .option('--core <name>', 'kernel: wasm or js (the plain TypeScript core)', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
@@ -193,7 +194,7 @@ export class EngineInputs {
     const cartRows = this.carts.reduce((t, c) => t + c.rows, 0);
     if (k.rows === 0 && cartRows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to ${this.label}`);
     if (k.orders + k.refunds + k.engagements + k.afterAsOf > 0) return;
-    const counted = countedOf(k, this.engine.rejectedBy, this.carts);
+    const counted = countedOf(this.engine, this.carts, 0);
     const [top] = reasonsByCount(counted);
     const rows = counted.rowsRead.toLocaleString('en-US');
     if (top === undefined) {

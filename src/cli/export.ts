@@ -11,7 +11,7 @@ import type { ListChoice, ListKind } from '../report/audience-csv.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
-import { asOfTime } from './options.js';
+import { dateArg } from './dates.js';
 
 interface ExportOptions extends EngineInputOptions {
   output: string;
@@ -36,7 +36,7 @@ export function exportCommand(program: Command): void {
     .option('--segment <name>', 'a segment ("Champions"); repeat for more', collect, [])
     .option('--group <name>', 'a group ("Core"); repeat for more', collect, [])
     .option('--retention <name>', 'a retention state ("Drifting"); repeat for more', collect, [])
-    .option('--since-segment <date>', 'with --segment: only the customers who were not in it at this date (entered it since)', asOfTime)
+    .option('--since-segment <date>', 'with --segment: only the customers who were not in it at this date (its end in --timezone; entered it since)', dateArg('--since-segment'))
     .option('--exact', 'rank from all values instead of the sketches')
     .option('--predict', 'add each customer\'s P(alive) (MBG/NBD and BG/NBD), expected purchases and CLV over the next year (the models fitted to all customers at the list\'s date)');
   engineInputOptions(cmd).action(action(async (inputs: string[], o: ExportOptions) => {

@@ -28,15 +28,6 @@ export function rate(name: string): (v: string) => number {
   };
 }
 
-/** An as-of time: an ISO date or date-time (UTC unless it names a zone), or "now" for the wall clock. */
-export function asOfTime(v: string): number {
-  if (v === 'now') return Date.now();
-  const s = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v.replace(' ', 'T')}Z` : v;
-  const t = Date.parse(s);
-  if (!Number.isFinite(t)) throw new RfmError('RFM_ERR_OPTION', `--as-of must be a date like 2026-01-31 or 2026-01-31T12:00:00Z (or "now"), got ${v}`);
-  return t;
-}
-
 export function oneOf<T extends string>(name: string, values: readonly T[]): (v: string) => T {
   return (v: string) => {
     if (!(values as readonly string[]).includes(v)) throw new RfmError('RFM_ERR_OPTION', `${name} must be one of ${values.join(', ')}, got ${v}`);

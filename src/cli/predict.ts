@@ -16,7 +16,8 @@ import type { CustomerExport } from '../results.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
-import { asOfTime, oneOf, rate, wholeNumber } from './options.js';
+import { oneOf, rate, wholeNumber } from './options.js';
+import { dateArg } from './dates.js';
 
 const DAY = 86_400_000;
 
@@ -38,10 +39,10 @@ export function predictCommand(program: Command): void {
     .command('predict')
     .description('fit BG/NBD, MBG/NBD and Gamma-Gamma to the orders up to --calibration-end and predict each customer\'s purchases, spend and CLV')
     .argument('<inputs...>', 'order files, as rfm replay reads them')
-    .requiredOption('--calibration-end <date>', 'the last day of the calibration period (its orders count)', asOfTime)
+    .requiredOption('--calibration-end <date>', 'the last day of the calibration period (its orders count, to the end of the day in --timezone)', dateArg('--calibration-end'))
     .option('--unit <unit>', 'time unit of t_x, T and the horizon: day or week', oneOf('--unit', ['day', 'week'] as const), 'week')
     .option('--horizon <n>', 'units ahead for expected purchases and CLV (default: a year)', wholeNumber('--horizon', 1, 100_000))
-    .option('--holdout-end <date>', 'also compare expected with actual repeat purchases after the calibration, up to this day', asOfTime)
+    .option('--holdout-end <date>', 'also compare expected with actual repeat purchases after the calibration, up to this day (its end in --timezone)', dateArg('--holdout-end'))
     .option('--discount <rate>', 'yearly discount rate of the CLV, 0 to 1 (0: none)', rate('--discount'), 0.1)
     .option('--purchase-model <model>', 'the purchase model behind expected purchases and CLV: bgnbd or mbgnbd (both are fitted)', oneOf('--purchase-model', ['bgnbd', 'mbgnbd'] as const), 'bgnbd')
     .option('--json <file>', 'write the fits (and holdout) as JSON (- for stdout)')

@@ -17,11 +17,12 @@ import { htmlReport } from '../report/html-report.js';
 import { CultivationTracker } from '../report/cultivation.js';
 import type { Cultivation } from '../report/cultivation.js';
 import { cartSummaryText } from '../sources/carts/cart-summary.js';
-import { countedOf, rejectedText } from '../report/counted.js';
+import { countedOf, largeOrdersText, rejectedText } from '../report/counted.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
-import { asOfTime, duration, oneOf } from './options.js';
+import { duration, oneOf } from './options.js';
+import { dateArg, isoIn } from './dates.js';
 import { CheckpointDir, inputIdentity } from '../engine/checkpoint-dir.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import type { Engine } from '../engine/engine.js';
@@ -82,8 +83,8 @@ function reportOptions(c: Command): Command {
   return c
     .option('--json <file>', 'write the report as JSON (- for stdout)')
     .option('--exact', 'rank from all values instead of the sketches')
-    .option('--from <date>', 'also take every customer\'s segment at this date: the report gains "atFrom", the migration from then to --to and core retention', asOfTime)
-    .option('--to <date>', 'the report\'s date with --from or --every (default: --as-of, else the latest event)', asOfTime)
+    .option('--from <date>', 'also take every customer\'s segment at this date (its end in --timezone): the report gains "atFrom", the migration from then to --to and core retention', dateArg('--from'))
+    .option('--to <date>', 'the report\'s date with --from or --every (the end of that day in --timezone; default: --as-of, else the latest event)', dateArg('--to'))
     .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)')
     .option('--predict', 'what customers are worth next: BG/NBD, MBG/NBD and Gamma-Gamma fitted at the report\'s date; P(alive), the year\'s expected purchases and CLV by segment (and per customer in --customers)');
 }
@@ -167,7 +168,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     const range = o.every !== undefined || o.cohorts ? await reader.timeRange() : null;
     if ((o.every !== undefined || o.cohorts) && range === null) throw new RfmError('RFM_ERR_INPUT', `${inputs.join(', ')}: no rows to replay`);
     if (o.every !== undefined) {
-      mains = [...periodEnds(o.from ?? range!.first, Math.min(range!.last, to ?? Infinity), o.every).filter((b) => b >= (o.from ?? -Infinity)), to];
+      mains = [...periodEnds(o.from ?? range!.first, Math.min(range!.last, to ?? Infinity), o.every, o.timezone).filter((b) => b >= (o.from ?? -Infinity)), to];
     } else if (o.from !== undefined) {
       mains = [o.from, to];
     }
@@ -175,7 +176,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     // migration stays the one between the main dates)
     const boundaries: { at: number | undefined; main: boolean }[] = mains.map((at) => ({ at, main: true }));
     if (o.cohorts) {
-      for (const at of periodEnds(range!.first, Math.min(range!.last, to ?? Infinity), 'month')) {
+      for (const at of periodEnds(range!.first, Math.min(range!.last, to ?? Infinity), 'month', o.timezone)) {
         if (!mains.includes(at)) boundaries.push({ at, main: false });
       }
       boundaries.sort((a, b) => (a.at ?? Infinity) - (b.at ?? Infinity));
@@ -202,6 +203,8 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       if (!b.main) continue;
       // committed: the next report's migration starts from these segments
       last = buildReport(await engine.snapshot(mode, true), model);
+      // times shown in the store's zone (ISO 8601 with its offset; UTC keeps its Z)
+      last.report.asOf = isoIn(Date.parse(last.report.asOf), o.timezone);
       if (mainsSeen++ === 0 && mains.length > 1) atFrom = last.report;
       if (lines !== null) {
         const since: Migration = { from: previous, to: last.report.asOf, moves: movesOf(last.extras, model) };
@@ -215,7 +218,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     const migration: Migration | null = o.every === undefined && mains.length > 1 && atFrom !== null
       ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) } : null;
     const report: Report & { headlines?: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation; predictions?: ValueSummary } = last!.report;
-    report.counted = countedOf(engine.counts, engine.rejectedBy, reader.carts, inputs.length === 1 ? inputs[0] : undefined);
+    report.counted = countedOf(engine, reader.carts, report.thresholds.medianSpend, inputs.length === 1 ? inputs[0] : undefined);
     report.rejected = report.counted.rejected;
     report.currency = report.counted.currency;
     report.headlines = headlines(report, model, last!.extras.lorenz, migration ?? undefined);
@@ -243,6 +246,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     if (engine.counts.afterAsOf > 0) {
       process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ${o.to !== undefined ? '--to' : '--as-of'} were left out\n`);
     }
+    process.stderr.write(largeOrdersText(report.counted));
     if (engine.counts.rejected > 0) {
       process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}:\n` +
         rejectedText(engine.rejectedBy, inputs.length === 1 ? inputs[0] : undefined));

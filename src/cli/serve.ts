@@ -69,13 +69,17 @@ interface ServeOptions extends LiveOptions, CsvReadOptions {
   timezone: string;
 }
 
+/** How long a stop waits for the server's connections to close and the engine to end. */
+const STOP_WAIT_MS = 2000;
+const STOP_WAIT_DATA_MS = 60_000;
+
 /** Starts engine and server, and stops both on Ctrl+C. */
-async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer }> {
+async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number; currency?: string } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
   // the input's column names (rfm serve FILE's, and those of Arrow bodies POSTed)
   const columns = o.customerColumn === undefined ? undefined : { customer: o.customerColumn, ts: o.tsColumn!, amount: o.amountColumn!, kind: o.kindColumn! };
   // a model testing p_alive refits MBG/NBD at most once a minute, not at every snapshot
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures });
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures, currency: o.currency });
   // what must be the same for a --data directory's state to be taken up again
   const identity = {
     workers: live.engine.numShards, model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
@@ -96,11 +100,19 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
     live.onFault((e) => exitOnError(new RfmError('RFM_ERR_WORKER', `${e.message}; the server stops rather than serve what is left (with --data DIR it restarts the shards from DIR and goes on)`)));
   }
   live.start();
+  let stopping = false;
   const stop = (): void => {
-    void server.close().then(() => live.close()).then(() => process.exit(0));
+    // a second Ctrl+C, or a close that waits on a client that never lets go, ends it at once:
+    // a server asked to stop must stop (it kept running under npm start)
+    if (stopping) process.exit(0);
+    stopping = true;
+    // with --data the last checkpoint may take seconds (it is written atomically: a cut one is not taken)
+    setTimeout(() => process.exit(0), o.data === undefined ? STOP_WAIT_MS : STOP_WAIT_DATA_MS).unref();
+    void server.close().then(() => live.close()).then(() => process.exit(0), () => process.exit(0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   const url = o.token ? `${server.url}?token=${encodeURIComponent(o.token)}` : server.url;
   process.stdout.write(`rfmstream live at ${url}  (open it in a browser; POST Arrow or CSV to ${server.url}ingest; Ctrl+C stops)\n`);
   return { live, server };
@@ -146,6 +158,7 @@ export function serveCommand(program: Command): void {
           const opened = openInput(source, kind, live.engine.sourceOptions(), {
             csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone, notAfter: notAfter({ maxFutureMs: o.maxFuture }) }, arrow: { maxBatchRows: pacer.stepRows },
           });
+          if (opened.cart !== null) live.addCart(opened.cart);
           for await (const batch of opened.batches) {
             await live.ingest(batch);
             await pacer.wait(live.engine.counts.orders - start, live.engine.watermark);

@@ -9,7 +9,7 @@ import { subBitsFor } from '../core/buckets.js';
 import { RfmError } from '../core/errors.js';
 import { loadDefaultModel } from '../model/model.js';
 import type { Model } from '../model/model.js';
-import { addRejectTally, addTally } from '../batch/counts.js';
+import { addRejectTally, addTally, keepLargest } from '../batch/counts.js';
 import type { RejectTally } from '../batch/counts.js';
 import { DEFAULT_COLUMNS } from '../batch/schema.js';
 import type { ConvertedInput } from '../batch/converted.js';
@@ -132,6 +132,8 @@ export class Engine {
   readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
   /** The rejected rows of counts.rejected by reason, each with its first row. */
   readonly rejectedBy: RejectTally = {};
+  /** The largest order amounts applied, largest first (batch/counts.ts: LARGEST_KEPT). */
+  readonly largestOrders: number[] = [];
 
   constructor(o: EngineOptions = {}) {
     checkOptions(o);
@@ -232,6 +234,7 @@ export class Engine {
     const k = this.counts;
     addTally(k, c);
     addRejectTally(this.rejectedBy, c.rejectedBy);
+    for (const a of c.largest ?? []) keepLargest(this.largestOrders, a);
     const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
     k.rows += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;

@@ -3,6 +3,7 @@
  * inputs (the conversion's rejects by reason) and of the cart readers' summaries (statuses,
  * currencies, repeats, unreadable orders), for the summary lines, the JSON and the pages.
  */
+import { LARGEST_KEPT } from '../batch/counts.js';
 import type { RejectTally } from '../batch/counts.js';
 import type { Reject } from '../batch/rejects.js';
 import { EXCLUSIONS } from '../sources/carts/cart-preset.js';
@@ -36,6 +37,22 @@ export interface Counted {
   rejectedBy: Record<string, RejectedReason>;
   /** Events after the report's date (--as-of, --to), left out. */
   afterAsOf: number;
+  /**
+   * Orders far above the store's usual (over LARGE_ORDER_TIMES the median customer's net
+   * spend): counted, and shown so a mistyped amount is seen. `atLeast` when every kept
+   * largest order is over it (there may be more).
+   */
+  largeOrders: { over: number; count: number; atLeast: boolean; largest: number[] };
+}
+
+/** An order over this many times the median customer's net spend is flagged as large. */
+export const LARGE_ORDER_TIMES = 100;
+
+/** What an engine read: its counts, rejects by reason and largest orders. */
+export interface EngineRead {
+  counts: IngestCounts;
+  rejectedBy: RejectTally;
+  largestOrders: readonly number[];
 }
 
 /** Where a rejected row stands and what it held, in a few words. */
@@ -45,8 +62,12 @@ function whereIs(r: Reject, file?: string): string {
   return `${at}${file ? ` of ${file}` : ''}${held.length > 0 ? `: ${held.join(', ')}` : ''}`;
 }
 
-/** The account of an engine's read and its inputs' cart summaries. */
-export function countedOf(counts: IngestCounts, rejectedBy: RejectTally, carts: readonly CartSummary[], source?: string): Counted {
+/**
+ * The account of an engine's read and its inputs' cart summaries; medianSpend (the report's)
+ * sets what a large order is, source names a lone input in the rejects' places.
+ */
+export function countedOf(read: EngineRead, carts: readonly CartSummary[], medianSpend: number, source?: string): Counted {
+  const { counts, rejectedBy } = read;
   const cartEvents = carts.reduce((t, c) => t + c.orders + c.refundEvents, 0);
   const excluded: Record<string, number> = {};
   const otherCurrencies: Record<string, number> = {};
@@ -76,7 +97,25 @@ export function countedOf(counts: IngestCounts, rejectedBy: RejectTally, carts: 
   return {
     rowsRead, orders: counts.orders, refunds: counts.refunds, currency: currencies.length === 1 ? currencies[0] : null,
     excluded, otherCurrencies, duplicates, rejected, rejectedBy: by, afterAsOf: counts.afterAsOf,
+    largeOrders: largeOrdersOf(read.largestOrders, medianSpend),
   };
+}
+
+function largeOrdersOf(largest: readonly number[], medianSpend: number): Counted['largeOrders'] {
+  const over = Math.round(LARGE_ORDER_TIMES * Math.max(medianSpend, 0) * 100) / 100;
+  const large = largest.filter((a) => a > over);
+  return { over, count: large.length, atLeast: large.length === LARGEST_KEPT, largest: large.map((a) => Math.round(a * 100) / 100) };
+}
+
+const money = (v: number): string => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** The line the CLI prints for large orders, or ''. */
+export function largeOrdersText(c: Counted): string {
+  const l = c.largeOrders;
+  if (l.count === 0) return '';
+  const shown = l.largest.slice(0, 5).map(money).join(', ');
+  return `rfm: ${l.atLeast ? 'at least ' : ''}${n(l.count)} order${l.count === 1 ? '' : 's'} over ${LARGE_ORDER_TIMES} times the median customer's spend ` +
+    `(over ${money(l.over)}${c.currency ? ` ${c.currency}` : ''}): ${shown}${l.count > 5 ? ', ...' : ''}; counted: check them (--max-amount N rejects orders over N)\n`;
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');

@@ -2,6 +2,7 @@
  * The dashboard: one self-contained page (no CDN, plain SVG) that speaks the live protocol,
  * reconnects by itself, and explains every segment in a merchant's words.
  */
+import { GROUP_COLOURS, PALETTE, RETENTION_COLOURS, SEGMENT_COLOURS } from '../report/palette.js';
 export function dashboardPage(): string {
   return PAGE;
 }
@@ -55,7 +56,10 @@ const PAGE = `<!doctype html>
   .banner { margin:12px 24px 0; padding:10px 14px; border-radius:8px; background:#fde7e4; color:#9a2a1b; font-size:14px; overflow-wrap:anywhere; }
   header a { font-size:12px; color:#1c3d7a; }
   svg.chart { display:block; width:100%; }
-  .kpi .v { overflow-wrap:anywhere; }
+  /* a figure never breaks inside: it shrinks with the card, and the card's width holds it */
+  .kpi .v { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; font-size:clamp(16px, 1.7vw, 24px); }
+  .kpi .v small { font-size:12px; font-weight:500; color:var(--muted); }
+  .counted td { font-size:12px; } .counted td.n { white-space:nowrap; }
   @media (max-width: 600px) {
     header { padding:10px 12px; } main { padding:10px 12px 24px; gap:10px; }
     .kpis { grid-template-columns: repeat(2, 1fr); gap:10px; }
@@ -100,15 +104,15 @@ const PAGE = `<!doctype html>
   <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
   <section class="card w6"><h2>Keeping and cultivating the core</h2><div id="figures"><div class="help">Measured at each month end the orders pass; none yet.</div></div></section>
   <section class="card w12"><h2>What customers are worth next</h2><div id="predictions"><div class="help">BG/NBD, MBG/NBD and Gamma-Gamma fitted to the customers so far. <button id="fit-now" type="button">Fit now</button></div></div></section>
-  <section class="card w12"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
+  <section class="card w12"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help" id="migration-help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
+  <section class="card w12"><h2>What was counted</h2><div class="scroll"><table class="counted" id="counted"></table></div><div class="help" id="money-note"></div></section>
 </main>
 <script>
 // Okabe-Ito's colours, told apart with any kind of colour vision; a segment's hue is its group's
-const GROUP_COLOR = { 'Core': '#0072B2', 'Potential Core': '#56B4E9', 'Non-core': '#E69F00', 'Lost': '#D55E00' };
-const SEGMENT_COLOR = { 'Champions': '#0072B2', 'Big Spenders': '#003f63', 'Loyalists': '#009E73', 'Low Value': '#E69F00',
-  'Promising': '#56B4E9', 'New Customers': '#CC79A7', 'Lost Core': '#D55E00', 'Lost Potential Core': '#000000' };
-const RETENTION_COLOR = { 'Active': '#009E73', 'Drifting': '#F0E442', 'Churn-risk': '#E69F00', 'Lost': '#D55E00' };
-const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+const GROUP_COLOR = ${JSON.stringify(GROUP_COLOURS)};
+const SEGMENT_COLOR = ${JSON.stringify(SEGMENT_COLOURS)};
+const RETENTION_COLOR = ${JSON.stringify(RETENTION_COLOURS)};
+const PALETTE = ${JSON.stringify(PALETTE)};
 const colorOf = (map, name, i) => map[name] || PALETTE[i % PALETTE.length];
 const fmt = new Intl.NumberFormat('en-US');
 const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -241,7 +245,8 @@ let first = true;
 function render(s) {
   $('k-customers').textContent = fmt.format(s.customers);
   $('k-orders').textContent = fmt.format(s.orders);
-  $('k-revenue').textContent = money.format(s.revenue);
+  $('k-revenue').innerHTML = esc(money.format(s.revenue)) + (s.currency ? ' <small>' + esc(s.currency) + '</small>' : '');
+  drawCounted(s);
   // after the source: no rate to show, and the badge says the replay is over
   $('k-rate').textContent = s.ingest.sourceDone ? '–' : fmt.format(Math.round(s.ingest.ordersPerSecond));
   if (s.ingest.sourceError) {
@@ -286,9 +291,24 @@ function render(s) {
       return '<td class="' + (v ? '' : 'z') + '">' + (v ? fmt.format(v) : '·') + '</td>';
     }).join('') + '</tr>';
   }
-  $('migration').innerHTML = html;
+  // a grid of dots says nothing: say there was no move yet
+  $('migration').innerHTML = moved.size === 0 ? '<tr><td style="text-align:left;color:var(--muted)">No moves yet: a customer who changes segment after this page opened shows here.</td></tr>' : html;
   first = false;
   last = s;
+}
+/** What was counted and left out, as the report's section says it (the rows read, the reasons). */
+function drawCounted(s) {
+  const c = s.counted;
+  if (!c) return;
+  const rows = [['rows read', c.rowsRead], ['orders counted', c.orders], ['refunds counted', c.refunds]];
+  for (const [why, k] of Object.entries(c.excluded)) rows.push(['left out: ' + (why === 'refunded' ? 'refunded whole (no purchase)' : why), k]);
+  for (const [cur, k] of Object.entries(c.otherCurrencies)) rows.push(['left out: in ' + cur + ', not the store’s currency', k]);
+  if (c.duplicates > 0) rows.push(['repeated in another export, counted once', c.duplicates]);
+  rows.push(['rejected', c.rejected]);
+  for (const [reason, t] of Object.entries(c.rejectedBy)) rows.push(['rejected: ' + reason + (t.first ? ' (the first: ' + t.first + ')' : ''), t.count]);
+  if (c.largeOrders.count > 0) rows.push(['large orders (over ' + money.format(c.largeOrders.over) + '), counted: check them', c.largeOrders.count]);
+  $('counted').innerHTML = rows.map(([label, v]) => '<tr><td>' + esc(label) + '</td><td class="n" data-key="counted">' + fmt.format(v) + '</td></tr>').join('');
+  $('money-note').textContent = s.currency ? 'Money in ' + s.currency + '.' : 'Money in the store’s currency (the input names none; --currency CODE says it).';
 }
 let last = null;
 window.addEventListener('resize', () => { if (last) { drawTrend(); drawLorenz(last); } });

@@ -8,6 +8,8 @@ import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/engine.js';
 import { buildReport } from '../report/report.js';
 import type { Report, SnapshotExtras } from '../report/report.js';
+import { countedOf } from '../report/counted.js';
+import type { CartSummary } from '../sources/carts/cart-import.js';
 import type { RfmError } from '../core/errors.js';
 import { LiveFigures } from './live-figures.js';
 import type { LiveFiguresMessage, LiveFiguresState } from './live-figures.js';
@@ -36,8 +38,11 @@ export class LiveEngine {
   private readonly faultListeners = new Set<(e: RfmError) => void>();
   /** While an engine is put back after a lost shard, no snapshot (it would show a state half taken up). */
   private restarting = false;
+  /** The cart exports the server's source read (addCart). */
+  private readonly carts: CartSummary[] = [];
 
-  constructor(private readonly options: EngineOptions, readonly intervalMs = 250, private readonly o: { figures?: boolean } = {}) {
+  /** o.currency: the store's currency for money shown, when the input does not name it (--currency). */
+  constructor(private readonly options: EngineOptions, readonly intervalMs = 250, private readonly o: { figures?: boolean; currency?: string } = {}) {
     this.engineNow = this.newEngine();
     this.figures = this.newFigures();
     this.hello = helloOf(this.engineNow.model);
@@ -158,7 +163,7 @@ export class LiveEngine {
     const sourceError = this.sourceError;
     const snapshot = await this.engine.snapshot('sketch', true);
     const { counts, watermark } = snapshot;
-    const { report, extras } = buildReport(snapshot, this.engine.model);
+    const { report, extras } = this.accounted(buildReport(snapshot, this.engine.model));
     const now = performance.now();
     const orders = counts.orders;
     const ordersPerSecond = ((orders - this.lastOrders) * 1000) / Math.max(1, now - this.lastTime);
@@ -176,6 +181,8 @@ export class LiveEngine {
       seq: ++this.seq,
       takenAt: Date.now(),
       ...reportFields(report),
+      currency: report.currency,
+      counted: report.counted!,
       lorenz: extras.lorenz,
       migration,
       figures: this.figures?.latest ?? null,
@@ -207,7 +214,28 @@ export class LiveEngine {
 
   /** The report of the state now, for the HTML report (not committed: the live migration goes on), and the latest figures. */
   async report(): Promise<{ report: Report; extras: SnapshotExtras; figures: LiveFiguresMessage | null }> {
-    return { ...buildReport(await this.engine.snapshot('sketch', false), this.engine.model), figures: this.figures?.latest ?? null };
+    return { ...this.accounted(buildReport(await this.engine.snapshot('sketch', false), this.engine.model)), figures: this.figures?.latest ?? null };
+  }
+
+  /**
+   * A cart export's summary, read by the server's source: its left-out and rejected orders
+   * are in what the page says was counted (filled in as the export is read).
+   */
+  addCart(summary: CartSummary): void {
+    if (!this.carts.includes(summary)) this.carts.push(summary);
+  }
+
+  private get currency(): string | null {
+    return this.o.currency?.trim().toUpperCase() ?? null;
+  }
+
+  /** The report with what was counted (the engine's and the cart readers'), its rejected count and currency from it. */
+  private accounted<T extends { report: Report }>(built: T): T {
+    const r = built.report;
+    r.counted = countedOf(this.engine, this.carts, r.thresholds.medianSpend);
+    r.rejected = r.counted.rejected;
+    r.currency = r.counted.currency ?? this.currency;
+    return built;
   }
 
   async close(): Promise<void> {

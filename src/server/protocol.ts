@@ -16,6 +16,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { Report } from '../report/report.js';
+import type { Counted } from '../report/counted.js';
 import type { LiveFiguresMessage } from './live-figures.js';
 import type { PredictionsMessage } from './live-predictions.js';
 
@@ -43,6 +44,10 @@ type ReportFields = Pick<Report, 'asOf' | 'customers' | 'orders' | 'revenue' | '
 
 export interface SnapshotMessage extends ReportFields {
   type: 'snapshot';
+  /** The store's currency (a cart export names it, or --currency), null when unknown. */
+  currency: string | null;
+  /** What was counted and left out, as the report's `counted` (src/report/counted.ts). */
+  counted: Counted;
   /** Counts up from 1 with every snapshot the server takes. */
   seq: number;
   /** When the server took it (ms since the epoch, wall clock): a client's lag is now - takenAt. */

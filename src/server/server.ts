@@ -39,6 +39,9 @@ import type { LiveEngine } from './live.js';
 import type { SnapshotMessage } from './protocol.js';
 import { Client } from './client.js';
 
+/** The page's icon: a bar of the four group colours. */
+const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="4" height="16" fill="#0072B2"/><rect x="4" width="4" height="16" fill="#56B4E9"/><rect x="8" width="4" height="16" fill="#E69F00"/><rect x="12" width="4" height="16" fill="#D55E00"/></svg>';
+
 export interface ServerOptions {
   port: number;
   host: string;
@@ -317,6 +320,10 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     } else if (req.method === 'GET' && path === '/predictions') {
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       predictions.refit().then((p) => json(res, 200, p), (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }));
+    } else if (req.method === 'GET' && path === '/favicon.ico') {
+      // the browser asks for one on every page: an icon, not a 404 in the console
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+      res.end(FAVICON);
     } else if (req.method === 'GET' && path === '/report.html') {
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       live.report().then(({ report, extras, figures }) => {

@@ -30,6 +30,8 @@ export function checkNotCutShort(path: string, delimiter: string): void {
   const last = tail[tail.length - 1];
   if (last === '\n' || last === '\r') return;
   const head = ends.size < ENDS ? ends.head.slice(0, ends.size) : ends.head;
+  // UTF-16 and binaries are for the reader to name: their lines end in other bytes
+  if (head.includes('\0') || tail.includes('\0')) return;
   const firstEnd = head.search(/[\r\n]/);
   if (firstEnd < 0) return; // one line: nothing to hold it against
   const lastStart = Math.max(tail.lastIndexOf('\n'), tail.lastIndexOf('\r')) + 1;

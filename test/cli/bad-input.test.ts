@@ -160,21 +160,24 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     expectRefused(await runCli(['replay', none]), 'no-rows.arrow: no rows to replay');
   });
 
-  test('amounts past the plausible bound are rejected, not summed into a negative revenue', async () => {
+  test('amounts past the plausible bound are rejected, not summed into a negative revenue; large ones are counted and shown', async () => {
     const path = arrowFile('huge-amounts.arrow', {
-      customer_id: vectorFromArray(['a@x', 'b@x', 'c@x', 'd@x'], new Utf8()),
-      ts: vectorFromArray([T0, T0, T0, T0], new TimestampMillisecond()),
-      amount: vectorFromArray([99999999999999999999, 1e308, 120, 90_001], new Float64()),
+      customer_id: vectorFromArray(['a@x', 'b@x', 'c@x', 'd@x', 'e@x', 'f@x'], new Utf8()),
+      ts: vectorFromArray([T0, T0, T0, T0, T0, T0], new TimestampMillisecond()),
+      amount: vectorFromArray([99999999999999999999, 1e308, 120, 90_001, 100, 110], new Float64()),
     });
     const rejects = join(dir, 'huge-rejects.csv');
     const r = await runCli(['replay', path, '--json', '-', '-q', '--rejects', rejects, '--exact']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ customers: 1, revenue: 120, rejected: 3 });
+    expect(report).toMatchObject({ customers: 4, revenue: 90_331, rejected: 2 });
     expect(Number.isFinite(report.concentration.gini)).toBe(true);
-    expect(readFileSync(rejects, 'utf8')).toContain('amount beyond 90000 (--max-amount)');
-    const raised = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-amount', '100000'])).stdout);
-    expect(raised).toMatchObject({ customers: 2, revenue: 90_121, rejected: 2 });
+    expect(readFileSync(rejects, 'utf8')).toContain('amount beyond 1000000000000 (--max-amount)');
+    // the order far above the others (the median customer spends 115) is counted and shown
+    expect(report.counted.largeOrders).toEqual({ over: 11_500, count: 1, atLeast: false, largest: [90_001] });
+    expect(r.stderr).toContain('1 order over 100 times the median customer\'s spend (over 11,500.00): 90,001.00; counted: check them');
+    const lowered = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-amount', '90000'])).stdout);
+    expect(lowered).toMatchObject({ customers: 3, revenue: 330, rejected: 3 });
   });
 
   test('--max-future rejects events dated too far ahead of the clock', async () => {

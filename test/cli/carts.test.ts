@@ -39,6 +39,7 @@ describe('rfm import <cart> and rfm replay of a cart export', () => {
     expect(counted).toEqual({
       rowsRead: 13, orders: 3, refunds: 1, currency: 'USD', excluded: { cancelled: 2, pending: 2, test: 1, refunded: 1 }, otherCurrencies: { CAD: 1 }, duplicates: 0,
       rejected: 1, rejectedBy: { 'no customer': { count: 1, first: `line 6 of ${file}` } }, afterAsOf: 0,
+      largeOrders: { over: 12_050, count: 1, atLeast: false, largest: [12_500] },
     });
     expect(readFileSync(join(dir, 'd.csv'), 'utf8')).toBe(readFileSync(join(dir, 'a.csv'), 'utf8'));
     expect(readFileSync(join(dir, 'd.csv'), 'utf8')).toContain('\nbob@example.com,1,1,12475,');

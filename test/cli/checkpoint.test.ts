@@ -124,7 +124,7 @@ describe('rfm replay --checkpoint', () => {
     expect(first.code, first.stderr).toBe(0);
     const other = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '--max-amount', '500', '-q']);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/the checkpoint in .* is of another run \(maxAmount: 90000 then, 500 now\).*\[RFM_ERR_OPTION\]/);
+    expect(other.stderr).toMatch(/the checkpoint in .* is of another run \(maxAmount: 1000000000000 then, 500 now\).*\[RFM_ERR_OPTION\]/);
     const fewer = await runCli(['replay', history, '--workers', '1', '--checkpoint', ck, '-q']);
     expect(fewer.stderr).toMatch(/workers: 2 then, 1 now/);
     // a state file with a flipped byte

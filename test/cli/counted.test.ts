@@ -199,3 +199,37 @@ test('export --predict on a store with too few repeat customers says which colum
   expect(rows[0]).toContain('P Alive');
   expect(rows.length).toBeGreaterThan(1);
 });
+
+test('a yen store: a 128,000 order counts, the currency is the store\'s, nothing is rejected for its size', async () => {
+  const text = readFileSync(join(FIXTURES, 'shopify-orders.csv'), 'utf8').replaceAll(',USD,', ',JPY,').replaceAll('12500.00', '128000');
+  const file = join(dir, 'yen.csv');
+  writeFileSync(file, text);
+  const r = await runCli(['replay', file, '--exact', '--json', '-', '-q', '--customers', join(dir, 'yen-customers.csv')]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toContain('revenue 128,165.75 JPY');
+  const report = JSON.parse(r.stdout);
+  expect(report).toMatchObject({ currency: 'JPY', customers: 3, rejected: 1 });
+  expect(report.counted.rejectedBy).toEqual({ 'no customer': { count: 1, first: `line 6 of ${file}` } });
+  expect(readFileSync(join(dir, 'yen-customers.csv'), 'utf8')).toContain('\nbob@example.com,1,1,127975,');
+});
+
+test("a New York store's dates: a DATE is the end of that day there, and times are shown there", async () => {
+  const csv = join(dir, 'new-york.csv');
+  writeFileSync(csv, 'customer_id,ts,amount\na,2025-06-01T10:00:00-04:00,50\nb,2025-12-31T08:00:00-05:00,30\na,2025-12-31T19:21:00-05:00,20\n');
+  const ny = ['--timezone', 'America/New_York'];
+  const plain = JSON.parse((await runCli(['replay', csv, ...ny, '--json', '-', '-q'])).stdout);
+  expect(plain.asOf).toBe('2025-12-31T19:21:00.000-05:00');
+  const toDay = JSON.parse((await runCli(['replay', csv, ...ny, '--as-of', '2025-12-31', '--json', '-', '-q'])).stdout);
+  expect(toDay).toMatchObject({ orders: 3, asOf: '2025-12-31T23:59:59.999-05:00' });
+  // the same day in UTC ends before the last order (00:21 UTC on 1 January)
+  const utc = JSON.parse((await runCli(['replay', csv, '--as-of', '2025-12-31', '--json', '-', '-q'])).stdout);
+  expect(utc).toMatchObject({ orders: 2, asOf: '2025-12-31T23:59:59.999Z' });
+  expect(utc.counted.afterAsOf).toBe(1);
+  const html = join(dir, 'new-york.html');
+  const r = await runCli(['report', csv, ...ny, '--from', '2025-06-30', '-o', html]);
+  expect(r.code, r.stderr).toBe(0);
+  // what the page shows (the embedded JSON keeps the sketches' UTC day cut points)
+  const page = readFileSync(html, 'utf8').replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, '');
+  expect(page).toContain('2025-06-30 to 2025-12-31');
+  expect(page).not.toContain('2026-01-01');
+});

@@ -39,8 +39,9 @@ beforeAll(async () => {
 describe('rfm replay --from --to: the migration between two dates', () => {
   test('CDNOW 1997-09-30 to 1998-06-30: every cell as a straightforward computation says, the columns as --as-of says', async () => {
     const report = await json([cdnow, '--from', FROM, '--to', TO, '--exact']);
-    expect(report.migration.from).toBe(`${FROM}T00:00:00.000Z`);
-    expect(report.migration.to).toBe(`${TO}T00:00:00.000Z`);
+    // a DATE is the end of that day (UTC here)
+    expect(report.migration.from).toBe(`${FROM}T23:59:59.999Z`);
+    expect(report.migration.to).toBe(`${TO}T23:59:59.999Z`);
     const moves: Move[] = report.migration.moves;
     // every customer present at --to once; each row the customers of its segment at --from
     expect(moves.reduce((n, m) => n + m.customers, 0)).toBe(report.customers);
@@ -58,8 +59,10 @@ describe('rfm replay --from --to: the migration between two dates', () => {
     // an independent computation on the CDNOW rows, cell by cell
     const orders = parseMaster();
     const fromDay = Date.UTC(1997, 8, 30) / DAY;
-    const before = independentRfm(orders.filter((o) => o.day <= fromDay), fromDay);
-    const after = independentRfm(orders, Date.UTC(1998, 5, 30) / DAY);
+    // the as-of of a DATE is its last millisecond
+    const endOf = (day: number): number => day + 1 - 1 / DAY;
+    const before = independentRfm(orders.filter((o) => o.day <= fromDay), endOf(fromDay));
+    const after = independentRfm(orders, endOf(Date.UTC(1998, 5, 30) / DAY));
     const cells = new Map<string, number>();
     for (const [id, e] of after) {
       const key = `${before.get(id)?.segment ?? null} -> ${e.segment}`;

@@ -66,7 +66,8 @@ describe('rfm generate + rfm replay', () => {
     const r = await runCli(['replay', orders, '--as-of', '2025-06-30', '--json', '-', '-q']);
     expect(r.code, r.stderr).toBe(0);
     const early = JSON.parse(r.stdout);
-    expect(early.asOf).toBe('2025-06-30T00:00:00.000Z');
+    // the end of that day: its orders count
+    expect(early.asOf).toBe('2025-06-30T23:59:59.999Z');
     expect(early.orders).toBeLessThan(full.orders);
     expect(early.orders).toBeGreaterThan(0);
     // and says how many it left out (orders, refunds and visits after the date)
