@@ -74,7 +74,7 @@ const STOP_WAIT_MS = 2000;
 const STOP_WAIT_DATA_MS = 60_000;
 
 /** Starts engine and server, and stops both on Ctrl+C. */
-async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number; currency?: string } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer }> {
+async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number; currency?: string } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer; stop: () => void }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
   // the input's column names (rfm serve FILE's, and those of Arrow bodies POSTed)
   const columns = o.customerColumn === undefined ? undefined : { customer: o.customerColumn, ts: o.tsColumn!, amount: o.amountColumn!, kind: o.kindColumn! };
@@ -115,7 +115,7 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
   process.on('SIGHUP', stop);
   const url = o.token ? `${server.url}?token=${encodeURIComponent(o.token)}` : server.url;
   process.stdout.write(`rfmstream live at ${url}  (open it in a browser; POST Arrow or CSV to ${server.url}ingest; Ctrl+C stops)\n`);
-  return { live, server };
+  return { live, server, stop };
 }
 
 /** Feeds RecordBatches at the pacer's pace, in steps of stepRows. */
@@ -183,7 +183,13 @@ export function serveCommand(program: Command): void {
     .option('--orders <n>', 'orders', wholeNumber('--orders', 1, 100_000_000), 1_000_000)
     .option('--rate <orders>', 'orders per second', wholeNumber('--rate', 1, 1e9), 20_000)
     .action(action(async (o: LiveOptions & { customers: number; orders: number; rate: number }) => {
-      const { live } = await goLive(o);
+      const { live, stop } = await goLive(o);
+      // npm start runs the demo: when npm goes (SIGTERM to npm does not reach its script's
+      // process), the demo goes too rather than hold the port as an orphan
+      const parent = process.ppid;
+      setInterval(() => {
+        if (process.ppid !== parent) stop();
+      }, 1000).unref();
       process.stdout.write(`rfm: replaying ${o.orders.toLocaleString('en-US')} generated orders of ${o.customers.toLocaleString('en-US')} customers at ${o.rate.toLocaleString('en-US')} orders/s\n`);
       void (async () => {
         await feedBatches(live, generateOrders({ customers: o.customers, orders: Math.max(o.orders, o.customers), seed: 1 }), new Pacer(o.rate));

@@ -1,0 +1,64 @@
+/**
+ * npm start (the README's first command) stops when it is told to: SIGTERM to npm, or
+ * Ctrl+C (SIGINT to the terminal's process group). It once left the demo running, holding
+ * its port, after npm itself was gone.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** npm start on a free port, and the URL it prints. */
+function npmStart(): Promise<{ npm: ReturnType<typeof spawn>; url: string }> {
+  // its own process group, as a terminal gives it, so a Ctrl+C can be sent to the group
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--workers', '1'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(npm.pid!);
+  return new Promise((done, fail) => {
+    let out = '';
+    npm.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /live at (http:\/\/\S+)/.exec(out);
+      if (m) done({ npm, url: m[1] });
+    });
+    npm.once('exit', (code) => fail(new Error(`npm start exited with ${code}: ${out}`)));
+  });
+}
+
+/** Resolves once nothing answers at url (the server has stopped). */
+async function stopped(url: string): Promise<void> {
+  for (;;) {
+    try {
+      await fetch(`${url}health`);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const started: number[] = [];
+
+// whatever is left of each group: a failed (or timed-out) test must not leave a server behind
+afterEach(() => {
+  for (const group of started.splice(0)) {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // the group is gone: what the test wants
+    }
+  }
+});
+
+test('SIGTERM to npm stops the demo, not only npm', async () => {
+  const { npm, url } = await npmStart();
+  expect((await fetch(`${url}health`)).ok).toBe(true);
+  npm.kill('SIGTERM');
+  await stopped(url);
+}, 30_000);
+
+test('Ctrl+C (SIGINT to the process group) stops it', async () => {
+  const { npm, url } = await npmStart();
+  process.kill(-npm.pid!, 'SIGINT');
+  await stopped(url);
+}, 30_000);
