@@ -10,7 +10,8 @@ import type { Command } from 'commander';
 import { RfmError } from '../core/errors.js';
 import { ZoneClock } from '../sources/carts/zone-time.js';
 
-const DAY_MS = 86_400_000;
+export { isoIn } from '../sources/carts/zone-time.js';
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WALL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/;
 
@@ -63,27 +64,3 @@ export function resolveDates(command: Command): void {
   }
 }
 
-/** The start of the day after the one holding t, in the zone: where a day, week (Monday), month or quarter ends. */
-export function dayOf(t: number, zone: string): { y: number; m: number; d: number; weekday: number } {
-  const clock = new ZoneClock(zone);
-  const wall = new Date(t + clock.offsetAt(t));
-  return { y: wall.getUTCFullYear(), m: wall.getUTCMonth(), d: wall.getUTCDate(), weekday: wall.getUTCDay() };
-}
-
-/** The instant a wall time (UTC fields) is in the zone. */
-export function wallToInstant(wallMs: number, zone: string): number {
-  return new ZoneClock(zone).utc(wallMs);
-}
-
-/** An instant as ISO 8601 in the zone ("2025-12-31T19:21:00.000-05:00"; UTC keeps its Z). */
-export function isoIn(t: number, zone: string): string {
-  if (!Number.isFinite(t)) return new Date(Number.NaN).toString();
-  const offset = new ZoneClock(zone).offsetAt(t);
-  if (offset === 0 && (zone.toUpperCase() === 'UTC' || zone === 'Etc/UTC')) return new Date(t).toISOString();
-  const wall = new Date(t + offset).toISOString().slice(0, 23);
-  const sign = offset < 0 ? '-' : '+';
-  const minutes = Math.abs(offset) / 60_000;
-  return `${wall}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-}
-
-export { DAY_MS };

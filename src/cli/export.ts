@@ -70,7 +70,7 @@ export function exportCommand(program: Command): void {
       const values = histograms !== null ? new CustomerValues(exp, histograms) : null;
       if (values !== null) process.stderr.write(unfittedText(values.fits));
       const extra = values !== null ? predictionColumns(values, ['P Alive', 'P Alive BG/NBD', 'Expected Purchases', 'CLV']) : undefined;
-      const { counts, emails } = await writeLists(o.output, exp, lists, extra);
+      const { counts, emails } = await writeLists(o.output, exp, lists, extra, o.timezone);
       const said = lists.map((l, k) => `${l.name} ${counts[k].toLocaleString('en-US')}`).join(', ');
       process.stderr.write(`rfm: wrote ${counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows to ${o.output === '-' ? 'stdout' : o.output}: ${said}\n`);
       if (emails === 0 && counts.some((c) => c > 0)) {

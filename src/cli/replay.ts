@@ -256,7 +256,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       if (jsonToStdout) process.stdout.write(text);
       else writeFileSync(o.json, text);
     }
-    if (o.customers) await writeCustomersCsv(o.customers, exported!, values === null ? undefined : predictionColumns(values, ['p_alive_mbgnbd', 'p_alive_bgnbd', 'expected_purchases_52w', 'clv_52w']));
+    if (o.customers) await writeCustomersCsv(o.customers, exported!, values === null ? undefined : predictionColumns(values, ['p_alive_mbgnbd', 'p_alive_bgnbd', 'expected_purchases_52w', 'clv_52w']), o.timezone);
     if (html !== undefined) {
       writeFileSync(html, htmlReport({ report: { ...report, headlines: report.headlines }, model, inputs: reader.read, prospects: last!.extras.prospects, predictions: report.predictions }));
       process.stderr.write(`rfm: wrote the report to ${html}\n`);

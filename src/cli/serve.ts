@@ -74,12 +74,12 @@ const STOP_WAIT_MS = 2000;
 const STOP_WAIT_DATA_MS = 60_000;
 
 /** Starts engine and server, and stops both on Ctrl+C. */
-async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number; currency?: string } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer; stop: () => void }> {
+async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number; currency?: string; timezone?: string } & Partial<CsvReadOptions>): Promise<{ live: LiveEngine; server: RunningServer; stop: () => void }> {
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
   // the input's column names (rfm serve FILE's, and those of Arrow bodies POSTed)
   const columns = o.customerColumn === undefined ? undefined : { customer: o.customerColumn, ts: o.tsColumn!, amount: o.amountColumn!, kind: o.kindColumn! };
   // a model testing p_alive refits MBG/NBD at most once a minute, not at every snapshot
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures, currency: o.currency });
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures, currency: o.currency, timezone: o.timezone });
   // what must be the same for a --data directory's state to be taken up again
   const identity = {
     workers: live.engine.numShards, model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),

@@ -4,6 +4,7 @@
  * Mailchimp's and Klaviyo's list imports map ("Email Address" first, which both take as the
  * address; the rest become properties).
  */
+import { dayIn } from '../sources/carts/zone-time.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
@@ -52,10 +53,10 @@ function inList(rows: CustomerRows, i: number, model: Model, list: ListChoice): 
   }
 }
 
-const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** The lines of one shard's rows in the lists; counts[k] gains list k's customers. */
-function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[], counts: number[], extra?: ExtraColumns): Generator<string> {
+function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[], counts: number[], extra?: ExtraColumns, zone = 'UTC'): Generator<string> {
+  const day = (ms: number): string => dayIn(ms, zone);
   const { model, asOf } = exp;
   for (let i = 0; i < rows.numRows; i++) {
     for (let k = 0; k < lists.length; k++) {
@@ -80,7 +81,7 @@ function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[]
 }
 
 /** Writes the lists' customers to path ('-': stdout); returns each list's count and how many rows carry an email. */
-export async function writeLists(path: string, exp: CustomerExport, lists: ListChoice[], extra?: ExtraColumns): Promise<{ counts: number[]; emails: number }> {
+export async function writeLists(path: string, exp: CustomerExport, lists: ListChoice[], extra?: ExtraColumns, zone = 'UTC'): Promise<{ counts: number[]; emails: number }> {
   const out = path === '-' ? process.stdout : createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.on('error', (e: Error) => reject(new RfmError('RFM_ERR_INPUT', `cannot write ${path}: ${e.message}`))));
   failed.catch(() => undefined);
@@ -88,7 +89,7 @@ export async function writeLists(path: string, exp: CustomerExport, lists: ListC
   let emails = 0;
   out.write([...LIST_COLUMNS, ...(extra?.columns ?? [])].join(',') + '\n');
   for (const part of exp.parts) {
-    for (const line of listLines(part, exp, lists, counts, extra)) {
+    for (const line of listLines(part, exp, lists, counts, extra, zone)) {
       if (line.charCodeAt(0) !== 44) emails++;
       if (!out.write(line)) await Promise.race([once(out, 'drain'), failed]);
     }

@@ -3,6 +3,7 @@
  * included), so the list can be mailed. Customers without an order (prospects) have
  * empty scores, retention, segment and group.
  */
+import { isoIn } from '../sources/carts/zone-time.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
@@ -30,7 +31,7 @@ export function customerIdOf(rows: Pick<CustomerRows, 'idMode' | 'idWords' | 'id
 }
 
 /** CSV lines of one shard's rows (no header). */
-export function* customerLines(rows: CustomerRows, exp: CustomerExport): Generator<string> {
+export function* customerLines(rows: CustomerRows, exp: CustomerExport, zone = 'UTC'): Generator<string> {
   const { model, asOf } = exp;
   for (let i = 0; i < rows.numRows; i++) {
     const hasOrder = rows.orders[i] > 0;
@@ -41,8 +42,8 @@ export function* customerLines(rows: CustomerRows, exp: CustomerExport): Generat
       String(rows.orders[i]),
       String(rows.purchaseDays[i]),
       String(Math.round(rows.spend[i] * 100) / 100),
-      hasOrder ? new Date(rows.firstTs[i]).toISOString() : '',
-      hasOrder ? new Date(rows.lastTs[i]).toISOString() : '',
+      hasOrder ? isoIn(rows.firstTs[i], zone) : '',
+      hasOrder ? isoIn(rows.lastTs[i], zone) : '',
       hasOrder ? String(Math.round(((asOf - rows.lastTs[i]) / DAY_MS) * 1000) / 1000) : '',
       hasOrder ? String(rows.r[i]) : '',
       hasOrder ? String(rows.f[i]) : '',
@@ -63,7 +64,7 @@ export interface ExtraColumns {
 }
 
 /** Writes the list to a file ('-': stdout). Returns the number of rows. */
-export async function writeCustomersCsv(path: string, exp: CustomerExport, extra?: ExtraColumns): Promise<number> {
+export async function writeCustomersCsv(path: string, exp: CustomerExport, extra?: ExtraColumns, zone = 'UTC'): Promise<number> {
   const file = path === '-' ? null : createWriteStream(path);
   const out: NodeJS.WritableStream = file ?? process.stdout;
   const write = async (s: string): Promise<void> => {
@@ -74,7 +75,7 @@ export async function writeCustomersCsv(path: string, exp: CustomerExport, extra
   for (const part of exp.parts) {
     let chunk = '';
     let i = 0;
-    for (const line of customerLines(part, exp)) {
+    for (const line of customerLines(part, exp, zone)) {
       chunk += (extra ? `${line},${extra.of(part, i++).join(',')}` : line) + '\n';
       n++;
       if (chunk.length > 1 << 16) {

@@ -9,6 +9,7 @@ import type { EngineOptions } from '../engine/engine.js';
 import { buildReport } from '../report/report.js';
 import type { Report, SnapshotExtras } from '../report/report.js';
 import { countedOf } from '../report/counted.js';
+import { isoIn } from '../sources/carts/zone-time.js';
 import type { CartSummary } from '../sources/carts/cart-import.js';
 import type { RfmError } from '../core/errors.js';
 import { LiveFigures } from './live-figures.js';
@@ -42,7 +43,7 @@ export class LiveEngine {
   private readonly carts: CartSummary[] = [];
 
   /** o.currency: the store's currency for money shown, when the input does not name it (--currency). */
-  constructor(private readonly options: EngineOptions, readonly intervalMs = 250, private readonly o: { figures?: boolean; currency?: string } = {}) {
+  constructor(private readonly options: EngineOptions, readonly intervalMs = 250, private readonly o: { figures?: boolean; currency?: string; timezone?: string } = {}) {
     this.engineNow = this.newEngine();
     this.figures = this.newFigures();
     this.hello = helloOf(this.engineNow.model);
@@ -235,6 +236,7 @@ export class LiveEngine {
     r.counted = countedOf(this.engine, this.carts, r.thresholds.medianSpend);
     r.rejected = r.counted.rejected;
     r.currency = r.counted.currency ?? this.currency;
+    if (this.o.timezone !== undefined) r.asOf = isoIn(Date.parse(r.asOf), this.o.timezone);
     return built;
   }
 

@@ -217,8 +217,13 @@ test("a New York store's dates: a DATE is the end of that day there, and times a
   const csv = join(dir, 'new-york.csv');
   writeFileSync(csv, 'customer_id,ts,amount\na,2025-06-01T10:00:00-04:00,50\nb,2025-12-31T08:00:00-05:00,30\na,2025-12-31T19:21:00-05:00,20\n');
   const ny = ['--timezone', 'America/New_York'];
-  const plain = JSON.parse((await runCli(['replay', csv, ...ny, '--json', '-', '-q'])).stdout);
+  const plain = JSON.parse((await runCli(['replay', csv, ...ny, '--json', '-', '-q', '--customers', join(dir, 'ny-customers.csv')])).stdout);
   expect(plain.asOf).toBe('2025-12-31T19:21:00.000-05:00');
+  // the customer list and an export's dates are the store's too
+  expect(readFileSync(join(dir, 'ny-customers.csv'), 'utf8')).toContain('\na,2,2,70,2025-06-01T10:00:00.000-04:00,2025-12-31T19:21:00.000-05:00,');
+  const list = join(dir, 'ny-list.csv');
+  expect((await runCli(['export', csv, ...ny, '--group', 'Core', '--group', 'Potential Core', '-o', list])).code).toBe(0);
+  expect(readFileSync(list, 'utf8')).toMatch(/\n,a,[^\n]*,2025-06-01,2025-12-31,/);
   const toDay = JSON.parse((await runCli(['replay', csv, ...ny, '--as-of', '2025-12-31', '--json', '-', '-q'])).stdout);
   expect(toDay).toMatchObject({ orders: 3, asOf: '2025-12-31T23:59:59.999-05:00' });
   // the same day in UTC ends before the last order (00:21 UTC on 1 January)

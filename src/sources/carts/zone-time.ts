@@ -51,3 +51,19 @@ export class ZoneClock {
     return Math.max(first, second);
   }
 }
+
+/** An instant as ISO 8601 in the zone ("2025-12-31T19:21:00.000-05:00"; UTC keeps its Z). */
+export function isoIn(t: number, zone: string): string {
+  if (!Number.isFinite(t)) return new Date(Number.NaN).toString();
+  const offset = new ZoneClock(zone).offsetAt(t);
+  if (offset === 0 && (zone.toUpperCase() === 'UTC' || zone === 'Etc/UTC')) return new Date(t).toISOString();
+  const wall = new Date(t + offset).toISOString().slice(0, 23);
+  const sign = offset < 0 ? '-' : '+';
+  const minutes = Math.abs(offset) / 60_000;
+  return `${wall}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** The day (yyyy-mm-dd) an instant falls on in the zone. */
+export function dayIn(t: number, zone: string): string {
+  return isoIn(t, zone).slice(0, 10);
+}
