@@ -27,6 +27,8 @@ export type { ConversionTarget } from './batch/record-batches.js';
 export { buildReport } from './report/report.js';
 export type { Report, SnapshotExtras, Tally } from './report/report.js';
 export { summaryTable } from './report/summary.js';
+export { countedOf } from './report/counted.js';
+export type { Counted } from './report/counted.js';
 export { writeCustomersCsv, CUSTOMER_COLUMNS } from './report/customers-csv.js';
 export { loadModel, loadDefaultModel, compileModel } from './model/model.js';
 export type { Model, ModelFile } from './model/model.js';
