@@ -262,8 +262,9 @@ function alikeNote(r: Report, audience: string, segment: string, say: (a: number
 function lostNote(r: Report): string {
   const state = r.retention.Lost?.customers;
   const group = r.groups.Lost?.customers;
-  if (state === undefined || group === undefined) return '';
   const winback = r.audiences['Winback Opportunities']?.customers;
+  // said when the three counts are there to be told apart
+  if (state === undefined || group === undefined || state === 0 || (state === group && (winback ?? group) === group)) return '';
   return `<p class="def">Three counts say "Lost": ${int(state)} customers are past four of their usual gaps (retention); ` +
     `${int(group)} of them are in the Lost group (Lost Core, Lost Potential Core), the ${int(state - group)} others stay Low Value (small baskets, rare orders: no win-back)` +
     (winback === undefined ? '.' : `; ${int(winback)} are Winback Opportunities, the Lost who spent at least the median.`) + '</p>';
