@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { WebSocket } from 'ws';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -25,16 +26,24 @@ function npmStart(): Promise<{ npm: ReturnType<typeof spawn>; url: string }> {
   });
 }
 
-/** Resolves once nothing answers at url (the server has stopped). */
-async function stopped(url: string): Promise<void> {
-  for (;;) {
-    try {
-      await fetch(`${url}health`);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/**
+ * A live connection to the server at url, and a promise that settles when the server ends it:
+ * the process is gone (or closing) once that happens and nothing answers after.
+ */
+async function watch(url: string): Promise<{ closed: Promise<void> }> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}live`);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  // wrapped: an async function's returned promise would be awaited with it
+  return { closed: new Promise<void>((resolve) => ws.once('close', () => resolve())) };
+}
+
+/** Resolves once the server has stopped: its socket closed, and nothing answers. */
+async function stopped(url: string, closed: Promise<void>): Promise<void> {
+  await closed;
+  await expect(fetch(`${url}health`)).rejects.toThrow();
 }
 
 const started: number[] = [];
@@ -53,12 +62,14 @@ afterEach(() => {
 test('SIGTERM to npm stops the demo, not only npm', async () => {
   const { npm, url } = await npmStart();
   expect((await fetch(`${url}health`)).ok).toBe(true);
+  const { closed } = await watch(url);
   npm.kill('SIGTERM');
-  await stopped(url);
+  await stopped(url, closed);
 }, 30_000);
 
 test('Ctrl+C (SIGINT to the process group) stops it', async () => {
   const { npm, url } = await npmStart();
+  const { closed } = await watch(url);
   process.kill(-npm.pid!, 'SIGINT');
-  await stopped(url);
+  await stopped(url, closed);
 }, 30_000);
