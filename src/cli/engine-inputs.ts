@@ -154,7 +154,7 @@ export class EngineInputs {
    * state has them), and `applied` is called after each batch applied with the count so far
    * (a checkpoint's position: the inputs give the same batches on every read).
    */
-  async readAll(first: boolean, rejects: RejectsFile | null, _rejectsPath?: string, resume?: { skip: number; applied: (batches: number) => Promise<void> }): Promise<void> {
+  async readAll(first: boolean, rejects: RejectsFile | null, resume?: { skip: number; applied: (batches: number) => Promise<void> }): Promise<void> {
     const engine = this.engine;
     let batchesBefore = 0;
     let converted = 0;

@@ -193,7 +193,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       const b = boundaries[w];
       engine.beginWindow(w === 0 ? undefined : boundaries[w - 1].at, b.at);
       try {
-        await reader.readAll(w === 0, rejects, o.rejects, checkpoints?.resume);
+        await reader.readAll(w === 0, rejects, checkpoints?.resume);
       } catch (e) {
         if (e instanceof StopReading) return;
         throw e;

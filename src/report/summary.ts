@@ -23,7 +23,7 @@ export function summaryTable(r: Report, model: Model): string {
   for (const s of model.file.segments) if (s.meaning) meaning[s.name] = s.meaning;
   const out: string[] = [
     `rfmstream report as of ${r.asOf} (${r.mode} ranks, model: ${model.name})`,
-    `customers ${int(r.customers)}   orders ${int(r.orders)}   revenue ${money(r.revenue)}   rejected rows ${int(r.rejected)}`,
+    `customers ${int(r.customers)}   orders ${int(r.orders)}   revenue ${money(r.revenue)}${r.currency ? ` ${r.currency}` : ''}   rejected rows ${int(r.rejected)}`,
     '',
     ...table('segment', Object.entries(r.segments), r, meaning),
     '',

@@ -211,6 +211,8 @@ test('a yen store: a 128,000 order counts, the currency is the store\'s, nothing
   expect(report).toMatchObject({ currency: 'JPY', customers: 3, rejected: 1 });
   expect(report.counted.rejectedBy).toEqual({ 'no customer': { count: 1, first: `line 6 of ${file}` } });
   expect(readFileSync(join(dir, 'yen-customers.csv'), 'utf8')).toContain('\nbob@example.com,1,1,127975,');
+  // the summary table's money says its currency
+  expect((await runCli(['replay', file, '--exact'])).stdout).toContain('revenue 128,140.75 JPY   rejected rows 1');
 });
 
 test("a New York store's dates: a DATE is the end of that day there, and times are shown there", async () => {
