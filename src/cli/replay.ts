@@ -214,6 +214,8 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     }
     await lines?.close();
     for (const c of reader.carts) process.stderr.write(cartSummaryText(c));
+    const currencies = [...new Set(reader.carts.map((c) => c.currency).filter((c) => c !== ''))];
+    if (currencies.length > 1) process.stderr.write(`rfm: these exports are in ${currencies.join(' and ')}: their money is added up as one (give one store's exports, or --currency)\n`);
     // --from: the moves since it (with --every the lines have theirs, and the last report is the plain one)
     const migration: Migration | null = o.every === undefined && mains.length > 1 && atFrom !== null
       ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) } : null;

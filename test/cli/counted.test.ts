@@ -240,3 +240,14 @@ test("a New York store's dates: a DATE is the end of that day there, and times a
   expect(page).toContain('2025-06-30 to 2025-12-31');
   expect(page).not.toContain('2026-01-01');
 });
+
+test('exports of stores in two currencies are said to be added up as one', async () => {
+  const r = await runCli(['replay', join(FIXTURES, 'woocommerce-orders.csv'), join(FIXTURES, 'shopify-orders.csv'), '--json', '-', '-q']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toContain('rfm: these exports are in EUR and USD: their money is added up as one');
+  expect(JSON.parse(r.stdout).currency).toBeNull();
+  // --currency keeps one: the other store's orders are left out, counted by currency
+  const eur = JSON.parse((await runCli(['replay', join(FIXTURES, 'woocommerce-orders.csv'), join(FIXTURES, 'shopify-orders.csv'), '--currency', 'EUR', '--json', '-', '-q'])).stdout);
+  expect(eur.currency).toBe('EUR');
+  expect(eur.counted.otherCurrencies.USD).toBeGreaterThan(0);
+});
