@@ -7,9 +7,9 @@
  * The bound of one order's amount, in the data's own terms: far above any real order in any
  * currency (a trillion dong is some 40 million dollars), so a yen store's 128,000 order or a
  * large B2B order counts; a mistyped 99999999999999999999 does not. Spend and every total
- * are sums of whole cents in doubles, exact below 2^53 cents (90 trillion): a report whose
- * revenue passes that says so (report/counted.ts). Large orders below the bound are counted
- * and shown (the summary's largest orders), not dropped; --max-amount lowers the bound.
+ * are sums of whole cents in doubles, exact below 2^53 cents (90 trillion, some 90,000
+ * orders at the bound: no real store). Large orders below the bound are counted and shown
+ * (report/counted.ts: the largest orders), not dropped; --max-amount lowers the bound.
  */
 export const DEFAULT_MAX_AMOUNT = 1e12;
 

@@ -17,7 +17,7 @@ import { htmlReport } from '../report/html-report.js';
 import { CultivationTracker } from '../report/cultivation.js';
 import type { Cultivation } from '../report/cultivation.js';
 import { cartSummaryText } from '../sources/carts/cart-summary.js';
-import { countedOf, largeOrdersText, rejectedText } from '../report/counted.js';
+import { countedOf, largeOrdersText, rejectedText, storeCurrencies } from '../report/counted.js';
 import { EngineInputs, engineInputOptions, engineOf } from './engine-inputs.js';
 import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
@@ -214,7 +214,7 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     }
     await lines?.close();
     for (const c of reader.carts) process.stderr.write(cartSummaryText(c));
-    const currencies = [...new Set(reader.carts.map((c) => c.currency).filter((c) => c !== ''))];
+    const currencies = storeCurrencies(reader.carts);
     if (currencies.length > 1) process.stderr.write(`rfm: these exports are in ${currencies.join(' and ')}: their money is added up as one (give one store's exports, or --currency)\n`);
     // --from: the moves since it (with --every the lines have theirs, and the last report is the plain one)
     const migration: Migration | null = o.every === undefined && mains.length > 1 && atFrom !== null

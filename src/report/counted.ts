@@ -7,6 +7,7 @@ import { LARGEST_KEPT } from '../batch/counts.js';
 import type { RejectTally } from '../batch/counts.js';
 import type { Reject } from '../batch/rejects.js';
 import { EXCLUSIONS } from '../sources/carts/cart-preset.js';
+import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { CartSummary } from '../sources/carts/cart-import.js';
 import type { IngestCounts } from '../results.js';
 
@@ -93,12 +94,17 @@ export function countedOf(read: EngineRead, carts: readonly CartSummary[], media
     if (had !== undefined) had.count += t.count;
     else by[reason] = { count: t.count, first: whereIs(t.first, source) };
   }
-  const currencies = [...new Set(carts.map((c) => c.currency).filter((c) => c !== ''))];
+  const currencies = storeCurrencies(carts);
   return {
     rowsRead, orders: counts.orders, refunds: counts.refunds, currency: currencies.length === 1 ? currencies[0] : null,
     excluded, otherCurrencies, duplicates, rejected, rejectedBy: by, afterAsOf: counts.afterAsOf,
     largeOrders: largeOrdersOf(read.largestOrders, medianSpend),
   };
+}
+
+/** The currencies the cart exports name as their stores' (one for one store). */
+export function storeCurrencies(carts: readonly CartSummary[]): string[] {
+  return [...new Set(carts.map((c) => c.currency).filter((c) => c !== ''))];
 }
 
 function largeOrdersOf(largest: readonly number[], medianSpend: number): Counted['largeOrders'] {
@@ -132,8 +138,10 @@ export function rejectedText(rejectedBy: RejectTally, source?: string): string {
 }
 
 /**
- * The likely fix of a reason, from its first row's values (" - try ..."), or ''. A whole input
- * rejected for one reason is nearly always an option the file needs.
+ * The likely fix of a reason, from its first row's values ("; try ..."), or ''. A whole input
+ * rejected for one reason is nearly always an option the file needs. An empty value is one the
+ * reader could not keep as text (the plain reader keeps only what it read): not said to be
+ * empty in the file.
  */
 export function fixFor(reason: string, first: Reject | undefined): string {
   const ts = first?.ts ?? '';
@@ -144,11 +152,11 @@ export function fixFor(reason: string, first: Reject | undefined): string {
     if (/^\d{8}$/.test(ts)) return '; dates like 20241231: try --date-format yyyymmdd';
     if (/^\d{12,14}$/.test(ts)) return '; times in milliseconds since 1970: try --date-format epoch-ms';
     if (/^\d{9,11}$/.test(ts)) return '; times in seconds since 1970: try --date-format epoch-s';
-    if (ts === '') return '; the time column is empty: name it with --ts-column';
+    if (ts === '') return `; no time was read: check --ts-column and --date-format (${DATE_FORMATS.join(', ')})`;
   }
   if (reason.includes('amount') && reason.includes('NaN')) {
     if (/^-?[\d.]*\d,\d{1,2}$/.test(amount)) return '; amounts like 12,50: try --decimal-comma';
-    if (amount === '') return '; the amount column is empty: name it with --amount-column';
+    if (amount === '') return '; no amount was read: check --amount-column and --decimal-comma';
   }
   if (reason.includes('customer')) return '; name the customer column with --customer-column';
   if (reason.includes('ahead of the clock')) return '; a simulated future: --max-future off keeps such events';

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
+import { cdnowSample } from '../support/data.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'carts');
 const dir = tempDir();
@@ -67,6 +68,13 @@ describe('rejected rows say why', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('every one of the 150 rows was rejected; the commonest reason: 150 null or unreadable time');
     expect(r.stderr).toContain('dates like 31.12.2024: try --date-format dd.mm.yyyy');
+    // the real CDNOW sample read by the plain reader (runs of spaces), dates yyyymmdd: it keeps no
+    // text of a time it could not read, so the advice names the options, not an empty column
+    const sample = await runCli(['replay', cdnowSample(), '--no-header', '--delimiter', ' ', '--customer-column', '1', '--ts-column', '3', '--amount-column', '5']);
+    expect(sample.code).toBe(2);
+    expect(sample.stderr).toContain('6,919 null or unreadable time');
+    expect(sample.stderr).toContain('no time was read: check --ts-column and --date-format (iso, epoch-ms, epoch-s, yyyymmdd');
+    expect(sample.stderr).not.toContain('is empty');
     const fixed = await runCli(['replay', csv, ...opts, '--date-format', 'dd.mm.yyyy', '--json', '-', '-q']);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(JSON.parse(fixed.stdout)).toMatchObject({ orders: 150, rejected: 0 });
