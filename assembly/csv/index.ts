@@ -39,6 +39,8 @@ let flagsPtr: usize = 0;
 let linePtr: usize = 0;
 /** Per row, start and end (input offsets) of the id, time, amount and kind fields: 8 u32. */
 let rangesPtr: usize = 0;
+/** Per row, start and end (input offsets) of the order id field: 2 u32 (configureOrder). */
+let orderRangesPtr: usize = 0;
 let headerPtr: usize = 0;
 
 // what the columns are, set by configure
@@ -48,6 +50,7 @@ let colId: i32 = 0;
 let colTs: i32 = 1;
 let colAmount: i32 = 2;
 let colKind: i32 = -1;
+let colOrder: i32 = -1;
 let dateFormat: u32 = DATE_ISO;
 let decimalComma = false;
 
@@ -68,6 +71,7 @@ export function reserve(inCapacity: u32, rowCapacity: u32): void {
   idWordsPtr = heap.alloc(n << 3);
   linePtr = heap.alloc(n << 2);
   rangesPtr = heap.alloc(n << 5);
+  orderRangesPtr = heap.alloc(n << 3);
   flagsPtr = heap.alloc(n << 2);
   kindPtr = heap.alloc(n);
   headerPtr = heap.alloc(<usize>MAX_HEADER_FIELDS << 3);
@@ -81,6 +85,7 @@ export function kindColumn(): usize { return kindPtr; }
 export function flagsColumn(): usize { return flagsPtr; }
 export function lineColumn(): usize { return linePtr; }
 export function rangesColumn(): usize { return rangesPtr; }
+export function orderRangesColumn(): usize { return orderRangesPtr; }
 export function headerRanges(): usize { return headerPtr; }
 export function headerCount(): u32 { return headerFields; }
 export function endOfScan(): u32 { return scanEnd; }
@@ -98,6 +103,12 @@ export function configure(delimiter: u8, fields: u32, id: i32, ts: i32, amount: 
   dateFormat = format;
   decimalComma = comma;
   line = firstLine;
+  colOrder = -1;
+}
+
+/** After configure: the places of this column's field go to orderRangesColumn (-1: none). */
+export function configureOrder(col: i32): void {
+  colOrder = col;
 }
 
 /** The first of delim, LF and CR at or after p (end if none before it). */
@@ -556,6 +567,7 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
     let field: i32 = 0;
     let complete = false;
     let idS: usize = 0, idE: usize = 0, tsS: usize = 0, tsE: usize = 0, amS: usize = 0, amE: usize = 0, kS: usize = 0, kE: usize = 0;
+    let oS: usize = 0, oE: usize = 0;
     // which of the four fields were quoted (bits 0-3): their text is unquoted once the record
     // is whole, as an incomplete record is scanned again from its start
     let quoted: u32 = 0;
@@ -602,6 +614,12 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
         kE = p;
         if (isQuoted) quoted |= 8;
       }
+      // the order id may share a column with none of the four (it is checked apart)
+      if (field == colOrder && !header) {
+        oS = s;
+        oE = p;
+        if (isQuoted) quoted |= 16;
+      }
       field++;
       const next = afterField(p, stop, final);
       p = stepTo;
@@ -634,6 +652,7 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
     if (quoted & 2) tsE = unquote(++tsS, tsE);
     if (quoted & 4) amE = unquote(++amS, amE);
     if (quoted & 8) kE = unquote(++kS, kE);
+    if (quoted & 16) oE = unquote(++oS, oE);
     const r = <usize>rows;
     let flags: u32 = numFields != 0 && <u32>field != numFields ? CSV_FIELDS : 0;
     if (field <= colId) idS = idE = recordStart;
@@ -664,6 +683,12 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
     store<u32>(rp, <u32>(amE - base), 20);
     store<u32>(rp, <u32>(kS - base), 24);
     store<u32>(rp, <u32>(kE - base), 28);
+    if (colOrder >= 0) {
+      if (field <= colOrder) oS = oE = recordStart;
+      const op = orderRangesPtr + (r << 3);
+      store<u32>(op, <u32>(oS - base));
+      store<u32>(op, <u32>(oE - base), 4);
+    }
     rows++;
   }
   scanEnd = <u32>(p - base);

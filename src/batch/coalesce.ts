@@ -10,6 +10,7 @@ import { allocColumnBatch } from './column-batch.js';
 import type { BatchBuffer, BufferPool } from './buffer-pool.js';
 import { addRejectTally, addTally, keepLargest } from './counts.js';
 import type { ConvertedBatch } from './converted.js';
+import { joinOrderKeys } from './order-keys.js';
 
 /** The batches as one; the parts' buffers go back to the pool. A single batch is returned as it is. */
 export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): ConvertedBatch {
@@ -51,5 +52,6 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
     pool?.give(b.ts.buffer as BatchBuffer);
   }
   if (idMode === 'utf8') out.idOffsets![numRows] = byte;
+  joined.orderKeys = joinOrderKeys(list.map((c) => c.orderKeys), list.map((c) => c.columns.numRows));
   return joined;
 }

@@ -21,6 +21,7 @@ import {
   UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, dictionaryEntries, int32Words, isValid, kindsInto, onlyData, timesInto,
 } from './decode.js';
 import { DEFAULT_MAX_AMOUNT } from './limits.js';
+import { orderKeysOf } from './order-keys.js';
 import { rejectOf } from './rejects.js';
 import { checkSchema } from './schema.js';
 import type { ColumnNames } from './schema.js';
@@ -150,7 +151,16 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     out.idBytes!.set(idBytesIn!.subarray(base, base + idBytesLen));
   }
 
-  return finishConversion(out, idNull, opts, plain, isUnsigned64(idData.type as DataType), (i) => rejectOf(batch, names, i, opts.firstRow + i + 1, ''), convertRest);
+  const converted = finishConversion(out, idNull, opts, plain, isUnsigned64(idData.type as DataType), (i) => rejectOf(batch, names, i, opts.firstRow + i + 1, ''), convertRest);
+  if (names.order !== undefined) {
+    const name = names.order.name;
+    const present = batch.schema.fields.some((f) => f.name === name);
+    if (!present && names.order.required) {
+      throw new RfmError('RFM_ERR_SCHEMA', `${source}: no column "${name}" for --order-column (columns: ${batch.schema.fields.map((f) => f.name).join(', ')}); "none" reads every row as its own order`);
+    }
+    if (present) converted.orderKeys = orderKeysOf(batch.getChild(name), n, source, name);
+  }
+  return converted;
 }
 
 /** The limits of a conversion: what a row must be within to be applied. */

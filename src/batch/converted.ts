@@ -4,9 +4,12 @@ import { columnBatchBytes } from './column-batch.js';
 import type { ColumnBatchShape } from './column-batch.js';
 import type { BatchBuffer, BufferPool } from './buffer-pool.js';
 import type { BatchCounts } from './counts.js';
+import type { OrderKeys } from './order-keys.js';
 
 export interface ConvertedBatch extends BatchCounts {
   columns: ColumnBatch;
+  /** Each row's order id, when the input has an order id column (repeat-orders.ts drops repeats by it). */
+  orderKeys?: OrderKeys;
 }
 
 /** One shard's view of a batch: the buffer (its own, or shared by all) and the shape to view it by. */
@@ -24,6 +27,8 @@ export interface ShardPart {
  */
 export interface ConvertedInput extends BatchCounts {
   parts: ShardPart[];
+  /** Each row's order id (see ConvertedBatch); stays on the reading thread. */
+  orderKeys?: OrderKeys;
 }
 
 /** The converted batch for numShards shards: itself for every shard when shared, else copies for all but the first. */

@@ -19,6 +19,8 @@ export interface BatchCounts {
   largest?: number[];
   /** The ids are unsigned 64-bit integers (Uint64): exports print them as such. */
   unsignedIds?: boolean;
+  /** Rows of an order (or event) an earlier row had, marked skip (repeat-orders.ts). */
+  duplicates?: number;
 }
 
 /** Rejected rows by reason: how many, and the first (its row, line and raw values). */

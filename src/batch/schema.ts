@@ -14,7 +14,18 @@ export interface ColumnNames {
   amount: string;
   /** Optional: rows are orders (refunds when the amount is negative) without it. */
   kind: string;
+  /** Optional: the order id column, by which a repeated order counts once (repeat-orders.ts). */
+  order?: OrderColumn;
 }
+
+/** An order id column: its name, and whether the input must have it (named by the user) or it is read when there. */
+export interface OrderColumn {
+  name: string;
+  required: boolean;
+}
+
+/** The order id column read when the input has it, unless told otherwise (--order-column). */
+export const DEFAULT_ORDER_COLUMN = 'order_id';
 
 export const DEFAULT_COLUMNS: ColumnNames = { customer: 'customer_id', ts: 'ts', amount: 'amount', kind: 'kind' };
 

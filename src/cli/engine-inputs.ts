@@ -10,6 +10,9 @@ import { columnBatchOver } from '../batch/column-batch.js';
 import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
+import { RepeatOrders } from '../batch/repeat-orders.js';
+import { DEFAULT_ORDER_COLUMN } from '../batch/schema.js';
+import type { OrderColumn } from '../batch/schema.js';
 import { Engine } from '../engine/engine.js';
 import type { CoreName } from '../engine/shard-host.js';
 import type { Model } from '../model/model.js';
@@ -19,6 +22,7 @@ import type { Counted } from '../report/counted.js';
 import type { CartSummary } from '../sources/carts/cart-import.js';
 import type { CsvImportOptions } from '../sources/csv-import.js';
 import type { InputKind } from '../sources/input-format.js';
+import type { ConversionTarget } from '../batch/record-batches.js';
 import { INPUT_KINDS, cartOf, describeInput, inputKind, openInput } from '../sources/input-source.js';
 import type { InputReadOptions } from '../sources/input-source.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
@@ -38,6 +42,7 @@ export interface EngineInputOptions {
   tsColumn: string;
   amountColumn: string;
   kindColumn: string;
+  orderColumn: string;
   stallTimeout?: number;
   maxAmount: number;
   maxFuture?: number;
@@ -68,7 +73,7 @@ export function engineInputOptions(c: Command): Command {
 }
 
 /** How a CSV is read: the options of rfm replay, rfm serve FILE and the rest. */
-export type CsvReadOptions = Pick<EngineInputOptions, 'customerColumn' | 'tsColumn' | 'amountColumn' | 'kindColumn' | 'delimiter' | 'header' | 'dateFormat' | 'decimalComma' | 'idType' | 'encoding'>;
+export type CsvReadOptions = Pick<EngineInputOptions, 'customerColumn' | 'tsColumn' | 'amountColumn' | 'kindColumn' | 'orderColumn' | 'delimiter' | 'header' | 'dateFormat' | 'decimalComma' | 'idType' | 'encoding'>;
 
 /** The input's column names and the CSV options, on a command. */
 export function csvReadOptions(c: Command): Command {
@@ -77,6 +82,7 @@ export function csvReadOptions(c: Command): Command {
     .option('--ts-column <name>', 'event time column', 'ts')
     .option('--amount-column <name>', 'amount column', 'amount')
     .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
+    .option('--order-column <name>', `order id column: a repeated id counts once (read when the input has it; "none": every row is its own order)`, DEFAULT_ORDER_COLUMN)
     .option('--delimiter <char>', 'CSV field delimiter ("tab" for tabs)', ',')
     .option('--no-header', 'CSV: the first line is data; name columns by number')
     .option('--date-format <format>', `CSV: how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
@@ -93,9 +99,16 @@ export function csvOptions(o: CsvReadOptions): CsvImportOptions {
     customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn,
     // the default kind column is read when the header has one, as rfm import csv does
     kind: o.kindColumn === 'kind' ? undefined : o.kindColumn,
+    order: orderColumnOf(o),
     delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType, encoding: o.encoding,
     columnOptionSuffix: '-column',
   };
+}
+
+/** The order id column of the options: the default read when there, one named required, "none" none. */
+export function orderColumnOf(o: Pick<CsvReadOptions, 'orderColumn'>): OrderColumn | undefined {
+  if (o.orderColumn === 'none' || o.orderColumn === '') return undefined;
+  return { name: o.orderColumn, required: o.orderColumn !== DEFAULT_ORDER_COLUMN };
 }
 
 export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boolean): Engine {
@@ -158,15 +171,19 @@ export class EngineInputs {
     const engine = this.engine;
     let batchesBefore = 0;
     let converted = 0;
+    // one order id set for every input of a read: overlapping files count an order once
+    const repeats = new RepeatOrders();
     for (const unit of this.units()) {
       let batches = 0;
       const format = unit.kind;
       if (first) for (const input of unit.paths) this.read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
-      const opened = openInput(unit.paths, format, engine.sourceOptions(), this.readOptions(format, () => batchesBefore));
+      const opened = openInput(unit.paths, format, this.target(), this.readOptions(format, () => batchesBefore));
       if (opened.cart !== null && first) this.carts.push(opened.cart);
       if (format !== 'arrow') this.progress.total = null;
       for await (const c of opened.batches) {
         batches += c.batches;
+        // before the checkpoint's skip: the ids of the batches it has are seen all the same
+        repeats.drop(c);
         if (resume !== undefined && converted < resume.skip) {
           converted++;
           for (const b of new Set(c.parts.map((p) => p.buffer))) engine.pool.give(b);
@@ -185,6 +202,7 @@ export class EngineInputs {
       }
     }
     this.progress.done();
+    if (first && repeats.dropped > 0) process.stderr.write(repeatsText(repeats, this.o.orderColumn));
     if (first) this.checkSomethingCounted();
   }
 
@@ -226,6 +244,12 @@ export class EngineInputs {
     return units;
   }
 
+  /** What the readers convert for: the engine's, with the order id column. */
+  private target(): ConversionTarget {
+    const t = this.engine.sourceOptions();
+    return { ...t, names: { ...t.names, order: orderColumnOf(this.o) } };
+  }
+
   /** The first and last event times of the inputs (a read that applies nothing), or null when there is none. */
   async timeRange(): Promise<{ first: number; last: number } | null> {
     const pool = new BufferPool(false);
@@ -244,6 +268,14 @@ export class EngineInputs {
     }
     return first <= last ? { first, last } : null;
   }
+}
+
+/** The repeated orders left out, in words: with a warning when they look like an order's line items. */
+export function repeatsText(r: RepeatOrders, column: string): string {
+  const items = r.otherAmounts > 0
+    ? `; ${r.otherAmounts.toLocaleString('en-US')} of them with another amount than the row before: if the rows are an order's line items, not repeats, give --order-column none`
+    : '';
+  return `rfm: ${r.dropped.toLocaleString('en-US')} rows repeat an order id (column "${column}") an earlier row had: counted once${items}\n`;
 }
 
 /** What a cart's rules left out, in words: the statuses, currencies and repeats. */

@@ -12,7 +12,8 @@ import { Pacer } from '../server/pace.js';
 import { startServer } from '../server/server.js';
 import type { RunningServer } from '../server/server.js';
 import { cartSummaryText } from '../sources/carts/cart-summary.js';
-import { csvOptions, csvReadOptions } from './engine-inputs.js';
+import { csvOptions, csvReadOptions, orderColumnOf, repeatsText } from './engine-inputs.js';
+import { RepeatOrders } from '../batch/repeat-orders.js';
 import type { CsvReadOptions } from './engine-inputs.js';
 import type { InputKind } from '../sources/input-format.js';
 import { INPUT_KINDS, describeInput, inputKind, openInput } from '../sources/input-source.js';
@@ -155,15 +156,20 @@ export function serveCommand(program: Command): void {
         do {
           const pacer = new Pacer(o.rate, o.speed);
           const start = live.engine.counts.orders;
-          const opened = openInput(source, kind, live.engine.sourceOptions(), {
+          const target = live.engine.sourceOptions();
+          // a repeated order id counts once within a pass over the file (--loop passes again)
+          const repeats = new RepeatOrders();
+          const opened = openInput(source, kind, { ...target, names: { ...target.names, order: orderColumnOf(o) } }, {
             csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone, notAfter: notAfter({ maxFutureMs: o.maxFuture }) }, arrow: { maxBatchRows: pacer.stepRows },
           });
           if (opened.cart !== null) live.addCart(opened.cart);
           for await (const batch of opened.batches) {
+            repeats.drop(batch);
             await live.ingest(batch);
             await pacer.wait(live.engine.counts.orders - start, live.engine.watermark);
           }
           if (opened.cart !== null) process.stderr.write(cartSummaryText(opened.cart));
+          if (repeats.dropped > 0) process.stderr.write(repeatsText(repeats, o.orderColumn));
         } while (o.loop);
         await live.markSourceDone();
         process.stdout.write(`rfm: replayed ${source} (${describeInput(kind)}); still serving (Ctrl+C stops)\n`);

@@ -134,6 +134,8 @@ export class Engine {
   readonly rejectedBy: RejectTally = {};
   /** The largest order amounts applied, largest first (batch/counts.ts: LARGEST_KEPT). */
   readonly largestOrders: number[] = [];
+  /** Rows left out as repeats of an order an earlier row had (repeat-orders.ts). */
+  duplicates = 0;
 
   constructor(o: EngineOptions = {}) {
     checkOptions(o);
@@ -235,7 +237,8 @@ export class Engine {
     addTally(k, c);
     addRejectTally(this.rejectedBy, c.rejectedBy);
     for (const a of c.largest ?? []) keepLargest(this.largestOrders, a);
-    const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf;
+    this.duplicates += c.duplicates ?? 0;
+    const converted = c.orders + c.refunds + c.engagements + c.rejected + c.afterAsOf + (c.duplicates ?? 0);
     k.rows += converted;
     if (c.maxTs > this.watermarkMs) this.watermarkMs = c.maxTs;
     if (this.keepRejects) for (const r of c.rejects) this.rejects.push(r);

@@ -54,6 +54,8 @@ export interface EngineRead {
   counts: IngestCounts;
   rejectedBy: RejectTally;
   largestOrders: readonly number[];
+  /** Rows left out as repeated orders (plain inputs with an order id column). */
+  duplicates: number;
 }
 
 /** Where a rejected row stands and what it held, in a few words. */
@@ -75,7 +77,7 @@ export function countedOf(read: EngineRead, carts: readonly CartSummary[], media
   const by: Record<string, RejectedReason> = {};
   let rejected = counts.rejected;
   let rowsRead = counts.rows - cartEvents;
-  let duplicates = 0;
+  let duplicates = read.duplicates;
   for (const c of carts) {
     rowsRead += c.rows;
     duplicates += c.duplicates;

@@ -279,7 +279,7 @@ function countedSection(c: Counted): string {
   ];
   for (const [why, k] of Object.entries(c.excluded)) rows.push([`counted.excluded.${why}`, `left out: ${why === 'refunded' ? 'refunded whole (no purchase)' : why}`, int(k)]);
   for (const [cur, k] of Object.entries(c.otherCurrencies)) rows.push([`counted.otherCurrencies.${cur}`, `left out: in ${cur}, not the store's currency`, int(k)]);
-  if (c.duplicates > 0) rows.push(['counted.duplicates', 'repeated in another export, counted once', int(c.duplicates)]);
+  if (c.duplicates > 0) rows.push(['counted.duplicates', 'repeated orders (by order id), counted once', int(c.duplicates)]);
   rows.push(['counted.rejected', 'rejected', int(c.rejected)]);
   for (const [reason, t] of Object.entries(c.rejectedBy)) rows.push([`counted.rejectedBy.${reason}.count`, `rejected: ${reason}${t.first ? ` (the first: ${t.first})` : ''}`, int(t.count)]);
   if (c.afterAsOf > 0) rows.push(['counted.afterAsOf', 'after the report\'s date, not counted', int(c.afterAsOf)]);

@@ -303,7 +303,7 @@ function drawCounted(s) {
   const rows = [['rows read', c.rowsRead], ['orders counted', c.orders], ['refunds counted', c.refunds]];
   for (const [why, k] of Object.entries(c.excluded)) rows.push(['left out: ' + (why === 'refunded' ? 'refunded whole (no purchase)' : why), k]);
   for (const [cur, k] of Object.entries(c.otherCurrencies)) rows.push(['left out: in ' + cur + ', not the store’s currency', k]);
-  if (c.duplicates > 0) rows.push(['repeated in another export, counted once', c.duplicates]);
+  if (c.duplicates > 0) rows.push(['repeated orders (by order id), counted once', c.duplicates]);
   rows.push(['rejected', c.rejected]);
   for (const [reason, t] of Object.entries(c.rejectedBy)) rows.push(['rejected: ' + reason + (t.first ? ' (the first: ' + t.first + ')' : ''), t.count]);
   if (c.largeOrders.count > 0) rows.push(['large orders (over ' + money.format(c.largeOrders.over) + '), counted: check them', c.largeOrders.count]);

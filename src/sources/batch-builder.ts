@@ -8,6 +8,7 @@ import {
   Dictionary, Float64, Int64, Int8, RecordBatch, TimestampMillisecond, Utf8, makeData, vectorFromArray,
 } from 'apache-arrow';
 import type { Data, Vector } from 'apache-arrow';
+import { DEFAULT_ORDER_COLUMN } from '../batch/schema.js';
 
 /** Names of the kind dictionary, index = Kind code. */
 // 'unknown' (code 4) carries an importer's unreadable kind through to the engine, which rejects the row
@@ -70,6 +71,8 @@ export interface OrderColumns {
   amount: Float64Array;
   /** Kind codes (0 order, 1 refund, 2 visit, 3 email_open); omitted: no kind column. */
   kind?: Int8Array;
+  /** Order ids ('' or null: none), as the column DEFAULT_ORDER_COLUMN; omitted: no such column. */
+  orderIds?: (string | null)[];
 }
 
 export function buildOrderBatch(c: OrderColumns): RecordBatch {
@@ -116,6 +119,7 @@ export function buildOrderBatch(c: OrderColumns): RecordBatch {
       type: KIND_TYPE, length: n, data: c.kind.subarray(0, n), dictionary: kindDictionary,
     });
   }
+  if (c.orderIds) children[DEFAULT_ORDER_COLUMN] = utf8Column(c.orderIds, n);
   return new RecordBatch(children);
 }
 
@@ -128,9 +132,12 @@ export class OrderBatchBuffer {
   private readonly ts: Float64Array;
   private readonly amount: Float64Array;
   private readonly kind: Int8Array;
+  private readonly orderIds: (string | null)[] | null;
   rows = 0;
 
-  constructor(readonly capacity: number, readonly stringIds: boolean) {
+  /** withOrderIds: each row's order id is given (orderId) and written as a column. */
+  constructor(readonly capacity: number, readonly stringIds: boolean, withOrderIds = false) {
+    this.orderIds = withOrderIds ? [] : null;
     this.idWords = new Int32Array(2 * capacity);
     this.idNull = new Uint8Array(capacity);
     this.ts = new Float64Array(capacity);
@@ -161,6 +168,11 @@ export class OrderBatchBuffer {
     this.kind[r] = kind;
   }
 
+  /** The order id of the row pushed last. */
+  orderId(id: string): void {
+    if (this.orderIds !== null) this.orderIds[this.rows - 1] = id;
+  }
+
   /** The rows so far as a batch; the buffer starts empty again. */
   take(): RecordBatch {
     const n = this.rows;
@@ -172,6 +184,7 @@ export class OrderBatchBuffer {
       ts: this.ts.slice(0, n),
       amount: this.amount.slice(0, n),
       kind: this.kind.slice(0, n),
+      orderIds: this.orderIds?.slice(0, n),
     });
     this.rows = 0;
     return b;

@@ -13,6 +13,7 @@ import type { Bounds } from '../batch/convert.js';
 import { toInput } from '../batch/converted.js';
 import type { ConvertedInput } from '../batch/converted.js';
 import { UNKNOWN_KIND } from '../batch/decode.js';
+import type { OrderKeys } from '../batch/order-keys.js';
 import type { Reject } from '../batch/rejects.js';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
@@ -40,6 +41,8 @@ export interface CsvLayout {
   isInt: boolean | null;
   /** Fields a record must have (the header's), 0 without a header. */
   fields: number;
+  /** The order id column, -1 for none. */
+  order: number;
 }
 
 /** Where the batches go: the engine's shard count and buffer pool, and the bounds rows are held to. */
@@ -61,6 +64,29 @@ export interface ScannedColumns {
   idNull: Uint8Array | null;
   /** Row j's place and raw values, for a rejects file. */
   rejectAt: (j: number) => Reject;
+  /** Row j's order id, with an order column. */
+  orderKeys?: OrderKeys;
+}
+
+/** The kept rows' order id fields (trimmed; quoted ones the scanner unquoted) as keys. */
+function orderKeysOfScan(r: ScannedRows, input: Uint8Array, m: number, rowOf: (j: number) => number): OrderKeys {
+  const offsets = new Int32Array(m + 1);
+  const places = r.orderRanges;
+  let size = 0;
+  for (let j = 0; j < m; j++) size += places[2 * rowOf(j) + 1] - places[2 * rowOf(j)];
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (let j = 0; j < m; j++) {
+    const i = rowOf(j);
+    let s = places[2 * i];
+    let e = places[2 * i + 1];
+    while (s < e && (input[s] === SPACE || input[s] === TAB)) s++;
+    while (e > s && (input[e - 1] === SPACE || input[e - 1] === TAB)) e--;
+    bytes.set(input.subarray(s, e), at);
+    at += e - s;
+    offsets[j + 1] = at;
+  }
+  return { offsets, bytes: bytes.subarray(0, at) };
 }
 
 export class CsvBatcher {
@@ -89,6 +115,7 @@ export class CsvBatcher {
     const cols = this.columns(r, input);
     if (cols === null) return null;
     const c = finishConversion(cols.batch, cols.idNull, this.bounds, null, false, cols.rejectAt);
+    c.orderKeys = cols.orderKeys;
     return toInput(c, this.target.numShards, this.target.pool);
   }
 
@@ -145,7 +172,7 @@ export class CsvBatcher {
     const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ScannedColumns => {
       stats.rows += m;
       this.rowsBefore += m;
-      return { batch, idNull, rejectAt };
+      return { batch, idNull, rejectAt, orderKeys: l.order >= 0 ? orderKeysOfScan(r, input, m, rowOf) : undefined };
     };
     if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
       // the usual scan: integer ids and values the scanner read itself, the columns as they are

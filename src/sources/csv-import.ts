@@ -11,6 +11,7 @@ import type { TextEncoding } from './csv-lines.js';
 import type { ImportStats } from './import-stats.js';
 import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
 import type { DateFormat } from './parse-values.js';
+import type { OrderColumn } from '../batch/schema.js';
 
 export interface CsvImportOptions {
   /** Column holding the customer: a header name or a 1-based number. */
@@ -22,6 +23,8 @@ export interface CsvImportOptions {
    * a header column named "kind" is read when there is one (every row an order otherwise).
    */
   kind?: string;
+  /** The order id column (a repeated id counts once, repeat-orders.ts): must exist when required, else read when there. */
+  order?: OrderColumn;
   delimiter: string;
   /** The first record names the columns. Default true. */
   header: boolean;
@@ -71,16 +74,24 @@ export function columnIndex(spec: string, header: string[] | null, path: string,
   return i;
 }
 
+/** The order id column (0-based) of these options under this header; -1: none. */
+export function orderColumnIn(o: CsvImportOptions, header: string[] | null, path: string): number {
+  if (o.order === undefined) return -1;
+  if (o.order.required) return columnIndex(o.order.name, header, path, 'order' + (o.columnOptionSuffix ?? ''));
+  const name = o.order.name.toLowerCase();
+  return header?.findIndex((h) => h.trim().toLowerCase() === name) ?? -1;
+}
+
 export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
   const path = typeof source === 'string' ? source : 'the request body';
   let buffer: OrderBatchBuffer | null = null;
-  let cols: { customer: number; ts: number; amount: number; kind: number } | null = null;
+  let cols: { customer: number; ts: number; amount: number; kind: number; order: number } | null = null;
   let header: string[] | null = null;
   const id = new Int32Array(2);
   let isInt = o.idType === 'int';
   // with --id-type auto the first non-empty id decides; rows without one wait for it
   let decided = o.idType !== 'auto';
-  const waiting: { ts: number; amount: number; kind: number }[] = [];
+  const waiting: { ts: number; amount: number; kind: number; order: string | null }[] = [];
   for await (const { line, fields } of readRecords(source, o.delimiter, o.encoding)) {
     if (o.header && header === null) {
       header = fields;
@@ -92,6 +103,7 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
         ts: columnIndex(o.ts, header, path, 'ts' + (o.columnOptionSuffix ?? '')),
         amount: columnIndex(o.amount, header, path, 'amount' + (o.columnOptionSuffix ?? '')),
         kind: o.kind ? columnIndex(o.kind, header, path, 'kind' + (o.columnOptionSuffix ?? '')) : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
+        order: orderColumnIn(o, header, path),
       };
     }
     stats.records++;
@@ -120,13 +132,14 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
     if (ts !== ts) stats.badTimes++;
     if (amount !== amount) stats.badAmounts++;
     stats.rows++;
+    const order = cols.order >= 0 ? (fields[cols.order] ?? '').trim() : null;
     if (!decided) {
       stats.badIds++;
-      waiting.push({ ts, amount, kind });
+      waiting.push({ ts, amount, kind, order });
       continue;
     }
     if (buffer === null) {
-      buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, !isInt);
+      buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, !isInt, cols.order >= 0);
       for (const w of waiting) {
         pushNull(buffer, isInt, w);
         if (buffer.isFull) yield buffer.take();
@@ -148,11 +161,12 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
       if (idText === '') stats.badIds++;
       b.pushString(idText === '' ? null : idText, ts, amount, kind);
     }
+    if (order !== null) b.orderId(order);
     if (b.isFull) yield b.take();
   }
   if (buffer === null && waiting.length > 0) {
     // no row had an id: string ids, every row rejected as a null customer downstream
-    buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, true);
+    buffer = new OrderBatchBuffer(o.batchRows ?? 65_536, true, cols!.order >= 0);
     for (const w of waiting) {
       pushNull(buffer, false, w);
       if (buffer.isFull) yield buffer.take();
@@ -162,7 +176,8 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
 }
 
 /** A row without a customer id, into the batch as a null id. */
-function pushNull(b: OrderBatchBuffer, isInt: boolean, r: { ts: number; amount: number; kind: number }): void {
+function pushNull(b: OrderBatchBuffer, isInt: boolean, r: { ts: number; amount: number; kind: number; order: string | null }): void {
   if (isInt) b.pushInt(0, 0, true, r.ts, r.amount, r.kind);
   else b.pushString(null, r.ts, r.amount, r.kind);
+  if (r.order !== null) b.orderId(r.order);
 }

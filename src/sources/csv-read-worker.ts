@@ -91,7 +91,8 @@ function run(t: ChunkTask): ChunkResult {
 parentPort!.on('message', (t: ChunkTask) => {
   for (const b of t.buffers) pool.give(b);
   const r = run(t);
-  parentPort!.postMessage(r, transferable(r.batches.flatMap((c) => c.parts.map((p) => p.buffer))));
+  const keys = r.batches.flatMap((c) => (c.orderKeys ? [c.orderKeys.offsets.buffer as ArrayBuffer, c.orderKeys.bytes.buffer as ArrayBuffer] : []));
+  parentPort!.postMessage(r, [...transferable(r.batches.flatMap((c) => c.parts.map((p) => p.buffer))), ...new Set(keys)]);
 });
 
 process.on('exit', () => closeSync(fd));

@@ -22,6 +22,8 @@ interface ScannerExports {
   flagsColumn(): number;
   lineColumn(): number;
   rangesColumn(): number;
+  configureOrder(col: number): void;
+  orderRangesColumn(): number;
   headerRanges(): number;
   headerCount(): number;
   endOfScan(): number;
@@ -69,6 +71,8 @@ export interface ScannedRows {
   line: Uint32Array;
   /** Start and end (input offsets) of the id, time, amount and kind fields: 8 a row. */
   ranges: Uint32Array;
+  /** Start and end of the order id field, 2 a row (empty unless configured with an order column). */
+  orderRanges: Uint32Array;
 }
 
 export class CsvScanner {
@@ -91,8 +95,13 @@ export class CsvScanner {
     return new Uint8Array(this.x.memory.buffer, this.x.inputPtr(), this.inCapacity);
   }
 
-  configure(c: { delimiter: number; fields: number; id: number; ts: number; amount: number; kind: number; format: number; decimalComma: boolean; line: number }): void {
+  private orders = false;
+
+  /** The columns to read; order: the order id column whose field places a scan keeps (-1 or absent: none). */
+  configure(c: { delimiter: number; fields: number; id: number; ts: number; amount: number; kind: number; format: number; decimalComma: boolean; line: number; order?: number }): void {
     this.x.configure(c.delimiter, c.fields, c.id, c.ts, c.amount, c.kind, c.format, c.decimalComma ? 1 : 0, c.line);
+    this.orders = (c.order ?? -1) >= 0;
+    if (this.orders) this.x.configureOrder(c.order!);
   }
 
   /** Offset of the first byte of [from, end) that breaks UTF-8, or -1 - (continuation bytes left owed). */
@@ -125,6 +134,7 @@ export class CsvScanner {
       flags: new Uint32Array(buf, x.flagsColumn(), rows),
       line: new Uint32Array(buf, x.lineColumn(), rows),
       ranges: new Uint32Array(buf, x.rangesColumn(), 8 * rows),
+      orderRanges: new Uint32Array(buf, x.orderRangesColumn(), this.orders ? 2 * rows : 0),
     };
   }
 

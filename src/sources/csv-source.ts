@@ -12,12 +12,12 @@ import type { Bounds } from '../batch/convert.js';
 import type { ConvertedInput } from '../batch/converted.js';
 import { notAfter } from '../batch/limits.js';
 import { convertRecordBatches } from '../batch/record-batches.js';
-import { DEFAULT_COLUMNS } from '../batch/schema.js';
+import { DEFAULT_COLUMNS, DEFAULT_ORDER_COLUMN } from '../batch/schema.js';
 import type { ConversionTarget } from '../batch/record-batches.js';
 import { RfmError } from '../core/errors.js';
 import { CsvBatcher } from './csv-batches.js';
 import type { CsvBatchTarget, CsvLayout } from './csv-batches.js';
-import { columnIndex, readCsvOrders } from './csv-import.js';
+import { columnIndex, orderColumnIn, readCsvOrders } from './csv-import.js';
 import { checkNotUtf16, linesIn, notText } from './csv-lines.js';
 import type { CsvImportOptions } from './csv-import.js';
 import { readCsvParallel } from './csv-parallel.js';
@@ -104,7 +104,9 @@ export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvI
   // a gzip stream is read from its start: one thread
   if (scannerReads(o)) return typeof source === 'string' && source !== '-' && !isGzip(source) ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
   // the plain reader writes the default column names, whatever the file called them
-  return convertRecordBatches(readCsvOrders(source, o, stats), { ...target, names: DEFAULT_COLUMNS }, typeof source === 'string' ? source : 'the request body');
+  // (the order id column, when the file has one, as DEFAULT_ORDER_COLUMN)
+  const names = { ...DEFAULT_COLUMNS, order: o.order === undefined ? undefined : { name: DEFAULT_ORDER_COLUMN, required: false } };
+  return convertRecordBatches(readCsvOrders(source, o, stats), { ...target, names }, typeof source === 'string' ? source : 'the request body');
 }
 
 /** The columns of these options under this header (null: none), the kind of id still open under auto. */
@@ -115,14 +117,16 @@ export function csvLayout(o: CsvImportOptions, header: string[] | null, path: st
     kind: o.kind ? spec(o.kind, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
     isInt: o.idType === 'auto' ? null : o.idType === 'int',
     fields: header?.length ?? 0,
+    order: orderColumnIn(o, header, path),
   };
 }
+
 
 /** The scanner set for a layout, its first record on `line`. */
 export function configureScanner(scanner: CsvScanner, o: CsvImportOptions, layout: CsvLayout, line: number): void {
   scanner.configure({
     delimiter: o.delimiter.charCodeAt(0), fields: layout.fields, id: layout.id, ts: layout.ts, amount: layout.amount, kind: layout.kind,
-    format: DATE_CODES[o.dateFormat], decimalComma: o.decimalComma, line,
+    format: DATE_CODES[o.dateFormat], decimalComma: o.decimalComma, line, order: layout.order,
   });
 }
 

@@ -14,6 +14,7 @@ import { readCsvParallel } from '../../src/sources/csv-parallel.js';
 import { readCsv } from '../../src/sources/csv-source.js';
 import { newImportStats } from '../../src/sources/import-stats.js';
 import type { ImportStats } from '../../src/sources/import-stats.js';
+import { RepeatOrders } from '../../src/batch/repeat-orders.js';
 import { reportOf } from '../support/engine.js';
 import { randomCsv, SHAPES } from '../support/random-csv.js';
 
@@ -91,5 +92,41 @@ describe('the parallel CSV reader reads as one scan does', () => {
     expect(want).toMatch(/line \d+ is not UTF-8/);
     expect(await errorOf(2)).toBe(want);
     expect(await errorOf(4)).toBe(want);
+  });
+
+  test('order ids (quoted, some holding a line end) come through every thread as one scan gives them', async () => {
+    const file = join(dir, 'order-ids.csv');
+    const lines = ['customer_id,order_id,ts,amount'];
+    // 1,500 of the 6,000 ids repeat an earlier one
+    for (let i = 0; i < 6000; i++) lines.push(`${1 + (i % 300)},"o,${i % 4500}${(i % 4500) % 7 === 0 ? '\n' : ''}",2024-03-${String(1 + (i % 28)).padStart(2, '0')},${i % 40}.5`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const o: CsvImportOptions = {
+      customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: ',', header: true, dateFormat: 'iso', decimalComma: false, idType: 'auto',
+      order: { name: 'order_id', required: false },
+    };
+    const keysOf = async (readers: number | null): Promise<{ keys: string[]; dropped: number }> => {
+      const engine = new Engine({ workers: 1 });
+      const repeats = new RepeatOrders();
+      const keys: string[] = [];
+      try {
+        const stats = newImportStats();
+        const source = readers === null ? readCsv(file, o, engine.sourceOptions(), stats) : readCsvParallel(file, o, engine.sourceOptions(), stats, { readers, chunkBytes: 4096 });
+        for await (const c of source) {
+          const k = c.orderKeys!;
+          for (let i = 0; i + 1 < k.offsets.length; i++) keys.push(Buffer.from(k.bytes.subarray(k.offsets[i], k.offsets[i + 1])).toString());
+          repeats.drop(c);
+          await engine.ingest(c);
+        }
+        expect(engine.counts.orders).toBe(4500);
+        return { keys, dropped: repeats.dropped };
+      } finally {
+        await engine.close();
+      }
+    };
+    const want = await keysOf(null);
+    expect(want.keys.slice(6, 8)).toEqual(['o,6', 'o,7\n']);
+    expect(want).toMatchObject({ dropped: 1500 });
+    expect(await keysOf(2)).toEqual(want);
+    expect(await keysOf(4)).toEqual(want);
   });
 });

@@ -20,7 +20,7 @@ import { PRESETS, detectCart } from './carts.js';
 import { CartTime, parseMoney } from './cart-values.js';
 import type { DayOrder } from './cart-values.js';
 import { ZoneClock } from './zone-time.js';
-import { ByteSet } from './byte-set.js';
+import { ByteSet } from '../../batch/byte-set.js';
 import { FieldText, plainMoney } from './field-text.js';
 
 /** Columns of a few values each, whose texts are kept rather than made again (field-text.ts). */
