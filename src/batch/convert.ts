@@ -20,7 +20,7 @@ import { keepLargest } from './counts.js';
 import {
   UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, dictionaryEntries, int32Words, isValid, kindsInto, onlyData, timesInto,
 } from './decode.js';
-import { DEFAULT_MAX_AMOUNT } from './limits.js';
+import { DEFAULT_MAX_AMOUNT, TOO_EARLY, tooLarge } from './limits.js';
 import { orderKeysOf } from './order-keys.js';
 import { rejectOf } from './rejects.js';
 import { checkSchema } from './schema.js';
@@ -45,6 +45,8 @@ export interface ConvertOptions {
   maxAmount?: number;
   /** Rows dated after this time (ms) are rejected (limits.ts: notAfter). Default: none. */
   notAfter?: number;
+  /** Rows dated before this time (ms) are rejected (limits.ts: RowLimits.notBefore). Default: none. */
+  notBefore?: number;
   /**
    * A window's read of an input read once per window (replay --from/--every): rows at or
    * before this time were applied by an earlier read, and are skipped without a count.
@@ -164,7 +166,7 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
 }
 
 /** The limits of a conversion: what a row must be within to be applied. */
-export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter' | 'after' | 'quietRejects'>;
+export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter' | 'notBefore' | 'after' | 'quietRejects'>;
 
 /**
  * The pass every converted batch ends with, whatever it was read from: rows to reject
@@ -184,6 +186,7 @@ export function finishConversion(
   const asOf = opts.asOf ?? Infinity;
   const maxAmount = opts.maxAmount ?? DEFAULT_MAX_AMOUNT;
   const latest = opts.notAfter ?? Infinity;
+  const earliest = Math.max(opts.notBefore ?? -Infinity, -MAX_TIME_MS);
   const after = opts.after ?? -Infinity;
   const result: ConvertedBatch = {
     columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
@@ -191,7 +194,7 @@ export function finishConversion(
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
-  const from = idNull === null ? countPlain(kind, ts, amount, n, after, Math.min(asOf, latest), maxAmount, result, plain) : 0;
+  const from = idNull === null ? countPlain(kind, ts, amount, n, after, earliest, Math.min(asOf, latest), maxAmount, result, plain) : 0;
   if (plain !== null && from < n) convertRest();
   for (let i = from; i < n; i++) {
     const k = kind[i];
@@ -201,9 +204,10 @@ export function finishConversion(
     if (idNull !== null && idNull[i]) reason = 'null customer';
     else if (t !== t) reason = 'null or unreadable time';
     else if (t < -MAX_TIME_MS || t > MAX_TIME_MS) reason = 'time out of range';
+    else if (t < earliest) reason = TOO_EARLY;
     else if (k === UNKNOWN_KIND) reason = 'unknown kind';
     else if (k <= Kind.refund && !Number.isFinite(a)) reason = a !== a ? 'null or NaN amount' : 'infinite amount';
-    else if (k <= Kind.refund && (a > maxAmount || a < -maxAmount)) reason = `amount beyond ${maxAmount} (--max-amount)`;
+    else if (k <= Kind.refund && (a > maxAmount || a < -maxAmount)) reason = tooLarge(maxAmount);
     else if (t > latest) reason = 'time too far ahead of the clock (--max-future)';
     if (reason !== null) {
       kind[i] = Kind.skip;
@@ -280,7 +284,7 @@ function plainInput(ts: Data, kind: Data | null): PlainInput | null {
  * pass instead of three); the caller converts every row the general way if it stops early.
  */
 function countPlain(
-  kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, after: number, asOf: number, maxAmount: number, into: BatchCounts, plain: PlainInput | null,
+  kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, after: number, earliest: number, asOf: number, maxAmount: number, into: BatchCounts, plain: PlainInput | null,
 ): number {
   const tsWords = plain?.tsWords;
   const kinds = plain?.kinds ?? null;
@@ -308,7 +312,7 @@ function countPlain(
     const a = amount[i];
     // a time in range, in the window and not after the clock's limit (false for NaN), a
     // known kind, and an amount within the bound (false for NaN and the infinities)
-    if (!(t >= -MAX_TIME_MS && t <= MAX_TIME_MS && t <= asOf && t > after) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
+    if (!(t >= earliest && t <= MAX_TIME_MS && t <= asOf && t > after) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
     if (t > maxTs) maxTs = t;
     if (k === Kind.order && a >= 0) {
       orders++;

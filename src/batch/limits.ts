@@ -25,6 +25,28 @@ export interface RowLimits {
    * Infinity): none; the CLI's default is DEFAULT_MAX_FUTURE_MS.
    */
   maxFutureMs?: number;
+  /**
+   * Events dated before this time (ms) are rejected: a year 1 or a 0001-01-01 placeholder is
+   * no purchase. Default: none; the CLI's default is the start of DEFAULT_MIN_YEAR.
+   */
+  notBefore?: number;
+}
+
+/** Events before this year are no history a store has (epoch placeholders, year 1): --min-year. */
+export const DEFAULT_MIN_YEAR = 1970;
+
+/** The start of a year, UTC, ms. */
+export function startOfYear(year: number): number {
+  // not Date.UTC(year, 0, 1): it takes years 0-99 for 1900-1999
+  return new Date(0).setUTCFullYear(year, 0, 1);
+}
+
+/** The reason of an event dated before the bound. */
+export const TOO_EARLY = 'time before --min-year';
+
+/** The reason of an order or refund beyond the amount bound. */
+export function tooLarge(maxAmount: number): `amount beyond ${number} (--max-amount)` {
+  return `amount beyond ${maxAmount} (--max-amount)`;
 }
 
 /**

@@ -40,7 +40,7 @@ export class RecordBatchConverter {
     const t = this.target;
     const c = convertBatch(batch, {
       names: t.names, asOf: t.asOf, keepRejects: t.keepRejects, firstRow: this.rows, source: this.source, pool: t.recycleFrom,
-      maxAmount: t.limits?.maxAmount, notAfter: t.limits ? notAfter(t.limits) : undefined, after: t.after, quietRejects: t.quietRejects,
+      maxAmount: t.limits?.maxAmount, notAfter: t.limits ? notAfter(t.limits) : undefined, notBefore: t.limits?.notBefore, after: t.after, quietRejects: t.quietRejects,
     });
     this.rows += batch.numRows;
     return toInput(c, t.numShards, t.recycleFrom);

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { BufferPool } from '../batch/buffer-pool.js';
 import { columnBatchOver } from '../batch/column-batch.js';
-import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
+import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, DEFAULT_MIN_YEAR, notAfter, startOfYear } from '../batch/limits.js';
 import { RfmError } from '../core/errors.js';
 import { Kind } from '../core/types.js';
 import { RepeatOrders } from '../batch/repeat-orders.js';
@@ -46,6 +46,7 @@ export interface EngineInputOptions {
   stallTimeout?: number;
   maxAmount: number;
   maxFuture?: number;
+  minYear: number;
   format: 'auto' | InputKind;
   currency?: string;
   timezone: string;
@@ -67,6 +68,7 @@ export function engineInputOptions(c: Command): Command {
     .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
     .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; "off": keep them, for a simulated future)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
+    .option('--min-year <year>', 'reject events dated before this year (placeholder dates such as 0001-01-01)', wholeNumber('--min-year', 1, 9999), DEFAULT_MIN_YEAR)
     .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
     .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto');
   return cartOptions(csvReadOptions(c));
@@ -115,7 +117,7 @@ export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boole
   return new Engine({
     workers: o.workers, core: o.core, model, relativeAccuracy: o.accuracy, asOf: o.asOf, keepRejects,
     columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
-    limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture },
+    limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture, notBefore: startOfYear(o.minYear) },
   });
 }
 
@@ -149,7 +151,8 @@ export class EngineInputs {
       cart: {
         currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
         dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
-        notAfter: notAfter({ maxFutureMs: o.maxFuture }),
+        notAfter: notAfter({ maxFutureMs: o.maxFuture }), notBefore: startOfYear(o.minYear), maxAmount: o.maxAmount,
+        encoding: o.encoding,
       },
       arrow: {
         stallMs: o.stallTimeout,

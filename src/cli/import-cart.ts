@@ -11,8 +11,8 @@ import type { CartImportOptions } from '../sources/carts/cart-import.js';
 import { cartSummaryJson, cartSummaryText } from '../sources/carts/cart-summary.js';
 import { PRESETS } from '../sources/carts/carts.js';
 import { action } from './errors.js';
-import { futureBound, oneOf } from './options.js';
-import { DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
+import { amount, futureBound, oneOf, wholeNumber } from './options.js';
+import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, DEFAULT_MIN_YEAR, notAfter, startOfYear } from '../batch/limits.js';
 import { Progress } from './progress.js';
 
 interface CartCliOptions {
@@ -23,6 +23,9 @@ interface CartCliOptions {
   dateFormat?: 'dd/mm/yyyy' | 'mm/dd/yyyy';
   decimalComma?: boolean;
   maxFuture?: number;
+  maxAmount: number;
+  minYear: number;
+  encoding: 'utf8' | 'latin1';
 }
 
 export const CART_DATE_FORMATS = ['dd/mm/yyyy', 'mm/dd/yyyy'] as const;
@@ -55,7 +58,7 @@ async function importCart(preset: CartName | 'auto', files: string[], o: CartCli
   let bytes = 0;
   const options: CartImportOptions = {
     preset, currency: o.currency, timezone: o.timezone, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false,
-    notAfter: notAfter({ maxFutureMs: o.maxFuture }),
+    notAfter: notAfter({ maxFutureMs: o.maxFuture }), notBefore: startOfYear(o.minYear), maxAmount: o.maxAmount, encoding: o.encoding,
     onBytes: (b) => {
       bytes += b;
       progress.update(bytes, summary.rows);
@@ -94,6 +97,9 @@ export function importCartCommands(imp: Command): void {
       .option('--date-format <format>', 'slashed dates whose day and month both could be either: dd/mm/yyyy or mm/dd/yyyy (default: told by the file)', oneOf('--date-format', CART_DATE_FORMATS))
       .option('--decimal-comma', 'money uses "," as the decimal mark (1.306,00)')
       .option('--max-future <duration>', 'reject orders dated more than this ahead of the clock ("off": keep them)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
+      .option('--min-year <year>', 'reject orders dated before this year (placeholder dates such as 0001-01-01)', wholeNumber('--min-year', 1, 9999), DEFAULT_MIN_YEAR)
+      .option('--max-amount <amount>', 'reject orders whose total or refund is larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
+      .option('--encoding <encoding>', 'how the export is text, utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8')
       .action(action(async (files: string[], o: CartCliOptions) => importCart(name, files, o)));
   }
 }

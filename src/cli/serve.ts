@@ -21,7 +21,7 @@ import { cartOptions } from './import-cart.js';
 import { generateOrders } from '../sources/generator.js';
 import { action, exitOnError } from './errors.js';
 import { amount, duration, futureBound, oneOf, wholeNumber } from './options.js';
-import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, notAfter } from '../batch/limits.js';
+import { DEFAULT_MAX_AMOUNT, DEFAULT_MAX_FUTURE_MS, DEFAULT_MIN_YEAR, notAfter, startOfYear } from '../batch/limits.js';
 
 /** The least time between two fits of the p_alive field's purchase model in a live server. */
 const ALIVE_REFIT_MS = 60_000;
@@ -36,6 +36,7 @@ interface LiveOptions {
   model?: string;
   maxAmount: number;
   maxFuture?: number;
+  minYear: number;
   figures: boolean;
   maxBody: number;
   allowOrigin: string[];
@@ -53,6 +54,7 @@ function liveOptions(cmd: Command, defaultPort: number): Command {
     .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
     .option('--max-future <duration>', 'reject events dated more than this ahead of the clock ("off": keep them)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
+    .option('--min-year <year>', 'reject events dated before this year (placeholder dates such as 0001-01-01)', wholeNumber('--min-year', 1, 9999), DEFAULT_MIN_YEAR)
     .option('--allow-origin <origin>', 'let pages of this origin (https://app.example.com, or * for any) open the socket and POST /ingest; repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--allow-host <name>', 'bound to loopback, also answer requests addressed to this name (a reverse proxy\'s public name); repeat for more', (v: string, all: string[]) => [...all, v], [])
     .option('--max-body <MiB>', 'largest POST /ingest body, of any type (413 beyond it)', wholeNumber('--max-body', 1, 65_536), 256)
@@ -80,7 +82,7 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
   // the input's column names (rfm serve FILE's, and those of Arrow bodies POSTed)
   const columns = o.customerColumn === undefined ? undefined : { customer: o.customerColumn, ts: o.tsColumn!, amount: o.amountColumn!, kind: o.kindColumn! };
   // a model testing p_alive refits MBG/NBD at most once a minute, not at every snapshot
-  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures, currency: o.currency, timezone: o.timezone });
+  const live = new LiveEngine({ workers: o.workers, core: o.core, model, columns, limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture, notBefore: startOfYear(o.minYear) }, aliveRefitMs: ALIVE_REFIT_MS }, o.interval, { figures: o.figures, currency: o.currency, timezone: o.timezone });
   // what must be the same for a --data directory's state to be taken up again
   const identity = {
     workers: live.engine.numShards, model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
@@ -160,7 +162,7 @@ export function serveCommand(program: Command): void {
           // a repeated order id counts once within a pass over the file (--loop passes again)
           const repeats = new RepeatOrders();
           const opened = openInput(source, kind, { ...target, names: { ...target.names, order: orderColumnOf(o) } }, {
-            csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone, notAfter: notAfter({ maxFutureMs: o.maxFuture }) }, arrow: { maxBatchRows: pacer.stepRows },
+            csv: csvOptions(o), cart: { currency: o.currency, timezone: o.timezone, notAfter: notAfter({ maxFutureMs: o.maxFuture }), notBefore: startOfYear(o.minYear), maxAmount: o.maxAmount, encoding: o.encoding }, arrow: { maxBatchRows: pacer.stepRows },
           });
           if (opened.cart !== null) live.addCart(opened.cart);
           for await (const batch of opened.batches) {

@@ -337,6 +337,19 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         res.end(page);
       }, (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }));
     } else if (path === '/ingest') {
+      const origin = req.headers.origin;
+      if (origin !== undefined) {
+        // an allowed page (the gate let it by) may read the answer: CORS, for its origin alone
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('vary', 'Origin');
+      }
+      if (req.method === 'OPTIONS') {
+        // the preflight a page sends before a POST of text/csv or with Authorization
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, authorization', 'access-control-max-age': '600',
+        });
+        return res.end();
+      }
       if (req.method !== 'POST') return json(res, 405, { error: 'POST an Arrow IPC stream or a CSV body to /ingest' });
       if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       ingest(req).then(

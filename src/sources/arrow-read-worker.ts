@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
         const c = convertBatch(batch, {
           names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
-          maxAmount: setup.limits.maxAmount, notAfter: notAfter(setup.limits), after: setup.after, quietRejects: setup.quietRejects,
+          maxAmount: setup.limits.maxAmount, notAfter: notAfter(setup.limits), notBefore: setup.limits.notBefore, after: setup.after, quietRejects: setup.quietRejects,
         });
         row += batch.numRows;
         batches++;

@@ -25,6 +25,7 @@ import { CsvScanner } from './csv-scanner.js';
 import type { ScannedRows } from './csv-scanner.js';
 import type { ImportStats } from './import-stats.js';
 import type { DateFormat } from './parse-values.js';
+import type { TextEncoding } from './csv-lines.js';
 
 const { DATE_DMY, DATE_DMY_DOTS, DATE_EPOCH_MS, DATE_EPOCH_S, DATE_ISO, DATE_MDY, DATE_YYYYMMDD } = abi;
 
@@ -59,8 +60,12 @@ export function headerText(raw: string): string {
   return close < 0 ? out : out + raw.slice(i + 1);
 }
 
-/** The bytes of a file or stream, a chunk at a time. */
-async function* chunksOf(source: string | NodeJS.ReadableStream): AsyncGenerator<Uint8Array> {
+/** The bytes of a file or stream as UTF-8, a chunk at a time (latin-1 text made UTF-8: one byte is one character). */
+async function* chunksOf(source: string | NodeJS.ReadableStream, encoding: TextEncoding = 'utf8'): AsyncGenerator<Uint8Array> {
+  if (encoding === 'latin1') {
+    for await (const c of chunksOf(source)) yield Buffer.from(Buffer.from(c.buffer, c.byteOffset, c.length).toString('latin1'), 'utf8');
+    return;
+  }
   const gzipped = typeof source === 'string' && source !== '-' && isGzip(source);
   if (typeof source !== 'string' || source === '-' || gzipped) {
     const stream = typeof source !== 'string' ? source : gzipped ? gunzipStream(source) : process.stdin;
@@ -133,7 +138,7 @@ export function configureScanner(scanner: CsvScanner, o: CsvImportOptions, layou
 /** The bounds of the target's rows, now (the clock's limit is taken once per input). */
 export function boundsOf(target: ConversionTarget): Bounds {
   return {
-    asOf: target.asOf, keepRejects: target.keepRejects, maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined,
+    asOf: target.asOf, keepRejects: target.keepRejects, maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined, notBefore: target.limits?.notBefore,
     after: target.after, quietRejects: target.quietRejects,
   };
 }
@@ -244,13 +249,14 @@ export function checkScan(scanner: CsvScanner, w: ScanWindow, final: boolean, pa
 export async function* scanWindows<T>(
   source: string | NodeJS.ReadableStream, scanner: CsvScanner, scanAll: (w: ScanWindow, final: boolean) => Generator<T>,
   onBytes?: (bytes: number) => void,
+  encoding: TextEncoding = 'utf8',
 ): AsyncGenerator<T> {
   const path = sourceName(source);
   const cap = scanner.inCapacity;
   const w: ScanWindow = { start: 0, filled: 0, line: 1 };
   let owed = 0;
   let first = true;
-  for await (const chunk of chunksOf(source)) {
+  for await (const chunk of chunksOf(source, encoding)) {
     let bytes = chunk;
     if (first) {
       first = false;

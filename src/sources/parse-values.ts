@@ -50,30 +50,48 @@ export function parseTime(text: string, format: DateFormat): number {
   }
 }
 
-/** A number with thousands separators in groups of three, or none: 1,234.56 or 1234.56. */
-const GROUPED_DOT = /^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^[-+]?\.\d+$/;
-/** The same with the decimal comma: 1.234,56 or 1234,56. */
-const GROUPED_COMMA = /^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?$|^[-+]?,\d+$/;
-
 /**
- * A money amount: currency signs and spaces dropped; "," separates thousands, or is the
- * decimal mark with decimalComma ("." then separates thousands). Separators must stand in
- * groups of three, so "63,32" or "1.234,56" without decimalComma is unreadable, not 6332 or
- * 1.23. Parentheses mean negative (accounting style). NaN if unreadable.
+ * The one money grammar of every reader (plain CSV, the CSV scanner's fallback, the carts):
+ *   [sign] [currency] number [currency], or the same in parentheses (accounting's negative)
+ * where a currency is a sign with up to three letters before it ($, €, CA$, R$) or a
+ * three-letter code (USD, EUR), and a number is digits with one decimal mark, its integer
+ * part plain or in groups of three set apart by one kind of thousands mark ("," "'" or a
+ * space; "." with the decimal comma), or, without thousands marks, a decimal exponent
+ * (1.5e3, as programs write numbers). Anything else is no amount: "0x1A", "1x2x3",
+ * "12.50abc99" and "63,32" without --decimal-comma are refused, never read as some digits
+ * of them.
  */
+const CURRENCY = String.raw`(?:[A-Z]{3}|[A-Za-z]{0,3}\p{Sc})`;
+
+function moneyGrammar(decimalComma: boolean): RegExp {
+  const mark = decimalComma ? ',' : String.raw`\.`;
+  const thousands = decimalComma ? String.raw`[.' \u00a0\u202f]` : String.raw`[,' \u00a0\u202f]`;
+  const grouped = String.raw`\d{1,3}(?<sep>${thousands})\d{3}(?:\k<sep>\d{3})*`;
+  const number = String.raw`(?<int>${grouped}|\d+)(?<frac>${mark}\d*)?(?<exp>[eE][-+]?\d{1,3})?|(?<frac0>${mark}\d+)`;
+  return new RegExp(String.raw`^(?<sign>[-+])?\s*(?:${CURRENCY}\s*)?(?<sign2>[-+])?\s*(?:${number})\s*(?:${CURRENCY})?$`, 'u');
+}
+const MONEY_DOT = moneyGrammar(false);
+const MONEY_COMMA = moneyGrammar(true);
+
+/** A money amount by the grammar above ("," or, with decimalComma, "." thousands marks); NaN if it is none. */
 export function parseAmount(text: string, decimalComma = false): number {
-  let s = text.trim().replace(/[\s$€£¥]|[A-Z]{3}$/g, '');
+  let s = text.trim();
   if (s === '') return NaN;
   let sign = 1;
   if (s.startsWith('(') && s.endsWith(')')) {
     sign = -1;
-    s = s.slice(1, -1);
+    s = s.slice(1, -1).trim();
   }
-  const exponent = /[eE][-+]?\d+$/.exec(s);
-  const mantissa = exponent ? s.slice(0, exponent.index) : s;
-  if (!(decimalComma ? GROUPED_COMMA : GROUPED_DOT).test(mantissa)) return NaN;
-  const plain = decimalComma ? mantissa.replace(/\./g, '').replace(',', '.') : mantissa.replace(/,/g, '');
-  return sign * Number(plain + (exponent ? exponent[0] : ''));
+  const m = (decimalComma ? MONEY_COMMA : MONEY_DOT).exec(s);
+  if (m === null) return NaN;
+  const g = m.groups!;
+  // one sign, and none inside parentheses; an exponent only on a plain number
+  if ((g.sign !== undefined && g.sign2 !== undefined) || (sign < 0 && (g.sign ?? g.sign2) !== undefined)) return NaN;
+  if (g.exp !== undefined && g.sep !== undefined) return NaN;
+  if ((g.sign ?? g.sign2) === '-') sign = -sign;
+  const int = g.int === undefined ? '0' : g.sep === undefined ? g.int : g.int.split(g.sep).join('');
+  const frac = (g.frac ?? g.frac0 ?? '').slice(1);
+  return sign * Number(`${int}.${frac}0${g.exp ?? ''}`);
 }
 
 /** A decimal integer id into (lo, hi) words of an Int64; false if not an integer in range. */

@@ -35,7 +35,13 @@ window.result = (async () => {
     const r = await fetch('http://${target}/ingest', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: bytes });
     post = 'sent ' + r.type;
   } catch (e) { post = 'failed'; }
-  return { socket, post };
+  // a CSV with a token header: the browser asks first (a preflight), then reads the answer
+  let cors;
+  try {
+    const r = await fetch('http://${target}/ingest', { method: 'POST', headers: { 'content-type': 'text/csv', authorization: 'Bearer none' }, body: 'customer_id,ts,amount\\nc@x,2025-06-03T00:00:00Z,30\\n' });
+    cors = 'read ' + r.status + ' ' + JSON.stringify(await r.json());
+  } catch (e) { cors = 'failed'; }
+  return { socket, post, cors };
 })();
 </script>`;
 
@@ -68,12 +74,12 @@ async function ordersAt(url: string): Promise<number> {
   return s.orders;
 }
 
-async function strangerTries(serverUrl: string): Promise<{ socket: string; post: string }> {
+async function strangerTries(serverUrl: string): Promise<{ socket: string; post: string; cors: string }> {
   target = new URL(serverUrl).host;
   const page = await browser.newPage();
   try {
     await page.goto(strangerUrl);
-    return await page.evaluate(() => (window as unknown as { result: Promise<{ socket: string; post: string }> }).result);
+    return await page.evaluate(() => (window as unknown as { result: Promise<{ socket: string; post: string; cors: string }> }).result);
   } finally {
     await page.close();
   }
@@ -87,6 +93,7 @@ describe('strangers kept out', () => {
       expect(tried.socket).toBe('refused');
       // the no-cors POST goes out (the page cannot read the answer); the server must not take it
       expect(tried.post).toBe('sent opaque');
+      expect(tried.cors).toBe('failed');
       await new Promise((r) => setTimeout(r, 300));
       expect(await ordersAt(url)).toBe(0);
       // the server's own page still works
@@ -104,8 +111,10 @@ describe('strangers kept out', () => {
     try {
       const tried = await strangerTries(url);
       expect(tried.socket).toMatch(/^read: \{"type":"hello"/);
+      // the preflight is answered for the allowed origin, and the page reads the POST's answer
+      expect(tried.cors).toMatch(/^read 200 \{.*"accepted":1/);
       await new Promise((r) => setTimeout(r, 300));
-      expect(await ordersAt(url)).toBe(2);
+      expect(await ordersAt(url)).toBe(3);
     } finally {
       child.kill('SIGINT');
     }

@@ -13,6 +13,7 @@ import { Kind } from '../../core/types.js';
 import { OrderBatchBuffer } from '../batch-builder.js';
 import { checkScan, readHeader, scanWindows, sourceName } from '../csv-source.js';
 import type { ScanWindow } from '../csv-source.js';
+import type { TextEncoding } from '../csv-lines.js';
 import { CsvScanner, MAX_KEPT_COLUMNS } from '../csv-scanner.js';
 import { ROLES, headerWord } from './cart-preset.js';
 import type { CartName, CartPreset, Exclusion, OrderValues, Role } from './cart-preset.js';
@@ -21,6 +22,7 @@ import { CartTime, parseMoney } from './cart-values.js';
 import type { DayOrder } from './cart-values.js';
 import { ZoneClock } from './zone-time.js';
 import { ByteSet } from '../../batch/byte-set.js';
+import { DEFAULT_MAX_AMOUNT, TOO_EARLY, tooLarge } from '../../batch/limits.js';
 import { FieldText, plainMoney } from './field-text.js';
 
 /** Columns of a few values each, whose texts are kept rather than made again (field-text.ts). */
@@ -40,12 +42,18 @@ export interface CartImportOptions {
   decimalComma?: boolean;
   /** Orders dated after this time (ms) are rejected (limits.ts: notAfter); default none. */
   notAfter?: number;
+  /** Orders dated before this time (ms) are rejected (limits.ts: RowLimits.notBefore); default none. */
+  notBefore?: number;
+  /** Orders whose total or refund is beyond this are rejected, as read (limits.ts); default DEFAULT_MAX_AMOUNT. */
+  maxAmount?: number;
+  /** How the export's bytes are text: utf8 (checked, the default) or latin1 (a legacy Windows export). */
+  encoding?: TextEncoding;
   batchRows?: number;
   /** Hears of each read of a file's bytes (for progress). */
   onBytes?: (bytes: number) => void;
 }
 
-export type RejectReason = 'no customer' | 'unreadable time' | 'unreadable total' | 'unreadable refund' | 'wrong field count' | typeof TOO_LATE;
+export type RejectReason = 'no customer' | 'unreadable time' | 'unreadable total' | 'unreadable refund' | 'wrong field count' | typeof TOO_LATE | typeof TOO_EARLY | ReturnType<typeof tooLarge>;
 
 /** The reason an order dated past the clock's bound is rejected (as the conversion words it). */
 export const TOO_LATE = 'time too far ahead of the clock (--max-future)';
@@ -127,6 +135,10 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
   const decimalComma = o.decimalComma ?? false;
   const fixedCurrency = o.currency?.trim().toUpperCase();
   const notAfter = o.notAfter ?? Infinity;
+  const notBefore = o.notBefore ?? -Infinity;
+  const maxAmount = o.maxAmount ?? DEFAULT_MAX_AMOUNT;
+  /** Why an order of this time cannot be taken, or null. */
+  const outOfTime = (at: number): RejectReason | null => (at > notAfter ? TOO_LATE : at < notBefore ? TOO_EARLY : null);
   summary.currencyGiven = fixedCurrency !== undefined;
   const byCurrency = new Map<string, CurrencyOrders>();
   const seen = new ByteSet();
@@ -212,7 +224,14 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
       for (const role of ROLES) {
         const names = preset.columns[role];
         const col = names?.map((n) => index.get(headerWord(n))).find((i) => i !== undefined);
-        if (col !== undefined) columns.push({ role, col, text: new FieldText(LOW_CARDINALITY.has(role)) });
+        if (col === undefined) continue;
+        // a column read twice in the header: which one holds the value is a guess; refuse it
+        const again = header.findIndex((h, i) => i > col && headerWord(h) === headerWord(header[col]));
+        if (again >= 0) {
+          throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header names "${header[col].trim()}" twice (columns ${col + 1} and ${again + 1}); ` +
+            'which one holds the value is not known: remove or rename one and import again');
+        }
+        columns.push({ role, col, text: new FieldText(LOW_CARDINALITY.has(role)) });
       }
       const missing = preset.required.filter((r) => !columns.some((c) => c.role === r));
       if (missing.length > 0) {
@@ -312,6 +331,10 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
             reject(path, r.line[i], 'unreadable refund');
             continue;
           }
+          if (Math.abs(total) > maxAmount || refund > maxAmount) {
+            reject(path, r.line[i], tooLarge(maxAmount));
+            continue;
+          }
           const currency = p.currency(values, decimalComma);
           time.read(values.createdAt, dayOrder);
           if (time.ambiguous) {
@@ -327,15 +350,17 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
             dayOrder = time.told;
             for (const wt of waiting) {
               const at = instant(time.read(wt.time, dayOrder), clock);
-              if (at > notAfter) reject(wt.file, wt.line, TOO_LATE);
+              const out = outOfTime(at);
+              if (out !== null) reject(wt.file, wt.line, out);
               else add(wt.customer, at, wt.total, wt.refund, wt.currency);
             }
             waiting.length = 0;
             time.read(values.createdAt, dayOrder);
           }
           const when = instant(time, clock);
-          if (when > notAfter) {
-            reject(path, r.line[i], TOO_LATE);
+          const out = outOfTime(when);
+          if (out !== null) {
+            reject(path, r.line[i], out);
             continue;
           }
           add(customer, when, total, refund, currency);
@@ -349,7 +374,7 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
       checkScan(scanner, w, final, path, true);
     }
 
-    yield* scanWindows(source, scanner, scanAll, o.onBytes);
+    yield* scanWindows(source, scanner, scanAll, o.onBytes, o.encoding);
     if (preset === null) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
   }
 

@@ -6,13 +6,12 @@
  */
 import { parseAmount } from '../parse-values.js';
 
-/** A money amount with its currency letters and signs dropped; NaN if unreadable or empty. */
+/** A money amount by the one money grammar (parse-values.ts: parseAmount); NaN if it is none or empty. */
 export function parseMoney(text: string, decimalComma: boolean): number {
   // the common form first: digits and one decimal mark (120.50), as most exports write it
   const plain = plainDecimal(text, decimalComma);
   if (plain === plain) return plain;
-  const s = text.replace(/[\p{L}\p{Sc}\s]/gu, '');
-  return s === '' ? NaN : parseAmount(s, decimalComma);
+  return parseAmount(text, decimalComma);
 }
 
 /** digits[.digits] (',' with decimalComma) read by char codes; NaN for any other form. */

@@ -22,7 +22,12 @@ export function detectCart(header: string[]): CartPreset | null {
  */
 export async function sniffCart(path: string): Promise<CartPreset | null> {
   try {
-    for await (const r of readRecords(path, ',')) return detectCart(r.fields);
+    // as latin-1: the names told by are ASCII, and a latin-1 export's bytes must not hide them
+    for await (const r of readRecords(path, ',', 'latin1')) {
+      // a UTF-8 byte-order mark, read as latin-1
+      if (r.fields.length > 0) r.fields[0] = r.fields[0].replace(/^\u00ef\u00bb\u00bf/, '');
+      return detectCart(r.fields);
+    }
   } catch {
     return null;
   }
