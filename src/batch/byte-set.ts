@@ -5,6 +5,7 @@
  * Shopify export 2.8 of its 8.7 s, most of it the collector moving the strings it keeps
  * (bench/NOTES.md 46); this holds no object per id.
  */
+import { askHugePages } from '../native/huge-pages.js';
 /** Words per slot. */
 const STRIDE = 5;
 
@@ -21,6 +22,7 @@ export class ByteSet {
     while (n < capacity * 2) n *= 2;
     this.mask = n - 1;
     this.slots = new Uint32Array(STRIDE * n);
+    askHugePages(this.slots.buffer as ArrayBuffer);
     this.arena = new Uint8Array(16 * capacity);
   }
 
@@ -63,7 +65,10 @@ export class ByteSet {
       grown.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = grown;
     }
-    this.arena.set(bytes.subarray(s, e), this.arenaUsed);
+    // a short key byte by byte: a subarray a key (an object to make and collect) cost more than the copy
+    const arena = this.arena;
+    if (n <= 32) for (let k = 0, to = this.arenaUsed; k < n; k++) arena[to + k] = bytes[s + k];
+    else arena.set(bytes.subarray(s, e), this.arenaUsed);
     const at = STRIDE * i;
     slots[at] = tag;
     slots[at + 1] = second;
@@ -86,12 +91,13 @@ export class ByteSet {
     const size = 2 * (this.mask + 1);
     this.mask = size - 1;
     this.slots = new Uint32Array(STRIDE * size);
+    askHugePages(this.slots.buffer as ArrayBuffer);
     for (let at = 0; at < old.length; at += STRIDE) {
       const t = old[at];
       if (t === 0) continue;
       let i = (t ^ (t >>> 16)) & this.mask;
       while (this.slots[STRIDE * i] !== 0) i = (i + 1) & this.mask;
-      this.slots.set(old.subarray(at, at + STRIDE), STRIDE * i);
+      for (let w = 0; w < STRIDE; w++) this.slots[STRIDE * i + w] = old[at + w];
     }
   }
 }

@@ -9,14 +9,25 @@
  */
 import { Kind } from '../core/types.js';
 import { ByteSet } from './byte-set.js';
+import { NumberSet, slotOf } from './number-set.js';
 import { columnBatchOver } from './column-batch.js';
 import type { ConvertedInput } from './converted.js';
+import type { OrderKeys } from './order-keys.js';
 
 /** A byte no UTF-8 text holds: after it, the rest of a non-order event's key, so no order id can equal it. */
 const NOT_TEXT = 0xff;
+/** Integer ids whose last amount is kept (a power of two). */
+const RECENT = 4096;
 
 export class RepeatOrders {
   private readonly seen = new ByteSet(1 << 16);
+  /** Order ids that are integers (most), kept as numbers: a fifth of the cost of their bytes. */
+  private readonly numbers = new NumberSet(1 << 16);
+  /**
+   * The last amount of recent integer ids (direct-mapped), to tell a repeat with another
+   * amount: an order's line items sit together, so the row before is nearly always here.
+   */
+  private readonly recent = new Float64Array(2 * RECENT).fill(NaN);
   private scratch = new Uint8Array(64);
   private readonly words = new Float64Array(2);
   private readonly wordBytes = new Uint8Array(this.words.buffer);
@@ -41,24 +52,34 @@ export class RepeatOrders {
     const b = columnBatchOver(first.buffer, first.shape);
     // a shard's own copy of the batch (not shared memory) is marked too
     const copies = [...new Set(c.parts.map((p) => p.buffer))].filter((buf) => buf !== first.buffer).map((buf) => columnBatchOver(buf, first.shape).kind);
-    const { offsets, bytes } = keys;
+    const { ids, offsets, bytes } = keys;
     const kind = b.kind;
     let repeats = 0;
     for (let i = 0; i < b.numRows; i++) {
       const k = kind[i];
       const s = offsets[i];
       const e = offsets[i + 1];
-      if (k === Kind.skip || s === e) continue;
+      const id = ids[i];
+      if (k === Kind.skip || (s === e && id !== id)) continue;
       const a = b.amount[i];
       const isOrder = k === Kind.order && a >= 0;
       let fresh: boolean;
       if (isOrder) {
-        // the first row's amount (as float32 bits) rides in the set's owner word
-        this.amountF32[0] = a;
-        const was = this.seen.addOwned(bytes, s, e, this.amountBits[0]);
-        fresh = was < 0;
-        if (!fresh && was !== this.amountBits[0]) this.otherAmounts++;
-      } else fresh = this.addEvent(bytes, s, e, k, b.ts[i], a);
+        if (id === id) {
+          fresh = this.numbers.add(id);
+          // the row before of this id, if it is still in the small table of recent ones
+          const r = 2 * (slotOf(id) & (RECENT - 1));
+          if (!fresh && this.recent[r] === id && this.recent[r + 1] !== a) this.otherAmounts++;
+          this.recent[r] = id;
+          this.recent[r + 1] = a;
+        } else {
+          // the row before's amount (as float32 bits) rides in the set's owner word
+          this.amountF32[0] = a;
+          const was = this.seen.addOwned(bytes, s, e, this.amountBits[0]);
+          fresh = was < 0;
+          if (!fresh && was !== this.amountBits[0]) this.otherAmounts++;
+        }
+      } else fresh = this.addEvent(keys, i, k, b.ts[i], a);
       if (fresh) continue;
       kind[i] = Kind.skip;
       for (const copy of copies) copy[i] = Kind.skip;
@@ -72,17 +93,24 @@ export class RepeatOrders {
     return repeats;
   }
 
-  /** A refund or engagement: its order id, kind, time and amount as one key. */
-  private addEvent(bytes: Uint8Array, s: number, e: number, k: number, ts: number, amount: number): boolean {
-    const n = e - s;
-    if (this.scratch.length < n + 18) this.scratch = new Uint8Array(2 * (n + 18));
+  /** A refund or engagement: its order id (as text, or the number's 8 bytes), kind, time and amount as one key. */
+  private addEvent(keys: OrderKeys, i: number, k: number, ts: number, amount: number): boolean {
+    const s = keys.offsets[i];
+    const isNumber = keys.ids[i] === keys.ids[i];
+    const n = isNumber ? 8 : keys.offsets[i + 1] - s;
+    if (this.scratch.length < n + 19) this.scratch = new Uint8Array(2 * (n + 19));
     const key = this.scratch;
-    key.set(bytes.subarray(s, e));
+    this.words[0] = keys.ids[i];
+    if (isNumber) key.set(this.wordBytes.subarray(0, 8));
+    else key.set(keys.bytes.subarray(s, s + n));
+    // the byte no UTF-8 text holds ends the id; a number's key says it is one
     key[n] = NOT_TEXT;
-    key[n + 1] = k;
+    key[n + 1] = isNumber ? 1 : 0;
+    key[n + 2] = k;
     this.words[0] = ts;
     this.words[1] = amount;
-    key.set(this.wordBytes, n + 2);
-    return this.seen.add(key, 0, n + 18);
+    key.set(this.wordBytes, n + 3);
+    return this.seen.add(key, 0, n + 19);
   }
 }
+

@@ -95,6 +95,14 @@ export class LiveEngine {
     await old.close().catch(() => undefined);
   }
 
+  /** The engine is being put back after a lost shard: what it holds is not the state yet. */
+  get restoring(): boolean {
+    return this.restarting;
+  }
+
+  /** Why the engine could not be put back (a restart failed three times): no state to serve until the server starts again. */
+  brokenBy: Error | null = null;
+
   /** The engine is whole again: snapshots go on. */
   endRestart(): void {
     this.restarting = false;

@@ -15,7 +15,9 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { ConvertedInput } from '../batch/converted.js';
 import { CheckpointDir } from '../engine/checkpoint-dir.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
@@ -47,7 +49,19 @@ interface CheckpointExtra {
 
 /** Keys remembered for retries. */
 const KEYS_KEPT = 100_000;
-const LOG_NAME = /^(\d{12})\.(csv|arrow)\.([0-9a-f]{32}|-)$/;
+/** SEQ.KIND.KEY, and (since bodies are checked) .SIZE-CRC32: a body cut or changed on disk is told on start. */
+const LOG_NAME = /^(\d{12})\.(csv|arrow)\.([0-9a-f]{32}|-)(?:\.(\d+)-([0-9a-f]{8}))?$/;
+
+/** A file's size and CRC-32, as a log name holds them. */
+async function checkOf(path: string): Promise<string> {
+  let crc = 0;
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    crc = crc32(chunk, crc);
+    size += chunk.length;
+  }
+  return `${size}-${(crc >>> 0).toString(16).padStart(8, '0')}`;
+}
 
 const keyDigest = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 32);
 
@@ -113,6 +127,10 @@ export class RequestLog {
       }
       let converted: Awaited<ReturnType<ConvertBody>>;
       try {
+        if (m[4] !== undefined) {
+          const check = await checkOf(path);
+          if (check !== `${m[4]}-${m[5]}`) throw new Error(`it holds ${check.replace('-', ' bytes, CRC-32 ')}, not the ${m[4]} bytes, CRC-32 ${m[5]} logged: the disk changed or cut it`);
+        }
         converted = await this.convert(path, m[2] as BodyKind);
       } catch (e) {
         // a logged body was whole when it was renamed into the log: damage since is the disk's,
@@ -137,6 +155,8 @@ export class RequestLog {
    * everything: a start on it takes it all up again).
    */
   private async recover(e: RfmError): Promise<void> {
+    // given up once: the state stays unserved until the server starts again on DIR
+    if (this.live.brokenBy !== null) throw this.live.brokenBy;
     if (this.live.engine.fault === null) return;
     for (let attempt = 1; ; attempt++) {
       process.stderr.write(`rfm: ${e.message}; restarting every shard from ${this.dir} (its checkpoint and log)\n`);
@@ -149,8 +169,11 @@ export class RequestLog {
         return;
       } catch (again) {
         if (!(again instanceof RfmError) || again.code !== 'RFM_ERR_WORKER' || attempt === 3) {
+          const broken = new RfmError('RFM_ERR_WORKER', `cannot restart the engine from ${this.dir} (${(again as Error).message}); stop the server and start it on the same --data: nothing answered is lost`, { cause: again });
+          this.live.brokenBy = broken;
           this.live.endRestart();
-          throw new RfmError('RFM_ERR_WORKER', `cannot restart the engine from ${this.dir} (${(again as Error).message}); stop the server and start it on the same --data: nothing answered is lost`, { cause: again });
+          process.stderr.write(`rfm: ${broken.message}\n`);
+          throw broken;
         }
         e = again;
       }
@@ -170,6 +193,10 @@ export class RequestLog {
   }
 
   private async takeNow(file: string, kind: BodyKind, key: string | null): Promise<IngestAnswer & { repeated?: true }> {
+    if (this.live.brokenBy !== null) {
+      await rm(file, { force: true });
+      throw this.live.brokenBy;
+    }
     const digest = key === null ? null : keyDigest(key);
     const seen = digest === null ? undefined : this.keys.get(digest);
     if (seen !== undefined) {
@@ -184,8 +211,9 @@ export class RequestLog {
       throw e;
     }
     const seq = this.lastSeq + 1;
-    const logged = join(this.logDir, `${String(seq).padStart(12, '0')}.${kind}.${digest ?? '-'}`);
+    let logged = join(this.logDir, `${String(seq).padStart(12, '0')}.${kind}.${digest ?? '-'}`);
     try {
+      logged += `.${await checkOf(file)}`;
       await this.files.syncFile(file);
       await this.files.rename(file, logged);
       this.files.syncDirectory(this.logDir);

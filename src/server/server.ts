@@ -304,10 +304,27 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
   }
 
   const bodyTimeout = o.requestTimeoutMs ?? 120_000;
+  /**
+   * 503 for a read while the state is being put back after a lost shard (Retry-After), or
+   * after that failed for good (until the server starts again); true when it answered.
+   */
+  const unavailable = (res: ServerResponse): boolean => {
+    if (live.brokenBy !== null) {
+      json(res, 503, { error: fitForReply(live.brokenBy.message) });
+      return true;
+    }
+    if (!live.restoring) return false;
+    res.setHeader('retry-after', '2');
+    json(res, 503, { error: 'the state is being put back after a lost shard (its checkpoint and log); ask again in a moment' });
+    return true;
+  };
+
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const refused = gate.refusal(req) ?? (path === '/ingest' ? gate.originRefusal(req) : null);
     if (refused !== null) return req.method === 'POST' ? refuseUnread(req, res, 403, { error: refused }) : json(res, 403, { error: refused });
+    // every read of the state says when there is none to read (health included: it is the state's)
+    if (req.method === 'GET' && ['/health', '/report.html', '/predictions'].includes(path) && unavailable(res)) return;
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(dashboardPage());

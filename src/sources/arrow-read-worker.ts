@@ -18,6 +18,7 @@ import type { RowLimits } from '../batch/limits.js';
 import { BufferPool, transferable } from '../batch/buffer-pool.js';
 import type { BatchBuffer } from '../batch/buffer-pool.js';
 import type { ConvertedBatch } from '../batch/converted.js';
+import type { OrderKeys } from '../batch/order-keys.js';
 import type { ColumnNames } from '../batch/schema.js';
 import { RfmError } from '../core/errors.js';
 import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
@@ -69,8 +70,10 @@ async function waitForCredit(): Promise<void> {
   credit--;
 }
 
-function post(m: ReaderToParent, transfer: BatchBuffer[] = []): void {
-  port.postMessage(m, transferable(transfer));
+function post(m: ReaderToParent, transfer: BatchBuffer[] = [], keys?: OrderKeys): void {
+  // the order ids' arrays go too (made here, of no use here after)
+  const own = keys === undefined ? [] : [...new Set([keys.ids.buffer, keys.offsets.buffer, keys.bytes.buffer])] as ArrayBuffer[];
+  port.postMessage(m, [...transferable(transfer), ...own]);
 }
 
 /** Rows a handed-over batch of a regular file holds at least (but the last), when the file's batches are smaller. */
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
       const converted = toInput(joinConverted(pending, pool), setup.numShards, pool);
       pending = [];
       pendingRows = 0;
-      post({ type: 'batch', ...converted }, converted.parts.map((p) => p.buffer));
+      post({ type: 'batch', ...converted }, converted.parts.map((p) => p.buffer), converted.orderKeys);
     };
     for await (const whole of input.batches) {
       for (let begin = 0; begin < whole.numRows || begin === 0; begin += step) {

@@ -13,6 +13,7 @@ import type { Bounds } from '../batch/convert.js';
 import { toInput } from '../batch/converted.js';
 import type { ConvertedInput } from '../batch/converted.js';
 import { UNKNOWN_KIND } from '../batch/decode.js';
+import { orderKeysOfPlaces } from '../batch/order-keys.js';
 import type { OrderKeys } from '../batch/order-keys.js';
 import type { Reject } from '../batch/rejects.js';
 import { RfmError } from '../core/errors.js';
@@ -70,23 +71,15 @@ export interface ScannedColumns {
 
 /** The kept rows' order id fields (trimmed; quoted ones the scanner unquoted) as keys. */
 function orderKeysOfScan(r: ScannedRows, input: Uint8Array, m: number, rowOf: (j: number) => number): OrderKeys {
-  const offsets = new Int32Array(m + 1);
   const places = r.orderRanges;
-  let size = 0;
-  for (let j = 0; j < m; j++) size += places[2 * rowOf(j) + 1] - places[2 * rowOf(j)];
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (let j = 0; j < m; j++) {
+  return orderKeysOfPlaces(input, m, (j) => {
     const i = rowOf(j);
     let s = places[2 * i];
     let e = places[2 * i + 1];
     while (s < e && (input[s] === SPACE || input[s] === TAB)) s++;
     while (e > s && (input[e - 1] === SPACE || input[e - 1] === TAB)) e--;
-    bytes.set(input.subarray(s, e), at);
-    at += e - s;
-    offsets[j + 1] = at;
-  }
-  return { offsets, bytes: bytes.subarray(0, at) };
+    return [s, e];
+  });
 }
 
 export class CsvBatcher {

@@ -91,7 +91,7 @@ function run(t: ChunkTask): ChunkResult {
 parentPort!.on('message', (t: ChunkTask) => {
   for (const b of t.buffers) pool.give(b);
   const r = run(t);
-  const keys = r.batches.flatMap((c) => (c.orderKeys ? [c.orderKeys.offsets.buffer as ArrayBuffer, c.orderKeys.bytes.buffer as ArrayBuffer] : []));
+  const keys = r.batches.flatMap((c) => (c.orderKeys ? [c.orderKeys.ids.buffer, c.orderKeys.offsets.buffer, c.orderKeys.bytes.buffer] as ArrayBuffer[] : []));
   parentPort!.postMessage(r, [...transferable(r.batches.flatMap((c) => c.parts.map((p) => p.buffer))), ...new Set(keys)]);
 });
 

@@ -16,20 +16,23 @@ import { RepeatOrders } from '../../src/batch/repeat-orders.js';
 import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
 import { Kind } from '../../src/core/types.js';
 
-function texts(k: OrderKeys): string[] {
-  return Array.from({ length: k.offsets.length - 1 }, (_, i) => Buffer.from(k.bytes.subarray(k.offsets[i], k.offsets[i + 1])).toString());
+/** Each row's id as text: a number's decimal, else its bytes ('' for none). */
+function texts(k: OrderKeys): (string | number)[] {
+  return Array.from({ length: k.offsets.length - 1 }, (_, i) => (k.ids[i] === k.ids[i] ? k.ids[i] : Buffer.from(k.bytes.subarray(k.offsets[i], k.offsets[i + 1])).toString()));
 }
 
 describe('order keys', () => {
   test('integers in decimal (negative, past 2^53, unsigned 64-bit), text as written, nulls empty', () => {
     const int64 = vectorFromArray([1001n, -7n, 9007199254740993n, null, -9223372036854775808n], new Int64());
-    expect(texts(orderKeysOfColumn(int64.data[0], 5, 't', 'o'))).toEqual(['1001', '-7', '9007199254740993', '', '-9223372036854775808']);
+    expect(texts(orderKeysOfColumn(int64.data[0], 5, 't', 'o'))).toEqual([1001, -7, '9007199254740993', '', '-9223372036854775808']);
     const uint64 = vectorFromArray([18446744073709551615n, 0n], new Uint64());
-    expect(texts(orderKeysOfColumn(uint64.data[0], 2, 't', 'o'))).toEqual(['18446744073709551615', '0']);
+    expect(texts(orderKeysOfColumn(uint64.data[0], 2, 't', 'o'))).toEqual(['18446744073709551615', 0]);
     const int32 = vectorFromArray([5, -2147483648, null], new Int32());
-    expect(texts(orderKeysOfColumn(int32.data[0], 3, 't', 'o'))).toEqual(['5', '-2147483648', '']);
-    const utf8 = vectorFromArray(['#1001', null, 'ä-2'], new Utf8());
-    expect(texts(orderKeysOfColumn(utf8.data[0], 3, 't', 'o'))).toEqual(['#1001', '', 'ä-2']);
+    expect(texts(orderKeysOfColumn(int32.data[0], 3, 't', 'o'))).toEqual([5, -2147483648, '']);
+    // text that spells an integer is the integer (one order across formats); a leading zero keeps it text
+    const utf8 = vectorFromArray(['#1001', null, 'ä-2', '1001', '007', '1000000000000000'], new Utf8());
+    expect(texts(orderKeysOfColumn(utf8.data[0], 6, 't', 'o'))).toEqual(['#1001', '', 'ä-2', 1001, '007', '1000000000000000']);
+    expect(texts(orderKeysOfColumn(vectorFromArray([1000000000000000n], new Int64()).data[0], 1, 't', 'o'))).toEqual(['1000000000000000']);
     const dict = vectorFromArray(['b', 'a', 'b', null], new Dictionary(new Utf8(), new Int32()));
     expect(texts(orderKeysOfColumn(dict.data[0], 4, 't', 'o'))).toEqual(['b', 'a', 'b', '']);
     // a slice reads its own rows

@@ -110,13 +110,21 @@ test('a torn body (killed while it was received) is dropped; a damaged logged on
   expect(readdirSync(log).filter((f) => f.startsWith('staged-'))).toEqual([]);
   dropped.push(...running.splice(0));
   await again.live.close();
-  // a logged body damaged on disk since (its request was answered): the start stops and names it
+  // a logged body cut in half on disk since (its request was answered; the half is a good CSV
+  // of 50 orders): the start stops and names it, rather than hold 250 of 300 answered orders
   const last = readdirSync(log).filter((f) => /^\d{12}\./.test(f)).sort().pop()!;
-  writeFileSync(join(log, last), '\u0000\u0000garbage, "unclosed\n');
+  const whole = csv(200, 100);
+  writeFileSync(join(log, last), whole.slice(0, whole.indexOf('\n', whole.length / 2) + 1));
   const live = new LiveEngine({ workers: 1 }, 50, { figures: false });
   await expect(startServer(live, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK } }))
-    .rejects.toThrow(new RegExp(`${last}: a logged request cannot be read .*it was answered 200, so the server does not start without it`));
+    .rejects.toThrow(new RegExp(`${last}: a logged request cannot be read \\(it holds \\d+ bytes, CRC-32 [0-9a-f]{8}, not the ${whole.length} bytes.*it was answered 200, so the server does not start without it`));
   await live.close();
+  // damaged into garbage: the same
+  writeFileSync(join(log, last), '\u0000\u0000garbage, "unclosed\n');
+  const live2 = new LiveEngine({ workers: 1 }, 50, { figures: false });
+  await expect(startServer(live2, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK } }))
+    .rejects.toThrow(new RegExp(`${last}: a logged request cannot be read`));
+  await live2.close();
   for (const d of dropped) await d.server.close().catch(() => undefined);
 });
 

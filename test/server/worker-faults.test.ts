@@ -60,3 +60,51 @@ test('without --data a lost shard stops the server, naming it', async () => {
   expect(await exited).toBe(2);
   expect(stderr).toMatch(/shard 2 of 2 is lost: its worker thread stopped .*; the server stops rather than serve what is left \(with --data DIR it restarts the shards from DIR and goes on\) \[RFM_ERR_WORKER\]/);
 }, 60_000);
+
+/** GET path's status, Retry-After and error. */
+async function read(port: string, path: string): Promise<{ status: number; retryAfter: string | null; error?: string }> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  const body = r.headers.get('content-type')?.includes('json') ? await r.json() as { error?: string } : {};
+  return { status: r.status, retryAfter: r.headers.get('retry-after'), error: body.error };
+}
+
+test('while the state is put back every read says 503 with Retry-After; a restart that fails for good stays 503', async () => {
+  const rng = new Random(7);
+  const bodies = Array.from({ length: 12 }, (_, b) => batchCsv(b, rng));
+  // a long log (no checkpoint): shard 2 dies at its 10th batch, the restart takes a while
+  const one = await startCli(['serve', '--port', '0', '--workers', '2', '--data', join(dir, 'restore'), '--checkpoint-every', '1h', '--no-figures'], { RFM_FAULT_KILL_WORKER: '1:10' });
+  const port = new URL(one.url).port;
+  try {
+    for (let b = 0; b < 9; b++) expect((await post(port, bodies[b], `r${b}`)).status).toBe(200);
+    // the death is seen as the batch is applied, the restart runs after: health is asked until it has been 503 and is 200 again
+    const dying = post(port, bodies[9], 'r9');
+    const seen: { status: number; retryAfter: string | null; error?: string }[] = [];
+    for (let polls = 0; polls < 20_000; polls++) {
+      seen.push(await read(port, '/health'));
+      if (seen.some((s) => s.status === 503) && seen[seen.length - 1].status === 200) break;
+    }
+    expect((await dying).status).toBe(200);
+    expect(seen).toContainEqual({ status: 503, retryAfter: '2', error: expect.stringContaining('the state is being put back') });
+    expect(seen[seen.length - 1]).toMatchObject({ status: 200 });
+  } finally {
+    one.child.kill('SIGKILL');
+  }
+
+  // the 10th batch kills shard 2, and so does every batch after it: each restart's replay of the log dies too
+  const always = Array.from({ length: 400 }, (_, k) => `1:${10 + k}`).join(',');
+  const two = await startCli(['serve', '--port', '0', '--workers', '2', '--data', join(dir, 'broken'), '--checkpoint-every', '1h', '--no-figures'], { RFM_FAULT_KILL_WORKER: always });
+  const port2 = new URL(two.url).port;
+  try {
+    for (let b = 0; b < 9; b++) expect((await post(port2, bodies[b], `b${b}`)).status).toBe(200);
+    expect((await post(port2, bodies[9], 'b9')).status).toBe(503);
+    for (const path of ['/health', '/report.html', '/predictions']) {
+      expect(await read(port2, path)).toMatchObject({ status: 503, error: expect.stringContaining('cannot restart the engine from') });
+    }
+    // it does not come back by itself: a later request is refused the same way
+    const later = await post(port2, bodies[10], 'b10');
+    expect(later.status).toBe(503);
+    expect(await read(port2, '/health')).toMatchObject({ status: 503 });
+  } finally {
+    two.child.kill('SIGKILL');
+  }
+}, 120_000);

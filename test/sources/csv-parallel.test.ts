@@ -113,7 +113,7 @@ describe('the parallel CSV reader reads as one scan does', () => {
         const source = readers === null ? readCsv(file, o, engine.sourceOptions(), stats) : readCsvParallel(file, o, engine.sourceOptions(), stats, { readers, chunkBytes: 4096 });
         for await (const c of source) {
           const k = c.orderKeys!;
-          for (let i = 0; i + 1 < k.offsets.length; i++) keys.push(Buffer.from(k.bytes.subarray(k.offsets[i], k.offsets[i + 1])).toString());
+          for (let i = 0; i + 1 < k.offsets.length; i++) keys.push(k.ids[i] === k.ids[i] ? String(k.ids[i]) : Buffer.from(k.bytes.subarray(k.offsets[i], k.offsets[i + 1])).toString());
           repeats.drop(c);
           await engine.ingest(c);
         }
