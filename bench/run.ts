@@ -20,6 +20,7 @@ import { fitRun } from './predict-fit.js';
 import { engineFitRun } from './predict-engine.js';
 import { aliveRule } from './alive-rule.js';
 import { repeatOrdersFile, repeatRuns } from './repeat-orders.js';
+import { rowGroupFile, rowGroupRun } from './parquet-row-group.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -66,6 +67,10 @@ const duckCsv = await duckdbCsv(csv, 2);
 const readers = await readersAlone(csv);
 say('repeated orders: a replay of the orders with an order_id column (a tenth repeats), against --order-column none ...');
 const repeats = repeatRuns(await repeatOrdersFile(orders, customers), orders);
+say('Parquet: 2*10^7 orders in one row group, written by DuckDB ...');
+const bigGroup = await rowGroupFile(20_000_000);
+const rowGroup = rowGroupRun(bigGroup.path, bigGroup.largestChunkBytes, 20_000_000);
+if (rowGroup.code !== 0) throw new Error(`rfm replay of one big row group failed: ${rowGroup.stderrTail}`);
 say('carts: a Shopify-shaped export of 10^6 orders, imported against a plain CSV of its orders ...');
 const cart = await cartImport(await cartFiles(1_000_000, 200_000));
 say('live: 1,000 clients at 4 Hz while ingesting ...');
@@ -140,6 +145,7 @@ const results = {
     seconds: { shopify: cart.ms / 1000, plain: cart.plain.ms / 1000 },
   },
   repeatOrders: repeats,
+  parquetRowGroup: rowGroup,
   predictFit: { customers1e5: fit5, customers1e7: fit7, timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs, engine1e7: engineFit },
   aliveRule: alive,
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
@@ -170,6 +176,7 @@ const rows: [string, string][] = [
   ['CSV reader alone, 2 threads', `${results.csv.reader.twoThreadsMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.twoThreadsRowsPerSecond)}`],
   ['peak RSS of a CSV replay', `${(results.csv.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [`repeated order ids dropped / not read, 2 workers (${orders.toExponential(0)} orders, a tenth repeats)`, `${x(repeats.timeRatio)} wall, ${x(repeats.rssRatio)} peak RSS (${Math.min(...repeats.withIds.map((r) => r.seconds)).toFixed(1)} | ${Math.min(...repeats.without.map((r) => r.seconds)).toFixed(1)} s; ${(Math.max(...repeats.withIds.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} | ${(Math.max(...repeats.without.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} GiB)`],
+  ['Parquet, 2*10^7 rows in one row group: peak RSS / largest column chunk', `${x(rowGroup.maxRssBytes / rowGroup.largestChunkBytes)} (${(rowGroup.maxRssBytes / 2 ** 20).toFixed(0)} MiB; file ${(rowGroup.fileBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.seconds.toFixed(1)} s)`],
   ['Shopify export import / plain CSV import, rows/s (1 thread)', `${x(results.carts.shopifyOverPlain)} (${m(results.carts.rowsPerSecond.shopify)}, ${results.carts.megabytesPerSecond.shopify.toFixed(0)} MB/s | ${m(results.carts.rowsPerSecond.plain)}, ${results.carts.megabytesPerSecond.plain.toFixed(0)} MB/s)`],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],

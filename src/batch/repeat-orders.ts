@@ -23,6 +23,9 @@ export class RepeatOrders {
   private readonly seen = new ByteSet(1 << 16);
   /** Order ids that are integers (most), kept as numbers: a fifth of the cost of their bytes. */
   private readonly numbers = new NumberSet(1 << 16);
+  /** A batch's rows whose integer ids are orders', and whether each was new. */
+  private candidates = new Int32Array(0);
+  private fresh = new Uint8Array(0);
   /**
    * The last amount of recent integer ids (direct-mapped), to tell a repeat with another
    * amount: an order's line items sit together, so the row before is nearly always here.
@@ -54,8 +57,17 @@ export class RepeatOrders {
     const copies = [...new Set(c.parts.map((p) => p.buffer))].filter((buf) => buf !== first.buffer).map((buf) => columnBatchOver(buf, first.shape).kind);
     const { ids, offsets, bytes } = keys;
     const kind = b.kind;
+    const n = b.numRows;
+    // the orders of integer ids go into the set together, their misses to memory overlapping (number-set.ts)
+    if (this.fresh.length < n) {
+      this.fresh = new Uint8Array(2 * n);
+      this.candidates = new Int32Array(2 * n);
+    }
+    let count = 0;
+    for (let i = 0; i < n; i++) if (kind[i] === Kind.order && ids[i] === ids[i] && b.amount[i] >= 0) this.candidates[count++] = i;
+    this.numbers.addAll(ids, this.candidates, count, this.fresh);
     let repeats = 0;
-    for (let i = 0; i < b.numRows; i++) {
+    for (let i = 0; i < n; i++) {
       const k = kind[i];
       const s = offsets[i];
       const e = offsets[i + 1];
@@ -66,7 +78,7 @@ export class RepeatOrders {
       let fresh: boolean;
       if (isOrder) {
         if (id === id) {
-          fresh = this.numbers.add(id);
+          fresh = this.fresh[i] === 1;
           // the row before of this id, if it is still in the small table of recent ones
           const r = 2 * (slotOf(id) & (RECENT - 1));
           if (!fresh && this.recent[r] === id && this.recent[r + 1] !== a) this.otherAmounts++;

@@ -42,6 +42,7 @@ interface LiveOptions {
   allowOrigin: string[];
   allowHost: string[];
   predictEvery?: number;
+  sendTimeout?: number;
 }
 
 function liveOptions(cmd: Command, defaultPort: number): Command {
@@ -91,7 +92,7 @@ async function goLive(o: LiveOptions & { data?: string; checkpointEvery?: number
   let server: RunningServer;
   try {
     server = await startServer(live, {
-      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin, allowHosts: o.allowHost, predictEveryMs: o.predictEvery,
+      port: o.port, host: o.host, token: o.token, maxIngestBytes: o.maxBody * 2 ** 20, allowOrigins: o.allowOrigin, allowHosts: o.allowHost, predictEveryMs: o.predictEvery, sendTimeoutMs: o.sendTimeout,
       data: o.data === undefined ? undefined : { dir: o.data, identity, checkpointEveryMs: o.checkpointEvery },
     });
   } catch (e) {
@@ -145,6 +146,7 @@ export function serveCommand(program: Command): void {
     .option('--loop', 'replay the source again when it ends')
     .option('--model <file>', 'segmentation model (JSON rules)')
     .option('--data <dir>', 'keep every POSTed order in DIR before answering (a log and checkpoints), and take it all up again on start: nothing answered 200 is lost to a crash')
+    .option('--send-timeout <duration>', 'drop a socket client whose snapshot waits unsent this long (it reads nothing)', duration('--send-timeout'), 20_000)
     .option('--checkpoint-every <duration>', 'with --data: a checkpoint (and the log it covers deleted) at most this often', duration('--checkpoint-every'), 30_000)
     .action(action(async (source: string | undefined, o: ServeOptions & { data?: string; checkpointEvery?: number }) => {
       if (source !== undefined && o.data !== undefined) {

@@ -17,6 +17,8 @@ export interface ClientSocket {
 
 export class Client {
   private inFlight = false;
+  /** When the snapshot in flight was handed to the socket (ms), while one is. */
+  private inFlightSince = 0;
   private waiting: string | null = null;
   alive = true;
   private windowStart = Date.now();
@@ -37,12 +39,21 @@ export class Client {
       return;
     }
     this.inFlight = true;
+    this.inFlightSince = Date.now();
     this.ws.send(text, () => {
       this.inFlight = false;
       const next = this.waiting;
       this.waiting = null;
       if (next) this.offer(next);
     });
+  }
+
+  /**
+   * A snapshot has waited unsent longer than ms: the client takes no data (it may still
+   * answer pings), and what waits for it (the socket's buffers, some MB) would stay forever.
+   */
+  stalled(ms: number, now = Date.now()): boolean {
+    return this.inFlight && now - this.inFlightSince > ms;
   }
 
   /** Counts a message; false when the client sends faster than the limit allows. */

@@ -49,6 +49,14 @@ interface CheckpointExtra {
 
 /** Keys remembered for retries. */
 const KEYS_KEPT = 100_000;
+/**
+ * A replay of the log on start (or after a lost shard) of this many requests is followed by
+ * a checkpoint at once, and a log of this many bytes is checkpointed whatever
+ * --checkpoint-every says: in a crash loop faster than the interval the log grew without
+ * bound (262 files, each restart slower than the last).
+ */
+const REPLAY_BOUND = 100;
+const LOG_BYTES_BOUND = 256 * 2 ** 20;
 /** SEQ.KIND.KEY, and (since bodies are checked) .SIZE-CRC32: a body cut or changed on disk is told on start. */
 const LOG_NAME = /^(\d{12})\.(csv|arrow)\.([0-9a-f]{32}|-)(?:\.(\d+)-([0-9a-f]{8}))?$/;
 
@@ -74,8 +82,9 @@ export class RequestLog {
   private staged = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private lastCheckpoint = performance.now();
-  /** Requests logged since the last checkpoint. */
+  /** Requests logged since the last checkpoint, and their bodies' bytes. */
   private sinceCheckpoint = 0;
+  private bytesSinceCheckpoint = 0;
 
   private constructor(
     readonly dir: string, private readonly live: LiveEngine, private readonly convert: ConvertBody, identity: RunIdentity,
@@ -93,6 +102,8 @@ export class RequestLog {
     if (restored || replayed > 0) {
       process.stderr.write(`rfm: ${dir}: restored ${restored ? 'the checkpoint' : 'no checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
     }
+    // a long replay is not paid again at the next start
+    if (replayed >= REPLAY_BOUND) await log.checkpointNow();
     // a lost shard (its worker thread died) is put back from DIR at once, between two requests
     live.onFault((e) => {
       const turn = log.chain.then(() => log.recover(e));
@@ -107,6 +118,7 @@ export class RequestLog {
     const loaded = await this.checkpoints.load();
     this.lastSeq = 0;
     this.sinceCheckpoint = 0;
+    this.bytesSinceCheckpoint = 0;
     if (loaded !== null) {
       await live.engine.restore(loaded.engine);
       this.lastSeq = loaded.position.batches;
@@ -142,6 +154,7 @@ export class RequestLog {
       if (m[3] !== '-') this.remember(m[3], answer);
       this.lastSeq = Number(m[1]);
       this.sinceCheckpoint++;
+      this.bytesSinceCheckpoint += Number(m[4] ?? 0);
       replayed++;
     }
     await live.engine.flush();
@@ -164,6 +177,7 @@ export class RequestLog {
       await this.live.restart();
       try {
         const { replayed } = await this.takeUp();
+        if (replayed >= REPLAY_BOUND) await this.checkpointNow();
         process.stderr.write(`rfm: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s: the checkpoint and ${replayed.toLocaleString('en-US')} logged requests after it; ${this.live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
         this.live.endRestart();
         return;
@@ -213,7 +227,9 @@ export class RequestLog {
     const seq = this.lastSeq + 1;
     let logged = join(this.logDir, `${String(seq).padStart(12, '0')}.${kind}.${digest ?? '-'}`);
     try {
-      logged += `.${await checkOf(file)}`;
+      const check = await checkOf(file);
+      this.bytesSinceCheckpoint += Number(check.split('-')[0]);
+      logged += `.${check}`;
       await this.files.syncFile(file);
       await this.files.rename(file, logged);
       this.files.syncDirectory(this.logDir);
@@ -235,7 +251,7 @@ export class RequestLog {
       await this.recover(e);
     }
     if (digest !== null) this.remember(digest, converted.answer);
-    if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs) {
+    if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs || this.bytesSinceCheckpoint >= LOG_BYTES_BOUND) {
       // the request is logged and applied whatever becomes of the checkpoint: a failed one
       // leaves the last good one and the whole log after it
       await this.checkpointNow().catch((e: unknown) => {
@@ -264,6 +280,7 @@ export class RequestLog {
     const extra: CheckpointExtra = { keys: [...this.keys], figures: this.live.figuresState() };
     await this.checkpoints.write({ batches: upTo }, await this.live.engine.checkpoint(), extra);
     this.sinceCheckpoint = 0;
+    this.bytesSinceCheckpoint = 0;
     for (const name of await readdir(this.logDir)) {
       const m = LOG_NAME.exec(name);
       if (m !== null && Number(m[1]) <= upTo) await rm(join(this.logDir, name), { force: true });

@@ -51,6 +51,8 @@ export interface ServerOptions {
   maxPayload?: number;
   /** Ping every this many ms; a client that did not answer the last ping is closed. Default 30,000. */
   heartbeatMs?: number;
+  /** Drop a socket client whose snapshot waits unsent this long (it reads nothing). Default 20,000. */
+  sendTimeoutMs?: number;
   /** Client messages per second before the client is closed as flooding. Default 20. */
   floodLimit?: number;
   /** Largest /ingest body of any type, bytes (413 beyond it). Default 256 MiB. */
@@ -455,6 +457,19 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       c.ws.ping();
     }
   }, o.heartbeatMs ?? 30_000);
+  // a client that takes no data is dropped: each one held some MB of socket buffers for good
+  const sendTimeout = o.sendTimeoutMs ?? 20_000;
+  let dropped = 0;
+  const stallWatch = setInterval(() => {
+    const now = Date.now();
+    for (const c of clients) {
+      if (!c.stalled(sendTimeout, now)) continue;
+      c.ws.terminate();
+      clients.delete(c);
+      dropped++;
+      process.stderr.write(`rfm: dropped a socket client that took no data for ${(sendTimeout / 1000).toFixed(0)} s (${dropped.toLocaleString('en-US')} so far)\n`);
+    }
+  }, Math.min(1000, sendTimeout));
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', (e: NodeJS.ErrnoException) => reject(new RfmError('RFM_ERR_OPTION', e.code === 'EADDRINUSE'
@@ -471,6 +486,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       // a last checkpoint: the next start need not apply the log again
       await log?.checkpoint().catch((e: unknown) => process.stderr.write(`rfm: the last checkpoint failed: ${(e as Error).message}\n`));
       clearInterval(heartbeat);
+      clearInterval(stallWatch);
       if (predictTimer !== null) clearInterval(predictTimer);
       unsubscribe();
       for (const c of clients) c.ws.terminate();

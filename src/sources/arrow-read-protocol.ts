@@ -8,8 +8,12 @@ export type ParentToReader = { type: 'credit'; n: number; buffers: BatchBuffer[]
 
 export type ReaderToParent =
   | ({ type: 'batch' } & ConvertedInput)
-  /** numBatches: known for the IPC file format (its footer lists them), null for a stream. */
-  | { type: 'start'; numBatches: number | null }
+  /**
+   * numBatches: known for the IPC file format (its footer lists them), null for a stream.
+   * firstBatchMs: the least time the first batch may take (a Parquet row group is decoded
+   * whole before its first batch: the watchdog allows for its size).
+   */
+  | { type: 'start'; numBatches: number | null; firstBatchMs?: number }
   | { type: 'end'; batches: number; rows: number }
   /** translated: the message is already ours; else it is apache-arrow's raw error. */
   | { type: 'error'; code: RfmErrorCode; message: string; translated: boolean };

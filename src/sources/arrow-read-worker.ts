@@ -76,6 +76,9 @@ function post(m: ReaderToParent, transfer: BatchBuffer[] = [], keys?: OrderKeys)
   port.postMessage(m, [...transferable(transfer), ...own]);
 }
 
+/** The least decoding pace the watchdog allows a Parquet row group (bytes a ms): 10 MB/s. */
+const PARQUET_BYTES_PER_MS = 10_000;
+
 /** Rows a handed-over batch of a regular file holds at least (but the last), when the file's batches are smaller. */
 const JOIN_ROWS = 262_144;
 
@@ -91,10 +94,14 @@ function openSource(path: string): PreadFile | NodeJS.ReadableStream {
 }
 
 /** The input's batches, and how many there are when its format says (an IPC file's footer, Parquet's row groups). */
-async function openBatches(): Promise<{ batches: AsyncIterable<RecordBatch>; count: number | null; handle: PreadFile | null; close: () => Promise<void>; noSchema: () => boolean }> {
+async function openBatches(): Promise<{ batches: AsyncIterable<RecordBatch>; count: number | null; handle: PreadFile | null; close: () => Promise<void>; noSchema: () => boolean; firstBatchMs?: number }> {
   if (setup.format === 'parquet') {
-    const p = await readParquetBatches(setup.path, (bytes) => arrow.tableFromIPC(bytes) as never);
-    return { batches: p.batches, count: p.rowGroups, handle: null, close: async () => undefined, noSchema: () => false };
+    const n = setup.names;
+    const p = await readParquetBatches(setup.path, (bytes) => arrow.tableFromIPC(bytes) as never, {
+      required: [n.customer, n.ts, n.amount], optional: [n.kind, ...(n.order === undefined ? [] : [n.order.name])],
+    });
+    // a row group is decoded whole first: time for it by its size, at a pace far below this machine's (~100 MB/s)
+    return { batches: p.batches, count: p.rowGroups, handle: null, close: async () => undefined, noSchema: () => false, firstBatchMs: p.largestGroupBytes / PARQUET_BYTES_PER_MS };
   }
   const source = openSource(setup.path);
   const handle = source instanceof PreadFile ? source : null;
@@ -119,7 +126,7 @@ async function main(): Promise<void> {
   let row = 0;
   let batches = 0;
   try {
-    post({ type: 'start', numBatches: input.count });
+    post({ type: 'start', numBatches: input.count, firstBatchMs: input.firstBatchMs });
     const step = setup.maxBatchRows ?? Infinity;
     // small batches of a regular file are joined up to JOIN_ROWS rows, unless the caller
     // asked for small steps; a pipe or stdin may be live, and its batches go on as they come

@@ -97,7 +97,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   });
   if (path === '-') process.stdin.pipe(worker.stdin!);
   // a live stdin may rightly pause; a file that stops yielding batches is corrupt
-  const stallMs = o.stallMs ?? (path === '-' ? Infinity : 5000);
+  let stallMs = o.stallMs ?? (path === '-' ? Infinity : 5000);
   const queue: ReaderToParent[] = [];
   let failure: RfmError | null = null;
   let notify: (() => void) | null = null;
@@ -120,6 +120,8 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
       fail(m.translated ? new RfmError(m.code, m.message) : new RfmError('RFM_ERR_INPUT', unreadable(format, path, name, m.message)));
       return;
     }
+    // a Parquet row group is decoded whole before its first batch: the watchdog allows for its size
+    if (m.type === 'start' && m.firstBatchMs !== undefined && m.firstBatchMs > stallMs) stallMs = m.firstBatchMs;
     queue.push(m);
     arm();
     notify?.();

@@ -1,9 +1,11 @@
 /**
- * Parquet files as Arrow RecordBatches, a row group at a time: parquet-wasm (arrow-rs's
- * reader compiled to WebAssembly) decodes a row group to an Arrow IPC stream, and
- * apache-arrow reads that. The file is a Blob backed by the file (fs.openAsBlob): the
- * reader fetches the footer and then the byte ranges of each row group, never the whole
- * file. Runs on the Arrow reading thread (arrow-read-worker.ts), which bounds its time.
+ * Parquet files as Arrow RecordBatches, streamed: parquet-wasm (arrow-rs's reader compiled
+ * to WebAssembly) decodes the columns asked for, BATCH_ROWS rows at a time, each batch to an
+ * Arrow IPC stream that apache-arrow reads. A row group is not decoded whole: DuckDB writes
+ * 2*10^7 rows in one, which took 2.48 GB (42x the file) and longer than the stall watchdog
+ * allows before its first batch. The file is a Blob backed by the file (fs.openAsBlob): the
+ * reader fetches the footer and then the byte ranges of the columns, never the whole file.
+ * Runs on the Arrow reading thread (arrow-read-worker.ts), which bounds its time.
  */
 import { openAsBlob, statSync } from 'node:fs';
 import { headAndTail } from './file-ends.js';
@@ -32,6 +34,8 @@ function truncatedParquet(path: string): boolean {
 export interface ParquetBatches {
   /** Row groups of the file (from its footer). */
   rowGroups: number;
+  /** Bytes of the largest row group, uncompressed: decoded whole before its first batch. */
+  largestGroupBytes: number;
   batches: AsyncGenerator<RecordBatch>;
 }
 
@@ -39,22 +43,33 @@ export interface ParquetBatches {
  * Opens path as Parquet; tableFromIPC is the caller's apache-arrow (the reading thread
  * loads the single-file bundle), so the batches are of the caller's classes.
  */
-export async function readParquetBatches(path: string, tableFromIPC: (bytes: Uint8Array) => Table): Promise<ParquetBatches> {
+export async function readParquetBatches(path: string, tableFromIPC: (bytes: Uint8Array) => Table, wanted?: { required: string[]; optional: string[] }): Promise<ParquetBatches> {
   if (path === '-') throw new RfmError('RFM_ERR_INPUT', 'Parquet cannot be read from stdin (its footer, at the end, says where everything is): save it to a file first');
   if (!statSync(path).isFile()) throw new RfmError('RFM_ERR_INPUT', `${path} is not a regular file; Parquet is read by byte ranges`);
   const { ParquetFile } = await import('parquet-wasm');
   const file = await ParquetFile.fromFile(await openAsBlob(path));
-  const rowGroups = file.metadata().numRowGroups();
+  const meta = file.metadata();
+  const rowGroups = meta.numRowGroups();
+  let largestGroupBytes = 0;
+  for (let g = 0; g < rowGroups; g++) largestGroupBytes = Math.max(largestGroupBytes, meta.rowGroup(g).totalByteSize());
+  // only the columns the engine reads (all of them when one it needs is missing: the
+  // conversion then names the file's columns)
+  let columns: string[] | undefined;
+  if (wanted !== undefined) {
+    const names = new Set(tableFromIPC(file.schema().intoIPCStream()).schema.fields.map((f) => f.name));
+    if (wanted.required.every((c) => names.has(c))) columns = [...wanted.required, ...wanted.optional.filter((c) => names.has(c))];
+  }
   async function* batches(): AsyncGenerator<RecordBatch> {
     try {
-      for (let g = 0; g < rowGroups; g++) {
-        const group = await file.read({ rowGroups: [g], batchSize: BATCH_ROWS });
-        const table = tableFromIPC(group.intoIPCStream());
-        yield* table.batches;
+      // parquet-wasm 0.8 decodes a row group whole before its first batch (the stream's too):
+      // the memory is the columns read, not the file's every column
+      const stream = await file.stream({ batchSize: BATCH_ROWS, columns });
+      for await (const b of stream as unknown as AsyncIterable<{ intoIPCStream(): Uint8Array }>) {
+        yield* tableFromIPC(b.intoIPCStream()).batches;
       }
     } finally {
       file.free();
     }
   }
-  return { rowGroups, batches: batches() };
+  return { rowGroups, largestGroupBytes, batches: batches() };
 }

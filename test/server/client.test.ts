@@ -44,4 +44,20 @@ describe('a slow client', () => {
     client.send({ type: 'error', message: 'x' });
     expect(socket.sent).toEqual([]);
   });
+
+  test('a client whose snapshot stays unsent past the timeout is stalled; one that takes it is not', () => {
+    const socket = new SlowSocket();
+    const client = new Client(socket);
+    const t0 = Date.now();
+    expect(client.stalled(1000, t0 + 5000)).toBe(false);
+    client.offer('snapshot 1');
+    expect(client.stalled(1000, t0 + 500)).toBe(false);
+    expect(client.stalled(1000, Date.now() + 1001)).toBe(true);
+    socket.drainOne();
+    expect(client.stalled(1000, Date.now() + 5000)).toBe(false);
+    // the next snapshot in flight is timed from when it was handed over
+    client.offer('snapshot 2');
+    expect(client.stalled(1000, Date.now() + 900)).toBe(false);
+  });
 });
+

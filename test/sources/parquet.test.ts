@@ -21,6 +21,8 @@ beforeAll(async () => {
   await c.run(`COPY (SELECT lpad(customer_id::VARCHAR, 5, '0') AS buyer, ts::DATE AS day, amount::DECIMAL(10, 2) AS total FROM o)
     TO '${file('strings-dates-decimals.parquet')}' (FORMAT parquet, COMPRESSION zstd)`);
   await c.run(`COPY (SELECT customer_id, epoch_ms(ts) AS ts, amount::FLOAT AS amount FROM o) TO '${file('int64-ms-floats.parquet')}' (FORMAT parquet, COMPRESSION gzip)`);
+  // all of it in one row group, beside a column the engine does not read
+  await c.run(`COPY (SELECT repeat('a note the engine never reads ', 4) AS note, * FROM o) TO '${file('one-group.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)`);
   c.closeSync();
   db.closeSync();
 }, 60_000);
@@ -86,4 +88,11 @@ describe('Parquet in', () => {
       }
     }
   });
+
+  test('one row group of every row, with a column not read, streams to the report of many groups', async () => {
+    const groups = await runCli(['import', 'parquet', file('one-group.parquet'), '-o', file('one-group.arrow')]);
+    expect(groups.code, groups.stderr).toBe(0);
+    expect(await report([file('one-group.parquet')])).toEqual(await report([file('cdnow.parquet')]));
+  });
 });
+
