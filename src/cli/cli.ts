@@ -11,7 +11,7 @@ import { replayCommand } from './replay.js';
 import { exportCommand } from './export.js';
 import { serveCommand } from './serve.js';
 import { predictCommand } from './predict.js';
-import { resolveDates } from './dates.js';
+import { resolveDates, zoneFromExports } from './dates.js';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -23,8 +23,12 @@ const program = new Command()
   // a usage error exits 2 like every other error of ours (commander's own is 1); help and
   // --version exit 0. Set before the subcommands, which inherit it.
   .exitOverride()
-  // a date option means the end of that day in the command's --timezone, known only now
-  .hook('preAction', (_program, command) => resolveDates(command));
+  // a date option means the end of that day in the command's --timezone (or the zone its cart
+  // exports' offsets tell), known only now
+  .hook('preAction', async (_program, command) => {
+    await zoneFromExports(command);
+    resolveDates(command);
+  });
 
 generateCommand(program);
 replayCommand(program);

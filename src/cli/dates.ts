@@ -8,7 +8,11 @@
  */
 import type { Command } from 'commander';
 import { RfmError } from '../core/errors.js';
+import { statSync } from 'node:fs';
 import { ZoneClock } from '../sources/carts/zone-time.js';
+import { zoneOfExports } from '../sources/carts/export-zone.js';
+import { detectInput } from '../sources/input-format.js';
+import { cartOf } from '../sources/input-source.js';
 
 export { isoIn } from '../sources/carts/zone-time.js';
 
@@ -64,3 +68,26 @@ export function resolveDates(command: Command): void {
   }
 }
 
+
+/**
+ * Without --timezone, the zone a command's cart exports' own offsets tell (export-zone.ts),
+ * said on stderr; a plain file's offsets make every time exact but name no zone (UTC stays).
+ */
+export async function zoneFromExports(command: Command): Promise<void> {
+  if (!command.options.some((o) => o.attributeName() === 'timezone') || command.getOptionValueSource('timezone') !== 'default') return;
+  const carts: string[] = [];
+  for (const arg of command.args) {
+    try {
+      if (arg !== '-' && statSync(arg).isFile() && cartOf((await detectInput(arg)) ?? 'csv') !== null) carts.push(arg);
+    } catch {
+      // not a file this can look at: its reader says what is wrong with it
+    }
+  }
+  if (carts.length === 0) return;
+  const told = await zoneOfExports(carts);
+  if (told === null || told.zone === 'UTC') return;
+  command.setOptionValueWithSource('timezone', told.zone, 'implied');
+  if (command.opts().quiet !== true) {
+    process.stderr.write(`rfm: the export's times carry the offsets ${told.offsets.join(', ')}: the store's zone is taken as ${told.zone} (--timezone to say another)\n`);
+  }
+}

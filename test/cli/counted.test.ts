@@ -37,7 +37,8 @@ describe('events dated in the future', () => {
     expect(imp.stderr).toContain('1 time too far ahead of the clock (--max-future) (the first on line 2');
 
     const off = JSON.parse((await runCli(['replay', future, '--exact', '--json', '-', '-q', '--max-future', 'off'])).stdout);
-    expect(off.asOf).toBe('2099-01-01T17:00:00.000Z');
+    // the same instant, shown in the zone the export's offsets tell
+    expect(off.asOf).toBe('2099-01-01T12:00:00.000-05:00');
     expect(off.rejected).toBe(a.rejected);
     expect(off.customers).toBe(a.customers + 1);
   });
@@ -247,6 +248,19 @@ test("a New York store's dates: a DATE is the end of that day there, and times a
   const page = readFileSync(html, 'utf8').replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, '');
   expect(page).toContain('2025-06-30 to 2025-12-31');
   expect(page).not.toContain('2026-01-01');
+});
+
+test("a Shopify export's own offsets tell the store's zone when --timezone does not", async () => {
+  const file = join(FIXTURES, 'shopify-orders.csv');
+  const json = join(dir, 'told-zone.json');
+  const told = await runCli(['replay', file, '--json', json, '--as-of', '2023-11-02']);
+  expect(told.code, told.stderr).toBe(0);
+  expect(told.stderr).toContain("rfm: the export's times carry the offsets -04:00: the store's zone is taken as America/New_York (--timezone to say another)");
+  // the DATE ends at the store's midnight, and the as-of is shown as the store's time
+  expect(JSON.parse(readFileSync(json, 'utf8')).asOf).toBe('2023-11-02T23:59:59.999-04:00');
+  const utc = await runCli(['replay', file, '--json', '-', '-q', '--as-of', '2023-11-02', '--timezone', 'UTC']);
+  expect(utc.stderr).not.toContain('the store\'s zone is taken as');
+  expect(JSON.parse(utc.stdout).asOf).toBe('2023-11-02T23:59:59.999Z');
 });
 
 test('exports of stores in two currencies are said to be added up as one', async () => {

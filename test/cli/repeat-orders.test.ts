@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cdnowMaster } from '../support/data.js';
+import { cdnowTableSql } from '../support/data.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
@@ -19,11 +19,7 @@ const SHARED = 15_001;
 beforeAll(async () => {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  await c.run(`CREATE TABLE o AS
-    WITH l AS (SELECT string_split(trim(regexp_replace(line, '\\s+', ' ', 'g')), ' ') AS f
-               FROM read_csv('${cdnowMaster()}', delim = '\\t', header = false, columns = {'line': 'VARCHAR'}))
-    SELECT row_number() OVER () AS order_id, f[1]::BIGINT AS customer_id, strptime(f[2], '%Y%m%d')::TIMESTAMP AS ts, f[4]::DOUBLE AS amount
-    FROM l WHERE f[1] <> 'customer_id'`);
+  await c.run(cdnowTableSql('o', true));
   const iso = `order_id, customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount`;
   await c.run(`COPY (SELECT customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount FROM o ORDER BY order_id) TO '${file('all.csv')}' (HEADER)`);
   await c.run(`COPY (SELECT ${iso} FROM o WHERE order_id <= 45000 ORDER BY order_id) TO '${file('a.csv')}' (HEADER)`);

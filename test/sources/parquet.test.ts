@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cdnowMaster } from '../support/data.js';
+import { cdnowMaster, cdnowTableSql } from '../support/data.js';
 import { runCli, tempDir } from '../support/cli.js';
 
 const dir = tempDir();
@@ -12,11 +12,7 @@ const file = (name: string): string => join(dir, name);
 beforeAll(async () => {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  // CDNOW_master.txt: runs of spaces between id, yyyymmdd, CDs, dollars; a header line
-  await c.run(`CREATE TABLE o AS
-    WITH l AS (SELECT string_split(trim(regexp_replace(line, '\\s+', ' ', 'g')), ' ') AS f
-               FROM read_csv('${cdnowMaster()}', delim = '\\t', header = false, columns = {'line': 'VARCHAR'}))
-    SELECT f[1]::BIGINT AS customer_id, strptime(f[2], '%Y%m%d')::TIMESTAMP AS ts, f[4]::DOUBLE AS amount FROM l WHERE f[1] <> 'customer_id'`);
+  await c.run(cdnowTableSql('o'));
   await c.run(`COPY o TO '${file('cdnow.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
   await c.run(`COPY (SELECT lpad(customer_id::VARCHAR, 5, '0') AS buyer, ts::DATE AS day, amount::DECIMAL(10, 2) AS total FROM o)
     TO '${file('strings-dates-decimals.parquet')}' (FORMAT parquet, COMPRESSION zstd)`);
