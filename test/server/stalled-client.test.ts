@@ -9,7 +9,7 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { RecordBatchConverter } from '../../src/batch/record-batches.js';
 import { LiveEngine } from '../../src/server/live.js';
 import { startServer } from '../../src/server/server.js';
@@ -94,7 +94,8 @@ function stalledClient(port: number): Promise<{ socket: Socket; frames: () => { 
 
 test('a client that stops reading is sent the newest snapshot, not every one; the others get theirs', async () => {
   live = new LiveEngine({ workers: 0 }, 1, { figures: false });
-  server = await startServer(live, { port: 0, host: '127.0.0.1' });
+  // kept however long the offering takes (the next test has it dropped)
+  server = await startServer(live, { port: 0, host: '127.0.0.1', sendTimeoutMs: 600_000 });
   live.start();
   const stop = feed(live);
   const reader = await LiveClient.connect(`ws://127.0.0.1:${server.port}/live`);
@@ -144,3 +145,35 @@ test('a client that stops reading, and so never answers a ping, is cut off', asy
   stalled.socket.resume();
   expect((await closed) - started).toBeLessThan(3000);
 });
+
+test('a client that takes no data is dropped once a snapshot waits unsent past --send-timeout, and counted', async () => {
+  live = new LiveEngine({ workers: 0 }, 1, { figures: false });
+  // pings far apart: the client is dropped for what it does not read, not for a missed pong
+  server = await startServer(live, { port: 0, host: '127.0.0.1', sendTimeoutMs: 2000, heartbeatMs: 600_000 });
+  live.start();
+  const said: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    said.push(String(s));
+    return true;
+  });
+  const stop = feed(live);
+  try {
+    const reader = await LiveClient.connect(`ws://127.0.0.1:${server.port}/live`);
+    const stalled = await stalledClient(server.port);
+    const closed = new Promise<void>((resolve) => stalled.socket.once('close', () => resolve()));
+    // once the kernel's buffers are full, the next snapshot waits unsent (bounded wait)
+    const deadline = performance.now() + 80_000;
+    while (!said.some((s) => s.includes('dropped a socket client')) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(said.filter((s) => s.includes('dropped a socket client'))).toEqual(['rfm: dropped a socket client that took no data for 2 s (1 so far)\n']);
+    // the reading client is kept and still served
+    const last = Math.max(...reader.messages.flatMap((m) => (m.type === 'snapshot' ? [m.seq] : [])));
+    await reader.snapshotWhere((s) => s.seq > last);
+    stalled.socket.resume();
+    await closed;
+    reader.close();
+  } finally {
+    spy.mockRestore();
+    await stop();
+  }
+}, 120_000);
+
