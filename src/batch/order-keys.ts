@@ -109,11 +109,6 @@ export function orderKeysOfPlaces(src: Uint8Array, m: number, place: (j: number)
 /** What an order id column may be, for messages. */
 export const ORDER_ID_EXPECTED = 'Utf8, Dictionary<Utf8> or an integer';
 
-/** Whether a column of this type can hold order ids. */
-export function isOrderIdType(t: DataType): boolean {
-  return isUtf8(t) || (isDictionary(t) && isUtf8(t.dictionary)) || isInt(t);
-}
-
 /** Keys of many batches as one, in order (undefined when none had any). */
 export function joinOrderKeys(list: (OrderKeys | undefined)[], rows: number[]): OrderKeys | undefined {
   if (list.every((k) => k === undefined)) return undefined;

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { Client } from '../../src/server/client.js';
 import type { ClientSocket } from '../../src/server/client.js';
@@ -46,18 +46,25 @@ describe('a slow client', () => {
   });
 
   test('a client whose snapshot stays unsent past the timeout is stalled; one that takes it is not', () => {
-    const socket = new SlowSocket();
-    const client = new Client(socket);
-    const t0 = Date.now();
-    expect(client.stalled(1000, t0 + 5000)).toBe(false);
-    client.offer('snapshot 1');
-    expect(client.stalled(1000, t0 + 500)).toBe(false);
-    expect(client.stalled(1000, Date.now() + 1001)).toBe(true);
-    socket.drainOne();
-    expect(client.stalled(1000, Date.now() + 5000)).toBe(false);
-    // the next snapshot in flight is timed from when it was handed over
-    client.offer('snapshot 2');
-    expect(client.stalled(1000, Date.now() + 900)).toBe(false);
+    // the clock is the test's: the snapshot is handed over at 10,000 ms
+    vi.useFakeTimers({ now: 10_000 });
+    try {
+      const socket = new SlowSocket();
+      const client = new Client(socket);
+      expect(client.stalled(1000, 15_000)).toBe(false);
+      client.offer('snapshot 1');
+      expect(client.stalled(1000, 10_500)).toBe(false);
+      expect(client.stalled(1000, 11_001)).toBe(true);
+      socket.drainOne();
+      expect(client.stalled(1000, 15_000)).toBe(false);
+      // the next snapshot in flight is timed from when it was handed over
+      vi.setSystemTime(20_000);
+      client.offer('snapshot 2');
+      expect(client.stalled(1000, 20_900)).toBe(false);
+      expect(client.stalled(1000, 21_001)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
