@@ -3,9 +3,15 @@
  *   GET /          the dashboard page
  *   POST /ingest   an Arrow IPC stream (or file) body, or CSV (Content-Type text/csv with a
  *                  header customer_id,ts,amount[,kind], ISO times), all or nothing; answers
- *                  { "accepted": n, "rejected": n } of its own rows, or { "error": "..." }
- *                  with status 400 (nothing applied) or 413 (over the body limit)
- *   WebSocket      the live protocol (protocol.ts)
+ *                  { "accepted": n, "rejected": n } of its own rows, or { "error": "..." }:
+ *                  400 (nothing applied), 401 (no token), 403 (another origin or host),
+ *                  408 (a body too slow), 413 (over the body limit),
+ *                  503 (the disk, or shards being put back: Retry-After)
+ *   OPTIONS /ingest  an allowed origin's preflight: 204 with its CORS headers
+ *   GET /health, /report.html, /predictions  the state; 503 while it is put back after a
+ *                  lost shard (Retry-After), or for good once that failed
+ *   WebSocket      the live protocol (protocol.ts); a client that takes no data for
+ *                  sendTimeoutMs is dropped
  * With a token, both the socket and /ingest need it: ?token=T or "Authorization: Bearer T".
  * Pages of other origins are kept off the socket and /ingest, and on loopback requests to
  * other names (DNS rebinding) are refused: see Gate.
