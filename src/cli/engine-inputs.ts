@@ -176,6 +176,8 @@ export class EngineInputs {
     let converted = 0;
     // one order id set for every input of a read: overlapping files count an order once
     const repeats = new RepeatOrders();
+    // a checkpoint holds no count of repeats: counted again from every batch read, skipped or not
+    if (resume !== undefined) engine.duplicates = 0;
     for (const unit of this.units()) {
       let batches = 0;
       const format = unit.kind;
@@ -189,6 +191,7 @@ export class EngineInputs {
         repeats.drop(c);
         if (resume !== undefined && converted < resume.skip) {
           converted++;
+          engine.duplicates += c.duplicates ?? 0;
           for (const b of new Set(c.parts.map((p) => p.buffer))) engine.pool.give(b);
           continue;
         }

@@ -93,6 +93,23 @@ describe('rfm replay --checkpoint', () => {
     same('csv-int', 'csv-plain');
   }, 120_000);
 
+  test('repeated order ids: a run restarted from a checkpoint counts each repeat once, as the uninterrupted run', async () => {
+    // every tenth row repeats the order before; the checkpoints fall between the reader's batches
+    const csv = file('repeats.csv');
+    const lines = ['order_id,customer_id,ts,amount'];
+    const rng = new Random(9);
+    for (let i = 0; i < 400_000; i++) lines.push(`${i % 10 === 9 ? i - 1 : i},${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},5`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const plain = await runCli(['replay', csv, '--workers', '2', ...outputs('repeats-plain')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    const args = ['replay', csv, '--workers', '2', '--checkpoint', file('ck-repeats'), '--checkpoint-every', '50000', ...outputs('repeats-restarted')];
+    const r = await runCli(args, { env: { RFM_FAULT_KILL_WORKER: '1:4' }, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming from the checkpoint in .*: [1-9][\d,]* batches/);
+    expect(JSON.parse(readFileSync(file('repeats-plain.json'), 'utf8')).counted.duplicates).toBe(40_000);
+    same('repeats-restarted', 'repeats-plain');
+  }, 120_000);
+
   test('a worker killed mid-run is restarted from the last checkpoint: the uninterrupted run\'s report and customers', async () => {
     // the fault hook ends a shard's worker thread just after its Nth batch is sent (counted
     // over the process): shard 2 dies in the first run, shard 1 in the run restarted from it
