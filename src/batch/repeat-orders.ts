@@ -4,8 +4,9 @@
  * of an order id, in input order, is the order; a later row with the id is a repeat, marked
  * skip before the batch reaches the shards and counted as `duplicates`. A refund or an
  * engagement is one event by its order id, kind, time and amount: an order's two partial
- * refunds both count, the same refund in two files once. One exact set of keys on the
- * reading thread (byte-set.ts), as every row passes through it anyway.
+ * refunds both count, the same refund in two files once. Exact sets on the reading thread,
+ * as every row passes through it anyway: integer ids in number-set.ts, text ids and the
+ * other events' keys in byte-set.ts.
  */
 import { Kind } from '../core/types.js';
 import { ByteSet } from './byte-set.js';
@@ -39,7 +40,7 @@ export class RepeatOrders {
   /** Repeats dropped so far. */
   dropped = 0;
   /**
-   * Repeated orders whose amount is not the first row's: likely an order's line items (a
+   * Repeated orders whose amount is not the row before's: likely an order's line items (a
    * file of one row per item), which the summary says, since the rule drops them too.
    */
   otherAmounts = 0;
