@@ -23,3 +23,24 @@ test('rfm serve FILE.csv --delimiter ";" --date-format dd.mm.yyyy --decimal-comm
     child.kill('SIGKILL');
   }
 });
+
+test('rfm serve FILE with an order_id column counts a repeated order once, and says so', async () => {
+  const file = join(tempDir(), 'orders.csv');
+  writeFileSync(file, 'order_id,customer_id,ts,amount\n1001,a,2024-02-01,12.50\n1002,b,2024-02-03,7.25\n1001,a,2024-02-01,12.50\n1003,a,2024-03-05,30\n');
+  const { child, url } = await startCli(['serve', file, '--port', '0', '--workers', '1', '--interval', '50', '--no-figures']);
+  let stderr = '';
+  const said = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stderr.includes('rows repeat an order id')) resolve();
+  }));
+  try {
+    const client = await LiveClient.connect(url.replace('http', 'ws') + 'live');
+    const s = await client.snapshotWhere((m) => m.ingest.sourceDone);
+    client.close();
+    expect({ orders: s.orders, revenue: s.revenue }).toEqual({ orders: 3, revenue: 49.75 });
+    await said;
+    expect(stderr).toContain('rfm: 1 rows repeat an order id (column "order_id") an earlier row had: counted once');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
