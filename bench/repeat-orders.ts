@@ -1,9 +1,9 @@
 /**
  * Question: what does counting a repeated order id once cost? `rfm replay` of an Arrow file
- * with an order_id column (every id distinct: every one goes into the set, the worst case),
- * with the column read against `--order-column none`, as process wall time and peak RSS,
- * alternating so both see the same machine. A tenth of the file's rows is a copy of an
- * earlier row, so the replay with ids must drop exactly that many (checked).
+ * with an order_id column (nine ids in ten new to the set), with the column read against
+ * `--order-column none`, as process wall time and peak RSS, alternating so both see the same
+ * machine. Every tenth row repeats the id of the row before, so the replay with ids must drop
+ * exactly a tenth (checked).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';

@@ -65,10 +65,7 @@ export class ByteSet {
       grown.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = grown;
     }
-    // a short key byte by byte: a subarray a key (an object to make and collect) cost more than the copy
-    const arena = this.arena;
-    if (n <= 32) for (let k = 0, to = this.arenaUsed; k < n; k++) arena[to + k] = bytes[s + k];
-    else arena.set(bytes.subarray(s, e), this.arenaUsed);
+    this.arena.set(bytes.subarray(s, e), this.arenaUsed);
     const at = STRIDE * i;
     slots[at] = tag;
     slots[at + 1] = second;
@@ -97,7 +94,7 @@ export class ByteSet {
       if (t === 0) continue;
       let i = (t ^ (t >>> 16)) & this.mask;
       while (this.slots[STRIDE * i] !== 0) i = (i + 1) & this.mask;
-      for (let w = 0; w < STRIDE; w++) this.slots[STRIDE * i + w] = old[at + w];
+      this.slots.set(old.subarray(at, at + STRIDE), STRIDE * i);
     }
   }
 }
