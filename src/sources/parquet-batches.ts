@@ -1,16 +1,21 @@
 /**
- * Parquet files as Arrow RecordBatches, streamed: parquet-wasm (arrow-rs's reader compiled
- * to WebAssembly) decodes the columns asked for, BATCH_ROWS rows at a time, each batch to an
- * Arrow IPC stream that apache-arrow reads. A row group is not decoded whole: DuckDB writes
- * 2*10^7 rows in one, which took 2.48 GB (42x the file) and longer than the stall watchdog
- * allows before its first batch. The file is a Blob backed by the file (fs.openAsBlob): the
- * reader fetches the footer and then the byte ranges of the columns, never the whole file.
- * Runs on the Arrow reading thread (arrow-read-worker.ts), which bounds its time.
+ * Parquet files as Arrow RecordBatches, streamed, BATCH_ROWS rows at a time, only the
+ * columns asked for. A row group of the flat columns, encodings and codecs writers use by
+ * default is read page by page (parquet/page-batches.ts): DuckDB writes 2*10^7 rows in one
+ * group, which parquet-wasm (arrow-rs's reader compiled to WebAssembly) decodes whole before
+ * its first batch, at 11x the largest column chunk. Other row groups (Zstandard, nested
+ * columns, delta encodings) go to parquet-wasm, through an Arrow IPC stream apache-arrow
+ * reads. Runs on the Arrow reading thread (arrow-read-worker.ts), which bounds its time.
  */
 import { openAsBlob, statSync } from 'node:fs';
-import { headAndTail } from './file-ends.js';
-import type { RecordBatch, Table } from 'apache-arrow';
+import type * as Arrow from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { RfmError } from '../core/errors.js';
+import { headAndTail } from './file-ends.js';
+import { footerOfPath } from './parquet/footer.js';
+import type { ParquetFooter } from './parquet/footer.js';
+import { rowGroupBatches, rowGroupUnreadable } from './parquet/page-batches.js';
+import type { ArrowKit } from './parquet/page-batches.js';
 
 /** Rows of a RecordBatch decoded from a row group (a row group may hold millions). */
 const BATCH_ROWS = 262_144;
@@ -34,42 +39,70 @@ function truncatedParquet(path: string): boolean {
 export interface ParquetBatches {
   /** Row groups of the file (from its footer). */
   rowGroups: number;
-  /** Bytes of the largest row group, uncompressed: decoded whole before its first batch. */
+  /** Bytes of the largest row group parquet-wasm reads, uncompressed: decoded whole before its first batch. */
   largestGroupBytes: number;
+  /** Row groups read page by page (the others by parquet-wasm). */
+  pageGroups: number;
   batches: AsyncGenerator<RecordBatch>;
 }
 
+/** The caller's apache-arrow (the reading thread loads the single-file bundle), so the batches are of its classes. */
+export type ParquetArrow = ArrowKit & Pick<typeof Arrow, 'tableFromIPC'>;
+
+/** Our footer, or null when it cannot be read (parquet-wasm then says what is wrong). */
+function footerOrNull(path: string): ParquetFooter | null {
+  try {
+    return footerOfPath(path);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Opens path as Parquet; tableFromIPC is the caller's apache-arrow (the reading thread
- * loads the single-file bundle), so the batches are of the caller's classes.
+ * Opens path as Parquet. A row group whose columns the page reader takes (page-batches.ts)
+ * is read page by page; any other by parquet-wasm, whole.
  */
-export async function readParquetBatches(path: string, tableFromIPC: (bytes: Uint8Array) => Table, wanted?: { required: string[]; optional: string[] }): Promise<ParquetBatches> {
+export async function readParquetBatches(path: string, arrow: ParquetArrow, wanted?: { required: string[]; optional: string[] }, pageReader = true): Promise<ParquetBatches> {
   if (path === '-') throw new RfmError('RFM_ERR_INPUT', 'Parquet cannot be read from stdin (its footer, at the end, says where everything is): save it to a file first');
   if (!statSync(path).isFile()) throw new RfmError('RFM_ERR_INPUT', `${path} is not a regular file; Parquet is read by byte ranges`);
   const { ParquetFile } = await import('parquet-wasm');
   const file = await ParquetFile.fromFile(await openAsBlob(path));
   const meta = file.metadata();
   const rowGroups = meta.numRowGroups();
-  let largestGroupBytes = 0;
-  for (let g = 0; g < rowGroups; g++) largestGroupBytes = Math.max(largestGroupBytes, meta.rowGroup(g).totalByteSize());
+  const schema = arrow.tableFromIPC(file.schema().intoIPCStream()).schema;
   // only the columns the engine reads (all of them when one it needs is missing: the
   // conversion then names the file's columns)
   let columns: string[] | undefined;
   if (wanted !== undefined) {
-    const names = new Set(tableFromIPC(file.schema().intoIPCStream()).schema.fields.map((f) => f.name));
+    const names = new Set(schema.fields.map((f) => f.name));
     if (wanted.required.every((c) => names.has(c))) columns = [...wanted.required, ...wanted.optional.filter((c) => names.has(c))];
   }
+  const read = columns === undefined ? schema : schema.select(columns);
+  const footer = footerOrNull(path);
+  const byPages = Array.from({ length: rowGroups }, (_, g) => pageReader && footer !== null && footer.rowGroups.length === rowGroups && rowGroupUnreadable(footer, g, read.fields) === null);
+  let largestGroupBytes = 0;
+  for (let g = 0; g < rowGroups; g++) if (!byPages[g]) largestGroupBytes = Math.max(largestGroupBytes, meta.rowGroup(g).totalByteSize());
   async function* batches(): AsyncGenerator<RecordBatch> {
     try {
-      // parquet-wasm 0.8 decodes a row group whole before its first batch (the stream's too):
-      // the memory is the columns read, not the file's every column
-      const stream = await file.stream({ batchSize: BATCH_ROWS, columns });
-      for await (const b of stream as unknown as AsyncIterable<{ intoIPCStream(): Uint8Array }>) {
-        yield* tableFromIPC(b.intoIPCStream()).batches;
+      for (let g = 0; g < rowGroups; g++) {
+        if (byPages[g]) {
+          try {
+            yield* rowGroupBatches(path, footer!, g, read, BATCH_ROWS, arrow);
+          } catch (e) {
+            throw new Error(`its pages are corrupt: row group ${g}, ${(e as Error).message}`);
+          }
+          continue;
+        }
+        // parquet-wasm 0.8 decodes a row group whole before its first batch (the stream's too):
+        // the memory is the columns read, not the file's every column
+        const stream = await file.stream({ batchSize: BATCH_ROWS, columns, rowGroups: [g] });
+        for await (const b of stream as unknown as AsyncIterable<{ intoIPCStream(): Uint8Array }>) {
+          yield* arrow.tableFromIPC(b.intoIPCStream()).batches;
+        }
       }
     } finally {
       file.free();
     }
   }
-  return { rowGroups, largestGroupBytes, batches: batches() };
+  return { rowGroups, largestGroupBytes, pageGroups: byPages.filter(Boolean).length, batches: batches() };
 }

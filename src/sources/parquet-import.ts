@@ -15,10 +15,10 @@ import { compiledModule } from '../package-root.js';
 import { parquetTrouble } from './parquet-batches.js';
 import type { ParquetToParent, ParquetWorkerSetup } from './parquet-read-worker.js';
 
-/** Row groups decoded ahead of the writer. */
+/** Batches decoded ahead of the writer. */
 const READ_AHEAD = 2;
 
-/** The row groups of a Parquet file as Arrow IPC streams, decoded on a watched thread. */
+/** The batches of a Parquet file as Arrow IPC streams, decoded on a watched thread. */
 async function* rowGroupStreams(path: string, stallMs: number): AsyncGenerator<Uint8Array> {
   try {
     if (!statSync(path).isFile()) throw new Error('not a regular file');
@@ -73,7 +73,7 @@ async function* rowGroupStreams(path: string, stallMs: number): AsyncGenerator<U
   }
 }
 
-/** The orders of a Parquet file, a row group at a time; progress hears the rows read. */
+/** The orders of a Parquet file, a batch at a time; progress hears the rows read. */
 export async function* readParquetOrders(path: string, names: ColumnNames, progress?: (rows: number) => void, stallMs = 30_000): AsyncGenerator<RecordBatch> {
   let rows = 0;
   for await (const bytes of rowGroupStreams(path, stallMs)) {

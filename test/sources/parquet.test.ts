@@ -68,10 +68,15 @@ describe('Parquet in', () => {
     const flipped = Buffer.from(whole);
     for (let i = 1000; i < flipped.length - 2000; i += 997) flipped[i] ^= 0x5a;
     writeFileSync(file('flipped.parquet'), flipped);
+    // Zstandard pages go to parquet-wasm, whose decoder fails in its own way
+    const zstd = Buffer.from(readFileSync(file('strings-dates-decimals.parquet')));
+    for (let i = 1000; i < zstd.length - 2000; i += 997) zstd[i] ^= 0x5a;
+    writeFileSync(file('flipped-zstd.parquet'), zstd);
     writeFileSync(file('junk.parquet'), Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(3000, 7), Buffer.from('PAR1')]));
     const cases: [string, RegExp][] = [
       ['truncated.parquet', /the Parquet file is truncated/],
-      ['flipped.parquet', /not a readable Parquet file \(its decoder failed on corrupt data\)/],
+      ['flipped.parquet', /not a readable Parquet file \(its pages are corrupt: row group 0, column customer_id: /],
+      ['flipped-zstd.parquet', /not a readable Parquet file \(its decoder failed on corrupt data\)/],
       ['junk.parquet', /not a readable Parquet file/],
     ];
     for (const [name, message] of cases) {
