@@ -10,7 +10,7 @@ import { Engine } from '../src/engine/engine.js';
 import { loadDefaultModel, loadModel } from '../src/model/model.js';
 import type { Model } from '../src/model/model.js';
 import { packageRoot } from '../src/package-root.js';
-import { readArrow } from '../src/sources/arrow-source.js';
+import { readArrow } from '../src/sources/arrow/source.js';
 
 export interface AliveRuleRun {
   model: string;

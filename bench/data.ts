@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
-import { writeArrow } from '../src/sources/arrow-writer.js';
-import { generateOrders } from '../src/sources/generator.js';
+import { writeArrow } from '../src/report/arrow-writer.js';
+import { generateOrders } from '../src/sources/generator/generator.js';
 
 export async function ordersFile(orders: number, customers: number): Promise<string> {
   const dir = join(packageRoot(), 'build', 'bench-data');

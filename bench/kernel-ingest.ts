@@ -5,10 +5,10 @@
  */
 import { Bench } from 'tinybench';
 import { CoreKernel } from '../src/core/core-kernel.js';
-import type { ColumnBatch, Kernel } from '../src/core/types.js';
+import type { ColumnBatch, Kernel } from '../src/domain/types.js';
 import { allocColumnBatch } from '../src/batch/column-batch.js';
 import { WasmKernel } from '../src/kernel/wasm-kernel.js';
-import { Random } from '../src/sources/random.js';
+import { Random } from '../src/sources/generator/random.js';
 
 const ROWS = 65_536;
 const DAY = 86_400_000;

@@ -11,7 +11,7 @@
 import { Engine } from '../src/engine/engine.js';
 import { RecordBatchConverter } from '../src/batch/record-batches.js';
 import { buildOrderBatch } from '../src/sources/batch-builder.js';
-import { Random } from '../src/sources/random.js';
+import { Random } from '../src/sources/generator/random.js';
 import { fitDataOf } from '../src/predict/kernel-histograms.js';
 import { fitAll } from '../src/predict/predict.js';
 import type { PredictOptions } from '../src/predict/predict.js';

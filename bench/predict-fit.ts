@@ -7,7 +7,7 @@
  */
 import { fitPurchases } from '../src/predict/bgnbd.js';
 import { TripleHistogram } from '../src/predict/triples.js';
-import { Random } from '../src/sources/random.js';
+import { Random } from '../src/sources/generator/random.js';
 
 export interface FitRun {
   customers: number;

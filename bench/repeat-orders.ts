@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Int64, RecordBatch, makeData } from 'apache-arrow';
 import { packageRoot } from '../src/package-root.js';
-import { writeArrow } from '../src/sources/arrow-writer.js';
-import { generateOrders } from '../src/sources/generator.js';
+import { writeArrow } from '../src/report/arrow-writer.js';
+import { generateOrders } from '../src/sources/generator/generator.js';
 
 /** Every REPEAT_EVERY-th row repeats the order id of the row before it (and its values). */
 const REPEAT_EVERY = 10;

@@ -11,8 +11,8 @@ import { RecordBatchConverter } from '../src/batch/record-batches.js';
 import { Engine } from '../src/engine/engine.js';
 import { buildReport } from '../src/report/report.js';
 import { buildOrderBatch } from '../src/sources/batch-builder.js';
-import { readArrow } from '../src/sources/arrow-source.js';
-import { readCsvOrConvert } from '../src/sources/csv-source.js';
+import { readArrow } from '../src/sources/arrow/source.js';
+import { readCsvOrConvert } from '../src/sources/csv/orders.js';
 import { newImportStats } from '../src/sources/import-stats.js';
 import { CSV_OPTIONS } from './csv.js';
 

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
-import { Random } from '../src/sources/random.js';
+import { Random } from '../src/sources/generator/random.js';
 import { ordersFile } from './data.js';
 import { machine } from './environment.js';
 import { lineFrom } from './live-load.js';

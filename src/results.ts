@@ -2,9 +2,9 @@
  * What the engine returns and the report module names: the types between them, so neither
  * imports the other (the CLI, the server and the API call the engine, then the report).
  */
-import type { Concentration } from './core/concentration.js';
+import type { Concentration } from './domain/concentration.js';
 import type { TotalsLayout } from './core/totals.js';
-import type { CustomerRows } from './core/types.js';
+import type { CustomerRows } from './domain/types.js';
 import type { Model } from './model/model.js';
 
 export type RankMode = 'exact' | 'sketch';

@@ -17,17 +17,19 @@ function filesOf(folder: string): string[] {
     .map((e) => relative(src, join(e.parentPath, e.name)));
 }
 
+/** The files of src/ a file imports or re-exports from (paths from src/, .ts). */
+function targetsOf(file: string): string[] {
+  const dir = join(src, file, '..');
+  return [...readFileSync(join(src, file), 'utf8').matchAll(/^(?:import|export)[^'";]*?from\s*['"](\.[^'"]+)['"]|^import\s*['"](\.[^'"]+)['"]/gm)]
+    .map((m) => relative(src, resolve(dir, m[1] ?? m[2])).replace(/\.js$/, '.ts'));
+}
+
 /** Every import of a folder of src/: [importing file, imported top folder]. */
 function importsOf(folder: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const file of filesOf(folder)) {
-    const dir = join(src, file, '..');
-    for (const m of readFileSync(join(src, file), 'utf8').matchAll(/^import[^'"]*['"](\.[^'"]+)['"]/gm)) {
-      const target = relative(src, resolve(dir, m[1])).split('/');
-      out.push([file, target.length > 1 ? target[0] : '.']);
-    }
-  }
-  return out;
+  return filesOf(folder).flatMap((file) => targetsOf(file).map((t): [string, string] => {
+    const target = t.split('/');
+    return [file, target.length > 1 ? target[0] : '.'];
+  }));
 }
 
 const RULES: [string, string[]][] = [
@@ -35,7 +37,8 @@ const RULES: [string, string[]][] = [
   ['batch', ['engine', 'report', 'sources', 'server', 'cli', 'kernel']],
   ['engine', ['report', 'server', 'cli', 'sources']],
   ['report', ['engine', 'server', 'cli']],
-  ['core', ['kernel', 'engine', 'batch', 'report', 'sources']],
+  ['core', ['kernel', 'engine', 'batch', 'report', 'sources', 'server', 'cli', 'predict', 'model']],
+  ['domain', ['core', 'kernel', 'engine', 'batch', 'report', 'sources', 'server', 'cli', 'predict', 'model', 'native']],
   ['kernel', ['engine', 'batch', 'report', 'sources']],
   ['predict', ['engine', 'report', 'server', 'cli', 'sources']],
   ['model', ['engine', 'report', 'server', 'cli', 'sources', 'batch']],
@@ -48,6 +51,46 @@ test.each(RULES)('nothing in src/%s imports from %j', (folder, forbidden) => {
   const bad = importsOf(folder).filter(([, to]) => forbidden.includes(to));
   expect(bad).toEqual([]);
   expect(filesOf(folder).length).toBeGreaterThan(0);
+});
+
+/** A room of src/sources/ imports the top of sources/ and only these of its neighbours. */
+const SOURCE_ROOMS: [string, string[]][] = [
+  ['arrow', ['parquet']], // the Arrow reading thread reads Parquet too
+  ['carts', ['csv']], // a cart's export is read by the CSV scanner
+  ['csv', []],
+  ['generator', []],
+  ['parquet', []],
+];
+
+test.each(SOURCE_ROOMS)('src/sources/%s imports no other room of sources/ but %j', (room, allowed) => {
+  const others = filesOf(join('sources', room)).flatMap((f) => targetsOf(f).map((t) => [f, t]))
+    .filter(([, t]) => t.startsWith('sources/') && t.split('/').length > 2 && t.split('/')[1] !== room && !allowed.includes(t.split('/')[1]));
+  expect(others).toEqual([]);
+});
+
+test('every room of src/sources/ has a rule', () => {
+  const rooms = readdirSync(join(src, 'sources'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  expect(rooms).toEqual(SOURCE_ROOMS.map(([r]) => r).sort());
+});
+
+test('no import circle anywhere in src/ (type imports too)', () => {
+  const files = filesOf('.');
+  const done = new Set<string>();
+  const open: string[] = [];
+  const circles: string[] = [];
+  const visit = (f: string): void => {
+    open.push(f);
+    for (const t of targetsOf(f)) {
+      if (!t.endsWith('.ts') || !files.includes(t)) continue;
+      if (open.includes(t)) circles.push([...open.slice(open.indexOf(t)), t].join(' -> '));
+      else if (!done.has(t)) visit(t);
+    }
+    open.pop();
+    done.add(f);
+  };
+  for (const f of files) if (!done.has(f)) visit(f);
+  expect(files.length).toBeGreaterThan(100);
+  expect(circles).toEqual([]);
 });
 
 test('the rule reads subfolders: sources/carts is sources', () => {

@@ -1,5 +1,5 @@
 // The CSV scanner: records of RFC 4180 text into the columns a converted batch needs, with no
-// string or object per field. JavaScript (src/sources/csv-scanner.ts) reads the file into
+// string or object per field. JavaScript (src/sources/csv/scanner.ts) reads the file into
 // the input area, calls scan, and copies the columns out. Fields are found 16 bytes at a
 // time (v128 compares, a bitmask, count trailing zeros); the values of the four columns it
 // needs are read in place. A value in a form it does not read itself is flagged (CSV_*_TEXT)

@@ -172,7 +172,7 @@ export const HASH_HI_SEED = 0x3c6ef372;
 export const HASH_HI_PRIME = 0x5bd1e995;
 export const HASH_TAG = 0x9e3779b1 | 0;
 
-// The CSV scanner (assembly/csv/, src/sources/csv-scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.
+// The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.
 export const CSV_ID_EMPTY = 1;
 export const CSV_ID_INT = 2;
 export const CSV_ID_ZERO = 4;

@@ -214,7 +214,7 @@ export const groups = [
     },
   },
   {
-    doc: 'The CSV scanner (assembly/csv/, src/sources/csv-scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.',
+    doc: 'The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.',
     type: 'u32', prefix: 'CSV_',
     values: { idEmpty: 1, idInt: 2, idZero: 4, idText: 8, tsText: 16, amountText: 32, amountEmpty: 64, kindText: 128, fields: 256 },
   },

@@ -4,7 +4,7 @@
  * a shared pool; the shards only read it). Layout, for n rows:
  *   ts f64[n] | amount f64[n] | ids: i32[2n] words or i32[n+1] offsets | kind u8[n] | id bytes
  */
-import type { ColumnBatch, IdMode } from '../core/types.js';
+import type { ColumnBatch, IdMode } from '../domain/types.js';
 import type { BatchBuffer, BufferPool } from './buffer-pool.js';
 
 /** What a worker needs besides the buffer to see the batch. */

@@ -6,14 +6,14 @@
  * are marked skip and counted apart (counts.ts).
  */
 import type { Data, DataType, RecordBatch } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
-import { Kind } from '../core/types.js';
+import { RfmError } from '../domain/errors.js';
+import { Kind } from '../domain/types.js';
 import { isDictionary, isInt, isTimestamp } from './arrow-types.js';
 import { TimeUnitId } from './arrow-ids.js';
 import type { BufferPool } from './buffer-pool.js';
 import { allocColumnBatch } from './column-batch.js';
 import type { ConvertedBatch } from './converted.js';
-import type { ColumnBatch } from '../core/types.js';
+import type { ColumnBatch } from '../domain/types.js';
 import type { Reject } from './rejects.js';
 import type { BatchCounts } from './counts.js';
 import { keepLargest } from './counts.js';

@@ -1,5 +1,5 @@
 /** A converted batch, and its parts as they travel to the shards. */
-import type { ColumnBatch } from '../core/types.js';
+import type { ColumnBatch } from '../domain/types.js';
 import { columnBatchBytes } from './column-batch.js';
 import type { ColumnBatchShape } from './column-batch.js';
 import type { BatchBuffer, BufferPool } from './buffer-pool.js';

@@ -3,8 +3,8 @@
  * names and codes to KIND_* codes, each in one pass over the column (no object per row).
  */
 import type { Data, DataType, Vector } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
-import { Kind } from '../core/types.js';
+import { RfmError } from '../domain/errors.js';
+import { Kind } from '../domain/types.js';
 import { DateUnitId, PrecisionId, TimeUnitId } from './arrow-ids.js';
 import { isDate, isDecimal, isDictionary, isFloat, isInt, isTimestamp } from './arrow-types.js';
 

@@ -8,7 +8,7 @@
  * never taken for a repeat.
  */
 import type { Data, DataType, Vector } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { isDictionary, isInt, isUtf8 } from './arrow-types.js';
 import { checkOffsets, dictionaryEntries, int32Words, isValid, onlyData } from './decode.js';
 

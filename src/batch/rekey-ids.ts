@@ -4,7 +4,7 @@
  * text ids that are all integers' canonical decimal text as those integers. Only when ids
  * of the two kinds meet, never on an input of one kind.
  */
-import { canonicalIntInto, decimalOfWords } from '../core/id-text.js';
+import { canonicalIntInto, decimalOfWords } from '../domain/id-text.js';
 import { KIND_SKIP } from '../abi/abi.js';
 import type { BufferPool } from './buffer-pool.js';
 import { allocColumnBatch, columnBatchOver } from './column-batch.js';

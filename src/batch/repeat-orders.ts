@@ -8,7 +8,7 @@
  * as every row passes through it anyway: integer ids in number-set.ts, text ids and the
  * other events' keys in byte-set.ts.
  */
-import { Kind } from '../core/types.js';
+import { Kind } from '../domain/types.js';
 import { ByteSet } from './byte-set.js';
 import { NumberSet, slotOf } from './number-set.js';
 import { columnBatchOver } from './column-batch.js';

@@ -3,8 +3,8 @@
  * conversion reads. Checked once per batch, before any row is read.
  */
 import type { DataType, RecordBatch } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
-import type { IdMode } from '../core/types.js';
+import { RfmError } from '../domain/errors.js';
+import type { IdMode } from '../domain/types.js';
 import { isDate, isDecimal, isDictionary, isFloat, isInt, isTimestamp, isUtf8 } from './arrow-types.js';
 
 /** Which input columns hold what. */

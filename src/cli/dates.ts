@@ -7,7 +7,7 @@
  * the command's preAction hook turns it into an instant once --timezone is known.
  */
 import type { Command } from 'commander';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { statSync } from 'node:fs';
 import { ZoneClock } from '../sources/carts/zone-time.js';
 import { zoneOfExports } from '../sources/carts/export-zone.js';

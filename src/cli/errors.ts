@@ -2,7 +2,7 @@
  * How the CLI ends on an error: our errors print their message and exit 2, anything else
  * is a bug and says so; no stack traces unless RFM_DEBUG=1.
  */
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 
 export function exitOnError(e: unknown): never {
   const debug = process.env.RFM_DEBUG === '1';

@@ -3,7 +3,7 @@
  * contact, as a list an email tool imports (src/report/audience-csv.ts).
  */
 import type { Command } from 'commander';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { modelName, writeLists } from '../report/audience-csv.js';
 import { CustomerValues, predictionColumns, unfittedText } from '../predict/customer-value.js';

@@ -1,12 +1,12 @@
 /** `rfm generate`: a seeded synthetic order history as Arrow IPC. */
 import type { Command } from 'commander';
-import { writeArrow } from '../sources/arrow-writer.js';
-import type { IpcFormat } from '../sources/arrow-writer.js';
-import { generateOrders } from '../sources/generator.js';
+import { writeArrow } from '../report/arrow-writer.js';
+import type { IpcFormat } from '../report/arrow-writer.js';
+import { generateOrders } from '../sources/generator/generator.js';
 import { action } from './errors.js';
 import { oneOf, wholeNumber } from './options.js';
 import { Progress } from './progress.js';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 
 export function generateCommand(program: Command): void {
   program

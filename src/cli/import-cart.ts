@@ -1,9 +1,9 @@
 /** `rfm import shopify|woocommerce|magento|bigcommerce|auto`: a cart's order exports to Arrow IPC. */
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { checkNotCutShort } from '../sources/cut-short.js';
-import { writeArrow } from '../sources/arrow-writer.js';
+import { writeArrow } from '../report/arrow-writer.js';
 import { CART_NAMES } from '../sources/carts/cart-preset.js';
 import type { CartName } from '../sources/carts/cart-preset.js';
 import { newCartSummary, readCartOrders } from '../sources/carts/cart-import.js';

@@ -2,12 +2,12 @@
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RecordBatch } from 'apache-arrow';
-import { writeArrow } from '../sources/arrow-writer.js';
+import { writeArrow } from '../report/arrow-writer.js';
 import { readCdnow } from '../sources/cdnow.js';
-import { readParquetOrders } from '../sources/parquet-import.js';
+import { readParquetOrders } from '../sources/parquet/import.js';
 import { DEFAULT_COLUMNS } from '../batch/schema.js';
-import { readCsvRecordBatches } from '../sources/csv-record-batches.js';
-import type { CsvImportOptions } from '../sources/csv-import.js';
+import { readCsvRecordBatches } from '../sources/csv/record-batches.js';
+import type { CsvImportOptions } from '../sources/csv/plain-reader.js';
 import { newImportStats } from '../sources/import-stats.js';
 import type { ImportStats } from '../sources/import-stats.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
@@ -15,7 +15,7 @@ import { action } from './errors.js';
 import { importCartCommands } from './import-cart.js';
 import { oneOf } from './options.js';
 import { Progress } from './progress.js';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { checkNotCutShort } from '../sources/cut-short.js';
 
 async function importTo(output: string, input: string, batches: AsyncIterable<RecordBatch>, stats: ImportStats): Promise<void> {

@@ -1,5 +1,5 @@
 /** Parsers for CLI option values: each names the option and the value it got. */
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 
 export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {

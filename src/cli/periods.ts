@@ -1,5 +1,5 @@
 /** The boundaries of `rfm replay --every`: the last millisecond of each period in the store's time zone. */
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { ZoneClock } from '../sources/carts/zone-time.js';
 
 export const PERIODS = ['day', 'week', 'month', 'quarter'] as const;

@@ -3,7 +3,7 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { csvField, customerIdOf } from '../report/customers-csv.js';
 import { DAYS_PER_UNIT, Predictor, fitAll, holdoutTable } from '../predict/predict.js';

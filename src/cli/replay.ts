@@ -2,7 +2,7 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { loadDefaultModel, loadModel } from '../model/model.js';
 import { writeCustomersCsv } from '../report/customers-csv.js';
 import { headlines, headlinesText } from '../report/headlines.js';

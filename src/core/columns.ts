@@ -7,8 +7,8 @@ import * as abi from '../abi/abi.js';
 import { Classifier, fieldsOf } from './classify.js';
 import type { DayLists } from './days.js';
 import type { Records } from './records.js';
-import { spendOfCents } from './state-format.js';
-import type { CustomerRows, ExactValues, IdMode } from './types.js';
+import { spendOfCents } from '../domain/state-format.js';
+import type { CustomerRows, ExactValues, IdMode } from '../domain/types.js';
 
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).

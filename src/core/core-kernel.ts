@@ -13,8 +13,8 @@ import { IndexTable } from './index-table.js';
 import { ingestRows } from './ingest.js';
 import { Records } from './records.js';
 import { Sketch } from './sketch.js';
-import { daysOf, readState, writeState } from './state-format.js';
-import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from './types.js';
+import { daysOf, readState, writeState } from '../domain/state-format.js';
+import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from '../domain/types.js';
 
 export class CoreKernel implements Kernel {
   readonly subBits: number;

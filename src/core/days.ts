@@ -6,7 +6,7 @@
  * the journal; the two keep the same lists, block for block.
  */
 import * as abi from '../abi/abi.js';
-import { RfmError } from './errors.js';
+import { RfmError } from '../domain/errors.js';
 import type { Records } from './records.js';
 
 // The ABI's numbers as this module's own constants (see records.ts).

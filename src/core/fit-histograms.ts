@@ -6,7 +6,7 @@
  */
 import * as abi from '../abi/abi.js';
 import type { Records } from './records.js';
-import type { FitHistograms } from './types.js';
+import type { FitHistograms } from '../domain/types.js';
 
 const { CENTS, DAY_MS, FIT_DAY_OFFSET, FIT_DAY_SCALE, FIT_SPEND_BIN, FIT_SPEND_OFFSET, FIT_SPEND_SCALE, FIT_TX_SCALE } = abi;
 

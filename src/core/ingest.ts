@@ -8,7 +8,7 @@ import { bytesKeyInto, keyHash, shardOf } from './hash.js';
 import type { DayLists } from './days.js';
 import type { IndexTable } from './index-table.js';
 import type { Records } from './records.js';
-import type { ColumnBatch } from './types.js';
+import type { ColumnBatch } from '../domain/types.js';
 
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).

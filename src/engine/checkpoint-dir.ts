@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { DISK } from './durable-files.js';
 import type { DurableFiles } from './durable-files.js';
 import type { EngineCheckpoint } from './engine.js';

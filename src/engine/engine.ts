@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { subBitsFor } from '../core/buckets.js';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { loadDefaultModel } from '../model/model.js';
 import type { Model } from '../model/model.js';
 import { addRejectTally, addTally, keepLargest } from '../batch/counts.js';
@@ -27,8 +27,8 @@ import { LARGEST_MAX_AMOUNT } from '../batch/limits.js';
 import type { RowLimits } from '../batch/limits.js';
 import { WorkerShard } from './worker-shard.js';
 import { intIdsAsText, textIdsAsInts } from '../batch/rekey-ids.js';
-import { statesWithTextIds } from '../core/text-id-states.js';
-import type { FitHistograms } from '../core/types.js';
+import { statesWithTextIds } from './text-id-states.js';
+import type { FitHistograms } from '../domain/types.js';
 
 export interface EngineOptions {
   /** Worker threads, one shard each; 0 keeps a single shard in this thread. Default: available cores. */

@@ -4,7 +4,7 @@
  * single-thread Piscina pool.
  */
 import { CoreKernel } from '../core/core-kernel.js';
-import type { CustomerRows, ExactValues, FitHistograms, Kernel, Sketches } from '../core/types.js';
+import type { CustomerRows, ExactValues, FitHistograms, Kernel, Sketches } from '../domain/types.js';
 import { WasmKernel } from '../kernel/wasm-kernel.js';
 import { handBack } from '../batch/buffer-pool.js';
 import { columnBatchOver } from '../batch/column-batch.js';

@@ -5,15 +5,15 @@
  * not depend on how customers are spread over shards.
  */
 import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBucketLowerBound } from '../core/buckets.js';
-import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../core/concentration.js';
+import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../domain/concentration.js';
 import { CUTS_PER_DIM, DIM_AOV, DIM_F, DIM_M, DIM_R, MODE_EXACT, MODE_SKETCH, NUM_DIMS } from '../abi/abi.js';
 import { encodePlan } from '../core/plan.js';
 import type { AliveParams } from '../core/plan.js';
 import type { AliveFit } from '../results.js';
 import { totalsLayout } from '../core/totals.js';
-import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted, mergeInto } from '../core/ranks.js';
+import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted, mergeInto } from '../domain/ranks.js';
 import type { Model } from '../model/model.js';
-import type { Concentration } from '../core/concentration.js';
+import type { Concentration } from '../domain/concentration.js';
 import type { RankMode, SnapshotResult, Thresholds } from '../results.js';
 import type { ShardHost } from './shard-host.js';
 

@@ -8,8 +8,8 @@
  * once, even with no task in flight (the engine stops, or restarts from a checkpoint).
  */
 import { Piscina } from 'piscina';
-import type { CustomerRows, ExactValues, FitHistograms, Sketches } from '../core/types.js';
-import { RfmError } from '../core/errors.js';
+import type { CustomerRows, ExactValues, FitHistograms, Sketches } from '../domain/types.js';
+import { RfmError } from '../domain/errors.js';
 import { compiledModule } from '../package-root.js';
 import { transferable } from '../batch/buffer-pool.js';
 import type { BatchBuffer } from '../batch/buffer-pool.js';

@@ -12,10 +12,10 @@
 import { instantiateSync } from '@assemblyscript/loader';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { askHugePagesForWasm } from '../native/huge-pages.js';
-import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, spendOfCents, writeState } from '../core/state-format.js';
-import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from '../core/types.js';
+import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, spendOfCents, writeState } from '../domain/state-format.js';
+import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from '../domain/types.js';
 import {
   COL_ARENA, COL_DAYS, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
   COL_FIRST_DAY_CENTS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_SEGMENT, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND_CENTS,

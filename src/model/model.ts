@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RfmError } from '../core/errors.js';
-import { Field, Op } from '../core/types.js';
+import { RfmError } from '../domain/errors.js';
+import { Field, Op } from '../domain/types.js';
 import type { Condition } from '../core/plan.js';
 import { packageRoot } from '../package-root.js';
 

@@ -4,7 +4,7 @@
  * customer's predictions on demand, and what a page shows: P(alive) by tenths under both
  * purchase models and the year ahead by segment.
  */
-import type { CustomerRows, FitHistograms } from '../core/types.js';
+import type { CustomerRows, FitHistograms } from '../domain/types.js';
 import type { CustomerExport } from '../results.js';
 import { fitDataOf } from './kernel-histograms.js';
 import { Predictor, fitAll } from './predict.js';

@@ -5,7 +5,7 @@
  * is the distinct keys, not the customers.
  */
 import { FIT_DAY_OFFSET, FIT_DAY_SCALE, FIT_SPEND_OFFSET, FIT_SPEND_SCALE, FIT_TX_SCALE } from '../abi/abi.js';
-import type { FitHistograms } from '../core/types.js';
+import type { FitHistograms } from '../domain/types.js';
 import { SpendBins } from './summary.js';
 import type { FitData } from './summary.js';
 import { TripleHistogram } from './triples.js';

@@ -5,7 +5,7 @@
  * purchases over the horizon, expected spend per order and CLV. Per-customer figures that
  * depend only on (x, t_x, T) are computed once per distinct triple.
  */
-import type { CustomerRows } from '../core/types.js';
+import type { CustomerRows } from '../domain/types.js';
 import { expectedIfAlive, expectedPurchases, fitPurchases, pAlive } from './bgnbd.js';
 import type { PurchaseFit, PurchaseModel } from './bgnbd.js';
 import { expectedSpend, fitSpend } from './gamma-gamma.js';

@@ -6,7 +6,7 @@
  * (prospects, refund-only) are not in it.
  */
 import { FIT_SPEND_BIN } from '../abi/abi.js';
-import type { CustomerRows } from '../core/types.js';
+import type { CustomerRows } from '../domain/types.js';
 import type { SpendData } from './gamma-gamma.js';
 import { TripleHistogram } from './triples.js';
 

@@ -7,7 +7,7 @@
  * in the t - s since its first purchase at s, grouped by first purchase day.
  */
 import { STATE_COLUMNS } from '../abi/abi.js';
-import { readState } from '../core/state-format.js';
+import { readState } from '../domain/state-format.js';
 import { expectedFromStart } from './bgnbd.js';
 import type { PurchaseFit, PurchaseModel } from './bgnbd.js';
 

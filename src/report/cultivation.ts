@@ -11,7 +11,7 @@
  * one time places change, when integer ids turn to text (the customers are dealt out again),
  * is seen by comparing the ids at the places kept, and the times are carried over by id.
  */
-import type { CustomerRows } from '../core/types.js';
+import type { CustomerRows } from '../domain/types.js';
 import type { CustomerExport } from '../results.js';
 import { customerIdOf } from './customers-csv.js';
 import { CORE, LOST } from './headlines.js';

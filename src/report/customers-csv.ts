@@ -8,8 +8,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { DAY_MS } from '../core/buckets.js';
-import { decimalOfWords } from '../core/id-text.js';
-import type { CustomerRows } from '../core/types.js';
+import { decimalOfWords } from '../domain/id-text.js';
+import type { CustomerRows } from '../domain/types.js';
 import type { CustomerExport } from '../results.js';
 
 export const CUSTOMER_COLUMNS = [

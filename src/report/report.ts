@@ -3,7 +3,7 @@
  * Money is summed in whole cents by the kernels and turned back into currency here.
  */
 import { T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_UNMATCHED } from '../abi/abi.js';
-import type { Concentration } from '../core/concentration.js';
+import type { Concentration } from '../domain/concentration.js';
 import type { Model } from '../model/model.js';
 import type { Counted } from './counted.js';
 import type { AliveFit, EngineSnapshot, RankMode } from '../results.js';

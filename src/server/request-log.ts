@@ -25,7 +25,7 @@ import { DISK } from '../engine/durable-files.js';
 import type { DurableFiles } from '../engine/durable-files.js';
 import type { LiveEngine } from './live.js';
 import type { LiveFiguresState } from './live-figures.js';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 
 /** What /ingest answers for a request's rows. */
 export interface IngestAnswer {

@@ -4,10 +4,10 @@
  * with an optional header line. Dates are midnight UTC; every line is one order.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
-import { Kind } from '../core/types.js';
+import { RfmError } from '../domain/errors.js';
+import { Kind } from '../domain/types.js';
 import { OrderBatchBuffer } from './batch-builder.js';
-import { readRecords } from './csv-lines.js';
+import { readRecords } from './csv/lines.js';
 import type { ImportStats } from './import-stats.js';
 import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
 

@@ -3,7 +3,7 @@
  * end and fewer fields than the first. Read on, it would pass as one row with the wrong field
  * count and the run would end well with the rest of the file missing; it is refused instead.
  */
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { headAndTail } from './file-ends.js';
 import { isGzip } from './gzip.js';
 

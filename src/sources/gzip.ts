@@ -6,7 +6,7 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 
 /** The first bytes of the regular file at path (fewer when it is shorter), or null when it is none. */
 export function headOf(path: string, n: number): Uint8Array | null {

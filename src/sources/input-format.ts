@@ -2,7 +2,7 @@
  * What kind of file an input is, from its first bytes rather than its name (an export saved
  * as orders.txt, a stream without an extension): Arrow IPC file or stream, Parquet, or text.
  */
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 import { gunzipHead, headOf, isGzipHead } from './gzip.js';
 import type { CartName } from './carts/cart-preset.js';
 import { sniffCart } from './carts/carts.js';

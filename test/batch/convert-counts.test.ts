@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { convertBatch } from '../../src/batch/convert.js';
 import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
-import { Kind } from '../../src/core/types.js';
+import { Kind } from '../../src/domain/types.js';
 import { randomHistory } from '../support/random-batches.js';
 
 /**

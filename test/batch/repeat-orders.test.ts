@@ -14,7 +14,7 @@ import { joinOrderKeys, orderKeysOfColumn } from '../../src/batch/order-keys.js'
 import type { OrderKeys } from '../../src/batch/order-keys.js';
 import { RepeatOrders } from '../../src/batch/repeat-orders.js';
 import { DEFAULT_COLUMNS } from '../../src/batch/schema.js';
-import { Kind } from '../../src/core/types.js';
+import { Kind } from '../../src/domain/types.js';
 
 /** Each row's id as text: a number's decimal, else its bytes ('' for none). */
 function texts(k: OrderKeys): (string | number)[] {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../../src/core/concentration.js';
-import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted } from '../../src/core/ranks.js';
+import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../../src/domain/concentration.js';
+import { cutsFromHistogram, cutsFromSorted, medianOfHistogram, medianOfSorted } from '../../src/domain/ranks.js';
 
 /** Scores of sorted values under the cuts: 1 + cuts at or below. */
 function scores(values: number[]): number[] {

@@ -7,8 +7,8 @@
 import type { RecordBatch } from 'apache-arrow';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { canonicalIntInto, decimalOfWords } from '../../src/core/id-text.js';
-import { Random } from '../../src/sources/random.js';
+import { canonicalIntInto, decimalOfWords } from '../../src/domain/id-text.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { ingestBatches } from '../support/engine.js';
 import { batchOf, history } from '../support/history.js';
 import type { Row } from '../support/history.js';

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { RecordBatch } from 'apache-arrow';
 import { Engine } from '../../src/engine/engine.js';
 import { readCdnow } from '../../src/sources/cdnow.js';
-import { generateOrders } from '../../src/sources/generator.js';
+import { generateOrders } from '../../src/sources/generator/generator.js';
 import { newImportStats } from '../../src/sources/import-stats.js';
 import { cdnowMaster } from '../support/data.js';
 import { ingestBatches } from '../support/engine.js';

@@ -9,8 +9,8 @@
 import type { Piscina } from 'piscina';
 import { afterEach, expect, test } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { RfmError } from '../../src/core/errors.js';
-import { generateOrders } from '../../src/sources/generator.js';
+import { RfmError } from '../../src/domain/errors.js';
+import { generateOrders } from '../../src/sources/generator/generator.js';
 import { ingestBatches } from '../support/engine.js';
 
 let engine: Engine | null = null;

@@ -9,7 +9,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { compileModel } from '../../src/model/model.js';
 import type { Model, ModelFile } from '../../src/model/model.js';
 import { buildOrderBatch } from '../../src/sources/batch-builder.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { digest } from '../support/bytes.js';
 import { ingestBatch, reportOf } from '../support/engine.js';
 

@@ -17,7 +17,7 @@ import { WasmKernel } from '../../src/kernel/wasm-kernel.js';
 import { fitDataOf } from '../../src/predict/kernel-histograms.js';
 import { dayOf, summarize } from '../../src/predict/summary.js';
 import type { FitData } from '../../src/predict/summary.js';
-import type { FitHistograms } from '../../src/core/types.js';
+import type { FitHistograms } from '../../src/domain/types.js';
 import { ingestBatches } from '../support/engine.js';
 import { randomHistory } from '../support/random-batches.js';
 

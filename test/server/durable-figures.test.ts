@@ -9,7 +9,7 @@ import { expect, test } from 'vitest';
 import { LiveEngine } from '../../src/server/live.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { tempDir } from '../support/cli.js';
 
 const IDENTITY = { workers: 1 };

@@ -7,7 +7,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { startCli, tempDir } from '../support/cli.js';
 import { expectServerHoldsReplayOf, numberedBatchCsv } from '../support/numbered-batches.js';
 

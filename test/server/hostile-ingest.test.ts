@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { LiveEngine } from '../../src/server/live.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { dataDir } from '../support/data.js';
 
 let live: LiveEngine;

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { RecordBatchConverter } from '../../src/batch/record-batches.js';
 import { LiveEngine } from '../../src/server/live.js';
 import { buildOrderBatch } from '../../src/sources/batch-builder.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { cdnowMaster } from '../support/data.js';
 

@@ -6,7 +6,7 @@ import { RecordBatchConverter } from '../../src/batch/record-batches.js';
 import { Engine } from '../../src/engine/engine.js';
 import { buildReport } from '../../src/report/report.js';
 import { LiveEngine } from '../../src/server/live.js';
-import { generateOrders } from '../../src/sources/generator.js';
+import { generateOrders } from '../../src/sources/generator/generator.js';
 import { shuffled } from '../support/shuffle.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly CSV reader against the plain one (csv-import.ts, the reference): random
+ * The WebAssembly CSV reader against the plain one (csv/plain-reader.ts, the reference): random
  * CSVs with every quoting case, line end, date format, decimal comma, odd value and bad
  * row, cut into random chunks, give the same report, the same rejects (row, reason) and the
  * same counts; CDNOW written as CSV gives the report of the CDNOW route.
@@ -9,14 +9,14 @@ import { describe, expect, test } from 'vitest';
 import { convertRecordBatches } from '../../src/batch/record-batches.js';
 import { Engine } from '../../src/engine/engine.js';
 import { readCdnow } from '../../src/sources/cdnow.js';
-import { readCsvOrders } from '../../src/sources/csv-import.js';
-import type { CsvImportOptions } from '../../src/sources/csv-import.js';
-import { readCsv } from '../../src/sources/csv-source.js';
-import { readCsvRecordBatches } from '../../src/sources/csv-record-batches.js';
+import { readCsvOrders } from '../../src/sources/csv/plain-reader.js';
+import type { CsvImportOptions } from '../../src/sources/csv/plain-reader.js';
+import { readCsv } from '../../src/sources/csv/source.js';
+import { readCsvRecordBatches } from '../../src/sources/csv/record-batches.js';
 import type { RecordBatch } from 'apache-arrow';
 import { newImportStats } from '../../src/sources/import-stats.js';
 import type { ImportStats } from '../../src/sources/import-stats.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 import { cdnowMaster } from '../support/data.js';
 import { ingestBatches, reportOf } from '../support/engine.js';
 import { randomCsv, SHAPES } from '../support/random-csv.js';

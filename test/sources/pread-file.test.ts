@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as entry from 'apache-arrow';
 import { expect, test } from 'vitest';
-import { writeArrow } from '../../src/sources/arrow-writer.js';
-import { PreadFile, reuseBodyBuffers } from '../../src/sources/pread-file.js';
+import { writeArrow } from '../../src/report/arrow-writer.js';
+import { PreadFile, reuseBodyBuffers } from '../../src/sources/arrow/pread-file.js';
 import { tempDir } from '../support/cli.js';
 import { randomHistory } from '../support/random-batches.js';
 

@@ -1,6 +1,6 @@
 /** Hand-built customers fed straight to a kernel, classified under a plan with chosen cut points. */
-import { Kind } from '../../src/core/types.js';
-import type { Kernel } from '../../src/core/types.js';
+import { Kind } from '../../src/domain/types.js';
+import type { Kernel } from '../../src/domain/types.js';
 import { MODE_EXACT } from '../../src/abi/abi.js';
 import { encodePlan } from '../../src/core/plan.js';
 import { allocColumnBatch } from '../../src/batch/column-batch.js';

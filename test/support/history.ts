@@ -1,8 +1,8 @@
 /** A generated order history as rows, and ways to cut it into RecordBatches (any-order and mixed-id tests). */
 import type { RecordBatch } from 'apache-arrow';
 import { buildOrderBatch } from '../../src/sources/batch-builder.js';
-import { generateOrders } from '../../src/sources/generator.js';
-import { Random } from '../../src/sources/random.js';
+import { generateOrders } from '../../src/sources/generator/generator.js';
+import { Random } from '../../src/sources/generator/random.js';
 
 export interface Row {
   lo: number;

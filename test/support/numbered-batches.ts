@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { Random } from '../../src/sources/random.js';
+import type { Random } from '../../src/sources/generator/random.js';
 import { runCli } from './cli.js';
 import { LiveClient } from './live-client.js';
 

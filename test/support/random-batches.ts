@@ -5,7 +5,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { buildOrderBatch } from '../../src/sources/batch-builder.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 
 export interface RandomHistory {
   customers: number;

@@ -1,6 +1,6 @@
 /** Random order CSVs with every quoting case, line end, date format, odd value and bad row (the CSV reader tests). */
 import type { DateFormat } from '../../src/sources/parse-values.js';
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 
 const DAY = 86_400_000;
 

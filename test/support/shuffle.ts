@@ -1,4 +1,4 @@
-import { Random } from '../../src/sources/random.js';
+import { Random } from '../../src/sources/generator/random.js';
 
 /** A seeded Fisher-Yates shuffle: a copy of `a` in another order, the same for the same seed. */
 export function shuffled<T>(a: readonly T[], seed: number): T[] {

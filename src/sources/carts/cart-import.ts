@@ -8,13 +8,13 @@
  * time or total that does not read) are counted as rejected, with the line of the first.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { RfmError } from '../../core/errors.js';
-import { Kind } from '../../core/types.js';
+import { RfmError } from '../../domain/errors.js';
+import { Kind } from '../../domain/types.js';
 import { OrderBatchBuffer } from '../batch-builder.js';
-import { checkScan, readHeader, scanWindows, sourceName } from '../csv-source.js';
-import type { ScanWindow } from '../csv-source.js';
-import type { TextEncoding } from '../csv-lines.js';
-import { CsvScanner, MAX_KEPT_COLUMNS } from '../csv-scanner.js';
+import { checkScan, readHeader, scanWindows, sourceName } from '../csv/source.js';
+import type { ScanWindow } from '../csv/source.js';
+import type { TextEncoding } from '../csv/lines.js';
+import { CsvScanner, MAX_KEPT_COLUMNS } from '../csv/scanner.js';
 import { ROLES, headerWord } from './cart-preset.js';
 import type { CartName, CartPreset, Exclusion, OrderValues, Role } from './cart-preset.js';
 import { PRESETS, detectCart } from './carts.js';

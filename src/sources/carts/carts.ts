@@ -1,5 +1,5 @@
 /** The four carts' presets, and which one a header is. */
-import { readRecords } from '../csv-lines.js';
+import { readRecords } from '../csv/lines.js';
 import { bigcommerce } from './bigcommerce.js';
 import { headerWord } from './cart-preset.js';
 import type { CartName, CartPreset } from './cart-preset.js';

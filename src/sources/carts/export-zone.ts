@@ -7,7 +7,7 @@
  * offsets over the export's dates (New York, Toronto, Detroit), the first of the common
  * store zones below, else the first by name: they differ in nothing the export shows.
  */
-import { readRecords } from '../csv-lines.js';
+import { readRecords } from '../csv/lines.js';
 import { headerWord } from './cart-preset.js';
 import { CartTime } from './cart-values.js';
 import { detectCart } from './carts.js';

@@ -3,7 +3,7 @@
  * offset at an instant comes from Intl (the ICU data Node ships), cached by the hour, since
  * an export's orders come hour after hour.
  */
-import { RfmError } from '../../core/errors.js';
+import { RfmError } from '../../domain/errors.js';
 
 const HOUR_MS = 3_600_000;
 

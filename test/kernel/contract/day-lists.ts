@@ -5,11 +5,11 @@
  */
 import { expect, test } from 'vitest';
 import { STATE_COLUMNS } from '../../../src/abi/abi.js';
-import { readState } from '../../../src/core/state-format.js';
-import { Random } from '../../../src/sources/random.js';
+import { readState } from '../../../src/domain/state-format.js';
+import { Random } from '../../../src/sources/generator/random.js';
 import { allocColumnBatch } from '../../../src/batch/column-batch.js';
-import { Kind } from '../../../src/core/types.js';
-import type { Kernel } from '../../../src/core/types.js';
+import { Kind } from '../../../src/domain/types.js';
+import type { Kernel } from '../../../src/domain/types.js';
 import { DAY, feed } from '../../support/hand-built.js';
 import type { MakeKernel } from '../../support/kernels.js';
 import { shuffled } from '../../support/shuffle.js';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { ColumnBatch } from '../../../src/core/types.js';
+import type { ColumnBatch } from '../../../src/domain/types.js';
 import { allocColumnBatch } from '../../../src/batch/column-batch.js';
 import { planOf } from '../../support/hand-built.js';
 import type { MakeKernel } from '../../support/kernels.js';

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { Kernel } from '../../../src/core/types.js';
+import type { Kernel } from '../../../src/domain/types.js';
 import { convertBatch } from '../../../src/batch/convert.js';
 import { DEFAULT_COLUMNS } from '../../../src/batch/schema.js';
 import { loadDefaultModel } from '../../../src/model/model.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { readParquetBatches } from '../../../src/sources/parquet-batches.js';
+import { readParquetBatches } from '../../../src/sources/parquet/batches.js';
 import { footerOfPath } from '../../../src/sources/parquet/footer.js';
 import { rowGroupBatches, rowGroupUnreadable } from '../../../src/sources/parquet/page-batches.js';
 import { tempDir } from '../../support/cli.js';

@@ -1,28 +1,28 @@
 /**
- * One scan's rows (csv-scanner.ts) as a converted batch: the values the scanner left to the
+ * One scan's rows (csv/scanner.ts) as a converted batch: the values the scanner left to the
  * plain reader (CSV_*_TEXT) read by parse-values.ts, rows with another number of fields than
- * the header left out and counted, the kind of id decided by the first id (as csv-import.ts
+ * the header left out and counted, the kind of id decided by the first id (as csv/plain-reader.ts
  * decides it), and the conversion's last pass (finishConversion) to reject and count. Used
- * by the sequential reader (csv-source.ts) and each thread of the parallel one.
+ * by the sequential reader (csv/source.ts) and each thread of the parallel one.
  */
-import * as abi from '../abi/abi.js';
-import type { BufferPool } from '../batch/buffer-pool.js';
-import { allocColumnBatch } from '../batch/column-batch.js';
-import { finishConversion } from '../batch/convert.js';
-import type { Bounds } from '../batch/convert.js';
-import { toInput } from '../batch/converted.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import { UNKNOWN_KIND } from '../batch/decode.js';
-import { orderKeysOfPlaces } from '../batch/order-keys.js';
-import type { OrderKeys } from '../batch/order-keys.js';
-import type { Reject } from '../batch/rejects.js';
-import { RfmError } from '../core/errors.js';
-import { Kind } from '../core/types.js';
-import type { ColumnBatch } from '../core/types.js';
-import type { CsvImportOptions } from './csv-import.js';
-import type { ScannedRows } from './csv-scanner.js';
-import type { ImportStats } from './import-stats.js';
-import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
+import * as abi from '../../abi/abi.js';
+import type { BufferPool } from '../../batch/buffer-pool.js';
+import { allocColumnBatch } from '../../batch/column-batch.js';
+import { finishConversion } from '../../batch/convert.js';
+import type { Bounds } from '../../batch/convert.js';
+import { toInput } from '../../batch/converted.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import { UNKNOWN_KIND } from '../../batch/decode.js';
+import { orderKeysOfPlaces } from '../../batch/order-keys.js';
+import type { OrderKeys } from '../../batch/order-keys.js';
+import type { Reject } from '../../batch/rejects.js';
+import { RfmError } from '../../domain/errors.js';
+import { Kind } from '../../domain/types.js';
+import type { ColumnBatch } from '../../domain/types.js';
+import type { CsvImportOptions } from './plain-reader.js';
+import type { ScannedRows } from './scanner.js';
+import type { ImportStats } from '../import-stats.js';
+import { parseAmount, parseIntIdInto, parseTime } from '../parse-values.js';
 
 const {
   CSV_AMOUNT_EMPTY, CSV_AMOUNT_TEXT, CSV_FIELDS, CSV_ID_EMPTY, CSV_ID_INT, CSV_ID_TEXT, CSV_ID_ZERO, CSV_KIND_TEXT, CSV_TS_TEXT,
@@ -133,7 +133,7 @@ export class CsvBatcher {
     const rowOf = (j: number): number => (kept === null ? j : kept[j]);
     const text = (i: number, field: number): string => utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
     if (l.isInt === null) {
-      // the first non-empty id decides, as in csv-import.ts: an integer of at most 18 digits without a leading zero
+      // the first non-empty id decides, as in csv/plain-reader.ts: an integer of at most 18 digits without a leading zero
       for (let j = 0; j < m; j++) {
         const i = rowOf(j);
         if (r.flags[i] & CSV_ID_EMPTY) continue;

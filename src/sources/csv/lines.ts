@@ -2,9 +2,9 @@
  * Records of a delimited text file (RFC 4180 quoting: "a ""quoted"", field", quotes may
  * span lines), streamed from a file or stdin without holding the file in memory.
  */
-import { gunzipStream, isGzip } from './gzip.js';
+import { gunzipStream, isGzip } from '../gzip.js';
 import { createReadStream } from 'node:fs';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../../domain/errors.js';
 
 export interface CsvRecord {
   /** 1-based line where the record starts. */

@@ -6,8 +6,8 @@
  * orders are followed by a refund, and some visitors who never order (prospects) visit.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { Kind } from '../core/types.js';
-import { OrderBatchBuffer } from './batch-builder.js';
+import { Kind } from '../../domain/types.js';
+import { OrderBatchBuffer } from '../batch-builder.js';
 import { Random } from './random.js';
 
 export interface GeneratorOptions {

@@ -1,11 +1,11 @@
-/** Messages between the parallel CSV reader (csv-parallel.ts) and its threads (csv-read-worker.ts). */
-import type { BatchBuffer } from '../batch/buffer-pool.js';
-import type { Bounds } from '../batch/convert.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import type { RfmErrorCode } from '../core/errors.js';
-import type { CsvLayout } from './csv-batches.js';
-import type { CsvImportOptions } from './csv-import.js';
-import type { ImportStats } from './import-stats.js';
+/** Messages between the parallel CSV reader (csv/parallel.ts) and its threads (csv/read-worker.ts). */
+import type { BatchBuffer } from '../../batch/buffer-pool.js';
+import type { Bounds } from '../../batch/convert.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import type { RfmErrorCode } from '../../domain/errors.js';
+import type { CsvLayout } from './batches.js';
+import type { CsvImportOptions } from './plain-reader.js';
+import type { ImportStats } from '../import-stats.js';
 
 export interface CsvReadSetup {
   path: string;

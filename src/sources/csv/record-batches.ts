@@ -1,17 +1,17 @@
 /**
  * `rfm import csv` on the WebAssembly scanner: each scan's columns as an Arrow RecordBatch of
- * the schema csv-import.ts writes (batch-builder.ts), unreadable values as nulls, so a replay
+ * the schema csv/plain-reader.ts writes (batch-builder.ts), unreadable values as nulls, so a replay
  * of the output rejects and counts them. The plain reader stays for latin-1 and runs of spaces.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { BufferPool } from '../batch/buffer-pool.js';
-import { UNKNOWN_KIND } from '../batch/decode.js';
-import { KIND_UNKNOWN, buildOrderBatch } from './batch-builder.js';
-import type { ScannedColumns } from './csv-batches.js';
-import { readCsvOrders } from './csv-import.js';
-import type { CsvImportOptions } from './csv-import.js';
-import { scanCsv, scannerReads } from './csv-source.js';
-import type { ImportStats } from './import-stats.js';
+import { BufferPool } from '../../batch/buffer-pool.js';
+import { UNKNOWN_KIND } from '../../batch/decode.js';
+import { KIND_UNKNOWN, buildOrderBatch } from '../batch-builder.js';
+import type { ScannedColumns } from './batches.js';
+import { readCsvOrders } from './plain-reader.js';
+import type { CsvImportOptions } from './plain-reader.js';
+import { scanCsv, scannerReads } from './source.js';
+import type { ImportStats } from '../import-stats.js';
 
 const utf8 = new TextDecoder();
 
@@ -27,7 +27,7 @@ function recordBatchOf(c: ScannedColumns): RecordBatch {
   return buildOrderBatch({ ...columns, idStrings: ids });
 }
 
-/** CSV orders as RecordBatches: by the scanner when it reads such text, else by csv-import.ts. */
+/** CSV orders as RecordBatches: by the scanner when it reads such text, else by csv/plain-reader.ts. */
 export function readCsvRecordBatches(source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
   if (!scannerReads(o)) return readCsvOrders(source, o, stats);
   const target = { numShards: 1, pool: new BufferPool(false), bounds: { keepRejects: false } };

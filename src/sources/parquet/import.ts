@@ -2,18 +2,18 @@
  * `rfm import parquet`: a Parquet file's order columns, checked by the Arrow type rules
  * (schema.ts) and renamed to the engine's names, as RecordBatches for an Arrow IPC file.
  * Values are not converted: a replay of the output reads them as it would the Parquet.
- * The decoding runs on a thread of its own (parquet-read-worker.ts).
+ * The decoding runs on a thread of its own (parquet/read-worker.ts).
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RecordBatch, tableFromIPC } from 'apache-arrow';
 import type { Data } from 'apache-arrow';
-import { checkSchema, DEFAULT_COLUMNS } from '../batch/schema.js';
-import type { ColumnNames } from '../batch/schema.js';
-import { RfmError } from '../core/errors.js';
-import { compiledModule } from '../package-root.js';
-import { parquetTrouble } from './parquet-batches.js';
-import type { ParquetToParent, ParquetWorkerSetup } from './parquet-read-worker.js';
+import { checkSchema, DEFAULT_COLUMNS } from '../../batch/schema.js';
+import type { ColumnNames } from '../../batch/schema.js';
+import { RfmError } from '../../domain/errors.js';
+import { compiledModule } from '../../package-root.js';
+import { parquetTrouble } from './batches.js';
+import type { ParquetToParent, ParquetWorkerSetup } from './read-worker.js';
 
 /** Batches decoded ahead of the writer. */
 const READ_AHEAD = 2;
@@ -25,7 +25,7 @@ async function* rowGroupStreams(path: string, stallMs: number): AsyncGenerator<U
   } catch {
     throw new RfmError('RFM_ERR_INPUT', `${path}: no such file, or not a regular one (Parquet is read by byte ranges)`);
   }
-  const worker = new Worker(compiledModule(import.meta.url, 'sources/parquet-read-worker.js'), {
+  const worker = new Worker(compiledModule(import.meta.url, 'sources/parquet/read-worker.js'), {
     workerData: { path } satisfies ParquetWorkerSetup,
     resourceLimits: { maxOldGenerationSizeMb: 2048 },
   });

@@ -3,15 +3,15 @@
  * are written as nulls, so `rfm replay` counts those rows as rejected.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
-import { Kind } from '../core/types.js';
-import { KIND_UNKNOWN, OrderBatchBuffer } from './batch-builder.js';
-import { readRecords } from './csv-lines.js';
-import type { TextEncoding } from './csv-lines.js';
-import type { ImportStats } from './import-stats.js';
-import { parseAmount, parseIntIdInto, parseTime } from './parse-values.js';
-import type { DateFormat } from './parse-values.js';
-import type { OrderColumn } from '../batch/schema.js';
+import { RfmError } from '../../domain/errors.js';
+import { Kind } from '../../domain/types.js';
+import { KIND_UNKNOWN, OrderBatchBuffer } from '../batch-builder.js';
+import { readRecords } from './lines.js';
+import type { TextEncoding } from './lines.js';
+import type { ImportStats } from '../import-stats.js';
+import { parseAmount, parseIntIdInto, parseTime } from '../parse-values.js';
+import type { DateFormat } from '../parse-values.js';
+import type { OrderColumn } from '../../batch/schema.js';
 
 export interface CsvImportOptions {
   /** Column holding the customer: a header name or a 1-based number. */

@@ -1,6 +1,6 @@
 /**
  * The parallel CSV reader: the file cut into chunks of CHUNK bytes, each scanned on one of
- * a few threads (csv-read-worker.ts), the batches given in file order. A thread does not
+ * a few threads (csv/read-worker.ts), the batches given in file order. A thread does not
  * know whether its chunk begins inside a quoted field, so it takes the first line end as a
  * record's end and starts after it; the coordinator checks that start against where the
  * chunk before really stopped (DuckDB's parallel CSV reader checks the same way) and scans
@@ -11,20 +11,20 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { BufferPool, transferable } from '../batch/buffer-pool.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import type { ConversionTarget } from '../batch/record-batches.js';
-import { RfmError } from '../core/errors.js';
-import { compiledModule } from '../package-root.js';
-import { CsvBatcher } from './csv-batches.js';
-import type { CsvLayout } from './csv-batches.js';
-import type { CsvImportOptions } from './csv-import.js';
-import type { ChunkResult, ChunkTask, CsvReadSetup } from './csv-parallel-protocol.js';
-import { CsvScanner } from './csv-scanner.js';
-import { checkNotUtf16 } from './csv-lines.js';
-import { boundsOf, configureScanner, csvLayout, headerText, readCsv, scanError } from './csv-source.js';
-import { newImportStats } from './import-stats.js';
-import type { ImportStats } from './import-stats.js';
+import { BufferPool, transferable } from '../../batch/buffer-pool.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import type { ConversionTarget } from '../../batch/record-batches.js';
+import { RfmError } from '../../domain/errors.js';
+import { compiledModule } from '../../package-root.js';
+import { CsvBatcher } from './batches.js';
+import type { CsvLayout } from './batches.js';
+import type { CsvImportOptions } from './plain-reader.js';
+import type { ChunkResult, ChunkTask, CsvReadSetup } from './parallel-protocol.js';
+import { CsvScanner } from './scanner.js';
+import { checkNotUtf16 } from './lines.js';
+import { boundsOf, configureScanner, csvLayout, headerText, readCsv, scanError } from './source.js';
+import { newImportStats } from '../import-stats.js';
+import type { ImportStats } from '../import-stats.js';
 
 /** Bytes a chunk: a few batches of rows a task. */
 const CHUNK = 4 << 20;
@@ -110,7 +110,7 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
     path, label: path, options: o, layout: head.layout, numShards: target.numShards, bounds: boundsOf(target),
     dataStart: head.dataStart, size, slack: SLACK,
   };
-  const workers = Array.from({ length: readers }, () => new Worker(compiledModule(import.meta.url, 'sources/csv-read-worker.js'), { workerData: setup }));
+  const workers = Array.from({ length: readers }, () => new Worker(compiledModule(import.meta.url, 'sources/csv/read-worker.js'), { workerData: setup }));
   const results = new Map<number, ChunkResult>();
   let failure: Error | null = null;
   let wake: (() => void) | null = null;

@@ -1,31 +1,28 @@
 /**
  * Order CSV straight to converted batches: the file is read into the WebAssembly scanner's
- * input area (csv-scanner.ts), each scan's rows become one ColumnBatch, and the conversion's
+ * input area (csv/scanner.ts), each scan's rows become one ColumnBatch, and the conversion's
  * last pass (src/batch/convert.ts, finishConversion) rejects and counts them. Values the
  * scanner leaves to the plain reader (CSV_*_TEXT) are read by parse-values.ts, the rules of
- * `rfm import csv` (csv-import.ts), which stays the reference this reader is tested against.
+ * `rfm import csv` (csv/plain-reader.ts), which stays the reference this reader is tested against.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { gunzipStream, isGzip } from './gzip.js';
-import * as abi from '../abi/abi.js';
-import type { Bounds } from '../batch/convert.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import { notAfter } from '../batch/limits.js';
-import { convertRecordBatches } from '../batch/record-batches.js';
-import { DEFAULT_COLUMNS, DEFAULT_ORDER_COLUMN } from '../batch/schema.js';
-import type { ConversionTarget } from '../batch/record-batches.js';
-import { RfmError } from '../core/errors.js';
-import { CsvBatcher } from './csv-batches.js';
-import type { CsvBatchTarget, CsvLayout } from './csv-batches.js';
-import { columnIndex, orderColumnIn, readCsvOrders } from './csv-import.js';
-import { checkNotUtf16, linesIn, notText } from './csv-lines.js';
-import type { CsvImportOptions } from './csv-import.js';
-import { readCsvParallel } from './csv-parallel.js';
-import { CsvScanner } from './csv-scanner.js';
-import type { ScannedRows } from './csv-scanner.js';
-import type { ImportStats } from './import-stats.js';
-import type { DateFormat } from './parse-values.js';
-import type { TextEncoding } from './csv-lines.js';
+import { gunzipStream, isGzip } from '../gzip.js';
+import * as abi from '../../abi/abi.js';
+import type { Bounds } from '../../batch/convert.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import { notAfter } from '../../batch/limits.js';
+import type { ConversionTarget } from '../../batch/record-batches.js';
+import { RfmError } from '../../domain/errors.js';
+import { CsvBatcher } from './batches.js';
+import type { CsvBatchTarget, CsvLayout } from './batches.js';
+import { columnIndex, orderColumnIn } from './plain-reader.js';
+import { checkNotUtf16, linesIn, notText } from './lines.js';
+import type { CsvImportOptions } from './plain-reader.js';
+import { CsvScanner } from './scanner.js';
+import type { ScannedRows } from './scanner.js';
+import type { ImportStats } from '../import-stats.js';
+import type { DateFormat } from '../parse-values.js';
+import type { TextEncoding } from './lines.js';
 
 const { DATE_DMY, DATE_DMY_DOTS, DATE_EPOCH_MS, DATE_EPOCH_S, DATE_ISO, DATE_MDY, DATE_YYYYMMDD } = abi;
 
@@ -98,20 +95,6 @@ async function* chunksOf(source: string | NodeJS.ReadableStream, encoding: TextE
 /** Whether the scanner reads text of these options: UTF-8 with a one-byte delimiter other than ' ' (runs of spaces). */
 export function scannerReads(o: CsvImportOptions): boolean {
   return o.encoding !== 'latin1' && o.delimiter.length === 1 && o.delimiter !== ' ' && o.delimiter.charCodeAt(0) < 0x80 && o.delimiter !== '"';
-}
-
-/**
- * CSV orders as converted batches: by the scanner when it reads such text (a file on a few
- * threads, csv-parallel.ts; a stream on this one, readCsv), else by the plain reader
- * (latin-1, runs of spaces) through Arrow batches.
- */
-export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
-  // a gzip stream is read from its start: one thread
-  if (scannerReads(o)) return typeof source === 'string' && source !== '-' && !isGzip(source) ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
-  // the plain reader writes the default column names, whatever the file called them
-  // (the order id column, when the file has one, as DEFAULT_ORDER_COLUMN)
-  const names = { ...DEFAULT_COLUMNS, order: o.order === undefined ? undefined : { name: DEFAULT_ORDER_COLUMN, required: false } };
-  return convertRecordBatches(readCsvOrders(source, o, stats), { ...target, names }, typeof source === 'string' ? source : 'the request body');
 }
 
 /** The columns of these options under this header (null: none), the kind of id still open under auto. */

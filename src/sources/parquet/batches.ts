@@ -5,17 +5,17 @@
  * group, which parquet-wasm (arrow-rs's reader compiled to WebAssembly) decodes whole before
  * its first batch, at 11x the largest column chunk. Other row groups (Zstandard, nested
  * columns, delta encodings) go to parquet-wasm, through an Arrow IPC stream apache-arrow
- * reads. Runs on the Arrow reading thread (arrow-read-worker.ts), which bounds its time.
+ * reads. Runs on the Arrow reading thread (arrow/read-worker.ts), which bounds its time.
  */
 import { openAsBlob, statSync } from 'node:fs';
 import type * as Arrow from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
-import { headAndTail } from './file-ends.js';
-import { footerOfPath } from './parquet/footer.js';
-import type { ParquetFooter } from './parquet/footer.js';
-import { rowGroupBatches, rowGroupUnreadable } from './parquet/page-batches.js';
-import type { ArrowKit } from './parquet/page-batches.js';
+import { RfmError } from '../../domain/errors.js';
+import { headAndTail } from '../file-ends.js';
+import { footerOfPath } from './footer.js';
+import type { ParquetFooter } from './footer.js';
+import { rowGroupBatches, rowGroupUnreadable } from './page-batches.js';
+import type { ArrowKit } from './page-batches.js';
 
 /** Rows of a RecordBatch decoded from a row group (a row group may hold millions). */
 const BATCH_ROWS = 262_144;

@@ -1,5 +1,5 @@
 /**
- * A thread of the parallel CSV reader (csv-parallel.ts): given a chunk of the file, it finds
+ * A thread of the parallel CSV reader (csv/parallel.ts): given a chunk of the file, it finds
  * the chunk's first record (after the first line end, unless told the exact start), scans
  * every record that starts in the chunk (the last one may run on into the next), and sends
  * back the batches with where it started and stopped. Rows and lines are counted from the
@@ -7,15 +7,15 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { BufferPool, transferable } from '../batch/buffer-pool.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import { RfmError } from '../core/errors.js';
-import { CsvBatcher } from './csv-batches.js';
-import type { ChunkResult, ChunkTask, CsvReadSetup } from './csv-parallel-protocol.js';
-import { CsvScanner } from './csv-scanner.js';
-import { linesIn, notText } from './csv-lines.js';
-import { configureScanner, scanError, tooLong } from './csv-source.js';
-import { newImportStats } from './import-stats.js';
+import { BufferPool, transferable } from '../../batch/buffer-pool.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import { RfmError } from '../../domain/errors.js';
+import { CsvBatcher } from './batches.js';
+import type { ChunkResult, ChunkTask, CsvReadSetup } from './parallel-protocol.js';
+import { CsvScanner } from './scanner.js';
+import { linesIn, notText } from './lines.js';
+import { configureScanner, scanError, tooLong } from './source.js';
+import { newImportStats } from '../import-stats.js';
 
 const setup = workerData as CsvReadSetup;
 const scanner = new CsvScanner();

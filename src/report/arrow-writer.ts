@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { RecordBatchFileWriter, RecordBatchStreamWriter } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../domain/errors.js';
 
 export type IpcFormat = 'file' | 'stream';
 

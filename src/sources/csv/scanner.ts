@@ -4,9 +4,9 @@
  * thread; its memory holds one input area and one scan's rows.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { RfmError } from '../core/errors.js';
+import { RfmError } from '../../domain/errors.js';
 import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../../package-root.js';
 
 interface ScannerExports {
   memory: WebAssembly.Memory;

@@ -6,17 +6,17 @@
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { RfmError } from '../core/errors.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import type { RowLimits } from '../batch/limits.js';
-import type { ColumnNames } from '../batch/schema.js';
-import { transferable } from '../batch/buffer-pool.js';
-import type { BufferPool } from '../batch/buffer-pool.js';
-import { compiledModule } from '../package-root.js';
-import type { ParentToReader, ReaderToParent } from './arrow-read-protocol.js';
-import type { ReadWorkerSetup } from './arrow-read-worker.js';
-import { parquetTrouble } from './parquet-batches.js';
-import { headAndTail } from './file-ends.js';
+import { RfmError } from '../../domain/errors.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import type { RowLimits } from '../../batch/limits.js';
+import type { ColumnNames } from '../../batch/schema.js';
+import { transferable } from '../../batch/buffer-pool.js';
+import type { BufferPool } from '../../batch/buffer-pool.js';
+import { compiledModule } from '../../package-root.js';
+import type { ParentToReader, ReaderToParent } from './read-protocol.js';
+import type { ReadWorkerSetup } from './read-worker.js';
+import { parquetTrouble } from '../parquet/batches.js';
+import { headAndTail } from '../file-ends.js';
 
 const READ_AHEAD = 4;
 
@@ -90,7 +90,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     path, format, label: name, names: o.names, asOf: o.asOf, after: o.after, quietRejects: o.quietRejects, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
     limits: o.limits ?? {},
   };
-  const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow-read-worker.js'), {
+  const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow/read-worker.js'), {
     workerData: setup,
     stdin: path === '-',
     resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb ?? 2048 },

@@ -2,7 +2,7 @@
  * Thread that reads an untrusted Arrow IPC file or stream, or a Parquet file, and converts
  * each batch to kernel columns. apache-arrow throws raw internal errors on corrupt input and can spin forever on
  * some (apache/arrow-js#315), so it runs here, where the parent can watch its progress and
- * terminate it; see arrow-source.ts.
+ * terminate it; see arrow/source.ts.
  */
 import { constants, openSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -10,20 +10,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type * as Arrow from 'apache-arrow';
 import type { RecordBatch, RecordBatchReader } from 'apache-arrow';
-import { convertBatch } from '../batch/convert.js';
-import { toInput } from '../batch/converted.js';
-import { joinConverted } from '../batch/coalesce.js';
-import { notAfter } from '../batch/limits.js';
-import type { RowLimits } from '../batch/limits.js';
-import { BufferPool, transferable } from '../batch/buffer-pool.js';
-import type { BatchBuffer } from '../batch/buffer-pool.js';
-import type { ConvertedBatch } from '../batch/converted.js';
-import type { OrderKeys } from '../batch/order-keys.js';
-import type { ColumnNames } from '../batch/schema.js';
-import { RfmError } from '../core/errors.js';
-import type { ReaderToParent, ParentToReader } from './arrow-read-protocol.js';
+import { convertBatch } from '../../batch/convert.js';
+import { toInput } from '../../batch/converted.js';
+import { joinConverted } from '../../batch/coalesce.js';
+import { notAfter } from '../../batch/limits.js';
+import type { RowLimits } from '../../batch/limits.js';
+import { BufferPool, transferable } from '../../batch/buffer-pool.js';
+import type { BatchBuffer } from '../../batch/buffer-pool.js';
+import type { ConvertedBatch } from '../../batch/converted.js';
+import type { OrderKeys } from '../../batch/order-keys.js';
+import type { ColumnNames } from '../../batch/schema.js';
+import { RfmError } from '../../domain/errors.js';
+import type { ReaderToParent, ParentToReader } from './read-protocol.js';
 import { PreadFile, reuseBodyBuffers } from './pread-file.js';
-import { readParquetBatches } from './parquet-batches.js';
+import { readParquetBatches } from '../parquet/batches.js';
 
 // apache-arrow's single-file bundle: it loads in ~12 ms where the package's entry (some 200
 // modules) takes ~80, and this thread loads it on the way to the first batch

@@ -6,9 +6,9 @@
  * are dealt out again. Once per engine at most; a pass over the state.
  */
 import * as abi from '../abi/abi.js';
-import { bytesKeyInto, keyHash, shardOf } from './hash.js';
-import { decimalOfWords } from './id-text.js';
-import { readState, writeState } from './state-format.js';
+import { bytesKeyInto, keyHash, shardOf } from '../core/hash.js';
+import { decimalOfWords } from '../domain/id-text.js';
+import { readState, writeState } from '../domain/state-format.js';
 
 const { COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_PURCHASE_DAYS, STATE_COLUMN_WIDTHS } = abi;
 

@@ -1,5 +1,5 @@
 /**
- * Thread that decodes a Parquet file for `rfm import parquet`: its batches (parquet-batches.ts:
+ * Thread that decodes a Parquet file for `rfm import parquet`: its batches (parquet/batches.ts:
  * page by page where it can, else a row group at a time) as Arrow IPC streams, read back by
  * apache-arrow in the parent. A corrupt file can make parquet-wasm's decoder panic from a
  * callback no await sees, which would take a process down with a stack trace; here it
@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type * as Arrow from 'apache-arrow';
-import { readParquetBatches } from './parquet-batches.js';
+import { readParquetBatches } from './batches.js';
 
 export interface ParquetWorkerSetup {
   path: string;
@@ -20,7 +20,7 @@ export type ParquetToParent =
   | { type: 'end' }
   | { type: 'error'; message: string };
 
-// the single-file bundle loads in a fraction of the package entry's time (arrow-read-worker.ts)
+// the single-file bundle loads in a fraction of the package entry's time (arrow/read-worker.ts)
 const arrow = createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as typeof Arrow;
 const { path } = workerData as ParquetWorkerSetup;
 const port = parentPort!;

@@ -1,7 +1,7 @@
-/** Messages between arrow-source.ts and its reading thread, arrow-read-worker.ts. */
-import type { BatchBuffer } from '../batch/buffer-pool.js';
-import type { ConvertedInput } from '../batch/converted.js';
-import type { RfmErrorCode } from '../core/errors.js';
+/** Messages between arrow/source.ts and its reading thread, arrow/read-worker.ts. */
+import type { BatchBuffer } from '../../batch/buffer-pool.js';
+import type { ConvertedInput } from '../../batch/converted.js';
+import type { RfmErrorCode } from '../../domain/errors.js';
 
 /** credit: batches the reader may send; buffers: ones the engine is done with, to fill again. */
 export type ParentToReader = { type: 'credit'; n: number; buffers: BatchBuffer[] };
