@@ -45,7 +45,7 @@ export function run(updates: i32): f64 {
 }
 
 let rng: u32 = 0x9e3779b9;
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline
 function next(): u32 {
   rng ^= rng << 13;

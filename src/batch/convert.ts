@@ -201,7 +201,7 @@ export function finishConversion(
     const t = ts[i];
     const a = amount[i];
     let reason: string | null = null;
-    if (idNull !== null && idNull[i]) reason = 'null customer';
+    if (idNull?.[i]) reason = 'null customer';
     else if (t !== t) reason = 'null or unreadable time';
     else if (t < -MAX_TIME_MS || t > MAX_TIME_MS) reason = 'time out of range';
     else if (t < earliest) reason = TOO_EARLY;

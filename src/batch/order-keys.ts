@@ -30,7 +30,7 @@ class KeyBuilder {
   private bytes: Uint8Array;
   private at = 0;
 
-  constructor(private readonly n: number, bytesHint: number) {
+  constructor(readonly n: number, bytesHint: number) {
     this.ids = new Float64Array(n).fill(NaN);
     this.offsets = new Int32Array(n + 1);
     this.bytes = new Uint8Array(Math.max(16, bytesHint));

@@ -45,8 +45,8 @@ export function medianOfSorted(sorted: Float64Array): number {
   return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
-/** Median of a histogram, each bucket standing for valueOf(bucket); NaN if empty. */
-export function medianOfHistogram(counts: Uint32Array, valueOf: (bucket: number) => number): number {
+/** Median of a histogram, each bucket standing for valueAt(bucket); NaN if empty. */
+export function medianOfHistogram(counts: Uint32Array, valueAt: (bucket: number) => number): number {
   let total = 0;
   for (let i = 0; i < counts.length; i++) total += counts[i];
   if (total === 0) return NaN;
@@ -57,8 +57,8 @@ export function medianOfHistogram(counts: Uint32Array, valueOf: (bucket: number)
   for (let i = 0; i < counts.length; i++) {
     if (counts[i] === 0) continue;
     const next = seen + counts[i];
-    if (Number.isNaN(low) && lowRank < next) low = valueOf(i);
-    if (highRank < next) return (low + valueOf(i)) / 2;
+    if (Number.isNaN(low) && lowRank < next) low = valueAt(i);
+    if (highRank < next) return (low + valueAt(i)) / 2;
     seen = next;
   }
   return low;

@@ -242,7 +242,7 @@ export class WasmKernel implements Kernel {
     const { header, columns, arena, days } = readState(bytes, this.subBits);
     const n = header.numCustomers;
     this.x.restoreBegin(n, idModeCode(header.idMode), header.arenaLen, header.dayCount);
-    this.stateColumns(n).forEach((view, i) => view.set(columns[i]));
+    for (const [i, view] of this.stateColumns(n).entries()) view.set(columns[i]);
     new Uint8Array(this.buf(), this.x.columnPtr(COL_ARENA), header.arenaLen).set(arena);
     new Uint8Array(this.buf(), this.x.columnPtr(COL_DAYS), days.length).set(days);
     this.x.restoreEnd();

@@ -4,10 +4,8 @@
  * closed form from the caller. Written here rather than taken from npm: the problems are
  * tiny and the packages there are either unmaintained or carry a numerics library for it.
  */
-export interface Objective {
-  /** The value and gradient at theta (gradient written into grad). */
-  (theta: Float64Array, grad: Float64Array): number;
-}
+/** The value and gradient at theta (gradient written into grad). */
+export type Objective = (theta: Float64Array, grad: Float64Array) => number;
 
 export interface Minimum {
   theta: Float64Array;

@@ -86,7 +86,7 @@ export class Predictor {
   private readonly stepAt: number[] = [];
   private readonly stepDiscount: number[] = [];
 
-  constructor(readonly fits: Fits, private readonly o: PredictOptions) {
+  constructor(readonly fits: Fits, readonly o: PredictOptions) {
     this.endDay = dayOf(o.calibrationEnd);
     this.days = DAYS_PER_UNIT[o.unit];
     const steps = Math.min(o.horizon, CLV_STEPS);

@@ -26,7 +26,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConvertedInput } from '../batch/converted.js';
 import { RfmError } from '../domain/errors.js';
 import { headlines } from '../report/headlines.js';

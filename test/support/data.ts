@@ -24,3 +24,9 @@ export function cdnowTableSql(name: string, orderIds = false): string {
     FROM l WHERE f[1] <> 'customer_id'`;
 }
 
+
+/** The project's folder, wherever a test file sits. */
+export const PROJECT = resolve(import.meta.dirname, '../..');
+
+/** The small cart exports under test/fixtures/carts. */
+export const CART_FIXTURES = join(PROJECT, 'test', 'fixtures', 'carts');
