@@ -21,7 +21,12 @@ export interface AliveRuleRun {
 async function once(file: string, name: string, model: Model): Promise<AliveRuleRun> {
   const engine = new Engine({ workers: 2, model });
   try {
-    for await (const c of readArrow(file, { ...engine.sourceOptions(), numShards: engine.numShards, keepRejects: false })) await engine.ingest(c);
+    for await (const c of readArrow(file, {
+      ...engine.sourceOptions(),
+      numShards: engine.numShards,
+      keepRejects: false,
+    }))
+      await engine.ingest(c);
     await engine.flush();
     const t0 = performance.now();
     await engine.snapshot();
@@ -45,5 +50,8 @@ export async function aliveRule(file: string): Promise<AliveRuleRun[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await aliveRule(process.argv[2])) process.stdout.write(`${r.model}: first snapshot ${r.firstSnapshotMs.toFixed(0)} ms, again ${r.againMs.toFixed(0)} ms\n`);
+  for (const r of await aliveRule(process.argv[2]))
+    process.stdout.write(
+      `${r.model}: first snapshot ${r.firstSnapshotMs.toFixed(0)} ms, again ${r.againMs.toFixed(0)} ms\n`,
+    );
 }

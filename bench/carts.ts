@@ -14,7 +14,25 @@ import { newImportStats } from '../src/sources/import-stats.js';
 import { Random } from '../src/sources/generator/random.js';
 import { CSV_OPTIONS } from './csv.js';
 
-const HEADER = 'Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem compare at price,Lineitem sku,Lineitem requires shipping,Lineitem taxable,Lineitem fulfillment status,Billing Name,Billing Street,Billing Address1,Billing Address2,Billing Company,Billing City,Billing Zip,Billing Province,Billing Country,Billing Phone,Shipping Name,Shipping Street,Shipping Address1,Shipping Address2,Shipping Company,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,Notes,Note Attributes,Cancelled at,Payment Method,Payment Reference,Refunded Amount,Vendor,Outstanding Balance,Employee,Location,Device ID,Id,Tags,Risk Level,Source,Lineitem discount,Tax 1 Name,Tax 1 Value,Tax 2 Name,Tax 2 Value,Tax 3 Name,Tax 3 Value,Tax 4 Name,Tax 4 Value,Tax 5 Name,Tax 5 Value,Phone,Receipt Number,Duties,Billing Province Name,Shipping Province Name,Payment ID,Payment Terms Name,Next Payment Due At,Payment References';
+const HEADER =
+  'Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled ' +
+  'at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount ' +
+  'Code,Discount Amount,Shipping Method,Created at,Lineitem ' +
+  'quantity,Lineitem name,Lineitem price,Lineitem compare at ' +
+  'price,Lineitem sku,Lineitem requires shipping,Lineitem ' +
+  'taxable,Lineitem fulfillment status,Billing Name,Billing ' +
+  'Street,Billing Address1,Billing Address2,Billing Company,Billing ' +
+  'City,Billing Zip,Billing Province,Billing Country,Billing ' +
+  'Phone,Shipping Name,Shipping Street,Shipping Address1,Shipping ' +
+  'Address2,Shipping Company,Shipping City,Shipping Zip,Shipping ' +
+  'Province,Shipping Country,Shipping Phone,Notes,Note ' +
+  'Attributes,Cancelled at,Payment Method,Payment Reference,Refunded ' +
+  'Amount,Vendor,Outstanding Balance,Employee,Location,Device ' +
+  'ID,Id,Tags,Risk Level,Source,Lineitem discount,Tax 1 Name,Tax 1 ' +
+  'Value,Tax 2 Name,Tax 2 Value,Tax 3 Name,Tax 3 Value,Tax 4 Name,Tax 4 ' +
+  'Value,Tax 5 Name,Tax 5 Value,Phone,Receipt Number,Duties,Billing ' +
+  'Province Name,Shipping Province Name,Payment ID,Payment Terms ' +
+  'Name,Next Payment Due At,Payment References';
 const COLUMNS = HEADER.split(',').length;
 
 /** ±hh:mm offsets as Shopify writes them (-0400): the store's zone. */
@@ -29,7 +47,9 @@ export async function cartFiles(orders: number, customers: number): Promise<{ sh
   const shopify = join(dir, `shopify-${orders}-${customers}.csv`);
   const plain = join(dir, `shopify-${orders}-${customers}-plain.csv`);
   if (existsSync(shopify) && existsSync(plain)) return { shopify, plain };
-  process.stderr.write(`writing a Shopify-shaped export of ${orders.toLocaleString('en-US')} orders -> ${shopify} ...\n`);
+  process.stderr.write(
+    `writing a Shopify-shaped export of ${orders.toLocaleString('en-US')} orders -> ${shopify} ...\n`,
+  );
   const rng = new Random(7);
   const random = (): number => rng.next();
   const a = createWriteStream(shopify + '.tmp');
@@ -53,18 +73,103 @@ export async function cartFiles(orders: number, customers: number): Promise<{ sh
     const cancelled = r > 0.99 ? shopifyTime(t + 3_600_000) : '';
     const refunded = financial === 'partially_refunded' ? (price / 2).toFixed(2) : '0.00';
     const name = `#${1000 + o}`;
-    const first = [name, email, financial, shopifyTime(t), 'fulfilled', shopifyTime(t + 86_400_000), 'no', 'USD', (price * items).toFixed(2), '4.99', '0.00', total, '', '0.00', 'Standard',
-      shopifyTime(t), '1', 'Coffee beans 1kg', price.toFixed(2), '', 'BEAN-1', 'true', 'true', 'fulfilled', `Customer ${customer}`, `"${customer} Main St, Apt 4"`, `${customer} Main St`, '', '', 'Springfield', "'02928", 'IL', 'US', '',
-      `Customer ${customer}`, `"${customer} Main St, Apt 4"`, `${customer} Main St`, '', '', 'Springfield', "'02928", 'IL', 'US', '', '', '', cancelled, 'Shopify Payments', `c${o}.1`, refunded, 'Acme', '0.00', '', '', '', String(5e12 + o), '', 'Low', 'web', '0.00',
-      '', '', '', '', '', '', '', '', '', '', '', '', '', 'Illinois', 'Illinois', `c${o}`, '', '', `c${o}.1`];
+    const first = [
+      name,
+      email,
+      financial,
+      shopifyTime(t),
+      'fulfilled',
+      shopifyTime(t + 86_400_000),
+      'no',
+      'USD',
+      (price * items).toFixed(2),
+      '4.99',
+      '0.00',
+      total,
+      '',
+      '0.00',
+      'Standard',
+      shopifyTime(t),
+      '1',
+      'Coffee beans 1kg',
+      price.toFixed(2),
+      '',
+      'BEAN-1',
+      'true',
+      'true',
+      'fulfilled',
+      `Customer ${customer}`,
+      `"${customer} Main St, Apt 4"`,
+      `${customer} Main St`,
+      '',
+      '',
+      'Springfield',
+      "'02928",
+      'IL',
+      'US',
+      '',
+      `Customer ${customer}`,
+      `"${customer} Main St, Apt 4"`,
+      `${customer} Main St`,
+      '',
+      '',
+      'Springfield',
+      "'02928",
+      'IL',
+      'US',
+      '',
+      '',
+      '',
+      cancelled,
+      'Shopify Payments',
+      `c${o}.1`,
+      refunded,
+      'Acme',
+      '0.00',
+      '',
+      '',
+      '',
+      String(5e12 + o),
+      '',
+      'Low',
+      'web',
+      '0.00',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      'Illinois',
+      'Illinois',
+      `c${o}`,
+      '',
+      '',
+      `c${o}.1`,
+    ];
     if (first.length !== COLUMNS) throw new Error(`a generated Shopify row has ${first.length} fields, not ${COLUMNS}`);
     lines.push(first.join(','));
     for (let i = 1; i < items; i++) {
       // a line item after the first: the order's columns empty, as Shopify writes them
       const line = new Array<string>(COLUMNS).fill('');
       const item: Record<string, string> = {
-        Name: name, 'Lineitem quantity': '2', 'Lineitem name': 'Mug', 'Lineitem price': price.toFixed(2), 'Lineitem sku': 'MUG-1',
-        'Lineitem requires shipping': 'true', 'Lineitem taxable': 'true', 'Lineitem fulfillment status': 'fulfilled', Vendor: 'Acme', 'Lineitem discount': '0.00',
+        Name: name,
+        'Lineitem quantity': '2',
+        'Lineitem name': 'Mug',
+        'Lineitem price': price.toFixed(2),
+        'Lineitem sku': 'MUG-1',
+        'Lineitem requires shipping': 'true',
+        'Lineitem taxable': 'true',
+        'Lineitem fulfillment status': 'fulfilled',
+        Vendor: 'Acme',
+        'Lineitem discount': '0.00',
       };
       for (const [k, v] of Object.entries(item)) line[at.get(k)!] = v;
       lines.push(line.join(','));
@@ -82,7 +187,9 @@ export async function cartFiles(orders: number, customers: number): Promise<{ sh
   }
   a.write(lines.length ? lines.join('\n') + '\n' : '');
   b.write(plainLines.length ? plainLines.join('\n') + '\n' : '');
-  await Promise.all([a, b].map((s) => new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve())))));
+  await Promise.all(
+    [a, b].map((s) => new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve())))),
+  );
   renameSync(shopify + '.tmp', shopify);
   renameSync(plain + '.tmp', plain);
   return { shopify, plain };
@@ -107,10 +214,14 @@ export async function cartImport(files: { shopify: string; plain: string }): Pro
   const ms = performance.now() - started;
   started = performance.now();
   let rows = 0;
-  for await (const batch of readCsvRecordBatches(files.plain, { ...CSV_OPTIONS, idType: 'string' }, newImportStats())) rows += batch.numRows;
+  for await (const batch of readCsvRecordBatches(files.plain, { ...CSV_OPTIONS, idType: 'string' }, newImportStats()))
+    rows += batch.numRows;
   const plainMs = performance.now() - started;
   return {
-    bytes: statSync(files.shopify).size, ms, rows: summary.rows, orders: summary.orders,
+    bytes: statSync(files.shopify).size,
+    ms,
+    rows: summary.rows,
+    orders: summary.orders,
     plain: { bytes: statSync(files.plain).size, ms: plainMs, rows },
   };
 }

@@ -22,7 +22,14 @@ import { readCsv } from '../src/sources/csv/source.js';
 import { newImportStats } from '../src/sources/import-stats.js';
 
 export const CSV_OPTIONS: CsvImportOptions = {
-  customer: 'customer_id', ts: 'ts', amount: 'amount', delimiter: ',', header: true, dateFormat: 'iso', decimalComma: false, idType: 'auto',
+  customer: 'customer_id',
+  ts: 'ts',
+  amount: 'amount',
+  delimiter: ',',
+  header: true,
+  dateFormat: 'iso',
+  decimalComma: false,
+  idType: 'auto',
 };
 
 /** The Arrow orders file as CSV (made once). */
@@ -78,9 +85,20 @@ export async function duckdbCsv(file: string, threads: number): Promise<{ ms: nu
 }
 
 /** The readers alone on this thread, to converted batches (nothing applied): MB/s and rows/s of each. */
-export async function readersAlone(file: string): Promise<{ bytes: number; wasm: { ms: number; rows: number }; wasm2: { ms: number; rows: number }; plain: { ms: number; rows: number } }> {
+export async function readersAlone(file: string): Promise<{
+  bytes: number;
+  wasm: { ms: number; rows: number };
+  wasm2: { ms: number; rows: number };
+  plain: { ms: number; rows: number };
+}> {
   const bytes = statSync(file).size;
-  const target = { names: DEFAULT_COLUMNS, asOf: undefined, numShards: 1, recycleFrom: new BufferPool(false), keepRejects: false };
+  const target = {
+    names: DEFAULT_COLUMNS,
+    asOf: undefined,
+    numShards: 1,
+    recycleFrom: new BufferPool(false),
+    keepRejects: false,
+  };
   let started = performance.now();
   let rows = 0;
   for await (const c of readCsv(file, CSV_OPTIONS, target, newImportStats())) {

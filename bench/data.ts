@@ -11,7 +11,9 @@ export async function ordersFile(orders: number, customers: number): Promise<str
   const path = join(dir, `orders-${orders}-${customers}.arrow`);
   if (!existsSync(path)) {
     const started = performance.now();
-    process.stderr.write(`generating ${orders.toLocaleString('en-US')} orders of ${customers.toLocaleString('en-US')} customers -> ${path} ...\n`);
+    process.stderr.write(
+      `generating ${orders.toLocaleString('en-US')} orders of ${customers.toLocaleString('en-US')} customers -> ${path} ...\n`,
+    );
     await writeArrow(path + '.tmp', generateOrders({ orders, customers, seed: 42, prospects: 0, refundRate: 0 }));
     renameSync(path + '.tmp', path);
     process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

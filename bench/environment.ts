@@ -13,7 +13,6 @@ export interface Machine {
   hugePages: string;
 }
 
-
 export function machine(): Machine {
   return {
     cores: availableParallelism(),

@@ -61,5 +61,12 @@ export async function kernelIngest(customers: number, timeMs = 3000): Promise<Ke
   };
   const wasmRowsPerSecond = perSecond('wasm');
   const jsRowsPerSecond = perSecond('js');
-  return { customers, wasmRowsPerSecond, jsRowsPerSecond, wasmOverJs: wasmRowsPerSecond / jsRowsPerSecond, stateBytesPerCustomer, memoryBytesPerCustomer };
+  return {
+    customers,
+    wasmRowsPerSecond,
+    jsRowsPerSecond,
+    wasmOverJs: wasmRowsPerSecond / jsRowsPerSecond,
+    stateBytesPerCustomer,
+    memoryBytesPerCustomer,
+  };
 }

@@ -30,9 +30,13 @@ process.stdin.on('data', (d) => {
   const all = lags.flat().sort((a, b) => a - b);
   const q = (f: number): number => all[Math.min(all.length - 1, Math.floor(f * all.length))] ?? 0;
   const means = lags.map((l) => (l.length ? l.reduce((a, b) => a + b, 0) / l.length : 0));
-  process.stdout.write(JSON.stringify({
-    clients: count, snapshots: all.length, lagMs: { p50: q(0.5), p99: q(0.99), max: all[all.length - 1] ?? 0 },
-    slowestClientMeanLagMs: Math.max(...means),
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      clients: count,
+      snapshots: all.length,
+      lagMs: { p50: q(0.5), p99: q(0.99), max: all[all.length - 1] ?? 0 },
+      slowestClientMeanLagMs: Math.max(...means),
+    }) + '\n',
+  );
   process.exit(0);
 });

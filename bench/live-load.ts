@@ -37,14 +37,27 @@ async function serve(): Promise<{ child: ChildProcessWithoutNullStreams; url: st
   const cli = join(packageRoot(), 'dist', 'cli', 'cli.js');
   // --no-figures: the question is what clients cost; the month-end measurements (a constant
   // for both runs, 0.3-0.45 s a month of history at 10^6 customers) are NOTES 47's
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--interval', '250', '--workers', '2', '--no-figures']);
+  const child = spawn(process.execPath, [
+    cli,
+    'serve',
+    '--port',
+    '0',
+    '--interval',
+    '250',
+    '--workers',
+    '2',
+    '--no-figures',
+  ]);
   const m = await lineFrom(child, /live at (http:\/\/\S+)/);
   return { child, url: m[1] };
 }
 
 async function timedIngest(url: string, body: Buffer): Promise<{ ms: number; accepted: number }> {
   const started = performance.now();
-  const res = await fetch(url + 'ingest', { method: 'POST', body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer> });
+  const res = await fetch(url + 'ingest', {
+    method: 'POST',
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) as Uint8Array<ArrayBuffer>,
+  });
   const r = (await res.json()) as { accepted: number; error?: string };
   if (!res.ok) throw new Error(`ingest failed: ${r.error}`);
   return { ms: performance.now() - started, accepted: r.accepted };
@@ -57,13 +70,21 @@ export async function liveLoad(file: string, clients: number): Promise<LiveLoadR
   alone.child.kill('SIGINT');
 
   const loaded = await serve();
-  const crowd = spawn(process.execPath, [new URL('./live-clients.js', import.meta.url).pathname, loaded.url.replace('http', 'ws') + 'live', String(clients)]);
+  const crowd = spawn(process.execPath, [
+    new URL('./live-clients.js', import.meta.url).pathname,
+    loaded.url.replace('http', 'ws') + 'live',
+    String(clients),
+  ]);
   await lineFrom(crowd, /ready/);
   const b = await timedIngest(loaded.url, body);
   await new Promise((r) => setTimeout(r, 1000));
   const reported = lineFrom(crowd, /(\{.*\})\n/);
   crowd.stdin.write('report\n');
-  const stats = JSON.parse((await reported)[1]) as { lagMs: LiveLoadResult['lagMs']; slowestClientMeanLagMs: number; snapshots: number };
+  const stats = JSON.parse((await reported)[1]) as {
+    lagMs: LiveLoadResult['lagMs'];
+    slowestClientMeanLagMs: number;
+    snapshots: number;
+  };
   loaded.child.kill('SIGINT');
   const aloneRate = a.accepted / (a.ms / 1000);
   const withRate = b.accepted / (b.ms / 1000);

@@ -31,7 +31,8 @@ const TABLE_BITS = 25;
 
 function prepare(pattern: ProbePattern): () => void {
   const bytes = readFileSync(join(packageRoot(), 'build', 'probe.wasm'));
-  const probe = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort: () => undefined } }).exports as unknown as ProbeExports;
+  const probe = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort: () => undefined } })
+    .exports as unknown as ProbeExports;
   // the same pages the kernel's memory asks for (src/native/huge-pages.ts), so that the
   // limit is the machine's as the kernel meets it
   askHugePagesForWasm(probe.memory);
@@ -70,7 +71,8 @@ export function probeOnce(pattern: ProbePattern, barrier?: { counter: Int32Array
     if (barrier) {
       const ready = barrier.threads * round;
       Atomics.add(barrier.counter, 0, 1);
-      for (let seen = Atomics.load(barrier.counter, 0); seen < ready; seen = Atomics.load(barrier.counter, 0)) Atomics.wait(barrier.counter, 0, seen, 1);
+      for (let seen = Atomics.load(barrier.counter, 0); seen < ready; seen = Atomics.load(barrier.counter, 0))
+        Atomics.wait(barrier.counter, 0, seen, 1);
     }
     const started = performance.now();
     run();
@@ -88,14 +90,18 @@ export async function machineLimit(threads: number, pattern: ProbePattern = 'slo
     import(${JSON.stringify(new URL('./machine-limit.js', import.meta.url).href)}).then((m) =>
       parentPort.postMessage(m.probeOnce(workerData.pattern, { counter: new Int32Array(workerData.shared), threads: workerData.threads })));`;
   const rates = await Promise.all(
-    Array.from({ length: threads }, () => new Promise<number>((done, fail) => {
-      const w = new Worker(script, { eval: true, workerData: { pattern, shared, threads } });
-      w.once('message', (r: number) => {
-        done(r);
-        void w.terminate();
-      });
-      w.once('error', fail);
-    })),
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<number>((done, fail) => {
+          const w = new Worker(script, { eval: true, workerData: { pattern, shared, threads } });
+          w.once('message', (r: number) => {
+            done(r);
+            void w.terminate();
+          });
+          w.once('error', fail);
+        }),
+    ),
   );
   return rates.reduce((a, b) => a + b, 0);
 }

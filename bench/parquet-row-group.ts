@@ -49,7 +49,11 @@ const cli = (): string => join(packageRoot(), 'dist', 'cli', 'cli.js');
 /** `rfm ARGS` under /usr/bin/time: wall time and peak RSS. */
 function timed(args: string[]): { seconds: number; maxRssBytes: number; code: number | null; stderr: string } {
   const started = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, cli(), ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, cli(), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 24,
+  });
   const seconds = (performance.now() - started) / 1000;
   const rss = /maxrss (\d+)/.exec(r.stderr);
   return { seconds, maxRssBytes: rss === null ? 0 : Number(rss[1]) * 1024, code: r.status, stderr: r.stderr };
@@ -59,14 +63,32 @@ function timed(args: string[]): { seconds: number; maxRssBytes: number; code: nu
 export function rowGroupRun(path: string, largestChunkBytes: number, rows: number): RowGroupRun {
   const arrow = path.replace(/\.parquet$/, '.arrow');
   if (!existsSync(arrow)) {
-    const imp = timed(['import', 'parquet', path, '-o', arrow, '--customer', 'customer_id', '--ts', 'ts', '--amount', 'amount']);
+    const imp = timed([
+      'import',
+      'parquet',
+      path,
+      '-o',
+      arrow,
+      '--customer',
+      'customer_id',
+      '--ts',
+      'ts',
+      '--amount',
+      'amount',
+    ]);
     if (imp.code !== 0) throw new Error(`rfm import parquet failed: ${imp.stderr}`);
   }
   const viaArrow = timed(['replay', arrow, '--workers', '2']);
   const r = timed(['replay', path, '--workers', '2']);
   return {
-    rows, fileBytes: statSync(path).size, largestChunkBytes, seconds: r.seconds, maxRssBytes: r.maxRssBytes,
-    code: r.code === 0 ? viaArrow.code : r.code, stderrTail: r.stderr.trim().split('\n').slice(-3).join(' | '),
-    arrowSeconds: viaArrow.seconds, arrowMaxRssBytes: viaArrow.maxRssBytes,
+    rows,
+    fileBytes: statSync(path).size,
+    largestChunkBytes,
+    seconds: r.seconds,
+    maxRssBytes: r.maxRssBytes,
+    code: r.code === 0 ? viaArrow.code : r.code,
+    stderrTail: r.stderr.trim().split('\n').slice(-3).join(' | '),
+    arrowSeconds: viaArrow.seconds,
+    arrowMaxRssBytes: viaArrow.maxRssBytes,
   };
 }

@@ -43,9 +43,19 @@ export interface EngineFitRun {
   threeFitsMs: number;
 }
 
-interface Batch { ids: Int32Array; ts: Float64Array; amount: Float64Array; n: number }
+interface Batch {
+  ids: Int32Array;
+  ts: Float64Array;
+  amount: Float64Array;
+  n: number;
+}
 
-const emptyBatch = (): Batch => ({ ids: new Int32Array(2 * ROWS), ts: new Float64Array(ROWS), amount: new Float64Array(ROWS), n: 0 });
+const emptyBatch = (): Batch => ({
+  ids: new Int32Array(2 * ROWS),
+  ts: new Float64Array(ROWS),
+  amount: new Float64Array(ROWS),
+  n: 0,
+});
 
 /** Orders of customers drawn from the model, one a purchase day, in batches of ROWS (customer after customer). */
 function* orderBatches(customers: number, rng: Random): Generator<Batch> {
@@ -59,7 +69,7 @@ function* orderBatches(customers: number, rng: Random): Generator<Batch> {
     const spend = 10 + rng.next() * 90;
     days.length = 0;
     days.push(first);
-    for (let t = first + rng.next(); ;) {
+    for (let t = first + rng.next(); ; ) {
       t += (-Math.log(1 - rng.next()) / lambda) * 7;
       if (t >= CAL_DAYS + 1) break;
       const day = Math.floor(t);
@@ -89,12 +99,23 @@ export async function engineFitRun(customers: number): Promise<EngineFitRun> {
     let started = performance.now();
     for (const b of orderBatches(customers, rng)) {
       orders += b.n;
-      const batch = buildOrderBatch({ numRows: b.n, idWords: b.ids.subarray(0, 2 * b.n), ts: b.ts.subarray(0, b.n), amount: b.amount.subarray(0, b.n) });
+      const batch = buildOrderBatch({
+        numRows: b.n,
+        idWords: b.ids.subarray(0, 2 * b.n),
+        ts: b.ts.subarray(0, b.n),
+        amount: b.amount.subarray(0, b.n),
+      });
       await engine.ingest(converter.convert(batch));
     }
     await engine.flush();
     const ingestMs = performance.now() - started;
-    const o: PredictOptions = { calibrationEnd: asOf, unit: 'week', horizon: 52, discount: 0.1, purchaseModel: 'bgnbd' };
+    const o: PredictOptions = {
+      calibrationEnd: asOf,
+      unit: 'week',
+      horizon: 52,
+      discount: 0.1,
+      purchaseModel: 'bgnbd',
+    };
 
     started = performance.now();
     const h = await engine.fitHistograms();
@@ -109,19 +130,37 @@ export async function engineFitRun(customers: number): Promise<EngineFitRun> {
     const viaExport = fitAll(summarize(exp.parts, dayOf(asOf)), o);
     const exportPathMs = performance.now() - started;
     for (const k of ['r', 'alpha', 'a', 'b'] as const) {
-      if (viaExport.bgnbd[k] !== fits.bgnbd[k]) throw new Error(`BG/NBD ${k}: ${fits.bgnbd[k]} from the histograms, ${viaExport.bgnbd[k]} from the export`);
+      if (viaExport.bgnbd[k] !== fits.bgnbd[k])
+        throw new Error(`BG/NBD ${k}: ${fits.bgnbd[k]} from the histograms, ${viaExport.bgnbd[k]} from the export`);
     }
 
     // 1,000 more orders of existing customers, on the calibration's last day
     const few = new Int32Array(2000);
     for (let i = 0; i < 1000; i++) few[2 * i] = Math.floor(rng.next() * customers);
-    await engine.ingest(converter.convert(buildOrderBatch({ numRows: 1000, idWords: few, ts: new Float64Array(1000).fill(asOf - DAY / 2), amount: new Float64Array(1000).fill(20) })));
+    await engine.ingest(
+      converter.convert(
+        buildOrderBatch({
+          numRows: 1000,
+          idWords: few,
+          ts: new Float64Array(1000).fill(asOf - DAY / 2),
+          amount: new Float64Array(1000).fill(20),
+        }),
+      ),
+    );
     await engine.flush();
     started = performance.now();
     await engine.fitHistograms();
     const histogramsAfterFewMs = performance.now() - started;
     return {
-      customers, orders, distinctTriples: fits.distinctTriples, spendBins: data.spend.data().x.length, ingestMs, histogramsFirstMs, fitMs, exportPathMs, histogramsAfterFewMs,
+      customers,
+      orders,
+      distinctTriples: fits.distinctTriples,
+      spendBins: data.spend.data().x.length,
+      ingestMs,
+      histogramsFirstMs,
+      fitMs,
+      exportPathMs,
+      histogramsAfterFewMs,
       exportOverHistograms: exportPathMs / (histogramsFirstMs + fitMs),
       threeFitsMs: fits.fitMs,
     };

@@ -54,5 +54,15 @@ export function fitRun(customers: number): FitRun {
   const fit = fitPurchases('bgnbd', h.inUnit(7));
   fitPurchases('mbgnbd', h.inUnit(7));
   const fitMs = performance.now() - fitStarted;
-  return { customers, distinctTriples: h.size, histogramMs, fitMs, heapBytes: process.memoryUsage().heapUsed, r: fit.r, alpha: fit.alpha, a: fit.a, b: fit.b };
+  return {
+    customers,
+    distinctTriples: h.size,
+    histogramMs,
+    fitMs,
+    heapBytes: process.memoryUsage().heapUsed,
+    r: fit.r,
+    alpha: fit.alpha,
+    a: fit.a,
+    b: fit.b,
+  };
 }

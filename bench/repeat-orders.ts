@@ -61,21 +61,33 @@ export function repeatRuns(file: string, orders: number, pairs = 3): RepeatRun {
     const a = run(file, []);
     const said = /rfm: ([\d,]+) rows repeat an order id/.exec(a.stderr);
     const dropped = said === null ? 0 : Number(said[1].replace(/,/g, ''));
-    if (dropped !== repeats) throw new Error(`the replay with ids dropped ${dropped} repeats, not ${repeats}: ${a.stderr.slice(-500)}`);
+    if (dropped !== repeats)
+      throw new Error(`the replay with ids dropped ${dropped} repeats, not ${repeats}: ${a.stderr.slice(-500)}`);
     withIds.push({ seconds: a.seconds, maxRssBytes: a.maxRssBytes });
     const b = run(file, ['--order-column', 'none']);
     without.push({ seconds: b.seconds, maxRssBytes: b.maxRssBytes });
   }
   const best = (runs: { seconds: number }[]): number => Math.min(...runs.map((r) => r.seconds));
   const peak = (runs: { maxRssBytes: number }[]): number => Math.max(...runs.map((r) => r.maxRssBytes));
-  return { orders, repeats, withIds, without, timeRatio: best(withIds) / best(without), rssRatio: peak(withIds) / peak(without) };
+  return {
+    orders,
+    repeats,
+    withIds,
+    without,
+    timeRatio: best(withIds) / best(without),
+    rssRatio: peak(withIds) / peak(without),
+  };
 }
 
 /** `rfm replay FILE --workers 2 ARGS` under /usr/bin/time: wall seconds, peak RSS and what it said. */
 function run(file: string, args: string[]): { seconds: number; maxRssBytes: number; stderr: string } {
   const cli = join(packageRoot(), 'dist', 'cli', 'cli.js');
   const started = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, cli, 'replay', file, '--workers', '2', ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'maxrss %M', process.execPath, cli, 'replay', file, '--workers', '2', ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 },
+  );
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`rfm replay ${args.join(' ')} failed: ${r.stderr.slice(-1000)}`);
   const rss = /maxrss (\d+)/.exec(r.stderr);

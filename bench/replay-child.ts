@@ -33,10 +33,17 @@ const maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
 /** One order of customer 1, a day before the watermark: the state changed since the last snapshot. */
 async function touchOneCustomer(): Promise<void> {
-  await engine.ingest(new RecordBatchConverter(engine.sourceOptions()).convert(buildOrderBatch({
-    numRows: 1, idWords: Int32Array.of(1, 0), ts: Float64Array.of(engine.watermark - 86_400_000),
-    amount: Float64Array.of(1), kind: Int8Array.of(0),
-  })));
+  await engine.ingest(
+    new RecordBatchConverter(engine.sourceOptions()).convert(
+      buildOrderBatch({
+        numRows: 1,
+        idWords: Int32Array.of(1, 0),
+        ts: Float64Array.of(engine.watermark - 86_400_000),
+        amount: Float64Array.of(1),
+        kind: Int8Array.of(0),
+      }),
+    ),
+  );
   await engine.flush();
 }
 const again: number[] = [];
@@ -48,11 +55,13 @@ for (let k = 0; k < 3; k++) {
 }
 again.sort((a, b) => a - b);
 await engine.close();
-process.stdout.write(JSON.stringify({
-  ms: ended - started,
-  snapshotMs: again[1],
-  snapshotFirstMs: ended - snapshotStarted,
-  maxRssBytes,
-  orders: report.orders,
-  customers: report.customers,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    ms: ended - started,
+    snapshotMs: again[1],
+    snapshotFirstMs: ended - snapshotStarted,
+    maxRssBytes,
+    orders: report.orders,
+    customers: report.customers,
+  }) + '\n',
+);

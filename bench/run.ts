@@ -38,7 +38,9 @@ const customers = scale === 'full' ? 10_000_000 : 1_000_000;
 const say = (s: string): void => void process.stderr.write(s + '\n');
 
 const env = machine();
-say(`rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}`);
+say(
+  `rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}`,
+);
 
 say('kernel ingest, 10^5 customers ...');
 const k5 = await kernelIngest(100_000);
@@ -65,7 +67,9 @@ const csv = await csvFile(file);
 const csvRun = csvReplay(csv, 2);
 const duckCsv = await duckdbCsv(csv, 2);
 const readers = await readersAlone(csv);
-say('repeated orders: a replay of the orders with an order_id column (a tenth repeats), against --order-column none ...');
+say(
+  'repeated orders: a replay of the orders with an order_id column (a tenth repeats), against --order-column none ...',
+);
 const repeats = repeatRuns(await repeatOrdersFile(orders, customers), orders);
 say('Parquet: 2*10^7 orders in one row group, written by DuckDB ...');
 const bigGroup = await rowGroupFile(20_000_000);
@@ -78,7 +82,9 @@ const live = await liveLoad(await ordersFile(10_000_000, 1_000_000), 1000);
 say('predict: BG/NBD and MBG/NBD fitted on the triples of 10^5 and 10^7 customers drawn from the model ...');
 const fit5 = fitRun(100_000);
 const fit7 = fitRun(10_000_000);
-say('predict: 10^7 drawn customers through the engine, the fit from the kernels\' histograms against from an export ...');
+say(
+  "predict: 10^7 drawn customers through the engine, the fit from the kernels' histograms against from an export ...",
+);
 const engineFit = await engineFitRun(10_000_000);
 say('p_alive rule: the default model against churn-by-p-alive, first and second snapshot ...');
 const alive = await aliveRule(await ordersFile(10_000_000, 1_000_000));
@@ -94,10 +100,22 @@ const results = {
   scale,
   orders,
   customers,
-  machine: { cores: env.cores, node: env.node, duckdb: env.duckdb, cpu: env.cpu, memoryGiB: env.memoryGiB, hugePages: env.hugePages },
+  machine: {
+    cores: env.cores,
+    node: env.node,
+    duckdb: env.duckdb,
+    cpu: env.cpu,
+    memoryGiB: env.memoryGiB,
+    hugePages: env.hugePages,
+  },
   kernel: {
     wasmOverJs: { customers1e5: k5.wasmOverJs, customers1e7: k7.wasmOverJs },
-    rowsPerSecond: { wasm1e5: k5.wasmRowsPerSecond, js1e5: k5.jsRowsPerSecond, wasm1e7: k7.wasmRowsPerSecond, js1e7: k7.jsRowsPerSecond },
+    rowsPerSecond: {
+      wasm1e5: k5.wasmRowsPerSecond,
+      js1e5: k5.jsRowsPerSecond,
+      wasm1e7: k7.wasmRowsPerSecond,
+      js1e7: k7.jsRowsPerSecond,
+    },
     kernelOverMachineLimit: k7.wasmRowsPerSecond / limit1,
     kernelOverIndexedLimit: k7.wasmRowsPerSecond / indexed1,
   },
@@ -107,7 +125,12 @@ const results = {
     engineOverDuckdb,
     overMachineLimit,
     peakRssBytes: Math.max(r1.maxRssBytes, r2.maxRssBytes),
-    seconds: { workers1: r1.ms / 1000, workers2: r2.ms / 1000, duckdbGroupBy: duck.groupByMs / 1000, duckdbLoad: duck.loadMs / 1000 },
+    seconds: {
+      workers1: r1.ms / 1000,
+      workers2: r2.ms / 1000,
+      duckdbGroupBy: duck.groupByMs / 1000,
+      duckdbLoad: duck.loadMs / 1000,
+    },
   },
   machineLimit: {
     updatesPerSecond: { threads1: limit1, threads2: limit2 },
@@ -131,7 +154,7 @@ const results = {
       wasmMegabytesPerSecond: readers.bytes / 1e6 / (readers.wasm.ms / 1000),
       wasmRowsPerSecond: readers.wasm.rows / (readers.wasm.ms / 1000),
       plainRowsPerSecond: readers.plain.rows / (readers.plain.ms / 1000),
-      wasmOverPlain: (readers.wasm.rows / readers.wasm.ms) / (readers.plain.rows / readers.plain.ms),
+      wasmOverPlain: readers.wasm.rows / readers.wasm.ms / (readers.plain.rows / readers.plain.ms),
       twoThreadsMegabytesPerSecond: readers.bytes / 1e6 / (readers.wasm2.ms / 1000),
       twoThreadsRowsPerSecond: readers.wasm2.rows / (readers.wasm2.ms / 1000),
     },
@@ -139,14 +162,22 @@ const results = {
   carts: {
     orders: cart.orders,
     shopifyRows: cart.rows,
-    shopifyOverPlain: (cart.rows / cart.ms) / (cart.plain.rows / cart.plain.ms),
+    shopifyOverPlain: cart.rows / cart.ms / (cart.plain.rows / cart.plain.ms),
     rowsPerSecond: { shopify: cart.rows / (cart.ms / 1000), plain: cart.plain.rows / (cart.plain.ms / 1000) },
-    megabytesPerSecond: { shopify: cart.bytes / 1e6 / (cart.ms / 1000), plain: cart.plain.bytes / 1e6 / (cart.plain.ms / 1000) },
+    megabytesPerSecond: {
+      shopify: cart.bytes / 1e6 / (cart.ms / 1000),
+      plain: cart.plain.bytes / 1e6 / (cart.plain.ms / 1000),
+    },
     seconds: { shopify: cart.ms / 1000, plain: cart.plain.ms / 1000 },
   },
   repeatOrders: repeats,
   parquetRowGroup: rowGroup,
-  predictFit: { customers1e5: fit5, customers1e7: fit7, timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs, engine1e7: engineFit },
+  predictFit: {
+    customers1e5: fit5,
+    customers1e7: fit7,
+    timeRatio1e7Over1e5: fit7.fitMs / fit5.fitMs,
+    engine1e7: engineFit,
+  },
   aliveRule: alive,
   stateBytesPerCustomer: k7.stateBytesPerCustomer,
   memoryBytesPerCustomer: k7.memoryBytesPerCustomer,
@@ -170,28 +201,77 @@ const rows: [string, string][] = [
   ['kernel ingest JS,   10^5 | 10^7 customers', `${m(k5.jsRowsPerSecond)} | ${m(k7.jsRowsPerSecond)}`],
   ['replay orders/s, 1 | 2 workers', `${m(r1.ordersPerSecond)} | ${m(r2.ordersPerSecond)}`],
   ['replay seconds, 1 | 2 workers', `${(r1.ms / 1000).toFixed(2)} s | ${(r2.ms / 1000).toFixed(2)} s`],
-  ['DuckDB GROUP BY (load not timed)', `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`],
-  ['CSV to report / DuckDB read_csv + GROUP BY (2 threads each)', `${x(results.csv.csvOverDuckdb)} (${results.csv.seconds.replay.toFixed(2)} s | ${results.csv.seconds.duckdbReadCsvGroupBy.toFixed(2)} s)`],
-  ['CSV reader alone, 1 thread: WASM | plain', `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.wasmRowsPerSecond)} | ${m(results.csv.reader.plainRowsPerSecond)} (${x(results.csv.reader.wasmOverPlain)})`],
-  ['CSV reader alone, 2 threads', `${results.csv.reader.twoThreadsMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.twoThreadsRowsPerSecond)}`],
+  [
+    'DuckDB GROUP BY (load not timed)',
+    `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`,
+  ],
+  [
+    'CSV to report / DuckDB read_csv + GROUP BY (2 threads each)',
+    `${x(results.csv.csvOverDuckdb)} (${results.csv.seconds.replay.toFixed(2)} s | ${results.csv.seconds.duckdbReadCsvGroupBy.toFixed(2)} s)`,
+  ],
+  [
+    'CSV reader alone, 1 thread: WASM | plain',
+    `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.wasmRowsPerSecond)} | ${m(results.csv.reader.plainRowsPerSecond)} (${x(results.csv.reader.wasmOverPlain)})`,
+  ],
+  [
+    'CSV reader alone, 2 threads',
+    `${results.csv.reader.twoThreadsMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.twoThreadsRowsPerSecond)}`,
+  ],
   ['peak RSS of a CSV replay', `${(results.csv.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
-  [`repeated order ids dropped / not read, 2 workers (${orders.toExponential(0)} orders, a tenth repeats)`, `${x(repeats.timeRatio)} wall, ${x(repeats.rssRatio)} peak RSS (${Math.min(...repeats.withIds.map((r) => r.seconds)).toFixed(1)} | ${Math.min(...repeats.without.map((r) => r.seconds)).toFixed(1)} s; ${(Math.max(...repeats.withIds.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} | ${(Math.max(...repeats.without.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} GiB)`],
-  ['Parquet, 2*10^7 rows in one row group: peak RSS / largest column chunk', `${x(rowGroup.maxRssBytes / rowGroup.largestChunkBytes)} (${(rowGroup.maxRssBytes / 2 ** 20).toFixed(0)} MiB; file ${(rowGroup.fileBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.seconds.toFixed(1)} s)`],
-  ['  the reader\'s part: (peak RSS - the same orders\' from Arrow) / largest chunk', `${x((rowGroup.maxRssBytes - rowGroup.arrowMaxRssBytes) / rowGroup.largestChunkBytes)} (Arrow: ${(rowGroup.arrowMaxRssBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.arrowSeconds.toFixed(1)} s)`],
-  ['Shopify export import / plain CSV import, rows/s (1 thread)', `${x(results.carts.shopifyOverPlain)} (${m(results.carts.rowsPerSecond.shopify)}, ${results.carts.megabytesPerSecond.shopify.toFixed(0)} MB/s | ${m(results.carts.rowsPerSecond.plain)}, ${results.carts.megabytesPerSecond.plain.toFixed(0)} MB/s)`],
+  [
+    `repeated order ids dropped / not read, 2 workers (${orders.toExponential(0)} orders, a tenth repeats)`,
+    `${x(repeats.timeRatio)} wall, ${x(repeats.rssRatio)} peak RSS (${Math.min(...repeats.withIds.map((r) => r.seconds)).toFixed(1)} | ${Math.min(...repeats.without.map((r) => r.seconds)).toFixed(1)} s; ${(Math.max(...repeats.withIds.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} | ${(Math.max(...repeats.without.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} GiB)`,
+  ],
+  [
+    'Parquet, 2*10^7 rows in one row group: peak RSS / largest column chunk',
+    `${x(rowGroup.maxRssBytes / rowGroup.largestChunkBytes)} (${(rowGroup.maxRssBytes / 2 ** 20).toFixed(0)} MiB; file ${(rowGroup.fileBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.seconds.toFixed(1)} s)`,
+  ],
+  [
+    "  the reader's part: (peak RSS - the same orders' from Arrow) / largest chunk",
+    `${x((rowGroup.maxRssBytes - rowGroup.arrowMaxRssBytes) / rowGroup.largestChunkBytes)} (Arrow: ${(rowGroup.arrowMaxRssBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.arrowSeconds.toFixed(1)} s)`,
+  ],
+  [
+    'Shopify export import / plain CSV import, rows/s (1 thread)',
+    `${x(results.carts.shopifyOverPlain)} (${m(results.carts.rowsPerSecond.shopify)}, ${results.carts.megabytesPerSecond.shopify.toFixed(0)} MB/s | ${m(results.carts.rowsPerSecond.plain)}, ${results.carts.megabytesPerSecond.plain.toFixed(0)} MB/s)`,
+  ],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
   ['records in a hash table (hash, probe, key check), 1 thread', m(table1)],
-  ['kernel state | WASM memory per customer (10^7)', `${results.stateBytesPerCustomer.toFixed(1)} | ${results.memoryBytesPerCustomer.toFixed(1)} bytes`],
+  [
+    'kernel state | WASM memory per customer (10^7)',
+    `${results.stateBytesPerCustomer.toFixed(1)} | ${results.memoryBytesPerCustomer.toFixed(1)} bytes`,
+  ],
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
-  [`snapshot after a one-row change, ${r2.customers.toExponential(0)} customers`, `${r2.snapshotMs.toFixed(0)} ms (first, after the replay: ${r2.snapshotFirstMs.toFixed(0)} ms)`],
-  ['live: ingest slowed by 1,000 clients at 4 Hz', `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`],
-  ['predict: BG/NBD + MBG/NBD fit, 10^7 / 10^5 customers', `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`],
-  ['predict through the engine, 10^7 customers: export path / kernel histograms', `${x(engineFit.exportOverHistograms)} (${(engineFit.exportPathMs / 1000).toFixed(1)} s | ${((engineFit.histogramsFirstMs + engineFit.fitMs) / 1000).toFixed(1)} s; refit after 1,000 orders: histograms ${engineFit.histogramsAfterFewMs.toFixed(0)} ms)`],
-  ['p_alive rule, 10^7 orders: first snapshot | again (default model)', `${aliveOf('churn-by-p-alive').first.toFixed(0)} | ${aliveOf('churn-by-p-alive').again.toFixed(0)} ms (${aliveOf('default').first.toFixed(0)} | ${aliveOf('default').again.toFixed(0)} ms)`],
-  ['live: client lag p50 | p99 | max; slowest client mean', `${live.lagMs.p50} | ${live.lagMs.p99} | ${live.lagMs.max} ms; ${live.slowestClientMeanLagMs.toFixed(0)} ms`],
+  [
+    `snapshot after a one-row change, ${r2.customers.toExponential(0)} customers`,
+    `${r2.snapshotMs.toFixed(0)} ms (first, after the replay: ${r2.snapshotFirstMs.toFixed(0)} ms)`,
+  ],
+  [
+    'live: ingest slowed by 1,000 clients at 4 Hz',
+    `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`,
+  ],
+  [
+    'predict: BG/NBD + MBG/NBD fit, 10^7 / 10^5 customers',
+    `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`,
+  ],
+  [
+    'predict through the engine, 10^7 customers: export path / kernel histograms',
+    `${x(engineFit.exportOverHistograms)} (${(engineFit.exportPathMs / 1000).toFixed(1)} s | ${((engineFit.histogramsFirstMs + engineFit.fitMs) / 1000).toFixed(1)} s; refit after 1,000 orders: histograms ${engineFit.histogramsAfterFewMs.toFixed(0)} ms)`,
+  ],
+  [
+    'p_alive rule, 10^7 orders: first snapshot | again (default model)',
+    `${aliveOf('churn-by-p-alive').first.toFixed(0)} | ${aliveOf('churn-by-p-alive').again.toFixed(0)} ms (${aliveOf('default').first.toFixed(0)} | ${aliveOf('default').again.toFixed(0)} ms)`,
+  ],
+  [
+    'live: client lag p50 | p99 | max; slowest client mean',
+    `${live.lagMs.p50} | ${live.lagMs.p99} | ${live.lagMs.max} ms; ${live.slowestClientMeanLagMs.toFixed(0)} ms`,
+  ],
 ];
 const w = Math.max(...rows.map(([k]) => k.length));
-process.stdout.write(`\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers)\n`);
+process.stdout.write(
+  `\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers)\n`,
+);
 for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
-process.stdout.write(`machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}\nwritten: ${out}\n`);
+process.stdout.write(
+  `machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}\nwritten: ${out}\n`,
+);

@@ -69,16 +69,36 @@ async function checkpointCost(): Promise<object> {
     const plain = await timedCli(['replay', file, '--workers', '2', '-q']);
     say(`  ${(plain.ms / 1000).toFixed(1)} s; with --checkpoint-every 10000000 ...`);
     const ck = join(dir, 'ck');
-    const checked = await timedCli(['replay', file, '--workers', '2', '-q', '--checkpoint', ck, '--checkpoint-every', '10000000']);
-    const stateBytes = readdirSync(ck).filter((f) => f.endsWith('.bin')).reduce((a, f) => a + readFileSync(join(ck, f)).byteLength, 0);
+    const checked = await timedCli([
+      'replay',
+      file,
+      '--workers',
+      '2',
+      '-q',
+      '--checkpoint',
+      ck,
+      '--checkpoint-every',
+      '10000000',
+    ]);
+    const stateBytes = readdirSync(ck)
+      .filter((f) => f.endsWith('.bin'))
+      .reduce((a, f) => a + readFileSync(join(ck, f)).byteLength, 0);
     // every 10^7 orders and one at the end of the read
     const checkpoints = Math.floor(100_000_000 / 10_000_000) + 1;
     const r = {
-      orders: 100_000_000, customers: 10_000_000, checkpoints, stateBytes,
-      plainMs: plain.ms, checkpointedMs: checked.ms, perCheckpointMs: (checked.ms - plain.ms) / checkpoints,
-      plainPeakRssBytes: plain.peakRssBytes, checkpointedPeakRssBytes: checked.peakRssBytes,
+      orders: 100_000_000,
+      customers: 10_000_000,
+      checkpoints,
+      stateBytes,
+      plainMs: plain.ms,
+      checkpointedMs: checked.ms,
+      perCheckpointMs: (checked.ms - plain.ms) / checkpoints,
+      plainPeakRssBytes: plain.peakRssBytes,
+      checkpointedPeakRssBytes: checked.peakRssBytes,
     };
-    say(`  ${(checked.ms / 1000).toFixed(1)} s, ${(r.perCheckpointMs / 1000).toFixed(2)} s a checkpoint of ${(stateBytes / 2 ** 20).toFixed(0)} MiB`);
+    say(
+      `  ${(checked.ms / 1000).toFixed(1)} s, ${(r.perCheckpointMs / 1000).toFixed(2)} s a checkpoint of ${(stateBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
     return r;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -93,7 +113,9 @@ function bodies(n: number): string[] {
   return Array.from({ length: n }, () => {
     const lines = ['customer_id,ts,amount'];
     for (let i = 0; i < BODY_ORDERS; i++) {
-      lines.push(`${Math.floor(rng.next() * 1_000_000)},${new Date(Date.UTC(2024, 0, 1) + Math.floor(rng.next() * 366 * 86_400_000)).toISOString()},${(1 + rng.next() * 300).toFixed(2)}`);
+      lines.push(
+        `${Math.floor(rng.next() * 1_000_000)},${new Date(Date.UTC(2024, 0, 1) + Math.floor(rng.next() * 366 * 86_400_000)).toISOString()},${(1 + rng.next() * 300).toFixed(2)}`,
+      );
     }
     return lines.join('\n') + '\n';
   });
@@ -101,12 +123,27 @@ function bodies(n: number): string[] {
 
 async function durableServer(): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'rfm-soak-serve-'));
-  const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--workers', '2', '--data', join(dir, 'data'), '--checkpoint-every', '30s']);
+  const server = spawn(process.execPath, [
+    cli,
+    'serve',
+    '--port',
+    '0',
+    '--workers',
+    '2',
+    '--data',
+    join(dir, 'data'),
+    '--checkpoint-every',
+    '30s',
+  ]);
   let serverErr = '';
   server.stderr.on('data', (d: Buffer) => (serverErr += d.toString()));
   try {
     const url = (await lineFrom(server, /live at (http:\/\/\S+)/))[1];
-    const crowd = spawn(process.execPath, [new URL('./live-clients.js', import.meta.url).pathname, url.replace('http', 'ws') + 'live', '100']);
+    const crowd = spawn(process.execPath, [
+      new URL('./live-clients.js', import.meta.url).pathname,
+      url.replace('http', 'ws') + 'live',
+      '100',
+    ]);
     await lineFrom(crowd, /ready/);
     const pool = bodies(64);
     const latencies: number[] = [];
@@ -115,38 +152,57 @@ async function durableServer(): Promise<object> {
     let rssStart = 0;
     const started = performance.now();
     const endAt = started + minutes * 60_000;
-    say(`soak 2: rfm serve --data, 4 posters of ${BODY_ORDERS.toLocaleString('en-US')}-order bodies, 100 clients, ${minutes} min ...`);
+    say(
+      `soak 2: rfm serve --data, 4 posters of ${BODY_ORDERS.toLocaleString('en-US')}-order bodies, 100 clients, ${minutes} min ...`,
+    );
     const rssTimer = setTimeout(() => {
       rssStart = procBytes(server.pid!, 'VmRSS');
     }, 10_000);
     let key = 0;
-    await Promise.all(Array.from({ length: 4 }, async (_, poster) => {
-      for (let i = poster; performance.now() < endAt; i += 4) {
-        const t = performance.now();
-        const r = await fetch(`${url}ingest`, { method: 'POST', headers: { 'content-type': 'text/csv', 'idempotency-key': `soak-${key++}` }, body: pool[i % pool.length] });
-        const answer = (await r.json()) as { accepted?: number };
-        latencies.push(performance.now() - t);
-        if (r.status === 200) orders += answer.accepted ?? 0;
-        else failures++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, poster) => {
+        for (let i = poster; performance.now() < endAt; i += 4) {
+          const t = performance.now();
+          const r = await fetch(`${url}ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'text/csv', 'idempotency-key': `soak-${key++}` },
+            body: pool[i % pool.length],
+          });
+          const answer = (await r.json()) as { accepted?: number };
+          latencies.push(performance.now() - t);
+          if (r.status === 200) orders += answer.accepted ?? 0;
+          else failures++;
+        }
+      }),
+    );
     clearTimeout(rssTimer);
     const seconds = (performance.now() - started) / 1000;
     const rssEnd = procBytes(server.pid!, 'VmRSS');
     const peak = procBytes(server.pid!, 'VmHWM');
     const reported = lineFrom(crowd, /(\{.*\})\n/);
     crowd.stdin.write('report\n');
-    const clients = JSON.parse((await reported)[1]) as { snapshots: number; lagMs: { p50: number; p99: number; max: number } };
+    const clients = JSON.parse((await reported)[1]) as {
+      snapshots: number;
+      lagMs: { p50: number; p99: number; max: number };
+    };
     latencies.sort((a, b) => a - b);
     const q = (f: number): number => latencies[Math.min(latencies.length - 1, Math.floor(f * latencies.length))];
     const r = {
-      minutes, requests: latencies.length, failures, orders, ordersPerSecond: orders / seconds,
+      minutes,
+      requests: latencies.length,
+      failures,
+      orders,
+      ordersPerSecond: orders / seconds,
       ackMs: { p50: q(0.5), p99: q(0.99), max: latencies[latencies.length - 1] },
-      rssStartBytes: rssStart, rssEndBytes: rssEnd, peakRssBytes: peak,
+      rssStartBytes: rssStart,
+      rssEndBytes: rssEnd,
+      peakRssBytes: peak,
       checkpointsFailed: (serverErr.match(/cannot write a checkpoint/g) ?? []).length,
       clients: { count: 100, snapshots: clients.snapshots, lagMs: clients.lagMs },
     };
-    say(`  ${Math.round(r.ordersPerSecond).toLocaleString('en-US')} orders/s acknowledged, ack p99 ${r.ackMs.p99.toFixed(0)} ms, RSS ${(rssStart / 2 ** 20).toFixed(0)} -> ${(rssEnd / 2 ** 20).toFixed(0)} MiB, ${failures} not 200`);
+    say(
+      `  ${Math.round(r.ordersPerSecond).toLocaleString('en-US')} orders/s acknowledged, ack p99 ${r.ackMs.p99.toFixed(0)} ms, RSS ${(rssStart / 2 ** 20).toFixed(0)} -> ${(rssEnd / 2 ** 20).toFixed(0)} MiB, ${failures} not 200`,
+    );
     return r;
   } finally {
     server.kill('SIGKILL');
@@ -156,6 +212,10 @@ async function durableServer(): Promise<object> {
 
 const env = machine();
 say(`rfmstream soak: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}`);
-const results = { machine: env, replay: args.includes('--serve-only') ? null : await checkpointCost(), serve: await durableServer() };
+const results = {
+  machine: env,
+  replay: args.includes('--serve-only') ? null : await checkpointCost(),
+  serve: await durableServer(),
+};
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 say(`wrote ${out}`);

@@ -24,7 +24,15 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
   }
   const { batch: out } = allocColumnBatch({ numRows, idMode, idBytesLen }, pool);
   const joined: ConvertedBatch = {
-    columns: out, batches: 0, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
+    columns: out,
+    batches: 0,
+    orders: 0,
+    refunds: 0,
+    engagements: 0,
+    rejected: 0,
+    afterAsOf: 0,
+    maxTs: -Infinity,
+    rejects: [],
   };
   let row = 0;
   let byte = 0;
@@ -52,6 +60,9 @@ export function joinConverted(list: ConvertedBatch[], pool?: BufferPool): Conver
     pool?.give(b.ts.buffer as BatchBuffer);
   }
   if (idMode === 'utf8') out.idOffsets![numRows] = byte;
-  joined.orderKeys = joinOrderKeys(list.map((c) => c.orderKeys), list.map((c) => c.columns.numRows));
+  joined.orderKeys = joinOrderKeys(
+    list.map((c) => c.orderKeys),
+    list.map((c) => c.columns.numRows),
+  );
   return joined;
 }

@@ -18,7 +18,16 @@ import type { Reject } from './rejects.js';
 import type { BatchCounts } from './counts.js';
 import { keepLargest } from './counts.js';
 import {
-  UNKNOWN_KIND, amountsInto, checkOffsets, dictionaryCodes, dictionaryEntries, int32Words, isValid, kindsInto, onlyData, timesInto,
+  UNKNOWN_KIND,
+  amountsInto,
+  checkOffsets,
+  dictionaryCodes,
+  dictionaryEntries,
+  int32Words,
+  isValid,
+  kindsInto,
+  onlyData,
+  timesInto,
 } from './decode.js';
 import { DEFAULT_MAX_AMOUNT, TOO_EARLY, tooLarge } from './limits.js';
 import { orderKeysOf } from './order-keys.js';
@@ -65,8 +74,13 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
   const tsData = onlyData(batch.getChild(names.ts)!, source, names.ts);
   const amountData = onlyData(batch.getChild(names.amount)!, source, names.amount);
   const kindVector = batch.schema.fields.some((f) => f.name === names.kind) ? batch.getChild(names.kind) : null;
-  for (const [name, d] of [[names.customer, idData], [names.ts, tsData], [names.amount, amountData]] as const) {
-    if (d.length < n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${name}" is shorter than the batch (corrupt file?)`);
+  for (const [name, d] of [
+    [names.customer, idData],
+    [names.ts, tsData],
+    [names.amount, amountData],
+  ] as const) {
+    if (d.length < n)
+      throw new RfmError('RFM_ERR_INPUT', `${source}: column "${name}" is shorter than the batch (corrupt file?)`);
   }
 
   // string ids: plain Utf8 is copied as is; a dictionary is spelled out per row
@@ -82,7 +96,11 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
       idBytesIn = entries.bytes;
       dictLength = entries.length;
       dictIndex = idData.values as Int32Array;
-      if (dictIndex.length < n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`);
+      if (dictIndex.length < n)
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`,
+        );
       for (let i = 0; i < n; i++) {
         const j = dictIndex[i];
         if (j >= 0 && j < dictLength) idBytesLen += idOffsetsIn[j + 1] - idOffsetsIn[j];
@@ -116,7 +134,11 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     const words = out.idWords!;
     if (isInt(t) && t.bitWidth === 64) {
       const src = int32Words(idData);
-      if (src.length < 2 * n) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`);
+      if (src.length < 2 * n)
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${source}: column "${names.customer}" is shorter than the batch (corrupt file?)`,
+        );
       words.set(src.subarray(0, 2 * n));
     } else {
       const v = idData.values as Int32Array;
@@ -153,12 +175,23 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     out.idBytes!.set(idBytesIn!.subarray(base, base + idBytesLen));
   }
 
-  const converted = finishConversion(out, idNull, opts, plain, isUnsigned64(idData.type as DataType), (i) => rejectOf(batch, names, i, opts.firstRow + i + 1, ''), convertRest);
+  const converted = finishConversion(
+    out,
+    idNull,
+    opts,
+    plain,
+    isUnsigned64(idData.type as DataType),
+    (i) => rejectOf(batch, names, i, opts.firstRow + i + 1, ''),
+    convertRest,
+  );
   if (names.order !== undefined) {
     const name = names.order.name;
     const present = batch.schema.fields.some((f) => f.name === name);
     if (!present && names.order.required) {
-      throw new RfmError('RFM_ERR_SCHEMA', `${source}: no column "${name}" for --order-column (columns: ${batch.schema.fields.map((f) => f.name).join(', ')}); "none" reads every row as its own order`);
+      throw new RfmError(
+        'RFM_ERR_SCHEMA',
+        `${source}: no column "${name}" for --order-column (columns: ${batch.schema.fields.map((f) => f.name).join(', ')}); "none" reads every row as its own order`,
+      );
     }
     if (present) converted.orderKeys = orderKeysOf(batch.getChild(name), n, source, name);
   }
@@ -166,7 +199,10 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
 }
 
 /** The limits of a conversion: what a row must be within to be applied. */
-export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter' | 'notBefore' | 'after' | 'quietRejects'>;
+export type Bounds = Pick<
+  ConvertOptions,
+  'asOf' | 'keepRejects' | 'maxAmount' | 'notAfter' | 'notBefore' | 'after' | 'quietRejects'
+>;
 
 /**
  * The pass every converted batch ends with, whatever it was read from: rows to reject
@@ -176,8 +212,13 @@ export type Bounds = Pick<ConvertOptions, 'asOf' | 'keepRejects' | 'maxAmount' |
  * no-op otherwise); rejectAt gives a rejected row's values.
  */
 export function finishConversion(
-  out: ColumnBatch, idNull: Uint8Array | null, opts: Bounds, plain: PlainInput | null, unsignedIds: boolean,
-  rejectAt: (i: number) => Reject, convertRest: () => void = () => undefined,
+  out: ColumnBatch,
+  idNull: Uint8Array | null,
+  opts: Bounds,
+  plain: PlainInput | null,
+  unsignedIds: boolean,
+  rejectAt: (i: number) => Reject,
+  convertRest: () => void = () => undefined,
 ): ConvertedBatch {
   const n = out.numRows;
   const kind = out.kind;
@@ -189,12 +230,23 @@ export function finishConversion(
   const earliest = Math.max(opts.notBefore ?? -Infinity, -MAX_TIME_MS);
   const after = opts.after ?? -Infinity;
   const result: ConvertedBatch = {
-    columns: out, batches: 1, orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: -Infinity, rejects: [],
+    columns: out,
+    batches: 1,
+    orders: 0,
+    refunds: 0,
+    engagements: 0,
+    rejected: 0,
+    afterAsOf: 0,
+    maxTs: -Infinity,
+    rejects: [],
     unsignedIds,
   };
   // most batches have nothing to reject or skip: count them in a tight loop, and take the
   // full pass below only from the first row that needs it
-  const from = idNull === null ? countPlain(kind, ts, amount, n, after, earliest, Math.min(asOf, latest), maxAmount, result, plain) : 0;
+  const from =
+    idNull === null
+      ? countPlain(kind, ts, amount, n, after, earliest, Math.min(asOf, latest), maxAmount, result, plain)
+      : 0;
   if (plain !== null && from < n) convertRest();
   for (let i = from; i < n; i++) {
     const k = kind[i];
@@ -284,7 +336,16 @@ function plainInput(ts: Data, kind: Data | null): PlainInput | null {
  * pass instead of three); the caller converts every row the general way if it stops early.
  */
 function countPlain(
-  kind: Uint8Array, ts: Float64Array, amount: Float64Array, n: number, after: number, earliest: number, asOf: number, maxAmount: number, into: BatchCounts, plain: PlainInput | null,
+  kind: Uint8Array,
+  ts: Float64Array,
+  amount: Float64Array,
+  n: number,
+  after: number,
+  earliest: number,
+  asOf: number,
+  maxAmount: number,
+  into: BatchCounts,
+  plain: PlainInput | null,
 ): number {
   const tsWords = plain?.tsWords;
   const kinds = plain?.kinds ?? null;
@@ -312,7 +373,12 @@ function countPlain(
     const a = amount[i];
     // a time in range, in the window and not after the clock's limit (false for NaN), a
     // known kind, and an amount within the bound (false for NaN and the infinities)
-    if (!(t >= earliest && t <= MAX_TIME_MS && t <= asOf && t > after) || k > Kind.emailOpen || !(a <= maxAmount && a >= -maxAmount)) break;
+    if (
+      !(t >= earliest && t <= MAX_TIME_MS && t <= asOf && t > after) ||
+      k > Kind.emailOpen ||
+      !(a <= maxAmount && a >= -maxAmount)
+    )
+      break;
     if (t > maxTs) maxTs = t;
     if (k === Kind.order && a >= 0) {
       orders++;

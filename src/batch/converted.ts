@@ -35,7 +35,11 @@ export interface ConvertedInput extends BatchCounts {
 export function toInput(c: ConvertedBatch, numShards: number, pool?: BufferPool): ConvertedInput {
   const { columns, ...counts } = c;
   const whole = columns.ts.buffer as BatchBuffer;
-  const shape: ColumnBatchShape = { numRows: columns.numRows, idMode: columns.idMode, idBytesLen: columns.idBytes?.length ?? 0 };
+  const shape: ColumnBatchShape = {
+    numRows: columns.numRows,
+    idMode: columns.idMode,
+    idBytesLen: columns.idBytes?.length ?? 0,
+  };
   const parts: ShardPart[] = [{ shape, buffer: whole }];
   if (whole instanceof SharedArrayBuffer) {
     for (let s = 1; s < numShards; s++) parts.push({ shape, buffer: whole });

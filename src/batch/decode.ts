@@ -12,11 +12,15 @@ import { isDate, isDecimal, isDictionary, isFloat, isInt, isTimestamp } from './
 export const UNKNOWN_KIND = 254;
 
 const KIND_NAMES: Record<string, number> = {
-  order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen,
+  order: Kind.order,
+  refund: Kind.refund,
+  visit: Kind.visit,
+  email_open: Kind.emailOpen,
 };
 
 export function onlyData(v: Vector, source: string, column: string): Data {
-  if (v.data.length !== 1) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has ${v.data.length} chunks in one batch`);
+  if (v.data.length !== 1)
+    throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has ${v.data.length} chunks in one batch`);
   return v.data[0];
 }
 
@@ -25,7 +29,6 @@ export function isValid(d: Data, i: number): boolean {
   const pos = d.offset + i;
   return (d.nullBitmap[pos >> 3] & (1 << (pos & 7))) !== 0;
 }
-
 
 /** Reads a 64-bit integer (two's complement words) at index i as a Number. */
 function int64At(words: Int32Array, i: number): number {
@@ -45,7 +48,13 @@ export function timesInto(out: Float64Array, d: Data, n: number): void {
     for (let i = 0; i < n; i++) out[i] = days[i] * 86_400_000;
   } else {
     const scale = isTimestamp(t)
-      ? t.unit === TimeUnitId.SECOND ? 1000 : t.unit === TimeUnitId.MILLISECOND ? 1 : t.unit === TimeUnitId.MICROSECOND ? 1e-3 : 1e-6
+      ? t.unit === TimeUnitId.SECOND
+        ? 1000
+        : t.unit === TimeUnitId.MILLISECOND
+          ? 1
+          : t.unit === TimeUnitId.MICROSECOND
+            ? 1e-3
+            : 1e-6
       : 1;
     const words = int32Words(d);
     for (let i = 0; i < n; i++) out[i] = int64At(words, i) * scale;
@@ -58,7 +67,8 @@ export function timesInto(out: Float64Array, d: Data, n: number): void {
 export function amountsInto(out: Float64Array, d: Data, n: number): void {
   const t = d.type as DataType;
   if (isFloat(t)) {
-    if (t.precision === PrecisionId.HALF) throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
+    if (t.precision === PrecisionId.HALF)
+      throw new RfmError('RFM_ERR_SCHEMA', 'Float16 amounts are not supported; use Float32 or Float64');
     const v = d.values as Float64Array | Float32Array;
     if (v instanceof Float64Array) out.set(v.subarray(0, n));
     else for (let i = 0; i < n; i++) out[i] = v[i];
@@ -87,7 +97,8 @@ export function amountsInto(out: Float64Array, d: Data, n: number): void {
   } else if (isInt(t) && t.bitWidth === 64) {
     const words = int32Words(d);
     const unsigned = !t.isSigned;
-    for (let i = 0; i < n; i++) out[i] = unsigned ? (words[2 * i + 1] >>> 0) * 4294967296 + (words[2 * i] >>> 0) : int64At(words, i);
+    for (let i = 0; i < n; i++)
+      out[i] = unsigned ? (words[2 * i + 1] >>> 0) * 4294967296 + (words[2 * i] >>> 0) : int64At(words, i);
   } else {
     const v = d.values as Int32Array;
     for (let i = 0; i < n; i++) out[i] = v[i];
@@ -138,10 +149,20 @@ export function kindsInto(out: Uint8Array, d: Data, n: number): void {
  * stream's later dictionary batch that adds entries) leaves apache-arrow's dictionary in
  * several chunks, indices running over all of them: those are joined.
  */
-export function dictionaryEntries(dict: Vector, source: string, column: string): { offsets: Int32Array; bytes: Uint8Array; length: number } {
+export function dictionaryEntries(
+  dict: Vector,
+  source: string,
+  column: string,
+): { offsets: Int32Array; bytes: Uint8Array; length: number } {
   const chunks = dict.data;
-  for (const d of chunks) checkOffsets(d.valueOffsets as Int32Array, d.length, (d.values as Uint8Array).length, source, column);
-  if (chunks.length === 1) return { offsets: chunks[0].valueOffsets as Int32Array, bytes: chunks[0].values as Uint8Array, length: chunks[0].length };
+  for (const d of chunks)
+    checkOffsets(d.valueOffsets as Int32Array, d.length, (d.values as Uint8Array).length, source, column);
+  if (chunks.length === 1)
+    return {
+      offsets: chunks[0].valueOffsets as Int32Array,
+      bytes: chunks[0].values as Uint8Array,
+      length: chunks[0].length,
+    };
   let length = 0;
   let bytesLength = 0;
   for (const d of chunks) {
@@ -163,11 +184,21 @@ export function dictionaryEntries(dict: Vector, source: string, column: string):
   return { offsets, bytes, length };
 }
 
-export function checkOffsets(offsets: Int32Array, count: number, bytesLen: number, source: string, column: string): void {
-  if (offsets.length < count + 1) throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has too few string offsets (corrupt file?)`);
+export function checkOffsets(
+  offsets: Int32Array,
+  count: number,
+  bytesLen: number,
+  source: string,
+  column: string,
+): void {
+  if (offsets.length < count + 1)
+    throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has too few string offsets (corrupt file?)`);
   for (let i = 0; i < count; i++) {
     if (offsets[i] < 0 || offsets[i + 1] < offsets[i] || offsets[i + 1] > bytesLen) {
-      throw new RfmError('RFM_ERR_INPUT', `${source}: column "${column}" has string offsets out of range (corrupt file?)`);
+      throw new RfmError(
+        'RFM_ERR_INPUT',
+        `${source}: column "${column}" has string offsets out of range (corrupt file?)`,
+      );
     }
   }
 }

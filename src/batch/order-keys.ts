@@ -30,7 +30,10 @@ class KeyBuilder {
   private bytes: Uint8Array;
   private at = 0;
 
-  constructor(readonly n: number, bytesHint: number) {
+  constructor(
+    readonly n: number,
+    bytesHint: number,
+  ) {
     this.ids = new Float64Array(n).fill(NaN);
     this.offsets = new Int32Array(n + 1);
     this.bytes = new Uint8Array(Math.max(16, bytesHint));
@@ -118,7 +121,11 @@ export function joinOrderKeys(list: (OrderKeys | undefined)[], rows: number[]): 
     n += rows[j];
     bytes += list[j]?.bytes.length ?? 0;
   }
-  const out: OrderKeys = { ids: new Float64Array(n).fill(NaN), offsets: new Int32Array(n + 1), bytes: new Uint8Array(bytes) };
+  const out: OrderKeys = {
+    ids: new Float64Array(n).fill(NaN),
+    offsets: new Int32Array(n + 1),
+    bytes: new Uint8Array(bytes),
+  };
   let row = 0;
   let at = 0;
   for (let j = 0; j < list.length; j++) {
@@ -136,7 +143,10 @@ export function joinOrderKeys(list: (OrderKeys | undefined)[], rows: number[]): 
   return out;
 }
 
-/** The order ids of an Arrow column's first n rows as keys (nulls: none). Throws RFM_ERR_SCHEMA on a type that holds none. */
+/**
+ * The order ids of an Arrow column's first n rows as keys (nulls: none). Throws RFM_ERR_SCHEMA on a
+ * type that holds none.
+ */
 export function orderKeysOfColumn(data: Data, n: number, source: string, name: string): OrderKeys {
   const t = data.type as DataType;
   const hasNulls = data.nullCount > 0;
@@ -158,7 +168,8 @@ export function orderKeysOfColumn(data: Data, n: number, source: string, name: s
     const b = new KeyBuilder(n, 0);
     for (let i = 0; i < n; i++) {
       const j = index[i];
-      if (j >= 0 && j < entries.length && valid(i) && entries.offsets[j + 1] > entries.offsets[j]) b.text(i, entries.bytes, entries.offsets[j], entries.offsets[j + 1]);
+      if (j >= 0 && j < entries.length && valid(i) && entries.offsets[j + 1] > entries.offsets[j])
+        b.text(i, entries.bytes, entries.offsets[j], entries.offsets[j + 1]);
       else b.none(i);
     }
     return b.done();
@@ -166,7 +177,10 @@ export function orderKeysOfColumn(data: Data, n: number, source: string, name: s
   if (isInt(t)) {
     const b = new KeyBuilder(n, 0);
     const words = t.bitWidth === 64 ? int32Words(data) : null;
-    const values = words === null ? (data.values as Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array) : null;
+    const values =
+      words === null
+        ? (data.values as Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array)
+        : null;
     for (let i = 0; i < n; i++) {
       if (!valid(i)) b.none(i);
       else if (words !== null) b.integer(i, words[2 * i], words[2 * i + 1], !t.isSigned);
@@ -177,7 +191,10 @@ export function orderKeysOfColumn(data: Data, n: number, source: string, name: s
     }
     return b.done();
   }
-  throw new RfmError('RFM_ERR_SCHEMA', `${source}: column "${name}" is ${t}; an order id column is ${ORDER_ID_EXPECTED}`);
+  throw new RfmError(
+    'RFM_ERR_SCHEMA',
+    `${source}: column "${name}" is ${t}; an order id column is ${ORDER_ID_EXPECTED}`,
+  );
 }
 
 /** The order ids of a RecordBatch's column (see orderKeysOfColumn). */

@@ -34,13 +34,25 @@ export interface ConversionTarget {
 export class RecordBatchConverter {
   private rows = 0;
 
-  constructor(private readonly target: ConversionTarget, private readonly source = 'input') {}
+  constructor(
+    private readonly target: ConversionTarget,
+    private readonly source = 'input',
+  ) {}
 
   convert(batch: RecordBatch): ConvertedInput {
     const t = this.target;
     const c = convertBatch(batch, {
-      names: t.names, asOf: t.asOf, keepRejects: t.keepRejects, firstRow: this.rows, source: this.source, pool: t.recycleFrom,
-      maxAmount: t.limits?.maxAmount, notAfter: t.limits ? notAfter(t.limits) : undefined, notBefore: t.limits?.notBefore, after: t.after, quietRejects: t.quietRejects,
+      names: t.names,
+      asOf: t.asOf,
+      keepRejects: t.keepRejects,
+      firstRow: this.rows,
+      source: this.source,
+      pool: t.recycleFrom,
+      maxAmount: t.limits?.maxAmount,
+      notAfter: t.limits ? notAfter(t.limits) : undefined,
+      notBefore: t.limits?.notBefore,
+      after: t.after,
+      quietRejects: t.quietRejects,
     });
     this.rows += batch.numRows;
     return toInput(c, t.numShards, t.recycleFrom);

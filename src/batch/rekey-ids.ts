@@ -25,7 +25,10 @@ export function intIdsAsText(c: ConvertedInput, pool?: BufferPool): ConvertedInp
   let idBytesLen = 0;
   for (let i = 0; i < n; i++) {
     // a row not applied keeps an empty id: its id may be a null's placeholder
-    const t = b.kind[i] === KIND_SKIP ? new Uint8Array(0) : encoder.encode(decimalOfWords(b.idWords![2 * i], b.idWords![2 * i + 1], c.unsignedIds === true));
+    const t =
+      b.kind[i] === KIND_SKIP
+        ? new Uint8Array(0)
+        : encoder.encode(decimalOfWords(b.idWords![2 * i], b.idWords![2 * i + 1], c.unsignedIds === true));
     texts.push(t);
     idBytesLen += t.length;
   }

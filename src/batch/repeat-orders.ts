@@ -55,7 +55,9 @@ export class RepeatOrders {
     const first = c.parts[0];
     const b = columnBatchOver(first.buffer, first.shape);
     // a shard's own copy of the batch (not shared memory) is marked too
-    const copies = [...new Set(c.parts.map((p) => p.buffer))].filter((buf) => buf !== first.buffer).map((buf) => columnBatchOver(buf, first.shape).kind);
+    const copies = [...new Set(c.parts.map((p) => p.buffer))]
+      .filter((buf) => buf !== first.buffer)
+      .map((buf) => columnBatchOver(buf, first.shape).kind);
     const { ids, offsets, bytes } = keys;
     const kind = b.kind;
     const n = b.numRows;
@@ -65,7 +67,8 @@ export class RepeatOrders {
       this.candidates = new Int32Array(2 * n);
     }
     let count = 0;
-    for (let i = 0; i < n; i++) if (kind[i] === Kind.order && ids[i] === ids[i] && b.amount[i] >= 0) this.candidates[count++] = i;
+    for (let i = 0; i < n; i++)
+      if (kind[i] === Kind.order && ids[i] === ids[i] && b.amount[i] >= 0) this.candidates[count++] = i;
     this.numbers.addAll(ids, this.candidates, count, this.fresh);
     let repeats = 0;
     for (let i = 0; i < n; i++) {
@@ -126,4 +129,3 @@ export class RepeatOrders {
     return this.seen.add(key, 0, n + 19);
   }
 }
-

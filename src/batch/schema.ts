@@ -48,7 +48,12 @@ const KIND_EXPECTED = 'Dictionary<Utf8> or Utf8 (order, refund, visit, email_ope
 export function checkSchema(batch: RecordBatch, names: ColumnNames, source: string): IdMode {
   const field = (name: string) => batch.schema.fields.find((f) => f.name === name);
   const fieldNames = batch.schema.fields.map((f) => `"${printable(f.name)}"`);
-  const present = fieldNames.length === 0 ? 'none' : fieldNames.length > 12 ? `${fieldNames.slice(0, 12).join(', ')}, ...` : fieldNames.join(', ');
+  const present =
+    fieldNames.length === 0
+      ? 'none'
+      : fieldNames.length > 12
+        ? `${fieldNames.slice(0, 12).join(', ')}, ...`
+        : fieldNames.join(', ');
   const need = (name: string, expected: string) => {
     const f = field(name);
     if (!f) throw schemaError(source, name, expected, `is missing (columns: ${present})`);

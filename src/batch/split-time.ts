@@ -43,11 +43,21 @@ export function splitAtTime(input: ConvertedInput, t: number, pool: BufferPool):
     }
     counted = true;
   }
-  const partsOf = (pick: (p: ShardPart) => BatchBuffer): ShardPart[] => input.parts.map((p) => ({ shape, buffer: pick(p) }));
+  const partsOf = (pick: (p: ShardPart) => BatchBuffer): ShardPart[] =>
+    input.parts.map((p) => ({ shape, buffer: pick(p) }));
   const first: ConvertedInput = { ...input, ...before, parts: partsOf((p) => copies.get(p.buffer)!) };
   const rest: ConvertedInput = {
-    ...input, parts: partsOf((p) => p.buffer), batches: 0, rejected: 0, afterAsOf: 0, rejects: [], rejectedBy: undefined, largest: undefined,
-    orders: input.orders - before.orders, refunds: input.refunds - before.refunds, engagements: input.engagements - before.engagements,
+    ...input,
+    parts: partsOf((p) => p.buffer),
+    batches: 0,
+    rejected: 0,
+    afterAsOf: 0,
+    rejects: [],
+    rejectedBy: undefined,
+    largest: undefined,
+    orders: input.orders - before.orders,
+    refunds: input.refunds - before.refunds,
+    engagements: input.engagements - before.engagements,
   };
   return [first, rest];
 }

@@ -32,7 +32,10 @@ export function dateArg(name: string): (v: string) => DateArg {
       if (DATE.test(t) && !validDay(t)) throw new RfmError('RFM_ERR_OPTION', `${name}: ${v} is no day of the calendar`);
       return new DateArg(t);
     }
-    throw new RfmError('RFM_ERR_OPTION', `${name} must be a date like 2026-01-31 (the end of that day in --timezone), a time like 2026-01-31T12:00 or 2026-01-31T12:00:00Z, or "now"; got ${v}`);
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      `${name} must be a date like 2026-01-31 (the end of that day in --timezone), a time like 2026-01-31T12:00 or 2026-01-31T12:00:00Z, or "now"; got ${v}`,
+    );
   };
 }
 
@@ -42,7 +45,10 @@ function validDay(t: string): boolean {
   return at.getUTCFullYear() === y && at.getUTCMonth() === m - 1 && at.getUTCDate() === d;
 }
 
-/** The instant a date option means in the zone: a DATE's last millisecond there, a wall time there, else the time given. */
+/**
+ * The instant a date option means in the zone: a DATE's last millisecond there, a wall time there,
+ * else the time given.
+ */
 export function instantOf(text: string, zone: string): number {
   if (text === 'now') return Date.now();
   const clock = new ZoneClock(zone);
@@ -68,13 +74,16 @@ export function resolveDates(command: Command): void {
   }
 }
 
-
 /**
  * Without --timezone, the zone a command's cart exports' own offsets tell (export-zone.ts),
  * said on stderr; a plain file's offsets make every time exact but name no zone (UTC stays).
  */
 export async function zoneFromExports(command: Command): Promise<void> {
-  if (!command.options.some((o) => o.attributeName() === 'timezone') || command.getOptionValueSource('timezone') !== 'default') return;
+  if (
+    !command.options.some((o) => o.attributeName() === 'timezone') ||
+    command.getOptionValueSource('timezone') !== 'default'
+  )
+    return;
   const carts: string[] = [];
   for (const arg of command.args) {
     try {
@@ -88,6 +97,8 @@ export async function zoneFromExports(command: Command): Promise<void> {
   if (told === null || told.zone === 'UTC') return;
   command.setOptionValueWithSource('timezone', told.zone, 'implied');
   if (command.opts().quiet !== true) {
-    process.stderr.write(`rfm: the export's times carry the offsets ${told.offsets.join(', ')}: the store's zone is taken as ${told.zone} (--timezone to say another)\n`);
+    process.stderr.write(
+      `rfm: the export's times carry the offsets ${told.offsets.join(', ')}: the store's zone is taken as ${told.zone} (--timezone to say another)\n`,
+    );
   }
 }

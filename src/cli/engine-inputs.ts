@@ -60,22 +60,74 @@ export interface EngineInputOptions {
 
 /** The options of an engine and its inputs, on a command. */
 export function engineInputOptions(c: Command): Command {
-  c
-    .option('--as-of <date>', 'measure recency against this date (the end of that day in --timezone) instead of the latest event (events after it are ignored); "now" for the wall clock', dateArg('--as-of'))
-    .option('--workers <n>', 'worker threads, one shard each (0: all in this thread)', wholeNumber('--workers', 0, 64), availableParallelism())
-    .option('--core <name>', 'kernel: wasm or js (the plain TypeScript core)', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
+  c.option(
+    '--as-of <date>',
+    'measure recency against this date (the end of that day in --timezone) ' +
+      'instead of the latest event (events after it are ignored); "now" for ' +
+      'the wall clock',
+    dateArg('--as-of'),
+  )
+    .option(
+      '--workers <n>',
+      'worker threads, one shard each (0: all in this thread)',
+      wholeNumber('--workers', 0, 64),
+      availableParallelism(),
+    )
+    .option(
+      '--core <name>',
+      'kernel: wasm or js (the plain TypeScript core)',
+      oneOf('--core', ['wasm', 'js'] as const),
+      'wasm',
+    )
     .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
     .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
-    .option('--max-amount <amount>', 'reject orders and refunds larger than this', amount('--max-amount'), DEFAULT_MAX_AMOUNT)
-    .option('--max-future <duration>', 'reject events dated more than this ahead of the clock (90s, 12h, 1d; "off": keep them, for a simulated future)', futureBound('--max-future'), DEFAULT_MAX_FUTURE_MS)
-    .option('--min-year <year>', 'reject events dated before this year (placeholder dates such as 0001-01-01)', wholeNumber('--min-year', 1, 9999), DEFAULT_MIN_YEAR)
-    .option('--stall-timeout <ms>', 'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)', wholeNumber('--stall-timeout', 100, 3_600_000))
-    .option('--format <format>', `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`, oneOf('--format', ['auto', ...INPUT_KINDS] as const), 'auto');
+    .option(
+      '--max-amount <amount>',
+      'reject orders and refunds larger than this',
+      amount('--max-amount'),
+      DEFAULT_MAX_AMOUNT,
+    )
+    .option(
+      '--max-future <duration>',
+      'reject events dated more than this ahead of the clock (90s, 12h, 1d; "off": keep them, for a simulated future)',
+      futureBound('--max-future'),
+      DEFAULT_MAX_FUTURE_MS,
+    )
+    .option(
+      '--min-year <year>',
+      'reject events dated before this year (placeholder dates such as 0001-01-01)',
+      wholeNumber('--min-year', 1, 9999),
+      DEFAULT_MIN_YEAR,
+    )
+    .option(
+      '--stall-timeout <ms>',
+      'give up on an input that yields nothing for this long, ms (default 5000 for files, none for stdin)',
+      wholeNumber('--stall-timeout', 100, 3_600_000),
+    )
+    .option(
+      '--format <format>',
+      `auto (a file's first bytes, then its header, decide; stdin is Arrow), ${INPUT_KINDS.join(', ')}`,
+      oneOf('--format', ['auto', ...INPUT_KINDS] as const),
+      'auto',
+    );
   return cartOptions(csvReadOptions(c));
 }
 
 /** How a CSV is read: the options of rfm replay, rfm serve FILE and the rest. */
-export type CsvReadOptions = Pick<EngineInputOptions, 'customerColumn' | 'tsColumn' | 'amountColumn' | 'kindColumn' | 'orderColumn' | 'delimiter' | 'header' | 'dateFormat' | 'decimalComma' | 'idType' | 'encoding'>;
+export type CsvReadOptions = Pick<
+  EngineInputOptions,
+  | 'customerColumn'
+  | 'tsColumn'
+  | 'amountColumn'
+  | 'kindColumn'
+  | 'orderColumn'
+  | 'delimiter'
+  | 'header'
+  | 'dateFormat'
+  | 'decimalComma'
+  | 'idType'
+  | 'encoding'
+>;
 
 /** The input's column names and the CSV options, on a command. */
 export function csvReadOptions(c: Command): Command {
@@ -84,25 +136,52 @@ export function csvReadOptions(c: Command): Command {
     .option('--ts-column <name>', 'event time column', 'ts')
     .option('--amount-column <name>', 'amount column', 'amount')
     .option('--kind-column <name>', 'event kind column (optional in the data)', 'kind')
-    .option('--order-column <name>', `order id column: a repeated id counts once (read when the input has it; "none": every row is its own order)`, DEFAULT_ORDER_COLUMN)
+    .option(
+      '--order-column <name>',
+      `order id column: a repeated id counts once (read when the input has it; "none": every row is its own order)`,
+      DEFAULT_ORDER_COLUMN,
+    )
     .option('--delimiter <char>', 'CSV field delimiter ("tab" for tabs)', ',')
     .option('--no-header', 'CSV: the first line is data; name columns by number')
-    .option('--date-format <format>', `CSV: how times are written: ${DATE_FORMATS.join(', ')}`, oneOf('--date-format', DATE_FORMATS), 'iso')
+    .option(
+      '--date-format <format>',
+      `CSV: how times are written: ${DATE_FORMATS.join(', ')}`,
+      oneOf('--date-format', DATE_FORMATS),
+      'iso',
+    )
     .option('--decimal-comma', 'CSV: amounts use "," as the decimal mark (12,50)')
-    .option('--id-type <type>', 'CSV: customer ids auto, int or string', oneOf('--id-type', ['auto', 'int', 'string'] as const), 'auto')
-    .option('--encoding <encoding>', 'CSV: how the file is text, utf8 (checked) or latin1', oneOf('--encoding', ['utf8', 'latin1'] as const), 'utf8');
+    .option(
+      '--id-type <type>',
+      'CSV: customer ids auto, int or string',
+      oneOf('--id-type', ['auto', 'int', 'string'] as const),
+      'auto',
+    )
+    .option(
+      '--encoding <encoding>',
+      'CSV: how the file is text, utf8 (checked) or latin1',
+      oneOf('--encoding', ['utf8', 'latin1'] as const),
+      'utf8',
+    );
 }
 
 /** The CSV reader's options from the command's: the columns by the same names as for Arrow. */
 export function csvOptions(o: CsvReadOptions): CsvImportOptions {
   const delimiter = o.delimiter === '\\t' || o.delimiter === 'tab' ? '\t' : o.delimiter;
-  if (delimiter.length !== 1) throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
+  if (delimiter.length !== 1)
+    throw new RfmError('RFM_ERR_OPTION', `--delimiter must be one character (or "tab"), got ${o.delimiter}`);
   return {
-    customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn,
+    customer: o.customerColumn,
+    ts: o.tsColumn,
+    amount: o.amountColumn,
     // the default kind column is read when the header has one, as rfm import csv does
     kind: o.kindColumn === 'kind' ? undefined : o.kindColumn,
     order: orderColumnOf(o),
-    delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false, idType: o.idType, encoding: o.encoding,
+    delimiter,
+    header: o.header,
+    dateFormat: o.dateFormat,
+    decimalComma: o.decimalComma ?? false,
+    idType: o.idType,
+    encoding: o.encoding,
     columnOptionSuffix: '-column',
   };
 }
@@ -115,7 +194,12 @@ export function orderColumnOf(o: Pick<CsvReadOptions, 'orderColumn'>): OrderColu
 
 export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boolean): Engine {
   return new Engine({
-    workers: o.workers, core: o.core, model, relativeAccuracy: o.accuracy, asOf: o.asOf, keepRejects,
+    workers: o.workers,
+    core: o.core,
+    model,
+    relativeAccuracy: o.accuracy,
+    asOf: o.asOf,
+    keepRejects,
     columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
     limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture, notBefore: startOfYear(o.minYear) },
   });
@@ -130,8 +214,11 @@ export class EngineInputs {
   private readonly progress: Progress;
 
   private constructor(
-    private readonly inputs: string[], private readonly kinds: Map<string, InputKind>, private readonly engine: Engine,
-    private readonly o: EngineInputOptions, private readonly label: string,
+    private readonly inputs: string[],
+    private readonly kinds: Map<string, InputKind>,
+    private readonly engine: Engine,
+    private readonly o: EngineInputOptions,
+    private readonly label: string,
   ) {
     this.progress = new Progress(label, 'batches');
   }
@@ -149,9 +236,13 @@ export class EngineInputs {
     return {
       csv: csvOptions(o),
       cart: {
-        currency: o.currency, timezone: o.timezone, decimalComma: o.decimalComma ?? false,
+        currency: o.currency,
+        timezone: o.timezone,
+        decimalComma: o.decimalComma ?? false,
         dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
-        notAfter: notAfter({ maxFutureMs: o.maxFuture }), notBefore: startOfYear(o.minYear), maxAmount: o.maxAmount,
+        notAfter: notAfter({ maxFutureMs: o.maxFuture }),
+        notBefore: startOfYear(o.minYear),
+        maxAmount: o.maxAmount,
         encoding: o.encoding,
       },
       arrow: {
@@ -170,7 +261,11 @@ export class EngineInputs {
    * state has them), and `applied` is called after each batch applied with the count so far
    * (a checkpoint's position: the inputs give the same batches on every read).
    */
-  async readAll(first: boolean, rejects: RejectsFile | null, resume?: { skip: number; applied: (batches: number) => Promise<void> }): Promise<void> {
+  async readAll(
+    first: boolean,
+    rejects: RejectsFile | null,
+    resume?: { skip: number; applied: (batches: number) => Promise<void> },
+  ): Promise<void> {
     const engine = this.engine;
     let batchesBefore = 0;
     let converted = 0;
@@ -181,8 +276,14 @@ export class EngineInputs {
     for (const unit of this.units()) {
       let batches = 0;
       const format = unit.kind;
-      if (first) for (const input of unit.paths) this.read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
-      const opened = openInput(unit.paths, format, this.target(), this.readOptions(format, () => batchesBefore));
+      if (first)
+        for (const input of unit.paths) this.read.push(`${input === '-' ? 'stdin' : input}: ${describeInput(format)}`);
+      const opened = openInput(
+        unit.paths,
+        format,
+        this.target(),
+        this.readOptions(format, () => batchesBefore),
+      );
       if (opened.cart !== null && first) this.carts.push(opened.cart);
       if (format !== 'arrow') this.progress.total = null;
       for await (const c of opened.batches) {
@@ -203,8 +304,10 @@ export class EngineInputs {
       batchesBefore += batches;
       const stats = opened.csvStats;
       if (first && stats.badFieldCounts > 0) {
-        process.stderr.write(`rfm: ${unit.paths[0]}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
-          `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`);
+        process.stderr.write(
+          `rfm: ${unit.paths[0]}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+            `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`,
+        );
       }
     }
     this.progress.done();
@@ -216,18 +319,25 @@ export class EngineInputs {
   private checkSomethingCounted(): void {
     const k = this.engine.counts;
     const cartRows = this.carts.reduce((t, c) => t + c.rows, 0);
-    if (k.rows === 0 && cartRows === 0) throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to ${this.label}`);
+    if (k.rows === 0 && cartRows === 0)
+      throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: no rows to ${this.label}`);
     if (k.orders + k.refunds + k.engagements + k.afterAsOf > 0) return;
     const counted = countedOf(this.engine, this.carts, 0);
     const [top] = reasonsByCount(counted);
     const rows = counted.rowsRead.toLocaleString('en-US');
     if (top === undefined) {
-      throw new RfmError('RFM_ERR_INPUT', `${this.inputs.join(', ')}: none of the ${rows} rows is an order to count (${cartLeftOut(counted)})`);
+      throw new RfmError(
+        'RFM_ERR_INPUT',
+        `${this.inputs.join(', ')}: none of the ${rows} rows is an order to count (${cartLeftOut(counted)})`,
+      );
     }
     const fix = fixFor(top[0], this.engine.rejectedBy[top[0]]?.first);
     const leftOut = this.carts.length > 0 ? ` (${cartLeftOut(counted)})` : '';
-    throw new RfmError('RFM_ERR_INPUT', `every one of the ${rows} rows was rejected${leftOut ? ' or left out' : ''}${leftOut}; the commonest reason: ` +
-      `${top[1].count.toLocaleString('en-US')} ${top[0]} (the first: ${top[1].first})${fix}`);
+    throw new RfmError(
+      'RFM_ERR_INPUT',
+      `every one of the ${rows} rows was rejected${leftOut ? ' or left out' : ''}${leftOut}; the commonest reason: ` +
+        `${top[1].count.toLocaleString('en-US')} ${top[0]} (the first: ${top[1].first})${fix}`,
+    );
   }
 
   /**
@@ -259,12 +369,25 @@ export class EngineInputs {
   /** The first and last event times of the inputs (a read that applies nothing), or null when there is none. */
   async timeRange(): Promise<{ first: number; last: number } | null> {
     const pool = new BufferPool(false);
-    const target = { ...this.engine.sourceOptions(), asOf: undefined, numShards: 1, recycleFrom: pool, keepRejects: false, after: undefined, quietRejects: true };
+    const target = {
+      ...this.engine.sourceOptions(),
+      asOf: undefined,
+      numShards: 1,
+      recycleFrom: pool,
+      keepRejects: false,
+      after: undefined,
+      quietRejects: true,
+    };
     let first = Infinity;
     let last = -Infinity;
     for (const unit of this.units()) {
       const format = unit.kind;
-      for await (const c of openInput(unit.paths, format, target, this.readOptions(format, () => 0)).batches) {
+      for await (const c of openInput(
+        unit.paths,
+        format,
+        target,
+        this.readOptions(format, () => 0),
+      ).batches) {
         const part = c.parts[0];
         const b = columnBatchOver(part.buffer, part.shape);
         for (let i = 0; i < b.numRows; i++) if (b.kind[i] !== Kind.skip && b.ts[i] < first) first = b.ts[i];
@@ -278,15 +401,19 @@ export class EngineInputs {
 
 /** The repeated orders left out, in words: with a warning when they look like an order's line items. */
 export function repeatsText(r: RepeatOrders, column: string): string {
-  const items = r.otherAmounts > 0
-    ? `; ${r.otherAmounts.toLocaleString('en-US')} of them with another amount than the row before: if the rows are an order's line items, not repeats, give --order-column none`
-    : '';
+  const items =
+    r.otherAmounts > 0
+      ? `; ${r.otherAmounts.toLocaleString('en-US')} of them with another amount than the row before: if the rows are an order's line items, not repeats, give --order-column none`
+      : '';
   return `rfm: ${r.dropped.toLocaleString('en-US')} rows repeat an order id (column "${column}") an earlier row had: counted once${items}\n`;
 }
 
 /** What a cart's rules left out, in words: the statuses, currencies and repeats. */
 function cartLeftOut(c: Counted): string {
-  const parts = [...Object.entries(c.excluded).map(([why, k]) => `${k} ${why}`), ...Object.entries(c.otherCurrencies).map(([cur, k]) => `${k} in ${cur}`)];
+  const parts = [
+    ...Object.entries(c.excluded).map(([why, k]) => `${k} ${why}`),
+    ...Object.entries(c.otherCurrencies).map(([cur, k]) => `${k} in ${cur}`),
+  ];
   if (c.duplicates > 0) parts.push(`${c.duplicates} repeated`);
   return parts.length > 0 ? `left out: ${parts.join(', ')}` : 'none left out by status or currency';
 }

@@ -5,7 +5,10 @@ export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INT
   return (v: string) => {
     const n = Number(v.replace(/_/g, ''));
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new RfmError('RFM_ERR_OPTION', `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${v}`);
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${v}`,
+      );
     }
     return n;
   };
@@ -23,14 +26,16 @@ export function fraction(name: string): (v: string) => number {
 export function rate(name: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!(v.trim() !== '' && n >= 0 && n <= 1)) throw new RfmError('RFM_ERR_OPTION', `${name} must be a yearly rate from 0 to 1 (0.1: 10 % a year), got ${v}`);
+    if (!(v.trim() !== '' && n >= 0 && n <= 1))
+      throw new RfmError('RFM_ERR_OPTION', `${name} must be a yearly rate from 0 to 1 (0.1: 10 % a year), got ${v}`);
     return n;
   };
 }
 
 export function oneOf<T extends string>(name: string, values: readonly T[]): (v: string) => T {
   return (v: string) => {
-    if (!(values as readonly string[]).includes(v)) throw new RfmError('RFM_ERR_OPTION', `${name} must be one of ${values.join(', ')}, got ${v}`);
+    if (!(values as readonly string[]).includes(v))
+      throw new RfmError('RFM_ERR_OPTION', `${name} must be one of ${values.join(', ')}, got ${v}`);
     return v as T;
   };
 }
@@ -40,7 +45,8 @@ export function duration(name: string): (v: string) => number | undefined {
   return (v: string) => {
     if (v === 'off') return undefined;
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v.trim());
-    if (!m) throw new RfmError('RFM_ERR_OPTION', `${name} must be a duration like 90s, 30m, 12h or 1d (or "off"), got ${v}`);
+    if (!m)
+      throw new RfmError('RFM_ERR_OPTION', `${name} must be a duration like 90s, 30m, 12h or 1d (or "off"), got ${v}`);
     const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
     return Number(m[1]) * unit;
   };
@@ -58,7 +64,8 @@ export function futureBound(name: string): (v: string) => number {
 export function amount(name: string): (v: string) => number {
   return (v: string) => {
     const n = Number(v.replace(/_/g, ''));
-    if (!(n > 0 && Number.isFinite(n))) throw new RfmError('RFM_ERR_OPTION', `${name} must be a positive amount, got ${v}`);
+    if (!(n > 0 && Number.isFinite(n)))
+      throw new RfmError('RFM_ERR_OPTION', `${name} must be a positive amount, got ${v}`);
     return n;
   };
 }

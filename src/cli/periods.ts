@@ -13,10 +13,14 @@ function nextStart(t: number, p: Period, clock: ZoneClock): number {
   const m = d.getUTCMonth();
   const wall = ((): number => {
     switch (p) {
-      case 'day': return Date.UTC(y, m, d.getUTCDate() + 1);
-      case 'week': return Date.UTC(y, m, d.getUTCDate() + (7 - ((d.getUTCDay() + 6) % 7)));
-      case 'month': return Date.UTC(y, m + 1, 1);
-      case 'quarter': return Date.UTC(y, m - (m % 3) + 3, 1);
+      case 'day':
+        return Date.UTC(y, m, d.getUTCDate() + 1);
+      case 'week':
+        return Date.UTC(y, m, d.getUTCDate() + (7 - ((d.getUTCDay() + 6) % 7)));
+      case 'month':
+        return Date.UTC(y, m + 1, 1);
+      case 'quarter':
+        return Date.UTC(y, m - (m % 3) + 3, 1);
     }
   })();
   return clock.utc(wall);
@@ -32,7 +36,11 @@ export function periodEnds(first: number, last: number, p: Period, zone = 'UTC',
   const ends: number[] = [];
   for (let start = nextStart(first, p, clock); start <= last; start = nextStart(start, p, clock)) {
     ends.push(start - 1);
-    if (ends.length > limit) throw new RfmError('RFM_ERR_OPTION', `--every ${p} over these dates makes more than ${limit.toLocaleString('en-US')} reports; take a longer period`);
+    if (ends.length > limit)
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `--every ${p} over these dates makes more than ${limit.toLocaleString('en-US')} reports; take a longer period`,
+      );
   }
   return ends;
 }

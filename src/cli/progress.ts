@@ -8,7 +8,11 @@ export class Progress {
   private drawn = false;
   total: number | null = null;
 
-  constructor(private readonly label: string, private readonly unit: string, private readonly enabled = process.stderr.isTTY === true) {}
+  constructor(
+    private readonly label: string,
+    private readonly unit: string,
+    private readonly enabled = process.stderr.isTTY === true,
+  ) {}
 
   /** done: units finished so far; rows: for the rate. */
   update(done: number, rows: number): void {

@@ -44,7 +44,11 @@ class JsonLines {
   }
   async close(): Promise<void> {
     if (this.path === '-') return;
-    await new Promise<void>((resolve, reject) => (this.out as WriteStream).end((e?: Error | null) => (e ? reject(new RfmError('RFM_ERR_INPUT', `cannot write ${this.path}: ${e.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      (this.out as WriteStream).end((e?: Error | null) =>
+        e ? reject(new RfmError('RFM_ERR_INPUT', `cannot write ${this.path}: ${e.message}`)) : resolve(),
+      ),
+    );
   }
 }
 
@@ -67,15 +71,32 @@ interface ReplayOptions extends EngineInputOptions {
 /** --from, --to and --every make sense together, and read the inputs more than once. */
 function checkWindows(inputs: string[], o: ReplayOptions): void {
   const windows = o.from !== undefined || o.every !== undefined || o.cohorts === true;
-  if (o.to !== undefined && o.asOf !== undefined) throw new RfmError('RFM_ERR_OPTION', '--to and --as-of are the same date here: give one');
-  if (o.to !== undefined && !windows) throw new RfmError('RFM_ERR_OPTION', '--to closes --from or --every: give one of them, or --as-of for a report at a date');
-  if (o.jsonLines !== undefined && o.every === undefined) throw new RfmError('RFM_ERR_OPTION', '--json-lines writes the reports of --every: give --every day|week|month|quarter');
-  if (o.every !== undefined && o.jsonLines === undefined) throw new RfmError('RFM_ERR_OPTION', '--every writes a report a period: give --json-lines FILE (- for stdout)');
+  if (o.to !== undefined && o.asOf !== undefined)
+    throw new RfmError('RFM_ERR_OPTION', '--to and --as-of are the same date here: give one');
+  if (o.to !== undefined && !windows)
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      '--to closes --from or --every: give one of them, or --as-of for a report at a date',
+    );
+  if (o.jsonLines !== undefined && o.every === undefined)
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      '--json-lines writes the reports of --every: give --every day|week|month|quarter',
+    );
+  if (o.every !== undefined && o.jsonLines === undefined)
+    throw new RfmError('RFM_ERR_OPTION', '--every writes a report a period: give --json-lines FILE (- for stdout)');
   const end = o.to ?? o.asOf;
-  if (o.from !== undefined && end !== undefined && !(o.from < end)) throw new RfmError('RFM_ERR_OPTION', '--from must be before --to');
+  if (o.from !== undefined && end !== undefined && !(o.from < end))
+    throw new RfmError('RFM_ERR_OPTION', '--from must be before --to');
   // each window is a read of the inputs: stdin cannot be read again
-  if (windows && inputs.includes('-')) throw new RfmError('RFM_ERR_OPTION', '--from, --every and --cohorts read the inputs once a date (each row applied once, in its period): give files, not stdin');
-  if (windows && o.jsonLines === '-' && [o.json, o.customers, o.rejects].includes('-')) throw new RfmError('RFM_ERR_OPTION', 'only one output can be - (stdout)');
+  if (windows && inputs.includes('-'))
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      '--from, --every and --cohorts read the inputs once a date (each row ' +
+        'applied once, in its period): give files, not stdin',
+    );
+  if (windows && o.jsonLines === '-' && [o.json, o.customers, o.rejects].includes('-'))
+    throw new RfmError('RFM_ERR_OPTION', 'only one output can be - (stdout)');
 }
 
 /** What the report is of, for replay and report alike. */
@@ -83,38 +104,87 @@ function reportOptions(c: Command): Command {
   return c
     .option('--json <file>', 'write the report as JSON (- for stdout)')
     .option('--exact', 'rank from all values instead of the sketches')
-    .option('--from <date>', 'also take every customer\'s segment at this date (its end in --timezone): the report gains "atFrom", the migration from then to --to and core retention', dateArg('--from'))
-    .option('--to <date>', 'the report\'s date with --from or --every (the end of that day in --timezone; default: --as-of, else the latest event)', dateArg('--to'))
-    .option('--cohorts', 'the cultivation table: of each month\'s new customers, the share Core within 90 / 180 / 365 days (segments measured at every month\'s end)')
-    .option('--predict', 'what customers are worth next: BG/NBD, MBG/NBD and Gamma-Gamma fitted at the report\'s date; P(alive), the year\'s expected purchases and CLV by segment (and per customer in --customers)');
+    .option(
+      '--from <date>',
+      "also take every customer's segment at this date (its end in " +
+        '--timezone): the report gains "atFrom", the migration from then to ' +
+        '--to and core retention',
+      dateArg('--from'),
+    )
+    .option(
+      '--to <date>',
+      "the report's date with --from or --every (the end of that day in " +
+        '--timezone; default: --as-of, else the latest event)',
+      dateArg('--to'),
+    )
+    .option(
+      '--cohorts',
+      "the cultivation table: of each month's new customers, the share Core " +
+        "within 90 / 180 / 365 days (segments measured at every month's end)",
+    )
+    .option(
+      '--predict',
+      'what customers are worth next: BG/NBD, MBG/NBD and Gamma-Gamma fitted ' +
+        "at the report's date; P(alive), the year's expected purchases and CLV " +
+        'by segment (and per customer in --customers)',
+    );
 }
 
 export function replayCommand(program: Command): void {
   const replay = program
     .command('replay')
-    .description('replay orders (Arrow IPC, Parquet, CSV or a cart\'s export, or - for stdin) through the engine and report the segments')
-    .argument('<inputs...>', 'order files, told apart by their first bytes, then their header; - reads stdin (Arrow, or --format csv)')
+    .description(
+      "replay orders (Arrow IPC, Parquet, CSV or a cart's export, or - for " +
+        'stdin) through the engine and report the segments',
+    )
+    .argument(
+      '<inputs...>',
+      'order files, told apart by their first bytes, then their header; - reads stdin (Arrow, or --format csv)',
+    )
     .option('--customers <file>', 'write one CSV row per customer (- for stdout)')
     .option('--rejects <file>', 'write rejected rows (null customer, bad time or amount) as CSV')
-    .option('--every <period>', `a report at the end of every ${PERIODS.join(', ')} (with the migration since the one before), to --json-lines`, oneOf('--every', PERIODS))
+    .option(
+      '--every <period>',
+      `a report at the end of every ${PERIODS.join(', ')} (with the migration since the one before), to --json-lines`,
+      oneOf('--every', PERIODS),
+    )
     .option('--json-lines <file>', 'with --every: one report a line (- for stdout)')
-    .option('--checkpoint <dir>', 'write the state to DIR as the replay goes (crash-safe), and resume from it when DIR holds one; Ctrl+C writes one and stops')
-    .option('--checkpoint-every <n|duration>', 'with --checkpoint: every N orders (1000000) or every duration (10s, 5m)', checkpointEvery, { orders: 1_000_000 })
+    .option(
+      '--checkpoint <dir>',
+      'write the state to DIR as the replay goes (crash-safe), and resume ' +
+        'from it when DIR holds one; Ctrl+C writes one and stops',
+    )
+    .option(
+      '--checkpoint-every <n|duration>',
+      'with --checkpoint: every N orders (1000000) or every duration (10s, 5m)',
+      checkpointEvery,
+      { orders: 1_000_000 },
+    )
     .option('-q, --quiet', 'no summary table');
-  engineInputOptions(reportOptions(replay))
-    .action(action(async (inputs: string[], o: ReplayOptions) => runReplay(inputs, o)));
+  engineInputOptions(reportOptions(replay)).action(
+    action(async (inputs: string[], o: ReplayOptions) => runReplay(inputs, o)),
+  );
 
   const report = program
     .command('report')
-    .description('the merchant\'s report as one self-contained HTML file (print it, forward it): segments, groups, retention, concentration, the migration between --from and --to, a playbook')
+    .description(
+      "the merchant's report as one self-contained HTML file (print it, " +
+        'forward it): segments, groups, retention, concentration, the ' +
+        'migration between --from and --to, a playbook',
+    )
     .argument('<inputs...>', 'order files, as rfm replay reads them')
     .option('-o, --output <file>', 'the HTML report (needed unless --json is all you want)')
     .option('-q, --quiet', 'no summary table (the report prints none: taken for symmetry with replay)');
-  engineInputOptions(reportOptions(report))
-    .action(action(async (inputs: string[], o: ReplayOptions & { output?: string }) => {
-      if (o.output === undefined && o.json === undefined) throw new RfmError('RFM_ERR_OPTION', 'rfm report writes -o FILE (the HTML report) or --json FILE, or both: say where');
+  engineInputOptions(reportOptions(report)).action(
+    action(async (inputs: string[], o: ReplayOptions & { output?: string }) => {
+      if (o.output === undefined && o.json === undefined)
+        throw new RfmError(
+          'RFM_ERR_OPTION',
+          'rfm report writes -o FILE (the HTML report) or --json FILE, or both: say where',
+        );
       return runReplay(inputs, { ...o, quiet: true }, o.output);
-    }));
+    }),
+  );
 }
 
 /** Restarts from the same checkpoint before a lost shard ends the replay. */
@@ -138,10 +208,18 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
     } catch (e) {
       if (!(e instanceof RfmError) || e.code !== 'RFM_ERR_WORKER') throw e;
       if (o.checkpoint === undefined) {
-        throw new RfmError('RFM_ERR_WORKER', `${e.message}; the replay cannot go on without its state (with --checkpoint DIR it restarts from the last checkpoint)`, { cause: e });
+        throw new RfmError(
+          'RFM_ERR_WORKER',
+          `${e.message}; the replay cannot go on without its state (with --checkpoint DIR it restarts from the last checkpoint)`,
+          { cause: e },
+        );
       }
       if (atPosition + 1 >= RESTARTS_AT_ONE_CHECKPOINT) {
-        throw new RfmError('RFM_ERR_WORKER', `${e.message}; ${RESTARTS_AT_ONE_CHECKPOINT} restarts from the same checkpoint failed, so the replay stops (the checkpoint in ${o.checkpoint} stays)`, { cause: e });
+        throw new RfmError(
+          'RFM_ERR_WORKER',
+          `${e.message}; ${RESTARTS_AT_ONE_CHECKPOINT} restarts from the same checkpoint failed, so the replay stops (the checkpoint in ${o.checkpoint} stays)`,
+          { cause: e },
+        );
       }
       process.stderr.write(`rfm: ${e.message}; restarting every shard from the last checkpoint in ${o.checkpoint}\n`);
     }
@@ -149,9 +227,15 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
 }
 
 /** One run of the replay; `resumed` is told the checkpoint position it starts from (0: the start). */
-async function replayOnce(inputs: string[], o: ReplayOptions, html: string | undefined, resumed: (batches: number) => void): Promise<void> {
+async function replayOnce(
+  inputs: string[],
+  o: ReplayOptions,
+  html: string | undefined,
+  resumed: (batches: number) => void,
+): Promise<void> {
   const toStdout = [o.json, o.customers, o.rejects].filter((f) => f === '-').length;
-  if (toStdout > 1) throw new RfmError('RFM_ERR_OPTION', 'only one of --json, --customers and --rejects can be - (stdout)');
+  if (toStdout > 1)
+    throw new RfmError('RFM_ERR_OPTION', 'only one of --json, --customers and --rejects can be - (stdout)');
   checkWindows(inputs, o);
   if (o.checkpoint !== undefined) checkCheckpointing(inputs, o);
   // from the start: a Ctrl+C while the engine starts stops at the first batch, with a checkpoint
@@ -166,9 +250,15 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     // the dates the inputs are read up to, each read applying the rows after the one before
     let mains: (number | undefined)[] = [to];
     const range = o.every !== undefined || o.cohorts ? await reader.timeRange() : null;
-    if ((o.every !== undefined || o.cohorts) && range === null) throw new RfmError('RFM_ERR_INPUT', `${inputs.join(', ')}: no rows to replay`);
+    if ((o.every !== undefined || o.cohorts) && range === null)
+      throw new RfmError('RFM_ERR_INPUT', `${inputs.join(', ')}: no rows to replay`);
     if (o.every !== undefined) {
-      mains = [...periodEnds(o.from ?? range!.first, Math.min(range!.last, to ?? Infinity), o.every, o.timezone).filter((b) => b >= (o.from ?? -Infinity)), to];
+      mains = [
+        ...periodEnds(o.from ?? range!.first, Math.min(range!.last, to ?? Infinity), o.every, o.timezone).filter(
+          (b) => b >= (o.from ?? -Infinity),
+        ),
+        to,
+      ];
     } else if (o.from !== undefined) {
       mains = [o.from, to];
     }
@@ -187,7 +277,8 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     let previous: string | null = null;
     let last: { report: Report; extras: SnapshotExtras } | null = null;
     let mainsSeen = 0;
-    const checkpoints = o.checkpoint === undefined ? null : await Checkpoints.open(o.checkpoint, inputs, o, model, engine, signals!);
+    const checkpoints =
+      o.checkpoint === undefined ? null : await Checkpoints.open(o.checkpoint, inputs, o, model, engine, signals!);
     if (checkpoints !== null) resumed(checkpoints.resume.skip);
     for (let w = 0; w < boundaries.length; w++) {
       const b = boundaries[w];
@@ -208,24 +299,45 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
       if (mainsSeen++ === 0 && mains.length > 1) atFrom = last.report;
       if (lines !== null) {
         const since: Migration = { from: previous, to: last.report.asOf, moves: movesOf(last.extras, model) };
-        lines.write({ ...last.report, headlines: headlines(last.report, model, last.extras.lorenz, since), migration: since });
+        lines.write({
+          ...last.report,
+          headlines: headlines(last.report, model, last.extras.lorenz, since),
+          migration: since,
+        });
       }
       previous = last.report.asOf;
     }
     await lines?.close();
     for (const c of reader.carts) process.stderr.write(cartSummaryText(c));
     const currencies = storeCurrencies(reader.carts);
-    if (currencies.length > 1) process.stderr.write(`rfm: these exports are in ${currencies.join(' and ')}: their money is added up as one (give one store's exports, or --currency)\n`);
+    if (currencies.length > 1)
+      process.stderr.write(
+        `rfm: these exports are in ${currencies.join(' and ')}: their money is added up as one (give one store's exports, or --currency)\n`,
+      );
     // --from: the moves since it (with --every the lines have theirs, and the last report is the plain one)
-    const migration: Migration | null = o.every === undefined && mains.length > 1 && atFrom !== null
-      ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) } : null;
-    const report: Report & { headlines?: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation; predictions?: ValueSummary } = last!.report;
-    report.counted = countedOf(engine, reader.carts, report.thresholds.medianSpend, inputs.length === 1 ? inputs[0] : undefined);
+    const migration: Migration | null =
+      o.every === undefined && mains.length > 1 && atFrom !== null
+        ? { from: atFrom.asOf, to: last!.report.asOf, moves: movesOf(last!.extras, model) }
+        : null;
+    const report: Report & {
+      headlines?: Headlines;
+      atFrom?: SegmentsAt;
+      migration?: Migration;
+      cultivation?: Cultivation;
+      predictions?: ValueSummary;
+    } = last!.report;
+    report.counted = countedOf(
+      engine,
+      reader.carts,
+      report.thresholds.medianSpend,
+      inputs.length === 1 ? inputs[0] : undefined,
+    );
     report.rejected = report.counted.rejected;
     report.currency = report.counted.currency;
     report.headlines = headlines(report, model, last!.extras.lorenz, migration ?? undefined);
     const alive = report.thresholds.aliveFit;
-    if (alive !== undefined && !alive.converged) process.stderr.write(`rfm: the model's p_alive conditions hold for no customer: ${alive.message}\n`);
+    if (alive !== undefined && !alive.converged)
+      process.stderr.write(`rfm: the model's p_alive conditions hold for no customer: ${alive.message}\n`);
     if (migration !== null) {
       report.atFrom = segmentsAt(atFrom!);
       report.migration = migration;
@@ -243,24 +355,51 @@ async function replayOnce(inputs: string[], o: ReplayOptions, html: string | und
     if (!o.quiet) {
       const moves = report.migration ? migrationText(report.migration) : '';
       const figures = headlinesText(report.headlines);
-      (toStdout > 0 ? process.stderr : process.stdout).write(`read ${reader.read.join('; ')}\n` + summaryTable(report, model) + figures + moves + (report.predictions ? predictionsText(report.predictions) : ''));
+      (toStdout > 0 ? process.stderr : process.stdout).write(
+        `read ${reader.read.join('; ')}\n` +
+          summaryTable(report, model) +
+          figures +
+          moves +
+          (report.predictions ? predictionsText(report.predictions) : ''),
+      );
     }
     if (engine.counts.afterAsOf > 0) {
-      process.stderr.write(`rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ${o.to !== undefined ? '--to' : '--as-of'} were left out\n`);
+      process.stderr.write(
+        `rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ${o.to !== undefined ? '--to' : '--as-of'} were left out\n`,
+      );
     }
     process.stderr.write(largeOrdersText(report.counted));
     if (engine.counts.rejected > 0) {
-      process.stderr.write(`rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}:\n` +
-        rejectedText(engine.rejectedBy, inputs.length === 1 ? inputs[0] : undefined));
+      process.stderr.write(
+        `rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}:\n` +
+          rejectedText(engine.rejectedBy, inputs.length === 1 ? inputs[0] : undefined),
+      );
     }
     if (o.json) {
       const text = JSON.stringify(report, null, 2) + '\n';
       if (jsonToStdout) process.stdout.write(text);
       else writeFileSync(o.json, text);
     }
-    if (o.customers) await writeCustomersCsv(o.customers, exported!, values === null ? undefined : predictionColumns(values, ['p_alive_mbgnbd', 'p_alive_bgnbd', 'expected_purchases_52w', 'clv_52w']), o.timezone);
+    if (o.customers)
+      await writeCustomersCsv(
+        o.customers,
+        exported!,
+        values === null
+          ? undefined
+          : predictionColumns(values, ['p_alive_mbgnbd', 'p_alive_bgnbd', 'expected_purchases_52w', 'clv_52w']),
+        o.timezone,
+      );
     if (html !== undefined) {
-      writeFileSync(html, htmlReport({ report: { ...report, headlines: report.headlines }, model, inputs: reader.read, prospects: last!.extras.prospects, predictions: report.predictions }));
+      writeFileSync(
+        html,
+        htmlReport({
+          report: { ...report, headlines: report.headlines },
+          model,
+          inputs: reader.read,
+          prospects: last!.extras.prospects,
+          predictions: report.predictions,
+        }),
+      );
       process.stderr.write(`rfm: wrote the report to ${html}\n`);
     }
   } finally {
@@ -295,14 +434,22 @@ function checkpointEvery(v: string): CheckpointEvery {
     if (orders >= 1) return { orders };
   }
   const ms = duration('--checkpoint-every')(v);
-  if (ms === undefined || !(ms > 0)) throw new RfmError('RFM_ERR_OPTION', `--checkpoint-every must be a number of orders (1000000) or a duration (10s), got ${v}`);
+  if (ms === undefined || !(ms > 0))
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      `--checkpoint-every must be a number of orders (1000000) or a duration (10s), got ${v}`,
+    );
   return { ms };
 }
 
 function checkCheckpointing(inputs: string[], o: ReplayOptions): void {
-  const why = inputs.includes('-') ? 'stdin cannot be read again from a position'
-    : o.from !== undefined || o.every !== undefined || o.cohorts ? 'it resumes a single read, not the reads of --from, --every or --cohorts (not yet)'
-      : o.rejects !== undefined ? 'the rejects file would have to resume too (not yet): leave out --rejects' : null;
+  const why = inputs.includes('-')
+    ? 'stdin cannot be read again from a position'
+    : o.from !== undefined || o.every !== undefined || o.cohorts
+      ? 'it resumes a single read, not the reads of --from, --every or --cohorts (not yet)'
+      : o.rejects !== undefined
+        ? 'the rejects file would have to resume too (not yet): leave out --rejects'
+        : null;
   if (why !== null) throw new RfmError('RFM_ERR_OPTION', `--checkpoint cannot be used here: ${why}`);
 }
 
@@ -318,7 +465,10 @@ class Checkpoints {
   private lastOrders = 0;
   private lastAt = performance.now();
   private constructor(
-    private readonly dir: CheckpointDir, private readonly engine: Engine, private readonly every: CheckpointEvery, private readonly skip: number,
+    private readonly dir: CheckpointDir,
+    private readonly engine: Engine,
+    private readonly every: CheckpointEvery,
+    private readonly skip: number,
     private readonly signals: StopSignals,
   ) {
     this.lastOrders = engine.counts.orders;
@@ -326,20 +476,40 @@ class Checkpoints {
     this.written = skip;
   }
 
-  static async open(path: string, inputs: string[], o: ReplayOptions, model: Model, engine: Engine, signals: StopSignals): Promise<Checkpoints> {
+  static async open(
+    path: string,
+    inputs: string[],
+    o: ReplayOptions,
+    model: Model,
+    engine: Engine,
+    signals: StopSignals,
+  ): Promise<Checkpoints> {
     const identity: RunIdentity = {
-      ...await inputIdentity(inputs),
+      ...(await inputIdentity(inputs)),
       model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
-      workers: engine.numShards, asOf: o.asOf ?? null, accuracy: o.accuracy,
-      columns: [o.customerColumn, o.tsColumn, o.amountColumn, o.kindColumn].join(','), maxAmount: o.maxAmount, maxFuture: o.maxFuture ?? null,
-      format: o.format, delimiter: o.delimiter, header: o.header, dateFormat: o.dateFormat, decimalComma: o.decimalComma ?? false,
-      idType: o.idType, encoding: o.encoding, currency: o.currency ?? null, timezone: o.timezone,
+      workers: engine.numShards,
+      asOf: o.asOf ?? null,
+      accuracy: o.accuracy,
+      columns: [o.customerColumn, o.tsColumn, o.amountColumn, o.kindColumn].join(','),
+      maxAmount: o.maxAmount,
+      maxFuture: o.maxFuture ?? null,
+      format: o.format,
+      delimiter: o.delimiter,
+      header: o.header,
+      dateFormat: o.dateFormat,
+      decimalComma: o.decimalComma ?? false,
+      idType: o.idType,
+      encoding: o.encoding,
+      currency: o.currency ?? null,
+      timezone: o.timezone,
     };
     const dir = new CheckpointDir(path, identity);
     const loaded = await dir.load();
     if (loaded !== null) {
       await engine.restore(loaded.engine);
-      process.stderr.write(`rfm: resuming from the checkpoint in ${path}: ${loaded.position.batches.toLocaleString('en-US')} batches, ${engine.counts.orders.toLocaleString('en-US')} orders applied\n`);
+      process.stderr.write(
+        `rfm: resuming from the checkpoint in ${path}: ${loaded.position.batches.toLocaleString('en-US')} batches, ${engine.counts.orders.toLocaleString('en-US')} orders applied\n`,
+      );
     }
     return new Checkpoints(dir, engine, o.checkpointEvery, loaded?.position.batches ?? 0, signals);
   }
@@ -352,11 +522,14 @@ class Checkpoints {
   private async applied(batches: number): Promise<void> {
     this.batches = batches;
     const e = this.every;
-    const due = 'orders' in e ? this.engine.counts.orders - this.lastOrders >= e.orders : performance.now() - this.lastAt >= e.ms;
+    const due =
+      'orders' in e ? this.engine.counts.orders - this.lastOrders >= e.orders : performance.now() - this.lastAt >= e.ms;
     if (!due && !this.signals.asked) return;
     await this.write();
     if (this.signals.asked) {
-      process.stderr.write(`rfm: stopped; the checkpoint in ${this.dir.dir} holds ${this.written.toLocaleString('en-US')} batches: run the same command to go on\n`);
+      process.stderr.write(
+        `rfm: stopped; the checkpoint in ${this.dir.dir} holds ${this.written.toLocaleString('en-US')} batches: run the same command to go on\n`,
+      );
       throw new StopReading();
     }
   }
@@ -377,7 +550,10 @@ class Checkpoints {
     this.lastAt = performance.now();
   }
 
-  /** The read is complete: a last checkpoint of all of it (a run again reports at once), and signals are Ctrl+C again. */
+  /**
+   * The read is complete: a last checkpoint of all of it (a run again reports at once), and signals
+   * are Ctrl+C again.
+   */
   async finish(): Promise<void> {
     if (this.batches > this.written) await this.write();
     this.signals.close();
@@ -398,7 +574,10 @@ function predictionsText(p: ValueSummary): string {
     `the next ${f.horizon} weeks (BG/NBD r ${n(f.bgnbd.r, 3)} alpha ${n(f.bgnbd.alpha, 3)} a ${n(f.bgnbd.a, 3)} b ${n(f.bgnbd.b, 3)}; Gamma-Gamma p ${n(f.gammaGamma.p, 2)} q ${n(f.gammaGamma.q, 2)} v ${n(f.gammaGamma.v, 2)}): ` +
       `${money(p.expectedPurchases)} purchases, CLV ${money(p.clv)}`,
     `${'segment'.padEnd(22)} ${'customers'.padStart(10)} ${'P(alive)'.padStart(9)} ${'purchases'.padStart(10)} ${'CLV'.padStart(14)}`,
-    ...p.bySegment.map((s) => `${s.segment.padEnd(22)} ${s.customers.toLocaleString('en-US').padStart(10)} ${n(s.pAlive, 3).padStart(9)} ${money(s.expectedPurchases).padStart(10)} ${money(s.clv).padStart(14)}`),
+    ...p.bySegment.map(
+      (s) =>
+        `${s.segment.padEnd(22)} ${s.customers.toLocaleString('en-US').padStart(10)} ${n(s.pAlive, 3).padStart(9)} ${money(s.expectedPurchases).padStart(10)} ${money(s.clv).padStart(14)}`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

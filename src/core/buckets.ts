@@ -14,9 +14,7 @@ import * as abi from '../abi/abi.js';
 
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
-const {
-  DAY_BUCKETS, MONEY_EXP_MAX, MONEY_EXP_MIN, ORDERS_LINEAR, ORDERS_SUB_BITS,
-} = abi;
+const { DAY_BUCKETS, MONEY_EXP_MAX, MONEY_EXP_MIN, ORDERS_LINEAR, ORDERS_SUB_BITS } = abi;
 
 // The bucket constants (the smallest and largest binary exponent with money buckets of their
 // own, the linear part of the orders buckets, the days of the last-day sketch) are the ABI's.

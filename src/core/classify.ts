@@ -13,8 +13,28 @@ import { Totals } from './totals.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  CENTS, D_FIRST_TS, D_GAP_SUM_SQ, D_LAST_TS, D_SPEND_CENTS, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, CUTS_PER_DIM,
-  FIELD_VALUES, FV_SPAN_SQ, Field, NO_SEGMENT, Op, WEEK_DAYS, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
+  CENTS,
+  D_FIRST_TS,
+  D_GAP_SUM_SQ,
+  D_LAST_TS,
+  D_SPEND_CENTS,
+  DAY_MS,
+  DIM_AOV,
+  DIM_F,
+  DIM_M,
+  DIM_R,
+  CUTS_PER_DIM,
+  FIELD_VALUES,
+  FV_SPAN_SQ,
+  Field,
+  NO_SEGMENT,
+  Op,
+  WEEK_DAYS,
+  W_LAST_DAY,
+  W_ORDERS,
+  W_PURCHASE_DAYS,
+  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT,
 } = abi;
 
 /** The fields a rule can read, for one customer. */
@@ -31,7 +51,16 @@ interface CustomerFields {
   lastDay: number;
 }
 const scratchFields: CustomerFields = {
-  orders: 0, purchaseDays: 0, spend: 0, firstTs: 0, lastTs: 0, gapSumSq: 0, engagements: 0, lastEngaged: 0, firstDay: 0, lastDay: 0,
+  orders: 0,
+  purchaseDays: 0,
+  spend: 0,
+  firstTs: 0,
+  lastTs: 0,
+  gapSumSq: 0,
+  engagements: 0,
+  lastEngaged: 0,
+  firstDay: 0,
+  lastDay: 0,
 };
 
 /** Customer s's fields, into one scratch object (no object per customer). */
@@ -56,7 +85,12 @@ export function fieldsOf(r: Records, s: number): CustomerFields {
 export class Classifier {
   readonly p: DecodedPlan;
   // the result for the last customer
-  r = 0; f = 0; m = 0; aov = 0; retention = 0; segment = 0;
+  r = 0;
+  f = 0;
+  m = 0;
+  aov = 0;
+  retention = 0;
+  segment = 0;
   readonly audience: Uint8Array;
   /** The customer's value of every field (see fillFields); slot FV_SPAN_SQ holds sum(gap)^2. */
   private readonly fv = new Float64Array(FIELD_VALUES);
@@ -166,7 +200,10 @@ export class Classifier {
     fv[Field.pAlive] = c.orders > 0 && c.purchaseDays > 0 ? this.pAlive() : Number.NaN;
   }
 
-  /** MBG/NBD's P(alive) under the plan's fit, as assembly/classify.ts's pAliveOf (and src/predict/bgnbd.ts's pAlive). */
+  /**
+   * MBG/NBD's P(alive) under the plan's fit, as assembly/classify.ts's pAliveOf (and
+   * src/predict/bgnbd.ts's pAlive).
+   */
   private pAlive(): number {
     const c = this.c;
     const { r, alpha, a, b } = this.p.alive;
@@ -190,13 +227,20 @@ export class Classifier {
     const lhs = this.fv[field];
     const rhs = field === Field.gapCv ? value * value * this.fv[FV_SPAN_SQ] : value;
     switch (p.condOp[i]) {
-      case Op.lt: return lhs < rhs;
-      case Op.le: return lhs <= rhs;
-      case Op.eq: return lhs === rhs;
-      case Op.ne: return lhs !== rhs;
-      case Op.ge: return lhs >= rhs;
-      case Op.gt: return lhs > rhs;
-      default: return false;
+      case Op.lt:
+        return lhs < rhs;
+      case Op.le:
+        return lhs <= rhs;
+      case Op.eq:
+        return lhs === rhs;
+      case Op.ne:
+        return lhs !== rhs;
+      case Op.ge:
+        return lhs >= rhs;
+      case Op.gt:
+        return lhs > rhs;
+      default:
+        return false;
     }
   }
 }

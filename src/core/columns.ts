@@ -13,7 +13,12 @@ import type { CustomerRows, ExactValues, IdMode } from '../domain/types.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  DAY_MS, NO_SEGMENT, STATE_COLUMNS, W_LAST_DAY, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT,
+  DAY_MS,
+  NO_SEGMENT,
+  STATE_COLUMNS,
+  W_LAST_DAY,
+  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT,
 } = abi;
 
 type Column = Float64Array | Uint32Array | Uint8Array;
@@ -21,12 +26,18 @@ type Column = Float64Array | Uint32Array | Uint8Array;
 /** The cold columns by state column name. */
 function coldColumn(r: Records, name: string): Column {
   switch (name) {
-    case 'lastEngaged': return r.lastEngaged;
-    case 'firstDayCents': return r.firstDayCents;
-    case 'engagements': return r.engagements;
-    case 'idOff': return r.idOff;
-    case 'idLen': return r.idLen;
-    default: return r.segment;
+    case 'lastEngaged':
+      return r.lastEngaged;
+    case 'firstDayCents':
+      return r.firstDayCents;
+    case 'engagements':
+      return r.engagements;
+    case 'idOff':
+      return r.idOff;
+    case 'idLen':
+      return r.idLen;
+    default:
+      return r.segment;
   }
 }
 
@@ -91,7 +102,8 @@ export function restoreColumns(r: Records, lists: DayLists, columns: Uint8Array[
   }
 }
 
-const column = (cols: Column[], name: (typeof STATE_COLUMNS)[number]['name']): Column => cols[STATE_COLUMNS.findIndex((c) => c.name === name)];
+const column = (cols: Column[], name: (typeof STATE_COLUMNS)[number]['name']): Column =>
+  cols[STATE_COLUMNS.findIndex((c) => c.name === name)];
 
 /** Every customer with its classification under the plan. */
 /** The audiences of the customer the classifier ran on last, a bit each (assembly/columns.ts's audienceBits). */
@@ -108,12 +120,22 @@ export function exportRows(r: Records, idMode: IdMode | null, plan: Float64Array
   const rows: CustomerRows = {
     numRows: n,
     idMode: idMode ?? 'int',
-    idWords: null, idOffsets: null, idBytes: null,
-    orders: column(cols, 'orders') as Uint32Array, purchaseDays: column(cols, 'purchaseDays') as Uint32Array,
-    spend: spendOfCents(column(cols, 'spendCents') as Float64Array), firstTs: column(cols, 'firstTs') as Float64Array,
-    lastTs: column(cols, 'lastTs') as Float64Array, engagements: column(cols, 'engagements') as Uint32Array,
-    r: new Uint8Array(n), f: new Uint8Array(n), m: new Uint8Array(n), aovScore: new Uint8Array(n),
-    retention: new Uint8Array(n), segment: new Uint8Array(n), audiences: new Uint32Array(n),
+    idWords: null,
+    idOffsets: null,
+    idBytes: null,
+    orders: column(cols, 'orders') as Uint32Array,
+    purchaseDays: column(cols, 'purchaseDays') as Uint32Array,
+    spend: spendOfCents(column(cols, 'spendCents') as Float64Array),
+    firstTs: column(cols, 'firstTs') as Float64Array,
+    lastTs: column(cols, 'lastTs') as Float64Array,
+    engagements: column(cols, 'engagements') as Uint32Array,
+    r: new Uint8Array(n),
+    f: new Uint8Array(n),
+    m: new Uint8Array(n),
+    aovScore: new Uint8Array(n),
+    retention: new Uint8Array(n),
+    segment: new Uint8Array(n),
+    audiences: new Uint32Array(n),
     previousSegment: column(cols, 'segment') as Uint8Array,
     firstDaySpend: spendOfCents(column(cols, 'firstDayCents') as Float64Array),
   };
@@ -173,8 +195,11 @@ export function exactValues(r: Records): ExactValues {
     }
   }
   const v: ExactValues = {
-    lastTs: new Float64Array(n), orders: new Float64Array(n), spend: new Float64Array(n),
-    aov: new Float64Array(n), meanGap: new Float64Array(ng),
+    lastTs: new Float64Array(n),
+    orders: new Float64Array(n),
+    spend: new Float64Array(n),
+    aov: new Float64Array(n),
+    meanGap: new Float64Array(ng),
   };
   let j = 0;
   let g = 0;

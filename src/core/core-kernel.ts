@@ -14,7 +14,15 @@ import { ingestRows } from './ingest.js';
 import { Records } from './records.js';
 import { Sketch } from './sketch.js';
 import { daysOf, readState, writeState } from '../domain/state-format.js';
-import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from '../domain/types.js';
+import type {
+  ColumnBatch,
+  CustomerRows,
+  ExactValues,
+  FitHistograms,
+  IdMode,
+  Kernel,
+  Sketches,
+} from '../domain/types.js';
 
 export class CoreKernel implements Kernel {
   readonly subBits: number;
@@ -69,8 +77,16 @@ export class CoreKernel implements Kernel {
     const columns = stateColumns(r).map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     const days = allDays(r, this.days);
     return writeState(
-      { idMode: this.idMode, numCustomers: r.numCustomers, arenaLen: r.arenaLen, subBits: this.subBits, dayCount: days.length },
-      columns, r.arena, new Uint8Array(days.buffer),
+      {
+        idMode: this.idMode,
+        numCustomers: r.numCustomers,
+        arenaLen: r.arenaLen,
+        subBits: this.subBits,
+        dayCount: days.length,
+      },
+      columns,
+      r.arena,
+      new Uint8Array(days.buffer),
     );
   }
 

@@ -11,7 +11,14 @@ import type { Records } from './records.js';
 
 // The ABI's numbers as this module's own constants (see records.ts).
 const {
-  D_GAP_SUM_SQ, DAYS_CHUNK_SHIFT, DAYS_JOURNAL_SHIFT: JOURNAL_SHIFT, DAYS_MIN_CLASS, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_DAYS_OFF, W_LAST_DAY,
+  D_GAP_SUM_SQ,
+  DAYS_CHUNK_SHIFT,
+  DAYS_JOURNAL_SHIFT: JOURNAL_SHIFT,
+  DAYS_MIN_CLASS,
+  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT,
+  W_DAYS_OFF,
+  W_LAST_DAY,
   W_PURCHASE_DAYS,
 } = abi;
 
@@ -109,7 +116,8 @@ export class DayLists {
   }
 
   private alloc(k: number): number {
-    if (k > DAYS_CHUNK_SHIFT) throw new RfmError('RFM_ERR_INPUT', `a customer has more than ${CHUNK_DAYS} purchase days`);
+    if (k > DAYS_CHUNK_SHIFT)
+      throw new RfmError('RFM_ERR_INPUT', `a customer has more than ${CHUNK_DAYS} purchase days`);
     const head = this.freeHead[k];
     if (head !== NONE) {
       this.freeHead[k] = this.get(head);

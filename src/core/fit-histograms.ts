@@ -8,7 +8,8 @@ import * as abi from '../abi/abi.js';
 import type { Records } from './records.js';
 import type { FitHistograms } from '../domain/types.js';
 
-const { CENTS, DAY_MS, FIT_DAY_OFFSET, FIT_DAY_SCALE, FIT_SPEND_BIN, FIT_SPEND_OFFSET, FIT_SPEND_SCALE, FIT_TX_SCALE } = abi;
+const { CENTS, DAY_MS, FIT_DAY_OFFSET, FIT_DAY_SCALE, FIT_SPEND_BIN, FIT_SPEND_OFFSET, FIT_SPEND_SCALE, FIT_TX_SCALE } =
+  abi;
 
 export function fitHistograms(r: Records): FitHistograms {
   const triples = new Map<number, number>();
@@ -25,11 +26,18 @@ export function fitHistograms(r: Records): FitHistograms {
     add(triples, (x * FIT_TX_SCALE + (last - first)) * FIT_DAY_SCALE + first + FIT_DAY_OFFSET);
     if (x > 0) {
       const m = (r.spend(s) - r.firstDayCents[s] / CENTS) / x;
-      add(spend, m > 0 ? x * FIT_SPEND_SCALE + Math.floor(Math.log(m) / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET : x * FIT_SPEND_SCALE);
+      add(
+        spend,
+        m > 0
+          ? x * FIT_SPEND_SCALE + Math.floor(Math.log(m) / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET
+          : x * FIT_SPEND_SCALE,
+      );
     }
   }
   return {
-    tripleKeys: Float64Array.from(triples.keys()), tripleCounts: Float64Array.from(triples.values()),
-    spendKeys: Float64Array.from(spend.keys()), spendCounts: Float64Array.from(spend.values()),
+    tripleKeys: Float64Array.from(triples.keys()),
+    tripleCounts: Float64Array.from(triples.values()),
+    spendKeys: Float64Array.from(spend.keys()),
+    spendCounts: Float64Array.from(spend.values()),
   };
 }

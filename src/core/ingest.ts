@@ -13,22 +13,48 @@ import type { ColumnBatch } from '../domain/types.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  CENTS, D_FIRST_TS, D_LAST_TS, D_MAX_ORDER, D_SPEND_CENTS, DAY_MS, GROUP, KIND_ORDER, KIND_REFUND, KIND_SKIP,
-  DAYS_CHUNK_SHIFT, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT, RECORD_WORD_SHIFT: WORD_SHIFT, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS,
+  CENTS,
+  D_FIRST_TS,
+  D_LAST_TS,
+  D_MAX_ORDER,
+  D_SPEND_CENTS,
+  DAY_MS,
+  GROUP,
+  KIND_ORDER,
+  KIND_REFUND,
+  KIND_SKIP,
+  DAYS_CHUNK_SHIFT,
+  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT,
+  W_KEY_HI,
+  W_KEY_LO,
+  W_LAST_DAY,
+  W_ORDERS,
 } = abi;
 const DAYS_CHUNK_MASK = (1 << DAYS_CHUNK_SHIFT) - 1;
 
 // Rows looked up together (one thread runs one batch at a time: shared by every core).
 const scratch = {
-  row: new Int32Array(GROUP), lo: new Int32Array(GROUP), hi: new Int32Array(GROUP),
-  hash: new Int32Array(GROUP), slot: new Int32Array(GROUP), word: new Int32Array(GROUP),
+  row: new Int32Array(GROUP),
+  lo: new Int32Array(GROUP),
+  hi: new Int32Array(GROUP),
+  hash: new Int32Array(GROUP),
+  slot: new Int32Array(GROUP),
+  word: new Int32Array(GROUP),
 };
 const keyScratch = new Int32Array(2);
 /** Sum of the read-ahead loads, kept so nothing optimizes them away. */
 let touched = 0;
 
 /** Applies the rows of `batch` whose customer falls in `shard` of `numShards`. Per batch. */
-export function ingestRows(records: Records, table: IndexTable, days: DayLists, batch: ColumnBatch, shard: number, numShards: number): void {
+export function ingestRows(
+  records: Records,
+  table: IndexTable,
+  days: DayLists,
+  batch: ColumnBatch,
+  shard: number,
+  numShards: number,
+): void {
   const { ts, amount, kind, idWords, idOffsets, idBytes } = batch;
   const isUtf8 = batch.idMode === 'utf8';
   const key = keyScratch;
@@ -94,7 +120,11 @@ export function ingestRows(records: Records, table: IndexTable, days: DayLists, 
       const lo = groupLo[j];
       const hi = groupHi[j];
       let s = groupSlot[j];
-      if (s < 0 || records.i32[(s << WORD_SHIFT) + W_KEY_LO] !== lo || records.i32[(s << WORD_SHIFT) + W_KEY_HI] !== hi) {
+      if (
+        s < 0 ||
+        records.i32[(s << WORD_SHIFT) + W_KEY_LO] !== lo ||
+        records.i32[(s << WORD_SHIFT) + W_KEY_HI] !== hi
+      ) {
         s = table.slotOf(lo, hi, groupHash[j]);
       }
       if (isUtf8 && records.numCustomers !== before) records.keepId(s, idBytes!, idOffsets![row], idOffsets![row + 1]);

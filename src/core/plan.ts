@@ -7,7 +7,8 @@
  *   [P_CUTS..] cuts: r, f, m, aov, CUTS_PER_DIM each (values in exact mode, bucket indices in sketch)
  *   [P_MEDIAN_SPEND] median spend    [P_STORE_GAP] store's median mean gap, days
  *   [P_P_ALIVE..] MBG/NBD's r, alpha, a, b in weeks for the p_alive field (NaN: no fit)
- *   [P_NUM_RETENTION] R retention states, then from P_LIMITS R-1 ratio limits (state i holds ratio <= limit i; last: above)
+ * [P_NUM_RETENTION] R retention states, then from P_LIMITS R-1 ratio limits (state i holds ratio <=
+ * limit i; last: above)
  *   then: Lost retention index, r used for the lost re-run
  *   then: S segments, each: lost target (-1 none), matchable (0/1), C, C x (field, op, value)
  *   then: A audiences, each: C, C x (field, op, value)
@@ -18,8 +19,20 @@ import * as abi from '../abi/abi.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  CUTS_PER_DIM, MODE_SKETCH, NUM_DIMS, P_AS_OF, P_CONDITION, P_CUTS, P_LIMITS, P_MEDIAN_SPEND, P_MODE,
-  P_NUM_RETENTION, P_P_ALIVE, P_SEGMENT_HEAD, P_STORE_GAP, P_SUB_BITS,
+  CUTS_PER_DIM,
+  MODE_SKETCH,
+  NUM_DIMS,
+  P_AS_OF,
+  P_CONDITION,
+  P_CUTS,
+  P_LIMITS,
+  P_MEDIAN_SPEND,
+  P_MODE,
+  P_NUM_RETENTION,
+  P_P_ALIVE,
+  P_SEGMENT_HEAD,
+  P_STORE_GAP,
+  P_SUB_BITS,
 } = abi;
 
 /** One test of a customer field against a value. */
@@ -151,10 +164,27 @@ export function decodePlan(plan: Float64Array): DecodedPlan {
     decode(audLen[i]);
   }
   return {
-    asOf: plan[P_AS_OF], isSketch: plan[P_MODE] === MODE_SKETCH, subBits: plan[P_SUB_BITS],
-    cuts: plan.slice(P_CUTS, P_CUTS + NUM_CUTS), medianSpend: plan[P_MEDIAN_SPEND], storeGap: plan[P_STORE_GAP],
+    asOf: plan[P_AS_OF],
+    isSketch: plan[P_MODE] === MODE_SKETCH,
+    subBits: plan[P_SUB_BITS],
+    cuts: plan.slice(P_CUTS, P_CUTS + NUM_CUTS),
+    medianSpend: plan[P_MEDIAN_SPEND],
+    storeGap: plan[P_STORE_GAP],
     alive: { r: plan[P_P_ALIVE], alpha: plan[P_P_ALIVE + 1], a: plan[P_P_ALIVE + 2], b: plan[P_P_ALIVE + 3] },
-    numRetention, limits: plan.slice(P_LIMITS, P_LIMITS + numRetention - 1), lostRetention, lostR,
-    numSegments, lostTarget, matchable, segStart, segLen, numAudiences, audStart, audLen, condField, condOp, condValue,
+    numRetention,
+    limits: plan.slice(P_LIMITS, P_LIMITS + numRetention - 1),
+    lostRetention,
+    lostR,
+    numSegments,
+    lostTarget,
+    matchable,
+    segStart,
+    segLen,
+    numAudiences,
+    audStart,
+    audLen,
+    condField,
+    condOp,
+    condValue,
   };
 }

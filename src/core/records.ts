@@ -10,8 +10,20 @@ import { askHugePages } from '../native/huge-pages.js';
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
 const {
-  CENTS, D_FIRST_TS, D_LAST_TS, D_SPEND_CENTS, DAY_MS, NO_SEGMENT, RECORD_BYTES, RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
-  RECORD_WORD_SHIFT: WORD_SHIFT, W_KEY_HI, W_KEY_LO, W_LAST_DAY, W_ORDERS, W_PURCHASE_DAYS,
+  CENTS,
+  D_FIRST_TS,
+  D_LAST_TS,
+  D_SPEND_CENTS,
+  DAY_MS,
+  NO_SEGMENT,
+  RECORD_BYTES,
+  RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
+  RECORD_WORD_SHIFT: WORD_SHIFT,
+  W_KEY_HI,
+  W_KEY_LO,
+  W_LAST_DAY,
+  W_ORDERS,
+  W_PURCHASE_DAYS,
 } = abi;
 
 export class Records {

@@ -12,9 +12,7 @@ import type { Sketches } from '../domain/types.js';
 
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
-const {
-  DAY_BUCKETS, ORDERS_BUCKETS,
-} = abi;
+const { DAY_BUCKETS, ORDERS_BUCKETS } = abi;
 
 export class Sketch {
   private readonly lastDay = new Uint32Array(DAY_BUCKETS);
@@ -35,7 +33,13 @@ export class Sketch {
   /** Copies of the sketches of `records`, rebuilt first when stale. */
   of(records: Records): Sketches {
     if (!this.valid) this.build(records);
-    return { lastDay: this.lastDay.slice(), orders: this.orders.slice(), spend: this.spend.slice(), aov: this.aov.slice(), meanGap: this.meanGap.slice() };
+    return {
+      lastDay: this.lastDay.slice(),
+      orders: this.orders.slice(),
+      spend: this.spend.slice(),
+      aov: this.aov.slice(),
+      meanGap: this.meanGap.slice(),
+    };
   }
 
   private build(r: Records): void {

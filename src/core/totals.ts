@@ -7,9 +7,7 @@ import * as abi from '../abi/abi.js';
 
 // The ABI's numbers as this module's own constants: V8 folds those into the code, not
 // imported bindings (measured on the plain core's ingest: 15.9 -> 18.7 M rows/s).
-const {
-  T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_SEGMENTS, T_UNMATCHED,
-} = abi;
+const { T_CUSTOMERS, T_PER_RETENTION, T_PER_SEGMENT, T_PROSPECTS, T_SEGMENTS, T_UNMATCHED } = abi;
 
 /** Offsets into a kernel's classify() totals. */
 export interface TotalsLayout {
@@ -37,7 +35,12 @@ export class Totals {
   readonly out: Float64Array;
   private readonly layout: TotalsLayout;
 
-  constructor(private readonly numSegments: number, numRetention: number, numAudiences: number, buckets: number) {
+  constructor(
+    private readonly numSegments: number,
+    numRetention: number,
+    numAudiences: number,
+    buckets: number,
+  ) {
     this.layout = totalsLayout(numSegments, numRetention, numAudiences, buckets);
     this.out = new Float64Array(this.layout.length);
   }

@@ -12,7 +12,11 @@ export interface Concentration {
 }
 
 /** Groups in ascending order: count(i) customers whose spend sums to sum(i). */
-export function concentrationOfGroups(numGroups: number, count: (i: number) => number, sum: (i: number) => number): Concentration {
+export function concentrationOfGroups(
+  numGroups: number,
+  count: (i: number) => number,
+  sum: (i: number) => number,
+): Concentration {
   let n = 0;
   let total = 0;
   for (let i = 0; i < numGroups; i++) {
@@ -47,7 +51,11 @@ export function concentrationOfGroups(numGroups: number, count: (i: number) => n
 
 /** Exact concentration of ascending spend values. */
 export function concentrationOfSorted(sorted: Float64Array): Concentration {
-  return concentrationOfGroups(sorted.length, () => 1, (i) => sorted[i]);
+  return concentrationOfGroups(
+    sorted.length,
+    () => 1,
+    (i) => sorted[i],
+  );
 }
 
 /**
@@ -55,7 +63,12 @@ export function concentrationOfSorted(sorted: Float64Array): Concentration {
  * of revenue of the lowest-spending share of customers. Groups as in concentrationOfGroups;
  * within a group, customers count as equal.
  */
-export function lorenzOfGroups(numGroups: number, count: (i: number) => number, sum: (i: number) => number, points = 20): number[] {
+export function lorenzOfGroups(
+  numGroups: number,
+  count: (i: number) => number,
+  sum: (i: number) => number,
+  points = 20,
+): number[] {
   let n = 0;
   let total = 0;
   for (let i = 0; i < numGroups; i++) {

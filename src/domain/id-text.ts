@@ -24,7 +24,13 @@ export function decimalOfWords(lo: number, hi: number, unsigned: boolean): strin
  * id: what decimalOfWords gives back, so no leading zero, "+" or "-0", and within Int64
  * (Uint64 when unsigned). Anything else ("007", "1e3", an email) is text, not a number.
  */
-export function canonicalIntInto(out: Int32Array, bytes: Uint8Array, start: number, end: number, unsigned: boolean): boolean {
+export function canonicalIntInto(
+  out: Int32Array,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  unsigned: boolean,
+): boolean {
   const negative = end > start && bytes[start] === MINUS;
   const first = negative ? start + 1 : start;
   const digits = end - first;

@@ -8,7 +8,14 @@
  */
 
 /** Cuts from runs of equal values in ascending order: value(i), count(i) for i < numRuns. */
-function cutsFromRuns(numRuns: number, value: (i: number) => number, count: (i: number) => number, total: number, out: Float64Array, at: number): void {
+function cutsFromRuns(
+  numRuns: number,
+  value: (i: number) => number,
+  count: (i: number) => number,
+  total: number,
+  out: Float64Array,
+  at: number,
+): void {
   let k = 1;
   let below = 0;
   for (let i = 0; i < numRuns && k <= 4; i++) {
@@ -28,14 +35,28 @@ export function cutsFromSorted(sorted: Float64Array, out: Float64Array, at: numb
   const runStart: number[] = [];
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) runStart.push(i);
   runStart.push(sorted.length);
-  cutsFromRuns(runStart.length - 1, (i) => sorted[runStart[i]], (i) => runStart[i + 1] - runStart[i], sorted.length, out, at);
+  cutsFromRuns(
+    runStart.length - 1,
+    (i) => sorted[runStart[i]],
+    (i) => runStart[i + 1] - runStart[i],
+    sorted.length,
+    out,
+    at,
+  );
 }
 
 /** Cuts of a histogram, as bucket indices, written into out[at..at+4). */
 export function cutsFromHistogram(counts: Uint32Array, out: Float64Array, at: number): void {
   let total = 0;
   for (let i = 0; i < counts.length; i++) total += counts[i];
-  cutsFromRuns(counts.length, (i) => i, (i) => counts[i], total, out, at);
+  cutsFromRuns(
+    counts.length,
+    (i) => i,
+    (i) => counts[i],
+    total,
+    out,
+    at,
+  );
 }
 
 /** Median of sorted values: the mean of the two middle ones when the count is even; NaN if none. */

@@ -42,7 +42,16 @@ export function writeState(h: StateHeader, columns: Uint8Array[], arena: Uint8Ar
   const n = h.numCustomers;
   const size = HEADER_BYTES + STATE_COLUMN_WIDTHS.reduce((s: number, w) => s + w * n, 0) + h.arenaLen + 4 * h.dayCount;
   const out = new Uint8Array(size);
-  new Int32Array(out.buffer, 0, 8).set([STATE_MAGIC, STATE_VERSION, idModeCode(h.idMode), n, h.arenaLen, h.subBits, h.dayCount, 0]);
+  new Int32Array(out.buffer, 0, 8).set([
+    STATE_MAGIC,
+    STATE_VERSION,
+    idModeCode(h.idMode),
+    n,
+    h.arenaLen,
+    h.subBits,
+    h.dayCount,
+    0,
+  ]);
   let at = HEADER_BYTES;
   for (const c of columns) {
     out.set(c, at);
@@ -64,7 +73,10 @@ export function daysOf(bytes: Uint8Array): Int32Array {
 }
 
 /** Checks and splits a state into header, column bytes (stored order), arena and day bytes. */
-export function readState(bytes: Uint8Array, subBits: number): { header: StateHeader; columns: Uint8Array[]; arena: Uint8Array; days: Uint8Array } {
+export function readState(
+  bytes: Uint8Array,
+  subBits: number,
+): { header: StateHeader; columns: Uint8Array[]; arena: Uint8Array; days: Uint8Array } {
   const head = new Int32Array(bytes.slice(0, HEADER_BYTES).buffer);
   if (bytes.length < HEADER_BYTES || head[0] !== STATE_MAGIC || head[1] !== STATE_VERSION) {
     throw new TypeError('not an rfmstream kernel state (bad magic or version)');
@@ -72,7 +84,13 @@ export function readState(bytes: Uint8Array, subBits: number): { header: StateHe
   if (head[5] !== subBits) {
     throw new RangeError(`state was written with ${head[5]} sketch sub-bits, this kernel uses ${subBits}`);
   }
-  const header: StateHeader = { idMode: idModeFromCode(head[2]), numCustomers: head[3], arenaLen: head[4], subBits, dayCount: head[6] };
+  const header: StateHeader = {
+    idMode: idModeFromCode(head[2]),
+    numCustomers: head[3],
+    arenaLen: head[4],
+    subBits,
+    dayCount: head[6],
+  };
   const columns: Uint8Array[] = [];
   let at = HEADER_BYTES;
   for (const w of STATE_COLUMN_WIDTHS) {
@@ -81,5 +99,10 @@ export function readState(bytes: Uint8Array, subBits: number): { header: StateHe
   }
   const end = at + header.arenaLen + 4 * header.dayCount;
   if (end > bytes.length || header.dayCount < 0) throw new TypeError('rfmstream kernel state is truncated');
-  return { header, columns, arena: bytes.subarray(at, at + header.arenaLen), days: bytes.subarray(at + header.arenaLen, end) };
+  return {
+    header,
+    columns,
+    arena: bytes.subarray(at, at + header.arenaLen),
+    days: bytes.subarray(at + header.arenaLen, end),
+  };
 }

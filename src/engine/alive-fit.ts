@@ -32,16 +32,35 @@ export class AliveFitter {
    * one serves unless it did not converge or the rows grew by more than 1 in 16 since (a
    * server replaying its file would otherwise keep the fit of its first batches a minute).
    */
-  async fitFor(shards: ShardHost[], asOf: number, key: string, rows: number): Promise<{ fit: AliveFit; params: AliveParams }> {
+  async fitFor(
+    shards: ShardHost[],
+    asOf: number,
+    key: string,
+    rows: number,
+  ): Promise<{ fit: AliveFit; params: AliveParams }> {
     const last = this.last;
-    if (last !== null && (last.key === key || (performance.now() - last.at < this.refitMs && last.fit.converged && rows - last.rows <= last.rows / REFIT_GROWTH))) return last;
+    if (
+      last !== null &&
+      (last.key === key ||
+        (performance.now() - last.at < this.refitMs &&
+          last.fit.converged &&
+          rows - last.rows <= last.rows / REFIT_GROWTH))
+    )
+      return last;
     const endDay = dayOf(asOf);
     const histograms = await Promise.all(shards.map((s) => s.fitHistograms()));
     const triples = fitDataOf(histograms, endDay).triples;
     const f: PurchaseFit = fitPurchases('mbgnbd', triples.inUnit(WEEK_DAYS));
     const fit: AliveFit = {
-      model: 'mbgnbd', calibrationEnd: new Date(endDay * DAY_MS).toISOString().slice(0, 10),
-      r: f.r, alpha: f.alpha, a: f.a, b: f.b, logLikelihood: f.logLikelihood, converged: f.converged, message: f.message,
+      model: 'mbgnbd',
+      calibrationEnd: new Date(endDay * DAY_MS).toISOString().slice(0, 10),
+      r: f.r,
+      alpha: f.alpha,
+      a: f.a,
+      b: f.b,
+      logLikelihood: f.logLikelihood,
+      converged: f.converged,
+      message: f.message,
     };
     const params = f.converged ? { r: f.r, alpha: f.alpha, a: f.a, b: f.b } : NO_PARAMS;
     this.last = { key, rows, at: performance.now(), fit, params };

@@ -17,14 +17,20 @@ import type { DurableFiles } from './durable-files.js';
 import type { EngineCheckpoint } from './engine.js';
 import type { IngestCounts } from '../results.js';
 
-/** 2: kernel state format 3 (each customer's first purchase day's order cents). A format-1 checkpoint's states cannot be restored. */
+/**
+ * 2: kernel state format 3 (each customer's first purchase day's order cents). A format-1
+ * checkpoint's states cannot be restored.
+ */
 export const CHECKPOINT_FORMAT = 2;
 const MANIFEST = 'manifest.json';
 
 /** What must be the same for a checkpoint to be resumed: a flat record, compared key by key. */
 export type RunIdentity = Record<string, string | number | boolean | null>;
 
-/** Where the input stands at a checkpoint: how many converted batches (a replay) or logged requests (rfm serve --data) the state holds. */
+/**
+ * Where the input stands at a checkpoint: how many converted batches (a replay) or logged requests
+ * (rfm serve --data) the state holds.
+ */
 export interface InputPosition {
   batches: number;
 }
@@ -58,9 +64,16 @@ export async function inputIdentity(inputs: string[]): Promise<RunIdentity> {
 export class CheckpointDir {
   private generation = 0;
 
-  constructor(readonly dir: string, private readonly identity: RunIdentity, private readonly files: DurableFiles = DISK) {}
+  constructor(
+    readonly dir: string,
+    private readonly identity: RunIdentity,
+    private readonly files: DurableFiles = DISK,
+  ) {}
 
-  /** The checkpoint in the directory, or null when there is none; refuses one of another run or one that does not check. */
+  /**
+   * The checkpoint in the directory, or null when there is none; refuses one of another run or one
+   * that does not check.
+   */
   async load(): Promise<{ position: InputPosition; engine: EngineCheckpoint; extra: unknown } | null> {
     let text: string;
     try {
@@ -74,28 +87,49 @@ export class CheckpointDir {
       .filter((k) => m.identity[k] !== this.identity[k])
       .map((k) => `${k}: ${show(m.identity[k])} then, ${show(this.identity[k])} now`);
     if (differs.length > 0) {
-      throw new RfmError('RFM_ERR_OPTION', `the checkpoint in ${this.dir} is of another run (${differs.join('; ')}); run with the same inputs and options, or give another --checkpoint directory`);
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `the checkpoint in ${this.dir} is of another run (${differs.join('; ')}); run with the same inputs and options, or give another --checkpoint directory`,
+      );
     }
-    const shards = await Promise.all(m.shards.map(async (s) => {
-      const bytes = await readFile(join(this.dir, s.file)).catch((e: Error) => {
-        throw new RfmError('RFM_ERR_INPUT', `the checkpoint in ${this.dir} is missing ${s.file} (${e.message}); delete the directory to start over`);
-      });
-      if (bytes.length !== s.bytes || sha256(bytes) !== s.sha256) {
-        throw new RfmError('RFM_ERR_INPUT', `the checkpoint in ${this.dir} is damaged: ${s.file} does not match its checksum; delete the directory to start over`);
-      }
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    }));
+    const shards = await Promise.all(
+      m.shards.map(async (s) => {
+        const bytes = await readFile(join(this.dir, s.file)).catch((e: Error) => {
+          throw new RfmError(
+            'RFM_ERR_INPUT',
+            `the checkpoint in ${this.dir} is missing ${s.file} (${e.message}); delete the directory to start over`,
+          );
+        });
+        if (bytes.length !== s.bytes || sha256(bytes) !== s.sha256) {
+          throw new RfmError(
+            'RFM_ERR_INPUT',
+            `the checkpoint in ${this.dir} is damaged: ${s.file} does not match its checksum; delete the directory to start over`,
+          );
+        }
+        return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+      }),
+    );
     this.generation = m.generation;
     await this.sweep(new Set(m.shards.map((x) => x.file)));
     return {
       position: m.position,
-      engine: { shards, counts: m.counts, watermark: m.watermark ?? -Infinity, idMode: m.idMode, unsignedIds: m.unsignedIds },
+      engine: {
+        shards,
+        counts: m.counts,
+        watermark: m.watermark ?? -Infinity,
+        idMode: m.idMode,
+        unsignedIds: m.unsignedIds,
+      },
       extra: m.extra,
     };
   }
 
   private parse(text: string): Manifest {
-    const damaged = (why: string): RfmError => new RfmError('RFM_ERR_INPUT', `the checkpoint manifest in ${this.dir} is damaged (${why}); delete the directory to start over`);
+    const damaged = (why: string): RfmError =>
+      new RfmError(
+        'RFM_ERR_INPUT',
+        `the checkpoint manifest in ${this.dir} is damaged (${why}); delete the directory to start over`,
+      );
     let outer: { checksum?: unknown; manifest?: unknown };
     try {
       outer = JSON.parse(text) as typeof outer;
@@ -103,10 +137,14 @@ export class CheckpointDir {
       throw damaged('not JSON');
     }
     const body = JSON.stringify(outer.manifest);
-    if (typeof outer.checksum !== 'string' || outer.checksum !== sha256(body)) throw damaged('its checksum does not match');
+    if (typeof outer.checksum !== 'string' || outer.checksum !== sha256(body))
+      throw damaged('its checksum does not match');
     const m = outer.manifest as Manifest;
     if (m.format !== CHECKPOINT_FORMAT) {
-      throw new RfmError('RFM_ERR_OPTION', `the checkpoint in ${this.dir} is of format ${m.format}; this rfmstream reads format ${CHECKPOINT_FORMAT}: delete it to start over`);
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `the checkpoint in ${this.dir} is of format ${m.format}; this rfmstream reads format ${CHECKPOINT_FORMAT}: delete it to start over`,
+      );
     }
     return m;
   }
@@ -116,7 +154,11 @@ export class CheckpointDir {
     try {
       await this.writeNow(position, engine, extra);
     } catch (e) {
-      throw new RfmError('RFM_ERR_INPUT', `cannot write a checkpoint in ${this.dir} (${(e as Error).message}); the last good one stays`, { cause: e });
+      throw new RfmError(
+        'RFM_ERR_INPUT',
+        `cannot write a checkpoint in ${this.dir} (${(e as Error).message}); the last good one stays`,
+        { cause: e },
+      );
     }
   }
 
@@ -130,20 +172,35 @@ export class CheckpointDir {
       shards.push({ file, bytes: bytes.length, sha256: sha256(bytes) });
     }
     const manifest: Manifest = {
-      format: CHECKPOINT_FORMAT, generation, identity: this.identity, position, counts: engine.counts,
-      watermark: Number.isFinite(engine.watermark) ? engine.watermark : null, idMode: engine.idMode, unsignedIds: engine.unsignedIds, shards, extra,
+      format: CHECKPOINT_FORMAT,
+      generation,
+      identity: this.identity,
+      position,
+      counts: engine.counts,
+      watermark: Number.isFinite(engine.watermark) ? engine.watermark : null,
+      idMode: engine.idMode,
+      unsignedIds: engine.unsignedIds,
+      shards,
+      extra,
     };
     const body = JSON.stringify(manifest);
-    await this.files.writeDurably(join(this.dir, MANIFEST), JSON.stringify({ checksum: sha256(body), manifest }, null, 1));
+    await this.files.writeDurably(
+      join(this.dir, MANIFEST),
+      JSON.stringify({ checksum: sha256(body), manifest }, null, 1),
+    );
     this.files.syncDirectory(this.dir);
     this.generation = generation;
     await this.sweep(new Set(shards.map((x) => x.file)));
   }
 
-  /** Deletes the state files the manifest does not name, and temporary files (a run killed while writing or deleting leaves them). */
+  /**
+   * Deletes the state files the manifest does not name, and temporary files (a run killed while
+   * writing or deleting leaves them).
+   */
   private async sweep(kept: Set<string>): Promise<void> {
     for (const f of await readdir(this.dir)) {
-      if ((/^state-\d+-\d+\.bin$/.test(f) && !kept.has(f)) || f.endsWith('.tmp')) await rm(join(this.dir, f), { force: true });
+      if ((/^state-\d+-\d+\.bin$/.test(f) && !kept.has(f)) || f.endsWith('.tmp'))
+        await rm(join(this.dir, f), { force: true });
     }
   }
 }

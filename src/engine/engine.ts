@@ -39,7 +39,10 @@ export interface EngineOptions {
   model?: Model;
   /** Relative accuracy of the money sketches, default 0.005 (0.5 %). */
   relativeAccuracy?: number;
-  /** Fixed as-of time (ms or Date): recency is measured against it and later events are not applied. Default: the watermark. */
+  /**
+   * Fixed as-of time (ms or Date): recency is measured against it and later events are not applied.
+   * Default: the watermark.
+   */
   asOf?: number | Date;
   /** Input column names; defaults customer_id, ts, amount, kind. */
   columns?: Partial<ColumnNames>;
@@ -49,7 +52,10 @@ export interface EngineOptions {
   maxInFlight?: number;
   /** The bounds a row must be within (src/batch/limits.ts): maxAmount, maxFutureMs. */
   limits?: RowLimits;
-  /** With a model whose rules test p_alive: the least time between two fits of it (default 0: every read of a changed state). */
+  /**
+   * With a model whose rules test p_alive: the least time between two fits of it (default 0: every
+   * read of a changed state).
+   */
   aliveRefitMs?: number;
 }
 
@@ -82,12 +88,17 @@ function checkOptions(o: EngineOptions): void {
   }
   const m = o.limits?.maxAmount;
   if (m !== undefined && !(m > 0 && m <= LARGEST_MAX_AMOUNT)) {
-    throw new RfmError('RFM_ERR_OPTION', `the largest amount must be above 0 and at most ${LARGEST_MAX_AMOUNT} (one order's cents exact), got ${m}`);
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      `the largest amount must be above 0 and at most ${LARGEST_MAX_AMOUNT} (one order's cents exact), got ${m}`,
+    );
   }
   const f = o.limits?.maxFutureMs;
-  if (f !== undefined && !(f >= 0)) throw new RfmError('RFM_ERR_OPTION', `the future tolerance must be 0 or more ms (Infinity: none), got ${f}`);
+  if (f !== undefined && !(f >= 0))
+    throw new RfmError('RFM_ERR_OPTION', `the future tolerance must be 0 or more ms (Infinity: none), got ${f}`);
   const asOf = o.asOf instanceof Date ? o.asOf.getTime() : o.asOf;
-  if (asOf !== undefined && !Number.isFinite(asOf)) throw new RfmError('RFM_ERR_OPTION', `asOf must be a valid time, got ${String(o.asOf)}`);
+  if (asOf !== undefined && !Number.isFinite(asOf))
+    throw new RfmError('RFM_ERR_OPTION', `asOf must be a valid time, got ${String(o.asOf)}`);
 }
 
 /** An engine's state as a checkpoint keeps it (src/cli/checkpoint.ts writes it). */
@@ -129,7 +140,15 @@ export class Engine {
   private reads: Promise<unknown> = Promise.resolve();
   /** Batch buffers the shards are done with, for the next conversions (this thread's or a reader's). */
   readonly pool: BufferPool;
-  readonly counts: IngestCounts = { orders: 0, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, batches: 0, rows: 0 };
+  readonly counts: IngestCounts = {
+    orders: 0,
+    refunds: 0,
+    engagements: 0,
+    rejected: 0,
+    afterAsOf: 0,
+    batches: 0,
+    rows: 0,
+  };
   /** The rejected rows of counts.rejected by reason, each with its first row. */
   readonly rejectedBy: RejectTally = {};
   /** The largest order amounts applied, largest first (batch/counts.ts: LARGEST_KEPT). */
@@ -152,9 +171,16 @@ export class Engine {
     this.keepRejects = o.keepRejects ?? false;
     this.limits = o.limits ?? {};
     this.maxInFlight = o.maxInFlight ?? 16;
-    this.shards = workers === 0
-      ? [new LocalShard(this.core, this.subBits)]
-      : Array.from({ length: workers }, (_, shard) => new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }, (e) => this.shardLost(e)));
+    this.shards =
+      workers === 0
+        ? [new LocalShard(this.core, this.subBits)]
+        : Array.from(
+            { length: workers },
+            (_, shard) =>
+              new WorkerShard({ core: this.core, subBits: this.subBits, shard, numShards: workers }, (e) =>
+                this.shardLost(e),
+              ),
+          );
   }
 
   /** A shard's worker died: the engine is failed from now on (its state has a hole), and says so at once. */
@@ -176,9 +202,10 @@ export class Engine {
   get fault(): RfmError | null {
     const e = this.failure;
     if (e === null) return null;
-    return e instanceof RfmError ? e : new RfmError('RFM_ERR_WORKER', `a shard failed: ${(e as Error).message}`, { cause: e });
+    return e instanceof RfmError
+      ? e
+      : new RfmError('RFM_ERR_WORKER', `a shard failed: ${(e as Error).message}`, { cause: e });
   }
-
 
   /**
    * What a source needs to convert batches for this engine: column names, the fixed as-of
@@ -188,14 +215,21 @@ export class Engine {
   sourceOptions(): ConversionTarget {
     const later = this.windowAfter !== undefined;
     return {
-      names: this.names, asOf: this.fixedAsOf, numShards: this.numShards, recycleFrom: this.pool, keepRejects: this.keepRejects && !later, limits: this.limits,
-      after: this.windowAfter, quietRejects: later,
+      names: this.names,
+      asOf: this.fixedAsOf,
+      numShards: this.numShards,
+      recycleFrom: this.pool,
+      keepRejects: this.keepRejects && !later,
+      limits: this.limits,
+      after: this.windowAfter,
+      quietRejects: later,
     };
   }
 
   /**
    * The inputs are read (again) for the window (after, asOf]: the rows at or before `after`
-   * (undefined: none, the first read) were applied by the read before (they are skipped, and rejected rows, counted by the
+   * (undefined: none, the first read) were applied by the read before (they are skipped, and
+   * rejected rows, counted by the
    * first read, too), and recency is measured at asOf (undefined: the latest event). The
    * count of rows after the window starts over. Each row is applied once, by the read of
    * its window, whatever the order of the input: replay --from / --every.
@@ -221,7 +255,10 @@ export class Engine {
   async ingest(input: ConvertedInput): Promise<void> {
     this.throwIfFailed();
     if (input.parts.length !== this.shards.length) {
-      throw new RfmError('RFM_ERR_OPTION', `a batch made for ${input.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`);
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `a batch made for ${input.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`,
+      );
     }
     const applied = input.orders + input.refunds + input.engagements;
     // only rows that are applied decide the kind of id: a batch of rejected rows (a null id,
@@ -246,10 +283,12 @@ export class Engine {
     if (applied === 0) this.giveBack(c);
     else if (hold === null) this.dispatch(c);
     else {
-      await new Promise<void>((resolve) => hold.batches.push(() => {
-        this.dispatch(c);
-        resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        hold.batches.push(() => {
+          this.dispatch(c);
+          resolve();
+        }),
+      );
     }
     while (this.inFlight.length > this.maxInFlight) {
       await this.inFlight.shift()!.catch(() => undefined);
@@ -302,7 +341,12 @@ export class Engine {
   /** Holds the batches given from now on; the function returned sends them to the shards. */
   private holdBatches(): () => void {
     let done!: () => void;
-    const hold: Hold = { batches: [], released: new Promise<void>((resolve) => { done = resolve; }) };
+    const hold: Hold = {
+      batches: [],
+      released: new Promise<void>((resolve) => {
+        done = resolve;
+      }),
+    };
     this.hold = hold;
     return () => {
       this.hold = null;
@@ -340,7 +384,12 @@ export class Engine {
    * queued before, make their sketches and this thread merges them. Reads take turns, so
    * one holding batches back never runs into another.
    */
-  private inPhases<T>(mode: RankMode, commit: boolean, tasks: (plan: Float64Array) => Promise<T>[], asOf?: number): Promise<PhasedRead<T>> {
+  private inPhases<T>(
+    mode: RankMode,
+    commit: boolean,
+    tasks: (plan: Float64Array) => Promise<T>[],
+    asOf?: number,
+  ): Promise<PhasedRead<T>> {
     const read = this.reads.then(async (): Promise<PhasedRead<T>> => {
       const o: SnapshotOptions = { mode, asOf: asOf ?? this.snapshotAsOf(), subBits: this.subBits, commit };
       const counts = { ...this.counts };
@@ -350,7 +399,13 @@ export class Engine {
       let pending: Promise<T>[];
       try {
         await this.drain();
-        if (this.model.usesPAlive) o.alive = await this.aliveFitter.fitFor(this.shards, o.asOf, `${this.counts.rows}:${this.watermarkMs}:${o.asOf}`, this.counts.rows);
+        if (this.model.usesPAlive)
+          o.alive = await this.aliveFitter.fitFor(
+            this.shards,
+            o.asOf,
+            `${this.counts.rows}:${this.watermarkMs}:${o.asOf}`,
+            this.counts.rows,
+          );
         planned = await planFor(this.shards, this.model, o);
         pending = tasks(planned.plan);
       } finally {
@@ -405,7 +460,11 @@ export class Engine {
    */
   async snapshot(mode: RankMode = 'sketch', commit = false): Promise<EngineSnapshot> {
     const read = await this.inPhases(mode, commit, (plan) => this.shards.map((s) => s.classify(plan, commit)));
-    return { result: snapshotFrom(read.planned, read.results, this.model, read.options), counts: read.counts, watermark: read.watermark };
+    return {
+      result: snapshotFrom(read.planned, read.results, this.model, read.options),
+      counts: read.counts,
+      watermark: read.watermark,
+    };
   }
 
   /**
@@ -416,7 +475,13 @@ export class Engine {
    */
   async customers(mode: RankMode = 'sketch', asOf?: number): Promise<CustomerExport> {
     const read = await this.inPhases(mode, false, (plan) => this.shards.map((s) => s.exportRows(plan)), asOf);
-    return { parts: read.results, asOf: read.options.asOf, model: this.model, thresholds: read.planned.thresholds, unsignedIds: this.unsignedIds };
+    return {
+      parts: read.results,
+      asOf: read.options.asOf,
+      model: this.model,
+      thresholds: read.planned.thresholds,
+      unsignedIds: this.unsignedIds,
+    };
   }
 
   /**
@@ -439,13 +504,22 @@ export class Engine {
   /** Everything a checkpoint needs to bring this engine back: every shard's state and the engine's own counts. */
   async checkpoint(): Promise<EngineCheckpoint> {
     const shards = await this.serialize();
-    return { shards, counts: { ...this.counts }, watermark: this.watermarkMs, idMode: this.idMode, unsignedIds: this.unsignedIds };
+    return {
+      shards,
+      counts: { ...this.counts },
+      watermark: this.watermarkMs,
+      idMode: this.idMode,
+      unsignedIds: this.unsignedIds,
+    };
   }
 
   /** Brings back a checkpoint's state, into an engine of as many shards that has applied nothing. */
   async restore(c: EngineCheckpoint): Promise<void> {
     if (c.shards.length !== this.shards.length) {
-      throw new RfmError('RFM_ERR_OPTION', `the checkpoint holds ${c.shards.length} shards and this engine has ${this.shards.length}: give --workers ${c.shards.length}`);
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `the checkpoint holds ${c.shards.length} shards and this engine has ${this.shards.length}: give --workers ${c.shards.length}`,
+      );
     }
     await this.flush();
     await Promise.all(this.shards.map((s, i) => s.restore(c.shards[i])));

@@ -48,13 +48,29 @@ export class LocalShard implements ShardHost {
     this.kernel.ingest(columnBatchOver(buffer, shape), 0, 1);
     return handBack(buffer);
   }
-  async sketches(): Promise<Sketches> { return this.kernel.sketches(); }
-  async exactValues(): Promise<ExactValues> { return this.kernel.exactValues(); }
-  async fitHistograms(): Promise<FitHistograms> { return this.kernel.fitHistograms(); }
-  async classify(plan: Float64Array, commit: boolean): Promise<Float64Array> { return this.kernel.classify(plan, commit); }
-  async exportRows(plan: Float64Array): Promise<CustomerRows> { return this.kernel.exportRows(plan); }
-  async serialize(): Promise<Uint8Array> { return this.kernel.serialize(); }
-  async restore(bytes: Uint8Array): Promise<void> { this.kernel.restore(bytes); }
-  async numCustomers(): Promise<number> { return this.kernel.numCustomers; }
+  async sketches(): Promise<Sketches> {
+    return this.kernel.sketches();
+  }
+  async exactValues(): Promise<ExactValues> {
+    return this.kernel.exactValues();
+  }
+  async fitHistograms(): Promise<FitHistograms> {
+    return this.kernel.fitHistograms();
+  }
+  async classify(plan: Float64Array, commit: boolean): Promise<Float64Array> {
+    return this.kernel.classify(plan, commit);
+  }
+  async exportRows(plan: Float64Array): Promise<CustomerRows> {
+    return this.kernel.exportRows(plan);
+  }
+  async serialize(): Promise<Uint8Array> {
+    return this.kernel.serialize();
+  }
+  async restore(bytes: Uint8Array): Promise<void> {
+    this.kernel.restore(bytes);
+  }
+  async numCustomers(): Promise<number> {
+    return this.kernel.numCustomers;
+  }
   async close(): Promise<void> {}
 }

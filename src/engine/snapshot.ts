@@ -4,7 +4,13 @@
  * them and returns totals, which add up. Totals are counts and whole cents, so the sum does
  * not depend on how customers are spread over shards.
  */
-import { moneyBucketValue, moneyBuckets, DAY_MS, moneyBucketLowerBound, ordersBucketLowerBound } from '../core/buckets.js';
+import {
+  moneyBucketValue,
+  moneyBuckets,
+  DAY_MS,
+  moneyBucketLowerBound,
+  ordersBucketLowerBound,
+} from '../core/buckets.js';
 import { concentrationOfGroups, concentrationOfSorted, lorenzOfGroups } from '../domain/concentration.js';
 import { CUTS_PER_DIM, DIM_AOV, DIM_F, DIM_M, DIM_R, MODE_EXACT, MODE_SKETCH, NUM_DIMS } from '../abi/abi.js';
 import { encodePlan } from '../core/plan.js';
@@ -40,8 +46,15 @@ function concat(parts: Float64Array[]): Float64Array {
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Builds the plan for the current state of all shards. */
-export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOptions): Promise<{
-  plan: Float64Array; thresholds: Thresholds; sortedSpend: Float64Array | null; spendSketch: Uint32Array | null;
+export async function planFor(
+  shards: ShardHost[],
+  model: Model,
+  o: SnapshotOptions,
+): Promise<{
+  plan: Float64Array;
+  thresholds: Thresholds;
+  sortedSpend: Float64Array | null;
+  spendSketch: Uint32Array | null;
 }> {
   const cuts = new Float64Array(NUM_DIMS * CUTS_PER_DIM);
   /** Where dimension d's cut points start. */
@@ -73,8 +86,12 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
     const conv = (dim: number, f: (b: number) => number): (number | null)[] =>
       Array.from(cuts.subarray(at(dim), at(dim) + CUTS_PER_DIM), (c) => (Number.isFinite(c) ? f(c) : null));
     thresholds = {
-      r: conv(DIM_R, (d) => d * DAY_MS), f: conv(DIM_F, ordersBucketLowerBound), m: conv(DIM_M, money), aov: conv(DIM_AOV, money),
-      medianSpend, storeGapDays: storeGap,
+      r: conv(DIM_R, (d) => d * DAY_MS),
+      f: conv(DIM_F, ordersBucketLowerBound),
+      m: conv(DIM_M, money),
+      aov: conv(DIM_AOV, money),
+      medianSpend,
+      storeGapDays: storeGap,
     };
   } else {
     const all = await Promise.all(shards.map((s) => s.exactValues()));
@@ -91,7 +108,14 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
     medianSpend = medianOfSorted(sortedSpend);
     storeGap = medianOfSorted(gaps);
     const conv = (dim: number): (number | null)[] => Array.from(cuts.subarray(at(dim), at(dim) + CUTS_PER_DIM), orNull);
-    thresholds = { r: conv(DIM_R), f: conv(DIM_F), m: conv(DIM_M), aov: conv(DIM_AOV), medianSpend, storeGapDays: storeGap };
+    thresholds = {
+      r: conv(DIM_R),
+      f: conv(DIM_F),
+      m: conv(DIM_M),
+      aov: conv(DIM_AOV),
+      medianSpend,
+      storeGapDays: storeGap,
+    };
   }
   if (Number.isNaN(storeGap)) storeGap = model.defaultGapDays;
   if (Number.isNaN(medianSpend)) medianSpend = 0;
@@ -118,16 +142,30 @@ export async function planFor(shards: ShardHost[], model: Model, o: SnapshotOpti
 export type Planned = Awaited<ReturnType<typeof planFor>>;
 
 /** The snapshot from its plan and every shard's totals under it (classify). */
-export function snapshotFrom(planned: Planned, parts: Float64Array[], model: Model, o: SnapshotOptions): SnapshotResult {
+export function snapshotFrom(
+  planned: Planned,
+  parts: Float64Array[],
+  model: Model,
+  o: SnapshotOptions,
+): SnapshotResult {
   const { plan, thresholds, sortedSpend, spendSketch } = planned;
   const totals = new Float64Array(parts[0].length);
   for (const p of parts) for (let i = 0; i < p.length; i++) totals[i] += p[i];
-  const layout = totalsLayout(model.segmentNames.length, model.retentionNames.length, model.audienceNames.length, moneyBuckets(o.subBits));
+  const layout = totalsLayout(
+    model.segmentNames.length,
+    model.retentionNames.length,
+    model.audienceNames.length,
+    moneyBuckets(o.subBits),
+  );
   let concentration: Concentration;
   let lorenz: number[];
   if (sortedSpend) {
     concentration = concentrationOfSorted(sortedSpend);
-    lorenz = lorenzOfGroups(sortedSpend.length, () => 1, (i) => sortedSpend[i]);
+    lorenz = lorenzOfGroups(
+      sortedSpend.length,
+      () => 1,
+      (i) => sortedSpend[i],
+    );
   } else {
     const sketch = spendSketch!;
     const count = (i: number): number => sketch[i];

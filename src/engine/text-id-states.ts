@@ -104,7 +104,12 @@ function stateOf(sources: Source[], shard: number, subBits: number): Uint8Array 
   });
   const columns = STATE_COLUMN_WIDTHS.map((w, c) => {
     const col = empty(w, n);
-    gather(col, sources.map((src) => src.columns[c]), pickSource, pickRow);
+    gather(
+      col,
+      sources.map((src) => src.columns[c]),
+      pickSource,
+      pickRow,
+    );
     return col;
   });
   const arena = new Uint8Array(arenaLen);
@@ -129,7 +134,12 @@ function stateOf(sources: Source[], shard: number, subBits: number): Uint8Array 
     for (let d = src.dayStart[s]; d < src.dayStart[s + 1]; d++) days[dayAt++] = src.days[d];
   }
   const bytes = columns.map((c) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-  return writeState({ idMode: 'utf8', numCustomers: n, arenaLen, subBits, dayCount }, bytes, arena, new Uint8Array(days.buffer));
+  return writeState(
+    { idMode: 'utf8', numCustomers: n, arenaLen, subBits, dayCount },
+    bytes,
+    arena,
+    new Uint8Array(days.buffer),
+  );
 }
 
 /** Integer-id states (one a shard) as text-id states for the same number of shards. */

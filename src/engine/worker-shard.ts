@@ -26,7 +26,10 @@ export class WorkerShard implements ShardHost {
   /** Set once the worker thread is gone: every task fails with it. */
   private death: RfmError | null = null;
 
-  constructor(private readonly setup: WorkerSetup, private readonly onDeath: (e: RfmError) => void = () => undefined) {
+  constructor(
+    private readonly setup: WorkerSetup,
+    private readonly onDeath: (e: RfmError) => void = () => undefined,
+  ) {
     this.pool = new Piscina({
       filename: compiledModule(import.meta.url, 'engine/worker.js'),
       minThreads: 1,
@@ -65,7 +68,13 @@ export class WorkerShard implements ShardHost {
     } catch (e) {
       // the thread's exit is seen before its unfinished task's rejection
       if (this.death !== null) throw this.death;
-      if (e instanceof Error && 'code' in e && typeof (e as RfmError).code === 'string' && (e as RfmError).code.startsWith('RFM_')) throw e;
+      if (
+        e instanceof Error &&
+        'code' in e &&
+        typeof (e as RfmError).code === 'string' &&
+        (e as RfmError).code.startsWith('RFM_')
+      )
+        throw e;
       throw new RfmError('RFM_ERR_WORKER', `${this.name} failed on ${task.op}: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -75,14 +84,30 @@ export class WorkerShard implements ShardHost {
     if (killAfterIngest(this.setup.shard)) void this.pool.threads[0]?.terminate();
     return done;
   }
-  sketches(): Promise<Sketches> { return this.run({ op: 'sketches' }); }
-  exactValues(): Promise<ExactValues> { return this.run({ op: 'exactValues' }); }
-  fitHistograms(): Promise<FitHistograms> { return this.run({ op: 'fitHistograms' }); }
-  classify(plan: Float64Array, commit: boolean): Promise<Float64Array> { return this.run({ op: 'classify', plan, commit }); }
-  exportRows(plan: Float64Array): Promise<CustomerRows> { return this.run({ op: 'exportRows', plan }); }
-  serialize(): Promise<Uint8Array> { return this.run({ op: 'serialize' }); }
-  restore(bytes: Uint8Array): Promise<void> { return this.run({ op: 'restore', bytes }); }
-  numCustomers(): Promise<number> { return this.run({ op: 'numCustomers' }); }
+  sketches(): Promise<Sketches> {
+    return this.run({ op: 'sketches' });
+  }
+  exactValues(): Promise<ExactValues> {
+    return this.run({ op: 'exactValues' });
+  }
+  fitHistograms(): Promise<FitHistograms> {
+    return this.run({ op: 'fitHistograms' });
+  }
+  classify(plan: Float64Array, commit: boolean): Promise<Float64Array> {
+    return this.run({ op: 'classify', plan, commit });
+  }
+  exportRows(plan: Float64Array): Promise<CustomerRows> {
+    return this.run({ op: 'exportRows', plan });
+  }
+  serialize(): Promise<Uint8Array> {
+    return this.run({ op: 'serialize' });
+  }
+  restore(bytes: Uint8Array): Promise<void> {
+    return this.run({ op: 'restore', bytes });
+  }
+  numCustomers(): Promise<number> {
+    return this.run({ op: 'numCustomers' });
+  }
 
   async close(): Promise<void> {
     // a worker terminated while Node still loads its modules can abort the whole process

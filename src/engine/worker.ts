@@ -21,17 +21,24 @@ export default function run(task: ShardTask): unknown {
       const own = handBack(task.buffer);
       return own === null ? null : move(own);
     }
-    case 'sketches': return kernel.sketches();
-    case 'exactValues': return kernel.exactValues();
-    case 'fitHistograms': return kernel.fitHistograms();
-    case 'classify': return kernel.classify(task.plan, task.commit);
-    case 'exportRows': return kernel.exportRows(task.plan);
+    case 'sketches':
+      return kernel.sketches();
+    case 'exactValues':
+      return kernel.exactValues();
+    case 'fitHistograms':
+      return kernel.fitHistograms();
+    case 'classify':
+      return kernel.classify(task.plan, task.commit);
+    case 'exportRows':
+      return kernel.exportRows(task.plan);
     // moved, not copied: a state is as large as the shard (half a GB at 5 * 10^6 customers),
     // and a structured clone doubled it in this thread and the coordinator's until GC
-    case 'serialize': return move(kernel.serialize());
+    case 'serialize':
+      return move(kernel.serialize());
     case 'restore':
       kernel.restore(task.bytes);
       return null;
-    case 'numCustomers': return kernel.numCustomers;
+    case 'numCustomers':
+      return kernel.numCustomers;
   }
 }

@@ -14,12 +14,54 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RfmError } from '../domain/errors.js';
 import { askHugePagesForWasm } from '../native/huge-pages.js';
-import { STATE_COLUMN_WIDTHS, idModeCode, idModeFromCode, readState, spendOfCents, writeState } from '../domain/state-format.js';
-import type { ColumnBatch, CustomerRows, ExactValues, FitHistograms, IdMode, Kernel, Sketches } from '../domain/types.js';
 import {
-  COL_ARENA, COL_DAYS, COL_ENGAGEMENTS, COL_FIRST_TS, COL_ID_LEN, COL_ID_OFF, COL_KEY_HI, COL_KEY_LO, COL_LAST_TS, COL_ORDERS,
-  COL_FIRST_DAY_CENTS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_SEGMENT, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, COL_OUT_SEGMENT, COL_PURCHASE_DAYS, COL_SPEND_CENTS,
-  FH_SPEND_COUNTS, FH_SPEND_KEYS, FH_TRIPLE_COUNTS, FH_TRIPLE_KEYS, SK_AOV, SK_LAST_DAY, SK_MEAN_GAP, SK_ORDERS, SK_SPEND,
+  STATE_COLUMN_WIDTHS,
+  idModeCode,
+  idModeFromCode,
+  readState,
+  spendOfCents,
+  writeState,
+} from '../domain/state-format.js';
+import type {
+  ColumnBatch,
+  CustomerRows,
+  ExactValues,
+  FitHistograms,
+  IdMode,
+  Kernel,
+  Sketches,
+} from '../domain/types.js';
+import {
+  COL_ARENA,
+  COL_DAYS,
+  COL_ENGAGEMENTS,
+  COL_FIRST_TS,
+  COL_ID_LEN,
+  COL_ID_OFF,
+  COL_KEY_HI,
+  COL_KEY_LO,
+  COL_LAST_TS,
+  COL_ORDERS,
+  COL_FIRST_DAY_CENTS,
+  COL_OUT_AOV,
+  COL_OUT_AUDIENCES,
+  COL_OUT_F,
+  COL_SEGMENT,
+  COL_OUT_M,
+  COL_OUT_R,
+  COL_OUT_RETENTION,
+  COL_OUT_SEGMENT,
+  COL_PURCHASE_DAYS,
+  COL_SPEND_CENTS,
+  FH_SPEND_COUNTS,
+  FH_SPEND_KEYS,
+  FH_TRIPLE_COUNTS,
+  FH_TRIPLE_KEYS,
+  SK_AOV,
+  SK_LAST_DAY,
+  SK_MEAN_GAP,
+  SK_ORDERS,
+  SK_SPEND,
 } from '../abi/abi.js';
 import type { KernelExports } from '../abi/abi.js';
 import { packageRoot } from '../package-root.js';
@@ -33,7 +75,10 @@ function kernelModule(): WebAssembly.Module {
     try {
       bytes = new Uint8Array(readFileSync(file));
     } catch {
-      throw new RfmError('RFM_ERR_KERNEL', `the WASM kernel ${file} is missing: run "npm run build:kernel" (npm install does it)`);
+      throw new RfmError(
+        'RFM_ERR_KERNEL',
+        `the WASM kernel ${file} is missing: run "npm run build:kernel" (npm install does it)`,
+      );
     }
     compiled = new WebAssembly.Module(bytes);
   }
@@ -105,7 +150,9 @@ export class WasmKernel implements Kernel {
     }
     x.__collect();
     if (failed) {
-      throw new TypeError(`customer ids changed from ${idModeFromCode(x.currentIdMode())} to ${batch.idMode} between batches`);
+      throw new TypeError(
+        `customer ids changed from ${idModeFromCode(x.currentIdMode())} to ${batch.idMode} between batches`,
+      );
     }
   }
 
@@ -123,7 +170,13 @@ export class WasmKernel implements Kernel {
     }
     const get = (which: number): Uint32Array =>
       new Uint32Array(this.buf(), this.x.sketchPtr(which), this.x.sketchLen(which)).slice();
-    return { lastDay: get(SK_LAST_DAY), orders: get(SK_ORDERS), spend: get(SK_SPEND), aov: get(SK_AOV), meanGap: get(SK_MEAN_GAP) };
+    return {
+      lastDay: get(SK_LAST_DAY),
+      orders: get(SK_ORDERS),
+      spend: get(SK_SPEND),
+      aov: get(SK_AOV),
+      meanGap: get(SK_MEAN_GAP),
+    };
   }
 
   /** Full scans the fit histograms took so far; the other builds were updates from the customers changed since. */
@@ -141,7 +194,12 @@ export class WasmKernel implements Kernel {
     }
     x.fitOut();
     const get = (which: number): Float64Array => new Float64Array(this.buf(), x.fitPtr(which), x.fitLen(which)).slice();
-    const h = { tripleKeys: get(FH_TRIPLE_KEYS), tripleCounts: get(FH_TRIPLE_COUNTS), spendKeys: get(FH_SPEND_KEYS), spendCounts: get(FH_SPEND_COUNTS) };
+    const h = {
+      tripleKeys: get(FH_TRIPLE_KEYS),
+      tripleCounts: get(FH_TRIPLE_COUNTS),
+      spendKeys: get(FH_SPEND_KEYS),
+      spendCounts: get(FH_SPEND_COUNTS),
+    };
     x.__collect();
     return h;
   }
@@ -151,7 +209,13 @@ export class WasmKernel implements Kernel {
     const ng = this.x.exactGapCount();
     const get = (which: number, len: number): Float64Array =>
       new Float64Array(this.buf(), this.x.exactPtr(which), len).slice();
-    const values = { lastTs: get(SK_LAST_DAY, n), orders: get(SK_ORDERS, n), spend: get(SK_SPEND, n), aov: get(SK_AOV, n), meanGap: get(SK_MEAN_GAP, ng) };
+    const values = {
+      lastTs: get(SK_LAST_DAY, n),
+      orders: get(SK_ORDERS, n),
+      spend: get(SK_SPEND, n),
+      aov: get(SK_AOV, n),
+      meanGap: get(SK_MEAN_GAP, ng),
+    };
     this.x.__collect();
     return values;
   }
@@ -165,7 +229,8 @@ export class WasmKernel implements Kernel {
     this.writePlan(plan);
     // in ranges, as the sketches (SCAN_RANGE)
     const n = this.x.classifyBegin();
-    for (let from = 0; from < n; from += SCAN_RANGE) this.x.classifyRange(from, Math.min(n, from + SCAN_RANGE), commit ? 1 : 0);
+    for (let from = 0; from < n; from += SCAN_RANGE)
+      this.x.classifyRange(from, Math.min(n, from + SCAN_RANGE), commit ? 1 : 0);
     const len = this.x.classifyEnd();
     const totals = new Float64Array(this.buf(), this.x.totalsPtr(), len).slice();
     this.x.__collect();
@@ -184,10 +249,24 @@ export class WasmKernel implements Kernel {
     const f64 = (col: number): Float64Array => new Float64Array(b, x.columnPtr(col), n).slice();
     const mode: IdMode = idModeFromCode(x.currentIdMode()) ?? 'int';
     const rows: CustomerRows = {
-      numRows: n, idMode: mode, idWords: null, idOffsets: null, idBytes: null,
-      orders: u32(COL_ORDERS), purchaseDays: u32(COL_PURCHASE_DAYS), spend: spendOfCents(f64(COL_SPEND_CENTS)), firstTs: f64(COL_FIRST_TS),
-      lastTs: f64(COL_LAST_TS), engagements: u32(COL_ENGAGEMENTS), r: u8(COL_OUT_R), f: u8(COL_OUT_F), m: u8(COL_OUT_M),
-      aovScore: u8(COL_OUT_AOV), retention: u8(COL_OUT_RETENTION), segment: u8(COL_OUT_SEGMENT), audiences: u32(COL_OUT_AUDIENCES),
+      numRows: n,
+      idMode: mode,
+      idWords: null,
+      idOffsets: null,
+      idBytes: null,
+      orders: u32(COL_ORDERS),
+      purchaseDays: u32(COL_PURCHASE_DAYS),
+      spend: spendOfCents(f64(COL_SPEND_CENTS)),
+      firstTs: f64(COL_FIRST_TS),
+      lastTs: f64(COL_LAST_TS),
+      engagements: u32(COL_ENGAGEMENTS),
+      r: u8(COL_OUT_R),
+      f: u8(COL_OUT_F),
+      m: u8(COL_OUT_M),
+      aovScore: u8(COL_OUT_AOV),
+      retention: u8(COL_OUT_RETENTION),
+      segment: u8(COL_OUT_SEGMENT),
+      audiences: u32(COL_OUT_AUDIENCES),
       previousSegment: u8(COL_SEGMENT),
       firstDaySpend: spendOfCents(f64(COL_FIRST_DAY_CENTS)),
     };
@@ -235,7 +314,12 @@ export class WasmKernel implements Kernel {
     const dayCount = x.dayCount();
     const days = new Uint8Array(this.buf(), x.columnPtr(COL_DAYS), 4 * dayCount);
     x.__collect();
-    return writeState({ idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits, dayCount }, this.stateColumns(n), arena, days);
+    return writeState(
+      { idMode: idModeFromCode(x.currentIdMode()), numCustomers: n, arenaLen, subBits: this.subBits, dayCount },
+      this.stateColumns(n),
+      arena,
+      days,
+    );
   }
 
   restore(bytes: Uint8Array): void {

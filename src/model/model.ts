@@ -43,10 +43,19 @@ export interface Model {
 }
 
 const FIELDS: Record<string, number> = {
-  r: Field.r, f: Field.f, m: Field.m, aov: Field.aov, orders: Field.orders,
-  purchase_days: Field.purchaseDays, gap_cv: Field.gapCv, retention: Field.retention,
-  spend_over_median: Field.spendOverMedian, engaged_since_order: Field.engagedSinceOrder,
-  engagements: Field.engagements, recency_days: Field.recencyDays, spend: Field.spend,
+  r: Field.r,
+  f: Field.f,
+  m: Field.m,
+  aov: Field.aov,
+  orders: Field.orders,
+  purchase_days: Field.purchaseDays,
+  gap_cv: Field.gapCv,
+  retention: Field.retention,
+  spend_over_median: Field.spendOverMedian,
+  engaged_since_order: Field.engagedSinceOrder,
+  engagements: Field.engagements,
+  recency_days: Field.recencyDays,
+  spend: Field.spend,
   p_alive: Field.pAlive,
 };
 const OPS: Record<string, number> = { '<': Op.lt, '<=': Op.le, '=': Op.eq, '!=': Op.ne, '>=': Op.ge, '>': Op.gt };
@@ -82,14 +91,16 @@ export function compileModel(file: ModelFile, source: string): Model {
   const retentionLimits: number[] = [];
   for (let i = 0; i < states.length - 1; i++) {
     const limit = states[i].maxRatio;
-    if (typeof limit !== 'number' || !(limit >= 0)) fail(source, `retention state "${states[i].name}" needs maxRatio >= 0`);
+    if (typeof limit !== 'number' || !(limit >= 0))
+      fail(source, `retention state "${states[i].name}" needs maxRatio >= 0`);
     if (i > 0 && limit < retentionLimits[i - 1]) fail(source, 'retention maxRatio values must not decrease');
     retentionLimits.push(limit);
   }
   const defaultGapDays = file.retention.defaultGapDays;
   if (typeof defaultGapDays !== 'number' || !(defaultGapDays > 0)) fail(source, 'retention.defaultGapDays must be > 0');
   if (!Array.isArray(file.groups)) fail(source, 'groups must be a list of names');
-  if (!Array.isArray(file.segments) || file.segments.length === 0) fail(source, 'segments must list at least one segment');
+  if (!Array.isArray(file.segments) || file.segments.length === 0)
+    fail(source, 'segments must list at least one segment');
   if (file.segments.length > 250) fail(source, 'at most 250 segments');
   // an export holds a customer's audiences as the bits of 32
   if ((file.audiences ?? []).length > 32) fail(source, 'at most 32 audiences');
@@ -102,15 +113,22 @@ export function compileModel(file: ModelFile, source: string): Model {
   if (file.lost && lostRetention < 0) fail(source, `lost.retention "${file.lost.retention}" is not a retention state`);
   const segments = file.segments.map((s, i) => {
     const matchable = s.lostFrom === undefined;
-    if (matchable && !Array.isArray(s.when)) fail(source, `segment "${s.name}" needs "when" (a list of conditions) or "lostFrom"`);
-    const when = matchable ? s.when!.map((c, j) => compileCondition(c, retentionNames, source, `segment "${s.name}" condition ${j + 1}`)) : [];
+    if (matchable && !Array.isArray(s.when))
+      fail(source, `segment "${s.name}" needs "when" (a list of conditions) or "lostFrom"`);
+    const when = matchable
+      ? s.when!.map((c, j) => compileCondition(c, retentionNames, source, `segment "${s.name}" condition ${j + 1}`))
+      : [];
     // a lost re-run that lands in this segment moves to the segment whose lostFrom is its group
     const target = file.segments.findIndex((t) => t.lostFrom !== undefined && t.lostFrom === s.group);
     return { lostTarget: matchable ? target : -1, matchable, when, index: i };
   });
   const audiences = (file.audiences ?? []).map((a) => {
     if (!Array.isArray(a.when)) fail(source, `audience "${a.name}" needs "when"`);
-    return { when: a.when.map((c, j) => compileCondition(c, retentionNames, source, `audience "${a.name}" condition ${j + 1}`)) };
+    return {
+      when: a.when.map((c, j) =>
+        compileCondition(c, retentionNames, source, `audience "${a.name}" condition ${j + 1}`),
+      ),
+    };
   });
   return {
     name: file.name ?? source,

@@ -15,12 +15,24 @@ const skip = (why) => {
 };
 
 if (process.platform !== 'linux') skip('it is for Linux');
-const headers = [join(dirname(process.execPath), '..', 'include', 'node'), process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node')]
-  .find((dir) => dir && existsSync(join(dir, 'node_api.h')));
+const headers = [
+  join(dirname(process.execPath), '..', 'include', 'node'),
+  process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include', 'node'),
+].find((dir) => dir && existsSync(join(dir, 'node_api.h')));
 if (!headers) skip("Node's headers (node_api.h) were not found next to the node binary");
 mkdirSync(dirname(out), { recursive: true });
 try {
-  execFileSync(process.env.CC ?? 'cc', ['-O2', '-shared', '-fPIC', `-I${headers}`, join(here, 'huge-pages.c'), '-o', out], { stdio: ['ignore', 'inherit', 'pipe'] });
+  execFileSync(
+    process.env.CC ?? 'cc',
+    ['-O2', '-shared', '-fPIC', `-I${headers}`, join(here, 'huge-pages.c'), '-o', out],
+    { stdio: ['ignore', 'inherit', 'pipe'] },
+  );
 } catch (e) {
-  skip(`the C compiler failed or is missing: ${String(e.stderr ?? e.message).trim().split('\n')[0]}`);
+  skip(
+    `the C compiler failed or is missing: ${
+      String(e.stderr ?? e.message)
+        .trim()
+        .split('\n')[0]
+    }`,
+  );
 }

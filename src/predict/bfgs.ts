@@ -17,7 +17,11 @@ export interface Minimum {
   gradientNorm: number;
 }
 
-export function minimize(f: Objective, start: ArrayLike<number>, o: { maxIterations?: number; gradientTolerance?: number } = {}): Minimum {
+export function minimize(
+  f: Objective,
+  start: ArrayLike<number>,
+  o: { maxIterations?: number; gradientTolerance?: number } = {},
+): Minimum {
   const n = start.length;
   const maxIterations = o.maxIterations ?? 1000;
   const tol = o.gradientTolerance ?? 1e-7;
@@ -34,10 +38,19 @@ export function minimize(f: Objective, start: ArrayLike<number>, o: { maxIterati
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
   const norm = (v: Float64Array): number => Math.sqrt(v.reduce((a, b) => a + b * b, 0));
-  if (!Number.isFinite(fx)) return { theta: x, value: fx, iterations: 0, converged: false, reason: 'not finite', gradientNorm: Number.NaN };
+  if (!Number.isFinite(fx))
+    return { theta: x, value: fx, iterations: 0, converged: false, reason: 'not finite', gradientNorm: Number.NaN };
   for (let it = 1; it <= maxIterations; it++) {
     const gn = norm(g);
-    if (gn < tol) return { theta: x, value: fx, iterations: it - 1, converged: true, reason: 'gradient below tolerance', gradientNorm: gn };
+    if (gn < tol)
+      return {
+        theta: x,
+        value: fx,
+        iterations: it - 1,
+        converged: true,
+        reason: 'gradient below tolerance',
+        gradientNorm: gn,
+      };
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let j = 0; j < n; j++) s -= h[i * n + j] * g[j];
@@ -64,7 +77,14 @@ export function minimize(f: Objective, start: ArrayLike<number>, o: { maxIterati
       step /= 2;
     }
     if (!(Number.isFinite(fNew) && fNew <= fx + 1e-4 * step * slope)) {
-      return { theta: x, value: fx, iterations: it, converged: gn < Math.sqrt(tol), reason: 'no progress', gradientNorm: gn };
+      return {
+        theta: x,
+        value: fx,
+        iterations: it,
+        converged: gn < Math.sqrt(tol),
+        reason: 'no progress',
+        gradientNorm: gn,
+      };
     }
     // BFGS update of the inverse Hessian from s = step p and y = gNew - g
     const s = new Float64Array(n);
@@ -90,7 +110,15 @@ export function minimize(f: Objective, start: ArrayLike<number>, o: { maxIterati
     settled = Math.abs(fx - fNew) <= 1e-14 * Math.abs(fx) ? settled + 1 : 0;
     [x, g] = [Float64Array.from(xNew), Float64Array.from(gNew)];
     fx = fNew;
-    if (settled >= 3 && norm(g) < Math.sqrt(tol)) return { theta: x, value: fx, iterations: it, converged: true, reason: 'value settled', gradientNorm: norm(g) };
+    if (settled >= 3 && norm(g) < Math.sqrt(tol))
+      return { theta: x, value: fx, iterations: it, converged: true, reason: 'value settled', gradientNorm: norm(g) };
   }
-  return { theta: x, value: fx, iterations: maxIterations, converged: false, reason: 'iteration limit', gradientNorm: norm(g) };
+  return {
+    theta: x,
+    value: fx,
+    iterations: maxIterations,
+    converged: false,
+    reason: 'iteration limit',
+    gradientNorm: norm(g),
+  };
 }

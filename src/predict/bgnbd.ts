@@ -175,10 +175,18 @@ export const LOG_PARAMETER_BOUND = Math.log(1e5);
 export const RUNAWAY_TRUSTED = 1000;
 
 /** A fit's verdict on a parameter run off to a bound: null when none did; else whether it stands, and its words. */
-export function runaway(name: string, theta: Float64Array, repeaters: number, alike: string): { stands: boolean; message: string } | null {
+export function runaway(
+  name: string,
+  theta: Float64Array,
+  repeaters: number,
+  alike: string,
+): { stands: boolean; message: string } | null {
   if (!theta.some((v) => Math.abs(v) > LOG_PARAMETER_BOUND)) return null;
   if (repeaters >= RUNAWAY_TRUSTED) return { stands: true, message: `converged at the model's limit: ${alike}` };
-  return { stands: false, message: `${name}: too few repeat purchases to predict (a parameter ran off to 0 or infinity: the ${repeaters} repeat customers do not pin the model down)` };
+  return {
+    stands: false,
+    message: `${name}: too few repeat purchases to predict (a parameter ran off to 0 or infinity: the ${repeaters} repeat customers do not pin the model down)`,
+  };
 }
 
 /** The message of a fit made on too little: the same words for every model. */
@@ -195,24 +203,53 @@ export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
     if (t.x[i] > 0) repeaters += t.count[i];
   }
   const name = model === 'bgnbd' ? 'BG/NBD' : 'MBG/NBD';
-  const unfitted = (message: string): PurchaseFit => ({ r: Number.NaN, alpha: Number.NaN, a: Number.NaN, b: Number.NaN, logLikelihood: Number.NaN, converged: false, iterations: 0, message });
+  const unfitted = (message: string): PurchaseFit => ({
+    r: Number.NaN,
+    alpha: Number.NaN,
+    a: Number.NaN,
+    b: Number.NaN,
+    logLikelihood: Number.NaN,
+    converged: false,
+    iterations: 0,
+    message,
+  });
   if (repeaters < 2 || repeaters === customers) {
-    const why = repeaters < 2 ? `${repeaters} customer${repeaters === 1 ? '' : 's'} bought again` : 'every customer bought again';
-    return unfitted(`${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end, or more history?)`);
+    const why =
+      repeaters < 2 ? `${repeaters} customer${repeaters === 1 ? '' : 's'} bought again` : 'every customer bought again';
+    return unfitted(
+      `${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end, or more history?)`,
+    );
   }
   if (repeaters < MIN_REPEATERS) return unfitted(tooFewRepeats(name, repeaters));
-  const params = (theta: Float64Array): PurchaseParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) });
-  const m = minimize((theta, grad) => {
-    const v = -logLikelihood(model, params(theta), t, grad) / customers;
-    for (let i = 0; i < 4; i++) grad[i] = -grad[i] / customers;
-    return v;
-  }, [0, 0, 0, 0], { maxIterations: 2000 });
+  const params = (theta: Float64Array): PurchaseParams => ({
+    r: Math.exp(theta[0]),
+    alpha: Math.exp(theta[1]),
+    a: Math.exp(theta[2]),
+    b: Math.exp(theta[3]),
+  });
+  const m = minimize(
+    (theta, grad) => {
+      const v = -logLikelihood(model, params(theta), t, grad) / customers;
+      for (let i = 0; i < 4; i++) grad[i] = -grad[i] / customers;
+      return v;
+    },
+    [0, 0, 0, 0],
+    { maxIterations: 2000 },
+  );
   const p = params(m.theta);
-  const edge = runaway(name, m.theta, repeaters, `every customer drops out alike (p = ${(p.a / (p.a + p.b)).toFixed(3)} after a purchase)`);
+  const edge = runaway(
+    name,
+    m.theta,
+    repeaters,
+    `every customer drops out alike (p = ${(p.a / (p.a + p.b)).toFixed(3)} after a purchase)`,
+  );
   const converged = m.converged && (edge?.stands ?? true);
-  const message = edge !== null && !edge.stands ? edge.message
-    : converged ? edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
-      : `${name} did not converge (${m.reason}); its figures are not to be trusted`;
+  const message =
+    edge !== null && !edge.stands
+      ? edge.message
+      : converged
+        ? (edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`)
+        : `${name} did not converge (${m.reason}); its figures are not to be trusted`;
   return { ...p, logLikelihood: -m.value * customers, converged, iterations: m.iterations, message };
 }
 
@@ -232,16 +269,27 @@ export function expectedIfAlive(model: PurchaseModel, p: PurchaseParams, t: numb
   const k = shift(model);
   const z = t / (alpha + T + t);
   const lead = (a + b + x + k - 1) / (a - 1);
-  const tail = 1 - Math.exp((r + x) * Math.log((alpha + T) / (alpha + T + t))) * hyp2f1(r + x, b + x + k, a + b + x + k - 1, z);
+  const tail =
+    1 - Math.exp((r + x) * Math.log((alpha + T) / (alpha + T + t))) * hyp2f1(r + x, b + x + k, a + b + x + k - 1, z);
   return lead * tail;
 }
 
 /** E[purchases in (T, T + t] | x, t_x, T]. */
-export function expectedPurchases(model: PurchaseModel, p: PurchaseParams, t: number, x: number, tx: number, T: number): number {
+export function expectedPurchases(
+  model: PurchaseModel,
+  p: PurchaseParams,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
   return expectedIfAlive(model, p, t, x, T) * pAlive(model, p, x, tx, T);
 }
 
-/** E[X(t)]: the repeat purchases a customer makes in the t after its first (the papers' equation 9; Batislam et al.'s for MBG/NBD). */
+/**
+ * E[X(t)]: the repeat purchases a customer makes in the t after its first (the papers' equation 9;
+ * Batislam et al.'s for MBG/NBD).
+ */
 export function expectedFromStart(model: PurchaseModel, p: PurchaseParams, t: number): number {
   const { r, alpha, a, b } = p;
   const z = t / (alpha + t);

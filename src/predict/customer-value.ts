@@ -42,7 +42,17 @@ export class CustomerValues {
    * export's customers: the histograms taken before the export, so none of their customers
    * came after its as-of.
    */
-  constructor(readonly exp: CustomerExport, histograms: FitHistograms[], readonly options: PredictOptions = { calibrationEnd: exp.asOf, unit: 'week', horizon: 52, discount: 0.1, purchaseModel: 'bgnbd' }) {
+  constructor(
+    readonly exp: CustomerExport,
+    histograms: FitHistograms[],
+    readonly options: PredictOptions = {
+      calibrationEnd: exp.asOf,
+      unit: 'week',
+      horizon: 52,
+      discount: 0.1,
+      purchaseModel: 'bgnbd',
+    },
+  ) {
     this.fits = fitAll(fitDataOf(histograms, dayOf(options.calibrationEnd)), options);
     this.predictor = new Predictor(this.fits, options);
   }
@@ -55,7 +65,13 @@ export class CustomerValues {
     const model = this.exp.model;
     const bins = { bgnbd: new Array<number>(P_ALIVE_BINS).fill(0), mbgnbd: new Array<number>(P_ALIVE_BINS).fill(0) };
     const bin = (p: number): number => Math.min(P_ALIVE_BINS - 1, Math.floor(p * P_ALIVE_BINS));
-    const seg = model.segmentNames.map((segment) => ({ segment, customers: 0, pAlive: 0, expectedPurchases: 0, clv: 0 }));
+    const seg = model.segmentNames.map((segment) => ({
+      segment,
+      customers: 0,
+      pAlive: 0,
+      expectedPurchases: 0,
+      clv: 0,
+    }));
     let expected = 0;
     let clv = 0;
     for (const rows of this.exp.parts) {
@@ -76,21 +92,30 @@ export class CustomerValues {
       }
     }
     return {
-      fits: this.fits, pAlive: bins, expectedPurchases: expected, clv,
+      fits: this.fits,
+      pAlive: bins,
+      expectedPurchases: expected,
+      clv,
       bySegment: seg.map((s) => ({ ...s, pAlive: s.customers > 0 ? s.pAlive / s.customers : 0 })),
     };
   }
 }
 
-const figure = (v: number, digits: number): string => (Number.isFinite(v) ? String(Math.round(v * 10 ** digits) / 10 ** digits) : '');
+const figure = (v: number, digits: number): string =>
+  Number.isFinite(v) ? String(Math.round(v * 10 ** digits) / 10 ** digits) : '';
 
 /** The customer list's prediction columns (empty for a customer without an order, or a fit that did not converge). */
-export function predictionColumns(values: CustomerValues, names: readonly [string, string, string, string]): { columns: readonly string[]; of: (rows: CustomerRows, i: number) => string[] } {
+export function predictionColumns(
+  values: CustomerValues,
+  names: readonly [string, string, string, string],
+): { columns: readonly string[]; of: (rows: CustomerRows, i: number) => string[] } {
   return {
     columns: names,
     of: (rows, i) => {
       const c = values.of(rows, i);
-      return c === null ? ['', '', '', ''] : [figure(c.pAliveMbgnbd, 4), figure(c.pAliveBgnbd, 4), figure(c.expectedPurchases, 4), figure(c.clv, 2)];
+      return c === null
+        ? ['', '', '', '']
+        : [figure(c.pAliveMbgnbd, 4), figure(c.pAliveBgnbd, 4), figure(c.expectedPurchases, 4), figure(c.clv, 2)];
     },
   };
 }
@@ -102,7 +127,8 @@ export function predictionColumns(values: CustomerValues, names: readonly [strin
 export function unfittedText(fits: Fits): string {
   const lines: string[] = [];
   if (!fits.mbgnbd.converged) lines.push(`P(alive) (MBG/NBD) left blank: ${fits.mbgnbd.message}`);
-  if (!fits.bgnbd.converged) lines.push(`P(alive) (BG/NBD), expected purchases and CLV left blank: ${fits.bgnbd.message}`);
+  if (!fits.bgnbd.converged)
+    lines.push(`P(alive) (BG/NBD), expected purchases and CLV left blank: ${fits.bgnbd.message}`);
   if (!fits.gammaGamma.converged) lines.push(`CLV left blank: ${fits.gammaGamma.message}`);
   return lines.map((l) => `rfm: ${l}\n`).join('');
 }

@@ -31,7 +31,10 @@ export interface SpendData {
   count: Float64Array;
 }
 
-/** Distinct x of the data and each entry's place among them, and each entry's ln m: the Gamma terms depend on x alone. */
+/**
+ * Distinct x of the data and each entry's place among them, and each entry's ln m: the Gamma terms
+ * depend on x alone.
+ */
 const prepared = new WeakMap<SpendData, { xs: Float64Array; xi: Uint32Array; logM: Float64Array }>();
 
 function prepare(d: SpendData): { xs: Float64Array; xi: Uint32Array; logM: Float64Array } {
@@ -83,21 +86,40 @@ export function fitSpend(d: SpendData): SpendFit {
   let customers = 0;
   for (let i = 0; i < d.count.length; i++) customers += d.count[i];
   if (customers < MIN_REPEATERS) {
-    const message = customers < 2 ? `Gamma-Gamma cannot be fitted: ${customers} repeat customer${customers === 1 ? '' : 's'} with a positive mean spend` : tooFewRepeats('Gamma-Gamma', customers);
-    return { p: Number.NaN, q: Number.NaN, v: Number.NaN, logLikelihood: Number.NaN, customers, converged: false, iterations: 0, message };
+    const message =
+      customers < 2
+        ? `Gamma-Gamma cannot be fitted: ${customers} repeat customer${customers === 1 ? '' : 's'} with a positive mean spend`
+        : tooFewRepeats('Gamma-Gamma', customers);
+    return {
+      p: Number.NaN,
+      q: Number.NaN,
+      v: Number.NaN,
+      logLikelihood: Number.NaN,
+      customers,
+      converged: false,
+      iterations: 0,
+      message,
+    };
   }
   const params = (t: Float64Array): SpendParams => ({ p: Math.exp(t[0]), q: Math.exp(t[1]), v: Math.exp(t[2]) });
-  const m = minimize((theta, grad) => {
-    const val = -spendLogLikelihood(params(theta), d, grad) / customers;
-    for (let i = 0; i < 3; i++) grad[i] = -grad[i] / customers;
-    return val;
-  }, [0, 0, 0], { maxIterations: 2000 });
+  const m = minimize(
+    (theta, grad) => {
+      const val = -spendLogLikelihood(params(theta), d, grad) / customers;
+      for (let i = 0; i < 3; i++) grad[i] = -grad[i] / customers;
+      return val;
+    },
+    [0, 0, 0],
+    { maxIterations: 2000 },
+  );
   const s = params(m.theta);
   const edge = runaway('Gamma-Gamma', m.theta, customers, 'every customer spends alike');
   const converged = m.converged && (edge?.stands ?? true) && s.q > 1;
-  const message = edge !== null && !edge.stands ? edge.message
-    : converged ? edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`
-      : `Gamma-Gamma did not converge (${s.q <= 1 ? 'q <= 1: the expected spend is not finite' : m.reason}); its figures are not to be trusted`;
+  const message =
+    edge !== null && !edge.stands
+      ? edge.message
+      : converged
+        ? (edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`)
+        : `Gamma-Gamma did not converge (${s.q <= 1 ? 'q <= 1: the expected spend is not finite' : m.reason}); its figures are not to be trusted`;
   return { ...s, logLikelihood: -m.value * customers, customers, converged, iterations: m.iterations, message };
 }
 

@@ -57,8 +57,17 @@ export function fitAll(data: FitData, o: PredictOptions): Fits {
   const mbgnbd = fitPurchases('mbgnbd', t);
   const gammaGamma = { ...fitSpend(spend.data()), left: repeatersWithoutSpend };
   return {
-    unit: o.unit, calibrationEnd: new Date(endDay * 86_400_000).toISOString().slice(0, 10), customers: triples.customers, repeaters: triples.repeaters,
-    distinctTriples: triples.size, bgnbd, mbgnbd, gammaGamma, horizon: o.horizon, discount: o.discount, purchaseModel: o.purchaseModel,
+    unit: o.unit,
+    calibrationEnd: new Date(endDay * 86_400_000).toISOString().slice(0, 10),
+    customers: triples.customers,
+    repeaters: triples.repeaters,
+    distinctTriples: triples.size,
+    bgnbd,
+    mbgnbd,
+    gammaGamma,
+    horizon: o.horizon,
+    discount: o.discount,
+    purchaseModel: o.purchaseModel,
     fitMs: performance.now() - started,
   };
 }
@@ -86,7 +95,10 @@ export class Predictor {
   private readonly stepAt: number[] = [];
   private readonly stepDiscount: number[] = [];
 
-  constructor(readonly fits: Fits, readonly o: PredictOptions) {
+  constructor(
+    readonly fits: Fits,
+    readonly o: PredictOptions,
+  ) {
     this.endDay = dayOf(o.calibrationEnd);
     this.days = DAYS_PER_UNIT[o.unit];
     const steps = Math.min(o.horizon, CLV_STEPS);
@@ -145,15 +157,29 @@ export class Predictor {
     }
     const gg = this.fits.gammaGamma;
     // a one-time buyer, or one whose repeat days were refunded away, gets the population's mean
-    const spend = !gg.converged ? Number.NaN : x > 0 && s.monetary > 0 ? expectedSpend(gg, x, s.monetary) : expectedSpend(gg, 0, 0);
+    const spend = !gg.converged
+      ? Number.NaN
+      : x > 0 && s.monetary > 0
+        ? expectedSpend(gg, x, s.monetary)
+        : expectedSpend(gg, 0, 0);
     return {
-      x, tx, T, monetary: s.monetary, pAliveBgnbd: f.pBg, pAliveMbgnbd: f.pMbg, expectedPurchases: f.expected,
-      expectedSpend: spend, clv: f.discounted * spend,
+      x,
+      tx,
+      T,
+      monetary: s.monetary,
+      pAliveBgnbd: f.pBg,
+      pAliveMbgnbd: f.pMbg,
+      expectedPurchases: f.expected,
+      expectedSpend: spend,
+      clv: f.discounted * spend,
     };
   }
 }
 
-/** One row of the holdout table: customers of a calibration frequency, actual and expected repeat purchases in the holdout (means). */
+/**
+ * One row of the holdout table: customers of a calibration frequency, actual and expected repeat
+ * purchases in the holdout (means).
+ */
 export interface HoldoutRow {
   x: string;
   customers: number;
@@ -178,12 +204,23 @@ export interface Holdout {
  * calibration end and at the holdout end: a customer keeps its place in its shard, so row j of
  * a part is the same customer in both (new customers come after).
  */
-export function holdoutTable(cal: CustomerRows[], hold: CustomerRows[], fits: Fits, o: PredictOptions, holdoutEnd: number): Holdout {
+export function holdoutTable(
+  cal: CustomerRows[],
+  hold: CustomerRows[],
+  fits: Fits,
+  o: PredictOptions,
+  holdoutEnd: number,
+): Holdout {
   const endDay = dayOf(o.calibrationEnd);
   const days = DAYS_PER_UNIT[o.unit];
   const length = (dayOf(holdoutEnd) - endDay) / days;
   const model = fits.purchaseModel === 'bgnbd' ? fits.bgnbd : fits.mbgnbd;
-  const rows = Array.from({ length: 8 }, (_, k) => ({ x: k === 7 ? '7+' : String(k), customers: 0, actual: 0, expected: 0 }));
+  const rows = Array.from({ length: 8 }, (_, k) => ({
+    x: k === 7 ? '7+' : String(k),
+    customers: 0,
+    actual: 0,
+    expected: 0,
+  }));
   // customers per triple, the expectations summed triple by triple in key order (the same
   // sums whatever order the customers came in)
   const perTriple = new Map<number, { s: { x: number; txDays: number; tDays: number }; n: number }>();
@@ -201,13 +238,28 @@ export function holdoutTable(cal: CustomerRows[], hold: CustomerRows[], fits: Fi
     }
   }
   for (const [, { s, n }] of [...perTriple.entries()].sort((a, b) => a[0] - b[0])) {
-    const e = model.converged ? expectedPurchases(fits.purchaseModel, model, length, s.x, s.txDays / days, s.tDays / days) : Number.NaN;
+    const e = model.converged
+      ? expectedPurchases(fits.purchaseModel, model, length, s.x, s.txDays / days, s.tDays / days)
+      : Number.NaN;
     rows[Math.min(7, s.x)].expected += n * e;
   }
-  const total = rows.reduce((t, r) => ({ customers: t.customers + r.customers, actual: t.actual + r.actual, expected: t.expected + r.expected }), { customers: 0, actual: 0, expected: 0 });
+  const total = rows.reduce(
+    (t, r) => ({
+      customers: t.customers + r.customers,
+      actual: t.actual + r.actual,
+      expected: t.expected + r.expected,
+    }),
+    { customers: 0, actual: 0, expected: 0 },
+  );
   return {
-    end: new Date(dayOf(holdoutEnd) * 86_400_000).toISOString().slice(0, 10), length, model: fits.purchaseModel,
-    byFrequency: rows.map((r) => ({ ...r, actual: r.customers ? r.actual / r.customers : 0, expected: r.customers ? r.expected / r.customers : 0 })),
+    end: new Date(dayOf(holdoutEnd) * 86_400_000).toISOString().slice(0, 10),
+    length,
+    model: fits.purchaseModel,
+    byFrequency: rows.map((r) => ({
+      ...r,
+      actual: r.customers ? r.actual / r.customers : 0,
+      expected: r.customers ? r.expected / r.customers : 0,
+    })),
     total,
   };
 }

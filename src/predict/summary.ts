@@ -29,7 +29,9 @@ export function summaryOf(rows: CustomerRows, i: number, endDay: number): Custom
   const first = dayOf(rows.firstTs[i]);
   const x = days - 1;
   return {
-    x, txDays: dayOf(rows.lastTs[i]) - first, tDays: endDay - first,
+    x,
+    txDays: dayOf(rows.lastTs[i]) - first,
+    tDays: endDay - first,
     monetary: x > 0 ? (rows.spend[i] - rows.firstDaySpend[i]) / x : Number.NaN,
   };
 }

@@ -23,7 +23,15 @@ export interface Tracking {
 
 const PURCHASE_DAYS = STATE_COLUMNS.findIndex((c) => c.name === 'purchaseDays');
 
-export function tracking(states: Uint8Array[], subBits: number, calEndDay: number, holdoutEndDay: number, daysPerUnit: number, model: PurchaseModel, fit: PurchaseFit): Tracking {
+export function tracking(
+  states: Uint8Array[],
+  subBits: number,
+  calEndDay: number,
+  holdoutEndDay: number,
+  daysPerUnit: number,
+  model: PurchaseModel,
+  fit: PurchaseFit,
+): Tracking {
   const firstDays = new Map<number, number>();
   const repeatDays: number[] = [];
   let start = Infinity;
@@ -43,7 +51,8 @@ export function tracking(states: Uint8Array[], subBits: number, calEndDay: numbe
       at += n;
     }
   }
-  if (!Number.isFinite(start)) return { start: '', unit: daysPerUnit === 7 ? 'week' : 'day', calibrationUnits: 0, actual: [], expected: [] };
+  if (!Number.isFinite(start))
+    return { start: '', unit: daysPerUnit === 7 ? 'week' : 'day', calibrationUnits: 0, actual: [], expected: [] };
   const units = Math.ceil((holdoutEndDay - start + 1) / daysPerUnit);
   const perUnit = new Array<number>(units).fill(0);
   for (const d of repeatDays) perUnit[Math.floor((d - start) / daysPerUnit)]++;
@@ -63,7 +72,10 @@ export function tracking(states: Uint8Array[], subBits: number, calEndDay: numbe
     return e;
   });
   return {
-    start: new Date(start * 86_400_000).toISOString().slice(0, 10), unit: daysPerUnit === 7 ? 'week' : 'day',
-    calibrationUnits: Math.ceil((calEndDay - start + 1) / daysPerUnit), actual, expected,
+    start: new Date(start * 86_400_000).toISOString().slice(0, 10),
+    unit: daysPerUnit === 7 ? 'week' : 'day',
+    calibrationUnits: Math.ceil((calEndDay - start + 1) / daysPerUnit),
+    actual,
+    expected,
   };
 }

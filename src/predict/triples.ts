@@ -50,7 +50,7 @@ export class TripleHistogram {
     const Ts = order.map((i) => this.T[i]);
     // the distinct values and each triple's place among them, by tables over whole numbers
     const places = (values: number[], scale: number): { v: Float64Array; i: Uint32Array } => {
-      const table = new Int32Array(values.reduce((m, v) => (Math.max(v , m)), 0) + 1).fill(-1);
+      const table = new Int32Array(values.reduce((m, v) => Math.max(v, m), 0) + 1).fill(-1);
       for (const v of values) table[v] = 0;
       const v: number[] = [];
       for (let k = 0; k < table.length; k++) if (table[k] === 0) table[k] = v.push(k / scale) - 1;

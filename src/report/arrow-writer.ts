@@ -27,7 +27,9 @@ export async function writeArrow(
   const toStdout = path === '-';
   const out = toStdout ? process.stdout : createWriteStream(path);
   const failed = new Promise<never>((_, reject) => {
-    out.on('error', (e: Error) => reject(new RfmError('RFM_ERR_INPUT', `cannot write ${toStdout ? 'stdout' : path}: ${e.message}`)));
+    out.on('error', (e: Error) =>
+      reject(new RfmError('RFM_ERR_INPUT', `cannot write ${toStdout ? 'stdout' : path}: ${e.message}`)),
+    );
   });
   failed.catch(() => undefined);
   const readable = writer.toNodeStream();

@@ -16,8 +16,21 @@ import { csvField, customerIdOf } from './customers-csv.js';
 import type { ExtraColumns } from './customers-csv.js';
 
 export const LIST_COLUMNS = [
-  'Email Address', 'Customer ID', 'List', 'Segment', 'Group', 'Retention', 'Orders', 'Purchase Days', 'Net Spend',
-  'First Order', 'Last Order', 'Recency Days', 'R', 'F', 'M',
+  'Email Address',
+  'Customer ID',
+  'List',
+  'Segment',
+  'Group',
+  'Retention',
+  'Orders',
+  'Purchase Days',
+  'Net Spend',
+  'First Order',
+  'Last Order',
+  'Recency Days',
+  'R',
+  'F',
+  'M',
 ] as const;
 
 export type ListKind = 'audience' | 'segment' | 'group' | 'retention';
@@ -34,9 +47,17 @@ const NO_SEGMENT = 255;
 
 /** The model's spelling of a name the user gave in any case; an error listing the names otherwise. */
 export function modelName(model: Model, kind: ListKind, asked: string): string {
-  const names = kind === 'audience' ? model.audienceNames : kind === 'segment' ? model.segmentNames : kind === 'group' ? model.groupNames : model.retentionNames;
+  const names =
+    kind === 'audience'
+      ? model.audienceNames
+      : kind === 'segment'
+        ? model.segmentNames
+        : kind === 'group'
+          ? model.groupNames
+          : model.retentionNames;
   const found = names.find((n) => n.toLowerCase() === asked.trim().toLowerCase());
-  if (found === undefined) throw new RfmError('RFM_ERR_OPTION', `--${kind} "${asked}": the model has no such ${kind} (${names.join(', ')})`);
+  if (found === undefined)
+    throw new RfmError('RFM_ERR_OPTION', `--${kind} "${asked}": the model has no such ${kind} (${names.join(', ')})`);
   return found;
 }
 
@@ -44,18 +65,27 @@ export function modelName(model: Model, kind: ListKind, asked: string): string {
 function inList(rows: CustomerRows, i: number, model: Model, list: ListChoice): boolean {
   const seg = rows.orders[i] > 0 ? rows.segment[i] : NO_SEGMENT;
   switch (list.kind) {
-    case 'audience': return (rows.audiences[i] & (1 << model.audienceNames.indexOf(list.name))) !== 0;
+    case 'audience':
+      return (rows.audiences[i] & (1 << model.audienceNames.indexOf(list.name))) !== 0;
     case 'segment':
       if (seg === NO_SEGMENT || model.segmentNames[seg] !== list.name) return false;
       return list.since === undefined || rows.previousSegment[i] !== seg;
-    case 'group': return seg !== NO_SEGMENT && model.segmentGroups[seg] === list.name;
-    case 'retention': return seg !== NO_SEGMENT && model.retentionNames[rows.retention[i]] === list.name;
+    case 'group':
+      return seg !== NO_SEGMENT && model.segmentGroups[seg] === list.name;
+    case 'retention':
+      return seg !== NO_SEGMENT && model.retentionNames[rows.retention[i]] === list.name;
   }
 }
 
-
 /** The lines of one shard's rows in the lists; counts[k] gains list k's customers. */
-function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[], counts: number[], extra?: ExtraColumns, zone = 'UTC'): Generator<string> {
+function* listLines(
+  rows: CustomerRows,
+  exp: CustomerExport,
+  lists: ListChoice[],
+  counts: number[],
+  extra?: ExtraColumns,
+  zone = 'UTC',
+): Generator<string> {
   const day = (ms: number): string => dayIn(ms, zone);
   const { model, asOf } = exp;
   for (let i = 0; i < rows.numRows; i++) {
@@ -66,13 +96,21 @@ function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[]
       const hasOrder = rows.orders[i] > 0;
       const seg = hasOrder ? rows.segment[i] : NO_SEGMENT;
       const fields = [
-        id.includes('@') ? csvField(id.trim()) : '', csvField(id), csvField(lists[k].name),
-        seg === NO_SEGMENT ? '' : csvField(model.segmentNames[seg] ?? ''), seg === NO_SEGMENT ? '' : csvField(model.segmentGroups[seg] ?? ''),
+        id.includes('@') ? csvField(id.trim()) : '',
+        csvField(id),
+        csvField(lists[k].name),
+        seg === NO_SEGMENT ? '' : csvField(model.segmentNames[seg] ?? ''),
+        seg === NO_SEGMENT ? '' : csvField(model.segmentGroups[seg] ?? ''),
         hasOrder ? csvField(model.retentionNames[rows.retention[i]] ?? '') : '',
-        String(rows.orders[i]), String(rows.purchaseDays[i]), rows.spend[i].toFixed(2),
-        hasOrder ? day(rows.firstTs[i]) : '', hasOrder ? day(rows.lastTs[i]) : '',
+        String(rows.orders[i]),
+        String(rows.purchaseDays[i]),
+        rows.spend[i].toFixed(2),
+        hasOrder ? day(rows.firstTs[i]) : '',
+        hasOrder ? day(rows.lastTs[i]) : '',
         hasOrder ? ((asOf - rows.lastTs[i]) / 86_400_000).toFixed(1) : '',
-        hasOrder ? String(rows.r[i]) : '', hasOrder ? String(rows.f[i]) : '', hasOrder ? String(rows.m[i]) : '',
+        hasOrder ? String(rows.r[i]) : '',
+        hasOrder ? String(rows.f[i]) : '',
+        hasOrder ? String(rows.m[i]) : '',
         ...(extra?.of(rows, i) ?? []),
       ];
       yield fields.join(',') + '\n';
@@ -81,9 +119,17 @@ function* listLines(rows: CustomerRows, exp: CustomerExport, lists: ListChoice[]
 }
 
 /** Writes the lists' customers to path ('-': stdout); returns each list's count and how many rows carry an email. */
-export async function writeLists(path: string, exp: CustomerExport, lists: ListChoice[], extra?: ExtraColumns, zone = 'UTC'): Promise<{ counts: number[]; emails: number }> {
+export async function writeLists(
+  path: string,
+  exp: CustomerExport,
+  lists: ListChoice[],
+  extra?: ExtraColumns,
+  zone = 'UTC',
+): Promise<{ counts: number[]; emails: number }> {
   const out = path === '-' ? process.stdout : createWriteStream(path);
-  const failed = new Promise<never>((_, reject) => out.on('error', (e: Error) => reject(new RfmError('RFM_ERR_INPUT', `cannot write ${path}: ${e.message}`))));
+  const failed = new Promise<never>((_, reject) =>
+    out.on('error', (e: Error) => reject(new RfmError('RFM_ERR_INPUT', `cannot write ${path}: ${e.message}`))),
+  );
   failed.catch(() => undefined);
   const counts = lists.map(() => 0);
   let emails = 0;

@@ -61,7 +61,9 @@ export interface EngineRead {
 /** Where a rejected row stands and what it held, in a few words. */
 function whereIs(r: Reject, file?: string): string {
   const at = r.line !== undefined ? `line ${r.line}` : `row ${r.row}`;
-  const held = [r.customer, r.ts, r.amount].filter((v) => v !== '').map((v) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v));
+  const held = [r.customer, r.ts, r.amount]
+    .filter((v) => v !== '')
+    .map((v) => JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v));
   return `${at}${file ? ` of ${file}` : ''}${held.length > 0 ? `: ${held.join(', ')}` : ''}`;
 }
 
@@ -69,7 +71,12 @@ function whereIs(r: Reject, file?: string): string {
  * The account of an engine's read and its inputs' cart summaries; medianSpend (the report's)
  * sets what a large order is, source names a lone input in the rejects' places.
  */
-export function countedOf(read: EngineRead, carts: readonly CartSummary[], medianSpend: number, source?: string): Counted {
+export function countedOf(
+  read: EngineRead,
+  carts: readonly CartSummary[],
+  medianSpend: number,
+  source?: string,
+): Counted {
   const { counts, rejectedBy } = read;
   const cartEvents = carts.reduce((t, c) => t + c.orders + c.refundEvents, 0);
   const excluded: Record<string, number> = {};
@@ -98,8 +105,16 @@ export function countedOf(read: EngineRead, carts: readonly CartSummary[], media
   }
   const currencies = storeCurrencies(carts);
   return {
-    rowsRead, orders: counts.orders, refunds: counts.refunds, currency: currencies.length === 1 ? currencies[0] : null,
-    excluded, otherCurrencies, duplicates, rejected, rejectedBy: by, afterAsOf: counts.afterAsOf,
+    rowsRead,
+    orders: counts.orders,
+    refunds: counts.refunds,
+    currency: currencies.length === 1 ? currencies[0] : null,
+    excluded,
+    otherCurrencies,
+    duplicates,
+    rejected,
+    rejectedBy: by,
+    afterAsOf: counts.afterAsOf,
     largeOrders: largeOrdersOf(read.largestOrders, medianSpend),
   };
 }
@@ -112,7 +127,12 @@ export function storeCurrencies(carts: readonly CartSummary[]): string[] {
 function largeOrdersOf(largest: readonly number[], medianSpend: number): Counted['largeOrders'] {
   const over = Math.round(LARGE_ORDER_TIMES * Math.max(medianSpend, 0) * 100) / 100;
   const large = largest.filter((a) => a > over);
-  return { over, count: large.length, atLeast: large.length === LARGEST_KEPT, largest: large.map((a) => Math.round(a * 100) / 100) };
+  return {
+    over,
+    count: large.length,
+    atLeast: large.length === LARGEST_KEPT,
+    largest: large.map((a) => Math.round(a * 100) / 100),
+  };
 }
 
 const money = (v: number): string => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -122,8 +142,10 @@ export function largeOrdersText(c: Counted): string {
   const l = c.largeOrders;
   if (l.count === 0) return '';
   const shown = l.largest.slice(0, 5).map(money).join(', ');
-  return `rfm: ${l.atLeast ? 'at least ' : ''}${n(l.count)} order${l.count === 1 ? '' : 's'} over ${LARGE_ORDER_TIMES} times the median customer's spend ` +
-    `(over ${money(l.over)}${c.currency ? ` ${c.currency}` : ''}): ${shown}${l.count > 5 ? ', ...' : ''}; counted: check them (--max-amount N rejects orders over N)\n`;
+  return (
+    `rfm: ${l.atLeast ? 'at least ' : ''}${n(l.count)} order${l.count === 1 ? '' : 's'} over ${LARGE_ORDER_TIMES} times the median customer's spend ` +
+    `(over ${money(l.over)}${c.currency ? ` ${c.currency}` : ''}): ${shown}${l.count > 5 ? ', ...' : ''}; counted: check them (--max-amount N rejects orders over N)\n`
+  );
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -136,7 +158,12 @@ export function reasonsByCount(c: Counted): [string, RejectedReason][] {
 /** The line the CLI prints for the engine's rejected rows by reason (the carts' own lines say theirs). */
 export function rejectedText(rejectedBy: RejectTally, source?: string): string {
   const reasons = Object.entries(rejectedBy).sort((a, b) => b[1].count - a[1].count);
-  return reasons.map(([reason, t]) => `rfm:   ${n(t.count)} ${reason} (the first: ${whereIs(t.first, source)})${fixFor(reason, t.first)}\n`).join('');
+  return reasons
+    .map(
+      ([reason, t]) =>
+        `rfm:   ${n(t.count)} ${reason} (the first: ${whereIs(t.first, source)})${fixFor(reason, t.first)}\n`,
+    )
+    .join('');
 }
 
 /**
@@ -150,7 +177,8 @@ export function fixFor(reason: string, first: Reject | undefined): string {
   const amount = first?.amount ?? '';
   if (reason.includes('time') && !reason.includes('ahead')) {
     if (/^\d{1,2}\.\d{1,2}\.\d{4}/.test(ts)) return '; dates like 31.12.2024: try --date-format dd.mm.yyyy';
-    if (/^\d{1,2}\/\d{1,2}\/\d{4}/.test(ts)) return '; dates like 12/31/2024: try --date-format mm/dd/yyyy or dd/mm/yyyy';
+    if (/^\d{1,2}\/\d{1,2}\/\d{4}/.test(ts))
+      return '; dates like 12/31/2024: try --date-format mm/dd/yyyy or dd/mm/yyyy';
     if (/^\d{8}$/.test(ts)) return '; dates like 20241231: try --date-format yyyymmdd';
     if (/^\d{12,14}$/.test(ts)) return '; times in milliseconds since 1970: try --date-format epoch-ms';
     if (/^\d{9,11}$/.test(ts)) return '; times in seconds since 1970: try --date-format epoch-s';

@@ -23,7 +23,10 @@ export interface CohortRow {
   /** yyyy-mm of the first orders. */
   month: string;
   customers: number;
-  /** Shares Core within 90 / 180 / 365 days; null while the cohort's last day plus the days is after the report's date. */
+  /**
+   * Shares Core within 90 / 180 / 365 days; null while the cohort's last day plus the days is after
+   * the report's date.
+   */
   within90: number | null;
   within180: number | null;
   within365: number | null;
@@ -44,7 +47,10 @@ export interface CoreMarks {
 export interface Observed {
   /** With `keep`: the customers in a Core segment now. */
   core: CoreMarks | null;
-  /** Of the baseline's customers, how many are not Lost now, and how many still Core; null when places changed since it (a baseline is then of no use). */
+  /**
+   * Of the baseline's customers, how many are not Lost now, and how many still Core; null when
+   * places changed since it (a baseline is then of no use).
+   */
   notLost: number | null;
   stillCore: number | null;
 }
@@ -68,7 +74,13 @@ function fromBase64<T extends Float64Array | Int32Array | Uint8Array>(s: string,
 /** What a tracker keeps, as JSON (the live server's checkpoint: its figures go on after a restart). */
 export interface TrackerState {
   firstCore: string[];
-  placed: { numRows: number; idMode: 'int' | 'utf8'; idWords: string | null; idOffsets: string | null; idBytes: string | null }[];
+  placed: {
+    numRows: number;
+    idMode: 'int' | 'utf8';
+    idWords: string | null;
+    idOffsets: string | null;
+    idBytes: string | null;
+  }[];
   unsigned: boolean;
   cohorts: [number, CohortCounts][];
 }
@@ -92,7 +104,11 @@ export class CultivationTracker {
     const isCore = Uint8Array.from(groups, (g) => (g === CORE ? 1 : 0));
     const isLost = Uint8Array.from(groups, (g) => (g === LOST ? 1 : 0));
     const baseline = moved ? undefined : o.baseline;
-    const out: Observed = { core: o.keep ? { parts: [], count: 0 } : null, notLost: baseline ? 0 : null, stillCore: baseline ? 0 : null };
+    const out: Observed = {
+      core: o.keep ? { parts: [], count: 0 } : null,
+      notLost: baseline ? 0 : null,
+      stillCore: baseline ? 0 : null,
+    };
     this.cohorts = new Map();
     const months = new MonthOf();
     exp.parts.forEach((part, p) => {
@@ -129,13 +145,25 @@ export class CultivationTracker {
 
   /** The table as of asOf (the latest measurement's date), one row a month of first orders. */
   table(asOf: number): Cultivation {
-    const cohorts = [...this.cohorts.entries()].sort(([a], [b]) => a - b).map(([month, r]): CohortRow => {
-      const last = Date.UTC(Math.floor(month / 12), (month % 12) + 1, 1) - 1;
-      const share = (k: number): number | null => (last + CULTIVATION_DAYS[k] * DAY_MS <= asOf ? r.within[k] / r.customers : null);
-      return { month: `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`, customers: r.customers, within90: share(0), within180: share(1), within365: share(2) };
-    });
+    const cohorts = [...this.cohorts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([month, r]): CohortRow => {
+        const last = Date.UTC(Math.floor(month / 12), (month % 12) + 1, 1) - 1;
+        const share = (k: number): number | null =>
+          last + CULTIVATION_DAYS[k] * DAY_MS <= asOf ? r.within[k] / r.customers : null;
+        return {
+          month: `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`,
+          customers: r.customers,
+          within90: share(0),
+          within180: share(1),
+          within365: share(2),
+        };
+      });
     return {
-      definition: 'of the customers whose first order falls in the month, the share in a Core segment at a month end at most 90 / 180 / 365 days after their first order (empty while the cohort is younger than that)',
+      definition:
+        'of the customers whose first order falls in the month, the share in a ' +
+        'Core segment at a month end at most 90 / 180 / 365 days after their ' +
+        'first order (empty while the cohort is younger than that)',
       cohorts,
     };
   }
@@ -144,8 +172,11 @@ export class CultivationTracker {
     return {
       firstCore: this.firstCore.map(toBase64),
       placed: this.placed.map((p) => ({
-        numRows: p.numRows, idMode: p.idMode, idWords: p.idWords === null ? null : toBase64(p.idWords),
-        idOffsets: p.idOffsets === null ? null : toBase64(p.idOffsets), idBytes: p.idBytes === null ? null : toBase64(p.idBytes),
+        numRows: p.numRows,
+        idMode: p.idMode,
+        idWords: p.idWords === null ? null : toBase64(p.idWords),
+        idOffsets: p.idOffsets === null ? null : toBase64(p.idOffsets),
+        idBytes: p.idBytes === null ? null : toBase64(p.idBytes),
       })),
       unsigned: this.unsigned,
       cohorts: [...this.cohorts.entries()],
@@ -156,7 +187,8 @@ export class CultivationTracker {
     const t = new CultivationTracker();
     t.firstCore = s.firstCore.map((b) => fromBase64(b, (buf) => new Float64Array(buf)));
     t.placed = s.placed.map((p) => ({
-      numRows: p.numRows, idMode: p.idMode,
+      numRows: p.numRows,
+      idMode: p.idMode,
       idWords: p.idWords === null ? null : fromBase64(p.idWords, (buf) => new Int32Array(buf)),
       idOffsets: p.idOffsets === null ? null : fromBase64(p.idOffsets, (buf) => new Int32Array(buf)),
       idBytes: p.idBytes === null ? null : fromBase64(p.idBytes, (buf) => new Uint8Array(buf)),
@@ -166,14 +198,19 @@ export class CultivationTracker {
     return t;
   }
 
-  /** Grows the per-place arrays to the export's; true when the places were dealt out again (the times are carried over by id). */
+  /**
+   * Grows the per-place arrays to the export's; true when the places were dealt out again (the
+   * times are carried over by id).
+   */
   private follow(exp: CustomerExport): boolean {
     const moved = this.placed.length > 0 && !samePlaces(this.placed, exp.parts);
     let carried: Map<string, number> | null = null;
     if (moved) {
       carried = new Map();
       this.placed.forEach((part, p) => {
-        for (let i = 0; i < part.numRows; i++) if (!Number.isNaN(this.firstCore[p][i])) carried!.set(customerIdOf(part, i, this.unsigned), this.firstCore[p][i]);
+        for (let i = 0; i < part.numRows; i++)
+          if (!Number.isNaN(this.firstCore[p][i]))
+            carried!.set(customerIdOf(part, i, this.unsigned), this.firstCore[p][i]);
       });
       this.firstCore = [];
     }
@@ -182,10 +219,17 @@ export class CultivationTracker {
       if (had.length >= part.numRows) return;
       const grown = new Float64Array(Math.max(part.numRows, 2 * had.length)).fill(NaN);
       grown.set(had);
-      if (carried !== null) for (let i = 0; i < part.numRows; i++) grown[i] = carried.get(customerIdOf(part, i, exp.unsignedIds)) ?? NaN;
+      if (carried !== null)
+        for (let i = 0; i < part.numRows; i++) grown[i] = carried.get(customerIdOf(part, i, exp.unsignedIds)) ?? NaN;
       this.firstCore[p] = grown;
     });
-    this.placed = exp.parts.map(({ numRows, idMode, idWords, idOffsets, idBytes }) => ({ numRows, idMode, idWords, idOffsets, idBytes }));
+    this.placed = exp.parts.map(({ numRows, idMode, idWords, idOffsets, idBytes }) => ({
+      numRows,
+      idMode,
+      idWords,
+      idOffsets,
+      idBytes,
+    }));
     this.unsigned = exp.unsignedIds;
     return moved;
   }
@@ -198,7 +242,10 @@ function samePlaces(before: Placed[], now: CustomerRows[]): boolean {
     const b = now[p];
     if (a.idMode !== b.idMode || a.numRows > b.numRows) return false;
     if (a.idMode === 'int') return prefixEqual(a.idWords!, b.idWords!, 2 * a.numRows);
-    return prefixEqual(a.idOffsets!, b.idOffsets!, a.numRows + 1) && prefixEqual(a.idBytes!, b.idBytes!, a.idOffsets![a.numRows]);
+    return (
+      prefixEqual(a.idOffsets!, b.idOffsets!, a.numRows + 1) &&
+      prefixEqual(a.idBytes!, b.idBytes!, a.idOffsets![a.numRows])
+    );
   });
 }
 

@@ -13,8 +13,20 @@ import type { CustomerRows } from '../domain/types.js';
 import type { CustomerExport } from '../results.js';
 
 export const CUSTOMER_COLUMNS = [
-  'customer_id', 'orders', 'purchase_days', 'spend', 'first_ts', 'last_ts', 'recency_days',
-  'r', 'f', 'm', 'aov_score', 'retention', 'segment', 'group',
+  'customer_id',
+  'orders',
+  'purchase_days',
+  'spend',
+  'first_ts',
+  'last_ts',
+  'recency_days',
+  'r',
+  'f',
+  'm',
+  'aov_score',
+  'retention',
+  'segment',
+  'group',
 ] as const;
 
 /** A field as CSV: quoted when it holds a delimiter, quote or line break. */
@@ -25,7 +37,11 @@ export function csvField(s: string): string {
 const decoder = new TextDecoder();
 
 /** The customer id of row i as the input gave it (unsigned: the input's ids were Uint64). */
-export function customerIdOf(rows: Pick<CustomerRows, 'idMode' | 'idWords' | 'idOffsets' | 'idBytes'>, i: number, unsigned = false): string {
+export function customerIdOf(
+  rows: Pick<CustomerRows, 'idMode' | 'idWords' | 'idOffsets' | 'idBytes'>,
+  i: number,
+  unsigned = false,
+): string {
   if (rows.idMode === 'utf8') return decoder.decode(rows.idBytes!.subarray(rows.idOffsets![i], rows.idOffsets![i + 1]));
   return decimalOfWords(rows.idWords![2 * i], rows.idWords![2 * i + 1], unsigned);
 }
@@ -36,7 +52,7 @@ export function* customerLines(rows: CustomerRows, exp: CustomerExport, zone = '
   for (let i = 0; i < rows.numRows; i++) {
     const hasOrder = rows.orders[i] > 0;
     const seg = rows.segment[i];
-    const segName = hasOrder ? model.segmentNames[seg] ?? 'Unmatched' : '';
+    const segName = hasOrder ? (model.segmentNames[seg] ?? 'Unmatched') : '';
     const fields = [
       csvField(customerIdOf(rows, i, exp.unsignedIds)),
       String(rows.orders[i]),
@@ -64,7 +80,12 @@ export interface ExtraColumns {
 }
 
 /** Writes the list to a file ('-': stdout). Returns the number of rows. */
-export async function writeCustomersCsv(path: string, exp: CustomerExport, extra?: ExtraColumns, zone = 'UTC'): Promise<number> {
+export async function writeCustomersCsv(
+  path: string,
+  exp: CustomerExport,
+  extra?: ExtraColumns,
+  zone = 'UTC',
+): Promise<number> {
   const file = path === '-' ? null : createWriteStream(path);
   const out: NodeJS.WritableStream = file ?? process.stdout;
   const write = async (s: string): Promise<void> => {

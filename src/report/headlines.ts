@@ -63,7 +63,9 @@ export function headlines(report: Report, model: Model, lorenz: number[], migrat
   const othersMean = ratioOf(others.revenue, others.customers);
   const out: Headlines = {
     coreWorth: {
-      definition: 'mean net spend of customers in a Core segment over that of all other customers with an order; Core\'s share of net revenue',
+      definition:
+        'mean net spend of customers in a Core segment over that of all other ' +
+        "customers with an order; Core's share of net revenue",
       coreCustomers: core.customers,
       coreMeanSpend: coreMean === null ? null : round2(coreMean),
       othersMeanSpend: othersMean === null ? null : round2(othersMean),
@@ -71,7 +73,10 @@ export function headlines(report: Report, model: Model, lorenz: number[], migrat
       revenueShare: ratioOf(core.revenue, report.revenue),
     },
     concentration: {
-      definition: 'share of net revenue from the top 1 / 10 / 20 % of customers by net spend; Gini coefficient of net spend; the Lorenz curve at every 5 % of customers',
+      definition:
+        'share of net revenue from the top 1 / 10 / 20 % of customers by net ' +
+        'spend; Gini coefficient of net spend; the Lorenz curve at every 5 % ' +
+        'of customers',
       ...report.concentration,
       lorenz,
     },
@@ -92,10 +97,22 @@ export function headlines(report: Report, model: Model, lorenz: number[], migrat
 }
 
 /** Core retention between two dates, from the counts. */
-export function coreRetention(from: string, to: string, coreAtFrom: number, notLost: number, stillCore: number): CoreRetention {
+export function coreRetention(
+  from: string,
+  to: string,
+  coreAtFrom: number,
+  notLost: number,
+  stillCore: number,
+): CoreRetention {
   return {
-    definition: 'of the customers in a Core segment at the first date, the share not in a Lost segment at the second, and the share still in a Core segment',
-    from, to, coreAtFrom, notLost: ratioOf(notLost, coreAtFrom), stillCore: ratioOf(stillCore, coreAtFrom),
+    definition:
+      'of the customers in a Core segment at the first date, the share not ' +
+      'in a Lost segment at the second, and the share still in a Core segment',
+    from,
+    to,
+    coreAtFrom,
+    notLost: ratioOf(notLost, coreAtFrom),
+    stillCore: ratioOf(stillCore, coreAtFrom),
   };
 }
 
@@ -111,11 +128,15 @@ export function headlinesText(h: Headlines): string {
   const w = h.coreWorth;
   if (h.coreRetention) {
     const c = h.coreRetention;
-    lines.push(`core retention ${c.from.slice(0, 10)} -> ${c.to.slice(0, 10)}: ${pct(c.notLost)} of the ${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`);
+    lines.push(
+      `core retention ${c.from.slice(0, 10)} -> ${c.to.slice(0, 10)}: ${pct(c.notLost)} of the ${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`,
+    );
     lines.push(`  (${c.definition})`);
   }
-  lines.push(`core worth: a Core customer's net spend is ${w.ratio === null ? '-' : `${w.ratio.toFixed(1)}x`} the others' ` +
-    `(${w.coreMeanSpend?.toFixed(2) ?? '-'} against ${w.othersMeanSpend?.toFixed(2) ?? '-'}); Core is ${pct(w.revenueShare)} of revenue`);
+  lines.push(
+    `core worth: a Core customer's net spend is ${w.ratio === null ? '-' : `${w.ratio.toFixed(1)}x`} the others' ` +
+      `(${w.coreMeanSpend?.toFixed(2) ?? '-'} against ${w.othersMeanSpend?.toFixed(2) ?? '-'}); Core is ${pct(w.revenueShare)} of revenue`,
+  );
   lines.push(`  (${w.definition})`);
   return lines.join('\n') + '\n';
 }

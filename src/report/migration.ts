@@ -43,9 +43,17 @@ export function segmentsAt(r: Report): SegmentsAt {
 export function migrationText(m: Migration, most = 12): string {
   const moving = m.moves.filter((x) => x.from !== x.to).sort((a, b) => b.customers - a.customers);
   const staying = m.moves.filter((x) => x.from === x.to).reduce((n, x) => n + x.customers, 0);
-  const width = Math.max(10, ...moving.slice(0, most).map((x) => `${x.from ?? 'not yet a customer'} -> ${x.to}`.length));
-  const lines = [`\nmigration ${m.from ?? 'start'} -> ${m.to}: ${staying.toLocaleString('en-US')} customers stayed in their segment`];
-  for (const x of moving.slice(0, most)) lines.push(`${`${x.from ?? 'not yet a customer'} -> ${x.to}`.padEnd(width)}  ${x.customers.toLocaleString('en-US').padStart(10)}`);
+  const width = Math.max(
+    10,
+    ...moving.slice(0, most).map((x) => `${x.from ?? 'not yet a customer'} -> ${x.to}`.length),
+  );
+  const lines = [
+    `\nmigration ${m.from ?? 'start'} -> ${m.to}: ${staying.toLocaleString('en-US')} customers stayed in their segment`,
+  ];
+  for (const x of moving.slice(0, most))
+    lines.push(
+      `${`${x.from ?? 'not yet a customer'} -> ${x.to}`.padEnd(width)}  ${x.customers.toLocaleString('en-US').padStart(10)}`,
+    );
   if (moving.length > most) lines.push(`... ${moving.length - most} more moves (--json lists every one)`);
   return lines.join('\n') + '\n';
 }

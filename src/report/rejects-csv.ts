@@ -15,7 +15,15 @@ export class RejectsFile {
 
   write(rejects: Reject[]): void {
     if (rejects.length === 0) return;
-    this.out.write(rejects.map((r) => [String(r.row), r.reason, r.customer, r.ts, r.amount, r.line === undefined ? '' : String(r.line)].map(csvField).join(',')).join('\n') + '\n');
+    this.out.write(
+      rejects
+        .map((r) =>
+          [String(r.row), r.reason, r.customer, r.ts, r.amount, r.line === undefined ? '' : String(r.line)]
+            .map(csvField)
+            .join(','),
+        )
+        .join('\n') + '\n',
+    );
   }
 
   async close(): Promise<void> {

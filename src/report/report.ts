@@ -82,7 +82,10 @@ export function buildReport(snapshot: EngineSnapshot, model: Model): { report: R
   const retention: Record<string, Tally> = {};
   let revenueCents = 0;
   model.retentionNames.forEach((name, i) => {
-    retention[name] = { customers: t[L.retention + T_PER_RETENTION * i], revenue: cents(t[L.retention + T_PER_RETENTION * i + 1]) };
+    retention[name] = {
+      customers: t[L.retention + T_PER_RETENTION * i],
+      revenue: cents(t[L.retention + T_PER_RETENTION * i + 1]),
+    };
     revenueCents += t[L.retention + T_PER_RETENTION * i + 1];
   });
   const audiences: Record<string, { customers: number }> = {};
@@ -110,7 +113,11 @@ export function buildReport(snapshot: EngineSnapshot, model: Model): { report: R
     concentration: s.concentration,
     thresholds: {
       r: th.r.map((x) => (x === null ? null : new Date(x).toISOString())),
-      f: th.f, m: th.m, aov: th.aov, medianSpend: th.medianSpend, storeGapDays: th.storeGapDays,
+      f: th.f,
+      m: th.m,
+      aov: th.aov,
+      medianSpend: th.medianSpend,
+      storeGapDays: th.storeGapDays,
       ...(th.aliveFit !== undefined ? { aliveFit: th.aliveFit } : {}),
     },
   };

@@ -13,7 +13,9 @@ function table(title: string, rows: [string, Tally][], total: Report, notes: Rec
   ];
   for (const [name, t] of rows) {
     const note = notes[name] ? `  ${notes[name]}` : '';
-    lines.push(`${name.padEnd(w)}  ${int(t.customers).padStart(11)}  ${pct(t.customers, total.customers).padStart(7)}  ${money(t.revenue).padStart(16)}  ${pct(t.revenue, total.revenue).padStart(7)}${note}`);
+    lines.push(
+      `${name.padEnd(w)}  ${int(t.customers).padStart(11)}  ${pct(t.customers, total.customers).padStart(7)}  ${money(t.revenue).padStart(16)}  ${pct(t.revenue, total.revenue).padStart(7)}${note}`,
+    );
   }
   return lines;
 }

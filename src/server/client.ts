@@ -66,4 +66,3 @@ export class Client {
     return ++this.messagesInWindow <= limit;
   }
 }
-

@@ -211,13 +211,16 @@ function drawFigures(f) {
     ? '<p class="fig"><b>' + share(r.notLost) + '</b> of the ' + fmt.format(r.coreAtFrom) + ' Core customers of ' + esc(r.from.slice(0, 10)) + ' are not Lost on ' + esc(r.to.slice(0, 10)) + '; <b>' + share(r.stillCore) + '</b> are still Core.</p>'
     : '<p class="help">Core retention shows once the orders reach 90 days past a month end.</p>';
   const rows = f.cultivation.cohorts.slice(-12).reverse();
-  html += '<div class="scroll"><table id="cohorts"><tr><th>first order in</th><th class="n">customers</th><th class="n">Core in 90 d</th><th class="n">180 d</th><th class="n">365 d</th></tr>' +
+  html += '<div class="scroll"><table id="cohorts"><tr><th>first order ' + 'in</th><th class="n">customers</th><th class="n">Core in 90 d</th><th ' + 'class="n">180 d</th><th class="n">365 d</th></tr>' +
     rows.map((c) => '<tr><td>' + esc(c.month) + '</td><td class="n">' + fmt.format(c.customers) + '</td><td class="n">' + share(c.within90) + '</td><td class="n">' + share(c.within180) + '</td><td class="n">' + share(c.within365) + '</td></tr>').join('') +
-    '</table></div><div class="help">Measured ' + esc(f.measuredAt.slice(0, 10)) + '. Cultivation: ' + esc(f.cultivation.definition) + '.' + (r ? ' Core retention: ' + esc(r.definition) + ' (the first date is the latest month end at least 90 days before the second).' : '') + '</div>';
+    '</table></div><div class="help">Measured ' + esc(f.measuredAt.slice(0, 10)) + '. Cultivation: ' + esc(f.cultivation.definition) + '.' + (r ? ' Core retention: ' + esc(r.definition) + ' (the first date is the latest month end at least 90 days before the ' + 'second).' : '') + '</div>';
   $('figures').innerHTML = html;
 }
 
-/** The models' fit (a predictions message, or GET /predictions): P(alive) by tenths under each purchase model, the year ahead. */
+/**
+ * The models' fit (a predictions message, or GET /predictions): P(alive) by tenths under each
+ * purchase model, the year ahead.
+ */
 function drawPredictions(p) {
   const n = (x, d) => (x === null || x === undefined ? '–' : Number(x).toFixed(d));
   if (!p.bgnbd.converged) {
@@ -251,7 +254,7 @@ function render(s) {
   $('k-rate').textContent = s.ingest.sourceDone ? '–' : fmt.format(Math.round(s.ingest.ordersPerSecond));
   if (s.ingest.sourceError) {
     $('status').textContent = 'replay stopped · serving what was read'; $('status').className = 'refused';
-    $('source-error').textContent = 'The replay stopped: ' + s.ingest.sourceError + ' The numbers are of the orders read before it; POST /ingest still takes more.';
+    $('source-error').textContent = 'The replay stopped: ' + s.ingest.sourceError + ' The numbers are of the orders read before it; POST /ingest still ' + 'takes more.';
     $('source-error').hidden = false;
   } else if (s.ingest.sourceDone) { $('status').textContent = 'replay done · serving'; $('status').className = 'done'; }
   $('k-asof').textContent = s.orders > 0 ? s.asOf.slice(0, 10) : '–';
@@ -265,7 +268,7 @@ function render(s) {
   stacked($('groups-revenue'), null, groups, groups.map((g) => s.groups[g].revenue), gColors);
   const rnames = hello.retention.map((r) => r.name);
   stacked($('retention'), $('retention-legend'), rnames, rnames.map((r) => s.retention[r].customers), rnames.map((r, i) => colorOf(RETENTION_COLOR, r, i)));
-  $('segments').innerHTML = '<tr><th>segment</th><th class="n">customers</th><th class="n">revenue</th></tr>' + hello.segments.map((seg, i) => {
+  $('segments').innerHTML = '<tr><th>segment</th><th class="n">customers</th><th ' + 'class="n">revenue</th></tr>' + hello.segments.map((seg, i) => {
     const t = s.segments[seg.name];
     return '<tr><td><span class="dot" style="background:' + colorOf(SEGMENT_COLOR, seg.name, i) + '"></span><b>' + esc(seg.name) + '</b>' +
       '<div class="meaning">' + esc(seg.meaning) + (seg.action ? ' · <i>' + esc(seg.action) + '</i>' : '') + '</div></td>' +
@@ -292,7 +295,7 @@ function render(s) {
     }).join('') + '</tr>';
   }
   // a grid of dots says nothing: say there was no move yet
-  $('migration').innerHTML = moved.size === 0 ? '<tr><td style="text-align:left;color:var(--muted)">No moves yet: a customer who changes segment after this page opened shows here.</td></tr>' : html;
+  $('migration').innerHTML = moved.size === 0 ? '<tr><td style="text-align:left;color:var(--muted)">No moves yet: a ' + 'customer who changes segment after this page opened shows ' + 'here.</td></tr>' : html;
   first = false;
   last = s;
 }
@@ -308,7 +311,7 @@ function drawCounted(s) {
   for (const [reason, t] of Object.entries(c.rejectedBy)) rows.push(['rejected: ' + reason + (t.first ? ' (the first: ' + t.first + ')' : ''), t.count]);
   if (c.largeOrders.count > 0) rows.push(['large orders (over ' + money.format(c.largeOrders.over) + '), counted: check them', c.largeOrders.count]);
   $('counted').innerHTML = rows.map(([label, v]) => '<tr><td>' + esc(label) + '</td><td class="n" data-key="counted">' + fmt.format(v) + '</td></tr>').join('');
-  $('money-note').textContent = s.currency ? 'Money in ' + s.currency + '.' : 'Money in the store’s currency (the input names none; --currency CODE says it).';
+  $('money-note').textContent = s.currency ? 'Money in ' + s.currency + '.' : 'Money in the store’s currency (the input names none; --currency CODE ' + 'says it).';
 }
 let last = null;
 window.addEventListener('resize', () => { if (last) { drawTrend(); drawLorenz(last); } });

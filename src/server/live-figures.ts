@@ -56,8 +56,14 @@ export class LiveFigures {
   private cores: { at: number; marks: CoreMarks }[] = [];
   private figures: LiveFiguresMessage = { cultivation: null, coreRetention: null, measuredAt: null };
 
-  /** onPoint: each measurement's segment counts (the live series gains a point a month, even from a replay that came in one batch). */
-  constructor(private readonly engine: Engine, private readonly onPoint: (asOf: string, segments: Record<string, number>) => void = () => undefined) {}
+  /**
+   * onPoint: each measurement's segment counts (the live series gains a point a month, even from a
+   * replay that came in one batch).
+   */
+  constructor(
+    private readonly engine: Engine,
+    private readonly onPoint: (asOf: string, segments: Record<string, number>) => void = () => undefined,
+  ) {}
 
   /** Applies a batch, measuring at every month end it passes. Calls must not overlap (LiveEngine chains them). */
   async ingest(batch: ConvertedInput): Promise<void> {
@@ -76,7 +82,8 @@ export class LiveFigures {
   /** Measures at the latest event (a source that ended: its last figures). */
   async measureNow(): Promise<void> {
     const at = this.engine.watermark;
-    if (Number.isFinite(at) && (this.cores.length === 0 || this.cores[this.cores.length - 1].at < at)) await this.measure(at);
+    if (Number.isFinite(at) && (this.cores.length === 0 || this.cores[this.cores.length - 1].at < at))
+      await this.measure(at);
   }
 
   private async measure(at: number): Promise<void> {
@@ -93,7 +100,10 @@ export class LiveFigures {
     this.cores.push({ at, marks: seen.core! });
     this.figures = {
       cultivation: this.tracker.table(at),
-      coreRetention: baseline === null || seen.notLost === null ? null : coreRetention(iso(baseline.at), iso(at), baseline.marks.count, seen.notLost, seen.stillCore!),
+      coreRetention:
+        baseline === null || seen.notLost === null
+          ? null
+          : coreRetention(iso(baseline.at), iso(at), baseline.marks.count, seen.notLost, seen.stillCore!),
       measuredAt: iso(at),
     };
   }
@@ -105,7 +115,11 @@ export class LiveFigures {
   state(): LiveFiguresState {
     return {
       next: this.next,
-      cores: this.cores.map((c) => ({ at: c.at, count: c.marks.count, parts: c.marks.parts.map((p) => Buffer.from(p).toString('base64')) })),
+      cores: this.cores.map((c) => ({
+        at: c.at,
+        count: c.marks.count,
+        parts: c.marks.parts.map((p) => Buffer.from(p).toString('base64')),
+      })),
       figures: this.figures,
       tracker: this.tracker.state(),
     };
@@ -114,7 +128,10 @@ export class LiveFigures {
   /** Takes up a state (of the checkpoint the engine was restored from). */
   restore(s: LiveFiguresState): void {
     this.next = s.next;
-    this.cores = s.cores.map((c) => ({ at: c.at, marks: { count: c.count, parts: c.parts.map((p) => new Uint8Array(Buffer.from(p, 'base64'))) } }));
+    this.cores = s.cores.map((c) => ({
+      at: c.at,
+      marks: { count: c.count, parts: c.parts.map((p) => new Uint8Array(Buffer.from(p, 'base64'))) },
+    }));
     this.figures = s.figures;
     this.tracker = CultivationTracker.of(s.tracker);
   }

@@ -63,9 +63,21 @@ export class LivePredictions {
     const values = new CustomerValues(await engine.customers('sketch'), histograms);
     const { fits, pAlive, expectedPurchases, clv, bySegment } = values.summary();
     const message: PredictionsMessage = {
-      type: 'predictions', takenAt: Date.now(), calibrationEnd: fits.calibrationEnd, unit: 'week', horizon: 52,
-      customers: fits.customers, repeaters: fits.repeaters, distinctTriples: fits.distinctTriples,
-      bgnbd: fits.bgnbd, mbgnbd: fits.mbgnbd, gammaGamma: fits.gammaGamma, pAlive, expectedPurchases, clv, bySegment,
+      type: 'predictions',
+      takenAt: Date.now(),
+      calibrationEnd: fits.calibrationEnd,
+      unit: 'week',
+      horizon: 52,
+      customers: fits.customers,
+      repeaters: fits.repeaters,
+      distinctTriples: fits.distinctTriples,
+      bgnbd: fits.bgnbd,
+      mbgnbd: fits.mbgnbd,
+      gammaGamma: fits.gammaGamma,
+      pAlive,
+      expectedPurchases,
+      clv,
+      bySegment,
       fitMs: performance.now() - started,
     };
     this.latest = message;

@@ -43,7 +43,11 @@ export class LiveEngine {
   private readonly carts: CartSummary[] = [];
 
   /** o.currency: the store's currency for money shown, when the input does not name it (--currency). */
-  constructor(private readonly options: EngineOptions, readonly intervalMs = 250, private readonly o: { figures?: boolean; currency?: string; timezone?: string } = {}) {
+  constructor(
+    private readonly options: EngineOptions,
+    readonly intervalMs = 250,
+    private readonly o: { figures?: boolean; currency?: string; timezone?: string } = {},
+  ) {
     this.engineNow = this.newEngine();
     this.figures = this.newFigures();
     this.hello = helloOf(this.engineNow.model);
@@ -63,7 +67,9 @@ export class LiveEngine {
   }
 
   private newFigures(): LiveFigures | null {
-    return this.o.figures === false ? null : new LiveFigures(this.engineNow, (asOf, segments) => this.addPoint(asOf, segments));
+    return this.o.figures === false
+      ? null
+      : new LiveFigures(this.engineNow, (asOf, segments) => this.addPoint(asOf, segments));
   }
 
   /** The figures' state for a checkpoint (null: --no-figures). */
@@ -100,7 +106,10 @@ export class LiveEngine {
     return this.restarting;
   }
 
-  /** Why the engine could not be put back (a restart failed three times): no state to serve until the server starts again. */
+  /**
+   * Why the engine could not be put back (a restart failed three times): no state to serve until
+   * the server starts again.
+   */
   brokenBy: Error | null = null;
 
   /** The engine is whole again: snapshots go on. */
@@ -182,7 +191,8 @@ export class LiveEngine {
     const migration: Migration[] = [];
     extras.migration.forEach((row, from) => {
       row.forEach((customers, to) => {
-        if (customers > 0 && from !== to) migration.push({ from: from < names.length ? names[from] : null, to: names[to], customers });
+        if (customers > 0 && from !== to)
+          migration.push({ from: from < names.length ? names[from] : null, to: names[to], customers });
       });
     });
     const message: SnapshotMessage = {
@@ -205,7 +215,11 @@ export class LiveEngine {
     };
     this.latest = message;
     // a snapshot before the first order has no date (its as-of is the epoch)
-    if (message.orders > 0) this.addPoint(message.asOf, Object.fromEntries(Object.entries(message.segments).map(([k, t]) => [k, t.customers])));
+    if (message.orders > 0)
+      this.addPoint(
+        message.asOf,
+        Object.fromEntries(Object.entries(message.segments).map(([k, t]) => [k, t.customers])),
+      );
     for (const fn of this.listeners) fn(message);
     return message;
   }
@@ -221,9 +235,15 @@ export class LiveEngine {
     return { type: 'history', series: [...this.series] };
   }
 
-  /** The report of the state now, for the HTML report (not committed: the live migration goes on), and the latest figures. */
+  /**
+   * The report of the state now, for the HTML report (not committed: the live migration goes on),
+   * and the latest figures.
+   */
   async report(): Promise<{ report: Report; extras: SnapshotExtras; figures: LiveFiguresMessage | null }> {
-    return { ...this.accounted(buildReport(await this.engine.snapshot('sketch', false), this.engine.model)), figures: this.figures?.latest ?? null };
+    return {
+      ...this.accounted(buildReport(await this.engine.snapshot('sketch', false), this.engine.model)),
+      figures: this.figures?.latest ?? null,
+    };
   }
 
   /**

@@ -8,7 +8,10 @@ export class Pacer {
   private started = 0;
   private firstEventMs = NaN;
 
-  constructor(private readonly rate?: number, private readonly speed?: number) {}
+  constructor(
+    private readonly rate?: number,
+    private readonly speed?: number,
+  ) {}
 
   /** Rows per step that keep the pace smooth: about a tenth of a second's worth. */
   get stepRows(): number | undefined {

@@ -40,7 +40,19 @@ export interface Migration {
 }
 
 /** The report's fields a snapshot carries (it adds the rest itself). */
-type ReportFields = Pick<Report, 'asOf' | 'customers' | 'orders' | 'revenue' | 'rejected' | 'segments' | 'groups' | 'retention' | 'audiences' | 'concentration'>;
+type ReportFields = Pick<
+  Report,
+  | 'asOf'
+  | 'customers'
+  | 'orders'
+  | 'revenue'
+  | 'rejected'
+  | 'segments'
+  | 'groups'
+  | 'retention'
+  | 'audiences'
+  | 'concentration'
+>;
 
 export interface SnapshotMessage extends ReportFields {
   type: 'snapshot';
@@ -96,7 +108,10 @@ export function helloOf(model: Model): HelloMessage {
     protocol: PROTOCOL_VERSION,
     model: model.name,
     segments: model.segmentNames.map((name, i) => ({
-      name, group: model.segmentGroups[i], meaning: segmentsByName.get(name)?.meaning ?? '', action: segmentsByName.get(name)?.action ?? '',
+      name,
+      group: model.segmentGroups[i],
+      meaning: segmentsByName.get(name)?.meaning ?? '',
+      action: segmentsByName.get(name)?.action ?? '',
     })),
     groups: model.groupNames,
     retention: model.file.retention.states.map((s) => ({ name: s.name, meaning: s.meaning ?? '' })),

@@ -39,7 +39,10 @@ export type BodyKind = 'csv' | 'arrow';
 export class DiskError extends Error {}
 
 /** A body in a file, converted whole (throws on a bad body: nothing applied). */
-export type ConvertBody = (file: string, kind: BodyKind) => Promise<{ batches: ConvertedInput[]; answer: IngestAnswer }>;
+export type ConvertBody = (
+  file: string,
+  kind: BodyKind,
+) => Promise<{ batches: ConvertedInput[]; answer: IngestAnswer }>;
 
 /** What a checkpoint keeps beside the state: the keys seen, the live figures' tracker. */
 interface CheckpointExtra {
@@ -87,20 +90,33 @@ export class RequestLog {
   private bytesSinceCheckpoint = 0;
 
   private constructor(
-    readonly dir: string, private readonly live: LiveEngine, private readonly convert: ConvertBody, identity: RunIdentity,
-    private readonly checkpointEveryMs: number, private readonly files: DurableFiles,
+    readonly dir: string,
+    private readonly live: LiveEngine,
+    private readonly convert: ConvertBody,
+    identity: RunIdentity,
+    private readonly checkpointEveryMs: number,
+    private readonly files: DurableFiles,
   ) {
     this.logDir = join(dir, 'log');
     this.checkpoints = new CheckpointDir(join(dir, 'state'), identity, files);
   }
 
   /** Opens DIR: the last checkpoint restored, the requests logged after it applied again. */
-  static async open(dir: string, live: LiveEngine, convert: ConvertBody, identity: RunIdentity, checkpointEveryMs = 30_000, files: DurableFiles = DISK): Promise<RequestLog> {
+  static async open(
+    dir: string,
+    live: LiveEngine,
+    convert: ConvertBody,
+    identity: RunIdentity,
+    checkpointEveryMs = 30_000,
+    files: DurableFiles = DISK,
+  ): Promise<RequestLog> {
     const log = new RequestLog(dir, live, convert, identity, checkpointEveryMs, files);
     await mkdir(log.logDir, { recursive: true });
     const { restored, replayed } = await log.takeUp();
     if (restored || replayed > 0) {
-      process.stderr.write(`rfm: ${dir}: restored ${restored ? 'the checkpoint' : 'no checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
+      process.stderr.write(
+        `rfm: ${dir}: restored ${restored ? 'the checkpoint' : 'no checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`,
+      );
     }
     // a long replay is not paid again at the next start
     if (replayed >= REPLAY_BOUND) await log.checkpointNow();
@@ -124,7 +140,7 @@ export class RequestLog {
       this.lastSeq = loaded.position.batches;
       // extra: the keys and the live figures' state (a checkpoint before the figures kept the keys alone)
       const extra = loaded.extra as CheckpointExtra | [string, IngestAnswer][] | undefined;
-      const kept = Array.isArray(extra) ? { keys: extra, figures: null } : extra ?? { keys: [], figures: null };
+      const kept = Array.isArray(extra) ? { keys: extra, figures: null } : (extra ?? { keys: [], figures: null });
       for (const [k, a] of kept.keys) this.keys.set(k, a);
       if (kept.figures !== null) live.restoreFigures(kept.figures);
     }
@@ -141,13 +157,20 @@ export class RequestLog {
       try {
         if (m[4] !== undefined) {
           const check = await checkOf(path);
-          if (check !== `${m[4]}-${m[5]}`) throw new Error(`it holds ${check.replace('-', ' bytes, CRC-32 ')}, not the ${m[4]} bytes, CRC-32 ${m[5]} logged: the disk changed or cut it`);
+          if (check !== `${m[4]}-${m[5]}`)
+            throw new Error(
+              `it holds ${check.replace('-', ' bytes, CRC-32 ')}, not the ${m[4]} bytes, CRC-32 ${m[5]} logged: the disk changed or cut it`,
+            );
         }
         converted = await this.convert(path, m[2] as BodyKind);
       } catch (e) {
         // a logged body was whole when it was renamed into the log: damage since is the disk's,
         // and its request was answered 200, so it is not skipped in silence
-        throw new RfmError('RFM_ERR_INPUT', `${path}: a logged request cannot be read (${(e as Error).message}); it was answered 200, so the server does not start without it: put back a good copy, or move it out of ${this.logDir} to go on without its orders`, { cause: e });
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${path}: a logged request cannot be read (${(e as Error).message}); it was answered 200, so the server does not start without it: put back a good copy, or move it out of ${this.logDir} to go on without its orders`,
+          { cause: e },
+        );
       }
       const { batches, answer } = converted;
       for (const b of batches) await live.ingest(b);
@@ -178,12 +201,18 @@ export class RequestLog {
       try {
         const { replayed } = await this.takeUp();
         if (replayed >= REPLAY_BOUND) await this.checkpointNow();
-        process.stderr.write(`rfm: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s: the checkpoint and ${replayed.toLocaleString('en-US')} logged requests after it; ${this.live.engine.counts.orders.toLocaleString('en-US')} orders held\n`);
+        process.stderr.write(
+          `rfm: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s: the checkpoint and ${replayed.toLocaleString('en-US')} logged requests after it; ${this.live.engine.counts.orders.toLocaleString('en-US')} orders held\n`,
+        );
         this.live.endRestart();
         return;
       } catch (again) {
         if (!(again instanceof RfmError) || again.code !== 'RFM_ERR_WORKER' || attempt === 3) {
-          const broken = new RfmError('RFM_ERR_WORKER', `cannot restart the engine from ${this.dir} (${(again as Error).message}); stop the server and start it on the same --data: nothing answered is lost`, { cause: again });
+          const broken = new RfmError(
+            'RFM_ERR_WORKER',
+            `cannot restart the engine from ${this.dir} (${(again as Error).message}); stop the server and start it on the same --data: nothing answered is lost`,
+            { cause: again },
+          );
           this.live.brokenBy = broken;
           this.live.endRestart();
           process.stderr.write(`rfm: ${broken.message}\n`);
@@ -238,7 +267,9 @@ export class RequestLog {
       for (const b of converted.batches) for (const part of b.parts) this.live.engine.pool.give(part.buffer);
       await rm(file, { force: true }).catch(() => undefined);
       await rm(logged, { force: true }).catch(() => undefined);
-      throw new DiskError(`cannot write the request log in ${this.logDir} (${(e as Error).message}); nothing of this request was applied: retry it later`);
+      throw new DiskError(
+        `cannot write the request log in ${this.logDir} (${(e as Error).message}); nothing of this request was applied: retry it later`,
+      );
     }
     this.lastSeq = seq;
     this.sinceCheckpoint++;
@@ -251,7 +282,10 @@ export class RequestLog {
       await this.recover(e);
     }
     if (digest !== null) this.remember(digest, converted.answer);
-    if (performance.now() - this.lastCheckpoint >= this.checkpointEveryMs || this.bytesSinceCheckpoint >= LOG_BYTES_BOUND) {
+    if (
+      performance.now() - this.lastCheckpoint >= this.checkpointEveryMs ||
+      this.bytesSinceCheckpoint >= LOG_BYTES_BOUND
+    ) {
       // the request is logged and applied whatever becomes of the checkpoint: a failed one
       // leaves the last good one and the whole log after it
       await this.checkpointNow().catch((e: unknown) => {

@@ -12,6 +12,8 @@
  *                  lost shard (Retry-After), or for good once that failed
  *   WebSocket      the live protocol (protocol.ts); a client that takes no data for
  *                  sendTimeoutMs is dropped
+ *   anything else  404 (another path), 405 (another method on /ingest); 500 when the report
+ *                  or a fit fails, its message in { "error" }
  * With a token, both the socket and /ingest need it: ?token=T or "Authorization: Bearer T".
  * Pages of other origins are kept off the socket and /ingest, and on loopback requests to
  * other names (DNS rebinding) are refused: see Gate.
@@ -46,7 +48,12 @@ import type { SnapshotMessage } from './protocol.js';
 import { Client } from './client.js';
 
 /** The page's icon: a bar of the four group colours. */
-const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="4" height="16" fill="#0072B2"/><rect x="4" width="4" height="16" fill="#56B4E9"/><rect x="8" width="4" height="16" fill="#E69F00"/><rect x="12" width="4" height="16" fill="#D55E00"/></svg>';
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect ' +
+  'width="4" height="16" fill="#0072B2"/><rect x="4" width="4" ' +
+  'height="16" fill="#56B4E9"/><rect x="8" width="4" height="16" ' +
+  'fill="#E69F00"/><rect x="12" width="4" height="16" ' +
+  'fill="#D55E00"/></svg>';
 
 export interface ServerOptions {
   port: number;
@@ -67,9 +74,15 @@ export interface ServerOptions {
   allowOrigins?: string[];
   /** Host names besides the loopback ones a loopback-bound server answers to (a reverse proxy's public name). */
   allowHosts?: string[];
-  /** The longest a request's body may take to arrive before it is answered 408 (a body sent a byte a second holds a connection and a file). Default 120 s. */
+  /**
+   * The longest a request's body may take to arrive before it is answered 408 (a body sent a byte a
+   * second holds a connection and a file). Default 120 s.
+   */
   requestTimeoutMs?: number;
-  /** Refit the purchase and spend models this often and push the predictions to clients (GET /predictions refits on demand either way). */
+  /**
+   * Refit the purchase and spend models this often and push the predictions to clients (GET
+   * /predictions refits on demand either way).
+   */
   predictEveryMs?: number;
   /** rfm serve --data: log every request before it is answered, checkpoint, and restore on start (request-log.ts). */
   data?: { dir: string; identity: RunIdentity; checkpointEveryMs?: number; files?: DurableFiles };
@@ -169,19 +182,27 @@ function fitForReply(message: string): string {
 
 /** A request the server refuses with a status of its own (413: too large). */
 class RequestError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** The body into a file; over `limit` bytes (declared or sent) it is refused with 413, whatever its type. */
 async function receive(req: IncomingMessage, file: string, limit: number, timeoutMs: number): Promise<void> {
-  const tooLarge = (): RequestError => new RequestError(413, `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body); send it in parts`);
+  const tooLarge = (): RequestError =>
+    new RequestError(
+      413,
+      `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body); send it in parts`,
+    );
   if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const out = createWriteStream(file);
   let writeError: Error | null = null;
   out.on('error', (e) => (writeError ??= e));
-  const diskError = (e: Error): DiskError => new DiskError(`cannot keep the request body on disk (${e.message}); nothing of it was applied: retry it later`);
+  const diskError = (e: Error): DiskError =>
+    new DiskError(`cannot keep the request body on disk (${e.message}); nothing of it was applied: retry it later`);
   try {
     await new Promise<void>((resolve, reject) => {
       let bytes = 0;
@@ -202,7 +223,12 @@ async function receive(req: IncomingMessage, file: string, limit: number, timeou
       const late = setTimeout(() => {
         req.off('data', onData);
         req.pause();
-        reject(new RequestError(408, `the body took longer than ${Math.round(timeoutMs / 1000)} s to arrive; send it faster, or in parts`));
+        reject(
+          new RequestError(
+            408,
+            `the body took longer than ${Math.round(timeoutMs / 1000)} s to arrive; send it faster, or in parts`,
+          ),
+        );
       }, timeoutMs);
       req.once('end', () => {
         ended = true;
@@ -211,7 +237,8 @@ async function receive(req: IncomingMessage, file: string, limit: number, timeou
       });
       req.once('close', () => {
         clearTimeout(late);
-        if (!ended) reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)'));
+        if (!ended)
+          reject(new RfmError('RFM_ERR_INPUT', 'the request body ended before its end (the client went away)'));
       });
       out.once('error', (e) => reject(diskError(e)));
     });
@@ -265,7 +292,13 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         leftOut = stats.badFieldCounts;
       } else {
         // untrusted Arrow goes through the watched reading thread
-        for await (const b of readArrow(file, { ...engine.sourceOptions(), keepRejects: false, stallMs: 5000, label: 'the request body' })) batches.push(b);
+        for await (const b of readArrow(file, {
+          ...engine.sourceOptions(),
+          keepRejects: false,
+          stallMs: 5000,
+          label: 'the request body',
+        }))
+          batches.push(b);
       }
     } catch (e) {
       for (const b of batches) for (const part of b.parts) engine.pool.give(part.buffer);
@@ -278,7 +311,10 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     }
     return { batches, answer };
   };
-  const log = o.data === undefined ? null : await RequestLog.open(o.data.dir, live, convert, o.data.identity, o.data.checkpointEveryMs, o.data.files);
+  const log =
+    o.data === undefined
+      ? null
+      : await RequestLog.open(o.data.dir, live, convert, o.data.identity, o.data.checkpointEveryMs, o.data.files);
   const authorized = (req: IncomingMessage): boolean => gate.authorized(req);
   const maxIngest = o.maxIngestBytes ?? 256 * 2 ** 20;
 
@@ -323,14 +359,19 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     }
     if (!live.restoring) return false;
     res.setHeader('retry-after', '2');
-    json(res, 503, { error: 'the state is being put back after a lost shard (its checkpoint and log); ask again in a moment' });
+    json(res, 503, {
+      error: 'the state is being put back after a lost shard (its checkpoint and log); ask again in a moment',
+    });
     return true;
   };
 
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const refused = gate.refusal(req) ?? (path === '/ingest' ? gate.originRefusal(req) : null);
-    if (refused !== null) return req.method === 'POST' ? refuseUnread(req, res, 403, { error: refused }) : json(res, 403, { error: refused });
+    if (refused !== null)
+      return req.method === 'POST'
+        ? refuseUnread(req, res, 403, { error: refused })
+        : json(res, 403, { error: refused });
     // every read of the state says when there is none to read (health included: it is the state's)
     if (req.method === 'GET' && ['/health', '/report.html', '/predictions'].includes(path) && unavailable(res)) return;
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
@@ -340,27 +381,41 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       json(res, 200, { ok: true });
     } else if (req.method === 'GET' && path === '/auth') {
       // the page asks when its socket was refused: a token missing or wrong, or the server away
-      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      if (!authorized(req))
+        return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       json(res, 200, { ok: true });
     } else if (req.method === 'GET' && path === '/predictions') {
-      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
-      predictions.refit().then((p) => json(res, 200, p), (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }));
+      if (!authorized(req))
+        return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      predictions.refit().then(
+        (p) => json(res, 200, p),
+        (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }),
+      );
     } else if (req.method === 'GET' && path === '/favicon.ico') {
       // the browser asks for one on every page: an icon, not a 404 in the console
       res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
       res.end(FAVICON);
     } else if (req.method === 'GET' && path === '/report.html') {
-      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
-      live.report().then(({ report, extras, figures }) => {
-        const h = headlines(report, live.engine.model, extras.lorenz);
-        if (figures?.coreRetention) h.coreRetention = figures.coreRetention;
-        const page = htmlReport({
-          report: { ...report, headlines: h, cultivation: figures?.cultivation ?? undefined }, model: live.engine.model,
-          inputs: ['the live engine (rfm serve)'], prospects: extras.prospects,
-        });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-disposition': `attachment; filename="rfmstream-report-${report.asOf.slice(0, 10)}.html"` });
-        res.end(page);
-      }, (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }));
+      if (!authorized(req))
+        return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      live.report().then(
+        ({ report, extras, figures }) => {
+          const h = headlines(report, live.engine.model, extras.lorenz);
+          if (figures?.coreRetention) h.coreRetention = figures.coreRetention;
+          const page = htmlReport({
+            report: { ...report, headlines: h, cultivation: figures?.cultivation ?? undefined },
+            model: live.engine.model,
+            inputs: ['the live engine (rfm serve)'],
+            prospects: extras.prospects,
+          });
+          res.writeHead(200, {
+            'content-type': 'text/html; charset=utf-8',
+            'content-disposition': `attachment; filename="rfmstream-report-${report.asOf.slice(0, 10)}.html"`,
+          });
+          res.end(page);
+        },
+        (e: unknown) => json(res, 500, { error: fitForReply((e as Error).message) }),
+      );
     } else if (path === '/ingest') {
       const origin = req.headers.origin;
       if (origin !== undefined) {
@@ -371,12 +426,15 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
       if (req.method === 'OPTIONS') {
         // the preflight a page sends before a POST of text/csv or with Authorization
         res.writeHead(204, {
-          'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type, authorization', 'access-control-max-age': '600',
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'content-type, authorization',
+          'access-control-max-age': '600',
         });
         return res.end();
       }
       if (req.method !== 'POST') return json(res, 405, { error: 'POST an Arrow IPC stream or a CSV body to /ingest' });
-      if (!authorized(req)) return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
+      if (!authorized(req))
+        return json(res, 401, { error: 'a token is required: ?token=T or Authorization: Bearer T' });
       ingest(req).then(
         (r) => json(res, 200, r),
         (e: unknown) => {
@@ -390,7 +448,9 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         },
       );
     } else {
-      json(res, 404, { error: `nothing at ${path}; the dashboard is at /, the socket on this port, ingest at POST /ingest` });
+      json(res, 404, {
+        error: `nothing at ${path}; the dashboard is at /, the socket on this port, ingest at POST /ingest`,
+      });
     }
   });
 
@@ -430,7 +490,10 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         message = null;
       }
       if (message && typeof message === 'object' && (message as { type?: unknown }).type === 'snapshot') {
-        void live.current().then((s) => client.offer(textOf(s)), () => undefined);
+        void live.current().then(
+          (s) => client.offer(textOf(s)),
+          () => undefined,
+        );
       } else {
         client.send({ type: 'error', message: 'unknown message: send {"type":"snapshot"} to get the latest snapshot' });
       }
@@ -438,16 +501,25 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     client.send(live.hello);
     client.send(live.history());
     if (predictions.current !== null) client.send(predictions.current);
-    void live.current().then((s) => client.offer(textOf(s)), () => undefined);
+    void live.current().then(
+      (s) => client.offer(textOf(s)),
+      () => undefined,
+    );
   });
 
   // the models refitted every predictEveryMs, when the state changed, and pushed to every client
-  const predictTimer = o.predictEveryMs === undefined ? null : setInterval(() => {
-    const before = predictions.current;
-    void predictions.refit().then((p) => {
-      if (p !== before) for (const c of clients) c.send(p);
-    }, (e: unknown) => process.stderr.write(`rfm: the prediction refit failed: ${(e as Error).message}\n`));
-  }, o.predictEveryMs);
+  const predictTimer =
+    o.predictEveryMs === undefined
+      ? null
+      : setInterval(() => {
+          const before = predictions.current;
+          void predictions.refit().then(
+            (p) => {
+              if (p !== before) for (const c of clients) c.send(p);
+            },
+            (e: unknown) => process.stderr.write(`rfm: the prediction refit failed: ${(e as Error).message}\n`),
+          );
+        }, o.predictEveryMs);
 
   const unsubscribe = live.onSnapshot((s) => {
     const text = textOf(s);
@@ -466,21 +538,33 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
   // a client that takes no data is dropped: each one held some MB of socket buffers for good
   const sendTimeout = o.sendTimeoutMs ?? 20_000;
   let dropped = 0;
-  const stallWatch = setInterval(() => {
-    const now = Date.now();
-    for (const c of clients) {
-      if (!c.stalled(sendTimeout, now)) continue;
-      c.ws.terminate();
-      clients.delete(c);
-      dropped++;
-      process.stderr.write(`rfm: dropped a socket client that took no data for ${(sendTimeout / 1000).toFixed(0)} s (${dropped.toLocaleString('en-US')} so far)\n`);
-    }
-  }, Math.min(1000, sendTimeout));
+  const stallWatch = setInterval(
+    () => {
+      const now = Date.now();
+      for (const c of clients) {
+        if (!c.stalled(sendTimeout, now)) continue;
+        c.ws.terminate();
+        clients.delete(c);
+        dropped++;
+        process.stderr.write(
+          `rfm: dropped a socket client that took no data for ${(sendTimeout / 1000).toFixed(0)} s (${dropped.toLocaleString('en-US')} so far)\n`,
+        );
+      }
+    },
+    Math.min(1000, sendTimeout),
+  );
 
   await new Promise<void>((resolve, reject) => {
-    http.once('error', (e: NodeJS.ErrnoException) => reject(new RfmError('RFM_ERR_OPTION', e.code === 'EADDRINUSE'
-      ? `port ${o.port} on ${o.host} is taken; choose another with --port`
-      : `cannot listen on ${o.host}:${o.port}: ${e.message}`)));
+    http.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new RfmError(
+          'RFM_ERR_OPTION',
+          e.code === 'EADDRINUSE'
+            ? `port ${o.port} on ${o.host} is taken; choose another with --port`
+            : `cannot listen on ${o.host}:${o.port}: ${e.message}`,
+        ),
+      ),
+    );
     http.listen(o.port, o.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
@@ -490,7 +574,9 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
     port,
     async close() {
       // a last checkpoint: the next start need not apply the log again
-      await log?.checkpoint().catch((e: unknown) => process.stderr.write(`rfm: the last checkpoint failed: ${(e as Error).message}\n`));
+      await log
+        ?.checkpoint()
+        .catch((e: unknown) => process.stderr.write(`rfm: the last checkpoint failed: ${(e as Error).message}\n`));
       clearInterval(heartbeat);
       clearInterval(stallWatch);
       if (predictTimer !== null) clearInterval(predictTimer);

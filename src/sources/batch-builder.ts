@@ -5,7 +5,15 @@
  * Nulls: a NaN time or amount is written as null, so the engine sees and rejects the row.
  */
 import {
-  Dictionary, Float64, Int64, Int8, RecordBatch, TimestampMillisecond, Utf8, makeData, vectorFromArray,
+  Dictionary,
+  Float64,
+  Int64,
+  Int8,
+  RecordBatch,
+  TimestampMillisecond,
+  Utf8,
+  makeData,
+  vectorFromArray,
 } from 'apache-arrow';
 import type { Data, Vector } from 'apache-arrow';
 import { DEFAULT_ORDER_COLUMN } from '../batch/schema.js';
@@ -54,7 +62,14 @@ export function utf8Column(values: (string | null)[], n: number): Data {
     offsets[i + 1] = at;
   }
   bytes = bytes.subarray(0, at);
-  return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, at) });
+  return makeData({
+    type: new Utf8(),
+    length: n,
+    nullCount: nulls,
+    nullBitmap: bitmap,
+    valueOffsets: offsets,
+    data: new Uint8Array(bytes.buffer, bytes.byteOffset, at),
+  });
 }
 
 export interface OrderColumns {
@@ -89,7 +104,10 @@ export function buildOrderBatch(c: OrderColumns): RecordBatch {
       }
     }
     ids = makeData({
-      type: new Int64(), length: n, nullCount: nulls, nullBitmap: bitmap,
+      type: new Int64(),
+      length: n,
+      nullCount: nulls,
+      nullBitmap: bitmap,
       data: new BigInt64Array(c.idWords.buffer, c.idWords.byteOffset, n),
     });
   } else {
@@ -108,21 +126,32 @@ export function buildOrderBatch(c: OrderColumns): RecordBatch {
   const children: Record<string, Data> = {
     customer_id: ids as Data,
     ts: makeData({
-      type: new TimestampMillisecond('UTC'), length: n, nullCount: tsValid.nulls, nullBitmap: tsValid.bitmap,
+      type: new TimestampMillisecond('UTC'),
+      length: n,
+      nullCount: tsValid.nulls,
+      nullBitmap: tsValid.bitmap,
       data: new BigInt64Array(tsWords.buffer, 0, n),
     }),
-    amount: makeData({ type: new Float64(), length: n, nullCount: amountValid.nulls, nullBitmap: amountValid.bitmap, data: c.amount.subarray(0, n) }),
+    amount: makeData({
+      type: new Float64(),
+      length: n,
+      nullCount: amountValid.nulls,
+      nullBitmap: amountValid.bitmap,
+      data: c.amount.subarray(0, n),
+    }),
   };
   if (c.kind) {
     kindDictionary ??= vectorFromArray(KIND_DICTIONARY, new Utf8());
     children.kind = makeData({
-      type: KIND_TYPE, length: n, data: c.kind.subarray(0, n), dictionary: kindDictionary,
+      type: KIND_TYPE,
+      length: n,
+      data: c.kind.subarray(0, n),
+      dictionary: kindDictionary,
     });
   }
   if (c.orderIds) children[DEFAULT_ORDER_COLUMN] = utf8Column(c.orderIds, n);
   return new RecordBatch(children);
 }
-
 
 /** Collects rows one at a time and hands them out as batches of a fixed size. */
 export class OrderBatchBuffer {
@@ -136,7 +165,11 @@ export class OrderBatchBuffer {
   rows = 0;
 
   /** withOrderIds: each row's order id is given (orderId) and written as a column. */
-  constructor(readonly capacity: number, readonly stringIds: boolean, withOrderIds = false) {
+  constructor(
+    readonly capacity: number,
+    readonly stringIds: boolean,
+    withOrderIds = false,
+  ) {
     this.orderIds = withOrderIds ? [] : null;
     this.idWords = new Int32Array(2 * capacity);
     this.idNull = new Uint8Array(capacity);

@@ -10,7 +10,10 @@ import { isGzip } from './gzip.js';
 /** Bytes read at each end: a header or a last line longer than this is not judged. */
 const ENDS = 65_536;
 
-/** Fields in a line split by the delimiter, quotes honoured; null when a quote stays open (a record that runs over lines). */
+/**
+ * Fields in a line split by the delimiter, quotes honoured; null when a quote stays open (a record
+ * that runs over lines).
+ */
 function fieldsIn(line: string, delimiter: string): number | null {
   let fields = 1;
   let quoted = false;
@@ -41,6 +44,9 @@ export function checkNotCutShort(path: string, delimiter: string): void {
   const fields = fieldsIn(lastLine, delimiter);
   if (first === null || fields === null || fields >= first) return;
   const shown = lastLine.length > 40 ? `${lastLine.slice(0, 40)}...` : lastLine;
-  throw new RfmError('RFM_ERR_INPUT', `${path} looks cut short: its last line ("${shown}") has ${fields} of the header's ${first} fields and no line end ` +
-    '(an interrupted download or export?); export it again');
+  throw new RfmError(
+    'RFM_ERR_INPUT',
+    `${path} looks cut short: its last line ("${shown}") has ${fields} of the header's ${first} fields and no line end ` +
+      '(an interrupted download or export?); export it again',
+  );
 }

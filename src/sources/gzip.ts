@@ -42,7 +42,10 @@ export function gunzipHead(path: string, n = 65_536): Uint8Array {
     // a part of the stream inflates as far as it goes with a sync flush
     return gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
   } catch (e) {
-    throw new RfmError('RFM_ERR_INPUT', `${path} is gzipped but does not inflate (${(e as Error).message}): a damaged download? Fetch it again`);
+    throw new RfmError(
+      'RFM_ERR_INPUT',
+      `${path} is gzipped but does not inflate (${(e as Error).message}): a damaged download? Fetch it again`,
+    );
   }
 }
 
@@ -58,7 +61,10 @@ export function gunzipStream(path: string): NodeJS.ReadableStream {
       for await (const c of out) yield c as Buffer;
     } catch (e) {
       if (e instanceof RfmError) throw e;
-      throw new RfmError('RFM_ERR_INPUT', `${path}: the gzip stream ends early or is damaged (${(e as Error).message}): the file looks cut short; fetch or export it again`);
+      throw new RfmError(
+        'RFM_ERR_INPUT',
+        `${path}: the gzip stream ends early or is damaged (${(e as Error).message}): the file looks cut short; fetch or export it again`,
+      );
     }
   };
   return Readable.from(wrapped(), { objectMode: false });

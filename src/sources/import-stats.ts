@@ -15,5 +15,14 @@ export interface ImportStats {
 }
 
 export function newImportStats(): ImportStats {
-  return { records: 0, rows: 0, badIds: 0, badTimes: 0, badAmounts: 0, badKinds: 0, badFieldCounts: 0, firstBadFieldCountLine: 0 };
+  return {
+    records: 0,
+    rows: 0,
+    badIds: 0,
+    badTimes: 0,
+    badAmounts: 0,
+    badKinds: 0,
+    badFieldCounts: 0,
+    firstBadFieldCountLine: 0,
+  };
 }

@@ -52,7 +52,11 @@ export function detectFormat(path: string): InputFormat | null {
   if (isGzipHead(first)) {
     head = gunzipHead(path);
     const inner = formatOf(head.subarray(0, 8));
-    if (inner !== 'csv') throw new RfmError('RFM_ERR_INPUT', `${path} is a gzipped ${inner === 'arrow' ? 'Arrow IPC' : 'Parquet'} file: unpack it first (gunzip ${path}); gzipped CSV is read as it is`);
+    if (inner !== 'csv')
+      throw new RfmError(
+        'RFM_ERR_INPUT',
+        `${path} is a gzipped ${inner === 'arrow' ? 'Arrow IPC' : 'Parquet'} file: unpack it first (gunzip ${path}); gzipped CSV is read as it is`,
+      );
   }
   const what = notOrders(head);
   if (what !== null) throw new RfmError('RFM_ERR_INPUT', `${path} is ${what}, not an order file`);

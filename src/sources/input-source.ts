@@ -48,10 +48,13 @@ export function cartOf(kind: InputKind): CartName | null {
   return kind === 'arrow' || kind === 'parquet' || kind === 'csv' ? null : kind;
 }
 
-/** The kind of an input: the one asked for, else its content's (stdin is Arrow: its bytes cannot be looked at twice). */
+/**
+ * The kind of an input: the one asked for, else its content's (stdin is Arrow: its bytes cannot be
+ * looked at twice).
+ */
 export async function inputKind(path: string, asked: 'auto' | InputKind): Promise<InputKind> {
   if (asked !== 'auto') return asked;
-  return path === '-' ? 'arrow' : (await detectInput(path)) ?? 'arrow';
+  return path === '-' ? 'arrow' : ((await detectInput(path)) ?? 'arrow');
 }
 
 /** How an input is read, in words. */
@@ -67,7 +70,12 @@ export function describeInput(kind: InputKind): string {
  * exports are one input of several files (paths), read as `rfm import` reads them: an order
  * id in two of them (overlapping exports) is one order.
  */
-export function openInput(path: string | string[], kind: InputKind, target: ConversionTarget, o: InputReadOptions): OpenedInput {
+export function openInput(
+  path: string | string[],
+  kind: InputKind,
+  target: ConversionTarget,
+  o: InputReadOptions,
+): OpenedInput {
   const csvStats = newImportStats();
   const preset = cartOf(kind);
   const paths = typeof path === 'string' ? [path] : path;
@@ -75,12 +83,21 @@ export function openInput(path: string | string[], kind: InputKind, target: Conv
     for (const p of paths) checkNotCutShort(p, ',');
     const cart = newCartSummary();
     // the cart reader writes the default column names, whatever the export called them
-    const batches = convertRecordBatches(readCartOrders(paths, { ...o.cart, preset }, cart), { ...target, names: DEFAULT_COLUMNS }, paths.join(', '));
+    const batches = convertRecordBatches(
+      readCartOrders(paths, { ...o.cart, preset }, cart),
+      { ...target, names: DEFAULT_COLUMNS },
+      paths.join(', '),
+    );
     return { kind, batches, csvStats, cart };
   }
-  if (paths.length !== 1) throw new Error('only a cart\'s exports are read as one input of several files');
+  if (paths.length !== 1) throw new Error("only a cart's exports are read as one input of several files");
   path = paths[0];
   if (kind === 'csv') checkNotCutShort(path, o.csv.delimiter);
   if (kind === 'csv') return { kind, batches: readCsvOrConvert(path, o.csv, target, csvStats), csvStats, cart: null };
-  return { kind, batches: readArrow(path, { ...target, ...o.arrow, format: kind === 'parquet' ? 'parquet' : 'arrow' }), csvStats, cart: null };
+  return {
+    kind,
+    batches: readArrow(path, { ...target, ...o.arrow, format: kind === 'parquet' ? 'parquet' : 'arrow' }),
+    csvStats,
+    cart: null,
+  };
 }

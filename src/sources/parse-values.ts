@@ -1,8 +1,19 @@
-/** Text to values for the importers. Unreadable text becomes NaN / null, never an exception: the engine rejects and counts such rows. */
+/**
+ * Text to values for the importers. Unreadable text becomes NaN / null, never an exception: the
+ * engine rejects and counts such rows.
+ */
 
 /** How times are written in an import. */
 export type DateFormat = 'iso' | 'epoch-ms' | 'epoch-s' | 'yyyymmdd' | 'mm/dd/yyyy' | 'dd/mm/yyyy' | 'dd.mm.yyyy';
-export const DATE_FORMATS: DateFormat[] = ['iso', 'epoch-ms', 'epoch-s', 'yyyymmdd', 'mm/dd/yyyy', 'dd/mm/yyyy', 'dd.mm.yyyy'];
+export const DATE_FORMATS: DateFormat[] = [
+  'iso',
+  'epoch-ms',
+  'epoch-s',
+  'yyyymmdd',
+  'mm/dd/yyyy',
+  'dd/mm/yyyy',
+  'dd.mm.yyyy',
+];
 
 const NO_ZONE = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/;
 
@@ -29,8 +40,10 @@ export function parseTime(text: string, format: DateFormat): number {
       const m = NO_ZONE.exec(s);
       return Date.parse(m ? `${m[1]}T${m[2] ?? '00:00'}Z` : s);
     }
-    case 'epoch-ms': return /^-?\d+(\.\d+)?$/.test(s) ? Math.floor(Number(s)) : NaN;
-    case 'epoch-s': return /^-?\d+(\.\d+)?$/.test(s) ? Math.floor(Number(s) * 1000) : NaN;
+    case 'epoch-ms':
+      return /^-?\d+(\.\d+)?$/.test(s) ? Math.floor(Number(s)) : NaN;
+    case 'epoch-s':
+      return /^-?\d+(\.\d+)?$/.test(s) ? Math.floor(Number(s) * 1000) : NaN;
     case 'yyyymmdd': {
       const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s);
       return m ? utcDate(+m[1], +m[2], +m[3]) : NaN;
@@ -68,7 +81,10 @@ function moneyGrammar(decimalComma: boolean): RegExp {
   const thousands = decimalComma ? String.raw`[.' \u00a0\u202f]` : String.raw`[,' \u00a0\u202f]`;
   const grouped = String.raw`\d{1,3}(?<sep>${thousands})\d{3}(?:\k<sep>\d{3})*`;
   const number = String.raw`(?<int>${grouped}|\d+)(?<frac>${mark}\d*)?(?<exp>[eE][-+]?\d{1,3})?|(?<frac0>${mark}\d+)`;
-  return new RegExp(String.raw`^(?<sign>[-+])?\s*(?:${CURRENCY}\s*)?(?<sign2>[-+])?\s*(?:${number})\s*(?:${CURRENCY})?$`, 'u');
+  return new RegExp(
+    String.raw`^(?<sign>[-+])?\s*(?:${CURRENCY}\s*)?(?<sign2>[-+])?\s*(?:${number})\s*(?:${CURRENCY})?$`,
+    'u',
+  );
 }
 const MONEY_DOT = moneyGrammar(false);
 const MONEY_COMMA = moneyGrammar(true);

@@ -22,8 +22,12 @@ export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'rfm-cdnow-'));
   const cdnow = join(dir, 'cdnow.arrow');
   const sample = join(dir, 'sample.arrow');
-  execFileSync(process.execPath, [CLI, 'import', 'cdnow', cdnowMaster(), '-o', cdnow], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(process.execPath, [CLI, 'import', 'cdnow', cdnowSample(), '-o', sample], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [CLI, 'import', 'cdnow', cdnowMaster(), '-o', cdnow], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  execFileSync(process.execPath, [CLI, 'import', 'cdnow', cdnowSample(), '-o', sample], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   project.provide('cdnowArrow', cdnow);
   project.provide('cdnowSampleArrow', sample);
   return () => rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,8 @@ function newest(folder: string, ext: string[]): number {
   if (!existsSync(dir)) return 0;
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile() && ext.some((x) => e.name.endsWith(x))) t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
+    if (e.isFile() && ext.some((x) => e.name.endsWith(x)))
+      t = Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs);
   }
   return t;
 }
@@ -23,7 +24,9 @@ const built = (path: string): number => (existsSync(join(PROJECT, path)) ? statS
 
 export default function setup(): void {
   const kernels = Math.min(built('build/kernel.wasm'), built('build/csv.wasm'));
-  const stale = newest('assembly', ['.ts']) > kernels || newest('src', ['.ts', '.mjs', '.c']) > Math.min(kernels, built('dist/cli/cli.js'));
+  const stale =
+    newest('assembly', ['.ts']) > kernels ||
+    newest('src', ['.ts', '.mjs', '.c']) > Math.min(kernels, built('dist/cli/cli.js'));
   if (!stale) return;
   process.stderr.write('the build is older than its sources: npm run build\n');
   execFileSync('npm', ['run', 'build'], { cwd: PROJECT, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -10,8 +10,10 @@ function bytes(a: Typed): Buffer {
 
 /** A comparable stand-in: every typed array replaced by its bytes as hex-free Buffer digests. */
 export function digest(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}:${(value as Typed).length}:${bytes(value as Typed).toString('base64')}`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}:${(value as Typed).length}:${bytes(value as Typed).toString('base64')}`;
   if (Array.isArray(value)) return value.map(digest);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, digest(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, digest(v)]));
   return value;
 }

@@ -14,7 +14,16 @@ export interface CliResult {
 }
 
 /** Runs the built rfm CLI (npm test builds it first) in cwd, killing it after timeoutMs. */
-export function runCli(args: string[], o: { cwd?: string; input?: Buffer | string; timeoutMs?: number; holdStdin?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  o: {
+    cwd?: string;
+    input?: Buffer | string;
+    timeoutMs?: number;
+    holdStdin?: boolean;
+    env?: Record<string, string>;
+  } = {},
+): Promise<CliResult> {
   const started = performance.now();
   return new Promise((done) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd, env: { ...process.env, TZ: 'UTC', ...o.env } });
@@ -38,8 +47,15 @@ export function tempDir(): string {
 }
 
 /** Starts a long-running rfm command (serve, demo) and resolves with the URL it prints. */
-export function startCli(args: string[], env?: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], env === undefined ? undefined : { env: { ...process.env, ...env } });
+export function startCli(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, ...args],
+    env === undefined ? undefined : { env: { ...process.env, ...env } },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

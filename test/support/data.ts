@@ -24,7 +24,6 @@ export function cdnowTableSql(name: string, orderIds = false): string {
     FROM l WHERE f[1] <> 'customer_id'`;
 }
 
-
 /** The project's folder, wherever a test file sits. */
 export const PROJECT = resolve(import.meta.dirname, '../..');
 

@@ -7,7 +7,11 @@ import type { Report } from '../../src/report/report.js';
 import type { RankMode } from '../../src/results.js';
 
 /** Converts and gives each batch, in order (one input: rows numbered from its first). */
-export async function ingestBatches(engine: Engine, batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>, source = 'input'): Promise<void> {
+export async function ingestBatches(
+  engine: Engine,
+  batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>,
+  source = 'input',
+): Promise<void> {
   const converter = new RecordBatchConverter(engine.sourceOptions(), source);
   for await (const b of batches) await engine.ingest(converter.convert(b));
 }

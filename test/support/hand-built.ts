@@ -38,8 +38,17 @@ export interface PlanChoice {
 
 export function planOf(model: Model, p: PlanChoice): Float64Array {
   return encodePlan({
-    asOf: p.asOf, mode: MODE_EXACT, subBits: 7, cuts: p.cuts, medianSpend: p.medianSpend ?? 0, storeGapDays: p.storeGapDays ?? model.defaultGapDays,
-    retentionLimits: model.retentionLimits, lostRetention: model.lostRetention, lostR: model.lostR, segments: model.segments, audiences: model.audiences,
+    asOf: p.asOf,
+    mode: MODE_EXACT,
+    subBits: 7,
+    cuts: p.cuts,
+    medianSpend: p.medianSpend ?? 0,
+    storeGapDays: p.storeGapDays ?? model.defaultGapDays,
+    retentionLimits: model.retentionLimits,
+    lostRetention: model.lostRetention,
+    lostR: model.lostR,
+    segments: model.segments,
+    audiences: model.audiences,
   });
 }
 
@@ -49,8 +58,12 @@ export function classified(kernel: Kernel, model: Model, plan: Float64Array) {
   const byId = new Map<number, { r: number; f: number; m: number; aov: number; retention: string; segment: string }>();
   for (let i = 0; i < rows.numRows; i++) {
     byId.set(rows.idWords![2 * i], {
-      r: rows.r[i], f: rows.f[i], m: rows.m[i], aov: rows.aovScore[i],
-      retention: model.retentionNames[rows.retention[i]], segment: model.segmentNames[rows.segment[i]],
+      r: rows.r[i],
+      f: rows.f[i],
+      m: rows.m[i],
+      aov: rows.aovScore[i],
+      retention: model.retentionNames[rows.retention[i]],
+      segment: model.segmentNames[rows.segment[i]],
     });
   }
   return Array.from({ length: byId.size }, (_, i) => byId.get(i + 1)!);

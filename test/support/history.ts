@@ -22,7 +22,13 @@ export function history(customers = 3000, orders = 40_000): Row[] {
     const amount = b.getChild('amount')!;
     const kind = b.getChild('kind')!.data[0].values as Int8Array;
     for (let i = 0; i < b.numRows; i++) {
-      rows.push({ lo: words[2 * i], hi: words[2 * i + 1], ts: Number(ts.get(i)), amount: amount.get(i) as number, kind: kind[i] });
+      rows.push({
+        lo: words[2 * i],
+        hi: words[2 * i + 1],
+        ts: Number(ts.get(i)),
+        amount: amount.get(i) as number,
+        kind: kind[i],
+      });
     }
   }
   return rows;
@@ -33,7 +39,12 @@ export function history(customers = 3000, orders = 40_000): Row[] {
  * (the generator's ids are small: lo alone is the id).
  */
 export function batchOf(part: Row[], text?: (r: Row) => string): RecordBatch {
-  const columns = { numRows: part.length, ts: Float64Array.from(part, (r) => r.ts), amount: Float64Array.from(part, (r) => r.amount), kind: Int8Array.from(part, (r) => r.kind) };
+  const columns = {
+    numRows: part.length,
+    ts: Float64Array.from(part, (r) => r.ts),
+    amount: Float64Array.from(part, (r) => r.amount),
+    kind: Int8Array.from(part, (r) => r.kind),
+  };
   if (text) return buildOrderBatch({ ...columns, idStrings: part.map(text) });
   const words = new Int32Array(2 * part.length);
   part.forEach((r, i) => {

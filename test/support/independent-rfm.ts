@@ -106,7 +106,18 @@ export function independentRfm(orders: Order[], asOfDay: number): Map<string, Ex
     if (c.orders >= 2 && retention !== 'Lost' && c.spend > 0) audiences.push('Repeat Purchasers');
     if (retention === 'Churn-risk' && c.spend > 0) audiences.push('Churn Risks');
     if (retention === 'Lost' && c.spend >= medianSpend && c.spend > 0) audiences.push('Winback Opportunities');
-    out.set(c.id, { orders: c.orders, purchaseDays: c.days.length, spend: c.spend, r, f, m, aov, retention, segment, audiences });
+    out.set(c.id, {
+      orders: c.orders,
+      purchaseDays: c.days.length,
+      spend: c.spend,
+      r,
+      f,
+      m,
+      aov,
+      retention,
+      segment,
+      audiences,
+    });
   }
   return out;
 }

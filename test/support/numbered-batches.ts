@@ -1,4 +1,7 @@
-/** Numbered CSV bodies for the durable-server tests: batch b holds rows b * rows ... (b + 1) * rows - 1, a minute apart from 2024. */
+/**
+ * Numbered CSV bodies for the durable-server tests: batch b holds rows b * rows ... (b + 1) * rows
+ * - 1, a minute apart from 2024.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -10,7 +13,9 @@ export function numberedBatchCsv(b: number, rows: number, rng: Random): string {
   const lines: string[] = [];
   for (let i = 0; i < rows; i++) {
     const n = b * rows + i;
-    lines.push(`${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString()},${(1 + Math.floor(rng.next() * 20_000) / 100).toFixed(2)}`);
+    lines.push(
+      `${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString()},${(1 + Math.floor(rng.next() * 20_000) / 100).toFixed(2)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -19,7 +24,12 @@ export function numberedBatchCsv(b: number, rows: number, rng: Random): string {
  * The live server on `port` holds exactly the bodies, once each: its snapshot (once it holds
  * every order) has the customers, revenue, segments and groups of one rfm replay of them all.
  */
-export async function expectServerHoldsReplayOf(port: string, bodies: string[], orders: number, dir: string): Promise<void> {
+export async function expectServerHoldsReplayOf(
+  port: string,
+  bodies: string[],
+  orders: number,
+  dir: string,
+): Promise<void> {
   const all = join(dir, 'all.csv');
   writeFileSync(all, `customer_id,ts,amount\n${bodies.join('\n')}\n`);
   const out = join(dir, 'replay.json');

@@ -61,7 +61,16 @@ export function randomHistory(o: RandomHistory): RecordBatch[] {
         else amount[i] = NaN;
       }
     }
-    out.push(buildOrderBatch({ numRows: n, idWords: o.stringIds ? undefined : words, idStrings: o.stringIds ? strings : undefined, ts, amount, kind }));
+    out.push(
+      buildOrderBatch({
+        numRows: n,
+        idWords: o.stringIds ? undefined : words,
+        idStrings: o.stringIds ? strings : undefined,
+        ts,
+        amount,
+        kind,
+      }),
+    );
   }
   return out;
 }

@@ -23,12 +23,20 @@ function timeText(t: number, format: DateFormat, rng: Random): string {
       if (r < 0.65) return `${y}-${pad(m)}-${pad(day)}T${hms}.5-0130`;
       if (r < 0.7) return `${y}-${pad(m)}-${pad(day)}T${hms}.123456Z`;
       return d.toISOString();
-    case 'epoch-ms': return r < 0.1 ? `${t}.75` : String(t);
-    case 'epoch-s': return r < 0.1 ? `${t / 1000}` : String(Math.floor(t / 1000));
-    case 'yyyymmdd': return `${y}${pad(m)}${pad(day)}`;
-    case 'mm/dd/yyyy': return r < 0.2 ? `${m}/${day}/${y} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}` : `${r < 0.6 ? m : pad(m)}/${day}/${y}`;
-    case 'dd/mm/yyyy': return `${day}/${pad(m)}/${y}`;
-    case 'dd.mm.yyyy': return `${pad(day)}.${m}.${y}`;
+    case 'epoch-ms':
+      return r < 0.1 ? `${t}.75` : String(t);
+    case 'epoch-s':
+      return r < 0.1 ? `${t / 1000}` : String(Math.floor(t / 1000));
+    case 'yyyymmdd':
+      return `${y}${pad(m)}${pad(day)}`;
+    case 'mm/dd/yyyy':
+      return r < 0.2
+        ? `${m}/${day}/${y} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+        : `${r < 0.6 ? m : pad(m)}/${day}/${y}`;
+    case 'dd/mm/yyyy':
+      return `${day}/${pad(m)}/${y}`;
+    case 'dd.mm.yyyy':
+      return `${pad(day)}.${m}.${y}`;
   }
 }
 
@@ -71,7 +79,15 @@ export function randomCsv(shape: Shape, seed: number, rows: number): string {
     const t = t0 + Math.floor(rng.next() * 700 * DAY);
     const a = Math.round(rng.next() * 50_000) / 100;
     const r = rng.next();
-    let id = shape.stringIds ? (r < 0.05 ? ` c${c}@x.com ` : r < 0.07 ? `josé${c}` : r < 0.08 ? `a"b${c}` : `c${c}@x.com`) : String(c);
+    let id = shape.stringIds
+      ? r < 0.05
+        ? ` c${c}@x.com `
+        : r < 0.07
+          ? `josé${c}`
+          : r < 0.08
+            ? `a"b${c}`
+            : `c${c}@x.com`
+      : String(c);
     if (r > 0.97) id = '';
     let ts = timeText(t, shape.format, rng);
     if (r > 0.95 && r <= 0.96) ts = shape.format === 'iso' ? '2024-02-30' : 'soon';
@@ -80,7 +96,13 @@ export function randomCsv(shape: Shape, seed: number, rows: number): string {
     const kinds = ['', 'order', 'ORDER', 'refund', 'Visit', 'email_open', 'bogus', ' order '];
     const kind = kinds[Math.floor(rng.next() * kinds.length) % kinds.length];
     const note = rng.next() < 0.1 ? `line one\nline "two"${d} three` : rng.next() < 0.1 ? '' : 'ok';
-    const fields = [field(id, d, rng), field(ts, d, rng), field(amount, d, rng), field(note, d, rng), field(kind, d, rng)];
+    const fields = [
+      field(id, d, rng),
+      field(ts, d, rng),
+      field(amount, d, rng),
+      field(note, d, rng),
+      field(kind, d, rng),
+    ];
     // a field too many or too few now and then
     if (r > 0.93 && r <= 0.935) fields.push('extra');
     if (r > 0.935 && r <= 0.94) fields.pop();
@@ -100,4 +122,3 @@ export const SHAPES: Shape[] = [
   { delimiter: ',', format: 'yyyymmdd', comma: false, lineEnd: '\n', stringIds: false },
   { delimiter: ',', format: 'dd/mm/yyyy', comma: true, lineEnd: '\r\n', stringIds: false },
 ];
-

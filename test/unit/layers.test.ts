@@ -20,16 +20,21 @@ function filesOf(folder: string): string[] {
 /** The files of src/ a file imports or re-exports from (paths from src/, .ts). */
 function targetsOf(file: string): string[] {
   const dir = join(src, file, '..');
-  return [...readFileSync(join(src, file), 'utf8').matchAll(/^(?:import|export)[^'";]*?from\s*['"](\.[^'"]+)['"]|^import\s*['"](\.[^'"]+)['"]/gm)]
-    .map((m) => relative(src, resolve(dir, m[1] ?? m[2])).replace(/\.js$/, '.ts'));
+  return [
+    ...readFileSync(join(src, file), 'utf8').matchAll(
+      /^(?:import|export)[^'";]*?from\s*['"](\.[^'"]+)['"]|^import\s*['"](\.[^'"]+)['"]/gm,
+    ),
+  ].map((m) => relative(src, resolve(dir, m[1] ?? m[2])).replace(/\.js$/, '.ts'));
 }
 
 /** Every import of a folder of src/: [importing file, imported top folder]. */
 function importsOf(folder: string): [string, string][] {
-  return filesOf(folder).flatMap((file) => targetsOf(file).map((t): [string, string] => {
-    const target = t.split('/');
-    return [file, target.length > 1 ? target[0] : '.'];
-  }));
+  return filesOf(folder).flatMap((file) =>
+    targetsOf(file).map((t): [string, string] => {
+      const target = t.split('/');
+      return [file, target.length > 1 ? target[0] : '.'];
+    }),
+  );
 }
 
 const RULES: [string, string[]][] = [
@@ -63,13 +68,23 @@ const SOURCE_ROOMS: [string, string[]][] = [
 ];
 
 test.each(SOURCE_ROOMS)('src/sources/%s imports no other room of sources/ but %j', (room, allowed) => {
-  const others = filesOf(join('sources', room)).flatMap((f) => targetsOf(f).map((t) => [f, t]))
-    .filter(([, t]) => t.startsWith('sources/') && t.split('/').length > 2 && t.split('/')[1] !== room && !allowed.includes(t.split('/')[1]));
+  const others = filesOf(join('sources', room))
+    .flatMap((f) => targetsOf(f).map((t) => [f, t]))
+    .filter(
+      ([, t]) =>
+        t.startsWith('sources/') &&
+        t.split('/').length > 2 &&
+        t.split('/')[1] !== room &&
+        !allowed.includes(t.split('/')[1]),
+    );
   expect(others).toEqual([]);
 });
 
 test('every room of src/sources/ has a rule', () => {
-  const rooms = readdirSync(join(src, 'sources'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const rooms = readdirSync(join(src, 'sources'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   expect(rooms).toEqual(SOURCE_ROOMS.map(([r]) => r).sort());
 });
 
@@ -98,22 +113,27 @@ test('the rule reads subfolders: sources/carts is sources', () => {
 });
 
 test('every room of src/ has a rule (cli, the top, may import any)', () => {
-  const rooms = readdirSync(src, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const rooms = readdirSync(src, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   expect(rooms).toEqual([...RULES.map(([f]) => f), 'cli'].sort());
 });
 
-
-test('test/unit/ mirrors src/: each file tests a module of src/ (X/Y.test.ts or X/Y.ASPECT.test.ts for src/X/Y.ts)', () => {
-  const unit = join(packageRoot(), 'test', 'unit');
-  const tests = readdirSync(unit, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
-    .map((e) => relative(unit, join(e.parentPath, e.name)))
-    .filter((f) => f !== 'layers.test.ts');
-  const modules = new Set(filesOf('.'));
-  const orphans = tests.filter((t) => {
-    const [base] = t.replace(/\.test\.ts$/, '').split(/\.(?=[^/]*$)/);
-    return !modules.has(`${base}.ts`);
-  });
-  expect(tests.length).toBeGreaterThan(20);
-  expect(orphans).toEqual([]);
-});
+test(
+  'test/unit/ mirrors src/: each file tests a module of src/ ' + '(X/Y.test.ts or X/Y.ASPECT.test.ts for src/X/Y.ts)',
+  () => {
+    const unit = join(packageRoot(), 'test', 'unit');
+    const tests = readdirSync(unit, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+      .map((e) => relative(unit, join(e.parentPath, e.name)))
+      .filter((f) => f !== 'layers.test.ts');
+    const modules = new Set(filesOf('.'));
+    const orphans = tests.filter((t) => {
+      const [base] = t.replace(/\.test\.ts$/, '').split(/\.(?=[^/]*$)/);
+      return !modules.has(`${base}.ts`);
+    });
+    expect(tests.length).toBeGreaterThan(20);
+    expect(orphans).toEqual([]);
+  },
+);

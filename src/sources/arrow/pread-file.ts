@@ -28,7 +28,12 @@ export class PreadFile {
     return { size: this.size };
   }
 
-  async read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+  async read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number; buffer: Uint8Array }> {
     return { bytesRead: readSync(this.fd, buffer, offset, length, position), buffer };
   }
 
@@ -87,7 +92,8 @@ export function fileReads(reader: RecordBatchReader, file: PreadFile): ArrowFile
   for (const impl of parts(reader)) {
     for (const candidate of parts(impl)) {
       const c = candidate as Partial<ArrowFileReads> | null;
-      if (c && typeof c.read === 'function' && typeof c.position === 'number' && parts(c).includes(file)) return c as ArrowFileReads;
+      if (c && typeof c.read === 'function' && typeof c.position === 'number' && parts(c).includes(file))
+        return c as ArrowFileReads;
     }
   }
   return null;

@@ -72,7 +72,10 @@ async function waitForCredit(): Promise<void> {
 
 function post(m: ReaderToParent, transfer: BatchBuffer[] = [], keys?: OrderKeys): void {
   // the order ids' arrays go too (made here, of no use here after)
-  const own = keys === undefined ? [] : [...new Set([keys.ids.buffer, keys.offsets.buffer, keys.bytes.buffer])] as ArrayBuffer[];
+  const own =
+    keys === undefined
+      ? []
+      : ([...new Set([keys.ids.buffer, keys.offsets.buffer, keys.bytes.buffer])] as ArrayBuffer[]);
   port.postMessage(m, [...transferable(transfer), ...own]);
 }
 
@@ -94,14 +97,29 @@ function openSource(path: string): PreadFile | NodeJS.ReadableStream {
 }
 
 /** The input's batches, and how many there are when its format says (an IPC file's footer, Parquet's row groups). */
-async function openBatches(): Promise<{ batches: AsyncIterable<RecordBatch>; count: number | null; handle: PreadFile | null; close: () => Promise<void>; noSchema: () => boolean; firstBatchMs?: number }> {
+async function openBatches(): Promise<{
+  batches: AsyncIterable<RecordBatch>;
+  count: number | null;
+  handle: PreadFile | null;
+  close: () => Promise<void>;
+  noSchema: () => boolean;
+  firstBatchMs?: number;
+}> {
   if (setup.format === 'parquet') {
     const n = setup.names;
     const p = await readParquetBatches(setup.path, arrow, {
-      required: [n.customer, n.ts, n.amount], optional: [n.kind, ...(n.order === undefined ? [] : [n.order.name])],
+      required: [n.customer, n.ts, n.amount],
+      optional: [n.kind, ...(n.order === undefined ? [] : [n.order.name])],
     });
     // a row group is decoded whole first: time for it by its size, at a pace far below this machine's (~100 MB/s)
-    return { batches: p.batches, count: p.rowGroups, handle: null, close: async () => undefined, noSchema: () => false, firstBatchMs: p.largestGroupBytes / PARQUET_BYTES_PER_MS };
+    return {
+      batches: p.batches,
+      count: p.rowGroups,
+      handle: null,
+      close: async () => undefined,
+      noSchema: () => false,
+      firstBatchMs: p.largestGroupBytes / PARQUET_BYTES_PER_MS,
+    };
   }
   const source = openSource(setup.path);
   const handle = source instanceof PreadFile ? source : null;
@@ -113,7 +131,13 @@ async function openBatches(): Promise<{ batches: AsyncIterable<RecordBatch>; cou
     const reader = (await arrow.RecordBatchReader.from(source as never)) as unknown as RecordBatchReader;
     await reader.open();
     if (handle) reuseBodyBuffers(reader, handle);
-    return { batches: reader as AsyncIterable<RecordBatch>, count: reader.isFile() ? reader.numRecordBatches : null, handle, close, noSchema: () => reader.schema === undefined };
+    return {
+      batches: reader as AsyncIterable<RecordBatch>,
+      count: reader.isFile() ? reader.numRecordBatches : null,
+      handle,
+      close,
+      noSchema: () => reader.schema === undefined,
+    };
   } catch (e) {
     await close();
     throw e;
@@ -130,7 +154,8 @@ async function main(): Promise<void> {
     const step = setup.maxBatchRows ?? Infinity;
     // small batches of a regular file are joined up to JOIN_ROWS rows, unless the caller
     // asked for small steps; a pipe or stdin may be live, and its batches go on as they come
-    const joinRows = (input.handle !== null || setup.format === 'parquet') && setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
+    const joinRows =
+      (input.handle !== null || setup.format === 'parquet') && setup.maxBatchRows === undefined ? JOIN_ROWS : 0;
     let pending: ConvertedBatch[] = [];
     let pendingRows = 0;
     const flush = async (): Promise<void> => {
@@ -139,14 +164,27 @@ async function main(): Promise<void> {
       const converted = toInput(joinConverted(pending, pool), setup.numShards, pool);
       pending = [];
       pendingRows = 0;
-      post({ type: 'batch', ...converted }, converted.parts.map((p) => p.buffer), converted.orderKeys);
+      post(
+        { type: 'batch', ...converted },
+        converted.parts.map((p) => p.buffer),
+        converted.orderKeys,
+      );
     };
     for await (const whole of input.batches) {
       for (let begin = 0; begin < whole.numRows || begin === 0; begin += step) {
         const batch = whole.numRows > step ? whole.slice(begin, Math.min(whole.numRows, begin + step)) : whole;
         const c = convertBatch(batch, {
-          names: setup.names, asOf: setup.asOf, keepRejects: setup.keepRejects, firstRow: row, source: name, pool,
-          maxAmount: setup.limits.maxAmount, notAfter: notAfter(setup.limits), notBefore: setup.limits.notBefore, after: setup.after, quietRejects: setup.quietRejects,
+          names: setup.names,
+          asOf: setup.asOf,
+          keepRejects: setup.keepRejects,
+          firstRow: row,
+          source: name,
+          pool,
+          maxAmount: setup.limits.maxAmount,
+          notAfter: notAfter(setup.limits),
+          notBefore: setup.limits.notBefore,
+          after: setup.after,
+          quietRejects: setup.quietRejects,
         });
         row += batch.numRows;
         batches++;

@@ -83,11 +83,25 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     } catch {
       throw new RfmError('RFM_ERR_INPUT', `${name}: no such file`);
     }
-    if (stat.isDirectory()) throw new RfmError('RFM_ERR_INPUT', `${name} is a folder; expected ${format === 'parquet' ? 'a Parquet file' : 'an Arrow IPC file or stream'}`);
-    if (stat.isFile() && stat.size === 0) throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected orders (Arrow IPC, Parquet or CSV)`);
+    if (stat.isDirectory())
+      throw new RfmError(
+        'RFM_ERR_INPUT',
+        `${name} is a folder; expected ${format === 'parquet' ? 'a Parquet file' : 'an Arrow IPC file or stream'}`,
+      );
+    if (stat.isFile() && stat.size === 0)
+      throw new RfmError('RFM_ERR_INPUT', `${name}: the file is empty; expected orders (Arrow IPC, Parquet or CSV)`);
   }
   const setup: ReadWorkerSetup = {
-    path, format, label: name, names: o.names, asOf: o.asOf, after: o.after, quietRejects: o.quietRejects, numShards: o.numShards ?? 1, keepRejects: o.keepRejects, maxBatchRows: o.maxBatchRows,
+    path,
+    format,
+    label: name,
+    names: o.names,
+    asOf: o.asOf,
+    after: o.after,
+    quietRejects: o.quietRejects,
+    numShards: o.numShards ?? 1,
+    keepRejects: o.keepRejects,
+    maxBatchRows: o.maxBatchRows,
     limits: o.limits ?? {},
   };
   const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow/read-worker.js'), {
@@ -109,15 +123,27 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   };
   const arm = (): void => {
     if (timer) clearTimeout(timer);
-    timer = owed > 0 && Number.isFinite(stallMs) ? setTimeout(() => {
-      fail(new RfmError('RFM_ERR_INPUT', `${name}: reading stalled for ${stallMs} ms; the ${what} data is probably corrupt`));
-      void worker.terminate();
-    }, stallMs) : null;
+    timer =
+      owed > 0 && Number.isFinite(stallMs)
+        ? setTimeout(() => {
+            fail(
+              new RfmError(
+                'RFM_ERR_INPUT',
+                `${name}: reading stalled for ${stallMs} ms; the ${what} data is probably corrupt`,
+              ),
+            );
+            void worker.terminate();
+          }, stallMs)
+        : null;
   };
   worker.on('message', (m: ReaderToParent) => {
     if (m.type === 'batch') owed--;
     if (m.type === 'error') {
-      fail(m.translated ? new RfmError(m.code, m.message) : new RfmError('RFM_ERR_INPUT', unreadable(format, path, name, m.message)));
+      fail(
+        m.translated
+          ? new RfmError(m.code, m.message)
+          : new RfmError('RFM_ERR_INPUT', unreadable(format, path, name, m.message)),
+      );
       return;
     }
     // a Parquet row group is decoded whole before its first batch: the watchdog allows for its size
@@ -127,12 +153,18 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     notify?.();
   });
   worker.on('error', (e: Error & { code?: string }) => {
-    fail(new RfmError('RFM_ERR_INPUT', e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? `${name}: reading it took more than ${o.maxHeapMb ?? 2048} MiB; the ${what} data is probably corrupt`
-      : unreadable(format, path, name, e.message)));
+    fail(
+      new RfmError(
+        'RFM_ERR_INPUT',
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `${name}: reading it took more than ${o.maxHeapMb ?? 2048} MiB; the ${what} data is probably corrupt`
+          : unreadable(format, path, name, e.message),
+      ),
+    );
   });
   worker.on('exit', () => {
-    if (queue.length === 0 || queue[queue.length - 1].type !== 'end') fail(new RfmError('RFM_ERR_INPUT', `${name}: the reader stopped early`));
+    if (queue.length === 0 || queue[queue.length - 1].type !== 'end')
+      fail(new RfmError('RFM_ERR_INPUT', `${name}: the reader stopped early`));
   });
   const credit = (n: number): void => {
     owed += n;

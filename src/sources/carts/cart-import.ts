@@ -53,7 +53,15 @@ export interface CartImportOptions {
   onBytes?: (bytes: number) => void;
 }
 
-export type RejectReason = 'no customer' | 'unreadable time' | 'unreadable total' | 'unreadable refund' | 'wrong field count' | typeof TOO_LATE | typeof TOO_EARLY | ReturnType<typeof tooLarge>;
+export type RejectReason =
+  | 'no customer'
+  | 'unreadable time'
+  | 'unreadable total'
+  | 'unreadable refund'
+  | 'wrong field count'
+  | typeof TOO_LATE
+  | typeof TOO_EARLY
+  | ReturnType<typeof tooLarge>;
 
 /** The reason an order dated past the clock's bound is rejected (as the conversion words it). */
 export const TOO_LATE = 'time too far ahead of the clock (--max-future)';
@@ -91,8 +99,23 @@ export interface CartSummary {
 
 export function newCartSummary(): CartSummary {
   return {
-    preset: null, files: [], rows: 0, orders: 0, customers: 0, refundEvents: 0, revenue: 0, refunded: 0, currency: '', currencyGiven: false,
-    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0, refunded: 0 }, rejected: 0, rejectedBy: {}, firstRejected: null, firstRejectedBy: {}, otherCurrencies: {}, duplicates: 0,
+    preset: null,
+    files: [],
+    rows: 0,
+    orders: 0,
+    customers: 0,
+    refundEvents: 0,
+    revenue: 0,
+    refunded: 0,
+    currency: '',
+    currencyGiven: false,
+    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0, refunded: 0 },
+    rejected: 0,
+    rejectedBy: {},
+    firstRejected: null,
+    firstRejectedBy: {},
+    otherCurrencies: {},
+    duplicates: 0,
   };
 }
 
@@ -129,7 +152,11 @@ interface Waiting {
  * generator ends. Without --currency (and for Magento) batches stream as they fill; with
  * a vote to hold (several currencies possible), they are held until the last file.
  */
-export async function* readCartOrders(sources: string[], o: CartImportOptions, summary: CartSummary): AsyncGenerator<RecordBatch> {
+export async function* readCartOrders(
+  sources: string[],
+  o: CartImportOptions,
+  summary: CartSummary,
+): AsyncGenerator<RecordBatch> {
   const batchRows = o.batchRows ?? 65_536;
   const clock = new ZoneClock(o.timezone ?? 'UTC');
   const decimalComma = o.decimalComma ?? false;
@@ -208,7 +235,17 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     let timeCol = -1;
     let refundCol = -1;
     const mark = decimalComma ? 0x2c : 0x2e;
-    scanner.configure({ delimiter: 0x2c, fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line: 1 });
+    scanner.configure({
+      delimiter: 0x2c,
+      fields: 0,
+      id: 0,
+      ts: 1,
+      amount: 2,
+      kind: -1,
+      format: 0,
+      decimalComma: false,
+      line: 1,
+    });
 
     const begin = (w: ScanWindow, final: boolean): boolean => {
       const header = readHeader(scanner, w, final);
@@ -228,14 +265,20 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
         // a column read twice in the header: which one holds the value is a guess; refuse it
         const again = header.findIndex((h, i) => i > col && headerWord(h) === headerWord(header[col]));
         if (again >= 0) {
-          throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header names "${header[col].trim()}" twice (columns ${col + 1} and ${again + 1}); ` +
-            'which one holds the value is not known: remove or rename one and import again');
+          throw new RfmError(
+            'RFM_ERR_SCHEMA',
+            `${path}: the header names "${header[col].trim()}" twice (columns ${col + 1} and ${again + 1}); ` +
+              'which one holds the value is not known: remove or rename one and import again',
+          );
         }
         columns.push({ role, col, text: new FieldText(LOW_CARDINALITY.has(role)) });
       }
       const missing = preset.required.filter((r) => !columns.some((c) => c.role === r));
       if (missing.length > 0) {
-        throw new RfmError('RFM_ERR_SCHEMA', `${path}: a ${preset.title} needs the columns ${missing.map((r) => `"${preset!.columns[r]![0]}"`).join(', ')}, which this header lacks (columns: ${header.join(', ')})`);
+        throw new RfmError(
+          'RFM_ERR_SCHEMA',
+          `${path}: a ${preset.title} needs the columns ${missing.map((r) => `"${preset!.columns[r]![0]}"`).join(', ')}, which this header lacks (columns: ${header.join(', ')})`,
+        );
       }
       if (!columns.some((c) => c.role === 'customerId' || c.role === 'email')) {
         throw new RfmError('RFM_ERR_SCHEMA', `${path}: no customer id or email column in this ${preset.title}`);
@@ -291,7 +334,11 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
           if (from === to) continue;
           // a row without the order's time and total is a later line item (Shopify fills them on
           // the order's first line only): wherever it stands, it must not take the order's id
-          if (blank(input, places[at + 2 * timeCol], places[at + 2 * timeCol + 1]) && blank(input, places[at + 2 * totalCol], places[at + 2 * totalCol + 1])) continue;
+          if (
+            blank(input, places[at + 2 * timeCol], places[at + 2 * timeCol + 1]) &&
+            blank(input, places[at + 2 * totalCol], places[at + 2 * totalCol + 1])
+          )
+            continue;
           // an id this file had is the order's next line item; one an earlier file had, a repeat
           const owner = seen.addOwned(input, from, to, fileIndex);
           if (owner >= 0) {
@@ -379,7 +426,10 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
   }
 
   if (waiting.length > 0) {
-    throw new RfmError('RFM_ERR_INPUT', `${waiting.length.toLocaleString('en-US')} orders have dates such as "${waiting[0].time}" that read as day/month or month/day, and no date in the export tells which; say --date-format dd/mm/yyyy or --date-format mm/dd/yyyy`);
+    throw new RfmError(
+      'RFM_ERR_INPUT',
+      `${waiting.length.toLocaleString('en-US')} orders have dates such as "${waiting[0].time}" that read as day/month or month/day, and no date in the export tells which; say --date-format dd/mm/yyyy or --date-format mm/dd/yyyy`,
+    );
   }
   if (store === null) {
     // the most common currency is the store's (the first seen of a tie)
@@ -393,7 +443,10 @@ export async function* readCartOrders(sources: string[], o: CartImportOptions, s
     }
     store = best;
     summary.currency = best;
-    for (const [key, c] of byCurrency) if (key !== best) summary.otherCurrencies[key || 'unnamed'] = (summary.otherCurrencies[key || 'unnamed'] ?? 0) + c.orders + c.refundedWhole;
+    for (const [key, c] of byCurrency)
+      if (key !== best)
+        summary.otherCurrencies[key || 'unnamed'] =
+          (summary.otherCurrencies[key || 'unnamed'] ?? 0) + c.orders + c.refundedWhole;
   }
   const mine = byCurrency.get(store);
   if (mine !== undefined) {
@@ -424,10 +477,18 @@ function blank(input: Uint8Array, s: number, e: number): boolean {
 function choosePreset(header: string[], asked: CartName | 'auto', path: string): CartPreset {
   const found = detectCart(header);
   if (asked === 'auto') {
-    if (found === null) throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header is not one of a Shopify, WooCommerce, Magento 2 or BigCommerce order export (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', ...' : ''}); a plain order CSV imports with "rfm import csv"`);
+    if (found === null)
+      throw new RfmError(
+        'RFM_ERR_SCHEMA',
+        `${path}: the header is not one of a Shopify, WooCommerce, Magento 2 or BigCommerce order export (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', ...' : ''}); a plain order CSV imports with "rfm import csv"`,
+      );
     return found;
   }
   const p = PRESETS[asked];
-  if (found !== null && found !== p) throw new RfmError('RFM_ERR_SCHEMA', `${path} is a ${found.title}, not a ${p.title}: import it with "rfm import ${found.name}" (or "rfm import auto")`);
+  if (found !== null && found !== p)
+    throw new RfmError(
+      'RFM_ERR_SCHEMA',
+      `${path} is a ${found.title}, not a ${p.title}: import it with "rfm import ${found.name}" (or "rfm import auto")`,
+    );
   return p;
 }

@@ -9,11 +9,33 @@ export const CART_NAMES: CartName[] = ['shopify', 'woocommerce', 'magento', 'big
 
 /** The order-level values a preset reads. */
 export type Role =
-  | 'order' | 'customerId' | 'email' | 'status' | 'financialStatus' | 'cancelledAt' | 'total'
-  | 'purchasedTotal' | 'refund' | 'currency' | 'createdAt' | 'paymentMethod' | 'storeView';
+  | 'order'
+  | 'customerId'
+  | 'email'
+  | 'status'
+  | 'financialStatus'
+  | 'cancelledAt'
+  | 'total'
+  | 'purchasedTotal'
+  | 'refund'
+  | 'currency'
+  | 'createdAt'
+  | 'paymentMethod'
+  | 'storeView';
 export const ROLES: Role[] = [
-  'order', 'customerId', 'email', 'status', 'financialStatus', 'cancelledAt', 'total',
-  'purchasedTotal', 'refund', 'currency', 'createdAt', 'paymentMethod', 'storeView',
+  'order',
+  'customerId',
+  'email',
+  'status',
+  'financialStatus',
+  'cancelledAt',
+  'total',
+  'purchasedTotal',
+  'refund',
+  'currency',
+  'createdAt',
+  'paymentMethod',
+  'storeView',
 ];
 
 /** Why an order is left out (counted, not imported). */
@@ -44,7 +66,10 @@ export interface CartPreset {
    */
   currency(v: OrderValues, decimalComma: boolean): string;
   ownCurrency: boolean;
-  /** The rules read the money columns as text (Magento tells the currency by them); else they are read from their bytes. */
+  /**
+   * The rules read the money columns as text (Magento tells the currency by them); else they are
+   * read from their bytes.
+   */
   moneyAsText: boolean;
 }
 
@@ -52,7 +77,11 @@ export interface CartPreset {
 export function statusWord(text: string): string {
   let w = words.get(text);
   if (w === undefined) {
-    w = text.trim().toLowerCase().replace(/^wc-/, '').replace(/[-_\s]+/g, ' ');
+    w = text
+      .trim()
+      .toLowerCase()
+      .replace(/^wc-/, '')
+      .replace(/[-_\s]+/g, ' ');
     // statuses are a few words: kept, unless a column turns out to be free text
     if (words.size < 1024) words.set(text, w);
   }

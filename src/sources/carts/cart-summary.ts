@@ -18,28 +18,43 @@ export function cartSummaryText(s: CartSummary): string {
   const excluded = EXCLUSIONS.filter((e) => s.excluded[e] > 0).map((e) => `${n(s.excluded[e])} ${e}`);
   if (excluded.length > 0) lines.push(`left out, not imported: ${excluded.join(', ')}`);
   if (s.rejected > 0) {
-    const by = Object.entries(s.rejectedBy).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([r, k]) => {
-      const first = s.firstRejectedBy[r as keyof typeof s.firstRejectedBy];
-      return `${n(k ?? 0)} ${r}${first ? ` (the first on line ${first.line} of ${first.file})` : ''}`;
-    });
+    const by = Object.entries(s.rejectedBy)
+      .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+      .map(([r, k]) => {
+        const first = s.firstRejectedBy[r as keyof typeof s.firstRejectedBy];
+        return `${n(k ?? 0)} ${r}${first ? ` (the first on line ${first.line} of ${first.file})` : ''}`;
+      });
     lines.push(`rejected ${orders(s.rejected)}: ${by.join('; ')}`);
   }
   const others = Object.entries(s.otherCurrencies);
   if (others.length > 0) {
     const total = others.reduce((t, [, k]) => t + k, 0);
-    lines.push(`${orders(total)} in other currencies than ${s.currency || 'the base'}, counted apart and not imported: ${others.map(([c, k]) => `${c} ${n(k)}`).join(', ')}` +
-      (s.currency === '' || s.currencyGiven ? '' : ' (--currency picks the store\'s)'));
+    lines.push(
+      `${orders(total)} in other currencies than ${s.currency || 'the base'}, counted apart and not imported: ${others.map(([c, k]) => `${c} ${n(k)}`).join(', ')}` +
+        (s.currency === '' || s.currencyGiven ? '' : " (--currency picks the store's)"),
+    );
   }
-  if (s.duplicates > 0) lines.push(`${orders(s.duplicates)} repeated from an earlier file (overlapping exports), counted once`);
+  if (s.duplicates > 0)
+    lines.push(`${orders(s.duplicates)} repeated from an earlier file (overlapping exports), counted once`);
   return lines.map((l) => `rfm: ${l}\n`).join('');
 }
 
 /** The summary as --json writes it. */
 export function cartSummaryJson(s: CartSummary): object {
   return {
-    preset: s.preset, files: s.files, rows: s.rows, orders: s.orders, customers: s.customers, refundEvents: s.refundEvents,
-    revenue: round2(s.revenue), refunded: round2(s.refunded), currency: s.currency || null,
-    excluded: s.excluded, rejected: s.rejected, rejectedBy: s.rejectedBy, otherCurrencies: s.otherCurrencies,
+    preset: s.preset,
+    files: s.files,
+    rows: s.rows,
+    orders: s.orders,
+    customers: s.customers,
+    refundEvents: s.refundEvents,
+    revenue: round2(s.revenue),
+    refunded: round2(s.refunded),
+    currency: s.currency || null,
+    excluded: s.excluded,
+    rejected: s.rejected,
+    rejectedBy: s.rejectedBy,
+    otherCurrencies: s.otherCurrencies,
     duplicates: s.duplicates,
   };
 }

@@ -32,12 +32,27 @@ function plainDecimal(text: string, decimalComma: boolean): number {
 export type DayOrder = 'dmy' | 'mdy';
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
-const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
-const NUMERIC = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-const MONTH_FIRST = /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
+const NUMERIC =
+  /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const MONTH_FIRST =
+  /^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 const DAY_FIRST = /^(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
 /** A time read from an export: its wall clock (as if UTC ms) and the offset it names, if any. */
@@ -66,7 +81,8 @@ export class CartTime {
   private fastIso(s: string): boolean {
     const n = s.length;
     if (n !== 16 && n !== 19 && n !== 25) return false;
-    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58) return false;
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58)
+      return false;
     const day = s.slice(0, 10);
     if (day !== this.lastDay) {
       const y = digits(s, 0, 4);
@@ -89,7 +105,8 @@ export class CartTime {
       const sign = s.charCodeAt(20);
       const oh = digits(s, 21, 2);
       const om = digits(s, 23, 2);
-      if (s.charCodeAt(19) !== 32 || (sign !== 43 && sign !== 45) || oh < 0 || om < 0 || oh > 23 || om > 59) return false;
+      if (s.charCodeAt(19) !== 32 || (sign !== 43 && sign !== 45) || oh < 0 || om < 0 || oh > 23 || om > 59)
+        return false;
       offset = (sign === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
     }
     this.wall = this.lastDayMs + ((h * 60 + mi) * 60 + sec) * 1000;
@@ -131,12 +148,28 @@ export class CartTime {
     }
     m = MONTH_FIRST.exec(s);
     if (m) {
-      this.wall = wallMs(+m[3], MONTHS[m[1].slice(0, m[1].length === 4 ? 4 : 3).toLowerCase()] ?? 0, +m[2], m[4], m[5], m[6], m[7]);
+      this.wall = wallMs(
+        +m[3],
+        MONTHS[m[1].slice(0, m[1].length === 4 ? 4 : 3).toLowerCase()] ?? 0,
+        +m[2],
+        m[4],
+        m[5],
+        m[6],
+        m[7],
+      );
       return this;
     }
     m = DAY_FIRST.exec(s);
     if (m) {
-      this.wall = wallMs(+m[3], MONTHS[m[2].slice(0, m[2].length === 4 ? 4 : 3).toLowerCase()] ?? 0, +m[1], m[4], m[5], m[6], m[7]);
+      this.wall = wallMs(
+        +m[3],
+        MONTHS[m[2].slice(0, m[2].length === 4 ? 4 : 3).toLowerCase()] ?? 0,
+        +m[1],
+        m[4],
+        m[5],
+        m[6],
+        m[7],
+      );
     }
     return this;
   }
@@ -154,7 +187,16 @@ function digits(s: string, at: number, n: number): number {
 }
 
 /** ms of a wall time as if UTC, NaN when the date does not exist or the clock is out of range. */
-function wallMs(y: number, mo: number, d: number, h?: string, mi?: string, sec?: string, ampm?: string, frac?: string): number {
+function wallMs(
+  y: number,
+  mo: number,
+  d: number,
+  h?: string,
+  mi?: string,
+  sec?: string,
+  ampm?: string,
+  frac?: string,
+): number {
   if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31)) return NaN;
   let hour = h === undefined ? 0 : +h;
   if (ampm !== undefined) {

@@ -13,7 +13,10 @@ const PENDING = new Set(['pending', 'pending payment', 'payment review']);
 
 /** The store view of a Purchase Point: its last line. */
 export function storeViewOf(purchasePoint: string): string {
-  const lines = purchasePoint.split(/\r?\n|\r/).map((l) => l.trim()).filter((l) => l !== '');
+  const lines = purchasePoint
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.length === 0 ? '' : lines[lines.length - 1];
 }
 
@@ -21,8 +24,14 @@ export const magento: CartPreset = {
   name: 'magento',
   title: 'Magento 2 orders grid export',
   columns: {
-    order: ['ID'], createdAt: ['Purchase Date'], total: ['Grand Total (Base)'], purchasedTotal: ['Grand Total (Purchased)'],
-    status: ['Status'], email: ['Customer Email'], refund: ['Total Refunded'], storeView: ['Purchase Point'],
+    order: ['ID'],
+    createdAt: ['Purchase Date'],
+    total: ['Grand Total (Base)'],
+    purchasedTotal: ['Grand Total (Purchased)'],
+    status: ['Status'],
+    email: ['Customer Email'],
+    refund: ['Total Refunded'],
+    storeView: ['Purchase Point'],
     paymentMethod: ['Payment Method'],
   },
   required: ['order', 'createdAt', 'total', 'purchasedTotal', 'status', 'email'],

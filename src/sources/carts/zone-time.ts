@@ -18,10 +18,20 @@ export class ZoneClock {
     }
     try {
       this.format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
       });
     } catch {
-      throw new RfmError('RFM_ERR_OPTION', `--timezone ${zone}: not a time zone this Node knows (an IANA name such as Europe/Berlin or America/New_York)`);
+      throw new RfmError(
+        'RFM_ERR_OPTION',
+        `--timezone ${zone}: not a time zone this Node knows (an IANA name such as Europe/Berlin or America/New_York)`,
+      );
     }
   }
 
@@ -32,7 +42,8 @@ export class ZoneClock {
     const cached = this.offsets.get(hour);
     if (cached !== undefined) return cached;
     const p: Record<string, number> = {};
-    for (const part of this.format.formatToParts(hour * HOUR_MS)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    for (const part of this.format.formatToParts(hour * HOUR_MS))
+      if (part.type !== 'literal') p[part.type] = Number(part.value);
     const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
     const offset = wall - hour * HOUR_MS;
     this.offsets.set(hour, offset);

@@ -25,10 +25,23 @@ import type { ImportStats } from '../import-stats.js';
 import { parseAmount, parseIntIdInto, parseTime } from '../parse-values.js';
 
 const {
-  CSV_AMOUNT_EMPTY, CSV_AMOUNT_TEXT, CSV_FIELDS, CSV_ID_EMPTY, CSV_ID_INT, CSV_ID_TEXT, CSV_ID_ZERO, CSV_KIND_TEXT, CSV_TS_TEXT,
+  CSV_AMOUNT_EMPTY,
+  CSV_AMOUNT_TEXT,
+  CSV_FIELDS,
+  CSV_ID_EMPTY,
+  CSV_ID_INT,
+  CSV_ID_TEXT,
+  CSV_ID_ZERO,
+  CSV_KIND_TEXT,
+  CSV_TS_TEXT,
 } = abi;
 
-const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
+const KINDS: Record<string, number> = {
+  order: Kind.order,
+  refund: Kind.refund,
+  visit: Kind.visit,
+  email_open: Kind.emailOpen,
+};
 const TAB = 0x09;
 const SPACE = 0x20;
 const utf8 = new TextDecoder();
@@ -123,17 +136,21 @@ export class CsvBatcher {
     stats.records += n;
     let dropped = 0;
     for (let i = 0; i < n; i++) {
-      if (r.flags[i] & CSV_FIELDS && dropped++ === 0 && stats.badFieldCounts === 0) stats.firstBadFieldCountLine = r.line[i];
+      if (r.flags[i] & CSV_FIELDS && dropped++ === 0 && stats.badFieldCounts === 0)
+        stats.firstBadFieldCountLine = r.line[i];
     }
     stats.badFieldCounts += dropped;
     // the rows kept, by their place in the scan (all of them, the usual case, without a list)
-    const kept = dropped === 0 ? null : Int32Array.from({ length: n }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
+    const kept =
+      dropped === 0 ? null : Int32Array.from({ length: n }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
     const m = n - dropped;
     if (m === 0) return null;
     const rowOf = (j: number): number => (kept === null ? j : kept[j]);
-    const text = (i: number, field: number): string => utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
+    const text = (i: number, field: number): string =>
+      utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
     if (l.isInt === null) {
-      // the first non-empty id decides, as in csv/plain-reader.ts: an integer of at most 18 digits without a leading zero
+      // the first non-empty id decides, as in csv/plain-reader.ts: an integer of at most 18 digits
+      // without a leading zero
       for (let j = 0; j < m; j++) {
         const i = rowOf(j);
         if (r.flags[i] & CSV_ID_EMPTY) continue;
@@ -160,7 +177,14 @@ export class CsvBatcher {
     const firstRow = this.rowsBefore;
     const rejectAt = (j: number): Reject => {
       const i = rowOf(j);
-      return { row: firstRow + j + 1, line: r.line[i], reason: '', customer: text(i, 0).trim(), ts: text(i, 1).trim(), amount: text(i, 2).trim() };
+      return {
+        row: firstRow + j + 1,
+        line: r.line[i],
+        reason: '',
+        customer: text(i, 0).trim(),
+        ts: text(i, 1).trim(),
+        amount: text(i, 2).trim(),
+      };
     };
     const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ScannedColumns => {
       stats.rows += m;
@@ -216,7 +240,7 @@ export class CsvBatcher {
       if (f & CSV_TS_TEXT) ts = parseTime(text(i, 1), o.dateFormat);
       if (f & CSV_KIND_TEXT) {
         const k = text(i, 3).trim().toLowerCase();
-        kind = k === '' ? Kind.order : KINDS[k] ?? UNKNOWN_KIND;
+        kind = k === '' ? Kind.order : (KINDS[k] ?? UNKNOWN_KIND);
       }
       if (f & CSV_AMOUNT_TEXT) amount = parseAmount(text(i, 2), o.decimalComma);
       else if (f & CSV_AMOUNT_EMPTY && (kind === Kind.visit || kind === Kind.emailOpen)) amount = 0;
@@ -243,10 +267,16 @@ export class CsvBatcher {
             batch.idWords![2 * j + 1] = r.idWords[2 * i + 1];
           }
           if (!ok && !isNull) {
-            throw new RfmError('RFM_ERR_INPUT', `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer, but earlier ids were; import with --id-type string`);
+            throw new RfmError(
+              'RFM_ERR_INPUT',
+              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer, but earlier ids were; import with --id-type string`,
+            );
           }
           if (o.idType === 'auto' && (f & CSV_ID_ZERO || (f & CSV_ID_TEXT && /^-?0\d/.test(text(i, 0).trim())))) {
-            throw new RfmError('RFM_ERR_INPUT', `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`);
+            throw new RfmError(
+              'RFM_ERR_INPUT',
+              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`,
+            );
           }
         }
         if (isNull) {

@@ -16,20 +16,33 @@ export interface CsvRecord {
 const MAX_RECORD_CHARS = 1 << 20;
 
 function tooLong(path: string, line: number): RfmError {
-  return new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (a quote never closed, or not a CSV file?)`);
+  return new RfmError(
+    'RFM_ERR_INPUT',
+    `${path}: the record on line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (a quote never closed, or not a CSV file?)`,
+  );
 }
 
 /** UTF-16 (a byte-order mark, NULs among the first bytes) named as such. */
 export function checkNotUtf16(path: string, bytes: Uint8Array): void {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length > 1 && bytes.subarray(0, 64).includes(0))) {
-    throw new RfmError('RFM_ERR_INPUT', `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`);
+  if (
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (bytes[0] === 0xfe && bytes[1] === 0xff) ||
+    (bytes.length > 1 && bytes.subarray(0, 64).includes(0))
+  ) {
+    throw new RfmError(
+      'RFM_ERR_INPUT',
+      `${path} is UTF-16 (or binary), not text rfmstream reads; save it as UTF-8 (Excel: "CSV UTF-8")`,
+    );
   }
 }
 
 /** Bytes that are no text: NUL, or not UTF-8. */
 export function notText(path: string, line: number, byte: number): RfmError {
   if (byte === 0) return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} holds a NUL byte: not a text file?`);
-  return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1, read it with --encoding latin1`);
+  return new RfmError(
+    'RFM_ERR_INPUT',
+    `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1, read it with --encoding latin1`,
+  );
 }
 
 /** How the bytes are text: UTF-8 (checked: a byte sequence that is not UTF-8 is an error), or latin-1. */
@@ -71,7 +84,11 @@ export function linesIn(b: Uint8Array, from: number, to: number): number {
  * latin1) end with RFM_ERR_INPUT naming the line, rather than becoming U+FFFD, which made
  * josé, josè and josë one customer.
  */
-export async function* readRecords(source: string | NodeJS.ReadableStream, delimiter: string, encoding: TextEncoding = 'utf8'): AsyncGenerator<CsvRecord> {
+export async function* readRecords(
+  source: string | NodeJS.ReadableStream,
+  delimiter: string,
+  encoding: TextEncoding = 'utf8',
+): AsyncGenerator<CsvRecord> {
   const path = typeof source === 'string' ? source : 'the request body';
   let stream: NodeJS.ReadableStream;
   if (typeof source !== 'string') stream = source;
@@ -167,7 +184,10 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
         }
       }
       // a record still open after a chunk: refused once past the bound, before it eats memory
-      if (field.length + fields.length > MAX_RECORD_CHARS || fields.reduce((n, f) => n + f.length, field.length) > MAX_RECORD_CHARS) {
+      if (
+        field.length + fields.length > MAX_RECORD_CHARS ||
+        fields.reduce((n, f) => n + f.length, field.length) > MAX_RECORD_CHARS
+      ) {
         throw tooLong(path, startLine);
       }
     }
@@ -180,7 +200,8 @@ export async function* readRecords(source: string | NodeJS.ReadableStream, delim
     if (f !== '') yield { line, fields: f.split(/\s+/) };
     return;
   }
-  if (inQuotes && !pendingQuote) throw new RfmError('RFM_ERR_INPUT', `${path}: a quoted field opened on line ${startLine} never closes`);
+  if (inQuotes && !pendingQuote)
+    throw new RfmError('RFM_ERR_INPUT', `${path}: a quoted field opened on line ${startLine} never closes`);
   if (field !== '' || fields.length > 0) {
     fields.push(field);
     yield { line: startLine, fields };

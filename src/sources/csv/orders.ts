@@ -15,11 +15,26 @@ import { readCsvOrders } from './plain-reader.js';
 import type { CsvImportOptions } from './plain-reader.js';
 import { readCsv, scannerReads } from './source.js';
 
-export function readCsvOrConvert(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
+export function readCsvOrConvert(
+  source: string | NodeJS.ReadableStream,
+  o: CsvImportOptions,
+  target: ConversionTarget,
+  stats: ImportStats,
+): AsyncGenerator<ConvertedInput> {
   // a gzip stream is read from its start: one thread
-  if (scannerReads(o)) return typeof source === 'string' && source !== '-' && !isGzip(source) ? readCsvParallel(source, o, target, stats) : readCsv(source, o, target, stats);
+  if (scannerReads(o))
+    return typeof source === 'string' && source !== '-' && !isGzip(source)
+      ? readCsvParallel(source, o, target, stats)
+      : readCsv(source, o, target, stats);
   // the plain reader writes the default column names, whatever the file called them
   // (the order id column, when the file has one, as DEFAULT_ORDER_COLUMN)
-  const names = { ...DEFAULT_COLUMNS, order: o.order === undefined ? undefined : { name: DEFAULT_ORDER_COLUMN, required: false } };
-  return convertRecordBatches(readCsvOrders(source, o, stats), { ...target, names }, typeof source === 'string' ? source : 'the request body');
+  const names = {
+    ...DEFAULT_COLUMNS,
+    order: o.order === undefined ? undefined : { name: DEFAULT_ORDER_COLUMN, required: false },
+  };
+  return convertRecordBatches(
+    readCsvOrders(source, o, stats),
+    { ...target, names },
+    typeof source === 'string' ? source : 'the request body',
+  );
 }

@@ -22,7 +22,10 @@ export interface CsvReadSetup {
   slack: number;
 }
 
-/** Chunk [from, end): records that start in it. exact: `from` is a record start (else the first one after a line end). */
+/**
+ * Chunk [from, end): records that start in it. exact: `from` is a record start (else the first one
+ * after a line end).
+ */
 export interface ChunkTask {
   index: number;
   from: number;

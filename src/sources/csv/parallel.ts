@@ -35,8 +35,15 @@ const HEAD = 2 << 20;
 
 const utf8 = new TextDecoder();
 
-/** The header, where the data starts and its first line, and the layout with the kind of id decided (null: no id in the head). */
-function headOf(path: string, o: CsvImportOptions, size: number): { layout: CsvLayout; dataStart: number; line: number } | null {
+/**
+ * The header, where the data starts and its first line, and the layout with the kind of id decided
+ * (null: no id in the head).
+ */
+function headOf(
+  path: string,
+  o: CsvImportOptions,
+  size: number,
+): { layout: CsvLayout; dataStart: number; line: number } | null {
   const scanner = new CsvScanner();
   const input = scanner.input();
   const fd = openSync(path, 'r');
@@ -52,7 +59,17 @@ function headOf(path: string, o: CsvImportOptions, size: number): { layout: CsvL
   let line = 1;
   let header: string[] | null = null;
   if (o.header) {
-    scanner.configure({ delimiter: o.delimiter.charCodeAt(0), fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line });
+    scanner.configure({
+      delimiter: o.delimiter.charCodeAt(0),
+      fields: 0,
+      id: 0,
+      ts: 1,
+      amount: 2,
+      kind: -1,
+      format: 0,
+      decimalComma: false,
+      line,
+    });
     const h = scanner.header(start, len, final);
     const e = scanError(scanner.status, path, scanner.line);
     if (e) throw e;
@@ -66,7 +83,13 @@ function headOf(path: string, o: CsvImportOptions, size: number): { layout: CsvL
     // the first id decides, as the batcher decides it: let it look at the head's first rows
     configureScanner(scanner, o, layout, line);
     const rows = scanner.scan(start, len, final);
-    const probe = new CsvBatcher(o, layout, { numShards: 1, pool: new BufferPool(false), bounds: { keepRejects: false } }, newImportStats(), path);
+    const probe = new CsvBatcher(
+      o,
+      layout,
+      { numShards: 1, pool: new BufferPool(false), bounds: { keepRejects: false } },
+      newImportStats(),
+      path,
+    );
     try {
       probe.batch(rows, input);
     } catch {
@@ -91,7 +114,13 @@ export interface ParallelCsvOptions {
  * counts and rejects as readCsv's. Small files, stdin and files whose first ids do not tell
  * the kind of id go to readCsv.
  */
-export async function* readCsvParallel(path: string, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats, p: ParallelCsvOptions = {}): AsyncGenerator<ConvertedInput> {
+export async function* readCsvParallel(
+  path: string,
+  o: CsvImportOptions,
+  target: ConversionTarget,
+  stats: ImportStats,
+  p: ParallelCsvOptions = {},
+): AsyncGenerator<ConvertedInput> {
   let size = 0;
   try {
     const st = statSync(path);
@@ -107,10 +136,20 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
     return;
   }
   const setup: CsvReadSetup = {
-    path, label: path, options: o, layout: head.layout, numShards: target.numShards, bounds: boundsOf(target),
-    dataStart: head.dataStart, size, slack: SLACK,
+    path,
+    label: path,
+    options: o,
+    layout: head.layout,
+    numShards: target.numShards,
+    bounds: boundsOf(target),
+    dataStart: head.dataStart,
+    size,
+    slack: SLACK,
   };
-  const workers = Array.from({ length: readers }, () => new Worker(compiledModule(import.meta.url, 'sources/csv/read-worker.js'), { workerData: setup }));
+  const workers = Array.from(
+    { length: readers },
+    () => new Worker(compiledModule(import.meta.url, 'sources/csv/read-worker.js'), { workerData: setup }),
+  );
   const results = new Map<number, ChunkResult>();
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -134,7 +173,8 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
   };
   const next = async (k: number): Promise<ChunkResult> => {
     while (!results.has(k)) {
-      if (failure) throw new RfmError('RFM_ERR_INPUT', `${path}: a CSV reading thread failed: ${(failure as Error).message}`);
+      if (failure)
+        throw new RfmError('RFM_ERR_INPUT', `${path}: a CSV reading thread failed: ${(failure as Error).message}`);
       await new Promise<void>((r) => (wake = r));
     }
     const r = results.get(k)!;
@@ -158,7 +198,8 @@ export async function* readCsvParallel(path: string, o: CsvImportOptions, target
       if (p.tally) p.tally.chunks++;
       if (r.start !== expected) {
         if (p.tally) p.tally.rescanned++;
-        // the guess started inside a quoted field (or in a record the chunk before ran into): scan it again from where that one stopped
+        // the guess started inside a quoted field (or in a record the chunk before ran into): scan
+        // it again from where that one stopped
         send(k, expected, true);
         r = await next(k);
       }
@@ -189,6 +230,7 @@ const SUMMED = ['records', 'rows', 'badIds', 'badTimes', 'badAmounts', 'badKinds
 
 /** A chunk's counts into the input's; its first bad line moved to the file's numbering. */
 function addStats(to: ImportStats, from: ImportStats, lineAt: number): void {
-  if (to.badFieldCounts === 0 && from.badFieldCounts > 0) to.firstBadFieldCountLine = from.firstBadFieldCountLine + lineAt - 1;
+  if (to.badFieldCounts === 0 && from.badFieldCounts > 0)
+    to.firstBadFieldCountLine = from.firstBadFieldCountLine + lineAt - 1;
   for (const k of SUMMED) to[k] += from[k];
 }

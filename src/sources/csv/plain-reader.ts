@@ -23,7 +23,10 @@ export interface CsvImportOptions {
    * a header column named "kind" is read when there is one (every row an order otherwise).
    */
   kind?: string;
-  /** The order id column (a repeated id counts once, repeat-orders.ts): must exist when required, else read when there. */
+  /**
+   * The order id column (a repeated id counts once, repeat-orders.ts): must exist when required,
+   * else read when there.
+   */
   order?: OrderColumn;
   delimiter: string;
   /** The first record names the columns. Default true. */
@@ -41,8 +44,15 @@ export interface CsvImportOptions {
 
 /** A plain order CSV as the engine names its columns: customer_id,ts,amount[,kind], ISO times. */
 export const DEFAULT_CSV_OPTIONS: CsvImportOptions = {
-  customer: 'customer_id', ts: 'ts', amount: 'amount', kind: undefined, delimiter: ',', header: true,
-  dateFormat: 'iso', decimalComma: false, idType: 'auto',
+  customer: 'customer_id',
+  ts: 'ts',
+  amount: 'amount',
+  kind: undefined,
+  delimiter: ',',
+  header: true,
+  dateFormat: 'iso',
+  decimalComma: false,
+  idType: 'auto',
 };
 
 /** An integer written with a leading zero: 007, -01 (0 alone is a number). */
@@ -51,7 +61,12 @@ const LEADING_ZERO = /^-?0\d/;
 /** The kind column read without --kind, when the header has it. */
 const DEFAULT_KIND_COLUMN = 'kind';
 
-const KINDS: Record<string, number> = { order: Kind.order, refund: Kind.refund, visit: Kind.visit, email_open: Kind.emailOpen };
+const KINDS: Record<string, number> = {
+  order: Kind.order,
+  refund: Kind.refund,
+  visit: Kind.visit,
+  email_open: Kind.emailOpen,
+};
 
 /** The 0-based column of --<role> spec: a 1-based number, or a header name (once, in any case). */
 export function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
@@ -60,17 +75,31 @@ export function columnIndex(spec: string, header: string[] | null, path: string,
     if (i < 0) throw new RfmError('RFM_ERR_OPTION', `--${role} ${spec}: column numbers start at 1`);
     return i;
   }
-  if (header === null) throw new RfmError('RFM_ERR_OPTION', `--${role} "${spec}": without a header line, name columns by number (1, 2, ...)`);
+  if (header === null)
+    throw new RfmError(
+      'RFM_ERR_OPTION',
+      `--${role} "${spec}": without a header line, name columns by number (1, 2, ...)`,
+    );
   const same = (h: string): boolean => h.trim().toLowerCase() === spec.toLowerCase();
   const i = header.findIndex(same);
   if (i < 0) {
     // one column holding the names: another delimiter than the one given
     const other = header.length === 1 ? [';', '\t', '|', ' '].find((d) => header[0].trim().includes(d)) : undefined;
-    const hint = other === undefined ? '' : `; the header is one column: is the delimiter ${other === '\t' ? 'a tab (--delimiter tab)' : other === ' ' ? 'runs of spaces (--delimiter " ")' : `"${other}" (--delimiter "${other}")`}?`;
-    throw new RfmError('RFM_ERR_SCHEMA', `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})${hint}`);
+    const hint =
+      other === undefined
+        ? ''
+        : `; the header is one column: is the delimiter ${other === '\t' ? 'a tab (--delimiter tab)' : other === ' ' ? 'runs of spaces (--delimiter " ")' : `"${other}" (--delimiter "${other}")`}?`;
+    throw new RfmError(
+      'RFM_ERR_SCHEMA',
+      `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})${hint}`,
+    );
   }
   const j = header.findIndex((h, k) => k > i && same(h));
-  if (j >= 0) throw new RfmError('RFM_ERR_SCHEMA', `${path}: the header names "${spec}" twice (columns ${i + 1} and ${j + 1}); name the one for --${role} by number`);
+  if (j >= 0)
+    throw new RfmError(
+      'RFM_ERR_SCHEMA',
+      `${path}: the header names "${spec}" twice (columns ${i + 1} and ${j + 1}); name the one for --${role} by number`,
+    );
   return i;
 }
 
@@ -82,7 +111,11 @@ export function orderColumnIn(o: CsvImportOptions, header: string[] | null, path
   return header?.findIndex((h) => h.trim().toLowerCase() === name) ?? -1;
 }
 
-export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
+export async function* readCsvOrders(
+  source: string | NodeJS.ReadableStream,
+  o: CsvImportOptions,
+  stats: ImportStats,
+): AsyncGenerator<RecordBatch> {
   const path = typeof source === 'string' ? source : 'the request body';
   let buffer: OrderBatchBuffer | null = null;
   let cols: { customer: number; ts: number; amount: number; kind: number; order: number } | null = null;
@@ -102,7 +135,9 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
         customer: columnIndex(o.customer, header, path, 'customer' + (o.columnOptionSuffix ?? '')),
         ts: columnIndex(o.ts, header, path, 'ts' + (o.columnOptionSuffix ?? '')),
         amount: columnIndex(o.amount, header, path, 'amount' + (o.columnOptionSuffix ?? '')),
-        kind: o.kind ? columnIndex(o.kind, header, path, 'kind' + (o.columnOptionSuffix ?? '')) : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
+        kind: o.kind
+          ? columnIndex(o.kind, header, path, 'kind' + (o.columnOptionSuffix ?? ''))
+          : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
         order: orderColumnIn(o, header, path),
       };
     }
@@ -124,11 +159,14 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
     let kind: number = Kind.order;
     if (cols.kind >= 0) {
       const k = (fields[cols.kind] ?? '').trim().toLowerCase();
-      kind = k === '' ? Kind.order : KINDS[k] ?? KIND_UNKNOWN;
+      kind = k === '' ? Kind.order : (KINDS[k] ?? KIND_UNKNOWN);
       if (kind === KIND_UNKNOWN) stats.badKinds++;
     }
     // visits and email opens need no amount
-    const amount = amountText.trim() === '' && (kind === Kind.visit || kind === Kind.emailOpen) ? 0 : parseAmount(amountText, o.decimalComma);
+    const amount =
+      amountText.trim() === '' && (kind === Kind.visit || kind === Kind.emailOpen)
+        ? 0
+        : parseAmount(amountText, o.decimalComma);
     if (ts !== ts) stats.badTimes++;
     if (amount !== amount) stats.badAmounts++;
     stats.rows++;
@@ -150,10 +188,16 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
     if (isInt) {
       const ok = idText !== '' && parseIntIdInto(id, idText);
       if (!ok && idText !== '') {
-        throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line}: customer id "${idText}" is not an integer, but earlier ids were; import with --id-type string`);
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${path}: line ${line}: customer id "${idText}" is not an integer, but earlier ids were; import with --id-type string`,
+        );
       }
       if (o.idType === 'auto' && LEADING_ZERO.test(idText)) {
-        throw new RfmError('RFM_ERR_INPUT', `${path}: line ${line}: customer id "${idText}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`);
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${path}: line ${line}: customer id "${idText}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`,
+        );
       }
       if (!ok) stats.badIds++;
       b.pushInt(ok ? id[0] : 0, ok ? id[1] : 0, !ok, ts, amount, kind);
@@ -176,7 +220,11 @@ export async function* readCsvOrders(source: string | NodeJS.ReadableStream, o: 
 }
 
 /** A row without a customer id, into the batch as a null id. */
-function pushNull(b: OrderBatchBuffer, isInt: boolean, r: { ts: number; amount: number; kind: number; order: string | null }): void {
+function pushNull(
+  b: OrderBatchBuffer,
+  isInt: boolean,
+  r: { ts: number; amount: number; kind: number; order: string | null },
+): void {
   if (isInt) b.pushInt(0, 0, true, r.ts, r.amount, r.kind);
   else b.pushString(null, r.ts, r.amount, r.kind);
   if (r.order !== null) b.orderId(r.order);

@@ -51,12 +51,30 @@ function run(t: ChunkTask): ChunkResult {
   let start = 0;
   if (!t.exact) {
     start = afterLineEnd(input, 0, len);
-    if (start < 0 || readFrom + start >= t.end) return { type: 'chunk', index: t.index, start: -1, next: -1, lines: 0, rows: 0, batches: [], stats: newImportStats(), error: null };
+    if (start < 0 || readFrom + start >= t.end)
+      return {
+        type: 'chunk',
+        index: t.index,
+        start: -1,
+        next: -1,
+        lines: 0,
+        rows: 0,
+        batches: [],
+        stats: newImportStats(),
+        error: null,
+      };
   }
   const limit = t.end - readFrom;
   const stats = newImportStats();
   const batches: ConvertedInput[] = [];
-  const batcher = new CsvBatcher(setup.options, { ...setup.layout }, { numShards: setup.numShards, pool, bounds: setup.bounds }, stats, setup.label, true);
+  const batcher = new CsvBatcher(
+    setup.options,
+    { ...setup.layout },
+    { numShards: setup.numShards, pool, bounds: setup.bounds },
+    stats,
+    setup.label,
+    true,
+  );
   configureScanner(scanner, setup.options, setup.layout, 1);
   let at = start;
   let error: ChunkResult['error'] = null;
@@ -83,16 +101,30 @@ function run(t: ChunkTask): ChunkResult {
     error = { code: e.code, message: e.message, line: m ? Number(m[1]) : 0 };
   }
   return {
-    type: 'chunk', index: t.index, start: readFrom + start, next: readFrom + at, lines: scanner.line - 1, rows: batcher.rowsBefore,
-    batches, stats, error,
+    type: 'chunk',
+    index: t.index,
+    start: readFrom + start,
+    next: readFrom + at,
+    lines: scanner.line - 1,
+    rows: batcher.rowsBefore,
+    batches,
+    stats,
+    error,
   };
 }
 
 parentPort!.on('message', (t: ChunkTask) => {
   for (const b of t.buffers) pool.give(b);
   const r = run(t);
-  const keys = r.batches.flatMap((c) => (c.orderKeys ? [c.orderKeys.ids.buffer, c.orderKeys.offsets.buffer, c.orderKeys.bytes.buffer] as ArrayBuffer[] : []));
-  parentPort!.postMessage(r, [...transferable(r.batches.flatMap((c) => c.parts.map((p) => p.buffer))), ...new Set(keys)]);
+  const keys = r.batches.flatMap((c) =>
+    c.orderKeys
+      ? ([c.orderKeys.ids.buffer, c.orderKeys.offsets.buffer, c.orderKeys.bytes.buffer] as ArrayBuffer[])
+      : [],
+  );
+  parentPort!.postMessage(r, [
+    ...transferable(r.batches.flatMap((c) => c.parts.map((p) => p.buffer))),
+    ...new Set(keys),
+  ]);
 });
 
 process.on('exit', () => closeSync(fd));

@@ -21,14 +21,20 @@ function recordBatchOf(c: ScannedColumns): RecordBatch {
   const kind = new Int8Array(n);
   for (let i = 0; i < n; i++) kind[i] = b.kind[i] === UNKNOWN_KIND ? KIND_UNKNOWN : b.kind[i];
   const columns = { numRows: n, ts: b.ts.slice(), amount: b.amount.slice(), kind };
-  if (b.idMode === 'int') return buildOrderBatch({ ...columns, idWords: b.idWords!.slice(), idNull: c.idNull ?? undefined });
+  if (b.idMode === 'int')
+    return buildOrderBatch({ ...columns, idWords: b.idWords!.slice(), idNull: c.idNull ?? undefined });
   const ids: (string | null)[] = new Array<string | null>(n);
-  for (let i = 0; i < n; i++) ids[i] = c.idNull?.[i] ? null : utf8.decode(b.idBytes!.subarray(b.idOffsets![i], b.idOffsets![i + 1]));
+  for (let i = 0; i < n; i++)
+    ids[i] = c.idNull?.[i] ? null : utf8.decode(b.idBytes!.subarray(b.idOffsets![i], b.idOffsets![i + 1]));
   return buildOrderBatch({ ...columns, idStrings: ids });
 }
 
 /** CSV orders as RecordBatches: by the scanner when it reads such text, else by csv/plain-reader.ts. */
-export function readCsvRecordBatches(source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats): AsyncGenerator<RecordBatch> {
+export function readCsvRecordBatches(
+  source: string | NodeJS.ReadableStream,
+  o: CsvImportOptions,
+  stats: ImportStats,
+): AsyncGenerator<RecordBatch> {
   if (!scannerReads(o)) return readCsvOrders(source, o, stats);
   const target = { numShards: 1, pool: new BufferPool(false), bounds: { keepRejects: false } };
   return scanCsv(source, o, stats, target, (batcher, rows, input) => {

@@ -11,7 +11,17 @@ import { packageRoot } from '../../package-root.js';
 interface ScannerExports {
   memory: WebAssembly.Memory;
   reserve(inCapacity: number, rowCapacity: number): void;
-  configure(delimiter: number, fields: number, id: number, ts: number, amount: number, kind: number, format: number, comma: number, firstLine: number): void;
+  configure(
+    delimiter: number,
+    fields: number,
+    id: number,
+    ts: number,
+    amount: number,
+    kind: number,
+    format: number,
+    comma: number,
+    firstLine: number,
+  ): void;
   scan(from: number, end: number, final: number, header: number, limit: number): number;
   checkUtf8(from: number, end: number, owed: number): number;
   inputPtr(): number;
@@ -83,7 +93,11 @@ export class CsvScanner {
   constructor(inCapacity = 8 << 20, rowCapacity = 65_536) {
     compiled ??= compileScanner();
     this.x = new WebAssembly.Instance(compiled, {
-      env: { abort: () => { throw new Error('the CSV scanner aborted'); } },
+      env: {
+        abort: () => {
+          throw new Error('the CSV scanner aborted');
+        },
+      },
     }).exports as unknown as ScannerExports;
     this.inCapacity = inCapacity;
     this.rowCapacity = rowCapacity;
@@ -98,7 +112,18 @@ export class CsvScanner {
   private orders = false;
 
   /** The columns to read; order: the order id column whose field places a scan keeps (-1 or absent: none). */
-  configure(c: { delimiter: number; fields: number; id: number; ts: number; amount: number; kind: number; format: number; decimalComma: boolean; line: number; order?: number }): void {
+  configure(c: {
+    delimiter: number;
+    fields: number;
+    id: number;
+    ts: number;
+    amount: number;
+    kind: number;
+    format: number;
+    decimalComma: boolean;
+    line: number;
+    order?: number;
+  }): void {
     this.x.configure(c.delimiter, c.fields, c.id, c.ts, c.amount, c.kind, c.format, c.decimalComma ? 1 : 0, c.line);
     this.orders = (c.order ?? -1) >= 0;
     if (this.orders) this.x.configureOrder(c.order!);
@@ -158,8 +183,17 @@ export class CsvScanner {
     };
   }
 
-  /** Where the last scan stopped: the next record's offset and line; status 1 a quote never closed, 2 a record too long. */
-  get end(): number { return this.x.endOfScan(); }
-  get line(): number { return this.x.lineOfScan(); }
-  get status(): number { return this.x.scanStatus(); }
+  /**
+   * Where the last scan stopped: the next record's offset and line; status 1 a quote never closed,
+   * 2 a record too long.
+   */
+  get end(): number {
+    return this.x.endOfScan();
+  }
+  get line(): number {
+    return this.x.lineOfScan();
+  }
+  get status(): number {
+    return this.x.scanStatus();
+  }
 }

@@ -27,8 +27,13 @@ import type { TextEncoding } from './lines.js';
 const { DATE_DMY, DATE_DMY_DOTS, DATE_EPOCH_MS, DATE_EPOCH_S, DATE_ISO, DATE_MDY, DATE_YYYYMMDD } = abi;
 
 export const DATE_CODES: Record<DateFormat, number> = {
-  iso: DATE_ISO, 'epoch-ms': DATE_EPOCH_MS, 'epoch-s': DATE_EPOCH_S, yyyymmdd: DATE_YYYYMMDD,
-  'mm/dd/yyyy': DATE_MDY, 'dd/mm/yyyy': DATE_DMY, 'dd.mm.yyyy': DATE_DMY_DOTS,
+  iso: DATE_ISO,
+  'epoch-ms': DATE_EPOCH_MS,
+  'epoch-s': DATE_EPOCH_S,
+  yyyymmdd: DATE_YYYYMMDD,
+  'mm/dd/yyyy': DATE_MDY,
+  'dd/mm/yyyy': DATE_DMY,
+  'dd.mm.yyyy': DATE_DMY_DOTS,
 };
 
 const DEFAULT_KIND_COLUMN = 'kind';
@@ -58,9 +63,13 @@ export function headerText(raw: string): string {
 }
 
 /** The bytes of a file or stream as UTF-8, a chunk at a time (latin-1 text made UTF-8: one byte is one character). */
-async function* chunksOf(source: string | NodeJS.ReadableStream, encoding: TextEncoding = 'utf8'): AsyncGenerator<Uint8Array> {
+async function* chunksOf(
+  source: string | NodeJS.ReadableStream,
+  encoding: TextEncoding = 'utf8',
+): AsyncGenerator<Uint8Array> {
   if (encoding === 'latin1') {
-    for await (const c of chunksOf(source)) yield Buffer.from(Buffer.from(c.buffer, c.byteOffset, c.length).toString('latin1'), 'utf8');
+    for await (const c of chunksOf(source))
+      yield Buffer.from(Buffer.from(c.buffer, c.byteOffset, c.length).toString('latin1'), 'utf8');
     return;
   }
   const gzipped = typeof source === 'string' && source !== '-' && isGzip(source);
@@ -94,35 +103,58 @@ async function* chunksOf(source: string | NodeJS.ReadableStream, encoding: TextE
 
 /** Whether the scanner reads text of these options: UTF-8 with a one-byte delimiter other than ' ' (runs of spaces). */
 export function scannerReads(o: CsvImportOptions): boolean {
-  return o.encoding !== 'latin1' && o.delimiter.length === 1 && o.delimiter !== ' ' && o.delimiter.charCodeAt(0) < 0x80 && o.delimiter !== '"';
+  return (
+    o.encoding !== 'latin1' &&
+    o.delimiter.length === 1 &&
+    o.delimiter !== ' ' &&
+    o.delimiter.charCodeAt(0) < 0x80 &&
+    o.delimiter !== '"'
+  );
 }
 
 /** The columns of these options under this header (null: none), the kind of id still open under auto. */
 export function csvLayout(o: CsvImportOptions, header: string[] | null, path: string): CsvLayout {
-  const spec = (name: string, role: string): number => columnIndex(name, header, path, role + (o.columnOptionSuffix ?? ''));
+  const spec = (name: string, role: string): number =>
+    columnIndex(name, header, path, role + (o.columnOptionSuffix ?? ''));
   return {
-    id: spec(o.customer, 'customer'), ts: spec(o.ts, 'ts'), amount: spec(o.amount, 'amount'),
-    kind: o.kind ? spec(o.kind, 'kind') : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
+    id: spec(o.customer, 'customer'),
+    ts: spec(o.ts, 'ts'),
+    amount: spec(o.amount, 'amount'),
+    kind: o.kind
+      ? spec(o.kind, 'kind')
+      : (header?.findIndex((h) => h.trim().toLowerCase() === DEFAULT_KIND_COLUMN) ?? -1),
     isInt: o.idType === 'auto' ? null : o.idType === 'int',
     fields: header?.length ?? 0,
     order: orderColumnIn(o, header, path),
   };
 }
 
-
 /** The scanner set for a layout, its first record on `line`. */
 export function configureScanner(scanner: CsvScanner, o: CsvImportOptions, layout: CsvLayout, line: number): void {
   scanner.configure({
-    delimiter: o.delimiter.charCodeAt(0), fields: layout.fields, id: layout.id, ts: layout.ts, amount: layout.amount, kind: layout.kind,
-    format: DATE_CODES[o.dateFormat], decimalComma: o.decimalComma, line, order: layout.order,
+    delimiter: o.delimiter.charCodeAt(0),
+    fields: layout.fields,
+    id: layout.id,
+    ts: layout.ts,
+    amount: layout.amount,
+    kind: layout.kind,
+    format: DATE_CODES[o.dateFormat],
+    decimalComma: o.decimalComma,
+    line,
+    order: layout.order,
   });
 }
 
 /** The bounds of the target's rows, now (the clock's limit is taken once per input). */
 export function boundsOf(target: ConversionTarget): Bounds {
   return {
-    asOf: target.asOf, keepRejects: target.keepRejects, maxAmount: target.limits?.maxAmount, notAfter: target.limits ? notAfter(target.limits) : undefined, notBefore: target.limits?.notBefore,
-    after: target.after, quietRejects: target.quietRejects,
+    asOf: target.asOf,
+    keepRejects: target.keepRejects,
+    maxAmount: target.limits?.maxAmount,
+    notAfter: target.limits ? notAfter(target.limits) : undefined,
+    notBefore: target.limits?.notBefore,
+    after: target.after,
+    quietRejects: target.quietRejects,
   };
 }
 
@@ -134,7 +166,10 @@ export function scanError(status: number, path: string, line: number): RfmError 
 }
 
 export function tooLong(path: string, line: number): RfmError {
-  return new RfmError('RFM_ERR_INPUT', `${path}: the record on line ${line} is longer than 1,048,576 bytes (a quote never closed, or not a CSV file?)`);
+  return new RfmError(
+    'RFM_ERR_INPUT',
+    `${path}: the record on line ${line} is longer than 1,048,576 bytes (a quote never closed, or not a CSV file?)`,
+  );
 }
 
 /**
@@ -142,8 +177,20 @@ export function tooLong(path: string, line: number): RfmError {
  * the target engine, one thread: one a scan of up to 65,536 rows. Stats count as
  * `rfm import csv` counts.
  */
-export function readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOptions, target: ConversionTarget, stats: ImportStats): AsyncGenerator<ConvertedInput> {
-  return scanCsv(source, o, stats, { numShards: target.numShards, pool: target.recycleFrom, bounds: boundsOf(target) }, (b, r, input) => b.batch(r, input), true);
+export function readCsv(
+  source: string | NodeJS.ReadableStream,
+  o: CsvImportOptions,
+  target: ConversionTarget,
+  stats: ImportStats,
+): AsyncGenerator<ConvertedInput> {
+  return scanCsv(
+    source,
+    o,
+    stats,
+    { numShards: target.numShards, pool: target.recycleFrom, bounds: boundsOf(target) },
+    (b, r, input) => b.batch(r, input),
+    true,
+  );
 }
 
 /**
@@ -152,7 +199,10 @@ export function readCsv(source: string | NodeJS.ReadableStream, o: CsvImportOpti
  * engine; see CsvBatcher).
  */
 export async function* scanCsv<T>(
-  source: string | NodeJS.ReadableStream, o: CsvImportOptions, stats: ImportStats, batchTarget: CsvBatchTarget,
+  source: string | NodeJS.ReadableStream,
+  o: CsvImportOptions,
+  stats: ImportStats,
+  batchTarget: CsvBatchTarget,
   make: (batcher: CsvBatcher, rows: ScannedRows, input: Uint8Array) => T | null,
   mixedIds = false,
 ): AsyncGenerator<T> {
@@ -166,7 +216,17 @@ export async function* scanCsv<T>(
     if (batcher === null) {
       let header: string[] | null = null;
       if (o.header) {
-        scanner.configure({ delimiter: o.delimiter.charCodeAt(0), fields: 0, id: 0, ts: 1, amount: 2, kind: -1, format: 0, decimalComma: false, line: w.line });
+        scanner.configure({
+          delimiter: o.delimiter.charCodeAt(0),
+          fields: 0,
+          id: 0,
+          ts: 1,
+          amount: 2,
+          kind: -1,
+          format: 0,
+          decimalComma: false,
+          line: w.line,
+        });
         header = readHeader(scanner, w, final);
         if (header === null) {
           checkScan(scanner, w, final, path, false);
@@ -220,7 +280,8 @@ export function readHeader(scanner: CsvScanner, w: ScanWindow, final: boolean): 
 export function checkScan(scanner: CsvScanner, w: ScanWindow, final: boolean, path: string, begun: boolean): void {
   const e = scanError(scanner.status, path, scanner.line);
   if (e) throw e;
-  if (final && w.start < w.filled && begun) throw new RfmError('RFM_ERR_INPUT', `${path}: line ${scanner.line} could not be read`);
+  if (final && w.start < w.filled && begun)
+    throw new RfmError('RFM_ERR_INPUT', `${path}: line ${scanner.line} could not be read`);
 }
 
 /**
@@ -230,7 +291,9 @@ export function checkScan(scanner: CsvScanner, w: ScanWindow, final: boolean, pa
  * area is refused. onBytes hears of each read (for progress).
  */
 export async function* scanWindows<T>(
-  source: string | NodeJS.ReadableStream, scanner: CsvScanner, scanAll: (w: ScanWindow, final: boolean) => Generator<T>,
+  source: string | NodeJS.ReadableStream,
+  scanner: CsvScanner,
+  scanAll: (w: ScanWindow, final: boolean) => Generator<T>,
   onBytes?: (bytes: number) => void,
   encoding: TextEncoding = 'utf8',
 ): AsyncGenerator<T> {

@@ -37,7 +37,8 @@ export function* generateOrders(o: GeneratorOptions): Generator<RecordBatch> {
   const C = o.customers;
   const N = o.orders;
   if (!(Number.isInteger(C) && C >= 1)) throw new RangeError(`customers must be a whole number >= 1, got ${C}`);
-  if (!(Number.isInteger(N) && N >= C)) throw new RangeError(`orders must be a whole number >= customers (${C}), got ${N}`);
+  if (!(Number.isInteger(N) && N >= C))
+    throw new RangeError(`orders must be a whole number >= customers (${C}), got ${N}`);
   const rng = new Random(o.seed ?? 1);
   const endMs = o.endMs ?? Date.UTC(2026, 0, 1);
   const days = o.days ?? 730;

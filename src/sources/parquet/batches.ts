@@ -24,7 +24,8 @@ export const PARQUET_MAGIC = 'PAR1';
 
 /** What went wrong reading a Parquet file, in words, from the reader's raw message. */
 export function parquetTrouble(path: string, message: string): string {
-  if (truncatedParquet(path)) return `${path}: the Parquet file is truncated (it ends before its footer); copy or export it again`;
+  if (truncatedParquet(path))
+    return `${path}: the Parquet file is truncated (it ends before its footer); copy or export it again`;
   // a panic of the Rust decoder reaches JavaScript as a WebAssembly trap
   const why = message === 'unreachable' ? 'its decoder failed on corrupt data' : message;
   return `${path}: not a readable Parquet file (${why})`;
@@ -62,9 +63,19 @@ function footerOrNull(path: string): ParquetFooter | null {
  * Opens path as Parquet. A row group whose columns the page reader takes (page-batches.ts)
  * is read page by page; any other by parquet-wasm, whole.
  */
-export async function readParquetBatches(path: string, arrow: ParquetArrow, wanted?: { required: string[]; optional: string[] }, pageReader = true): Promise<ParquetBatches> {
-  if (path === '-') throw new RfmError('RFM_ERR_INPUT', 'Parquet cannot be read from stdin (its footer, at the end, says where everything is): save it to a file first');
-  if (!statSync(path).isFile()) throw new RfmError('RFM_ERR_INPUT', `${path} is not a regular file; Parquet is read by byte ranges`);
+export async function readParquetBatches(
+  path: string,
+  arrow: ParquetArrow,
+  wanted?: { required: string[]; optional: string[] },
+  pageReader = true,
+): Promise<ParquetBatches> {
+  if (path === '-')
+    throw new RfmError(
+      'RFM_ERR_INPUT',
+      'Parquet cannot be read from stdin (its footer, at the end, says where everything is): save it to a file first',
+    );
+  if (!statSync(path).isFile())
+    throw new RfmError('RFM_ERR_INPUT', `${path} is not a regular file; Parquet is read by byte ranges`);
   const { ParquetFile } = await import('parquet-wasm');
   const file = await ParquetFile.fromFile(await openAsBlob(path));
   const meta = file.metadata();
@@ -75,13 +86,22 @@ export async function readParquetBatches(path: string, arrow: ParquetArrow, want
   let columns: string[] | undefined;
   if (wanted !== undefined) {
     const names = new Set(schema.fields.map((f) => f.name));
-    if (wanted.required.every((c) => names.has(c))) columns = [...wanted.required, ...wanted.optional.filter((c) => names.has(c))];
+    if (wanted.required.every((c) => names.has(c)))
+      columns = [...wanted.required, ...wanted.optional.filter((c) => names.has(c))];
   }
   const read = columns === undefined ? schema : schema.select(columns);
   const footer = footerOrNull(path);
-  const byPages = Array.from({ length: rowGroups }, (_, g) => pageReader && footer !== null && footer.rowGroups.length === rowGroups && rowGroupUnreadable(footer, g, read.fields) === null);
+  const byPages = Array.from(
+    { length: rowGroups },
+    (_, g) =>
+      pageReader &&
+      footer !== null &&
+      footer.rowGroups.length === rowGroups &&
+      rowGroupUnreadable(footer, g, read.fields) === null,
+  );
   let largestGroupBytes = 0;
-  for (let g = 0; g < rowGroups; g++) if (!byPages[g]) largestGroupBytes = Math.max(largestGroupBytes, meta.rowGroup(g).totalByteSize());
+  for (let g = 0; g < rowGroups; g++)
+    if (!byPages[g]) largestGroupBytes = Math.max(largestGroupBytes, meta.rowGroup(g).totalByteSize());
   async function* batches(): AsyncGenerator<RecordBatch> {
     try {
       for (let g = 0; g < rowGroups; g++) {

@@ -13,19 +13,41 @@ import { snappyUncompress } from './snappy.js';
 import { CompactReader, num, struct } from './thrift-compact.js';
 import type { ThriftStruct } from './thrift-compact.js';
 
-const enum PageType { data = 0, index = 1, dictionary = 2, dataV2 = 3 }
+const enum PageType {
+  data = 0,
+  index = 1,
+  dictionary = 2,
+  dataV2 = 3,
+}
 
-export const READABLE_CODECS: ReadonlySet<number> = new Set([Codec.uncompressed, Codec.snappy, Codec.gzip, Codec.brotli]);
-export const READABLE_ENCODINGS: ReadonlySet<number> = new Set([Encoding.plain, Encoding.plainDictionary, Encoding.rle, Encoding.rleDictionary]);
+export const READABLE_CODECS: ReadonlySet<number> = new Set([
+  Codec.uncompressed,
+  Codec.snappy,
+  Codec.gzip,
+  Codec.brotli,
+]);
+export const READABLE_ENCODINGS: ReadonlySet<number> = new Set([
+  Encoding.plain,
+  Encoding.plainDictionary,
+  Encoding.rle,
+  Encoding.rleDictionary,
+]);
 
 /** Bytes a value of a fixed-width physical type takes; 0 for byte arrays. */
 export function widthOf(leaf: Leaf): number {
   switch (leaf.physical) {
-    case Physical.int32: case Physical.float: return 4;
-    case Physical.int64: case Physical.double: return 8;
-    case Physical.fixedLenByteArray: return leaf.typeLength;
-    case Physical.byteArray: return 0;
-    default: return -1;
+    case Physical.int32:
+    case Physical.float:
+      return 4;
+    case Physical.int64:
+    case Physical.double:
+      return 8;
+    case Physical.fixedLenByteArray:
+      return leaf.typeLength;
+    case Physical.byteArray:
+      return 0;
+    default:
+      return -1;
   }
 }
 
@@ -56,7 +78,10 @@ class ChunkBytes {
   private buffer = new Uint8Array(0);
   private windowAt = 0;
   private windowLength = 0;
-  constructor(private readonly fd: number, private readonly end: number) {}
+  constructor(
+    private readonly fd: number,
+    private readonly end: number,
+  ) {}
 
   /** length bytes at position (a view: valid until the next call). */
   at(position: number, length: number): Uint8Array {
@@ -73,7 +98,7 @@ class ChunkBytes {
   }
 
   private read(into: Uint8Array, position: number, length: number): Uint8Array {
-    for (let got = 0; got < length;) {
+    for (let got = 0; got < length; ) {
       const n = readSync(this.fd, into, got, length - got, position + got);
       if (n === 0) throw new Error(`the file ends inside a page (offset ${position + got})`);
       got += n;
@@ -85,11 +110,18 @@ class ChunkBytes {
 function uncompress(codec: number, body: Uint8Array, size: number): Uint8Array {
   let out: Uint8Array;
   switch (codec) {
-    case Codec.uncompressed: return body;
-    case Codec.snappy: return snappyUncompress(body, new Uint8Array(size));
-    case Codec.gzip: out = unzipSync(body); break;
-    case Codec.brotli: out = brotliDecompressSync(body); break;
-    default: throw new Error(`compression codec ${codec} is not read page by page`);
+    case Codec.uncompressed:
+      return body;
+    case Codec.snappy:
+      return snappyUncompress(body, new Uint8Array(size));
+    case Codec.gzip:
+      out = unzipSync(body);
+      break;
+    case Codec.brotli:
+      out = brotliDecompressSync(body);
+      break;
+    default:
+      throw new Error(`compression codec ${codec} is not read page by page`);
   }
   if (out.length !== size) throw new Error(`a page uncompressed to ${out.length} bytes, its header says ${size}`);
   return out;
@@ -109,7 +141,12 @@ export class Hybrid {
   private bits = 0;
   private readonly mask: number;
 
-  constructor(private readonly buf: Uint8Array, private at: number, private readonly end: number, private readonly bitWidth: number) {
+  constructor(
+    private readonly buf: Uint8Array,
+    private at: number,
+    private readonly end: number,
+    private readonly bitWidth: number,
+  ) {
     if (bitWidth > 32) throw new Error(`a hybrid run of ${bitWidth} bits`);
     this.mask = bitWidth >= 32 ? 0xffffffff : 2 ** bitWidth - 1;
   }
@@ -254,7 +291,11 @@ export class ColumnPages {
   private valid = new Uint8Array(0);
   private idx = new Int32Array(0);
 
-  constructor(fd: number, private readonly leaf: Leaf, private readonly chunk: ChunkMeta) {
+  constructor(
+    fd: number,
+    private readonly leaf: Leaf,
+    private readonly chunk: ChunkMeta,
+  ) {
     this.pos = chunk.start;
     this.end = chunk.start + chunk.compressedSize;
     this.bytes = new ChunkBytes(fd, this.end);
@@ -282,7 +323,8 @@ export class ColumnPages {
       const type = num(head, 1);
       const rawSize = num(head, 2);
       const stored = num(head, 3);
-      if (stored < 0 || rawSize < 0 || stored > MAX_PAGE || rawSize > MAX_PAGE || this.pos + size + stored > this.end) throw new Error('a page header gives sizes past its column chunk');
+      if (stored < 0 || rawSize < 0 || stored > MAX_PAGE || rawSize > MAX_PAGE || this.pos + size + stored > this.end)
+        throw new Error('a page header gives sizes past its column chunk');
       // a view of the window: valid while this page is read (the next read is for the next page)
       const body = this.bytes.at(this.pos + size, stored);
       this.pos += size + stored;
@@ -360,7 +402,8 @@ export class ColumnPages {
   private values(buf: Uint8Array, at: number, rows: number, levels: Hybrid | null, encoding: number): Page {
     const page: Page = { rows, row: 0, levels, buf, at, indices: null };
     if (encoding === Encoding.rleDictionary || encoding === Encoding.plainDictionary) {
-      if (this.dictFixed === null && this.dictBytes === null) throw new Error('dictionary indices before any dictionary page');
+      if (this.dictFixed === null && this.dictBytes === null)
+        throw new Error('dictionary indices before any dictionary page');
       if (at >= buf.length) {
         page.indices = new Hybrid(buf, at, at, 0); // a page of nulls only
       } else {
@@ -425,7 +468,8 @@ export class ColumnPages {
           }
           if (page.indices !== null) {
             const e = this.idx[v++];
-            if (e >= dict!.offsets.length - 1) throw new Error(`dictionary index ${e} of ${dict!.offsets.length - 1} entries`);
+            if (e >= dict!.offsets.length - 1)
+              throw new Error(`dictionary index ${e} of ${dict!.offsets.length - 1} entries`);
             text!.push(dict!.data, dict!.offsets[e], dict!.offsets[e + 1] - dict!.offsets[e]);
           } else {
             if (page.at + 4 > page.buf.length) throw new Error('byte arrays end early');
@@ -445,7 +489,9 @@ export class ColumnPages {
       for (let r = 0; r < row; r++) if (valid[r] === 1) bitmap[r >> 3] |= 1 << (r & 7);
     }
     return {
-      rows: row, nullCount, bitmap,
+      rows: row,
+      nullCount,
+      bitmap,
       fixed: fixed === null ? null : fixed.subarray(0, row * w),
       offsets: text === null ? null : text.offsets.subarray(0, row + 1),
       data: text === null ? null : text.bytes(),
@@ -456,7 +502,8 @@ export class ColumnPages {
 /** Dictionary entries picked by index (an index per value), fixed width, into out. */
 function gatherFixed(dict: Uint8Array, width: number, idx: Int32Array, count: number, out: Uint8Array): void {
   const entries = dict.length / width;
-  for (let i = 0; i < count; i++) if (idx[i] >= entries) throw new Error(`dictionary index ${idx[i]} of ${entries} entries`);
+  for (let i = 0; i < count; i++)
+    if (idx[i] >= entries) throw new Error(`dictionary index ${idx[i]} of ${entries} entries`);
   if ((width === 8 || width === 4) && out.byteOffset % 4 === 0) {
     // as 32-bit words: an int64 through a Float64Array could lose a NaN pattern (-1 is one)
     const d = new Int32Array(dict.buffer, dict.byteOffset, entries * (width >> 2));

@@ -7,11 +7,39 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CompactReader, list, num, struct, text } from './thrift-compact.js';
 import type { ThriftStruct } from './thrift-compact.js';
 
-export const enum Physical { boolean = 0, int32 = 1, int64 = 2, int96 = 3, float = 4, double = 5, byteArray = 6, fixedLenByteArray = 7 }
-export const enum Codec { uncompressed = 0, snappy = 1, gzip = 2, lzo = 3, brotli = 4, lz4 = 5, zstd = 6, lz4Raw = 7 }
-export const enum Encoding { plain = 0, plainDictionary = 2, rle = 3, bitPacked = 4, rleDictionary = 8 }
+export const enum Physical {
+  boolean = 0,
+  int32 = 1,
+  int64 = 2,
+  int96 = 3,
+  float = 4,
+  double = 5,
+  byteArray = 6,
+  fixedLenByteArray = 7,
+}
+export const enum Codec {
+  uncompressed = 0,
+  snappy = 1,
+  gzip = 2,
+  lzo = 3,
+  brotli = 4,
+  lz4 = 5,
+  zstd = 6,
+  lz4Raw = 7,
+}
+export const enum Encoding {
+  plain = 0,
+  plainDictionary = 2,
+  rle = 3,
+  bitPacked = 4,
+  rleDictionary = 8,
+}
 
-const enum Repetition { required = 0, optional = 1, repeated = 2 }
+const enum Repetition {
+  required = 0,
+  optional = 1,
+  repeated = 2,
+}
 
 export interface Leaf {
   /** The column's name: the reader reads top-level columns only. */
@@ -89,7 +117,13 @@ function parseFooter(meta: ThriftStruct, fileSize: number): ParquetFooter {
     const rpt = repeated || rep === Repetition.repeated;
     const children = num(e, 5, 0);
     if (children === 0 && e.has(1)) {
-      const leaf: Leaf = { name, physical: num(e, 1), typeLength: num(e, 2, 0), maxDef: def, flat: depth === 0 && !rpt && def <= 1 };
+      const leaf: Leaf = {
+        name,
+        physical: num(e, 1),
+        typeLength: num(e, 2, 0),
+        maxDef: def,
+        flat: depth === 0 && !rpt && def <= 1,
+      };
       if (depth === 0) leaves.set(name, leaf);
       return;
     }
@@ -109,10 +143,14 @@ function parseFooter(meta: ThriftStruct, fileSize: number): ParquetFooter {
       const dict = m.has(11) ? num(m, 11) : 0;
       const data = num(m, 9);
       columns.set(path[0], {
-        physical: num(m, 1), codec: num(m, 4), encodings: list(m, 2) as number[], numValues: num(m, 5),
+        physical: num(m, 1),
+        codec: num(m, 4),
+        encodings: list(m, 2) as number[],
+        numValues: num(m, 5),
         // some writers set dictionary_page_offset to 0 for "none"
         start: dict > 0 && dict < data ? dict : data,
-        compressedSize: num(m, 7), uncompressedSize: num(m, 6),
+        compressedSize: num(m, 7),
+        uncompressedSize: num(m, 6),
       });
     }
     return { numRows: num(g, 3), columns };

@@ -74,7 +74,12 @@ async function* rowGroupStreams(path: string, stallMs: number): AsyncGenerator<U
 }
 
 /** The orders of a Parquet file, a batch at a time; progress hears the rows read. */
-export async function* readParquetOrders(path: string, names: ColumnNames, progress?: (rows: number) => void, stallMs = 30_000): AsyncGenerator<RecordBatch> {
+export async function* readParquetOrders(
+  path: string,
+  names: ColumnNames,
+  progress?: (rows: number) => void,
+  stallMs = 30_000,
+): AsyncGenerator<RecordBatch> {
   let rows = 0;
   for await (const bytes of rowGroupStreams(path, stallMs)) {
     for (const b of tableFromIPC(bytes).batches) {

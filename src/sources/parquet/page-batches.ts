@@ -27,8 +27,19 @@ function convertible(t: DataType, leaf: Leaf): boolean {
   if (isInt(t)) return t.bitWidth === 64 ? p === Physical.int64 : p === Physical.int32;
   if (isTimestamp(t)) return p === Physical.int64;
   if (isDate(t)) return t.unit === DateUnitId.DAY && p === Physical.int32;
-  if (isFloat(t)) return (t.precision === PrecisionId.DOUBLE && p === Physical.double) || (t.precision === PrecisionId.SINGLE && p === Physical.float);
-  if (isDecimal(t)) return t.bitWidth === 128 && (p === Physical.int32 || p === Physical.int64 || p === Physical.byteArray || (p === Physical.fixedLenByteArray && leaf.typeLength <= 16));
+  if (isFloat(t))
+    return (
+      (t.precision === PrecisionId.DOUBLE && p === Physical.double) ||
+      (t.precision === PrecisionId.SINGLE && p === Physical.float)
+    );
+  if (isDecimal(t))
+    return (
+      t.bitWidth === 128 &&
+      (p === Physical.int32 ||
+        p === Physical.int64 ||
+        p === Physical.byteArray ||
+        (p === Physical.fixedLenByteArray && leaf.typeLength <= 16))
+    );
   if (isUtf8(t)) return p === Physical.byteArray;
   return false;
 }
@@ -80,7 +91,8 @@ function decimalValues(s: ColumnSlice, leaf: Leaf): Uint8Array {
 function toData(arrow: ArrowKit, t: DataType, leaf: Leaf, s: ColumnSlice): Data {
   const base = { type: t, length: s.rows, nullCount: s.nullCount, nullBitmap: s.bitmap ?? undefined };
   if (isUtf8(t)) return arrow.makeData({ ...base, type: t as Arrow.Utf8, valueOffsets: s.offsets!, data: s.data! });
-  if (isDecimal(t)) return arrow.makeData({ ...base, type: t as Arrow.Decimal, data: new Uint32Array(decimalValues(s, leaf).buffer) });
+  if (isDecimal(t))
+    return arrow.makeData({ ...base, type: t as Arrow.Decimal, data: new Uint32Array(decimalValues(s, leaf).buffer) });
   const bytes = s.fixed!;
   if (isInt(t) && t.bitWidth < 32) {
     // Parquet stores 8 and 16 bit integers as int32
@@ -95,13 +107,20 @@ function toData(arrow: ArrowKit, t: DataType, leaf: Leaf, s: ColumnSlice): Data 
  * file's Arrow schema, narrowed to the columns wanted). The caller checked
  * rowGroupUnreadable.
  */
-export function* rowGroupBatches(path: string, footer: ParquetFooter, g: number, schema: Schema, rows: number, arrow: ArrowKit): Generator<RecordBatch> {
+export function* rowGroupBatches(
+  path: string,
+  footer: ParquetFooter,
+  g: number,
+  schema: Schema,
+  rows: number,
+  arrow: ArrowKit,
+): Generator<RecordBatch> {
   const fd = openSync(path, 'r');
   try {
     const group = footer.rowGroups[g];
     const leaves = schema.fields.map((f) => footer.leaves.get(f.name)!);
     const columns = schema.fields.map((f, i) => new ColumnPages(fd, leaves[i], group.columns.get(f.name)!));
-    for (let done = 0; done < group.numRows;) {
+    for (let done = 0; done < group.numRows; ) {
       const n = Math.min(rows, group.numRows - done);
       const children = columns.map((c, i) => {
         let s: ColumnSlice;
@@ -110,14 +129,19 @@ export function* rowGroupBatches(path: string, footer: ParquetFooter, g: number,
         } catch (e) {
           throw new Error(`column ${schema.fields[i].name}: ${(e as Error).message}`);
         }
-        if (s.rows !== n) throw new Error(`column ${schema.fields[i].name} holds ${done + s.rows} values of a row group of ${group.numRows} rows`);
+        if (s.rows !== n)
+          throw new Error(
+            `column ${schema.fields[i].name} holds ${done + s.rows} values of a row group of ${group.numRows} rows`,
+          );
         return toData(arrow, schema.fields[i].type, leaves[i], s);
       });
       done += n;
-      yield new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }));
+      yield new arrow.RecordBatch(
+        schema,
+        arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }),
+      );
     }
   } finally {
     closeSync(fd);
   }
 }
-

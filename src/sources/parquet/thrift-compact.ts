@@ -10,8 +10,19 @@ export type ThriftValue = number | boolean | Uint8Array | ThriftValue[] | Thrift
 export type ThriftStruct = Map<number, ThriftValue>;
 
 const enum Wire {
-  stop = 0, boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6, double = 7,
-  binary = 8, list = 9, set = 10, map = 11, struct = 12,
+  stop = 0,
+  boolTrue = 1,
+  boolFalse = 2,
+  byte = 3,
+  i16 = 4,
+  i32 = 5,
+  i64 = 6,
+  double = 7,
+  binary = 8,
+  list = 9,
+  set = 10,
+  map = 11,
+  struct = 12,
 }
 
 /** Nesting deeper than any Parquet structure: a corrupt file must not recurse the stack away. */
@@ -19,7 +30,10 @@ const MAX_DEPTH = 64;
 
 export class CompactReader {
   pos: number;
-  constructor(private readonly bytes: Uint8Array, start = 0) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    start = 0,
+  ) {
     this.pos = start;
   }
 
@@ -45,13 +59,18 @@ export class CompactReader {
 
   private value(type: number, depth: number): ThriftValue {
     switch (type) {
-      case Wire.boolTrue: return true;
-      case Wire.boolFalse: return false;
+      case Wire.boolTrue:
+        return true;
+      case Wire.boolFalse:
+        return false;
       case Wire.byte: {
         const b = this.byte();
         return b > 127 ? b - 256 : b;
       }
-      case Wire.i16: case Wire.i32: case Wire.i64: return this.zigzag();
+      case Wire.i16:
+      case Wire.i32:
+      case Wire.i64:
+        return this.zigzag();
       case Wire.double: {
         if (this.pos + 8 > this.bytes.length) throw new RangeError('thrift: past the end of the bytes');
         const v = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.pos, 8).getFloat64(0, true);
@@ -65,14 +84,17 @@ export class CompactReader {
         this.pos += n;
         return v;
       }
-      case Wire.list: case Wire.set: {
+      case Wire.list:
+      case Wire.set: {
         const head = this.byte();
         const size = head >> 4 === 15 ? this.varint() : head >> 4;
         const inner = head & 15;
         const out: ThriftValue[] = [];
         for (let i = 0; i < size; i++) {
           // a bool in a list is a byte of its own: 1 true, anything else false
-          out.push(inner === Wire.boolTrue || inner === Wire.boolFalse ? this.byte() === 1 : this.value(inner, depth + 1));
+          out.push(
+            inner === Wire.boolTrue || inner === Wire.boolFalse ? this.byte() === 1 : this.value(inner, depth + 1),
+          );
         }
         return out;
       }
@@ -87,8 +109,10 @@ export class CompactReader {
         }
         return out;
       }
-      case Wire.struct: return this.struct(depth + 1);
-      default: throw new Error(`thrift: unknown field type ${type}`);
+      case Wire.struct:
+        return this.struct(depth + 1);
+      default:
+        throw new Error(`thrift: unknown field type ${type}`);
     }
   }
 

@@ -17,7 +17,11 @@ function expectRefused(r: CliResult, ...mentions: string[]): void {
   expect(r.stderr).not.toContain('internal error');
 }
 
-function arrowFile(name: string, columns: Record<string, ReturnType<typeof vectorFromArray>>, format: 'file' | 'stream' = 'file'): string {
+function arrowFile(
+  name: string,
+  columns: Record<string, ReturnType<typeof vectorFromArray>>,
+  format: 'file' | 'stream' = 'file',
+): string {
   const path = join(dir, name);
   writeFileSync(path, tableToIPC(new Table(columns), format));
   return path;
@@ -31,7 +35,12 @@ describe('files that cannot be read are refused with exit code 2', () => {
   test('a text file that is no order CSV (a CSV of orders is read: replay.test.ts)', async () => {
     const path = join(dir, 'notes.arrow');
     writeFileSync(path, 'meeting notes\nbuy milk\n');
-    expectRefused(await runCli(['replay', path]), 'notes.arrow', 'no column "customer_id" for --customer-column', 'columns: meeting notes');
+    expectRefused(
+      await runCli(['replay', path]),
+      'notes.arrow',
+      'no column "customer_id" for --customer-column',
+      'columns: meeting notes',
+    );
   });
 
   test('an empty file', async () => {
@@ -54,7 +63,12 @@ describe('files that cannot be read are refused with exit code 2', () => {
       ts: vectorFromArray([T0, T0], new TimestampMillisecond()),
       amount: vectorFromArray([1, 2], new Float64()),
     });
-    expectRefused(await runCli(['replay', path]), 'float-ids.arrow', 'column "customer_id" is Float64', 'expected Int64/Uint64');
+    expectRefused(
+      await runCli(['replay', path]),
+      'float-ids.arrow',
+      'column "customer_id" is Float64',
+      'expected Int64/Uint64',
+    );
   });
 
   test('a time column of strings', async () => {
@@ -85,9 +99,17 @@ describe('files that cannot be read are refused with exit code 2', () => {
 
   test('a bad model file', async () => {
     const model = join(dir, 'model.json');
-    writeFileSync(model, JSON.stringify({ ...JSON.parse(readFileSync(join(PROJECT, 'models', 'default.json'), 'utf8')), segments: [{ name: 'All', group: 'Core', when: ['vibes >= 3'] }] }));
+    writeFileSync(
+      model,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(join(PROJECT, 'models', 'default.json'), 'utf8')),
+        segments: [{ name: 'All', group: 'Core', when: ['vibes >= 3'] }],
+      }),
+    );
     const path = arrowFile('ok.arrow', {
-      customer_id: vectorFromArray([1n], new Int64()), ts: vectorFromArray([T0], new TimestampMillisecond()), amount: vectorFromArray([1], new Float64()),
+      customer_id: vectorFromArray([1n], new Int64()),
+      ts: vectorFromArray([T0], new TimestampMillisecond()),
+      amount: vectorFromArray([1], new Float64()),
     });
     expectRefused(await runCli(['replay', path, '--model', model]), 'model.json', 'unknown field "vibes"');
   });
@@ -95,12 +117,19 @@ describe('files that cannot be read are refused with exit code 2', () => {
 
 describe('bad rows are counted, reported and listed, never applied', () => {
   test('null customer, NaN or infinite amount, null time and unknown kind', async () => {
-    const path = arrowFile('bad-rows.arrow', {
-      customer_id: vectorFromArray(['a@x.com', null, 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com', 'f@x.com'], new Utf8()),
-      ts: vectorFromArray([T0, T0, T0, T0, null, T0, T0], new TimestampMillisecond()),
-      amount: vectorFromArray([10, 10, NaN, Infinity, 10, 10, 12], new Float64()),
-      kind: vectorFromArray(['order', 'order', 'order', 'order', 'order', 'teleport', 'order'], new Utf8()),
-    }, 'stream');
+    const path = arrowFile(
+      'bad-rows.arrow',
+      {
+        customer_id: vectorFromArray(
+          ['a@x.com', null, 'b@x.com', 'c@x.com', 'd@x.com', 'e@x.com', 'f@x.com'],
+          new Utf8(),
+        ),
+        ts: vectorFromArray([T0, T0, T0, T0, null, T0, T0], new TimestampMillisecond()),
+        amount: vectorFromArray([10, 10, NaN, Infinity, 10, 10, 12], new Float64()),
+        kind: vectorFromArray(['order', 'order', 'order', 'order', 'order', 'teleport', 'order'], new Utf8()),
+      },
+      'stream',
+    );
     const rejects = join(dir, 'rejects.csv');
     const r = await runCli(['replay', path, '--json', '-', '--rejects', rejects, '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
@@ -113,7 +142,11 @@ describe('bad rows are counted, reported and listed, never applied', () => {
     const lines = readFileSync(rejects, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('row,reason,customer_id,ts,amount,line');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
-      '2,null customer', '3,null or NaN amount', '4,infinite amount', '5,null or unreadable time', '6,unknown kind',
+      '2,null customer',
+      '3,null or NaN amount',
+      '4,infinite amount',
+      '5,null or unreadable time',
+      '6,unknown kind',
     ]);
   });
 });
@@ -141,7 +174,10 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     expect(lines[1]).toBe('2,null customer,,2025-01-01T00:00:00.000Z,10,');
     expect(r.stderr).toContain('1 rows rejected, written to stdout');
     expect(readdirSync(dir)).not.toContain('-');
-    expectRefused(await runCli(['replay', path, '--rejects', '-', '--json', '-']), 'only one of --json, --customers and --rejects');
+    expectRefused(
+      await runCli(['replay', path, '--rejects', '-', '--json', '-']),
+      'only one of --json, --customers and --rejects',
+    );
   });
 
   test('an input whose every row is rejected, or that has no rows, is an error', async () => {
@@ -151,34 +187,44 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
       amount: vectorFromArray([10, 10], new Float64()),
     });
     expectRefused(await runCli(['replay', bad]), 'every one of the 2 rows was rejected');
-    const none = arrowFile('no-rows.arrow', {
-      customer_id: vectorFromArray([], new Utf8()),
-      ts: vectorFromArray([], new TimestampMillisecond()),
-      amount: vectorFromArray([], new Float64()),
-    }, 'stream');
+    const none = arrowFile(
+      'no-rows.arrow',
+      {
+        customer_id: vectorFromArray([], new Utf8()),
+        ts: vectorFromArray([], new TimestampMillisecond()),
+        amount: vectorFromArray([], new Float64()),
+      },
+      'stream',
+    );
     expectRefused(await runCli(['replay', none]), 'no-rows.arrow: no rows to replay');
   });
 
-  test('amounts past the plausible bound are rejected, not summed into a negative revenue; large ones are counted and shown', async () => {
-    const path = arrowFile('huge-amounts.arrow', {
-      customer_id: vectorFromArray(['a@x', 'b@x', 'c@x', 'd@x', 'e@x', 'f@x'], new Utf8()),
-      ts: vectorFromArray([T0, T0, T0, T0, T0, T0], new TimestampMillisecond()),
-      // biome-ignore lint/correctness/noPrecisionLoss: an amount past every bound, as a file may hold one
-      amount: vectorFromArray([99999999999999999999, 1e308, 120, 90_001, 100, 110], new Float64()),
-    });
-    const rejects = join(dir, 'huge-rejects.csv');
-    const r = await runCli(['replay', path, '--json', '-', '-q', '--rejects', rejects, '--exact']);
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ customers: 4, revenue: 90_331, rejected: 2 });
-    expect(Number.isFinite(report.concentration.gini)).toBe(true);
-    expect(readFileSync(rejects, 'utf8')).toContain('amount beyond 1000000000000 (--max-amount)');
-    // the order far above the others (the median customer spends 115) is counted and shown
-    expect(report.counted.largeOrders).toEqual({ over: 11_500, count: 1, atLeast: false, largest: [90_001] });
-    expect(r.stderr).toContain('1 order over 100 times the median customer\'s spend (over 11,500.00): 90,001.00; counted: check them');
-    const lowered = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-amount', '90000'])).stdout);
-    expect(lowered).toMatchObject({ customers: 3, revenue: 330, rejected: 3 });
-  });
+  test(
+    'amounts past the plausible bound are rejected, not summed into a ' +
+      'negative revenue; large ones are counted and shown',
+    async () => {
+      const path = arrowFile('huge-amounts.arrow', {
+        customer_id: vectorFromArray(['a@x', 'b@x', 'c@x', 'd@x', 'e@x', 'f@x'], new Utf8()),
+        ts: vectorFromArray([T0, T0, T0, T0, T0, T0], new TimestampMillisecond()),
+        // biome-ignore lint/correctness/noPrecisionLoss: an amount past every bound, as a file may hold one
+        amount: vectorFromArray([99999999999999999999, 1e308, 120, 90_001, 100, 110], new Float64()),
+      });
+      const rejects = join(dir, 'huge-rejects.csv');
+      const r = await runCli(['replay', path, '--json', '-', '-q', '--rejects', rejects, '--exact']);
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect(report).toMatchObject({ customers: 4, revenue: 90_331, rejected: 2 });
+      expect(Number.isFinite(report.concentration.gini)).toBe(true);
+      expect(readFileSync(rejects, 'utf8')).toContain('amount beyond 1000000000000 (--max-amount)');
+      // the order far above the others (the median customer spends 115) is counted and shown
+      expect(report.counted.largeOrders).toEqual({ over: 11_500, count: 1, atLeast: false, largest: [90_001] });
+      expect(r.stderr).toContain(
+        "1 order over 100 times the median customer's spend (over 11,500.00): 90,001.00; counted: check them",
+      );
+      const lowered = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-amount', '90000'])).stdout);
+      expect(lowered).toMatchObject({ customers: 3, revenue: 330, rejected: 3 });
+    },
+  );
 
   test('--max-future rejects events dated too far ahead of the clock', async () => {
     const path = arrowFile('future.arrow', {
@@ -191,7 +237,12 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     expect(byDefault.code, byDefault.stderr).toBe(0);
     const on = JSON.parse(byDefault.stdout);
     expect(on).toMatchObject({ customers: 1, rejected: 1, asOf: '2025-01-01T00:00:00.000Z' });
-    expect(on.counted.rejectedBy).toEqual({ 'time too far ahead of the clock (--max-future)': { count: 1, first: expect.stringContaining('2099-01-01T00:00:00.000Z') } });
+    expect(on.counted.rejectedBy).toEqual({
+      'time too far ahead of the clock (--max-future)': {
+        count: 1,
+        first: expect.stringContaining('2099-01-01T00:00:00.000Z'),
+      },
+    });
     expect(byDefault.stderr).toContain('1 time too far ahead of the clock (--max-future) (the first: row 2');
     expect(byDefault.stderr).toContain('--max-future off keeps such events');
     const off = JSON.parse((await runCli(['replay', path, '--json', '-', '-q', '--max-future', 'off'])).stdout);
@@ -217,7 +268,14 @@ describe('the CLI says what went wrong, and ends with exit code 2', () => {
     });
     const r = await runCli(['replay', path, '--customers', '-', '-q']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.split(',')[0]).sort()).toEqual(ids.map(String).sort());
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual(ids.map(String).sort());
   });
 
   test('a failed import leaves no output behind', async () => {
@@ -233,11 +291,17 @@ describe('the Arrow fuzzing corpus', () => {
   const corpus = join(dataDir(), 'arrow-fuzz');
   // every file is read in process by test/unit/sources/arrow/source.test.ts; through the CLI,
   // four spread over the corpus
-  const files = readdirSync(corpus).sort().filter((_, i) => i % 20 === 0);
+  const files = readdirSync(corpus)
+    .sort()
+    .filter((_, i) => i % 20 === 0);
 
   test('files of it end with exit code 2 and a message naming the file', async () => {
     expect(files).toHaveLength(4);
-    const results = await Promise.all(files.map(async (f) => [f, await runCli(['replay', join(corpus, f)], { timeoutMs: 30_000 })] as [string, CliResult]));
+    const results = await Promise.all(
+      files.map(
+        async (f) => [f, await runCli(['replay', join(corpus, f)], { timeoutMs: 30_000 })] as [string, CliResult],
+      ),
+    );
     for (const [f, r] of results) expectRefused(r, f);
   });
 });

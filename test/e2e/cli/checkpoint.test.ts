@@ -19,7 +19,9 @@ const file = (name: string): string => join(dir, name);
 /** The outputs of a run, to compare byte for byte. */
 const outputs = (tag: string): string[] => ['--json', file(`${tag}.json`), '--customers', file(`${tag}.csv`), '-q'];
 const same = (a: string, b: string): void => {
-  expect(readFileSync(file(`${a}.json`)).equals(readFileSync(file(`${b}.json`))), `${a}.json against ${b}.json`).toBe(true);
+  expect(readFileSync(file(`${a}.json`)).equals(readFileSync(file(`${b}.json`))), `${a}.json against ${b}.json`).toBe(
+    true,
+  );
   expect(readFileSync(file(`${a}.csv`)).equals(readFileSync(file(`${b}.csv`))), `${a}.csv against ${b}.csv`).toBe(true);
 };
 
@@ -28,7 +30,12 @@ const same = (a: string, b: string): void => {
  * directory (a file written, renamed or deleted), unless it ended first: a point of its
  * progress, inside a checkpoint's writing or between two, whatever the machine's speed.
  */
-function runUntil(args: string[], ck: string, events: number, signal: NodeJS.Signals): Promise<{ killed: boolean; code: number | null; stderr: string }> {
+function runUntil(
+  args: string[],
+  ck: string,
+  events: number,
+  signal: NodeJS.Signals,
+): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   mkdirSync(ck, { recursive: true });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args]);
@@ -54,9 +61,20 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('rfm replay --checkpoint', () => {
-  test('SIGKILL at 5 or more random points, each run resuming from the last checkpoint: the uninterrupted run\'s report and customers', async () => {
+  test('SIGKILL at 5 or more random points, each run resuming from the last ' +
+    "checkpoint: the uninterrupted run's report and customers", async () => {
     const ck = file('ck-kill');
-    const args = ['replay', history, '--workers', '2', '--checkpoint', ck, '--checkpoint-every', '100000', ...outputs('killed')];
+    const args = [
+      'replay',
+      history,
+      '--workers',
+      '2',
+      '--checkpoint',
+      ck,
+      '--checkpoint-every',
+      '100000',
+      ...outputs('killed'),
+    ];
     const rng = new Random(17);
     const resumedAt: number[] = [];
     let kills = 0;
@@ -84,12 +102,25 @@ describe('rfm replay --checkpoint', () => {
     const csv = file('history.csv');
     const lines = ['customer_id,ts,amount'];
     const rng = new Random(5);
-    for (let i = 0; i < 1_500_000; i++) lines.push(`${Math.floor(rng.next() * 50_000)},${new Date(Date.UTC(2024, 0, 1) + i * 50_000).toISOString()},${(1 + rng.next() * 200).toFixed(2)}`);
+    for (let i = 0; i < 1_500_000; i++)
+      lines.push(
+        `${Math.floor(rng.next() * 50_000)},${new Date(Date.UTC(2024, 0, 1) + i * 50_000).toISOString()},${(1 + rng.next() * 200).toFixed(2)}`,
+      );
     writeFileSync(csv, lines.join('\n') + '\n');
     const plain = await runCli(['replay', csv, '--workers', '2', ...outputs('csv-plain')]);
     expect(plain.code, plain.stderr).toBe(0);
     const ck = file('ck-int');
-    const args = ['replay', csv, '--workers', '2', '--checkpoint', ck, '--checkpoint-every', '50000', ...outputs('csv-int')];
+    const args = [
+      'replay',
+      csv,
+      '--workers',
+      '2',
+      '--checkpoint',
+      ck,
+      '--checkpoint-every',
+      '50000',
+      ...outputs('csv-int'),
+    ];
     // SIGINT after the first checkpoint's files appear: mid-run on any machine
     const stopped = await runUntil(args, ck, 3, 'SIGINT');
     expect(stopped.code, stopped.stderr).toBe(0);
@@ -100,16 +131,30 @@ describe('rfm replay --checkpoint', () => {
     same('csv-int', 'csv-plain');
   }, 120_000);
 
-  test('repeated order ids: a run restarted from a checkpoint counts each repeat once, as the uninterrupted run', async () => {
+  test('repeated order ids: a run restarted from a checkpoint counts each ' +
+    'repeat once, as the uninterrupted run', async () => {
     // every tenth row repeats the order before; the checkpoints fall between the reader's batches
     const csv = file('repeats.csv');
     const lines = ['order_id,customer_id,ts,amount'];
     const rng = new Random(9);
-    for (let i = 0; i < 400_000; i++) lines.push(`${i % 10 === 9 ? i - 1 : i},${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},5`);
+    for (let i = 0; i < 400_000; i++)
+      lines.push(
+        `${i % 10 === 9 ? i - 1 : i},${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},5`,
+      );
     writeFileSync(csv, lines.join('\n') + '\n');
     const plain = await runCli(['replay', csv, '--workers', '2', ...outputs('repeats-plain')]);
     expect(plain.code, plain.stderr).toBe(0);
-    const args = ['replay', csv, '--workers', '2', '--checkpoint', file('ck-repeats'), '--checkpoint-every', '50000', ...outputs('repeats-restarted')];
+    const args = [
+      'replay',
+      csv,
+      '--workers',
+      '2',
+      '--checkpoint',
+      file('ck-repeats'),
+      '--checkpoint-every',
+      '50000',
+      ...outputs('repeats-restarted'),
+    ];
     const r = await runCli(args, { env: { RFM_FAULT_KILL_WORKER: '1:4' }, timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resuming from the checkpoint in .*: [1-9][\d,]* batches/);
@@ -117,16 +162,33 @@ describe('rfm replay --checkpoint', () => {
     same('repeats-restarted', 'repeats-plain');
   }, 120_000);
 
-  test('a worker killed mid-run is restarted from the last checkpoint: the uninterrupted run\'s report and customers', async () => {
+  test('a worker killed mid-run is restarted from the last checkpoint: the ' +
+    "uninterrupted run's report and customers", async () => {
     // the fault hook ends a shard's worker thread just after its Nth batch is sent (counted
     // over the process): shard 2 dies in the first run, shard 1 in the run restarted from it
     const ck = file('ck-worker');
-    const args = ['replay', history, '--workers', '2', '--checkpoint', ck, '--checkpoint-every', '100000', ...outputs('worker')];
+    const args = [
+      'replay',
+      history,
+      '--workers',
+      '2',
+      '--checkpoint',
+      ck,
+      '--checkpoint-every',
+      '100000',
+      ...outputs('worker'),
+    ];
     const r = await runCli(args, { env: { RFM_FAULT_KILL_WORKER: '1:5,0:9' }, timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
-    const lost = [...r.stderr.matchAll(/shard (\d) of 2 is lost: its worker thread stopped \(exit code \d+\); restarting every shard from the last checkpoint/g)].map((m) => m[1]);
+    const lost = [
+      ...r.stderr.matchAll(
+        /shard (\d) of 2 is lost: its worker thread stopped \(exit code \d+\); restarting every shard from the last checkpoint/g,
+      ),
+    ].map((m) => m[1]);
     expect(lost).toEqual(['2', '1']);
-    const resumed = [...r.stderr.matchAll(/resuming from the checkpoint in .*: ([\d,]+) batches/g)].map((m) => Number(m[1].replace(/,/g, '')));
+    const resumed = [...r.stderr.matchAll(/resuming from the checkpoint in .*: ([\d,]+) batches/g)].map((m) =>
+      Number(m[1].replace(/,/g, '')),
+    );
     expect(resumed).toHaveLength(2);
     expect(resumed[0]).toBeGreaterThan(0);
     expect(resumed[1]).toBeGreaterThan(resumed[0]);
@@ -135,9 +197,13 @@ describe('rfm replay --checkpoint', () => {
     // without --checkpoint the replay cannot go on: it says which shard, and how to survive it
     const bare = await runCli(['replay', history, '--workers', '2', '-q'], { env: { RFM_FAULT_KILL_WORKER: '1:3' } });
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toMatch(/shard 2 of 2 is lost: its worker thread stopped .*with --checkpoint DIR it restarts from the last checkpoint\) \[RFM_ERR_WORKER\]/);
+    expect(bare.stderr).toMatch(
+      /shard 2 of 2 is lost: its worker thread stopped .*with --checkpoint DIR it restarts from the last checkpoint\) \[RFM_ERR_WORKER\]/,
+    );
     // a worker that dies at every restart from one checkpoint ends the run, the checkpoint kept
-    const again = await runCli(['replay', history, '--workers', '2', '--checkpoint', file('ck-again'), '-q'], { env: { RFM_FAULT_KILL_WORKER: '0:2,0:4,0:6' } });
+    const again = await runCli(['replay', history, '--workers', '2', '--checkpoint', file('ck-again'), '-q'], {
+      env: { RFM_FAULT_KILL_WORKER: '0:2,0:4,0:6' },
+    });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/3 restarts from the same checkpoint failed, so the replay stops/);
   }, 180_000);
@@ -148,7 +214,9 @@ describe('rfm replay --checkpoint', () => {
     expect(first.code, first.stderr).toBe(0);
     const other = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '--max-amount', '500', '-q']);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/the checkpoint in .* is of another run \(maxAmount: 1000000000000 then, 500 now\).*\[RFM_ERR_OPTION\]/);
+    expect(other.stderr).toMatch(
+      /the checkpoint in .* is of another run \(maxAmount: 1000000000000 then, 500 now\).*\[RFM_ERR_OPTION\]/,
+    );
     const fewer = await runCli(['replay', history, '--workers', '1', '--checkpoint', ck, '-q']);
     expect(fewer.stderr).toMatch(/workers: 2 then, 1 now/);
     // a state file with a flipped byte
@@ -158,7 +226,9 @@ describe('rfm replay --checkpoint', () => {
     writeFileSync(join(ck, state), bytes);
     const damaged = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);
     expect(damaged.code).toBe(2);
-    expect(damaged.stderr).toMatch(new RegExp(`${state} does not match its checksum; delete the directory to start over`));
+    expect(damaged.stderr).toMatch(
+      new RegExp(`${state} does not match its checksum; delete the directory to start over`),
+    );
     // a truncated state file, and a truncated manifest
     const ck2 = file('ck-cut');
     expect((await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q'])).code).toBe(0);
@@ -173,7 +243,9 @@ describe('rfm replay --checkpoint', () => {
     writeFileSync(join(ck2, 'manifest.json'), manifest.slice(0, manifest.length >> 1));
     const cutManifest = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
     expect(cutManifest.code).toBe(2);
-    expect(cutManifest.stderr).toMatch(/the checkpoint manifest in .* is damaged \(not JSON\); delete the directory to start over/);
+    expect(cutManifest.stderr).toMatch(
+      /the checkpoint manifest in .* is damaged \(not JSON\); delete the directory to start over/,
+    );
     // one written by an earlier rfmstream (its states of an older kernel format): refused by format, not restored
     const older = JSON.parse(manifest) as { checksum: string; manifest: { format: number } };
     older.manifest.format = 1;
@@ -181,7 +253,9 @@ describe('rfm replay --checkpoint', () => {
     writeFileSync(join(ck2, 'manifest.json'), JSON.stringify(older));
     const old = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
     expect(old.code).toBe(2);
-    expect(old.stderr).toMatch(/is of format 1; this rfmstream reads format 2: delete it to start over \[RFM_ERR_OPTION\]/);
+    expect(old.stderr).toMatch(
+      /is of format 1; this rfmstream reads format 2: delete it to start over \[RFM_ERR_OPTION\]/,
+    );
     // options that cannot resume
     const stdin = await runCli(['replay', '-', '--checkpoint', ck, '-q']);
     expect(stdin.stderr).toMatch(/--checkpoint cannot be used here: stdin/);

@@ -28,35 +28,59 @@ beforeAll(async () => {
 });
 
 describe('rfm export: lists an email tool imports', () => {
-  test('each audience, segment, group and retention state of CDNOW lists exactly the customers the report counts, on both kernels', async () => {
-    const r = await report([cdnow, '--exact']);
-    const args = [cdnow, '--exact', ...AUDIENCES.flatMap((a) => ['--audience', a]), '--segment', 'Champions', '--group', 'lost', '--retention', 'Drifting'];
-    for (const core of ['wasm', 'js']) {
-      const out = file(`lists-${core}.csv`);
-      const e = await runCli(['export', ...args, '--core', core, '-o', out]);
-      expect(e.code, e.stderr).toBe(0);
-      expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('Email Address,Customer ID,List,Segment,Group,Retention,Orders,Purchase Days,Net Spend,First Order,Last Order,Recency Days,R,F,M');
-      const rows = rowsOf(out);
-      const listed = (list: string): Set<string> => new Set(rows.filter((x) => x.List === list).map((x) => x['Customer ID']));
-      for (const a of AUDIENCES) {
-        expect(listed(a).size, a).toBe(r.audiences[a].customers);
-        expect(rows.filter((x) => x.List === a).length, a).toBe(r.audiences[a].customers);
+  test(
+    'each audience, segment, group and retention state of CDNOW lists ' +
+      'exactly the customers the report counts, on both kernels',
+    async () => {
+      const r = await report([cdnow, '--exact']);
+      const args = [
+        cdnow,
+        '--exact',
+        ...AUDIENCES.flatMap((a) => ['--audience', a]),
+        '--segment',
+        'Champions',
+        '--group',
+        'lost',
+        '--retention',
+        'Drifting',
+      ];
+      for (const core of ['wasm', 'js']) {
+        const out = file(`lists-${core}.csv`);
+        const e = await runCli(['export', ...args, '--core', core, '-o', out]);
+        expect(e.code, e.stderr).toBe(0);
+        expect(readFileSync(out, 'utf8').split('\n')[0]).toBe(
+          'Email Address,Customer ' +
+            'ID,List,Segment,Group,Retention,Orders,Purchase Days,Net Spend,First ' +
+            'Order,Last Order,Recency Days,R,F,M',
+        );
+        const rows = rowsOf(out);
+        const listed = (list: string): Set<string> =>
+          new Set(rows.filter((x) => x.List === list).map((x) => x['Customer ID']));
+        for (const a of AUDIENCES) {
+          expect(listed(a).size, a).toBe(r.audiences[a].customers);
+          expect(rows.filter((x) => x.List === a).length, a).toBe(r.audiences[a].customers);
+        }
+        expect(listed('Champions').size).toBe(r.segments.Champions.customers);
+        expect(listed('Lost').size).toBe(r.groups.Lost.customers);
+        expect(listed('Drifting').size).toBe(r.retention.Drifting.customers);
+        for (const x of rows.filter((y) => y.List === 'Churn Risks')) expect(x.Retention).toBe('Churn-risk');
+        for (const x of rows.filter((y) => y.List === 'Lost'))
+          expect(['Lost Core', 'Lost Potential Core']).toContain(x.Segment);
+        // CDNOW's ids are numbers: no email column, and it says so
+        expect(rows.every((x) => x['Email Address'] === '')).toBe(true);
+        expect(e.stderr).toContain('no customer id is an email');
       }
-      expect(listed('Champions').size).toBe(r.segments.Champions.customers);
-      expect(listed('Lost').size).toBe(r.groups.Lost.customers);
-      expect(listed('Drifting').size).toBe(r.retention.Drifting.customers);
-      for (const x of rows.filter((y) => y.List === 'Churn Risks')) expect(x.Retention).toBe('Churn-risk');
-      for (const x of rows.filter((y) => y.List === 'Lost')) expect(['Lost Core', 'Lost Potential Core']).toContain(x.Segment);
-      // CDNOW's ids are numbers: no email column, and it says so
-      expect(rows.every((x) => x['Email Address'] === '')).toBe(true);
-      expect(e.stderr).toContain('no customer id is an email');
-    }
-    expect(readFileSync(file('lists-js.csv'), 'utf8').split('\n').sort()).toEqual(readFileSync(file('lists-wasm.csv'), 'utf8').split('\n').sort());
-  });
+      expect(readFileSync(file('lists-js.csv'), 'utf8').split('\n').sort()).toEqual(
+        readFileSync(file('lists-wasm.csv'), 'utf8').split('\n').sort(),
+      );
+    },
+  );
 
   test('prospects (engaged, no order) are listed in an audience of prospects', async () => {
     const orders = file('generated.arrow');
-    expect((await runCli(['generate', '--customers', '2000', '--orders', '10000', '--seed', '5', '-o', orders])).code).toBe(0);
+    expect(
+      (await runCli(['generate', '--customers', '2000', '--orders', '10000', '--seed', '5', '-o', orders])).code,
+    ).toBe(0);
     const r = await report([orders]);
     expect(r.audiences['Prospective Buyers'].customers).toBeGreaterThan(0);
     const out = file('prospects.csv');
@@ -67,30 +91,66 @@ describe('rfm export: lists an email tool imports', () => {
     for (const x of rows) expect({ orders: x.Orders, segment: x.Segment }).toEqual({ orders: '0', segment: '' });
   });
 
-  test('a cart export\'s guests are their emails; a customer id is not an email', async () => {
+  test("a cart export's guests are their emails; a customer id is not an email", async () => {
     const out = file('woo.csv');
-    const e = await runCli(['export', join(CART_FIXTURES, 'woocommerce-orders.csv'), '--group', 'Core', '--group', 'Potential Core', '--group', 'Non-core', '--group', 'Lost', '-o', out]);
+    const e = await runCli([
+      'export',
+      join(CART_FIXTURES, 'woocommerce-orders.csv'),
+      '--group',
+      'Core',
+      '--group',
+      'Potential Core',
+      '--group',
+      'Non-core',
+      '--group',
+      'Lost',
+      '-o',
+      out,
+    ]);
     expect(e.code, e.stderr).toBe(0);
     const rows = rowsOf(out);
-    expect(rows.map((x) => [x['Email Address'], x['Customer ID']]).sort()).toEqual([['', '17'], ['', '23'], ['guest@example.de', 'guest@example.de']]);
+    expect(rows.map((x) => [x['Email Address'], x['Customer ID']]).sort()).toEqual([
+      ['', '17'],
+      ['', '23'],
+      ['guest@example.de', 'guest@example.de'],
+    ]);
   });
 
-  test('--since-segment lists the customers who entered the segment after the date: the migration\'s moves into it', async () => {
-    const r = await report([cdnow, '--from', '1997-09-30', '--to', '1998-06-30', '--exact']);
-    const entered = r.migration.moves.filter((m: { from: string | null; to: string }) => m.to === 'Champions' && m.from !== 'Champions')
-      .reduce((n: number, m: { customers: number }) => n + m.customers, 0);
-    const out = file('new-champions.csv');
-    const e = await runCli(['export', cdnow, '--segment', 'Champions', '--since-segment', '1997-09-30', '--as-of', '1998-06-30', '--exact', '-o', out]);
-    expect(e.code, e.stderr).toBe(0);
-    expect(rowsOf(out)).toHaveLength(entered);
-    expect(entered).toBeGreaterThan(1000);
-  });
+  test(
+    '--since-segment lists the customers who entered the segment after the ' + "date: the migration's moves into it",
+    async () => {
+      const r = await report([cdnow, '--from', '1997-09-30', '--to', '1998-06-30', '--exact']);
+      const entered = r.migration.moves
+        .filter((m: { from: string | null; to: string }) => m.to === 'Champions' && m.from !== 'Champions')
+        .reduce((n: number, m: { customers: number }) => n + m.customers, 0);
+      const out = file('new-champions.csv');
+      const e = await runCli([
+        'export',
+        cdnow,
+        '--segment',
+        'Champions',
+        '--since-segment',
+        '1997-09-30',
+        '--as-of',
+        '1998-06-30',
+        '--exact',
+        '-o',
+        out,
+      ]);
+      expect(e.code, e.stderr).toBe(0);
+      expect(rowsOf(out)).toHaveLength(entered);
+      expect(entered).toBeGreaterThan(1000);
+    },
+  );
 
-  test('a list that is not the model\'s, or no list, is refused by name', async () => {
+  test("a list that is not the model's, or no list, is refused by name", async () => {
     const cases: [string[], RegExp][] = [
       [['--audience', 'Whales'], /--audience "Whales": the model has no such audience \(VIP Customers, /],
       [[], /name at least one list/],
-      [['--audience', 'Churn Risks', '--since-segment', '1997-09-30'], /--since-segment picks customers who entered a segment: give --segment/],
+      [
+        ['--audience', 'Churn Risks', '--since-segment', '1997-09-30'],
+        /--since-segment picks customers who entered a segment: give --segment/,
+      ],
     ];
     for (const [args, message] of cases) {
       const e = await runCli(['export', cdnow, ...args, '-o', file('x.csv')]);

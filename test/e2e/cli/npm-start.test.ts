@@ -13,7 +13,11 @@ const ROOT = PROJECT;
 /** npm start on a free port, and the URL it prints. */
 function npmStart(): Promise<{ npm: ReturnType<typeof spawn>; url: string }> {
   // its own process group, as a terminal gives it, so a Ctrl+C can be sent to the group
-  const npm = spawn('npm', ['start', '--', '--port', '0', '--workers', '1'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--workers', '1'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(npm.pid!);
   return new Promise((done, fail) => {
     let out = '';

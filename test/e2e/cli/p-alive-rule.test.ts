@@ -20,7 +20,9 @@ const refined = join(packageRoot(), 'models', 'churn-by-p-alive.json');
 
 interface ReportJson {
   audiences: Record<string, { customers: number }>;
-  thresholds: { aliveFit?: { model: string; r: number; alpha: number; a: number; b: number; converged: boolean; message: string } };
+  thresholds: {
+    aliveFit?: { model: string; r: number; alpha: number; a: number; b: number; converged: boolean; message: string };
+  };
   predictions?: { fits: { mbgnbd: { r: number; alpha: number; a: number; b: number } } };
 }
 
@@ -40,9 +42,30 @@ beforeAll(async () => {
 test('the report, the list and a count of the customer CSV agree on the refined Churn Risks', async () => {
   for (const args of [
     ['replay', file('sample.arrow'), '--json', file('default.json'), '-q'],
-    ['replay', file('sample.arrow'), '--model', refined, '--predict', '--json', file('refined.json'), '--customers', file('customers.csv'), '-q'],
+    [
+      'replay',
+      file('sample.arrow'),
+      '--model',
+      refined,
+      '--predict',
+      '--json',
+      file('refined.json'),
+      '--customers',
+      file('customers.csv'),
+      '-q',
+    ],
     ['replay', file('sample.arrow'), '--model', refined, '--core', 'js', '--json', file('refined-js.json'), '-q'],
-    ['export', file('sample.arrow'), '--model', refined, '--audience', 'Churn Risks', '--predict', '-o', file('churn.csv')],
+    [
+      'export',
+      file('sample.arrow'),
+      '--model',
+      refined,
+      '--audience',
+      'Churn Risks',
+      '--predict',
+      '-o',
+      file('churn.csv'),
+    ],
   ]) {
     const r = await runCli(args);
     expect(r.code, r.stderr).toBe(0);
@@ -60,7 +83,9 @@ test('the report, the list and a count of the customer CSV agree on the refined 
   expect(customers.filter((c) => c.retention === 'Churn-risk').length).toBe(before);
   const list = rows('churn.csv');
   expect(list).toHaveLength(after);
-  expect(list.every((c) => c.List === 'Churn Risks' && c.Retention === 'Churn-risk' && Number(c['P Alive']) < 0.5)).toBe(true);
+  expect(
+    list.every((c) => c.List === 'Churn Risks' && c.Retention === 'Churn-risk' && Number(c['P Alive']) < 0.5),
+  ).toBe(true);
   // the fit behind the rule is the one the predictions give
   const fit = report.thresholds.aliveFit!;
   expect(fit).toMatchObject({ model: 'mbgnbd', converged: true });
@@ -77,7 +102,17 @@ test('the report, the list and a count of the customer CSV agree on the refined 
 test('a purchase model that cannot be fitted leaves the refined audience empty, and says why', async () => {
   // three one-time buyers: no repeat purchase to tell drop-out from the rate of buying
   writeFileSync(file('few.csv'), 'customer_id,ts,amount\n1,2025-01-02,10\n2,2025-02-03,20\n3,2025-03-04,30\n');
-  const r = await runCli(['replay', file('few.csv'), '--model', refined, '--as-of', '2025-12-31', '--json', file('few.json'), '-q']);
+  const r = await runCli([
+    'replay',
+    file('few.csv'),
+    '--model',
+    refined,
+    '--as-of',
+    '2025-12-31',
+    '--json',
+    file('few.json'),
+    '-q',
+  ]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toContain('p_alive conditions hold for no customer');
   const j = read('few.json');
@@ -85,9 +120,21 @@ test('a purchase model that cannot be fitted leaves the refined audience empty, 
   expect(j.audiences['Churn Risks'].customers).toBe(0);
 }, 60_000);
 
-test('rfm serve with the refined model ends with the replay\'s Churn Risks', async () => {
+test("rfm serve with the refined model ends with the replay's Churn Risks", async () => {
   // before, the server's fit of its first snapshot (a few batches in) served for a minute
-  const { child, url } = await startCli(['serve', file('sample.arrow'), '--model', refined, '--port', '0', '--workers', '2', '--interval', '50', '--no-figures']);
+  const { child, url } = await startCli([
+    'serve',
+    file('sample.arrow'),
+    '--model',
+    refined,
+    '--port',
+    '0',
+    '--workers',
+    '2',
+    '--interval',
+    '50',
+    '--no-figures',
+  ]);
   try {
     const client = await LiveClient.connect(url.replace('http', 'ws') + 'live');
     const last = await client.snapshotWhere((m) => m.ingest.sourceDone);

@@ -21,19 +21,34 @@ const CAL_END = Date.UTC(1997, 8, 30) / DAY;
 const HOLD_END = Date.UTC(1998, 5, 30) / DAY;
 
 interface PredictJson {
-  unit: string; calibrationEnd: string; customers: number; repeaters: number;
+  unit: string;
+  calibrationEnd: string;
+  customers: number;
+  repeaters: number;
   bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean };
   mbgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number; converged: boolean };
   gammaGamma: { p: number; q: number; v: number; customers: number; converged: boolean };
   holdout: {
-    length: number; byFrequency: { x: string; customers: number; actual: number; expected: number }[];
+    length: number;
+    byFrequency: { x: string; customers: number; actual: number; expected: number }[];
     tracking: { start: string; unit: string; calibrationUnits: number; actual: number[]; expected: number[] };
   };
   fitMs?: number;
 }
 
 async function predict(input: string, tag: string): Promise<PredictJson> {
-  const r = await runCli(['predict', input, '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30', '--json', file(`${tag}.json`), '--customers', file(`${tag}.csv`)]);
+  const r = await runCli([
+    'predict',
+    input,
+    '--calibration-end',
+    '1997-09-30',
+    '--holdout-end',
+    '1998-06-30',
+    '--json',
+    file(`${tag}.json`),
+    '--customers',
+    file(`${tag}.csv`),
+  ]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(readFileSync(file(`${tag}.json`), 'utf8')) as PredictJson;
 }
@@ -45,7 +60,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('rfm predict on the CDNOW sample', () => {
-  test('BG/NBD and Gamma-Gamma: the papers\' parameters, from the engine\'s state', () => {
+  test("BG/NBD and Gamma-Gamma: the papers' parameters, from the engine's state", () => {
     expect(sorted).toMatchObject({ unit: 'week', calibrationEnd: '1997-09-30', customers: 2357, repeaters: 946 });
     const bg = sorted.bgnbd;
     expect(bg.converged).toBe(true);
@@ -57,7 +72,7 @@ describe('rfm predict on the CDNOW sample', () => {
     expect([sorted.mbgnbd.r, sorted.mbgnbd.a].map((v) => v.toFixed(3))).toEqual(['0.525', '0.891']);
   });
 
-  test('the holdout table: each frequency\'s actual repeat purchase days in weeks 40-78, and the expectation', () => {
+  test("the holdout table: each frequency's actual repeat purchase days in weeks 40-78, and the expectation", () => {
     // this test's own reading of the file: each customer's distinct purchase days
     const days = new Map<string, Set<number>>();
     for (const line of readFileSync(cdnowSample(), 'utf8').trim().split('\n')) {
@@ -91,7 +106,9 @@ describe('rfm predict on the CDNOW sample', () => {
     const printed = [0.2367116, 0.6970387, 1.392523, 1.56, 2.532258, 2.947368, 3.862069, 6.359375];
     for (const [k, r] of sorted.holdout.byFrequency.entries()) expect(r.actual).toBeCloseTo(printed[k], 6);
     // the model follows the actual figures up the frequencies (the paper's Figure 3)
-    expect(sorted.holdout.byFrequency.map((r) => r.expected)).toEqual([...sorted.holdout.byFrequency.map((r) => r.expected)].sort((a, b) => a - b));
+    expect(sorted.holdout.byFrequency.map((r) => r.expected)).toEqual(
+      [...sorted.holdout.byFrequency.map((r) => r.expected)].sort((a, b) => a - b),
+    );
 
     // week by week, the cumulative repeat purchase days of the calibration's customers (the
     // paper's Figure 2), from the engine's day lists, against this test's count
@@ -119,13 +136,30 @@ describe('rfm predict on the CDNOW sample', () => {
     const { fitMs: _a, ...a } = sorted;
     const { fitMs: _b, ...b } = other;
     expect(b).toEqual(a);
-    const byLine = (tag: string): string[] => readFileSync(file(`${tag}.csv`), 'utf8').trim().split('\n').slice(1).sort();
+    const byLine = (tag: string): string[] =>
+      readFileSync(file(`${tag}.csv`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .sort();
     expect(byLine('shuffled')).toEqual(byLine('sorted'));
     expect(byLine('sorted')).toHaveLength(2357);
   });
 
-  test('--html: one self-contained page whose every figure is the JSON\'s, with the holdout\'s two charts', async () => {
-    const r = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30', '--html', file('p.html'), '--json', file('h.json'), '-q']);
+  test("--html: one self-contained page whose every figure is the JSON's, with the holdout's two charts", async () => {
+    const r = await runCli([
+      'predict',
+      file('sample.arrow'),
+      '--calibration-end',
+      '1997-09-30',
+      '--holdout-end',
+      '1998-06-30',
+      '--html',
+      file('p.html'),
+      '--json',
+      file('h.json'),
+      '-q',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const page = readFileSync(file('p.html'), 'utf8');
     const json = JSON.parse(readFileSync(file('h.json'), 'utf8'));
@@ -135,7 +169,9 @@ describe('rfm predict on the CDNOW sample', () => {
       const v = m[1].split('.').reduce((o: any, k) => o[k], json) as number;
       const digits = m[2].replace(/[,\s]/g, '');
       const decimals = digits.includes('.') ? digits.split('.')[1].length : 0;
-      expect(Math.abs(Number(digits) - v), `${m[1]}: ${m[2]} against ${v}`).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-9);
+      expect(Math.abs(Number(digits) - v), `${m[1]}: ${m[2]} against ${v}`).toBeLessThanOrEqual(
+        0.5 * 10 ** -decimals + 1e-9,
+      );
       checked++;
     }
     // the cards, both purchase fits, Gamma-Gamma, the holdout table and the tracking's four figures
@@ -144,27 +180,63 @@ describe('rfm predict on the CDNOW sample', () => {
   });
 
   test('--discount 0: the CLV is the expected purchases times the expected spend, undiscounted', async () => {
-    const r = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--discount', '0', '--customers', file('d0.csv'), '-q']);
+    const r = await runCli([
+      'predict',
+      file('sample.arrow'),
+      '--calibration-end',
+      '1997-09-30',
+      '--discount',
+      '0',
+      '--customers',
+      file('d0.csv'),
+      '-q',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const [head, ...rows] = readFileSync(file('d0.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const [head, ...rows] = readFileSync(file('d0.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     const at = (name: string): number => head.indexOf(name);
     for (const row of rows) {
       const purchases = Number(row[at('expected_purchases')]);
       // the CSV rounds spend and CLV to cents: the product is off by up to half a cent a purchase
-      expect(Math.abs(Number(row[at('clv')]) - purchases * Number(row[at('expected_spend')]))).toBeLessThanOrEqual(0.005 * purchases + 0.005 + 1e-6);
+      expect(Math.abs(Number(row[at('clv')]) - purchases * Number(row[at('expected_spend')]))).toBeLessThanOrEqual(
+        0.005 * purchases + 0.005 + 1e-6,
+      );
     }
     expect(rows).toHaveLength(2357);
   });
 
   test('options that do not fit are refused by name', async () => {
-    const early = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--holdout-end', '1997-09-30']);
+    const early = await runCli([
+      'predict',
+      file('sample.arrow'),
+      '--calibration-end',
+      '1997-09-30',
+      '--holdout-end',
+      '1997-09-30',
+    ]);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/--holdout-end must be a day after --calibration-end/);
-    const asOf = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--as-of', '1997-09-30']);
+    const asOf = await runCli([
+      'predict',
+      file('sample.arrow'),
+      '--calibration-end',
+      '1997-09-30',
+      '--as-of',
+      '1997-09-30',
+    ]);
     expect(asOf.stderr).toMatch(/--as-of is --calibration-end here/);
     const none = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1990-01-01']);
     expect(none.code).toBe(2);
-    const discount = await runCli(['predict', file('sample.arrow'), '--calibration-end', '1997-09-30', '--discount', '1.5']);
+    const discount = await runCli([
+      'predict',
+      file('sample.arrow'),
+      '--calibration-end',
+      '1997-09-30',
+      '--discount',
+      '1.5',
+    ]);
     expect(discount.stderr).toMatch(/--discount must be a yearly rate from 0 to 1 \(0\.1: 10 % a year\), got 1\.5/);
   });
 });

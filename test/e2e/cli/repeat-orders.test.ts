@@ -21,7 +21,9 @@ beforeAll(async () => {
   const c = await db.connect();
   await c.run(cdnowTableSql('o', true));
   const iso = `order_id, customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount`;
-  await c.run(`COPY (SELECT customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount FROM o ORDER BY order_id) TO '${file('all.csv')}' (HEADER)`);
+  await c.run(
+    `COPY (SELECT customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount FROM o ORDER BY order_id) TO '${file('all.csv')}' (HEADER)`,
+  );
   await c.run(`COPY (SELECT ${iso} FROM o WHERE order_id <= 45000 ORDER BY order_id) TO '${file('a.csv')}' (HEADER)`);
   await c.run(`COPY (SELECT ${iso} FROM o WHERE order_id >= 30000 ORDER BY order_id) TO '${file('b.csv')}' (HEADER)`);
   // a warehouse's export: integer order ids in Parquet
@@ -36,9 +38,21 @@ beforeAll(async () => {
 
 async function replay(args: string[]): Promise<{ report: Record<string, unknown>; stderr: string; customers: string }> {
   const name = Math.random().toString(36).slice(2);
-  const r = await runCli(['replay', ...args, '--exact', '--json', file(`${name}.json`), '--customers', file(`${name}.csv`)]);
+  const r = await runCli([
+    'replay',
+    ...args,
+    '--exact',
+    '--json',
+    file(`${name}.json`),
+    '--customers',
+    file(`${name}.csv`),
+  ]);
   expect(r.code, r.stderr).toBe(0);
-  return { report: JSON.parse(readFileSync(file(`${name}.json`), 'utf8')), stderr: r.stderr, customers: readFileSync(file(`${name}.csv`), 'utf8') };
+  return {
+    report: JSON.parse(readFileSync(file(`${name}.json`), 'utf8')),
+    stderr: r.stderr,
+    customers: readFileSync(file(`${name}.csv`), 'utf8'),
+  };
 }
 
 /** The report without what says how it was read (rows read and repeats dropped differ by design). */
@@ -53,12 +67,17 @@ describe('a repeated order id counts once', () => {
     single = await replay([file('all.csv')]);
   }, 60_000);
 
-  test('two overlapping CSV exports give the single file\'s report and customers, to the cent', async () => {
+  test("two overlapping CSV exports give the single file's report and customers, to the cent", async () => {
     const two = await replay([file('a.csv'), file('b.csv')]);
     expect(figures(two.report)).toEqual(figures(single.report));
     expect(two.customers).toBe(single.customers);
-    expect(two.report).toMatchObject({ orders: ROWS, counted: { rowsRead: ROWS + SHARED, orders: ROWS, duplicates: SHARED } });
-    expect(two.stderr).toContain(`rfm: ${SHARED.toLocaleString('en-US')} rows repeat an order id (column "order_id") an earlier row had: counted once\n`);
+    expect(two.report).toMatchObject({
+      orders: ROWS,
+      counted: { rowsRead: ROWS + SHARED, orders: ROWS, duplicates: SHARED },
+    });
+    expect(two.stderr).toContain(
+      `rfm: ${SHARED.toLocaleString('en-US')} rows repeat an order id (column "order_id") an earlier row had: counted once\n`,
+    );
     // in the other order, and one file twice: nothing changes
     const again = await replay([file('b.csv'), file('a.csv'), file('b.csv')]);
     expect(figures(again.report)).toEqual(figures(single.report));
@@ -71,7 +90,15 @@ describe('a repeated order id counts once', () => {
   });
 
   test('a named column (quoted text ids, semicolons, dotted dates); none reads every row', async () => {
-    const de = ['--delimiter', ';', '--decimal-comma', '--date-format', 'dd.mm.yyyy', '--order-column', 'Bestellnummer'];
+    const de = [
+      '--delimiter',
+      ';',
+      '--decimal-comma',
+      '--date-format',
+      'dd.mm.yyyy',
+      '--order-column',
+      'Bestellnummer',
+    ];
     const named = await replay([file('de.csv'), ...de]);
     expect(figures(named.report)).toEqual(figures(single.report));
     expect(named.report).toMatchObject({ counted: { duplicates: SHARED } });
@@ -83,7 +110,9 @@ describe('a repeated order id counts once', () => {
   test('a named column the file lacks is an error naming the columns', async () => {
     const r = await runCli(['replay', file('all.csv'), '--order-column', 'order_no']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file('all.csv')}: no column "order_no" for --order-column (columns: customer_id, ts, amount)`);
+    expect(r.stderr).toContain(
+      `${file('all.csv')}: no column "order_no" for --order-column (columns: customer_id, ts, amount)`,
+    );
   });
 
   test('rows of one order with other amounts (line items) are said to be so', async () => {
@@ -91,6 +120,11 @@ describe('a repeated order id counts once', () => {
       input: 'order_id,customer_id,ts,amount\n7,c1,2025-01-05,10\n7,c1,2025-01-05,25\n8,c2,2025-01-06,30\n',
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('rfm: 1 rows repeat an order id (column "order_id") an earlier row had: counted once; 1 of them with another amount than the row before: if the rows are an order\'s line items, not repeats, give --order-column none');
+    expect(r.stderr).toContain(
+      'rfm: 1 rows repeat an order id (column "order_id") an earlier row ' +
+        'had: counted once; 1 of them with another amount than the row before: ' +
+        "if the rows are an order's line items, not repeats, give " +
+        '--order-column none',
+    );
   });
 });

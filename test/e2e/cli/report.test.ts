@@ -17,7 +17,19 @@ const json = file('report.json');
 
 beforeAll(async () => {
   copyFileSync(inject('cdnowArrow'), file('cdnow.arrow'));
-  const r = await runCli(['report', file('cdnow.arrow'), '--from', '1997-09-30', '--to', '1998-06-30', '--exact', '-o', html, '--json', json]);
+  const r = await runCli([
+    'report',
+    file('cdnow.arrow'),
+    '--from',
+    '1997-09-30',
+    '--to',
+    '1998-06-30',
+    '--exact',
+    '-o',
+    html,
+    '--json',
+    json,
+  ]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toContain(`wrote the report to ${html}`);
 });
@@ -27,14 +39,16 @@ function valueAt(report: Record<string, any>, key: string): number | null {
   if (key.startsWith('playbook.')) return null;
   if (key.startsWith('migration.')) {
     const [, from, to] = key.split('.');
-    return report.migration.moves.find((m: { from: string | null; to: string }) => String(m.from) === from && m.to === to).customers;
+    return report.migration.moves.find(
+      (m: { from: string | null; to: string }) => String(m.from) === from && m.to === to,
+    ).customers;
   }
   const path = key.startsWith('concentration.') ? ['headlines', ...key.split('.')] : key.split('.');
   return path.reduce((v: any, k) => v[k], report);
 }
 
 describe('rfm report', () => {
-  test('one self-contained file whose every number is the JSON report\'s', () => {
+  test("one self-contained file whose every number is the JSON report's", () => {
     const page = readFileSync(html, 'utf8');
     const report = JSON.parse(readFileSync(json, 'utf8'));
     // no network: nothing fetched, no script run
@@ -50,12 +64,15 @@ describe('rfm report', () => {
       const digits = shown.replace(/[,x%\s]/g, '');
       const decimals = digits.includes('.') ? digits.split('.')[1].length : 0;
       const scaled = shown.includes('%') ? 100 * v : v;
-      expect(Math.abs(Number(digits) - scaled), `${key}: ${shown} against ${v}`).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-9);
+      expect(Math.abs(Number(digits) - scaled), `${key}: ${shown} against ${v}`).toBeLessThanOrEqual(
+        0.5 * 10 ** -decimals + 1e-9,
+      );
       checked++;
     }
     // the cards, the figures, every segment, group and retention state, the matrix's cells
     expect(checked).toBeGreaterThan(60);
-    for (const s of ['Champions', 'Lost Core', 'Lost Potential Core']) expect(page).toContain(`data-key="segments.${s}.customers"`);
+    for (const s of ['Champions', 'Lost Core', 'Lost Potential Core'])
+      expect(page).toContain(`data-key="segments.${s}.customers"`);
     const words = page.replace(/<[^>]+>/g, '');
     expect(words).toContain('Who moved where, 1997-09-30 to 1998-06-30');
     expect(page).toContain('<svg class="sankey"');
@@ -64,21 +81,33 @@ describe('rfm report', () => {
     // numbers that look alike say why they differ
     const n = (v: number): string => v.toLocaleString('en-US');
     const said = words.replace(/&#34;/g, '"').replace(/&#39;/g, "'");
-    expect(said).toContain(`Three counts say "Lost": ${n(report.retention.Lost.customers)} customers are past four of their usual gaps (retention); ` +
-      `${n(report.groups.Lost.customers)} of them are in the Lost group`);
+    expect(said).toContain(
+      `Three counts say "Lost": ${n(report.retention.Lost.customers)} customers are past four of their usual gaps (retention); ` +
+        `${n(report.groups.Lost.customers)} of them are in the Lost group`,
+    );
     expect(said).toContain(`${n(report.audiences['Winback Opportunities'].customers)} are Winback Opportunities`);
     const vip = report.audiences['VIP Customers'].customers;
-    expect(said).toContain(`VIP Customers (${vip}, an audience) share the Champions rule (R, F and M 4 or 5) but keep the ${vip - report.segments.Champions.customers} whom their own rhythm calls Lost`);
+    expect(said).toContain(
+      `VIP Customers (${vip}, an audience) share the Champions rule (R, F and M 4 or 5) but keep the ${vip - report.segments.Champions.customers} whom their own rhythm calls Lost`,
+    );
     // technical figures fold under details
     expect(page).toMatch(/<details><summary>details<\/summary><p class="def">Gini coefficient/);
     expect(page).toContain('Core retention: of the customers in a Core segment at the first date');
   });
 
   test('renders in chromium at desktop and phone width without spilling, and prints to PDF', async () => {
-    expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`).toBe(true);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`).toBe(
+      true,
+    );
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
     try {
-      for (const [width, name] of [[1200, 'desktop'], [390, 'phone']] as const) {
+      for (const [width, name] of [
+        [1200, 'desktop'],
+        [390, 'phone'],
+      ] as const) {
         const page = await browser.newPage({ viewport: { width, height: 900 } });
         const requests: string[] = [];
         page.on('request', (r) => {
@@ -88,10 +117,22 @@ describe('rfm report', () => {
         // the page is no wider than the screen: wide parts (the matrix, the Sankey) scroll in their box
         expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(width);
         // no text smaller than 11 px, and the cards' numbers inside their cards
-        const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('main *')].filter((e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim()))
-          .map((e) => parseFloat(getComputedStyle(e).fontSize))));
+        const smallest = await page.evaluate(() =>
+          Math.min(
+            ...[...document.querySelectorAll('main *')]
+              .filter(
+                (e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim()),
+              )
+              .map((e) => parseFloat(getComputedStyle(e).fontSize)),
+          ),
+        );
         expect(smallest, name).toBeGreaterThanOrEqual(11);
-        const spilled = await page.evaluate(() => [...document.querySelectorAll('.card b')].filter((b) => (b as HTMLElement).scrollWidth > (b as HTMLElement).clientWidth).length);
+        const spilled = await page.evaluate(
+          () =>
+            [...document.querySelectorAll('.card b')].filter(
+              (b) => (b as HTMLElement).scrollWidth > (b as HTMLElement).clientWidth,
+            ).length,
+        );
         expect(spilled, name).toBe(0);
         expect(await page.textContent('[data-key="customers"]')).toBe('23,570');
         await page.screenshot({ path: file(`report-${name}.png`), fullPage: true });

@@ -34,7 +34,10 @@ function randomRows(seed: number): Row[] {
     rows.push({
       id: Math.floor(rng.next() * customers),
       // whole days, half days and odd milliseconds, in no particular order
-      ts: Date.UTC(2024, 0, 1) + Math.floor(rng.next() * days) * DAY + (rng.next() < 0.3 ? Math.floor(rng.next() * DAY) : 0),
+      ts:
+        Date.UTC(2024, 0, 1) +
+        Math.floor(rng.next() * days) * DAY +
+        (rng.next() < 0.3 ? Math.floor(rng.next() * DAY) : 0),
       amount: amounts[Math.floor(rng.next() * amounts.length)] * (rng.next() < 0.1 ? -1 : 1),
       kind: k < 0.75 ? 0 : k < 0.85 ? 1 : k < 0.95 ? 2 : 3,
     });
@@ -46,8 +49,11 @@ function batchOf(rows: Row[]): RecordBatch {
   const words = new Int32Array(2 * rows.length);
   for (const [i, r] of rows.entries()) words[2 * i] = r.id;
   return buildOrderBatch({
-    numRows: rows.length, idWords: words, ts: Float64Array.from(rows, (r) => r.ts),
-    amount: Float64Array.from(rows, (r) => r.amount), kind: Int8Array.from(rows, (r) => r.kind),
+    numRows: rows.length,
+    idWords: words,
+    ts: Float64Array.from(rows, (r) => r.ts),
+    amount: Float64Array.from(rows, (r) => r.amount),
+    kind: Int8Array.from(rows, (r) => r.kind),
   });
 }
 
@@ -88,7 +94,9 @@ test('1,000 random cases: WASM kernel == plain core', async () => {
     rowsChecked += rows.length;
     if (await differs(rows)) {
       const smallest = await shrink(rows);
-      expect.fail(`seed ${seed}: kernels differ; smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`);
+      expect.fail(
+        `seed ${seed}: kernels differ; smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`,
+      );
     }
   }
   expect(rowsChecked).toBeGreaterThan(50_000);
@@ -131,7 +139,11 @@ const MANY_CONDITIONS: ModelFile = {
   name: 'many conditions',
   retention: RETENTION,
   groups: ['G'],
-  segments: Array.from({ length: 40 }, (_, i) => ({ name: `s${i}`, group: 'G', when: [`spend >= ${(40 - i) * 7}`, i % 2 ? 'r >= 2' : 'f <= 4'] })),
+  segments: Array.from({ length: 40 }, (_, i) => ({
+    name: `s${i}`,
+    group: 'G',
+    when: [`spend >= ${(40 - i) * 7}`, i % 2 ? 'r >= 2' : 'f <= 4'],
+  })),
   lost: { retention: 'Lost', r: 5 },
   audiences: [{ name: 'big', when: ['spend >= 100', 'gap_cv > 0.3'] }],
 };
@@ -142,7 +154,9 @@ test.each([EVERY_FIELD, MANY_CONDITIONS])('other models ($name): WASM kernel == 
     const rows = randomRows(seed);
     if (await differs(rows, model)) {
       const smallest = await shrink(rows, model);
-      expect.fail(`seed ${seed}: kernels differ under ${file.name}; smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`);
+      expect.fail(
+        `seed ${seed}: kernels differ under ${file.name}; smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`,
+      );
     }
   }
 });

@@ -28,15 +28,23 @@ function hugeKiB(kernel: 'WasmKernel' | 'CoreKernel', env: NodeJS.ProcessEnv): n
     }
     if (k.numCustomers !== 600000) throw new Error('customers: ' + k.numCustomers);
     process.stdout.write(/AnonHugePages:\\s+(\\d+)/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))[1]);`;
-  return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
+  return Number(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    }),
+  );
 }
 
-test.skipIf(!canAsk)(`the kernels' state sits in huge pages (THP: ${mode ?? 'absent'}, helper built: ${helperBuilt})`, () => {
-  // 600,000 customers: ~38 MiB of records and an 8 MiB index, in several 2 MiB pages
-  for (const kernel of ['WasmKernel', 'CoreKernel'] as const) {
-    const asked = hugeKiB(kernel, {});
-    expect(asked, kernel).toBeGreaterThanOrEqual(16 * 1024);
-    // with "madvise", memory gets huge pages only where asked: switched off, (next to) none
-    if (mode === 'madvise') expect(hugeKiB(kernel, { RFM_HUGE_PAGES: '0' }), kernel).toBeLessThan(asked / 4);
-  }
-});
+test.skipIf(!canAsk)(
+  `the kernels' state sits in huge pages (THP: ${mode ?? 'absent'}, helper built: ${helperBuilt})`,
+  () => {
+    // 600,000 customers: ~38 MiB of records and an 8 MiB index, in several 2 MiB pages
+    for (const kernel of ['WasmKernel', 'CoreKernel'] as const) {
+      const asked = hugeKiB(kernel, {});
+      expect(asked, kernel).toBeGreaterThanOrEqual(16 * 1024);
+      // with "madvise", memory gets huge pages only where asked: switched off, (next to) none
+      if (mode === 'madvise') expect(hugeKiB(kernel, { RFM_HUGE_PAGES: '0' }), kernel).toBeLessThan(asked / 4);
+    }
+  },
+);

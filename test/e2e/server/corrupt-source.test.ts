@@ -14,7 +14,8 @@ import { LiveClient } from '../../support/live-client.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = tempDir();
 
-test('a file corrupt part-way: what was read is served, the error is on the page and in the log, /ingest still works', async () => {
+test('a file corrupt part-way: what was read is served, the error is on the ' +
+  'page and in the log, /ingest still works', async () => {
   // a quote that never closes at line 250,002 of 300,001: found only when the reader gets there
   const lines = ['customer_id,ts,amount'];
   for (let i = 0; i < 300_000; i++) {
@@ -26,7 +27,10 @@ test('a file corrupt part-way: what was read is served, the error is on the page
   const { child, url } = await startCli(['serve', cut, '--port', '0', '--workers', '1', '--interval', '50']);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   try {
     const client = await LiveClient.connect(url.replace('http', 'ws') + 'live');
     const stopped = await client.snapshotWhere((s) => s.ingest.sourceError !== null);
@@ -44,7 +48,11 @@ test('a file corrupt part-way: what was read is served, the error is on the page
     expect(await page.textContent('#status')).toBe('replay stopped · serving what was read');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     // and the server still takes orders
-    const r = await fetch(url + 'ingest', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'customer_id,ts,amount\nx@y,2025-06-01,5\n' });
+    const r = await fetch(url + 'ingest', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'customer_id,ts,amount\nx@y,2025-06-01,5\n',
+    });
     expect(await r.json()).toEqual({ accepted: 1, rejected: 0 });
     await client.snapshotWhere((s) => s.orders === stopped.orders + 1);
     client.close();

@@ -8,11 +8,25 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { startCli, tempDir } from '../../support/cli.js';
 
-const body = (b: number): string => 'customer_id,ts,amount\n' + Array.from({ length: 20 }, (_, i) => `${b * 20 + i},2025-03-0${1 + (i % 9)}T10:00:00Z,5`).join('\n') + '\n';
+const body = (b: number): string =>
+  'customer_id,ts,amount\n' +
+  Array.from({ length: 20 }, (_, i) => `${b * 20 + i},2025-03-0${1 + (i % 9)}T10:00:00Z,5`).join('\n') +
+  '\n';
 
 /** rfm serve --data DIR, killed with SIGKILL once `posts` bodies are answered; its stderr. */
 async function runThenKill(dir: string, first: number, posts: number): Promise<string> {
-  const { child, url } = await startCli(['serve', '--port', '0', '--workers', '1', '--data', dir, '--checkpoint-every', '1h', '--no-figures']);
+  const { child, url } = await startCli([
+    'serve',
+    '--port',
+    '0',
+    '--workers',
+    '1',
+    '--data',
+    dir,
+    '--checkpoint-every',
+    '1h',
+    '--no-figures',
+  ]);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   try {
@@ -28,7 +42,8 @@ async function runThenKill(dir: string, first: number, posts: number): Promise<s
   return stderr;
 }
 
-test('a start that replays 100 logged requests or more checkpoints at once: the next start replays none of them', async () => {
+test('a start that replays 100 logged requests or more checkpoints at once: ' +
+  'the next start replays none of them', async () => {
   const dir = join(tempDir(), 'data');
   await runThenKill(dir, 0, 120);
   const logged = (): string[] => readdirSync(join(dir, 'log')).filter((f) => /^\d{12}\./.test(f));

@@ -41,59 +41,93 @@ function faulty(call: keyof DurableFiles): { files: DurableFiles; fault: { code:
   return { files, fault };
 }
 
-async function serve(dir: string, files: DurableFiles, checkpointEveryMs = 60_000): Promise<{ live: LiveEngine; url: string; server: RunningServer }> {
+async function serve(
+  dir: string,
+  files: DurableFiles,
+  checkpointEveryMs = 60_000,
+): Promise<{ live: LiveEngine; url: string; server: RunningServer }> {
   const live = new LiveEngine({ workers: 1 }, 50, { figures: false });
-  const server = await startServer(live, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs, files } });
+  const server = await startServer(live, {
+    port: 0,
+    host: '127.0.0.1',
+    data: { dir, identity: IDENTITY, checkpointEveryMs, files },
+  });
   live.start();
   running.push({ live, server });
   return { live, server, url: server.url + 'ingest' };
 }
 
 const csv = (first: number, n: number): string =>
-  'customer_id,ts,amount\n' + Array.from({ length: n }, (_, i) => `${(first + i) % 50},${new Date(Date.UTC(2025, 0, 1) + (first + i) * 60_000).toISOString()},5`).join('\n') + '\n';
+  'customer_id,ts,amount\n' +
+  Array.from(
+    { length: n },
+    (_, i) => `${(first + i) % 50},${new Date(Date.UTC(2025, 0, 1) + (first + i) * 60_000).toISOString()},5`,
+  ).join('\n') +
+  '\n';
 
-async function post(url: string, body: string): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {
+async function post(
+  url: string,
+  body: string,
+): Promise<{ status: number; retryAfter: string | null; body: Record<string, unknown> }> {
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
-  return { status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() as Record<string, unknown> };
+  return {
+    status: r.status,
+    retryAfter: r.headers.get('retry-after'),
+    body: (await r.json()) as Record<string, unknown>,
+  };
 }
 
-test.each(['syncFile', 'rename', 'syncDirectory'] as const)('the log write fails at %s (ENOSPC): 503, nothing applied; written again, taken; a restart holds what was answered', async (call) => {
-  const dir = tempDir();
-  const { files, fault } = faulty(call);
-  const { live, url, server } = await serve(dir, files);
-  expect((await post(url, csv(0, 100))).status).toBe(200);
-  fault.code = 'ENOSPC';
-  const refused = await post(url, csv(100, 100));
-  expect(refused.status).toBe(503);
-  expect(refused.retryAfter).toBe('5');
-  expect(String(refused.body.error)).toMatch(/cannot write the request log .*ENOSPC.*nothing of this request was applied: retry it later/);
-  expect((await live.snapshot()).orders).toBe(100);
-  fault.code = null;
-  expect((await post(url, csv(100, 100))).body).toEqual({ accepted: 100, rejected: 0 });
-  expect((await live.snapshot()).orders).toBe(200);
-  // kill-like: no last checkpoint (the server is dropped, not closed), then a restart on the same DIR
-  running.splice(running.findIndex((r) => r.server === server), 1);
-  await live.close();
-  const again = await serve(dir, DISK);
-  expect((await again.live.snapshot()).orders).toBe(200);
-  await server.close().catch(() => undefined);
-});
+test.each(['syncFile', 'rename', 'syncDirectory'] as const)(
+  'the log write fails at %s (ENOSPC): 503, nothing applied; written again, taken; a restart holds what was answered',
+  async (call) => {
+    const dir = tempDir();
+    const { files, fault } = faulty(call);
+    const { live, url, server } = await serve(dir, files);
+    expect((await post(url, csv(0, 100))).status).toBe(200);
+    fault.code = 'ENOSPC';
+    const refused = await post(url, csv(100, 100));
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toBe('5');
+    expect(String(refused.body.error)).toMatch(
+      /cannot write the request log .*ENOSPC.*nothing of this request was applied: retry it later/,
+    );
+    expect((await live.snapshot()).orders).toBe(100);
+    fault.code = null;
+    expect((await post(url, csv(100, 100))).body).toEqual({ accepted: 100, rejected: 0 });
+    expect((await live.snapshot()).orders).toBe(200);
+    // kill-like: no last checkpoint (the server is dropped, not closed), then a restart on the same DIR
+    running.splice(
+      running.findIndex((r) => r.server === server),
+      1,
+    );
+    await live.close();
+    const again = await serve(dir, DISK);
+    expect((await again.live.snapshot()).orders).toBe(200);
+    await server.close().catch(() => undefined);
+  },
+);
 
-test('a checkpoint that fails (EIO) keeps the last good one and the log: a restart holds every answered request', async () => {
-  const dir = tempDir();
-  const { files, fault } = faulty('writeDurably');
-  // a checkpoint after every request
-  const { live, url, server } = await serve(dir, files, 0);
-  for (let b = 0; b < 3; b++) expect((await post(url, csv(b * 100, 100))).status).toBe(200);
-  fault.code = 'EIO';
-  for (let b = 3; b < 6; b++) expect((await post(url, csv(b * 100, 100))).status).toBe(200);
-  expect((await live.snapshot()).orders).toBe(600);
-  running.splice(running.findIndex((r) => r.server === server), 1);
-  await live.close();
-  const again = await serve(dir, DISK);
-  expect((await again.live.snapshot()).orders).toBe(600);
-  await server.close().catch(() => undefined);
-});
+test(
+  'a checkpoint that fails (EIO) keeps the last good one and the log: a ' + 'restart holds every answered request',
+  async () => {
+    const dir = tempDir();
+    const { files, fault } = faulty('writeDurably');
+    // a checkpoint after every request
+    const { live, url, server } = await serve(dir, files, 0);
+    for (let b = 0; b < 3; b++) expect((await post(url, csv(b * 100, 100))).status).toBe(200);
+    fault.code = 'EIO';
+    for (let b = 3; b < 6; b++) expect((await post(url, csv(b * 100, 100))).status).toBe(200);
+    expect((await live.snapshot()).orders).toBe(600);
+    running.splice(
+      running.findIndex((r) => r.server === server),
+      1,
+    );
+    await live.close();
+    const again = await serve(dir, DISK);
+    expect((await again.live.snapshot()).orders).toBe(600);
+    await server.close().catch(() => undefined);
+  },
+);
 
 test('a torn body (killed while it was received) is dropped; a damaged logged one stops the start, named', async () => {
   const dir = tempDir();
@@ -112,18 +146,35 @@ test('a torn body (killed while it was received) is dropped; a damaged logged on
   await again.live.close();
   // a logged body cut in half on disk since (its request was answered; the half is a good CSV
   // of 50 orders): the start stops and names it, rather than hold 250 of 300 answered orders
-  const last = readdirSync(log).filter((f) => /^\d{12}\./.test(f)).sort().pop()!;
+  const last = readdirSync(log)
+    .filter((f) => /^\d{12}\./.test(f))
+    .sort()
+    .pop()!;
   const whole = csv(200, 100);
   writeFileSync(join(log, last), whole.slice(0, whole.indexOf('\n', whole.length / 2) + 1));
   const live = new LiveEngine({ workers: 1 }, 50, { figures: false });
-  await expect(startServer(live, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK } }))
-    .rejects.toThrow(new RegExp(`${last}: a logged request cannot be read \\(it holds \\d+ bytes, CRC-32 [0-9a-f]{8}, not the ${whole.length} bytes.*it was answered 200, so the server does not start without it`));
+  await expect(
+    startServer(live, {
+      port: 0,
+      host: '127.0.0.1',
+      data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK },
+    }),
+  ).rejects.toThrow(
+    new RegExp(
+      `${last}: a logged request cannot be read \\(it holds \\d+ bytes, CRC-32 [0-9a-f]{8}, not the ${whole.length} bytes.*it was answered 200, so the server does not start without it`,
+    ),
+  );
   await live.close();
   // damaged into garbage: the same
   writeFileSync(join(log, last), '\u0000\u0000garbage, "unclosed\n');
   const live2 = new LiveEngine({ workers: 1 }, 50, { figures: false });
-  await expect(startServer(live2, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK } }))
-    .rejects.toThrow(new RegExp(`${last}: a logged request cannot be read`));
+  await expect(
+    startServer(live2, {
+      port: 0,
+      host: '127.0.0.1',
+      data: { dir, identity: IDENTITY, checkpointEveryMs: 60_000, files: DISK },
+    }),
+  ).rejects.toThrow(new RegExp(`${last}: a logged request cannot be read`));
   await live2.close();
   for (const d of dropped) await d.server.close().catch(() => undefined);
 });
@@ -144,24 +195,40 @@ afterAll(() => {
   if (tiny !== null) execFileSync('umount', [tiny]);
 });
 
-test.skipIf(tiny === null)('a real full disk (a 2 MiB tmpfs): a body that does not fit is 503 and leaves nothing, a small one is taken; a replay whose checkpoints do not fit says so and reports right', async () => {
-  const { child, url } = await startCli(['serve', '--port', '0', '--workers', '1', '--data', join(tiny!, 'data')]);
-  try {
-    const big = await post(url + 'ingest', csv(0, 150_000));
-    expect(big.status).toBe(503);
-    expect(String(big.body.error)).toMatch(/ENOSPC/);
-    expect(readdirSync(join(tiny!, 'data', 'log'))).toEqual([]);
-    expect((await post(url + 'ingest', csv(0, 10))).body).toEqual({ accepted: 10, rejected: 0 });
-  } finally {
-    child.kill('SIGKILL');
-  }
-  const orders = join(tempDir(), 'orders.arrow');
-  expect((await runCli(['generate', '--customers', '50000', '--orders', '500000', '-o', orders])).code).toBe(0);
-  const plain = await runCli(['replay', orders, '--json', '-', '-q']);
-  const full = await runCli(['replay', orders, '--checkpoint', join(tiny!, 'ck'), '--checkpoint-every', '100000', '--json', '-', '-q']);
-  expect(full.code, full.stderr).toBe(0);
-  expect(full.stderr).toMatch(/cannot write a checkpoint in .*ENOSPC.*the last good one stays/);
-  expect(full.stdout).toBe(plain.stdout);
-  // no half-written file left to keep the disk full
-  expect(readdirSync(join(tiny!, 'ck')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-}, 60_000);
+test.skipIf(tiny === null)(
+  'a real full disk (a 2 MiB tmpfs): a body that does not fit is 503 and ' +
+    'leaves nothing, a small one is taken; a replay whose checkpoints do ' +
+    'not fit says so and reports right',
+  async () => {
+    const { child, url } = await startCli(['serve', '--port', '0', '--workers', '1', '--data', join(tiny!, 'data')]);
+    try {
+      const big = await post(url + 'ingest', csv(0, 150_000));
+      expect(big.status).toBe(503);
+      expect(String(big.body.error)).toMatch(/ENOSPC/);
+      expect(readdirSync(join(tiny!, 'data', 'log'))).toEqual([]);
+      expect((await post(url + 'ingest', csv(0, 10))).body).toEqual({ accepted: 10, rejected: 0 });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const orders = join(tempDir(), 'orders.arrow');
+    expect((await runCli(['generate', '--customers', '50000', '--orders', '500000', '-o', orders])).code).toBe(0);
+    const plain = await runCli(['replay', orders, '--json', '-', '-q']);
+    const full = await runCli([
+      'replay',
+      orders,
+      '--checkpoint',
+      join(tiny!, 'ck'),
+      '--checkpoint-every',
+      '100000',
+      '--json',
+      '-',
+      '-q',
+    ]);
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.stderr).toMatch(/cannot write a checkpoint in .*ENOSPC.*the last good one stays/);
+    expect(full.stdout).toBe(plain.stdout);
+    // no half-written file left to keep the disk full
+    expect(readdirSync(join(tiny!, 'ck')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  },
+  60_000,
+);

@@ -23,7 +23,9 @@ function bodies(): string[] {
     for (let i = 0; i < 500; i++) {
       const n = b * 500 + i;
       const customer = Math.floor(rng.next() * Math.min(3000, 200 + n / 4));
-      lines.push(`${customer},${new Date(Date.UTC(2024, 0, 1) + n * 26_000_000 / 20).toISOString()},${(5 + rng.next() * 200).toFixed(2)}`);
+      lines.push(
+        `${customer},${new Date(Date.UTC(2024, 0, 1) + (n * 26_000_000) / 20).toISOString()},${(5 + rng.next() * 200).toFixed(2)}`,
+      );
     }
     out.push(lines.join('\n') + '\n');
   }
@@ -32,7 +34,11 @@ function bodies(): string[] {
 
 async function serve(dir: string): Promise<{ live: LiveEngine; server: RunningServer }> {
   const live = new LiveEngine({ workers: 1 }, 50);
-  const server = await startServer(live, { port: 0, host: '127.0.0.1', data: { dir, identity: IDENTITY, checkpointEveryMs: 0 } });
+  const server = await startServer(live, {
+    port: 0,
+    host: '127.0.0.1',
+    data: { dir, identity: IDENTITY, checkpointEveryMs: 0 },
+  });
   live.start();
   return { live, server };
 }

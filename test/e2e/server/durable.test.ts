@@ -17,11 +17,25 @@ const ROWS = 2000;
 
 const batchCsv = (b: number, rng: Random): string => numberedBatchCsv(b, ROWS, rng);
 
-test('SIGKILL at random moments, restarts on the same DIR, retries by key: every batch counted exactly once', async () => {
+test('SIGKILL at random moments, restarts on the same DIR, retries by key: ' +
+  'every batch counted exactly once', async () => {
   const rng = new Random(23);
   const bodies = Array.from({ length: BATCHES }, (_, b) => batchCsv(b, rng));
   const data = join(dir, 'data');
-  const args = (port: string): string[] => ['serve', '--port', port, '--workers', '2', '--interval', '50', '--data', data, '--checkpoint-every', '1s', '--no-figures'];
+  const args = (port: string): string[] => [
+    'serve',
+    '--port',
+    port,
+    '--workers',
+    '2',
+    '--interval',
+    '50',
+    '--data',
+    data,
+    '--checkpoint-every',
+    '1s',
+    '--no-figures',
+  ];
   const started = await startCli(args('0'));
   let server: ChildProcessWithoutNullStreams = started.child;
   const url = started.url;
@@ -45,10 +59,12 @@ test('SIGKILL at random moments, restarts on the same DIR, retries by key: every
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await fetch(`http://127.0.0.1:${port}/ingest`, {
-          method: 'POST', headers: { 'content-type': 'text/csv', 'idempotency-key': `batch-${b}` }, body: `customer_id,ts,amount\n${bodies[b]}\n`,
+          method: 'POST',
+          headers: { 'content-type': 'text/csv', 'idempotency-key': `batch-${b}` },
+          body: `customer_id,ts,amount\n${bodies[b]}\n`,
         });
         if (r.status === 200) {
-          answered[b] = await r.json() as (typeof answered)[number];
+          answered[b] = (await r.json()) as (typeof answered)[number];
           return;
         }
         expect(r.status, await r.text()).toBe(200);
@@ -62,9 +78,11 @@ test('SIGKILL at random moments, restarts on the same DIR, retries by key: every
   };
   // four clients at a time, each batch until it is answered
   let next = 0;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < BATCHES) await poster(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < BATCHES) await poster(next++);
+    }),
+  );
   // enough kills: keep going until five happened (the posting may outrun the killer)
   while (kills < 5) {
     await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,7 @@
 /**
  * Hostile input at POST /ingest, fuzzed: mutated valid Arrow streams (flipped bytes,
- * truncations, absurd lengths, dictionary batches out of order), the Arrow fuzzing corpus, broken CSV (quotes, NUL bytes, bytes
+ * truncations, absurd lengths, dictionary batches out of order), the Arrow fuzzing corpus, broken
+ * CSV (quotes, NUL bytes, bytes
  * that are not UTF-8, a line of megabytes), garbage, all of it 200 at a time, and a body sent a
  * byte a second. Each gets a clear answer (200 with counts, 400, 408, 413); the server keeps
  * serving; the engine holds exactly the rows of the requests answered 200 (all or nothing);
@@ -9,7 +10,19 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { Dictionary, Float64, Int32, Int64, Message, MessageHeader, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Dictionary,
+  Float64,
+  Int32,
+  Int64,
+  Message,
+  MessageHeader,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { LiveEngine } from '../../../src/server/live.js';
 import { startServer } from '../../../src/server/server.js';
@@ -36,11 +49,22 @@ function arrowOf(n: number, rng: Random): Uint8Array {
   const batches = [];
   for (let at = 0; at < n; at += 1000) {
     const m = Math.min(1000, n - at);
-    batches.push(...new Table({
-      customer_id: vectorFromArray(Array.from({ length: m }, () => BigInt(Math.floor(rng.next() * 3000))), new Int64()),
-      ts: vectorFromArray(Array.from({ length: m }, (_, i) => T0 + (at + i) * 60_000), new TimestampMillisecond()),
-      amount: vectorFromArray(Array.from({ length: m }, () => 1 + Math.floor(rng.next() * 100)), new Float64()),
-    }).batches);
+    batches.push(
+      ...new Table({
+        customer_id: vectorFromArray(
+          Array.from({ length: m }, () => BigInt(Math.floor(rng.next() * 3000))),
+          new Int64(),
+        ),
+        ts: vectorFromArray(
+          Array.from({ length: m }, (_, i) => T0 + (at + i) * 60_000),
+          new TimestampMillisecond(),
+        ),
+        amount: vectorFromArray(
+          Array.from({ length: m }, () => 1 + Math.floor(rng.next() * 100)),
+          new Float64(),
+        ),
+      }).batches,
+    );
   }
   return tableToIPC(new Table(batches), 'stream');
 }
@@ -49,7 +73,9 @@ function arrowOf(n: number, rng: Random): Uint8Array {
 function mutant(valid: Uint8Array, rng: Random): Uint8Array {
   const b = Uint8Array.from(valid);
   const how = Math.floor(rng.next() * 4);
-  if (how === 0) for (let k = 0; k < 1 + rng.next() * 8; k++) b[Math.floor(rng.next() * b.length)] ^= 1 << Math.floor(rng.next() * 8);
+  if (how === 0)
+    for (let k = 0; k < 1 + rng.next() * 8; k++)
+      b[Math.floor(rng.next() * b.length)] ^= 1 << Math.floor(rng.next() * 8);
   if (how === 1) return b.subarray(0, Math.floor(rng.next() * b.length));
   if (how === 2) {
     // an absurd length or count where a metadata word was
@@ -60,7 +86,9 @@ function mutant(valid: Uint8Array, rng: Random): Uint8Array {
     // a stretch of the body repeated or dropped
     const from = Math.floor(rng.next() * b.length);
     const len = Math.floor(rng.next() * 512);
-    return rng.next() < 0.5 ? new Uint8Array([...b.subarray(0, from), ...b.subarray(from, from + len), ...b.subarray(from)]) : new Uint8Array([...b.subarray(0, from), ...b.subarray(from + len)]);
+    return rng.next() < 0.5
+      ? new Uint8Array([...b.subarray(0, from), ...b.subarray(from, from + len), ...b.subarray(from)])
+      : new Uint8Array([...b.subarray(0, from), ...b.subarray(from + len)]);
   }
   return b;
 }
@@ -69,7 +97,7 @@ function mutant(valid: Uint8Array, rng: Random): Uint8Array {
 function messagesOf(stream: Uint8Array): { type: MessageHeader; bytes: Uint8Array }[] {
   const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
   const out: { type: MessageHeader; bytes: Uint8Array }[] = [];
-  for (let o = 0; o + 8 <= stream.length;) {
+  for (let o = 0; o + 8 <= stream.length; ) {
     const metaLength = view.getInt32(o + 4, true);
     if (metaLength === 0) break;
     const m = Message.decode(stream.subarray(o + 8, o + 8 + metaLength));
@@ -91,11 +119,19 @@ function dictionaryDisorders(rng: Random): { body: Uint8Array }[] {
   const idType = new Dictionary(new Utf8(), new Int32());
   for (let b = 0; b < 4; b++) {
     const ids = Array.from({ length: 500 }, () => `c${b}-${Math.floor(rng.next() * 200)}`);
-    batches.push(...new Table({
-      customer_id: vectorFromArray(ids, idType),
-      ts: vectorFromArray(Array.from({ length: 500 }, (_, i) => T0 + (b * 500 + i) * 60_000), new TimestampMillisecond()),
-      amount: vectorFromArray(Array.from({ length: 500 }, () => 1 + Math.floor(rng.next() * 100)), new Float64()),
-    }).batches);
+    batches.push(
+      ...new Table({
+        customer_id: vectorFromArray(ids, idType),
+        ts: vectorFromArray(
+          Array.from({ length: 500 }, (_, i) => T0 + (b * 500 + i) * 60_000),
+          new TimestampMillisecond(),
+        ),
+        amount: vectorFromArray(
+          Array.from({ length: 500 }, () => 1 + Math.floor(rng.next() * 100)),
+          new Float64(),
+        ),
+      }).batches,
+    );
   }
   const valid = tableToIPC(new Table(batches), 'stream');
   const messages = messagesOf(valid);
@@ -137,7 +173,10 @@ function dictionaryDisorders(rng: Random): { body: Uint8Array }[] {
 }
 
 const csvNasties = (rng: Random): { body: Uint8Array; type: string }[] => {
-  const good = (n: number): string => Array.from({ length: n }, (_, i) => `${i % 700},${new Date(T0 + i * 1000).toISOString()},${1 + (i % 50)}`).join('\n');
+  const good = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `${i % 700},${new Date(T0 + i * 1000).toISOString()},${1 + (i % 50)}`).join(
+      '\n',
+    );
   const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
   return [
     enc(`customer_id,ts,amount\n${good(500)}\n7,"2025-01-01,5\n`),
@@ -153,17 +192,23 @@ const csvNasties = (rng: Random): { body: Uint8Array; type: string }[] => {
   ].map((body) => ({ body, type: 'text/csv' }));
 };
 
-async function post(body: Uint8Array, type?: string): Promise<{ status: number; body: { accepted?: number; rejected?: number; error?: string } }> {
+async function post(
+  body: Uint8Array,
+  type?: string,
+): Promise<{ status: number; body: { accepted?: number; rejected?: number; error?: string } }> {
   const r = await fetch(url, { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
   const text = await r.text();
   try {
     return { status: r.status, body: JSON.parse(text) as { accepted?: number; rejected?: number; error?: string } };
   } catch {
-    throw new Error(`a ${r.status} answer that is not JSON: ${JSON.stringify(text.slice(0, 200))} (content-type ${r.headers.get('content-type')})`);
+    throw new Error(
+      `a ${r.status} answer that is not JSON: ${JSON.stringify(text.slice(0, 200))} (content-type ${r.headers.get('content-type')})`,
+    );
   }
 }
 
-test('mutated Arrow, the fuzzing corpus, broken CSV and garbage, 200 at a time: clear answers, exactly the rows answered 200, memory bounded', async () => {
+test('mutated Arrow, the fuzzing corpus, broken CSV and garbage, 200 at a ' +
+  'time: clear answers, exactly the rows answered 200, memory bounded', async () => {
   const rng = new Random(31);
   const valid = arrowOf(5000, rng);
   const corpus = readdirSync(join(dataDir(), 'arrow-fuzz')).map((f) => readFileSync(join(dataDir(), 'arrow-fuzz', f)));
@@ -176,7 +221,7 @@ test('mutated Arrow, the fuzzing corpus, broken CSV and garbage, 200 at a time: 
   ];
   const answers: Awaited<ReturnType<typeof post>>[] = [];
   for (let at = 0; at < bodies.length; at += 200) {
-    answers.push(...await Promise.all(bodies.slice(at, at + 200).map((b) => post(b.body, b.type))));
+    answers.push(...(await Promise.all(bodies.slice(at, at + 200).map((b) => post(b.body, b.type)))));
   }
   const statuses = new Set(answers.map((a) => a.status));
   for (const s of statuses) expect([200, 400, 413]).toContain(s);
@@ -200,7 +245,9 @@ test('a body sent a byte a second is answered 408 once its time is up; the serve
   const port = new URL(slow.url).port;
   const answer = await new Promise<string>((resolve) => {
     const socket = connect(Number(port), '127.0.0.1', () => {
-      socket.write(`POST /ingest HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\n`);
+      socket.write(
+        `POST /ingest HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\n`,
+      );
       const drip = setInterval(() => socket.writable && socket.write('1'), 1000);
       let text = '';
       socket.on('data', (d) => (text += d.toString()));

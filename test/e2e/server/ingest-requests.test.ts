@@ -28,7 +28,8 @@ async function serve(maxIngestBytes?: number): Promise<{ live: LiveEngine; url: 
 const T0 = Date.UTC(2025, 0, 1);
 function csvOf(n: number, first = 0): string {
   const lines = ['customer_id,ts,amount'];
-  for (let i = first; i < first + n; i++) lines.push(`${i % 5000},${new Date(T0 + i * 60_000).toISOString()},${(i % 90) + 1}`);
+  for (let i = first; i < first + n; i++)
+    lines.push(`${i % 5000},${new Date(T0 + i * 60_000).toISOString()},${(i % 90) + 1}`);
   return lines.join('\n') + '\n';
 }
 
@@ -37,31 +38,49 @@ function arrowOf(n: number, first = 0): Uint8Array {
   const batches = [];
   for (let at = 0; at < n; at += 50_000) {
     const ids = Array.from({ length: Math.min(50_000, n - at) }, (_, i) => first + at + i);
-    batches.push(...new Table({
-      customer_id: vectorFromArray(ids.map((i) => BigInt(i % 5000)), new Int64()),
-      ts: vectorFromArray(ids.map((i) => T0 + i * 60_000), new TimestampMillisecond()),
-      amount: vectorFromArray(ids.map((i) => (i % 90) + 1), new Float64()),
-    }).batches);
+    batches.push(
+      ...new Table({
+        customer_id: vectorFromArray(
+          ids.map((i) => BigInt(i % 5000)),
+          new Int64(),
+        ),
+        ts: vectorFromArray(
+          ids.map((i) => T0 + i * 60_000),
+          new TimestampMillisecond(),
+        ),
+        amount: vectorFromArray(
+          ids.map((i) => (i % 90) + 1),
+          new Float64(),
+        ),
+      }).batches,
+    );
   }
   return tableToIPC(new Table(batches), 'stream');
 }
 
-async function post(url: string, body: string | Uint8Array, type?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  url: string,
+  body: string | Uint8Array,
+  type?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const r = await fetch(url, { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
-  return { status: r.status, body: await r.json() as Record<string, unknown> };
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
 const ordersOf = async (live: LiveEngine): Promise<number> => (await live.snapshot()).orders;
 
 describe('POST /ingest, request by request', () => {
-  test('a CSV body with a bad quote on its last line: 400, and not one of its 300,000 orders applied (was: 262,144)', async () => {
-    const { live, url } = await serve();
-    expect((await post(url, csvOf(1000), 'text/csv')).body).toEqual({ accepted: 1000, rejected: 0 });
-    const r = await post(url, csvOf(300_000, 1000) + '7,"2025-06-01,5\n', 'text/csv');
-    expect(r.status).toBe(400);
-    expect(String(r.body.error)).toMatch(/quote/);
-    expect(await ordersOf(live)).toBe(1000);
-  });
+  test(
+    'a CSV body with a bad quote on its last line: 400, and not one of its ' + '300,000 orders applied (was: 262,144)',
+    async () => {
+      const { live, url } = await serve();
+      expect((await post(url, csvOf(1000), 'text/csv')).body).toEqual({ accepted: 1000, rejected: 0 });
+      const r = await post(url, csvOf(300_000, 1000) + '7,"2025-06-01,5\n', 'text/csv');
+      expect(r.status).toBe(400);
+      expect(String(r.body.error)).toMatch(/quote/);
+      expect(await ordersOf(live)).toBe(1000);
+    },
+  );
 
   test('a truncated Arrow body of a million orders: 400, and not one of them applied (was: 600,000)', async () => {
     const { live, url } = await serve();
@@ -78,9 +97,13 @@ describe('POST /ingest, request by request', () => {
     const sizes = Array.from({ length: 200 }, (_, i) => 50 + ((i * 37) % 400));
     const firsts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
     // every other one has a rejected row (no customer)
-    const answers = await Promise.all(sizes.map((n, i) => i % 2 === 0
-      ? post(url, csvOf(n, firsts[i]) + (i % 4 === 0 ? ',2025-01-01T00:00:00Z,5\n' : ''), 'text/csv')
-      : post(url, arrowOf(n, firsts[i]))));
+    const answers = await Promise.all(
+      sizes.map((n, i) =>
+        i % 2 === 0
+          ? post(url, csvOf(n, firsts[i]) + (i % 4 === 0 ? ',2025-01-01T00:00:00Z,5\n' : ''), 'text/csv')
+          : post(url, arrowOf(n, firsts[i])),
+      ),
+    );
     answers.forEach((a, i) => {
       expect(a.status).toBe(200);
       expect(a.body).toEqual({ accepted: sizes[i], rejected: i % 4 === 0 ? 1 : 0 });
@@ -96,18 +119,25 @@ describe('POST /ingest, request by request', () => {
     const arrow = arrowOf(60_000);
     expect(csv.length).toBeGreaterThan(limit);
     expect(arrow.length).toBeGreaterThan(limit);
-    for (const [body, type] of [[csv, 'text/csv'], [arrow, undefined]] as const) {
+    for (const [body, type] of [
+      [csv, 'text/csv'],
+      [arrow, undefined],
+    ] as const) {
       const r = await post(url, body, type);
       expect(r.status).toBe(413);
       expect(String(r.body.error)).toContain('larger than the limit of 1,000,000 bytes');
     }
     // no declared length (chunked): refused once the bytes pass the limit
     const chunked = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, text }));
-      });
+      const req = request(
+        url,
+        { method: 'POST', headers: { 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        },
+      );
       req.on('error', reject);
       const bytes = Buffer.from(csv);
       for (let at = 0; at < bytes.length; at += 65_536) req.write(bytes.subarray(at, at + 65_536));

@@ -18,31 +18,54 @@ const cdnow = join(dir, 'cdnow.arrow');
 /** The latest month end at least 90 days before CDNOW's last order (1998-06-30). */
 const BASELINE = '1998-03-31T23:59:59.999Z';
 
-interface Row { id: number; ts: number; amount: number }
+interface Row {
+  id: number;
+  ts: number;
+  amount: number;
+}
 
 /** CDNOW's rows in time order (a stable sort: same-day rows keep the file's order). */
 function rowsByTime(): Row[] {
-  return readFileSync(cdnowMaster(), 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 4 && /^\d+$/.test(f[0])).map((f) => ({
-    id: Number(f[0]), ts: Date.UTC(+f[1].slice(0, 4), +f[1].slice(4, 6) - 1, +f[1].slice(6, 8)), amount: Number(f[3]),
-  })).sort((a, b) => a.ts - b.ts);
+  return readFileSync(cdnowMaster(), 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length === 4 && /^\d+$/.test(f[0]))
+    .map((f) => ({
+      id: Number(f[0]),
+      ts: Date.UTC(+f[1].slice(0, 4), +f[1].slice(4, 6) - 1, +f[1].slice(6, 8)),
+      amount: Number(f[3]),
+    }))
+    .sort((a, b) => a.ts - b.ts);
 }
 
 function batchOf(rows: Row[], text?: (id: number) => string) {
-  const columns = { numRows: rows.length, ts: Float64Array.from(rows, (r) => r.ts), amount: Float64Array.from(rows, (r) => r.amount), kind: new Int8Array(rows.length) };
+  const columns = {
+    numRows: rows.length,
+    ts: Float64Array.from(rows, (r) => r.ts),
+    amount: Float64Array.from(rows, (r) => r.amount),
+    kind: new Int8Array(rows.length),
+  };
   if (text) return buildOrderBatch({ ...columns, idStrings: rows.map((r) => text(r.id)) });
   const words = new Int32Array(2 * rows.length);
   for (const [i, r] of rows.entries()) words[2 * i] = r.id;
   return buildOrderBatch({
-    numRows: rows.length, idWords: words, ts: Float64Array.from(rows, (r) => r.ts), amount: Float64Array.from(rows, (r) => r.amount), kind: new Int8Array(rows.length),
+    numRows: rows.length,
+    idWords: words,
+    ts: Float64Array.from(rows, (r) => r.ts),
+    amount: Float64Array.from(rows, (r) => r.amount),
+    kind: new Int8Array(rows.length),
   });
 }
 
-/** The live figures of the rows in batches of sizes(); the row of id -1 (a guest's email) goes alone; the others' ids are integers or, with textIds, text. */
+/**
+ * The live figures of the rows in batches of sizes(); the row of id -1 (a guest's email) goes
+ * alone; the others' ids are integers or, with textIds, text.
+ */
 async function liveFigures(rows: Row[], sizes: () => number, textIds = false) {
   const live = new LiveEngine({ workers: 2 }, 1000);
   try {
     const convert = new RecordBatchConverter(live.engine.sourceOptions(), 'cdnow');
-    for (let at = 0; at < rows.length;) {
+    for (let at = 0; at < rows.length; ) {
       if (rows[at].id === -1) {
         await live.ingest(convert.convert(batchOf([rows[at]], () => 'guest@example.com')));
         at++;
@@ -72,7 +95,8 @@ beforeAll(async () => {
 describe('the live figures', () => {
   const rows = rowsByTime();
 
-  test('in batches of 1 to 5,000 rows that straddle month ends: the report\'s cultivation and core retention', async () => {
+  test("in batches of 1 to 5,000 rows that straddle month ends: the report's " +
+    'cultivation and core retention', async () => {
     const rng = new Random(11);
     const figures = await liveFigures(rows, () => 1 + Math.floor(rng.next() * 5000));
     expect(figures.measuredAt).toBe('1998-06-30T00:00:00.000Z');
@@ -89,7 +113,8 @@ describe('the live figures', () => {
     expect(figures.coreRetention).toEqual(report.headlines.coreRetention);
   }, 120_000);
 
-  test('ids that turn from integers to text part-way (the customers dealt out again): the same as text ids throughout', async () => {
+  test('ids that turn from integers to text part-way (the customers dealt out ' +
+    'again): the same as text ids throughout', async () => {
     const guest = { id: -1, ts: Date.UTC(1997, 5, 15), amount: 25 };
     const mixed = [...rows.filter((r) => r.ts <= guest.ts), guest, ...rows.filter((r) => r.ts > guest.ts)];
     const rng = new Random(3);
@@ -110,7 +135,15 @@ describe('the live figures', () => {
       await live.markSourceDone();
       const f = (await live.snapshot()).figures!;
       expect(f.measuredAt).toBe('1997-01-19T00:00:00.000Z');
-      expect(f.cultivation!.cohorts).toEqual([{ month: '1997-01', customers: new Set(january.map((r) => r.id)).size, within90: null, within180: null, within365: null }]);
+      expect(f.cultivation!.cohorts).toEqual([
+        {
+          month: '1997-01',
+          customers: new Set(january.map((r) => r.id)).size,
+          within90: null,
+          within180: null,
+          within365: null,
+        },
+      ]);
       expect(f.coreRetention).toBeNull();
     } finally {
       await live.close();

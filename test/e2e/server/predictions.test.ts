@@ -20,8 +20,20 @@ beforeAll(async () => {
   copyFileSync(inject('cdnowSampleArrow'), sample);
 });
 
-test('GET /predictions fits the live state as rfm predict fits the same orders; --predict-every pushes them; the page shows them', async () => {
-  const { child, url } = await startCli(['serve', '--port', '0', '--workers', '2', '--interval', '50', '--predict-every', '300ms', '--no-figures']);
+test('GET /predictions fits the live state as rfm predict fits the same ' +
+  'orders; --predict-every pushes them; the page shows them', async () => {
+  const { child, url } = await startCli([
+    'serve',
+    '--port',
+    '0',
+    '--workers',
+    '2',
+    '--interval',
+    '50',
+    '--predict-every',
+    '300ms',
+    '--no-figures',
+  ]);
   try {
     const posted = await fetch(url + 'ingest', { method: 'POST', body: readFileSync(sample) });
     expect(posted.status).toBe(200);
@@ -37,7 +49,11 @@ test('GET /predictions fits the live state as rfm predict fits the same orders; 
     const expected = JSON.parse(readFileSync(out, 'utf8'));
     expect(got.bgnbd).toEqual(expected.bgnbd);
     expect(got.mbgnbd).toEqual(expected.mbgnbd);
-    expect({ p: got.gammaGamma.p, q: got.gammaGamma.q, v: got.gammaGamma.v }).toEqual({ p: expected.gammaGamma.p, q: expected.gammaGamma.q, v: expected.gammaGamma.v });
+    expect({ p: got.gammaGamma.p, q: got.gammaGamma.q, v: got.gammaGamma.v }).toEqual({
+      p: expected.gammaGamma.p,
+      q: expected.gammaGamma.q,
+      v: expected.gammaGamma.v,
+    });
     expect(got.pAlive.bgnbd.reduce((a, b) => a + b, 0)).toBe(2357);
     expect(got.pAlive.mbgnbd.reduce((a, b) => a + b, 0)).toBe(2357);
     // BG/NBD counts every one-time buyer alive: they are all in the top bin
@@ -45,8 +61,13 @@ test('GET /predictions fits the live state as rfm predict fits the same orders; 
     expect(got.expectedPurchases).toBeGreaterThan(0);
     client.close();
 
-    expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`).toBe(true);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    expect(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`).toBe(
+      true,
+    );
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       await page.goto(url);

@@ -22,7 +22,11 @@ afterEach(async () => {
   }
 });
 
-async function serve(token?: string, heartbeatMs?: number, limits?: RowLimits): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
+async function serve(
+  token?: string,
+  heartbeatMs?: number,
+  limits?: RowLimits,
+): Promise<{ live: LiveEngine; server: RunningServer; ws: string }> {
   const live = new LiveEngine({ workers: 1, limits }, 50);
   const server = await startServer(live, { port: 0, host: '127.0.0.1', token, floodLimit: 20, heartbeatMs });
   live.start();
@@ -32,11 +36,20 @@ async function serve(token?: string, heartbeatMs?: number, limits?: RowLimits): 
 
 const T0 = Date.UTC(2025, 5, 1);
 function ordersStream(ids: string[]): Uint8Array {
-  return tableToIPC(new Table({
-    customer_id: vectorFromArray(ids, new Utf8()),
-    ts: vectorFromArray(ids.map((_, i) => T0 + i * 86_400_000), new TimestampMillisecond()),
-    amount: vectorFromArray(ids.map((_, i) => 10 + i), new Float64()),
-  }), 'stream');
+  return tableToIPC(
+    new Table({
+      customer_id: vectorFromArray(ids, new Utf8()),
+      ts: vectorFromArray(
+        ids.map((_, i) => T0 + i * 86_400_000),
+        new TimestampMillisecond(),
+      ),
+      amount: vectorFromArray(
+        ids.map((_, i) => 10 + i),
+        new Float64(),
+      ),
+    }),
+    'stream',
+  );
 }
 
 describe('rfm serve: the live protocol over a real WebSocket', () => {
@@ -62,7 +75,8 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     expect(arrow.status).toBe(200);
     expect(await arrow.json()).toEqual({ accepted: 3, rejected: 0 });
     const csv = await fetch(server.url + 'ingest', {
-      method: 'POST', headers: { 'content-type': 'text/csv' },
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
       body: 'customer_id,ts,amount\nc@x,2025-06-10,5\nd@x,not a date,5\n',
     });
     expect(await csv.json()).toEqual({ accepted: 1, rejected: 1 });
@@ -73,21 +87,29 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     client.close();
   });
 
-  test("a CSV body's kind column is read: a refund is no order, a visit an engagement, an unknown kind a reject", async () => {
-    const { live, server } = await serve();
-    const csv = await fetch(server.url + 'ingest', {
-      method: 'POST', headers: { 'content-type': 'text/csv' },
-      body: 'customer_id,ts,amount,kind\na@x,2025-06-10,30,order\na@x,2025-06-11,-10,refund\nb@x,2025-06-11,,visit\nc@x,2025-06-11,5,bogus\n',
-    });
-    expect(await csv.json()).toEqual({ accepted: 3, rejected: 1 });
-    await live.engine.flush();
-    expect(live.engine.counts).toMatchObject({ orders: 1, refunds: 1, engagements: 1, rejected: 1 });
-    // the CSV types by any spelling; before, these were read as Arrow and refused
-    for (const type of ['Text/CSV', 'application/csv; charset=utf-8']) {
-      const r = await fetch(server.url + 'ingest', { method: 'POST', headers: { 'content-type': type }, body: 'customer_id,ts,amount\nd@x,2025-06-12,7\n' });
-      expect(await r.json(), type).toEqual({ accepted: 1, rejected: 0 });
-    }
-  });
+  test(
+    "a CSV body's kind column is read: a refund is no order, a visit an " + 'engagement, an unknown kind a reject',
+    async () => {
+      const { live, server } = await serve();
+      const csv = await fetch(server.url + 'ingest', {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: 'customer_id,ts,amount,kind\na@x,2025-06-10,30,order\na@x,2025-06-11,-10,refund\nb@x,2025-06-11,,visit\nc@x,2025-06-11,5,bogus\n',
+      });
+      expect(await csv.json()).toEqual({ accepted: 3, rejected: 1 });
+      await live.engine.flush();
+      expect(live.engine.counts).toMatchObject({ orders: 1, refunds: 1, engagements: 1, rejected: 1 });
+      // the CSV types by any spelling; before, these were read as Arrow and refused
+      for (const type of ['Text/CSV', 'application/csv; charset=utf-8']) {
+        const r = await fetch(server.url + 'ingest', {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: 'customer_id,ts,amount\nd@x,2025-06-12,7\n',
+        });
+        expect(await r.json(), type).toEqual({ accepted: 1, rejected: 0 });
+      }
+    },
+  );
 
   test('one row cannot poison a live engine: a date far ahead is refused, a missing id decides nothing', async () => {
     const { live, server } = await serve(undefined, undefined, { maxFutureMs: 86_400_000 });
@@ -96,8 +118,14 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     // only a row without a customer: rejected, and the engine stays free to take integer ids
     expect(await post('customer_id,ts,amount\n,2025-06-10,5\n')).toEqual({ accepted: 0, rejected: 1 });
     // a missing id first, then integer ids: the first id decides
-    expect(await post('customer_id,ts,amount\n,2025-06-10,5\n17,2025-06-10,5\n18,2025-06-11,6\n')).toEqual({ accepted: 2, rejected: 1 });
-    expect(await post('customer_id,ts,amount\n19,2099-01-01,5\n20,2025-06-12,7\n')).toEqual({ accepted: 1, rejected: 1 });
+    expect(await post('customer_id,ts,amount\n,2025-06-10,5\n17,2025-06-10,5\n18,2025-06-11,6\n')).toEqual({
+      accepted: 2,
+      rejected: 1,
+    });
+    expect(await post('customer_id,ts,amount\n19,2099-01-01,5\n20,2025-06-12,7\n')).toEqual({
+      accepted: 1,
+      rejected: 1,
+    });
     await live.engine.flush();
     expect(new Date(live.engine.watermark).toISOString()).toBe('2025-06-12T00:00:00.000Z');
     const s = await live.snapshot();
@@ -111,8 +139,14 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
       const r = await fetch(server.url + 'ingest', { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
       return [r.status, await r.json()];
     };
-    expect(await post('customer_id,ts,amount\n17,2025-06-10,5\n18,2025-06-11,6\n')).toEqual([200, { accepted: 2, rejected: 0 }]);
-    expect(await post('customer_id,ts,amount\nann@example.com,2025-06-12,7\n17,2025-06-12,3\n')).toEqual([200, { accepted: 2, rejected: 0 }]);
+    expect(await post('customer_id,ts,amount\n17,2025-06-10,5\n18,2025-06-11,6\n')).toEqual([
+      200,
+      { accepted: 2, rejected: 0 },
+    ]);
+    expect(await post('customer_id,ts,amount\nann@example.com,2025-06-12,7\n17,2025-06-12,3\n')).toEqual([
+      200,
+      { accepted: 2, rejected: 0 },
+    ]);
     expect(await post('customer_id,ts,amount\n18,2025-06-13,1\n')).toEqual([200, { accepted: 1, rejected: 0 }]);
     const s = await live.snapshot();
     expect(s.customers).toBe(3);
@@ -134,15 +168,25 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     }
     const mixed = shuffled(lines, 9);
     const parts = Array.from({ length: 24 }, (_, p) => mixed.filter((_, i) => i % 24 === p));
-    const answers = await Promise.all(parts.map(async (part) => (await fetch(server.url + 'ingest', {
-      method: 'POST', headers: { 'content-type': 'text/csv' }, body: `customer_id,ts,amount,kind\n${part.join('\n')}\n`,
-    })).json() as { accepted: number; rejected: number }));
+    const answers = await Promise.all(
+      parts.map(
+        async (part) =>
+          (
+            await fetch(server.url + 'ingest', {
+              method: 'POST',
+              headers: { 'content-type': 'text/csv' },
+              body: `customer_id,ts,amount,kind\n${part.join('\n')}\n`,
+            })
+          ).json() as { accepted: number; rejected: number },
+      ),
+    );
     expect(answers.every((a) => a.rejected === 0)).toBe(true);
     await live.engine.flush();
     const once = new Engine({ workers: 2 });
     try {
       const converter = new RecordBatchConverter(once.sourceOptions());
-      for (const b of generateOrders({ customers: 800, orders: 12_000, seed: 5, days: 400 })) await once.ingest(converter.convert(b));
+      for (const b of generateOrders({ customers: 800, orders: 12_000, seed: 5, days: 400 }))
+        await once.ingest(converter.convert(b));
       for (const mode of ['exact', 'sketch'] as const) {
         const want = buildReport(await once.snapshot(mode), once.model).report;
         const got = buildReport(await live.engine.snapshot(mode), live.engine.model).report;
@@ -158,7 +202,7 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     const garbage = new Uint8Array(4096).map((_, i) => (i * 7919) & 255);
     const r = await fetch(server.url + 'ingest', { method: 'POST', body: garbage });
     expect(r.status).toBe(400);
-    const { error } = await r.json() as { error: string };
+    const { error } = (await r.json()) as { error: string };
     expect(error).toContain('the request body');
     expect(error).not.toMatch(/rfm-ingest-|body\.arrow|\/tmp/);
     expect(error.length).toBeLessThan(400);
@@ -175,10 +219,16 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     const before = client.messages.filter((m) => m.type === 'snapshot').length;
     client.ws.send(JSON.stringify({ type: 'snapshot' }));
     await client.next(() => client.messages.filter((m) => m.type === 'snapshot').length > before);
-    const bad = await fetch(server.url + 'ingest', { method: 'POST', body: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) });
+    const bad = await fetch(server.url + 'ingest', {
+      method: 'POST',
+      body: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/not a readable Arrow IPC/);
-    const wrongSchema = await fetch(server.url + 'ingest', { method: 'POST', body: tableToIPC(new Table({ x: vectorFromArray([1n], new Int64()) }), 'stream') });
+    const wrongSchema = await fetch(server.url + 'ingest', {
+      method: 'POST',
+      body: tableToIPC(new Table({ x: vectorFromArray([1n], new Int64()) }), 'stream'),
+    });
     expect(wrongSchema.status).toBe(400);
     expect((await wrongSchema.json()).error).toContain('"customer_id" is missing');
     expect((await fetch(server.url + 'health')).status).toBe(200);
@@ -238,7 +288,11 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     await ok.next((m) => m.type === 'hello');
     const bearer = await LiveClient.connect(ws, { authorization: 'Bearer s3cret' });
     await bearer.next((m) => m.type === 'hello');
-    const accepted = await fetch(server.url + 'ingest', { method: 'POST', headers: { authorization: 'Bearer s3cret' }, body: ordersStream(['a']) });
+    const accepted = await fetch(server.url + 'ingest', {
+      method: 'POST',
+      headers: { authorization: 'Bearer s3cret' },
+      body: ordersStream(['a']),
+    });
     expect(accepted.status).toBe(200);
     ok.close();
     bearer.close();
@@ -249,7 +303,9 @@ describe('rfm serve FILE', () => {
   test('once the source is drained, the counts equal rfm replay of the same file', async () => {
     const dir = tempDir();
     const file = join(dir, 'orders.arrow');
-    expect((await runCli(['generate', '--customers', '3000', '--orders', '30000', '--seed', '5', '-o', file])).code).toBe(0);
+    expect(
+      (await runCli(['generate', '--customers', '3000', '--orders', '30000', '--seed', '5', '-o', file])).code,
+    ).toBe(0);
     const report = JSON.parse((await runCli(['replay', file, '--json', '-', '-q'])).stdout);
     const { child, url } = await startCli(['serve', file, '--port', '0', '--interval', '100', '--workers', '2']);
     try {

@@ -32,9 +32,17 @@ function feed(l: LiveEngine): () => Promise<void> {
   const convert = new RecordBatchConverter(l.engine.sourceOptions());
   const done = (async () => {
     for (let i = 0; on; i++) {
-      await l.ingest(convert.convert(buildOrderBatch({
-        numRows: 1, idWords: Int32Array.of(i % 5000, 0), ts: Float64Array.of(Date.UTC(2025, 0, 1) + i * 60_000), amount: Float64Array.of(1 + (i % 90)), kind: Int8Array.of(0),
-      })));
+      await l.ingest(
+        convert.convert(
+          buildOrderBatch({
+            numRows: 1,
+            idWords: Int32Array.of(i % 5000, 0),
+            ts: Float64Array.of(Date.UTC(2025, 0, 1) + i * 60_000),
+            amount: Float64Array.of(1 + (i % 90)),
+            kind: Int8Array.of(0),
+          }),
+        ),
+      );
       await new Promise((r) => setImmediate(r));
     }
   })();
@@ -48,7 +56,9 @@ function feed(l: LiveEngine): () => Promise<void> {
 function stalledClient(port: number): Promise<{ socket: Socket; frames: () => { seq: number[]; bytes: number } }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`GET /live HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(
+        `GET /live HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
     });
     let buffer = Buffer.alloc(0);
     let upgraded = false;
@@ -124,7 +134,10 @@ test('a client that stops reading is sent the newest snapshot, not every one; th
   });
   await stop();
   const { seq, bytes } = stalled.frames();
-  expect(seq.some((s) => s >= latest), 'the stalled client caught up').toBe(true);
+  expect(
+    seq.some((s) => s >= latest),
+    'the stalled client caught up',
+  ).toBe(true);
   const before = seq.filter((s) => s < latest);
   // every snapshot queued would be every seq, and all the bytes offered
   expect(bytes).toBeLessThan(offered / 2);
@@ -149,7 +162,8 @@ test('a client that stops reading, and so never answers a ping, is cut off', asy
   await closed;
 });
 
-test('a client that takes no data is dropped once a snapshot waits unsent past --send-timeout, and counted', async () => {
+test('a client that takes no data is dropped once a snapshot waits unsent ' +
+  'past --send-timeout, and counted', async () => {
   live = new LiveEngine({ workers: 0 }, 1, { figures: false });
   // pings far apart: the client is dropped for what it does not read, not for a missed pong
   server = await startServer(live, { port: 0, host: '127.0.0.1', sendTimeoutMs: 2000, heartbeatMs: 600_000 });
@@ -169,7 +183,9 @@ test('a client that takes no data is dropped once a snapshot waits unsent past -
     const closed = new Promise<void>((resolve) => stalled.socket.once('close', () => resolve()));
     // once the kernel's buffers are full, the next snapshot waits unsent, and the client goes
     await dropSaid;
-    expect(said.filter((s) => s.includes('dropped a socket client'))).toEqual(['rfm: dropped a socket client that took no data for 2 s (1 so far)\n']);
+    expect(said.filter((s) => s.includes('dropped a socket client'))).toEqual([
+      'rfm: dropped a socket client that took no data for 2 s (1 so far)\n',
+    ]);
     // the reading client is kept and still served
     const last = Math.max(...reader.messages.flatMap((m) => (m.type === 'snapshot' ? [m.seq] : [])));
     await reader.snapshotWhere((s) => s.seq > last);
@@ -181,4 +197,3 @@ test('a client that takes no data is dropped once a snapshot waits unsent past -
     await stop();
   }
 }, 120_000);
-

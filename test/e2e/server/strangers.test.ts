@@ -15,11 +15,16 @@ import { startCli } from '../../support/cli.js';
 import { LiveClient } from '../../support/live-client.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ORDERS = Buffer.from(tableToIPC(new Table({
-  customer_id: vectorFromArray(['a@x', 'b@x'], new Utf8()),
-  ts: vectorFromArray([Date.UTC(2025, 5, 1), Date.UTC(2025, 5, 2)], new TimestampMillisecond()),
-  amount: vectorFromArray([10, 20], new Float64()),
-}), 'stream')).toString('base64');
+const ORDERS = Buffer.from(
+  tableToIPC(
+    new Table({
+      customer_id: vectorFromArray(['a@x', 'b@x'], new Utf8()),
+      ts: vectorFromArray([Date.UTC(2025, 5, 1), Date.UTC(2025, 5, 2)], new TimestampMillisecond()),
+      amount: vectorFromArray([10, 20], new Float64()),
+    }),
+    'stream',
+  ),
+).toString('base64');
 
 /** What a stranger's page tries against the server at `target` (host:port). */
 const strangerPage = (target: string): string => `<!doctype html><script>
@@ -58,7 +63,13 @@ beforeAll(async () => {
   strangerUrl = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}/`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--host-resolver-rules=MAP rebind.test 127.0.0.1',
+    ],
   });
 });
 afterAll(async () => {
@@ -77,7 +88,11 @@ async function ordersAt(url: string, least = 0): Promise<number> {
 
 /** One order POSTed by the test itself (no Origin: not a page), answered 200. */
 async function ownOrder(url: string): Promise<void> {
-  const r = await fetch(url + 'ingest', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'customer_id,ts,amount\nown@x,2025-06-04T00:00:00Z,5\n' });
+  const r = await fetch(url + 'ingest', {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: 'customer_id,ts,amount\nown@x,2025-06-04T00:00:00Z,5\n',
+  });
   expect(r.status).toBe(200);
 }
 
@@ -86,7 +101,9 @@ async function strangerTries(serverUrl: string): Promise<{ socket: string; post:
   const page = await browser.newPage();
   try {
     await page.goto(strangerUrl);
-    return await page.evaluate(() => (window as unknown as { result: Promise<{ socket: string; post: string; cors: string }> }).result);
+    return await page.evaluate(
+      () => (window as unknown as { result: Promise<{ socket: string; post: string; cors: string }> }).result,
+    );
   } finally {
     await page.close();
   }
@@ -116,7 +133,17 @@ describe('strangers kept out', () => {
   }, 60_000);
 
   test('--allow-origin lets that origin in', async () => {
-    const { child, url } = await startCli(['serve', '--port', '0', '--workers', '1', '--interval', '50', '--allow-origin', strangerUrl.replace(/\/$/, '')]);
+    const { child, url } = await startCli([
+      'serve',
+      '--port',
+      '0',
+      '--workers',
+      '1',
+      '--interval',
+      '50',
+      '--allow-origin',
+      strangerUrl.replace(/\/$/, ''),
+    ]);
     try {
       const tried = await strangerTries(url);
       expect(tried.socket).toMatch(/^read: \{"type":"hello"/);

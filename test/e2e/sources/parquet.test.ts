@@ -16,9 +16,13 @@ beforeAll(async () => {
   await c.run(`COPY o TO '${file('cdnow.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
   await c.run(`COPY (SELECT lpad(customer_id::VARCHAR, 5, '0') AS buyer, ts::DATE AS day, amount::DECIMAL(10, 2) AS total FROM o)
     TO '${file('strings-dates-decimals.parquet')}' (FORMAT parquet, COMPRESSION zstd)`);
-  await c.run(`COPY (SELECT customer_id, epoch_ms(ts) AS ts, amount::FLOAT AS amount FROM o) TO '${file('int64-ms-floats.parquet')}' (FORMAT parquet, COMPRESSION gzip)`);
+  await c.run(
+    `COPY (SELECT customer_id, epoch_ms(ts) AS ts, amount::FLOAT AS amount FROM o) TO '${file('int64-ms-floats.parquet')}' (FORMAT parquet, COMPRESSION gzip)`,
+  );
   // all of it in one row group, beside a column the engine does not read
-  await c.run(`COPY (SELECT repeat('a note the engine never reads ', 4) AS note, * FROM o) TO '${file('one-group.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)`);
+  await c.run(
+    `COPY (SELECT repeat('a note the engine never reads ', 4) AS note, * FROM o) TO '${file('one-group.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)`,
+  );
   c.closeSync();
   db.closeSync();
 }, 60_000);
@@ -50,10 +54,30 @@ describe('Parquet in', () => {
 
   test('string ids, dates and decimals, or int64 ms and floats, with the column options of Arrow', async () => {
     const viaArrow = await report([file('cdnow.parquet')]);
-    const strings = await report([file('strings-dates-decimals.parquet'), '--customer-column', 'buyer', '--ts-column', 'day', '--amount-column', 'total']);
+    const strings = await report([
+      file('strings-dates-decimals.parquet'),
+      '--customer-column',
+      'buyer',
+      '--ts-column',
+      'day',
+      '--amount-column',
+      'total',
+    ]);
     expect(strings).toEqual(viaArrow);
     expect(await report([file('int64-ms-floats.parquet')])).toEqual(viaArrow);
-    const imp = await runCli(['import', 'parquet', file('strings-dates-decimals.parquet'), '-o', file('strings.arrow'), '--customer', 'buyer', '--ts', 'day', '--amount', 'total']);
+    const imp = await runCli([
+      'import',
+      'parquet',
+      file('strings-dates-decimals.parquet'),
+      '-o',
+      file('strings.arrow'),
+      '--customer',
+      'buyer',
+      '--ts',
+      'day',
+      '--amount',
+      'total',
+    ]);
     expect(imp.code, imp.stderr).toBe(0);
     expect(await report([file('strings.arrow')])).toEqual(viaArrow);
     const missing = await runCli(['import', 'parquet', file('strings-dates-decimals.parquet'), '-o', file('x.arrow')]);
@@ -71,7 +95,10 @@ describe('Parquet in', () => {
     const zstd = Buffer.from(readFileSync(file('strings-dates-decimals.parquet')));
     for (let i = 1000; i < zstd.length - 2000; i += 997) zstd[i] ^= 0x5a;
     writeFileSync(file('flipped-zstd.parquet'), zstd);
-    writeFileSync(file('junk.parquet'), Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(3000, 7), Buffer.from('PAR1')]));
+    writeFileSync(
+      file('junk.parquet'),
+      Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(3000, 7), Buffer.from('PAR1')]),
+    );
     const cases: [string, RegExp][] = [
       ['truncated.parquet', /the Parquet file is truncated/],
       ['flipped.parquet', /not a readable Parquet file \(its pages are corrupt: row group 0, column customer_id: /],
@@ -79,7 +106,10 @@ describe('Parquet in', () => {
       ['junk.parquet', /not a readable Parquet file/],
     ];
     for (const [name, message] of cases) {
-      for (const args of [['replay', file(name)], ['import', 'parquet', file(name), '-o', file('out.arrow')]]) {
+      for (const args of [
+        ['replay', file(name)],
+        ['import', 'parquet', file(name), '-o', file('out.arrow')],
+      ]) {
         const r = await runCli(args, { timeoutMs: 30_000 });
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toContain(file(name));
@@ -95,4 +125,3 @@ describe('Parquet in', () => {
     expect(await report([file('one-group.parquet')])).toEqual(await report([file('cdnow.parquet')]));
   });
 });
-

@@ -29,7 +29,10 @@ export function indexLookups(make: MakeKernel): void {
     const k = make();
     for (const stride of [1, 7, 1_000_003]) k.ingest(pass(stride), 0, 1);
     expect(k.numCustomers).toBe(CUSTOMERS);
-    const plan = planOf(loadDefaultModel(), { asOf: Date.UTC(2026, 0, 1), cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4] });
+    const plan = planOf(loadDefaultModel(), {
+      asOf: Date.UTC(2026, 0, 1),
+      cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4],
+    });
     const rows = k.exportRows(plan);
     let wrong = 0;
     for (let s = 0; s < rows.numRows; s++) if (rows.orders[s] !== 3 || rows.spend[s] !== 3) wrong++;

@@ -94,7 +94,12 @@ export function ruleBoundaries(make: MakeKernel): void {
       onDays([20, 10, 0], 1, last(40 * DAY + HOUR)),
     ]);
     expect([active, drifting, drifting2, churn, churn4, lost].map((c) => c.retention)).toEqual([
-      'Active', 'Drifting', 'Drifting', 'Churn-risk', 'Churn-risk', 'Lost',
+      'Active',
+      'Drifting',
+      'Drifting',
+      'Churn-risk',
+      'Churn-risk',
+      'Lost',
     ]);
   });
 
@@ -104,17 +109,21 @@ export function ruleBoundaries(make: MakeKernel): void {
     expect(past.retention).toBe('Drifting');
   });
 
-  test('Lost first: rules re-run with r = 5, Core becomes Lost Core, Potential Core Lost Potential Core, Low Value stays', () => {
-    const old = T - 400 * DAY;
-    const [core, potential, low, loyal] = run([
-      orders(4, 100, old), // f 4, m 4 (spend 400 -> 5): Champions with r = 5
-      orders(1, 25, old), // New Customers
-      orders(1, 5, old), // Low Value
-      onDays([8, 7, 0], 15, old), // Loyalists
-    ]);
-    expect(core).toMatchObject({ r: 1, retention: 'Lost', segment: 'Lost Core' });
-    expect(potential).toMatchObject({ retention: 'Lost', segment: 'Lost Potential Core' });
-    expect(low).toMatchObject({ retention: 'Lost', segment: 'Low Value' });
-    expect(loyal).toMatchObject({ retention: 'Lost', segment: 'Lost Core' });
-  });
+  test(
+    'Lost first: rules re-run with r = 5, Core becomes Lost Core, ' +
+      'Potential Core Lost Potential Core, Low Value stays',
+    () => {
+      const old = T - 400 * DAY;
+      const [core, potential, low, loyal] = run([
+        orders(4, 100, old), // f 4, m 4 (spend 400 -> 5): Champions with r = 5
+        orders(1, 25, old), // New Customers
+        orders(1, 5, old), // Low Value
+        onDays([8, 7, 0], 15, old), // Loyalists
+      ]);
+      expect(core).toMatchObject({ r: 1, retention: 'Lost', segment: 'Lost Core' });
+      expect(potential).toMatchObject({ retention: 'Lost', segment: 'Lost Potential Core' });
+      expect(low).toMatchObject({ retention: 'Lost', segment: 'Low Value' });
+      expect(loyal).toMatchObject({ retention: 'Lost', segment: 'Lost Core' });
+    },
+  );
 }

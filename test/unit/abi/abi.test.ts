@@ -24,14 +24,21 @@ describe('the generated ABI files', () => {
   });
 
   test('are found stale when the table is edited without regenerating', () => {
-    const edited = { ...table, groups: table.groups.map((g: Table['groups'][number]) => (g.prefix === 'FIELD_' ? { ...g, values: { ...g.values, spend: 13 } } : g)) };
+    const edited = {
+      ...table,
+      groups: table.groups.map((g: Table['groups'][number]) =>
+        g.prefix === 'FIELD_' ? { ...g, values: { ...g.values, spend: 13 } } : g,
+      ),
+    };
     expect(stale(renderTable(edited)).length).toBe(2);
     const moved = { ...table, record: { ...table.record, spendCents: ['f64', 40], maxOrder: ['f64', 32] } };
     expect(stale(renderTable(moved)).length).toBe(2);
   });
 
   test('refuse a table whose record fields overlap or lose alignment', () => {
-    expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 36] } })).toThrow(/not aligned/);
+    expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 36] } })).toThrow(
+      /not aligned/,
+    );
     expect(() => renderTable({ ...table, record: { ...table.record, spendCents: ['f64', 40] } })).toThrow(/overlaps/);
     expect(() => renderTable({ ...table, cold: { ...table.cold, segment: ['u8', 32] } })).toThrow(/ends past/);
   });
@@ -39,7 +46,9 @@ describe('the generated ABI files', () => {
 
 test('the built kernel exports exactly the functions the generated interface names', () => {
   const module = new WebAssembly.Module(readFileSync(join(packageRoot(), 'build', 'kernel.wasm')));
-  const exported = WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => !n.startsWith('__') && n !== 'memory');
+  const exported = WebAssembly.Module.exports(module)
+    .map((e) => e.name)
+    .filter((n) => !n.startsWith('__') && n !== 'memory');
   expect(exported.sort()).toEqual([...KERNEL_EXPORTS].sort());
 });
 
@@ -60,23 +69,47 @@ const BARE = [
 ];
 
 function sources(dir: string): string[] {
-  return readdirSync(join(packageRoot(), dir)).filter((f) => f.endsWith('.ts') && f !== 'abi.ts').map((f) => join(dir, f));
+  return readdirSync(join(packageRoot(), dir))
+    .filter((f) => f.endsWith('.ts') && f !== 'abi.ts')
+    .map((f) => join(dir, f));
 }
 
 test('no bare ABI number in either kernel or in the wrapper', () => {
   const found: string[] = [];
   for (const file of [...sources('assembly'), ...sources('src/core'), ...sources('src/kernel')]) {
-    readFileSync(join(packageRoot(), file), 'utf8').split('\n').forEach((line, i) => {
-      const code = line.replace(/\/\/.*$|\/\*.*?\*\//g, '');
-      if (BARE.some((re) => re.test(code))) found.push(`${file}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(join(packageRoot(), file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const code = line.replace(/\/\/.*$|\/\*.*?\*\//g, '');
+        if (BARE.some((re) => re.test(code))) found.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
   }
   expect(found).toEqual([]);
 });
 
 test('the bare-number check finds what it is for', () => {
-  const caught = ['store<u32>(c, e, 8);', 'case 3: return lhs != rhs;', 'medianSpend = plan[19];', 'lo = u32(11);', 'x *= 0x846ca68b;', 'customers: t[0],'];
-  for (const line of caught) expect(BARE.some((re) => re.test(line)), line).toBe(true);
-  const passed = ['const NEVER: u32 = 0x80000000;', 'store<u32>(c, e, C_ENGAGEMENTS);', 'case OP_NE: return lhs != rhs;', 'const s = rec(max(s, 0));'];
-  for (const line of passed) expect(BARE.some((re) => re.test(line)), line).toBe(false);
+  const caught = [
+    'store<u32>(c, e, 8);',
+    'case 3: return lhs != rhs;',
+    'medianSpend = plan[19];',
+    'lo = u32(11);',
+    'x *= 0x846ca68b;',
+    'customers: t[0],',
+  ];
+  for (const line of caught)
+    expect(
+      BARE.some((re) => re.test(line)),
+      line,
+    ).toBe(true);
+  const passed = [
+    'const NEVER: u32 = 0x80000000;',
+    'store<u32>(c, e, C_ENGAGEMENTS);',
+    'case OP_NE: return lhs != rhs;',
+    'const s = rec(max(s, 0));',
+  ];
+  for (const line of passed)
+    expect(
+      BARE.some((re) => re.test(line)),
+      line,
+    ).toBe(false);
 });

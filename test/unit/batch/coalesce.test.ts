@@ -15,13 +15,22 @@ import { randomHistory } from '../../support/random-batches.js';
  */
 describe.each([false, true])('joining converted batches (string ids: %s)', (stringIds) => {
   test('gives the kernel the same rows, in order, and the same counts', () => {
-    const batches = randomHistory({ customers: 300, rows: 6_000, batches: 4, seed: 7, stringIds, shuffleRate: 0.2, badRate: 0.02 });
-    let firstRow = 0;
-    const convert = (): ConvertedBatch[] => batches.map((b) => {
-      const c = convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: true, firstRow, source: 'test' });
-      firstRow += b.numRows;
-      return c;
+    const batches = randomHistory({
+      customers: 300,
+      rows: 6_000,
+      batches: 4,
+      seed: 7,
+      stringIds,
+      shuffleRate: 0.2,
+      badRate: 0.02,
     });
+    let firstRow = 0;
+    const convert = (): ConvertedBatch[] =>
+      batches.map((b) => {
+        const c = convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: true, firstRow, source: 'test' });
+        firstRow += b.numRows;
+        return c;
+      });
     const separate = convert();
     firstRow = 0;
     const joined = joinConverted(convert());

@@ -11,7 +11,17 @@ function converted(pool: BufferPool): ConvertedBatch {
     batch.ts[i] = i;
     batch.amount[i] = i / 2;
   }
-  return { columns: batch, batches: 1, orders: 1000, refunds: 0, engagements: 0, rejected: 0, afterAsOf: 0, maxTs: 999, rejects: [] };
+  return {
+    columns: batch,
+    batches: 1,
+    orders: 1000,
+    refunds: 0,
+    engagements: 0,
+    rejected: 0,
+    afterAsOf: 0,
+    maxTs: 999,
+    rejects: [],
+  };
 }
 
 test('from a shared pool, every shard reads the one SharedArrayBuffer: nothing copied, nothing to transfer', () => {

@@ -6,7 +6,19 @@
  * order) passed one check and not the other: its bytes were copied past the batch's id
  * column and the kernel read out of bounds (the fuzz in hostile-ingest.test.ts found it).
  */
-import { Dictionary, Float64, Int32, Table, TimestampMillisecond, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Dictionary,
+  Float64,
+  Int32,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { expect, test } from 'vitest';
 import { RecordBatchConverter } from '../../../src/batch/record-batches.js';
 import { BufferPool } from '../../../src/batch/buffer-pool.js';
@@ -26,19 +38,28 @@ function deltaTable(): { table: Table; ids: string[] } {
   const n = indices.length;
   const table = new Table({
     customer_id,
-    ts: vectorFromArray(Array.from({ length: n }, (_, i) => T0 + i * 60_000), new TimestampMillisecond()),
-    amount: vectorFromArray(Array.from({ length: n }, (_, i) => 10 + i), new Float64()),
+    ts: vectorFromArray(
+      Array.from({ length: n }, (_, i) => T0 + i * 60_000),
+      new TimestampMillisecond(),
+    ),
+    amount: vectorFromArray(
+      Array.from({ length: n }, (_, i) => 10 + i),
+      new Float64(),
+    ),
   });
   return { table, ids: Array.from(indices, (j) => ['alice', 'bob', 'carol', 'dave', 'erin'][j]) };
 }
 
-test('ids from a dictionary sent as a base and a delta are every row\'s own', () => {
+test("ids from a dictionary sent as a base and a delta are every row's own", () => {
   const { table, ids } = deltaTable();
   // through the IPC stream as written (a dictionary batch, then a delta), read back
   const read = tableFromIPC(tableToIPC(table, 'stream'));
   expect(read.getChild('customer_id')!.data[0].dictionary!.data.length).toBe(2);
   const pool = new BufferPool(false);
-  const converter = new RecordBatchConverter({ names: DEFAULT_COLUMNS, numShards: 1, recycleFrom: pool, keepRejects: false, limits: {} }, 'delta');
+  const converter = new RecordBatchConverter(
+    { names: DEFAULT_COLUMNS, numShards: 1, recycleFrom: pool, keepRejects: false, limits: {} },
+    'delta',
+  );
   const c = converter.convert(read.batches[0]);
   expect({ orders: c.orders, rejected: c.rejected }).toEqual({ orders: ids.length, rejected: 0 });
   const b = columnBatchOver(c.parts[0].buffer, c.parts[0].shape);

@@ -15,7 +15,9 @@ test('addAll marks new keys as add does, a key twice in one batch new only the f
   const set = new NumberSet(4);
   const ref = new Set<number>();
   for (let batch = 0; batch < 20; batch++) {
-    const ids = Float64Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? batch * 1000 + i - 7 : Math.floor(Math.cos(batch * 5000 + i) * 1e9)));
+    const ids = Float64Array.from({ length: 5000 }, (_, i) =>
+      i % 7 === 0 ? batch * 1000 + i - 7 : Math.floor(Math.cos(batch * 5000 + i) * 1e9),
+    );
     const rows = Int32Array.from({ length: 2500 }, (_, j) => 2 * j + (batch % 2));
     const fresh = new Uint8Array(5000).fill(9);
     set.addAll(ids, rows, rows.length, fresh);

@@ -67,8 +67,17 @@ describe('revenue concentration', () => {
   test('groups of equal customers give the same answer as the customers one by one', () => {
     const values = [1, 1, 1, 2, 2, 5, 5, 5, 5, 40];
     const one = concentrationOfSorted(Float64Array.from(values));
-    const groups = [[1, 3], [2, 2], [5, 4], [40, 1]];
-    const grouped = concentrationOfGroups(groups.length, (i) => groups[i][1], (i) => groups[i][0] * groups[i][1]);
+    const groups = [
+      [1, 3],
+      [2, 2],
+      [5, 4],
+      [40, 1],
+    ];
+    const grouped = concentrationOfGroups(
+      groups.length,
+      (i) => groups[i][1],
+      (i) => groups[i][0] * groups[i][1],
+    );
     expect(grouped.gini).toBeCloseTo(one.gini, 12);
     expect(grouped.top10).toBeCloseTo(one.top10, 12);
     expect(grouped.top20).toBeCloseTo(one.top20, 12);
@@ -77,14 +86,28 @@ describe('revenue concentration', () => {
 
 describe('the Lorenz curve', () => {
   test('equal spend lies on the diagonal', () => {
-    const curve = lorenzOfGroups(1, () => 100, () => 1000, 4);
+    const curve = lorenzOfGroups(
+      1,
+      () => 100,
+      () => 1000,
+      4,
+    );
     expect(curve).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
 
   test('reads the share of revenue of the lowest-spending share of customers', () => {
     // 4 customers spending 1, 1, 2, 6: the lowest half brings 2 of 10
-    const groups = [[1, 2], [2, 1], [6, 1]];
-    const curve = lorenzOfGroups(3, (i) => groups[i][1], (i) => groups[i][0] * groups[i][1], 4);
+    const groups = [
+      [1, 2],
+      [2, 1],
+      [6, 1],
+    ];
+    const curve = lorenzOfGroups(
+      3,
+      (i) => groups[i][1],
+      (i) => groups[i][0] * groups[i][1],
+      4,
+    );
     expect(curve.map((x) => Math.round(x * 1000) / 1000)).toEqual([0, 0.1, 0.2, 0.4, 1]);
   });
 });

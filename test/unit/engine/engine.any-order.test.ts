@@ -19,7 +19,10 @@ describe('the same orders in any arrival order', () => {
     ['reversed', batches(rows.slice().reverse(), 1)],
     ['shuffled (seed 2)', batches(shuffled(rows, 2), 2)],
     ['shuffled (seed 3)', batches(shuffled(rows, 3), 3)],
-    ['shuffled (seed 4), the first 2,000 rows in batches of 1 to 3', [...batches(shuffled(rows, 4).slice(0, 2000), 4, 3), ...batches(shuffled(rows, 4).slice(2000), 5)]],
+    [
+      'shuffled (seed 4), the first 2,000 rows in batches of 1 to 3',
+      [...batches(shuffled(rows, 4).slice(0, 2000), 4, 3), ...batches(shuffled(rows, 4).slice(2000), 5)],
+    ],
   ];
   let want: Outcome;
   beforeAll(async () => {
@@ -43,13 +46,14 @@ describe('the same orders in any arrival order', () => {
     expect((want.exact as { customers: number }).customers).toBe(3000);
   });
 
-  test.each(orders.flatMap(([name, input]) => (['js', 'wasm'] as const).flatMap((core) => [1, 2, 4].map((workers) => [name, core, workers, input] as const))))(
-    '%s, %s kernel, %i workers: the same reports and customers',
-    async (_name, core, workers, input) => {
-      const got = await outcome(input, core, workers);
-      expect(got.exact).toEqual(want.exact);
-      expect(got.sketch).toEqual(want.sketch);
-      expect(got.customers).toEqual(want.customers);
-    },
-  );
+  test.each(
+    orders.flatMap(([name, input]) =>
+      (['js', 'wasm'] as const).flatMap((core) => [1, 2, 4].map((workers) => [name, core, workers, input] as const)),
+    ),
+  )('%s, %s kernel, %i workers: the same reports and customers', async (_name, core, workers, input) => {
+    const got = await outcome(input, core, workers);
+    expect(got.exact).toEqual(want.exact);
+    expect(got.sketch).toEqual(want.sketch);
+    expect(got.customers).toEqual(want.customers);
+  });
 });

@@ -25,11 +25,32 @@ async function run(batches: RecordBatch[], o: EngineOptions) {
 const cases = [
   { name: 'one customer', customers: 1, rows: 300, batches: 3, seed: 1 },
   { name: 'ties and refunds, int ids', customers: 200, rows: 5_000, batches: 4, seed: 2 },
-  { name: 'string ids, out of order', customers: 500, rows: 8_000, batches: 5, seed: 3, stringIds: true, shuffleRate: 0.3 },
+  {
+    name: 'string ids, out of order',
+    customers: 500,
+    rows: 8_000,
+    batches: 5,
+    seed: 3,
+    stringIds: true,
+    shuffleRate: 0.3,
+  },
   { name: '10^5 customers', customers: 100_000, rows: 300_000, batches: 5, seed: 4 },
   // the WASM kernel applies a batch in parts of 65,536 rows (wasm-kernel.ts)
-  { name: 'batches of more rows than one kernel call takes, int ids', customers: 20_000, rows: 300_000, batches: 2, seed: 6 },
-  { name: 'batches of more rows than one kernel call takes, string ids', customers: 20_000, rows: 300_000, batches: 2, seed: 7, stringIds: true },
+  {
+    name: 'batches of more rows than one kernel call takes, int ids',
+    customers: 20_000,
+    rows: 300_000,
+    batches: 2,
+    seed: 6,
+  },
+  {
+    name: 'batches of more rows than one kernel call takes, string ids',
+    customers: 20_000,
+    rows: 300_000,
+    batches: 2,
+    seed: 7,
+    stringIds: true,
+  },
 ];
 
 describe.each(cases)('WASM kernel and plain core agree: $name', (c) => {
@@ -46,18 +67,21 @@ describe.each(cases)('WASM kernel and plain core agree: $name', (c) => {
 });
 
 describe('worker count does not change results', () => {
-  test('batches in flight are applied in the order given: workers report what the in-thread engine reports', async () => {
-    // Cadence depends on the order of a customer's orders, so a shard that applied two
-    // batches out of order would report other segments. Many small batches in flight at
-    // once, in time order; piscina's default queue ran them out of order.
-    const batches = randomHistory({ customers: 300, rows: 12_000, batches: 24, seed: 8 });
-    const inThread = await run(batches, { workers: 0 });
-    for (const workers of [1, 2]) {
-      const threaded = await run(batches, { workers });
-      expect(threaded.exact).toEqual(inThread.exact);
-      expect(threaded.sketch).toEqual(inThread.sketch);
-    }
-  });
+  test(
+    'batches in flight are applied in the order given: workers report what ' + 'the in-thread engine reports',
+    async () => {
+      // Cadence depends on the order of a customer's orders, so a shard that applied two
+      // batches out of order would report other segments. Many small batches in flight at
+      // once, in time order; piscina's default queue ran them out of order.
+      const batches = randomHistory({ customers: 300, rows: 12_000, batches: 24, seed: 8 });
+      const inThread = await run(batches, { workers: 0 });
+      for (const workers of [1, 2]) {
+        const threaded = await run(batches, { workers });
+        expect(threaded.exact).toEqual(inThread.exact);
+        expect(threaded.sketch).toEqual(inThread.sketch);
+      }
+    },
+  );
 
   test.each([true, false])('1, 2 and 4 workers give identical reports (string ids: %s)', async (stringIds) => {
     const batches = randomHistory({ customers: 3_000, rows: 40_000, batches: 6, seed: 5, stringIds });

@@ -46,13 +46,22 @@ describe('integer and text ids in one engine', () => {
     expect(intFirst).toEqual(asInts);
   });
 
-  test.each([['js', 1], ['wasm', 2], ['js', 4], ['wasm', 4]] as const)('shuffled batches of either kind, %s kernel, %i workers', async (core, workers) => {
+  test.each([
+    ['js', 1],
+    ['wasm', 2],
+    ['js', 4],
+    ['wasm', 4],
+  ] as const)('shuffled batches of either kind, %s kernel, %i workers', async (core, workers) => {
     expect(await outcome(mixed(shuffled(rows, 11), 12), core, workers)).toEqual(asInts);
   });
 
   // customers 1-9 named "00n" in some batches: text that is no integer's, so every id becomes text
   const zeroPadded = (r: Row): string => (r.lo < 10 && r.lo % 2 === 1 ? `00${r.lo}` : String(r.lo));
-  test.each([['js', 1], ['wasm', 2], ['wasm', 4]] as const)('text that is no integer turns the ids into text, %s kernel, %i workers', async (core, workers) => {
+  test.each([
+    ['js', 1],
+    ['wasm', 2],
+    ['wasm', 4],
+  ] as const)('text that is no integer turns the ids into text, %s kernel, %i workers', async (core, workers) => {
     const input = mixed(shuffled(rows, 13), 14, zeroPadded);
     const got = await outcome(input, core, workers);
     // the reference: every row as text, the padded ones where mixed() padded them
@@ -81,10 +90,34 @@ function referenceText(rows: Row[], shuffleSeed: number, seed: number, text: (r:
 test('ids as text and back: canonical text only', () => {
   const out = new Int32Array(2);
   const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-  const parse = (s: string, unsigned = false): string | null => (canonicalIntInto(out, bytes(s), 0, bytes(s).length, unsigned) ? decimalOfWords(out[0], out[1], unsigned) : null);
-  for (const s of ['0', '7', '-7', '4294967296', '-4294967297', '9007199254740993', '9223372036854775807', '-9223372036854775808']) expect(parse(s)).toBe(s);
+  const parse = (s: string, unsigned = false): string | null =>
+    canonicalIntInto(out, bytes(s), 0, bytes(s).length, unsigned) ? decimalOfWords(out[0], out[1], unsigned) : null;
+  for (const s of [
+    '0',
+    '7',
+    '-7',
+    '4294967296',
+    '-4294967297',
+    '9007199254740993',
+    '9223372036854775807',
+    '-9223372036854775808',
+  ])
+    expect(parse(s)).toBe(s);
   expect(parse('18446744073709551615', true)).toBe('18446744073709551615');
-  for (const s of ['', '-', '007', '-0', '+7', '1e3', '7 ', 'a7', '9223372036854775808', '-9223372036854775809', '123456789012345678901']) expect(parse(s)).toBeNull();
+  for (const s of [
+    '',
+    '-',
+    '007',
+    '-0',
+    '+7',
+    '1e3',
+    '7 ',
+    'a7',
+    '9223372036854775808',
+    '-9223372036854775809',
+    '123456789012345678901',
+  ])
+    expect(parse(s)).toBeNull();
   expect(parse('-7', true)).toBeNull();
 });
 
@@ -93,7 +126,15 @@ test('an engine given integer ids, then emails, keeps both (was: changed from in
   try {
     const t = Date.UTC(2025, 5, 1);
     await ingestBatches(engine, [batchOf([{ lo: 17, hi: 0, ts: t, amount: 10, kind: 0 }])]);
-    await ingestBatches(engine, [batchOf([{ lo: 0, hi: 0, ts: t, amount: 5, kind: 0 }, { lo: 17, hi: 0, ts: t + 86_400_000, amount: 1, kind: 0 }], (r) => (r.lo === 17 ? '17' : 'ann@example.com'))]);
+    await ingestBatches(engine, [
+      batchOf(
+        [
+          { lo: 0, hi: 0, ts: t, amount: 5, kind: 0 },
+          { lo: 17, hi: 0, ts: t + 86_400_000, amount: 1, kind: 0 },
+        ],
+        (r) => (r.lo === 17 ? '17' : 'ann@example.com'),
+      ),
+    ]);
     expect(await engine.numCustomers()).toBe(2);
     const list = await engine.customers('exact');
     expect(list.parts[0].idMode).toBe('utf8');

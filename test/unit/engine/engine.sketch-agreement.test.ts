@@ -8,7 +8,9 @@ import { cdnowMaster } from '../../support/data.js';
 import { ingestBatches } from '../../support/engine.js';
 
 /** Share of customers whose segment is the same under sketch and exact ranks. */
-async function agreement(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): Promise<{ share: number; customers: number }> {
+async function agreement(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+): Promise<{ share: number; customers: number }> {
   const engine = new Engine({ workers: 2 });
   try {
     await ingestBatches(engine, batches);

@@ -34,7 +34,11 @@ async function readOf(batches: RecordBatch[], read: (e: Engine) => Promise<strin
  * and requires what it read to be what it reads of a alone or of a and b, never a mix, and
  * both to have happened among the trials.
  */
-async function expectOneState(read: (e: Engine) => Promise<string>, trials: number, what: string): Promise<{ before: string; after: string }> {
+async function expectOneState(
+  read: (e: Engine) => Promise<string>,
+  trials: number,
+  what: string,
+): Promise<{ before: string; after: string }> {
   const before = await readOf([a], read);
   const after = await readOf([a, b], read);
   const seen = new Set<string>();
@@ -62,7 +66,11 @@ async function expectOneState(read: (e: Engine) => Promise<string>, trials: numb
 // its customers were counted under cut points made without them, with the counts of the
 // batches after it: a report of no state the engine was ever in.
 test('a batch given while a snapshot is taken is in both of its phases or in neither', async () => {
-  const { before, after } = await expectOneState(async (e) => JSON.stringify(await reportOf(e, 'sketch')), 12, 'snapshot');
+  const { before, after } = await expectOneState(
+    async (e) => JSON.stringify(await reportOf(e, 'sketch')),
+    12,
+    'snapshot',
+  );
   expect((JSON.parse(after) as Report).customers).toBeGreaterThan((JSON.parse(before) as Report).customers);
 });
 

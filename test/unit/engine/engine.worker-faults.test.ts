@@ -55,7 +55,9 @@ test('a worker that dies with batches in flight fails the engine naming the shar
     }
     await engine!.flush();
   })();
-  await expect(run).rejects.toSatisfy((e: unknown) => e instanceof RfmError && e.code === 'RFM_ERR_WORKER' && /shard 1 of 2 is lost/.test(e.message));
+  await expect(run).rejects.toSatisfy(
+    (e: unknown) => e instanceof RfmError && e.code === 'RFM_ERR_WORKER' && /shard 1 of 2 is lost/.test(e.message),
+  );
   expect(faults).toHaveLength(1);
 });
 

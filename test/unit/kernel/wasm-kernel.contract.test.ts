@@ -1,7 +1,8 @@
 /**
  * The kernel contract: every kernel (test/support/kernels.ts) held to the same behaviour,
  * case for case: rule boundaries, index lookups among many customers, state that restores
- * across kernels, purchase days the same in any arrival order. The seeded differential cases (differential-cases.test.ts) then hold the
+ * across kernels, purchase days the same in any arrival order. The seeded differential cases
+ * (differential-cases.test.ts) then hold the
  * two to identical bytes on random inputs.
  */
 import { describe } from 'vitest';

@@ -11,7 +11,10 @@ test('WASM memory stays flat over many batches once the state is sized', () => {
     (b) => convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: false, firstRow: 0, source: 'test' }).columns,
   );
   const k = new WasmKernel();
-  const plan = planOf(loadDefaultModel(), { asOf: Date.UTC(2026, 0, 1), cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4] });
+  const plan = planOf(loadDefaultModel(), {
+    asOf: Date.UTC(2026, 0, 1),
+    cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4],
+  });
   for (const b of batches) k.ingest(b, 0, 1);
   k.classify(plan, true);
   const sized = k.memoryBytes;
@@ -32,7 +35,10 @@ test('what a call drops is freed: 100 snapshots need no more memory than the fir
     (b) => convertBatch(b, { names: DEFAULT_COLUMNS, keepRejects: false, firstRow: 0, source: 'test' }).columns,
   );
   const k = new WasmKernel();
-  const plan = planOf(loadDefaultModel(), { asOf: Date.UTC(2026, 0, 1), cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4] });
+  const plan = planOf(loadDefaultModel(), {
+    asOf: Date.UTC(2026, 0, 1),
+    cuts: [0, 1, 2, 3, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4],
+  });
   k.ingest(batch, 0, 1);
   const first = k.classify(plan, false);
   const sized = k.memoryBytes;

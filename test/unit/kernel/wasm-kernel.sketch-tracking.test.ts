@@ -27,31 +27,34 @@ function ingest(k: CoreKernel | WasmKernel, b: RecordBatch): void {
 // last build (assembly/sketch.ts); the plain core scans every customer each time. Their
 // sketches must be the same after every batch, along both of the kernel's paths: updates
 // when few customers changed, scans when many did (and after a restore).
-test.each([false, true])('sketches kept from the changed customers equal sketches from a scan (string ids: %s)', (stringIds) => {
-  // batches of 1,000 rows over 20,000 customers: few change in each once most exist
-  const small = randomHistory({ customers: 20_000, rows: 150_000, batches: 150, seed: 21, stringIds });
-  // then batches that change more than 1 in 16
-  const large = randomHistory({ customers: 20_000, rows: 40_000, batches: 2, seed: 22, stringIds });
-  const wasm = new WasmKernel();
-  const js = new CoreKernel();
-  const batches = [...small.slice(0, 100), ...large, ...small.slice(100)];
-  batches.forEach((b, i) => {
-    ingest(wasm, b);
-    ingest(js, b);
-    expect(firstDifference(wasm.sketches(), js.sketches()), `after batch ${i}`).toBe('');
-  });
-  // a restored kernel starts with a scan, then tracks again
-  const restored = new WasmKernel();
-  restored.restore(wasm.serialize());
-  const more = randomHistory({ customers: 20_000, rows: 5_000, batches: 5, seed: 23, stringIds });
-  for (const b of more) {
-    ingest(restored, b);
-    ingest(js, b);
-    expect(firstDifference(restored.sketches(), js.sketches())).toBe('');
-  }
-  expect(restored.sketchScans).toBe(1);
-  // both paths were taken: scans while the customers were few and for the large batches,
-  // updates for most of the small ones
-  expect(wasm.sketchScans).toBeGreaterThan(2);
-  expect(wasm.sketchScans).toBeLessThan(batches.length / 2);
-});
+test.each([false, true])(
+  'sketches kept from the changed customers equal sketches from a scan (string ids: %s)',
+  (stringIds) => {
+    // batches of 1,000 rows over 20,000 customers: few change in each once most exist
+    const small = randomHistory({ customers: 20_000, rows: 150_000, batches: 150, seed: 21, stringIds });
+    // then batches that change more than 1 in 16
+    const large = randomHistory({ customers: 20_000, rows: 40_000, batches: 2, seed: 22, stringIds });
+    const wasm = new WasmKernel();
+    const js = new CoreKernel();
+    const batches = [...small.slice(0, 100), ...large, ...small.slice(100)];
+    batches.forEach((b, i) => {
+      ingest(wasm, b);
+      ingest(js, b);
+      expect(firstDifference(wasm.sketches(), js.sketches()), `after batch ${i}`).toBe('');
+    });
+    // a restored kernel starts with a scan, then tracks again
+    const restored = new WasmKernel();
+    restored.restore(wasm.serialize());
+    const more = randomHistory({ customers: 20_000, rows: 5_000, batches: 5, seed: 23, stringIds });
+    for (const b of more) {
+      ingest(restored, b);
+      ingest(js, b);
+      expect(firstDifference(restored.sketches(), js.sketches())).toBe('');
+    }
+    expect(restored.sketchScans).toBe(1);
+    // both paths were taken: scans while the customers were few and for the large batches,
+    // updates for most of the small ones
+    expect(wasm.sketchScans).toBeGreaterThan(2);
+    expect(wasm.sketchScans).toBeLessThan(batches.length / 2);
+  },
+);

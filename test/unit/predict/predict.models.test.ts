@@ -26,7 +26,9 @@ const END = Date.UTC(1997, 8, 30) / DAY;
 /** The sample as this test reads it: per customer, each purchase day's total, up to the calibration end. */
 function sample(): Map<string, Map<number, number>> {
   const byId = new Map<string, Map<number, number>>();
-  for (const line of readFileSync(join(dataDir(), 'cdnow', 'CDNOW_sample.txt'), 'utf8').trim().split('\n')) {
+  for (const line of readFileSync(join(dataDir(), 'cdnow', 'CDNOW_sample.txt'), 'utf8')
+    .trim()
+    .split('\n')) {
     const [, id, d, , amount] = line.trim().split(/\s+/);
     const day = Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8))) / DAY;
     if (day > END) continue;
@@ -51,7 +53,7 @@ for (const days of cdnow.values()) {
 }
 const weeks = histogram.inUnit(7);
 
-test('BG/NBD on the CDNOW sample: the paper\'s parameters, log-likelihood and conditional expectation', () => {
+test("BG/NBD on the CDNOW sample: the paper's parameters, log-likelihood and conditional expectation", () => {
   expect(histogram.customers).toBe(2357);
   expect(histogram.size).toBeLessThan(histogram.customers);
   const fit = fitPurchases('bgnbd', weeks);
@@ -66,7 +68,7 @@ test('BG/NBD on the CDNOW sample: the paper\'s parameters, log-likelihood and co
   expect(pAlive('bgnbd', fit, 0, 0, 38.86)).toBe(1);
 });
 
-test('MBG/NBD on the same summary: lifetimes\' figures; one-time buyers can be gone', () => {
+test("MBG/NBD on the same summary: lifetimes' figures; one-time buyers can be gone", () => {
   const fit = fitPurchases('mbgnbd', weeks);
   expect(fit.converged, fit.message).toBe(true);
   expect([fit.r, fit.alpha, fit.a, fit.b].map((v) => v.toFixed(3))).toEqual(['0.525', '6.183', '0.891', '1.614']);
@@ -76,15 +78,24 @@ test('MBG/NBD on the same summary: lifetimes\' figures; one-time buyers can be g
   expect(p).toBeLessThan(1);
 });
 
-test('Gamma-Gamma on the 946 repeat customers: the paper\'s p, q, v', () => {
+test("Gamma-Gamma on the 946 repeat customers: the paper's p, q, v", () => {
   expect(spendX).toHaveLength(946);
-  const fit = fitSpend({ x: Float64Array.from(spendX), m: Float64Array.from(spendM), count: new Float64Array(946).fill(1) });
+  const fit = fitSpend({
+    x: Float64Array.from(spendX),
+    m: Float64Array.from(spendM),
+    count: new Float64Array(946).fill(1),
+  });
   expect(fit.converged, fit.message).toBe(true);
   expect([fit.p, fit.q, fit.v].map((v) => v.toFixed(2))).toEqual(['6.25', '3.74', '15.44']);
 });
 
 test('the closed-form gradients agree with finite differences', () => {
-  const t = { x: Float64Array.of(0, 1, 3, 0, 7), tx: Float64Array.of(0, 5, 20, 0, 30), T: Float64Array.of(10, 30, 35, 2, 39), count: Float64Array.of(3, 2, 1, 5, 1) };
+  const t = {
+    x: Float64Array.of(0, 1, 3, 0, 7),
+    tx: Float64Array.of(0, 5, 20, 0, 30),
+    T: Float64Array.of(10, 30, 35, 2, 39),
+    count: Float64Array.of(3, 2, 1, 5, 1),
+  };
   const h = 1e-6;
   for (const model of ['bgnbd', 'mbgnbd'] as const) {
     const p = { r: 0.5, alpha: 6, a: 0.9, b: 1.6 };
@@ -122,7 +133,9 @@ test('fits that say nothing are refused in words: too few repeaters, or paramete
   few.add(2, 100, 300, 10);
   const fit = fitPurchases('bgnbd', few.inUnit(7));
   expect(fit.converged).toBe(false);
-  expect(fit.message).toBe('BG/NBD: too few repeat purchases to predict (10 customers bought again; at least 20 are needed)');
+  expect(fit.message).toBe(
+    'BG/NBD: too few repeat purchases to predict (10 customers bought again; at least 20 are needed)',
+  );
   // drop-out alike for every customer (p = 0.2 after each purchase): a and b run off together; on a
   // few hundred customers that is refused, on thousands it is the model's limit and stands
   const drawn = (n: number): TripleHistogram => {
@@ -146,14 +159,22 @@ test('fits that say nothing are refused in words: too few repeaters, or paramete
   const small = fitPurchases('bgnbd', drawn(300).inUnit(7));
   expect(small.a).toBeGreaterThan(1e5);
   expect(small.converged).toBe(false);
-  expect(small.message).toMatch(/^BG\/NBD: too few repeat purchases to predict \(a parameter ran off to 0 or infinity: the 264 repeat customers/);
+  expect(small.message).toMatch(
+    /^BG\/NBD: too few repeat purchases to predict \(a parameter ran off to 0 or infinity: the 264 repeat customers/,
+  );
   const large = fitPurchases('bgnbd', drawn(3000).inUnit(7));
   expect(large.converged).toBe(true);
-  expect(large.message).toMatch(/converged at the model's limit: every customer drops out alike \(p = 0\.19\d after a purchase\)/);
+  expect(large.message).toMatch(
+    /converged at the model's limit: every customer drops out alike \(p = 0\.19\d after a purchase\)/,
+  );
   // 60 repeat customers who all spend 50 a purchase: Gamma-Gamma's parameters run off, every
   // customer would get the same expected spend
   const n = 60;
-  const same = fitSpend({ x: new Float64Array(n).fill(3), m: Float64Array.from({ length: n }, (_, i) => 50 + (i % 3) * 0.01), count: new Float64Array(n).fill(1) });
+  const same = fitSpend({
+    x: new Float64Array(n).fill(3),
+    m: Float64Array.from({ length: n }, (_, i) => 50 + (i % 3) * 0.01),
+    count: new Float64Array(n).fill(1),
+  });
   expect(same.converged).toBe(false);
   expect(same.message).toMatch(/^Gamma-Gamma: too few repeat purchases to predict \(a parameter ran off/);
 });

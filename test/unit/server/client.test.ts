@@ -67,4 +67,3 @@ describe('a slow client', () => {
     }
   });
 });
-

@@ -15,33 +15,36 @@ import { randomHistory } from '../../../support/random-batches.js';
 
 const bundle = createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as typeof entry;
 
-test.each([['the bundle', bundle], ['the package entry', entry]] as const)(
-  'record batch bodies are read into the ring, with %s',
-  async (_name, arrow) => {
-    // 6 batches of 20,000 rows: bodies of ~500 KB, above the size that goes into the ring
-    const batches = randomHistory({ customers: 2_000, rows: 120_000, batches: 6, seed: 4 });
-    const path = join(tempDir(), 'orders.arrow');
-    await writeArrow(path, batches, 'file');
-    const file = new PreadFile(path);
-    let ringReads = 0;
-    const readIntoRing = file.readIntoRing.bind(file);
-    file.readIntoRing = (position, length) => {
-      ringReads++;
-      return readIntoRing(position, length);
-    };
-    const reader = await arrow.RecordBatchReader.from(file as never);
-    await reader.open();
-    reuseBodyBuffers(reader as unknown as entry.RecordBatchReader, file);
-    let rows = 0;
-    let spend = 0;
-    for await (const b of reader as AsyncIterable<entry.RecordBatch>) {
-      rows += b.numRows;
-      for (const v of b.getChild('amount')!.toArray() as Float64Array) spend += v;
-    }
-    await file.close();
-    expect(rows).toBe(120_000);
-    expect(ringReads).toBe(6);
-    const want = batches.reduce((sum, b) => sum + (b.getChild('amount')!.toArray() as Float64Array).reduce((x, y) => x + y, 0), 0);
-    expect(spend).toBe(want);
-  },
-);
+test.each([
+  ['the bundle', bundle],
+  ['the package entry', entry],
+] as const)('record batch bodies are read into the ring, with %s', async (_name, arrow) => {
+  // 6 batches of 20,000 rows: bodies of ~500 KB, above the size that goes into the ring
+  const batches = randomHistory({ customers: 2_000, rows: 120_000, batches: 6, seed: 4 });
+  const path = join(tempDir(), 'orders.arrow');
+  await writeArrow(path, batches, 'file');
+  const file = new PreadFile(path);
+  let ringReads = 0;
+  const readIntoRing = file.readIntoRing.bind(file);
+  file.readIntoRing = (position, length) => {
+    ringReads++;
+    return readIntoRing(position, length);
+  };
+  const reader = await arrow.RecordBatchReader.from(file as never);
+  await reader.open();
+  reuseBodyBuffers(reader as unknown as entry.RecordBatchReader, file);
+  let rows = 0;
+  let spend = 0;
+  for await (const b of reader as AsyncIterable<entry.RecordBatch>) {
+    rows += b.numRows;
+    for (const v of b.getChild('amount')!.toArray() as Float64Array) spend += v;
+  }
+  await file.close();
+  expect(rows).toBe(120_000);
+  expect(ringReads).toBe(6);
+  const want = batches.reduce(
+    (sum, b) => sum + (b.getChild('amount')!.toArray() as Float64Array).reduce((x, y) => x + y, 0),
+    0,
+  );
+  expect(spend).toBe(want);
+});

@@ -21,16 +21,20 @@ test(`all ${files.length} files of the Arrow fuzzing corpus end in an input erro
   const outcomes: string[] = [];
   // four at a time: each read has a thread of its own
   for (let i = 0; i < files.length; i += 4) {
-    outcomes.push(...(await Promise.all(files.slice(i, i + 4).map(async (f) => {
-      try {
-        for await (const c of readArrow(join(corpus, f), { ...engine.sourceOptions(), keepRejects: false })) void c;
-        return `${f}: read without an error`;
-      } catch (e) {
-        if (!(e instanceof RfmError)) return `${f}: not an RfmError: ${String(e)}`;
-        if (!e.message.includes(f)) return `${f}: the message does not name it: ${e.message}`;
-        return e.code === 'RFM_ERR_INPUT' || e.code === 'RFM_ERR_SCHEMA' ? 'ok' : `${f}: ${e.code}`;
-      }
-    }))));
+    outcomes.push(
+      ...(await Promise.all(
+        files.slice(i, i + 4).map(async (f) => {
+          try {
+            for await (const c of readArrow(join(corpus, f), { ...engine.sourceOptions(), keepRejects: false })) void c;
+            return `${f}: read without an error`;
+          } catch (e) {
+            if (!(e instanceof RfmError)) return `${f}: not an RfmError: ${String(e)}`;
+            if (!e.message.includes(f)) return `${f}: the message does not name it: ${e.message}`;
+            return e.code === 'RFM_ERR_INPUT' || e.code === 'RFM_ERR_SCHEMA' ? 'ok' : `${f}: ${e.code}`;
+          }
+        }),
+      )),
+    );
   }
   await engine.close();
   expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);

@@ -20,7 +20,10 @@ interface Customer {
 }
 
 /** Every event the importer writes, by customer. */
-async function importCart(files: string[], o: Partial<CartImportOptions> = {}): Promise<{ summary: CartSummary; customers: Map<string, Customer> }> {
+async function importCart(
+  files: string[],
+  o: Partial<CartImportOptions> = {},
+): Promise<{ summary: CartSummary; customers: Map<string, Customer> }> {
   const summary = newCartSummary();
   const customers = new Map<string, Customer>();
   for await (const b of readCartOrders(files, { preset: 'auto', ...o }, summary)) {
@@ -48,12 +51,22 @@ async function importCart(files: string[], o: Partial<CartImportOptions> = {}): 
 
 const none = { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0, refunded: 0 };
 
-describe('cart exports, each platform\'s fixture', () => {
+describe("cart exports, each platform's fixture", () => {
   test('Shopify (current header): line items folded into orders, the email is the customer', async () => {
     const { summary, customers } = await importCart([fixture('shopify-orders.csv')]);
     expect(summary).toMatchObject({
-      preset: 'shopify', rows: 13, orders: 3, customers: 3, refundEvents: 1, revenue: 12665.75, refunded: 25, currency: 'USD',
-      excluded: { ...none, cancelled: 2, pending: 2, test: 1, refunded: 1 }, rejected: 1, rejectedBy: { 'no customer': 1 }, otherCurrencies: { CAD: 1 },
+      preset: 'shopify',
+      rows: 13,
+      orders: 3,
+      customers: 3,
+      refundEvents: 1,
+      revenue: 12665.75,
+      refunded: 25,
+      currency: 'USD',
+      excluded: { ...none, cancelled: 2, pending: 2, test: 1, refunded: 1 },
+      rejected: 1,
+      rejectedBy: { 'no customer': 1 },
+      otherCurrencies: { CAD: 1 },
     });
     expect(summary.firstRejected).toMatchObject({ line: 6, reason: 'no customer' });
     expect(Object.fromEntries(customers)).toEqual({
@@ -68,17 +81,42 @@ describe('cart exports, each platform\'s fixture', () => {
 
   test('Shopify (the older header, no Payment Method or Refunded Amount)', async () => {
     const { summary, customers } = await importCart([fixture('shopify-orders-2012.csv')]);
-    expect(summary).toMatchObject({ preset: 'shopify', rows: 4, orders: 2, customers: 1, refundEvents: 0, revenue: 45, rejected: 0, excluded: { ...none, cancelled: 1 }, otherCurrencies: {} });
+    expect(summary).toMatchObject({
+      preset: 'shopify',
+      rows: 4,
+      orders: 2,
+      customers: 1,
+      refundEvents: 0,
+      revenue: 45,
+      rejected: 0,
+      excluded: { ...none, cancelled: 1 },
+      otherCurrencies: {},
+    });
     expect(Object.fromEntries(customers)).toEqual({
-      'ivan@example.com': { orders: 2, refunds: 0, net: 45, times: ['2012-01-01T16:13:25.000Z', '2012-01-03T16:13:25.000Z'] },
+      'ivan@example.com': {
+        orders: 2,
+        refunds: 0,
+        net: 45,
+        times: ['2012-01-01T16:13:25.000Z', '2012-01-03T16:13:25.000Z'],
+      },
     });
   });
 
-  test('WooCommerce: the customer id, or a guest\'s email; store-local times in --timezone', async () => {
+  test("WooCommerce: the customer id, or a guest's email; store-local times in --timezone", async () => {
     const { summary, customers } = await importCart([fixture('woocommerce-orders.csv')], { timezone: 'Europe/Berlin' });
     expect(summary).toMatchObject({
-      preset: 'woocommerce', rows: 12, orders: 4, customers: 3, refundEvents: 1, revenue: 2629.89, refunded: 10, currency: 'EUR',
-      excluded: { ...none, cancelled: 1, failed: 1, pending: 2, refunded: 1 }, rejected: 1, rejectedBy: { 'no customer': 1 }, otherCurrencies: { USD: 1 },
+      preset: 'woocommerce',
+      rows: 12,
+      orders: 4,
+      customers: 3,
+      refundEvents: 1,
+      revenue: 2629.89,
+      refunded: 10,
+      currency: 'EUR',
+      excluded: { ...none, cancelled: 1, failed: 1, pending: 2, refunded: 1 },
+      rejected: 1,
+      rejectedBy: { 'no customer': 1 },
+      otherCurrencies: { USD: 1 },
     });
     // line 4: the order after one whose note holds a line break
     expect(summary.firstRejected).toMatchObject({ line: 4 });
@@ -87,15 +125,29 @@ describe('cart exports, each platform\'s fixture', () => {
       // the order of 18 October was refunded whole: no purchase
       17: { orders: 1, refunds: 0, net: 59.9, times: ['2023-10-15T14:20:00.000Z'] },
       23: { orders: 1, refunds: 0, net: 2450, times: ['2023-11-03T08:15:00.000Z'] },
-      'guest@example.de': { orders: 2, refunds: 1, net: 109.99, times: ['2023-10-16T06:30:00.000Z', '2023-10-20T16:45:00.000Z'] },
+      'guest@example.de': {
+        orders: 2,
+        refunds: 1,
+        net: 109.99,
+        times: ['2023-10-16T06:30:00.000Z', '2023-10-20T16:45:00.000Z'],
+      },
     });
   });
 
-  test('Magento 2: money with its sign, 12-hour times, another store view\'s currency counted apart', async () => {
+  test("Magento 2: money with its sign, 12-hour times, another store view's currency counted apart", async () => {
     const { summary, customers } = await importCart([fixture('magento-orders.csv')]);
     expect(summary).toMatchObject({
-      preset: 'magento', rows: 10, orders: 3, customers: 3, refundEvents: 1, revenue: 1600.4, refunded: 6, currency: '',
-      excluded: { ...none, cancelled: 1, declined: 1, pending: 2, refunded: 1 }, rejected: 1, otherCurrencies: { 'French Store View': 1 },
+      preset: 'magento',
+      rows: 10,
+      orders: 3,
+      customers: 3,
+      refundEvents: 1,
+      revenue: 1600.4,
+      refunded: 6,
+      currency: '',
+      excluded: { ...none, cancelled: 1, declined: 1, pending: 2, refunded: 1 },
+      rejected: 1,
+      otherCurrencies: { 'French Store View': 1 },
     });
     // line 5: after an order whose Purchase Point spans three lines
     expect(summary.firstRejected).toMatchObject({ line: 5, reason: 'no customer' });
@@ -110,13 +162,27 @@ describe('cart exports, each platform\'s fixture', () => {
   test('BigCommerce: one order shipped to two addresses is one order; the date order told by the file', async () => {
     const { summary, customers } = await importCart([fixture('bigcommerce-orders.csv')]);
     expect(summary).toMatchObject({
-      preset: 'bigcommerce', rows: 12, orders: 3, customers: 2, refundEvents: 1, revenue: 1586, refunded: 20.5, currency: 'AUD',
-      excluded: { cancelled: 1, failed: 0, declined: 1, pending: 2, test: 1, refunded: 1 }, rejected: 1, otherCurrencies: { USD: 1 },
+      preset: 'bigcommerce',
+      rows: 12,
+      orders: 3,
+      customers: 2,
+      refundEvents: 1,
+      revenue: 1586,
+      refunded: 20.5,
+      currency: 'AUD',
+      excluded: { cancelled: 1, failed: 0, declined: 1, pending: 2, test: 1, refunded: 1 },
+      rejected: 1,
+      otherCurrencies: { USD: 1 },
     });
     expect(Object.fromEntries(customers)).toEqual({
       // the order of 2 October was refunded whole: no purchase
       12: { orders: 1, refunds: 0, net: 1306, times: ['2023-10-01T00:00:00.000Z'] },
-      'guest@shop.com.au': { orders: 2, refunds: 1, net: 259.5, times: ['2023-10-01T00:00:00.000Z', '2023-10-25T00:00:00.000Z'] },
+      'guest@shop.com.au': {
+        orders: 2,
+        refunds: 1,
+        net: 259.5,
+        times: ['2023-10-01T00:00:00.000Z', '2023-10-25T00:00:00.000Z'],
+      },
     });
   });
 });
@@ -134,12 +200,15 @@ describe('cart rules across files and options', () => {
 
   test('a Shopify export whose rows come in another order gives the same orders', async () => {
     // line items before their order's first line: they must not take the order's id
-    const text = readFileSync(fixture('shopify-orders.csv'), 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+    const text = readFileSync(fixture('shopify-orders.csv'), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n');
     const header = text[0];
     const records: string[] = [];
     for (const line of text.slice(1)) {
       // a quoted line break continues the record before
-      if (records.length > 0 && (records[records.length - 1].split('"').length - 1) % 2 === 1) records[records.length - 1] += '\r\n' + line;
+      if (records.length > 0 && (records[records.length - 1].split('"').length - 1) % 2 === 1)
+        records[records.length - 1] += '\r\n' + line;
       else if (line !== '') records.push(line);
     }
     const reversed = join(dir, 'shopify-reversed.csv');
@@ -151,7 +220,7 @@ describe('cart rules across files and options', () => {
     expect(Object.fromEntries(other.customers)).toEqual(Object.fromEntries(once.customers));
   });
 
-  test('--currency takes the store\'s currency; the most common one otherwise', async () => {
+  test("--currency takes the store's currency; the most common one otherwise", async () => {
     const cad = await importCart([fixture('shopify-orders.csv')], { currency: 'cad' });
     expect(cad.summary).toMatchObject({ currency: 'CAD', orders: 1, revenue: 60, otherCurrencies: { USD: 4 } });
     expect([...cad.customers.keys()]).toEqual(['alice@example.com']);
@@ -172,21 +241,42 @@ describe('cart rules across files and options', () => {
   });
 
   test('a header of another cart, or of no cart, is refused by name', async () => {
-    await expect(importCart([fixture('magento-orders.csv')], { preset: 'shopify' })).rejects.toThrow(/is a Magento 2 orders grid export, not a Shopify orders export/);
+    await expect(importCart([fixture('magento-orders.csv')], { preset: 'shopify' })).rejects.toThrow(
+      /is a Magento 2 orders grid export, not a Shopify orders export/,
+    );
     const plain = join(dir, 'plain.csv');
     writeFileSync(plain, 'customer_id,ts,amount\n1,2024-01-01,5\n');
-    await expect(importCart([plain])).rejects.toThrow(/not one of a Shopify, WooCommerce, Magento 2 or BigCommerce order export/);
+    await expect(importCart([plain])).rejects.toThrow(
+      /not one of a Shopify, WooCommerce, Magento 2 or BigCommerce order export/,
+    );
     const lacking = join(dir, 'shopify-no-total.csv');
-    writeFileSync(lacking, 'Name,Email,Financial Status,Lineitem name,Created at\n#1,a@b.c,paid,Mug,2024-01-01 10:00:00 +0000\n');
+    writeFileSync(
+      lacking,
+      'Name,Email,Financial Status,Lineitem name,Created at\n#1,a@b.c,paid,Mug,2024-01-01 10:00:00 +0000\n',
+    );
     await expect(importCart([lacking])).rejects.toThrow(/needs the columns "Total"/);
   });
 
   test('an unreadable total or time is a rejected order, counted with its line', async () => {
     const lines = readFileSync(fixture('shopify-orders-2012.csv'), 'utf8').split('\n');
     const bad = join(dir, 'shopify-bad.csv');
-    writeFileSync(bad, [lines[0], lines[1].replaceAll(',30.00,', ',thirty,'), lines[2], lines[3].replace('2012-01-01 11:13:25 -0500', '2012-02-30 11:13:25 -0500'), lines[4]].join('\n') + '\n');
+    writeFileSync(
+      bad,
+      [
+        lines[0],
+        lines[1].replaceAll(',30.00,', ',thirty,'),
+        lines[2],
+        lines[3].replace('2012-01-01 11:13:25 -0500', '2012-02-30 11:13:25 -0500'),
+        lines[4],
+      ].join('\n') + '\n',
+    );
     const { summary } = await importCart([bad]);
-    expect(summary).toMatchObject({ orders: 0, rejected: 2, rejectedBy: { 'unreadable total': 1, 'unreadable time': 1 }, excluded: { ...none, cancelled: 1 } });
+    expect(summary).toMatchObject({
+      orders: 0,
+      rejected: 2,
+      rejectedBy: { 'unreadable total': 1, 'unreadable time': 1 },
+      excluded: { ...none, cancelled: 1 },
+    });
     expect(summary.firstRejected).toMatchObject({ line: 2, reason: 'unreadable total' });
   });
 });
@@ -203,14 +293,16 @@ describe('cart values', () => {
     expect(parseMoney('n/a', false)).toBeNaN();
   });
 
-  test('times in the carts\' forms', () => {
+  test("times in the carts' forms", () => {
     const t = new CartTime();
     expect(new Date(t.read('2023-10-15 16:20:03 -0400', null).exact).toISOString()).toBe('2023-10-15T20:20:03.000Z');
     expect(new Date(t.read('2023-10-15T16:20:03+05:30', null).exact).toISOString()).toBe('2023-10-15T10:50:03.000Z');
     expect(t.read('2023-10-15 16:20', null).exact).toBeNaN();
     expect(new Date(t.wall).toISOString()).toBe('2023-10-15T16:20:00.000Z');
     expect(new Date(t.read('Oct 15, 2023 4:20:03 PM', null).wall).toISOString()).toBe('2023-10-15T16:20:03.000Z');
-    expect(new Date(t.read('Oct 15, 2023, 12:05:00\u202fAM', null).wall).toISOString()).toBe('2023-10-15T00:05:00.000Z');
+    expect(new Date(t.read('Oct 15, 2023, 12:05:00\u202fAM', null).wall).toISOString()).toBe(
+      '2023-10-15T00:05:00.000Z',
+    );
     expect(new Date(t.read('15 Oct 2023, 16:20:03', null).wall).toISOString()).toBe('2023-10-15T16:20:03.000Z');
     expect(new Date(t.read('15/10/2023', null).wall).toISOString()).toBe('2023-10-15T00:00:00.000Z');
     expect(t.told).toBe('dmy');

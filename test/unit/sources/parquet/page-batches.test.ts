@@ -44,22 +44,50 @@ beforeAll(async () => {
   c.closeSync();
   db.closeSync();
   const table = new arrow.Table({
-    id: arrow.vectorFromArray(rows.map((x) => BigInt(x.id as string)), new arrow.Int64()),
-    maybe: arrow.vectorFromArray(rows.map((x) => (x.maybe === null ? null : BigInt(x.maybe as string))), new arrow.Int64()),
-    dbl: arrow.vectorFromArray(rows.map((x) => Number(x.dbl)), new arrow.Float64()),
-    name: arrow.vectorFromArray(rows.map((x) => x.name as string), new arrow.Utf8()),
-    nullable_text: arrow.vectorFromArray(rows.map((x) => x.nullable_text as string | null), new arrow.Utf8()),
+    id: arrow.vectorFromArray(
+      rows.map((x) => BigInt(x.id as string)),
+      new arrow.Int64(),
+    ),
+    maybe: arrow.vectorFromArray(
+      rows.map((x) => (x.maybe === null ? null : BigInt(x.maybe as string))),
+      new arrow.Int64(),
+    ),
+    dbl: arrow.vectorFromArray(
+      rows.map((x) => Number(x.dbl)),
+      new arrow.Float64(),
+    ),
+    name: arrow.vectorFromArray(
+      rows.map((x) => x.name as string),
+      new arrow.Utf8(),
+    ),
+    nullable_text: arrow.vectorFromArray(
+      rows.map((x) => x.nullable_text as string | null),
+      new arrow.Utf8(),
+    ),
   });
   const pw = await import('parquet-wasm');
-  for (const [name, version] of [['arrow-rs-v1', pw.WriterVersion.V1], ['arrow-rs-v2', pw.WriterVersion.V2]] as const) {
-    const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setWriterVersion(version)
-      .setDataPageSizeLimit(2_000).setMaxRowGroupSize(3_000).build();
-    writeFileSync(file(`${name}.parquet`), pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props));
+  for (const [name, version] of [
+    ['arrow-rs-v1', pw.WriterVersion.V1],
+    ['arrow-rs-v2', pw.WriterVersion.V2],
+  ] as const) {
+    const props = new pw.WriterPropertiesBuilder()
+      .setCompression(pw.Compression.SNAPPY)
+      .setWriterVersion(version)
+      .setDataPageSizeLimit(2_000)
+      .setMaxRowGroupSize(3_000)
+      .build();
+    writeFileSync(
+      file(`${name}.parquet`),
+      pw.writeParquet(pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props),
+    );
   }
 }, 120_000);
 
 /** Every column's values as text, row by row, nulls as null. */
-async function columnsOf(path: string, pageReader: boolean): Promise<{ text: Record<string, (string | null)[]>; pageGroups: number; rowGroups: number }> {
+async function columnsOf(
+  path: string,
+  pageReader: boolean,
+): Promise<{ text: Record<string, (string | null)[]>; pageGroups: number; rowGroups: number }> {
   const p = await readParquetBatches(path, arrow, undefined, pageReader);
   const text: Record<string, (string | null)[]> = {};
   for await (const b of p.batches) {
@@ -76,19 +104,22 @@ async function columnsOf(path: string, pageReader: boolean): Promise<{ text: Rec
 }
 
 describe('Parquet read page by page', () => {
-  test.each(DUCKDB_FILES)('DuckDB %s: the values parquet-wasm reads, row groups page by page: %s', async (name, _options, byPages) => {
-    const pages = await columnsOf(file(`${name}.parquet`), true);
-    const whole = await columnsOf(file(`${name}.parquet`), false);
-    expect(pages.rowGroups).toBe(4);
-    expect(pages.pageGroups).toBe(byPages ? 4 : 0);
-    expect(whole.pageGroups).toBe(0);
-    expect(Object.keys(pages.text)).toHaveLength(16);
-    expect(pages.text.id).toHaveLength(8_000);
-    expect(pages.text).toEqual(whole.text);
-    // the nulls and the negatives are there to compare
-    expect(pages.text.maybe.filter((x) => x === null)).toHaveLength(1_143);
-    expect(pages.text.minus_one.slice(0, 3)).toEqual(['-1', '0', '1']);
-  });
+  test.each(DUCKDB_FILES)(
+    'DuckDB %s: the values parquet-wasm reads, row groups page by page: %s',
+    async (name, _options, byPages) => {
+      const pages = await columnsOf(file(`${name}.parquet`), true);
+      const whole = await columnsOf(file(`${name}.parquet`), false);
+      expect(pages.rowGroups).toBe(4);
+      expect(pages.pageGroups).toBe(byPages ? 4 : 0);
+      expect(whole.pageGroups).toBe(0);
+      expect(Object.keys(pages.text)).toHaveLength(16);
+      expect(pages.text.id).toHaveLength(8_000);
+      expect(pages.text).toEqual(whole.text);
+      // the nulls and the negatives are there to compare
+      expect(pages.text.maybe.filter((x) => x === null)).toHaveLength(1_143);
+      expect(pages.text.minus_one.slice(0, 3)).toEqual(['-1', '0', '1']);
+    },
+  );
 
   test('arrow-rs pages (version 1 and 2, dictionaries, nulls) cut across by the slices', async () => {
     for (const name of ['arrow-rs-v1', 'arrow-rs-v2']) {
@@ -108,7 +139,9 @@ describe('Parquet read page by page', () => {
       const footer = footerOfPath(path);
       const whole = await columnsOf(path, false);
       const pw = await import('parquet-wasm');
-      const schema = arrow.tableFromIPC((await pw.ParquetFile.fromFile(new Blob([readFileSync(path)]))).schema().intoIPCStream()).schema;
+      const schema = arrow.tableFromIPC(
+        (await pw.ParquetFile.fromFile(new Blob([readFileSync(path)]))).schema().intoIPCStream(),
+      ).schema;
       const text: Record<string, (string | null)[]> = {};
       let slices = 0;
       for (let g = 0; g < footer.rowGroups.length; g++) {
@@ -128,7 +161,10 @@ describe('Parquet read page by page', () => {
   });
 
   test('one row group comes page by page, only the columns asked for', async () => {
-    const p = await readParquetBatches(file('one-group.parquet'), arrow, { required: ['id', 'dec64', 'name'], optional: ['absent'] });
+    const p = await readParquetBatches(file('one-group.parquet'), arrow, {
+      required: ['id', 'dec64', 'name'],
+      optional: ['absent'],
+    });
     expect(p.pageGroups).toBe(1);
     let batches = 0;
     let sum = 0;
