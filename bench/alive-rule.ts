@@ -5,6 +5,7 @@
  * same state (which reuses the fit and pays each customer's P(alive)).
  * Run alone: npm run build:bench && node build/bench-dist/bench/alive-rule.js FILE.arrow
  */
+import { fitAliveModel } from '../src/predict/alive-model.js';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.js';
 import { loadDefaultModel, loadModel } from '../src/model/model.js';
@@ -19,7 +20,7 @@ export interface AliveRuleRun {
 }
 
 async function once(file: string, name: string, model: Model): Promise<AliveRuleRun> {
-  const engine = new Engine({ workers: 2, model });
+  const engine = new Engine({ workers: 2, model, fitAlive: fitAliveModel });
   try {
     for await (const c of readArrow(file, {
       ...engine.sourceOptions(),

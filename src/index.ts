@@ -44,6 +44,8 @@ export { expectedPurchases, expectedFromStart, fitPurchases, pAlive } from './pr
 export type { PurchaseFit, PurchaseModel, PurchaseParams, Triples } from './predict/bgnbd.js';
 export { expectedSpend, fitSpend } from './predict/gamma-gamma.js';
 export type { SpendData, SpendFit, SpendParams } from './predict/gamma-gamma.js';
+export { fitAliveModel } from './predict/alive-model.js';
+export type { FitAlive } from './engine/alive-fit.js';
 export { TripleHistogram } from './predict/triples.js';
 export { fitDataOf } from './predict/kernel-histograms.js';
 export { summarize, SpendBins } from './predict/summary.js';

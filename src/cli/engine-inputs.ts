@@ -3,6 +3,7 @@
  * inputs, and the reading of every input through it (the front door, input-source.ts),
  * once or once a window, with progress.
  */
+import { fitAliveModel } from '../predict/alive-model.js';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { BufferPool } from '../batch/buffer-pool.js';
@@ -202,6 +203,7 @@ export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boole
     keepRejects,
     columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
     limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture, notBefore: startOfYear(o.minYear) },
+    fitAlive: fitAliveModel,
   });
 }
 

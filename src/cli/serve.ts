@@ -1,4 +1,5 @@
 /** `rfm serve [source]` and `rfm demo`: the live engine behind the dashboard. */
+import { fitAliveModel } from '../predict/alive-model.js';
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { RecordBatch } from 'apache-arrow';
@@ -151,6 +152,7 @@ async function goLive(
       columns,
       limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture, notBefore: startOfYear(o.minYear) },
       aliveRefitMs: ALIVE_REFIT_MS,
+      fitAlive: fitAliveModel,
     },
     o.interval,
     { figures: o.figures, currency: o.currency, timezone: o.timezone },

@@ -19,6 +19,7 @@ import { BufferPool } from '../batch/buffer-pool.js';
 import { LocalShard } from './shard-host.js';
 import type { CoreName, ShardHost } from './shard-host.js';
 import { AliveFitter } from './alive-fit.js';
+import type { FitAlive } from './alive-fit.js';
 import { planFor, snapshotFrom } from './snapshot.js';
 import type { Planned, SnapshotOptions } from './snapshot.js';
 import type { CustomerExport, EngineSnapshot, IngestCounts, RankMode } from '../results.js';
@@ -57,6 +58,11 @@ export interface EngineOptions {
    * read of a changed state).
    */
   aliveRefitMs?: number;
+  /**
+   * The fit of the model behind p_alive (src/predict/alive-model.ts's fitAliveModel): needed
+   * when the model's rules test p_alive, which otherwise fail the read saying so.
+   */
+  fitAlive?: FitAlive;
 }
 
 /** Batches given while a read is between its phases, to queue after them (see inPhases). */
@@ -159,7 +165,7 @@ export class Engine {
   constructor(o: EngineOptions = {}) {
     checkOptions(o);
     this.model = o.model ?? loadDefaultModel();
-    this.aliveFitter = new AliveFitter(o.aliveRefitMs ?? 0);
+    this.aliveFitter = new AliveFitter(o.fitAlive, o.aliveRefitMs ?? 0);
     this.names = { ...DEFAULT_COLUMNS, ...o.columns };
     this.subBits = subBitsFor(o.relativeAccuracy ?? 0.005);
     this.core = o.core ?? 'wasm';

@@ -40,7 +40,7 @@ function importsOf(folder: string): [string, string][] {
 const RULES: [string, string[]][] = [
   ['sources', ['engine', 'report', 'server', 'cli']],
   ['batch', ['engine', 'report', 'sources', 'server', 'cli', 'kernel']],
-  ['engine', ['report', 'server', 'cli', 'sources']],
+  ['engine', ['report', 'server', 'cli', 'sources', 'predict']],
   ['report', ['engine', 'server', 'cli']],
   ['core', ['kernel', 'engine', 'batch', 'report', 'sources', 'server', 'cli', 'predict', 'model']],
   ['domain', ['core', 'kernel', 'engine', 'batch', 'report', 'sources', 'server', 'cli', 'predict', 'model', 'native']],

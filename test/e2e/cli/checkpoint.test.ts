@@ -209,39 +209,44 @@ describe('rfm replay --checkpoint', () => {
   }, 180_000);
 
   test('a checkpoint of another run, or a damaged one, is refused saying why', async () => {
+    // a small history of its own: what is checked is the checkpoint's files, not the replay
+    const small = file('small.arrow');
+    expect(
+      (await runCli(['generate', '--customers', '2000', '--orders', '50000', '--seed', '6', '-o', small])).code,
+    ).toBe(0);
     const ck = file('ck-other');
-    const first = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);
+    const first = await runCli(['replay', small, '--workers', '2', '--checkpoint', ck, '-q']);
     expect(first.code, first.stderr).toBe(0);
-    const other = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '--max-amount', '500', '-q']);
+    const other = await runCli(['replay', small, '--workers', '2', '--checkpoint', ck, '--max-amount', '500', '-q']);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(
       /the checkpoint in .* is of another run \(maxAmount: 1000000000000 then, 500 now\).*\[RFM_ERR_OPTION\]/,
     );
-    const fewer = await runCli(['replay', history, '--workers', '1', '--checkpoint', ck, '-q']);
+    const fewer = await runCli(['replay', small, '--workers', '1', '--checkpoint', ck, '-q']);
     expect(fewer.stderr).toMatch(/workers: 2 then, 1 now/);
     // a state file with a flipped byte
     const state = readdirSync(ck).find((f) => f.endsWith('.bin'))!;
     const bytes = readFileSync(join(ck, state));
     bytes[bytes.length >> 1] ^= 0xff;
     writeFileSync(join(ck, state), bytes);
-    const damaged = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck, '-q']);
+    const damaged = await runCli(['replay', small, '--workers', '2', '--checkpoint', ck, '-q']);
     expect(damaged.code).toBe(2);
     expect(damaged.stderr).toMatch(
       new RegExp(`${state} does not match its checksum; delete the directory to start over`),
     );
     // a truncated state file, and a truncated manifest
     const ck2 = file('ck-cut');
-    expect((await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q'])).code).toBe(0);
+    expect((await runCli(['replay', small, '--workers', '2', '--checkpoint', ck2, '-q'])).code).toBe(0);
     const cutState = readdirSync(ck2).find((f) => f.endsWith('.bin'))!;
     const whole = readFileSync(join(ck2, cutState));
     writeFileSync(join(ck2, cutState), whole.subarray(0, whole.length - 1000));
-    const cut = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
+    const cut = await runCli(['replay', small, '--workers', '2', '--checkpoint', ck2, '-q']);
     expect(cut.code).toBe(2);
     expect(cut.stderr).toMatch(new RegExp(`${cutState} does not match its checksum`));
     writeFileSync(join(ck2, cutState), whole);
     const manifest = readFileSync(join(ck2, 'manifest.json'), 'utf8');
     writeFileSync(join(ck2, 'manifest.json'), manifest.slice(0, manifest.length >> 1));
-    const cutManifest = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
+    const cutManifest = await runCli(['replay', small, '--workers', '2', '--checkpoint', ck2, '-q']);
     expect(cutManifest.code).toBe(2);
     expect(cutManifest.stderr).toMatch(
       /the checkpoint manifest in .* is damaged \(not JSON\); delete the directory to start over/,
@@ -251,7 +256,7 @@ describe('rfm replay --checkpoint', () => {
     older.manifest.format = 1;
     older.checksum = createHash('sha256').update(JSON.stringify(older.manifest)).digest('hex');
     writeFileSync(join(ck2, 'manifest.json'), JSON.stringify(older));
-    const old = await runCli(['replay', history, '--workers', '2', '--checkpoint', ck2, '-q']);
+    const old = await runCli(['replay', small, '--workers', '2', '--checkpoint', ck2, '-q']);
     expect(old.code).toBe(2);
     expect(old.stderr).toMatch(
       /is of format 1; this rfmstream reads format 2: delete it to start over \[RFM_ERR_OPTION\]/,

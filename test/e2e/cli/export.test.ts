@@ -54,6 +54,10 @@ describe('rfm export: lists an email tool imports', () => {
             'Order,Last Order,Recency Days,R,F,M',
         );
         const rows = rowsOf(out);
+        // the checks below read rows of these lists: none may be empty, or they would hold vacuously
+        expect(rows.length).toBeGreaterThan(1000);
+        for (const list of ['Churn Risks', 'Lost'])
+          expect(rows.filter((y) => y.List === list).length, list).toBeGreaterThan(0);
         const listed = (list: string): Set<string> =>
           new Set(rows.filter((x) => x.List === list).map((x) => x['Customer ID']));
         for (const a of AUDIENCES) {

@@ -11,6 +11,15 @@ import { packageRoot } from '../../../src/package-root.js';
 const mode = thpMode();
 const helperBuilt = existsSync(join(packageRoot(), 'build', 'huge-pages.node'));
 const canAsk = process.platform === 'linux' && mode !== undefined && mode !== 'never' && helperBuilt;
+if (!canAsk) {
+  const why =
+    process.platform !== 'linux'
+      ? 'not Linux'
+      : !helperBuilt
+        ? 'the helper was not built (no C compiler at install)'
+        : `THP is ${mode ?? 'absent'}`;
+  process.stderr.write(`huge-pages: skipped: ${why}\n`);
+}
 
 /** KiB of anonymous huge pages in a fresh process after a kernel took in 600,000 customers. */
 function hugeKiB(kernel: 'WasmKernel' | 'CoreKernel', env: NodeJS.ProcessEnv): number {

@@ -191,6 +191,8 @@ function tinyDisk(): string | null {
 }
 
 const tiny = tinyDisk();
+if (tiny === null)
+  process.stderr.write('disk-faults: cannot mount a 2 MiB tmpfs (not root?): the full-disk test is skipped\n');
 afterAll(() => {
   if (tiny !== null) execFileSync('umount', [tiny]);
 });
