@@ -9,6 +9,7 @@ import { readSync } from 'node:fs';
 import { brotliDecompressSync, unzipSync } from 'node:zlib';
 import { Codec, Encoding, Physical } from './footer.js';
 import type { ChunkMeta, Leaf } from './footer.js';
+import { decompress as zstdDecompress } from 'fzstd';
 import { snappyUncompress } from './snappy.js';
 import { CompactReader, num, struct } from './thrift-compact.js';
 import type { ThriftStruct } from './thrift-compact.js';
@@ -25,6 +26,7 @@ export const READABLE_CODECS: ReadonlySet<number> = new Set([
   Codec.snappy,
   Codec.gzip,
   Codec.brotli,
+  Codec.zstd,
 ]);
 export const READABLE_ENCODINGS: ReadonlySet<number> = new Set([
   Encoding.plain,
@@ -119,6 +121,10 @@ function uncompress(codec: number, body: Uint8Array, size: number): Uint8Array {
       break;
     case Codec.brotli:
       out = brotliDecompressSync(body);
+      break;
+    case Codec.zstd:
+      // Node 20's zlib has no Zstandard (22.15 has): fzstd, a decoder in plain JavaScript
+      out = zstdDecompress(body, new Uint8Array(size));
       break;
     default:
       throw new Error(`compression codec ${codec} is not read page by page`);

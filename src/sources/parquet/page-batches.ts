@@ -3,7 +3,7 @@
  * memory is a slice of the columns read, where parquet-wasm (arrow-rs) decodes a row group
  * whole before its first batch (11x the largest column chunk for DuckDB's 2*10^7 rows in
  * one group). Only what the readers of orders meet is read this way: flat columns, PLAIN or
- * dictionary values, uncompressed, Snappy, gzip or Brotli pages, into the Arrow types the
+ * dictionary values, uncompressed, Snappy, gzip, Brotli or Zstandard pages, into the Arrow types the
  * engine converts. rowGroupReadable says whether a group qualifies; others go to
  * parquet-wasm.
  */

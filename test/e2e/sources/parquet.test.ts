@@ -14,6 +14,8 @@ beforeAll(async () => {
   const c = await db.connect();
   await c.run(cdnowTableSql('o'));
   await c.run(`COPY o TO '${file('cdnow.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
+  // version 2 pages (delta encodings): read by parquet-wasm, not page by page
+  await c.run(`COPY o TO '${file('cdnow-v2.parquet')}' (FORMAT parquet, PARQUET_VERSION V2)`);
   await c.run(`COPY (SELECT lpad(customer_id::VARCHAR, 5, '0') AS buyer, ts::DATE AS day, amount::DECIMAL(10, 2) AS total FROM o)
     TO '${file('strings-dates-decimals.parquet')}' (FORMAT parquet, COMPRESSION zstd)`);
   await c.run(
@@ -91,10 +93,10 @@ describe('Parquet in', () => {
     const flipped = Buffer.from(whole);
     for (let i = 1000; i < flipped.length - 2000; i += 997) flipped[i] ^= 0x5a;
     writeFileSync(file('flipped.parquet'), flipped);
-    // Zstandard pages go to parquet-wasm, whose decoder fails in its own way
-    const zstd = Buffer.from(readFileSync(file('strings-dates-decimals.parquet')));
-    for (let i = 1000; i < zstd.length - 2000; i += 997) zstd[i] ^= 0x5a;
-    writeFileSync(file('flipped-zstd.parquet'), zstd);
+    // delta-encoded pages go to parquet-wasm, whose decoder fails in its own way
+    const v2 = Buffer.from(readFileSync(file('cdnow-v2.parquet')));
+    for (let i = 1000; i < v2.length - 2000; i += 997) v2[i] ^= 0x5a;
+    writeFileSync(file('flipped-v2.parquet'), v2);
     writeFileSync(
       file('junk.parquet'),
       Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(3000, 7), Buffer.from('PAR1')]),
@@ -102,7 +104,7 @@ describe('Parquet in', () => {
     const cases: [string, RegExp][] = [
       ['truncated.parquet', /the Parquet file is truncated/],
       ['flipped.parquet', /not a readable Parquet file \(its pages are corrupt: row group 0, column customer_id: /],
-      ['flipped-zstd.parquet', /not a readable Parquet file \(its decoder failed on corrupt data\)/],
+      ['flipped-v2.parquet', /not a readable Parquet file \(its decoder failed on corrupt data\)/],
       ['junk.parquet', /not a readable Parquet file/],
     ];
     for (const [name, message] of cases) {
