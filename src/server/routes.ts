@@ -4,10 +4,12 @@
  * through replies.ts; every read of the state says when there is none to read (503 while a
  * lost shard is put back, with Retry-After; for good once that failed), health included.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RfmError } from '../domain/errors.js';
 import { headlines } from '../report/headlines.js';
 import { htmlReport } from '../report/html-report.js';
+import { compiledModule } from '../package-root.js';
 import { dashboardPage } from './dashboard-page.js';
 import type { Gate } from './gate.js';
 import type { Ingest } from './ingest.js';
@@ -23,6 +25,17 @@ const FAVICON =
   'height="16" fill="#56B4E9"/><rect x="8" width="4" height="16" ' +
   'fill="#E69F00"/><rect x="12" width="4" height="16" ' +
   'fill="#D55E00"/></svg>';
+
+let script: string | null = null;
+/** The dashboard's code (dashboard/client.ts), compiled: read once. */
+function dashboardScript(): string {
+  // without its source map's line: the map is not served
+  script ??= readFileSync(compiledModule(import.meta.url, 'server/dashboard/client.js'), 'utf8').replace(
+    /\n\/\/# sourceMappingURL=.*\s*$/,
+    '\n',
+  );
+  return script;
+}
 
 const NEEDS_TOKEN = 'a token is required: ?token=T or Authorization: Bearer T';
 
@@ -62,6 +75,9 @@ export function routes(r: Routes): (req: IncomingMessage, res: ServerResponse) =
     if (get && (path === '/' || path === '/index.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(dashboardPage());
+    } else if (get && path === '/dashboard.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(dashboardScript());
     } else if (get && path === '/health') {
       json(res, 200, { ok: true });
     } else if (get && path === '/auth') {

@@ -232,6 +232,14 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
     expect(wrongSchema.status).toBe(400);
     expect((await wrongSchema.json()).error).toContain('"customer_id" is missing');
     expect((await fetch(server.url + 'health')).status).toBe(200);
+    // the page loads its code, a typed module compiled to one file that imports nothing
+    expect(await (await fetch(server.url)).text()).toContain('<script type="module" src="/dashboard.js"></script>');
+    const code = await fetch(server.url + 'dashboard.js');
+    expect(code.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const js = await code.text();
+    expect(js).toContain('function drawTrend()');
+    expect(js).not.toMatch(/^\s*import\s/m);
+    expect(js).not.toContain('sourceMappingURL');
     const another = await LiveClient.connect(ws);
     await another.next((m) => m.type === 'hello');
     expect(client.closed).toBeNull();
