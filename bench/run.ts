@@ -21,6 +21,7 @@ import { engineFitRun } from './predict-engine.js';
 import { aliveRule } from './alive-rule.js';
 import { repeatOrdersFile, repeatRuns } from './repeat-orders.js';
 import { rowGroupFile, rowGroupRun } from './parquet-row-group.js';
+import { hostileRun } from './hostile-bodies.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -75,6 +76,8 @@ say('Parquet: 2*10^7 orders in one row group, written by DuckDB ...');
 const bigGroup = await rowGroupFile(20_000_000);
 const rowGroup = rowGroupRun(bigGroup.path, bigGroup.largestChunkBytes, 20_000_000);
 if (rowGroup.code !== 0) throw new Error(`rfm replay of one big row group failed: ${rowGroup.stderrTail}`);
+say("hostile bodies: the e2e test's mutated Arrow, fuzz corpus and broken CSV, 200 at a time ...");
+const hostile = await hostileRun(1);
 say('carts: a Shopify-shaped export of 10^6 orders, imported against a plain CSV of its orders ...');
 const cart = await cartImport(await cartFiles(1_000_000, 200_000));
 say('live: 1,000 clients at 4 Hz while ingesting ...');
@@ -172,6 +175,7 @@ const results = {
   },
   repeatOrders: repeats,
   parquetRowGroup: rowGroup,
+  hostileBodies: hostile,
   predictFit: {
     customers1e5: fit5,
     customers1e7: fit7,
@@ -229,6 +233,10 @@ const rows: [string, string][] = [
   [
     "  the reader's part: (peak RSS - the same orders' from Arrow) / largest chunk",
     `${x((rowGroup.maxRssBytes - rowGroup.arrowMaxRssBytes) / rowGroup.largestChunkBytes)} (Arrow: ${(rowGroup.arrowMaxRssBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.arrowSeconds.toFixed(1)} s)`,
+  ],
+  [
+    'hostile bodies at /ingest (the e2e set, 200 at a time): RSS peak | after, over the start',
+    `${(hostile.peakOverStartBytes / 2 ** 20).toFixed(0)} | ${(hostile.afterOverStartBytes / 2 ** 20).toFixed(0)} MiB (${hostile.rounds} x ${hostile.bodies} bodies, ${hostile.seconds.toFixed(1)} s; answers ${JSON.stringify(hostile.statuses)})`,
   ],
   [
     'Shopify export import / plain CSV import, rows/s (1 thread)',

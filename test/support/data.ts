@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { packageRoot } from '../../src/package-root.js';
 
 /** ../shared/data beside the project, or RFM_DATA. Tests that need it fail loudly without it. */
 export function dataDir(): string {
-  const dir = process.env.RFM_DATA ?? resolve(import.meta.dirname, '../../../shared/data');
+  const dir = process.env.RFM_DATA ?? resolve(packageRoot(), '..', 'shared', 'data');
   if (!existsSync(dir)) throw new Error(`the shared order data is missing at ${dir}; set RFM_DATA to its folder`);
   return dir;
 }
@@ -25,7 +26,7 @@ export function cdnowTableSql(name: string, orderIds = false): string {
 }
 
 /** The project's folder, wherever a test file sits. */
-export const PROJECT = resolve(import.meta.dirname, '../..');
+export const PROJECT = packageRoot();
 
 /** The small cart exports under test/fixtures/carts. */
 export const CART_FIXTURES = join(PROJECT, 'test', 'fixtures', 'carts');
