@@ -28,6 +28,7 @@ export default function setup(): void {
     newest('assembly', ['.ts']) > kernels ||
     newest('src', ['.ts', '.mjs', '.c']) > Math.min(kernels, built('dist/cli/cli.js'));
   if (!stale) return;
-  process.stderr.write('the build is older than its sources: npm run build\n');
-  execFileSync('npm', ['run', 'build'], { cwd: PROJECT, stdio: ['ignore', 'inherit', 'inherit'] });
+  // prepare: the ABI's constants from src/abi/table.mjs first, then the build
+  process.stderr.write('the build is older than its sources: npm run prepare\n');
+  execFileSync('npm', ['run', 'prepare'], { cwd: PROJECT, stdio: ['ignore', 'inherit', 'inherit'] });
 }

@@ -36,7 +36,7 @@ export const READABLE_ENCODINGS: ReadonlySet<number> = new Set([
 ]);
 
 /** Bytes a value of a fixed-width physical type takes; 0 for byte arrays. */
-export function widthOf(leaf: Leaf): number {
+function widthOf(leaf: Leaf): number {
   switch (leaf.physical) {
     case Physical.int32:
     case Physical.float:
@@ -137,7 +137,7 @@ function uncompress(codec: number, body: Uint8Array, size: number): Uint8Array {
  * The RLE/bit-packed hybrid (definition levels, dictionary indices), decoded on demand: a
  * page of DuckDB's can hold 2*10^7 indices, which decoded whole would be 80 MB.
  */
-export class Hybrid {
+class Hybrid {
   private runLeft = 0;
   private runValue = 0;
   /** Values left in the current bit-packed run (counted in whole groups of 8). */

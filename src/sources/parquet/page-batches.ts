@@ -4,7 +4,7 @@
  * whole before its first batch (11x the largest column chunk for DuckDB's 2*10^7 rows in
  * one group). Only what the readers of orders meet is read this way: flat columns, PLAIN or
  * dictionary values, uncompressed, Snappy, gzip, Brotli or Zstandard pages, into the Arrow types the
- * engine converts. rowGroupReadable says whether a group qualifies; others go to
+ * engine converts. rowGroupUnreadable says why a group does not qualify; such groups go to
  * parquet-wasm.
  */
 import { closeSync, openSync } from 'node:fs';
