@@ -53,9 +53,19 @@ function journalAt(i: u32): usize {
   return unchecked(journalBase[i >>> JOURNAL_SHIFT]) + (<usize>(i & JOURNAL_MASK) << 2);
 }
 
+/**
+ * A chunk of `n` i32s, not zero-filled: every slot is written before it is read (a list's
+ * days up to its count, the journal up to its length, and serialization copies no more), and
+ * filling 4 MiB touches every page of it: 15 ms of an engine's start, the first chunk made
+ * at init whatever the input (bench/NOTES.md 57).
+ */
+function unfilledBlock(n: i32): StaticArray<i32> {
+  return changetype<StaticArray<i32>>(__new(<usize>n << 2, idof<StaticArray<i32>>()));
+}
+
 function journalPush(v: i32): void {
   if ((journalLen & JOURNAL_MASK) == 0 && <i32>(journalLen >>> JOURNAL_SHIFT) == journalBlocks.length) {
-    journalBlocks.push(new StaticArray<i32>(<i32>(1 << JOURNAL_SHIFT)));
+    journalBlocks.push(unfilledBlock(<i32>(1 << JOURNAL_SHIFT)));
     const bases = new StaticArray<usize>(journalBlocks.length);
     for (let c = 0; c < journalBlocks.length; c++) unchecked((bases[c] = changetype<usize>(unchecked(journalBlocks[c]))));
     journalBase = bases;
@@ -163,7 +173,7 @@ function alloc(k: u32): u32 {
   if ((at & CHUNK_MASK) + size > CHUNK_DAYS) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
   const chunk = <i32>(at >>> CHUNK_SHIFT);
   if (chunk >= chunkBlocks.length) {
-    const block = new StaticArray<i32>(<i32>CHUNK_DAYS);
+    const block = unfilledBlock(<i32>CHUNK_DAYS);
     chunkBlocks.push(block);
     const bases = new StaticArray<usize>(chunkBlocks.length);
     for (let c = 0; c < chunkBlocks.length - 1; c++) unchecked((bases[c] = chunkBase[c]));
