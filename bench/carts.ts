@@ -8,7 +8,8 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
-import { newCartSummary, readCartOrders } from '../src/sources/carts/cart-import.js';
+import { readCartOrders } from '../src/sources/carts/cart-import.js';
+import { newCartSummary } from '../src/sources/carts/cart-summary.js';
 import { readCsvRecordBatches } from '../src/sources/csv/record-batches.js';
 import { newImportStats } from '../src/sources/import-stats.js';
 import { Random } from '../src/sources/generator/random.js';

@@ -16,7 +16,7 @@ import { BufferPool } from '../src/batch/buffer-pool.js';
 import { DEFAULT_COLUMNS } from '../src/batch/schema.js';
 import { packageRoot } from '../src/package-root.js';
 import { readCsvOrders } from '../src/sources/csv/plain-reader.js';
-import type { CsvImportOptions } from '../src/sources/csv/plain-reader.js';
+import type { CsvImportOptions } from '../src/sources/csv/csv-options.js';
 import { readCsvParallel } from '../src/sources/csv/parallel.js';
 import { readCsv } from '../src/sources/csv/source.js';
 import { newImportStats } from '../src/sources/import-stats.js';

@@ -51,7 +51,7 @@ export { fitDataOf } from './predict/kernel-histograms.js';
 export { summarize, SpendBins } from './predict/summary.js';
 export type { FitData } from './predict/summary.js';
 export { readCsvOrders } from './sources/csv/plain-reader.js';
-export type { CsvImportOptions } from './sources/csv/plain-reader.js';
+export type { CsvImportOptions } from './sources/csv/csv-options.js';
 export { readCsv } from './sources/csv/source.js';
 export { readCsvOrConvert } from './sources/csv/orders.js';
 export { detectFormat } from './sources/input-format.js';

@@ -3,10 +3,9 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RfmError } from '../domain/errors.js';
 import { checkNotCutShort } from '../sources/cut-short.js';
-import { writeArrow } from '../report/arrow-writer.js';
 import { CART_NAMES } from '../sources/carts/cart-preset.js';
 import type { CartName } from '../sources/carts/cart-preset.js';
-import { newCartSummary, readCartOrders } from '../sources/carts/cart-import.js';
+import { newCartSummary } from '../sources/carts/cart-summary.js';
 import type { CartImportOptions } from '../sources/carts/cart-import.js';
 import { cartSummaryJson, cartSummaryText } from '../sources/carts/cart-summary.js';
 import { PRESETS } from '../sources/carts/carts.js';
@@ -83,6 +82,9 @@ async function importCart(preset: CartName | 'auto', files: string[], o: CartCli
     },
   };
   try {
+    // loaded here: the cart options above are every engine command's, the writer is import's
+    const { writeArrow } = await import('../report/arrow-writer.js');
+    const { readCartOrders } = await import('../sources/carts/cart-import.js');
     await writeArrow(o.output, readCartOrders(files, options, summary));
     if (summary.orders === 0) {
       throw new RfmError(

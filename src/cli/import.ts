@@ -7,7 +7,7 @@ import { readCdnow } from '../sources/cdnow.js';
 import { readParquetOrders } from '../sources/parquet/import.js';
 import { DEFAULT_COLUMNS } from '../batch/schema.js';
 import { readCsvRecordBatches } from '../sources/csv/record-batches.js';
-import type { CsvImportOptions } from '../sources/csv/plain-reader.js';
+import type { CsvImportOptions } from '../sources/csv/csv-options.js';
 import { newImportStats } from '../sources/import-stats.js';
 import type { ImportStats } from '../sources/import-stats.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';

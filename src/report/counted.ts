@@ -8,7 +8,7 @@ import type { RejectTally } from '../batch/counts.js';
 import type { Reject } from '../batch/rejects.js';
 import { EXCLUSIONS } from '../sources/carts/cart-preset.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
-import type { CartSummary } from '../sources/carts/cart-import.js';
+import type { CartSummary } from '../sources/carts/cart-summary.js';
 import type { IngestCounts } from '../results.js';
 
 /** A reason's rejected rows: how many, and where the first stands, in words ("line 6 of a.csv"). */

@@ -13,7 +13,7 @@ import type { ConvertedInput } from '../batch/converted.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import type { DurableFiles } from '../engine/durable-files.js';
 import { readArrow } from '../sources/arrow/source.js';
-import { DEFAULT_CSV_OPTIONS } from '../sources/csv/plain-reader.js';
+import { DEFAULT_CSV_OPTIONS } from '../sources/csv/csv-options.js';
 import { readCsv } from '../sources/csv/source.js';
 import { newImportStats } from '../sources/import-stats.js';
 import { receive } from './body.js';

@@ -10,7 +10,7 @@ import { buildReport } from '../report/report.js';
 import type { Report, SnapshotExtras } from '../report/report.js';
 import { countedOf } from '../report/counted.js';
 import { isoIn } from '../sources/carts/zone-time.js';
-import type { CartSummary } from '../sources/carts/cart-import.js';
+import type { CartSummary } from '../sources/carts/cart-summary.js';
 import type { RfmError } from '../domain/errors.js';
 import { LiveFigures } from './live-figures.js';
 import type { LiveFiguresMessage, LiveFiguresState } from './live-figures.js';

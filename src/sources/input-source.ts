@@ -7,19 +7,20 @@ import type { ConvertedInput } from '../batch/converted.js';
 import { convertRecordBatches } from '../batch/record-batches.js';
 import type { ConversionTarget } from '../batch/record-batches.js';
 import { DEFAULT_COLUMNS } from '../batch/schema.js';
-import { readArrow } from './arrow/source.js';
 import type { ArrowSourceOptions } from './arrow/source.js';
-import { newCartSummary, readCartOrders } from './carts/cart-import.js';
-import type { CartImportOptions, CartSummary } from './carts/cart-import.js';
+import type { CartImportOptions } from './carts/cart-import.js';
+import { newCartSummary } from './carts/cart-summary.js';
+import type { CartSummary } from './carts/cart-summary.js';
 import { CART_NAMES } from './carts/cart-preset.js';
 import type { CartName } from './carts/cart-preset.js';
 import { PRESETS } from './carts/carts.js';
-import type { CsvImportOptions } from './csv/plain-reader.js';
+import type { CsvImportOptions } from './csv/csv-options.js';
 import { readCsvOrConvert } from './csv/orders.js';
 import { newImportStats } from './import-stats.js';
 import type { ImportStats } from './import-stats.js';
 import { checkNotCutShort } from './cut-short.js';
 import { detectInput } from './input-format.js';
+import { later } from './later.js';
 import type { InputKind } from './input-format.js';
 
 /** What --format names: Arrow IPC, Parquet, plain CSV, or one of the carts' exports. */
@@ -84,7 +85,7 @@ export function openInput(
     const cart = newCartSummary();
     // the cart reader writes the default column names, whatever the export called them
     const batches = convertRecordBatches(
-      readCartOrders(paths, { ...o.cart, preset }, cart),
+      later(async () => (await import('./carts/cart-import.js')).readCartOrders(paths, { ...o.cart, preset }, cart)),
       { ...target, names: DEFAULT_COLUMNS },
       paths.join(', '),
     );
@@ -96,7 +97,13 @@ export function openInput(
   if (kind === 'csv') return { kind, batches: readCsvOrConvert(path, o.csv, target, csvStats), csvStats, cart: null };
   return {
     kind,
-    batches: readArrow(path, { ...target, ...o.arrow, format: kind === 'parquet' ? 'parquet' : 'arrow' }),
+    batches: later(async () =>
+      (await import('./arrow/source.js')).readArrow(path, {
+        ...target,
+        ...o.arrow,
+        format: kind === 'parquet' ? 'parquet' : 'arrow',
+      }),
+    ),
     csvStats,
     cart: null,
   };

@@ -16,11 +16,13 @@ import type { ScanWindow } from '../csv/source.js';
 import type { TextEncoding } from '../csv/lines.js';
 import { CsvScanner, MAX_KEPT_COLUMNS } from '../csv/scanner.js';
 import { ROLES, headerWord } from './cart-preset.js';
-import type { CartName, CartPreset, Exclusion, OrderValues, Role } from './cart-preset.js';
+import type { CartName, CartPreset, OrderValues, Role } from './cart-preset.js';
 import { PRESETS, detectCart } from './carts.js';
 import { CartTime, parseMoney } from './cart-values.js';
 import type { DayOrder } from './cart-values.js';
 import { ZoneClock } from './zone-time.js';
+import { TOO_LATE } from './cart-summary.js';
+import type { CartSummary, RejectReason } from './cart-summary.js';
 import { ByteSet } from '../../batch/byte-set.js';
 import { DEFAULT_MAX_AMOUNT, TOO_EARLY, tooLarge } from '../../batch/limits.js';
 import { FieldText, plainMoney } from './field-text.js';
@@ -51,72 +53,6 @@ export interface CartImportOptions {
   batchRows?: number;
   /** Hears of each read of a file's bytes (for progress). */
   onBytes?: (bytes: number) => void;
-}
-
-export type RejectReason =
-  | 'no customer'
-  | 'unreadable time'
-  | 'unreadable total'
-  | 'unreadable refund'
-  | 'wrong field count'
-  | typeof TOO_LATE
-  | typeof TOO_EARLY
-  | ReturnType<typeof tooLarge>;
-
-/** The reason an order dated past the clock's bound is rejected (as the conversion words it). */
-export const TOO_LATE = 'time too far ahead of the clock (--max-future)';
-
-export interface CartSummary {
-  /** The preset of the last file read (each file says which in `files`). */
-  preset: CartName | null;
-  files: { file: string; preset: CartName }[];
-  /** Data records read (header excluded). */
-  rows: number;
-  /** Orders imported: in the store's currency, not excluded, readable. */
-  orders: number;
-  customers: number;
-  refundEvents: number;
-  /** Sum of the imported orders' totals. */
-  revenue: number;
-  /** Sum of their refunds. */
-  refunded: number;
-  /** The store's currency ('' when the export does not name it: Magento's base without --currency). */
-  currency: string;
-  /** The store's currency was given (--currency), not voted. */
-  currencyGiven: boolean;
-  excluded: Record<Exclusion, number>;
-  rejected: number;
-  rejectedBy: Partial<Record<RejectReason, number>>;
-  /** The line and file of the first rejected order, for messages. */
-  firstRejected: { file: string; line: number; reason: RejectReason } | null;
-  /** The first rejected order of each reason. */
-  firstRejectedBy: Partial<Record<RejectReason, { file: string; line: number }>>;
-  /** Readable orders in other currencies than the store's (Magento: keyed by store view), not imported. */
-  otherCurrencies: Record<string, number>;
-  /** Orders whose id an earlier file had (overlapping exports): counted once, by the first file. */
-  duplicates: number;
-}
-
-export function newCartSummary(): CartSummary {
-  return {
-    preset: null,
-    files: [],
-    rows: 0,
-    orders: 0,
-    customers: 0,
-    refundEvents: 0,
-    revenue: 0,
-    refunded: 0,
-    currency: '',
-    currencyGiven: false,
-    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0, refunded: 0 },
-    rejected: 0,
-    rejectedBy: {},
-    firstRejected: null,
-    firstRejectedBy: {},
-    otherCurrencies: {},
-    duplicates: 0,
-  };
 }
 
 /** One currency's imported orders: its batches (held until the store's currency is known), customers and sums. */

@@ -1,7 +1,74 @@
-/** A cart import's summary in words (stderr) and as JSON (--json), both from one CartSummary. */
+/** A cart import's summary: what it counted, and that in words (stderr) and as JSON (--json). */
+import type { TOO_EARLY, tooLarge } from '../../batch/limits.js';
 import { EXCLUSIONS } from './cart-preset.js';
-import type { CartSummary } from './cart-import.js';
+import type { CartName, Exclusion } from './cart-preset.js';
 import { PRESETS } from './carts.js';
+
+export type RejectReason =
+  | 'no customer'
+  | 'unreadable time'
+  | 'unreadable total'
+  | 'unreadable refund'
+  | 'wrong field count'
+  | typeof TOO_LATE
+  | typeof TOO_EARLY
+  | ReturnType<typeof tooLarge>;
+
+/** The reason an order dated past the clock's bound is rejected (as the conversion words it). */
+export const TOO_LATE = 'time too far ahead of the clock (--max-future)';
+
+export interface CartSummary {
+  /** The preset of the last file read (each file says which in `files`). */
+  preset: CartName | null;
+  files: { file: string; preset: CartName }[];
+  /** Data records read (header excluded). */
+  rows: number;
+  /** Orders imported: in the store's currency, not excluded, readable. */
+  orders: number;
+  customers: number;
+  refundEvents: number;
+  /** Sum of the imported orders' totals. */
+  revenue: number;
+  /** Sum of their refunds. */
+  refunded: number;
+  /** The store's currency ('' when the export does not name it: Magento's base without --currency). */
+  currency: string;
+  /** The store's currency was given (--currency), not voted. */
+  currencyGiven: boolean;
+  excluded: Record<Exclusion, number>;
+  rejected: number;
+  rejectedBy: Partial<Record<RejectReason, number>>;
+  /** The line and file of the first rejected order, for messages. */
+  firstRejected: { file: string; line: number; reason: RejectReason } | null;
+  /** The first rejected order of each reason. */
+  firstRejectedBy: Partial<Record<RejectReason, { file: string; line: number }>>;
+  /** Readable orders in other currencies than the store's (Magento: keyed by store view), not imported. */
+  otherCurrencies: Record<string, number>;
+  /** Orders whose id an earlier file had (overlapping exports): counted once, by the first file. */
+  duplicates: number;
+}
+
+export function newCartSummary(): CartSummary {
+  return {
+    preset: null,
+    files: [],
+    rows: 0,
+    orders: 0,
+    customers: 0,
+    refundEvents: 0,
+    revenue: 0,
+    refunded: 0,
+    currency: '',
+    currencyGiven: false,
+    excluded: { cancelled: 0, failed: 0, declined: 0, pending: 0, test: 0, refunded: 0 },
+    rejected: 0,
+    rejectedBy: {},
+    firstRejected: null,
+    firstRejectedBy: {},
+    otherCurrencies: {},
+    duplicates: 0,
+  };
+}
 
 const n = (v: number): string => v.toLocaleString('en-US');
 const orders = (v: number): string => `${n(v)} order${v === 1 ? '' : 's'}`;

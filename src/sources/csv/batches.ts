@@ -19,7 +19,7 @@ import type { Reject } from '../../batch/rejects.js';
 import { RfmError } from '../../domain/errors.js';
 import { Kind } from '../../domain/types.js';
 import type { ColumnBatch } from '../../domain/types.js';
-import type { CsvImportOptions } from './plain-reader.js';
+import type { CsvImportOptions } from './csv-options.js';
 import type { ScannedRows } from './scanner.js';
 import type { ImportStats } from '../import-stats.js';
 import { parseAmount, parseIntIdInto, parseTime } from '../parse-values.js';

@@ -11,8 +11,8 @@ import { DEFAULT_COLUMNS, DEFAULT_ORDER_COLUMN } from '../../batch/schema.js';
 import { isGzip } from '../gzip.js';
 import type { ImportStats } from '../import-stats.js';
 import { readCsvParallel } from './parallel.js';
-import { readCsvOrders } from './plain-reader.js';
-import type { CsvImportOptions } from './plain-reader.js';
+import type { CsvImportOptions } from './csv-options.js';
+import { later } from '../later.js';
 import { readCsv, scannerReads } from './source.js';
 
 export function readCsvOrConvert(
@@ -33,7 +33,7 @@ export function readCsvOrConvert(
     order: o.order === undefined ? undefined : { name: DEFAULT_ORDER_COLUMN, required: false },
   };
   return convertRecordBatches(
-    readCsvOrders(source, o, stats),
+    later(async () => (await import('./plain-reader.js')).readCsvOrders(source, o, stats)),
     { ...target, names },
     typeof source === 'string' ? source : 'the request body',
   );

@@ -4,7 +4,7 @@ import type { Bounds } from '../../batch/convert.js';
 import type { ConvertedInput } from '../../batch/converted.js';
 import type { RfmErrorCode } from '../../domain/errors.js';
 import type { CsvLayout } from './batches.js';
-import type { CsvImportOptions } from './plain-reader.js';
+import type { CsvImportOptions } from './csv-options.js';
 import type { ImportStats } from '../import-stats.js';
 
 export interface CsvReadSetup {

@@ -18,7 +18,7 @@ import { RfmError } from '../../domain/errors.js';
 import { compiledModule } from '../../package-root.js';
 import { CsvBatcher } from './batches.js';
 import type { CsvLayout } from './batches.js';
-import type { CsvImportOptions } from './plain-reader.js';
+import type { CsvImportOptions } from './csv-options.js';
 import type { ChunkResult, ChunkTask, CsvReadSetup } from './parallel-protocol.js';
 import { CsvScanner } from './scanner.js';
 import { checkNotUtf16 } from './lines.js';

@@ -9,7 +9,7 @@ import { UNKNOWN_KIND } from '../../batch/decode.js';
 import { KIND_UNKNOWN, buildOrderBatch } from '../batch-builder.js';
 import type { ScannedColumns } from './batches.js';
 import { readCsvOrders } from './plain-reader.js';
-import type { CsvImportOptions } from './plain-reader.js';
+import type { CsvImportOptions } from './csv-options.js';
 import { scanCsv, scannerReads } from './source.js';
 import type { ImportStats } from '../import-stats.js';
 

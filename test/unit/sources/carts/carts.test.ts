@@ -1,8 +1,10 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { newCartSummary, readCartOrders } from '../../../../src/sources/carts/cart-import.js';
-import type { CartImportOptions, CartSummary } from '../../../../src/sources/carts/cart-import.js';
+import { readCartOrders } from '../../../../src/sources/carts/cart-import.js';
+import type { CartImportOptions } from '../../../../src/sources/carts/cart-import.js';
+import { newCartSummary } from '../../../../src/sources/carts/cart-summary.js';
+import type { CartSummary } from '../../../../src/sources/carts/cart-summary.js';
 import { CartTime, parseMoney } from '../../../../src/sources/carts/cart-values.js';
 import { ZoneClock } from '../../../../src/sources/carts/zone-time.js';
 import { tempDir } from '../../../support/cli.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../../../src/engine/engine.js';
-import type { CsvImportOptions } from '../../../../src/sources/csv/plain-reader.js';
+import type { CsvImportOptions } from '../../../../src/sources/csv/csv-options.js';
 import { readCsvParallel } from '../../../../src/sources/csv/parallel.js';
 import { readCsv } from '../../../../src/sources/csv/source.js';
 import { newImportStats } from '../../../../src/sources/import-stats.js';

@@ -10,7 +10,7 @@ import { convertRecordBatches } from '../../../../src/batch/record-batches.js';
 import { Engine } from '../../../../src/engine/engine.js';
 import { readCdnow } from '../../../../src/sources/cdnow.js';
 import { readCsvOrders } from '../../../../src/sources/csv/plain-reader.js';
-import type { CsvImportOptions } from '../../../../src/sources/csv/plain-reader.js';
+import type { CsvImportOptions } from '../../../../src/sources/csv/csv-options.js';
 import { readCsv } from '../../../../src/sources/csv/source.js';
 import { readCsvRecordBatches } from '../../../../src/sources/csv/record-batches.js';
 import type { RecordBatch } from 'apache-arrow';
