@@ -5,6 +5,7 @@
  */
 import { fitAliveModel } from '../predict/alive-model.js';
 import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BufferPool } from '../batch/buffer-pool.js';
 import { columnBatchOver } from '../batch/column-batch.js';
@@ -35,7 +36,8 @@ import { Progress } from './progress.js';
 
 export interface EngineInputOptions {
   asOf?: number;
-  workers: number;
+  /** Given by --workers; else workersFor decides. */
+  workers?: number;
   core: CoreName;
   model?: string;
   accuracy: number;
@@ -70,9 +72,8 @@ export function engineInputOptions(c: Command): Command {
   )
     .option(
       '--workers <n>',
-      'worker threads, one shard each (0: all in this thread)',
+      'worker threads, one shard each (0: all in this thread) (default: one a core; 0 for inputs under 16 MiB)',
       wholeNumber('--workers', 0, 64),
-      availableParallelism(),
     )
     .option(
       '--core <name>',
@@ -193,9 +194,32 @@ export function orderColumnOf(o: Pick<CsvReadOptions, 'orderColumn'>): OrderColu
   return { name: o.orderColumn, required: o.orderColumn !== DEFAULT_ORDER_COLUMN };
 }
 
-export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boolean): Engine {
+/**
+ * Inputs smaller than this in all are replayed in this thread unless --workers says otherwise:
+ * starting workers costs ~0.15 s of a run, and below ~10^6 rows one thread ends first
+ * (bench/NOTES.md 58: a 300,000-row CSV 0.63-0.67 s in this thread, 0.78-0.91 s on two workers).
+ */
+export const SMALL_INPUT_BYTES = 16 * 2 ** 20;
+
+/** The workers a command's engine gets: --workers, else none for small files, else one a core. */
+export function workersFor(inputs: string[], asked: number | undefined): number {
+  if (asked !== undefined) return asked;
+  let bytes = 0;
+  for (const input of inputs) {
+    if (input === '-') return availableParallelism();
+    try {
+      // Parquet is compressed: its rows are some four times those of its bytes as CSV
+      bytes += statSync(input).size * (/\.parquet$/i.test(input) ? 4 : 1);
+    } catch {
+      // a missing input is the reader's to name
+    }
+  }
+  return bytes < SMALL_INPUT_BYTES ? 0 : availableParallelism();
+}
+
+export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boolean, inputs: string[]): Engine {
   return new Engine({
-    workers: o.workers,
+    workers: workersFor(inputs, o.workers),
     core: o.core,
     model,
     relativeAccuracy: o.accuracy,

@@ -76,7 +76,7 @@ export function exportCommand(program: Command): void {
         if (o.asOf !== undefined && !(o.sinceSegment < o.asOf))
           throw new RfmError('RFM_ERR_OPTION', '--since-segment must be before --as-of');
       }
-      const engine = engineOf(o, model, false);
+      const engine = engineOf(o, model, false, inputs);
       try {
         const reader = await EngineInputs.of(inputs, engine, o, 'export');
         const mode = o.exact ? 'exact' : 'sketch';

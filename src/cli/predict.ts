@@ -97,7 +97,7 @@ async function runPredict(inputs: string[], o: PredictCliOptions): Promise<void>
     discount: o.discount,
     purchaseModel: o.purchaseModel,
   };
-  const engine = engineOf(o, o.model ? loadModel(o.model) : loadDefaultModel(), false);
+  const engine = engineOf(o, o.model ? loadModel(o.model) : loadDefaultModel(), false, inputs);
   try {
     const reader = await EngineInputs.of(inputs, engine, o, 'predict');
     engine.beginWindow(undefined, po.calibrationEnd);

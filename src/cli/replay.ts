@@ -241,7 +241,7 @@ async function replayOnce(
   // from the start: a Ctrl+C while the engine starts stops at the first batch, with a checkpoint
   const signals = o.checkpoint !== undefined ? new StopSignals() : null;
   const model = o.model ? loadModel(o.model) : loadDefaultModel();
-  const engine = engineOf(o, model, o.rejects !== undefined);
+  const engine = engineOf(o, model, o.rejects !== undefined, inputs);
   const rejects = o.rejects ? new RejectsFile(o.rejects) : null;
   const mode = o.exact ? 'exact' : 'sketch';
   const to = o.to ?? o.asOf;
