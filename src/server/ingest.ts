@@ -7,12 +7,13 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConvertedInput } from '../batch/converted.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import type { DurableFiles } from '../engine/durable-files.js';
 import { readArrow } from '../sources/arrow/source.js';
+import { ReaderPool } from '../sources/arrow/reader-pool.js';
 import { DEFAULT_CSV_OPTIONS } from '../sources/csv/csv-options.js';
 import { readCsv } from '../sources/csv/source.js';
 import { newImportStats } from '../sources/import-stats.js';
@@ -36,15 +37,23 @@ export class Ingest {
     private readonly o: IngestOptions,
     /** The request log of --data, or null. */
     readonly log: RequestLog | null,
+    /** The threads that read Arrow bodies, a core's worth at once (reader-pool.ts). */
+    private readonly readers: ReaderPool,
   ) {}
 
   /** Opens the request log of --data (restoring its state) when there is one. */
   static async open(live: LiveEngine, o: IngestOptions): Promise<Ingest> {
-    const convert: ConvertBody = (file, kind) => convertBody(live, file, kind);
+    const readers = new ReaderPool(availableParallelism());
+    const convert: ConvertBody = (file, kind) => convertBody(live, file, kind, readers);
     const d = o.data;
     const log =
       d === undefined ? null : await RequestLog.open(d.dir, live, convert, d.identity, d.checkpointEveryMs, d.files);
-    return new Ingest(live, o, log);
+    return new Ingest(live, o, log, readers);
+  }
+
+  /** Ends the reading threads (the server has stopped taking requests). */
+  close(): Promise<void> {
+    return this.readers.close();
   }
 
   /** A request: the body received whole (within the limits), then converted and applied, or logged first. */
@@ -67,7 +76,7 @@ export class Ingest {
     try {
       const file = join(dir, `body.${kind}`);
       await receive(req, file, this.o.maxBytes, this.o.timeoutMs);
-      converted = await convertBody(this.live, file, kind);
+      converted = await convertBody(this.live, file, kind, this.readers);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -82,6 +91,7 @@ async function convertBody(
   live: LiveEngine,
   file: string,
   kind: BodyKind,
+  readers: ReaderPool,
 ): Promise<{ batches: ConvertedInput[]; answer: IngestAnswer }> {
   const engine = live.engine;
   const batches: ConvertedInput[] = [];
@@ -89,7 +99,8 @@ async function convertBody(
   try {
     if (kind === 'csv') {
       const stats = newImportStats();
-      for await (const c of readCsv(file, DEFAULT_CSV_OPTIONS, engine.sourceOptions(), stats)) batches.push(c);
+      const csv = { ...DEFAULT_CSV_OPTIONS, label: 'the request body' };
+      for await (const c of readCsv(file, csv, engine.sourceOptions(), stats)) batches.push(c);
       leftOut = stats.badFieldCounts;
     } else {
       // untrusted Arrow goes through the watched reading thread
@@ -98,6 +109,7 @@ async function convertBody(
         keepRejects: false,
         stallMs: 5000,
         label: 'the request body',
+        readers,
       }))
         batches.push(b);
     }

@@ -110,6 +110,7 @@ export async function startServer(live: LiveEngine, o: ServerOptions): Promise<R
         .catch((e: unknown) => process.stderr.write(`rfm: the last checkpoint failed: ${(e as Error).message}\n`));
       sockets.close();
       await new Promise<void>((r) => http.close(() => r()));
+      await ingest.close();
     },
   };
 }

@@ -21,7 +21,7 @@ import type { ConvertedBatch } from '../../batch/converted.js';
 import type { OrderKeys } from '../../batch/order-keys.js';
 import type { ColumnNames } from '../../batch/schema.js';
 import { RfmError } from '../../domain/errors.js';
-import type { ReaderToParent, ParentToReader } from './read-protocol.js';
+import type { ParentToReader, ReadWorkerSetup, ReaderToParent } from './read-protocol.js';
 import { PreadFile, reuseBodyBuffers } from './pread-file.js';
 import { readParquetBatches } from '../parquet/batches.js';
 
@@ -29,33 +29,16 @@ import { readParquetBatches } from '../parquet/batches.js';
 // modules) takes ~80, and this thread loads it on the way to the first batch
 const arrow = createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as typeof Arrow;
 
-export interface ReadWorkerSetup {
-  /** File path, or '-' for the stdin the parent pipes in. */
-  path: string;
-  /** Arrow IPC (file or stream), or a Parquet file. */
-  format: 'arrow' | 'parquet';
-  /** What messages call the input. */
-  label: string;
-  names: ColumnNames;
-  asOf?: number;
-  /** A window's read: rows at or before this were applied by an earlier read (convert.ts). */
-  after?: number;
-  quietRejects?: boolean;
-  /** Shards of the engine; with more than one, batches are made in shared memory every shard reads. */
-  numShards: number;
-  keepRejects: boolean;
-  /** Cut larger batches into slices of this many rows (a paced replay wants small steps). */
-  maxBatchRows?: number;
-  limits: RowLimits;
-}
-
-const setup = workerData as ReadWorkerSetup;
+// A thread reads one input given as workerData, or, kept by a ReaderPool, one input a 'read'
+// message, each to its end or its error, one at a time.
 const port = parentPort!;
 let credit = 0;
 let wake: (() => void) | null = null;
 
 // with more than one shard, batches are made in shared memory that every shard reads
-const pool = new BufferPool(setup.numShards > 1);
+const plainPool = new BufferPool(false);
+const sharedPool = new BufferPool(true);
+let pool = plainPool;
 
 port.on('message', (m: ParentToReader) => {
   if (m.type === 'credit') {
@@ -63,6 +46,7 @@ port.on('message', (m: ParentToReader) => {
     credit += m.n;
     wake?.();
   }
+  if (m.type === 'read') read(m.setup);
 });
 
 async function waitForCredit(): Promise<void> {
@@ -97,7 +81,7 @@ function openSource(path: string): PreadFile | NodeJS.ReadableStream {
 }
 
 /** The input's batches, and how many there are when its format says (an IPC file's footer, Parquet's row groups). */
-async function openBatches(): Promise<{
+async function openBatches(setup: ReadWorkerSetup): Promise<{
   batches: AsyncIterable<RecordBatch>;
   count: number | null;
   handle: PreadFile | null;
@@ -144,9 +128,9 @@ async function openBatches(): Promise<{
   }
 }
 
-async function main(): Promise<void> {
+async function main(setup: ReadWorkerSetup): Promise<void> {
   const name = setup.label;
-  const input = await openBatches();
+  const input = await openBatches(setup);
   let row = 0;
   let batches = 0;
   try {
@@ -203,12 +187,20 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  const err = e as Error;
-  post({
-    type: 'error',
-    code: e instanceof RfmError ? e.code : 'RFM_ERR_INPUT',
-    message: e instanceof RfmError ? err.message : String(err?.message ?? e),
-    translated: e instanceof RfmError,
+/** Reads one input to its 'end' or 'error' message. */
+function read(s: ReadWorkerSetup): void {
+  credit = 0;
+  pool = s.numShards > 1 ? sharedPool : plainPool;
+  main(s).catch((e: unknown) => {
+    const err = e as Error;
+    post({
+      type: 'error',
+      code: e instanceof RfmError ? e.code : 'RFM_ERR_INPUT',
+      message: e instanceof RfmError ? err.message : String(err?.message ?? e),
+      translated: e instanceof RfmError,
+    });
   });
-});
+}
+
+const first = workerData as ReadWorkerSetup | null;
+if (first !== null) read(first);

@@ -14,7 +14,8 @@ import { transferable } from '../../batch/buffer-pool.js';
 import type { BufferPool } from '../../batch/buffer-pool.js';
 import { compiledModule } from '../../package-root.js';
 import type { ParentToReader, ReaderToParent } from './read-protocol.js';
-import type { ReadWorkerSetup } from './read-worker.js';
+import type { ReadWorkerSetup } from './read-protocol.js';
+import type { ReaderPool } from './reader-pool.js';
 import { parquetTrouble } from '../parquet/batches.js';
 import { headAndTail } from '../file-ends.js';
 
@@ -51,6 +52,8 @@ export interface ArrowSourceOptions {
   limits?: RowLimits;
   /** Arrow IPC (default) or a Parquet file. */
   format?: 'arrow' | 'parquet';
+  /** Threads kept to read inputs one after another (not stdin); default: a thread of its own. */
+  readers?: ReaderPool;
   /** Called once the input is open, with its batch count when the format tells it (Parquet: its row groups). */
   onStart?: (numBatches: number | null) => void;
 }
@@ -104,12 +107,19 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     maxBatchRows: o.maxBatchRows,
     limits: o.limits ?? {},
   };
-  const worker = new Worker(compiledModule(import.meta.url, 'sources/arrow/read-worker.js'), {
-    workerData: setup,
-    stdin: path === '-',
-    resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb ?? 2048 },
-  });
+  const readers = path === '-' ? undefined : o.readers;
+  const worker =
+    readers === undefined
+      ? new Worker(compiledModule(import.meta.url, 'sources/arrow/read-worker.js'), {
+          workerData: setup,
+          stdin: path === '-',
+          resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb ?? 2048 },
+        })
+      : await readers.acquire();
+  if (readers !== undefined) worker.postMessage({ type: 'read', setup } satisfies ParentToReader);
   if (path === '-') process.stdin.pipe(worker.stdin!);
+  /** The thread said it is done with this input (its end, or why not): it may read another. */
+  let settled = false;
   // a live stdin may rightly pause; a file that stops yielding batches is corrupt
   let stallMs = o.stallMs ?? (path === '-' ? Infinity : 5000);
   const queue: ReaderToParent[] = [];
@@ -117,6 +127,7 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
   let notify: (() => void) | null = null;
   let owed = o.readAhead ?? READ_AHEAD;
   let timer: NodeJS.Timeout | null = null;
+  let stalled = false;
   const fail = (e: RfmError): void => {
     failure ??= e;
     notify?.();
@@ -132,12 +143,14 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
                 `${name}: reading stalled for ${stallMs} ms; the ${what} data is probably corrupt`,
               ),
             );
+            stalled = true;
             void worker.terminate();
           }, stallMs)
         : null;
   };
-  worker.on('message', (m: ReaderToParent) => {
+  const onMessage = (m: ReaderToParent): void => {
     if (m.type === 'batch') owed--;
+    if (m.type === 'end' || m.type === 'error') settled = true;
     if (m.type === 'error') {
       fail(
         m.translated
@@ -151,8 +164,9 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     queue.push(m);
     arm();
     notify?.();
-  });
-  worker.on('error', (e: Error & { code?: string }) => {
+  };
+  const onError = (e: Error & { code?: string }): void => {
+    settled = false;
     fail(
       new RfmError(
         'RFM_ERR_INPUT',
@@ -161,11 +175,15 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
           : unreadable(format, path, name, e.message),
       ),
     );
-  });
-  worker.on('exit', () => {
+  };
+  const onExit = (): void => {
+    settled = false;
     if (queue.length === 0 || queue[queue.length - 1].type !== 'end')
       fail(new RfmError('RFM_ERR_INPUT', `${name}: the reader stopped early`));
-  });
+  };
+  worker.on('message', onMessage);
+  worker.on('error', onError);
+  worker.on('exit', onExit);
   const credit = (n: number): void => {
     owed += n;
     const buffers = o.recycleFrom?.drain() ?? [];
@@ -189,10 +207,17 @@ export async function* readArrow(path: string, o: ArrowSourceOptions): AsyncGene
     }
   } finally {
     if (timer) clearTimeout(timer);
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
     if (path === '-') process.stdin.unpipe(worker.stdin!);
-    // a reader stuck in a system call (a pipe nobody writes to) cannot finish terminating:
-    // after a failure, let it go rather than wait for it
-    if (failure !== null) {
+    // a kept thread that settled reads the next input; one that stalled, or whose reader
+    // stopped midway, is ended
+    if (readers !== undefined) {
+      readers.release(worker, settled && !stalled);
+    } else if (failure !== null) {
+      // a reader stuck in a system call (a pipe nobody writes to) cannot finish terminating:
+      // after a failure, let it go rather than wait for it
       worker.unref();
       void worker.terminate();
     } else {

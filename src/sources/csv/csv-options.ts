@@ -31,6 +31,8 @@ export interface CsvImportOptions {
   idType: 'auto' | 'int' | 'string';
   /** How the bytes are text (default utf8, checked). */
   encoding?: TextEncoding;
+  /** What messages call the input (default: its path, or stdin; the server says "the request body"). */
+  label?: string;
   /** What the options naming the columns end in, for messages: '' (--customer, import csv) or '-column' (replay). */
   columnOptionSuffix?: string;
   batchRows?: number;

@@ -206,7 +206,7 @@ export async function* scanCsv<T>(
   make: (batcher: CsvBatcher, rows: ScannedRows, input: Uint8Array) => T | null,
   mixedIds = false,
 ): AsyncGenerator<T> {
-  const path = sourceName(source);
+  const path = o.label ?? sourceName(source);
   const scanner = new CsvScanner();
   let batcher: CsvBatcher | null = null;
 
@@ -250,7 +250,7 @@ export async function* scanCsv<T>(
     checkScan(scanner, w, final, path, true);
   }
 
-  yield* scanWindows(source, scanner, scanAll);
+  yield* scanWindows(source, scanner, scanAll, undefined, 'utf8', path);
   if (batcher === null && o.header) throw new RfmError('RFM_ERR_INPUT', `${path}: no header line (the file is empty)`);
 }
 
@@ -296,8 +296,9 @@ export async function* scanWindows<T>(
   scanAll: (w: ScanWindow, final: boolean) => Generator<T>,
   onBytes?: (bytes: number) => void,
   encoding: TextEncoding = 'utf8',
+  label = sourceName(source),
 ): AsyncGenerator<T> {
-  const path = sourceName(source);
+  const path = label;
   const cap = scanner.inCapacity;
   const w: ScanWindow = { start: 0, filled: 0, line: 1 };
   let owed = 0;

@@ -50,9 +50,14 @@ test('mutated Arrow, the fuzzing corpus, broken CSV and garbage, 200 at a time: 
   const statuses = new Set(answers.map((a) => a.status));
   for (const s of statuses) expect([200, 400, 413]).toContain(s);
   expect(answers.filter((a) => a.status === 400).length).toBeGreaterThan(100);
+  expect(answers.filter((a) => a.body.error?.includes('the request body')).length).toBeGreaterThan(100);
   for (const a of answers) {
     if (a.status === 200) expect(a.body).toEqual({ accepted: expect.any(Number), rejected: expect.any(Number) });
-    else expect(a.body.error!.length).toBeGreaterThan(10);
+    else {
+      expect(a.body.error!.length).toBeGreaterThan(10);
+      // the body is named as the client knows it, never by the server's temporary file
+      expect(a.body.error).not.toMatch(/rfm-ingest-|\/tmp\//);
+    }
   }
   // all or nothing: the engine holds the rows of the 200s, no more, no fewer
   await live.engine.flush();
