@@ -73,10 +73,14 @@ export async function duckdbCsv(file: string, threads: number): Promise<{ ms: nu
   const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
   const conn = await instance.connect();
   const started = performance.now();
-  await conn.run(`CREATE TABLE per_customer AS
-    SELECT customer_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS orders, sum(amount) AS spend, max(amount) AS max_order
-    FROM read_csv('${file.replace(/'/g, "''")}', header = true, columns = {'customer_id': 'BIGINT', 'ts': 'TIMESTAMPTZ', 'amount': 'DOUBLE'})
-    GROUP BY customer_id`);
+  await conn.run(
+    `CREATE TABLE per_customer AS
+    SELECT customer_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS orders, sum(amount) AS spend,` +
+      ` max(amount) AS max_order
+    FROM read_csv('${file.replace(/'/g, "''")}', header = true, columns = {'customer_id': 'BIGINT',` +
+      ` 'ts': 'TIMESTAMPTZ', 'amount': 'DOUBLE'})
+    GROUP BY customer_id`,
+  );
   const ms = performance.now() - started;
   const groups = Number((await (await conn.run('SELECT count(*) FROM per_customer')).getRows())[0][0]);
   conn.closeSync();

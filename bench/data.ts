@@ -12,7 +12,8 @@ export async function ordersFile(orders: number, customers: number): Promise<str
   if (!existsSync(path)) {
     const started = performance.now();
     process.stderr.write(
-      `generating ${orders.toLocaleString('en-US')} orders of ${customers.toLocaleString('en-US')} customers -> ${path} ...\n`,
+      `generating ${orders.toLocaleString('en-US')} orders of ${customers.toLocaleString('en-US')} customers -> ` +
+        `${path} ...\n`,
     );
     await writeArrow(path + '.tmp', generateOrders({ orders, customers, seed: 42, prospects: 0, refundRate: 0 }));
     renameSync(path + '.tmp', path);

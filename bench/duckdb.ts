@@ -52,9 +52,12 @@ export async function duckdbGroupBy(file: string, threads: number): Promise<Duck
   await handle.close();
   const loadMs = performance.now() - loadStarted;
   const started = performance.now();
-  await conn.run(`CREATE TABLE per_customer AS
-    SELECT customer_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS orders, sum(amount) AS spend, max(amount) AS max_order
-    FROM orders GROUP BY customer_id`);
+  await conn.run(
+    `CREATE TABLE per_customer AS
+    SELECT customer_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS orders, sum(amount) AS spend,` +
+      ` max(amount) AS max_order
+    FROM orders GROUP BY customer_id`,
+  );
   const groupByMs = performance.now() - started;
   const groups = Number((await (await conn.run('SELECT count(*) FROM per_customer')).getRows())[0][0]);
   conn.closeSync();

@@ -85,10 +85,12 @@ export function probeOnce(pattern: ProbePattern, barrier?: { counter: Int32Array
 export async function machineLimit(threads: number, pattern: ProbePattern = 'slot'): Promise<number> {
   if (threads === 1) return probeOnce(pattern);
   const shared = new SharedArrayBuffer(4);
-  const script = `
+  const script =
+    `
     const { parentPort, workerData } = require('node:worker_threads');
     import(${JSON.stringify(new URL('./machine-limit.js', import.meta.url).href)}).then((m) =>
-      parentPort.postMessage(m.probeOnce(workerData.pattern, { counter: new Int32Array(workerData.shared), threads: workerData.threads })));`;
+      parentPort.postMessage(m.probeOnce(workerData.pattern, { counter: new Int32Array(workerData.shared),` +
+    ` threads: workerData.threads })));`;
   const rates = await Promise.all(
     Array.from(
       { length: threads },

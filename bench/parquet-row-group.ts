@@ -33,9 +33,12 @@ export async function rowGroupFile(rows: number): Promise<{ path: string; larges
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   if (!existsSync(path)) {
-    await c.run(`COPY (SELECT (i * 7919) % ${Math.floor(rows / 10)} AS customer_id, TIMESTAMP '2024-01-01' + to_seconds(i % 31536000) AS ts,
+    await c.run(
+      `COPY (SELECT (i * 7919) % ${Math.floor(rows / 10)} AS customer_id,` +
+        ` TIMESTAMP '2024-01-01' + to_seconds(i % 31536000) AS ts,
         round(5 + (i % 9973) / 100.0, 2) AS amount, 'note ' || (i % 1000) AS note FROM range(${rows}) t(i))
-      TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE ${rows})`);
+      TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE ${rows})`,
+    );
   }
   const r = await c.run(`SELECT max(total_uncompressed_size) FROM parquet_metadata('${path}')`);
   const largestChunkBytes = Number((await r.getRows())[0][0]);

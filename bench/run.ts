@@ -40,7 +40,8 @@ const say = (s: string): void => void process.stderr.write(s + '\n');
 
 const env = machine();
 say(
-  `rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}`,
+  `rfmstream bench, scale ${scale}: ${env.cores} cores (${env.cpu}), ${env.memoryGiB} GiB, Node ${env.node},` +
+    ` DuckDB ${env.duckdb}, huge pages ${env.hugePages}`,
 );
 
 say('kernel ingest, 10^5 customers ...');
@@ -211,36 +212,50 @@ const rows: [string, string][] = [
   ],
   [
     'CSV to report / DuckDB read_csv + GROUP BY (2 threads each)',
-    `${x(results.csv.csvOverDuckdb)} (${results.csv.seconds.replay.toFixed(2)} s | ${results.csv.seconds.duckdbReadCsvGroupBy.toFixed(2)} s)`,
+    `${x(results.csv.csvOverDuckdb)} (${results.csv.seconds.replay.toFixed(2)} s | ` +
+      `${results.csv.seconds.duckdbReadCsvGroupBy.toFixed(2)} s)`,
   ],
   [
     'CSV reader alone, 1 thread: WASM | plain',
-    `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.wasmRowsPerSecond)} | ${m(results.csv.reader.plainRowsPerSecond)} (${x(results.csv.reader.wasmOverPlain)})`,
+    `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s,` +
+      ` ${m(results.csv.reader.wasmRowsPerSecond)} | ${m(results.csv.reader.plainRowsPerSecond)} ` +
+      `(${x(results.csv.reader.wasmOverPlain)})`,
   ],
   [
     'CSV reader alone, 2 threads',
-    `${results.csv.reader.twoThreadsMegabytesPerSecond.toFixed(0)} MB/s, ${m(results.csv.reader.twoThreadsRowsPerSecond)}`,
+    `${results.csv.reader.twoThreadsMegabytesPerSecond.toFixed(0)} MB/s,` +
+      ` ${m(results.csv.reader.twoThreadsRowsPerSecond)}`,
   ],
   ['peak RSS of a CSV replay', `${(results.csv.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
   [
     `repeated order ids dropped / not read, 2 workers (${orders.toExponential(0)} orders, a tenth repeats)`,
-    `${x(repeats.timeRatio)} wall, ${x(repeats.rssRatio)} peak RSS (${Math.min(...repeats.withIds.map((r) => r.seconds)).toFixed(1)} | ${Math.min(...repeats.without.map((r) => r.seconds)).toFixed(1)} s; ${(Math.max(...repeats.withIds.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} | ${(Math.max(...repeats.without.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} GiB)`,
+    `${x(repeats.timeRatio)} wall,` +
+      ` ${x(repeats.rssRatio)} peak RSS (${Math.min(...repeats.withIds.map((r) => r.seconds)).toFixed(1)} | ` +
+      `${Math.min(...repeats.without.map((r) => r.seconds)).toFixed(1)} s;` +
+      ` ${(Math.max(...repeats.withIds.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} | ` +
+      `${(Math.max(...repeats.without.map((r) => r.maxRssBytes)) / 2 ** 30).toFixed(2)} GiB)`,
   ],
   [
     'Parquet, 2*10^7 rows in one row group: peak RSS / largest column chunk',
-    `${x(rowGroup.maxRssBytes / rowGroup.largestChunkBytes)} (${(rowGroup.maxRssBytes / 2 ** 20).toFixed(0)} MiB; file ${(rowGroup.fileBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.seconds.toFixed(1)} s)`,
+    `${x(rowGroup.maxRssBytes / rowGroup.largestChunkBytes)} (${(rowGroup.maxRssBytes / 2 ** 20).toFixed(0)} MiB;` +
+      ` file ${(rowGroup.fileBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.seconds.toFixed(1)} s)`,
   ],
   [
     "  the reader's part: (peak RSS - the same orders' from Arrow) / largest chunk",
-    `${x((rowGroup.maxRssBytes - rowGroup.arrowMaxRssBytes) / rowGroup.largestChunkBytes)} (Arrow: ${(rowGroup.arrowMaxRssBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.arrowSeconds.toFixed(1)} s)`,
+    `${x((rowGroup.maxRssBytes - rowGroup.arrowMaxRssBytes) / rowGroup.largestChunkBytes)} (Arrow: ` +
+      `${(rowGroup.arrowMaxRssBytes / 2 ** 20).toFixed(0)} MiB, ${rowGroup.arrowSeconds.toFixed(1)} s)`,
   ],
   [
     'hostile bodies at /ingest (the e2e set, 200 at a time): RSS peak | after, over the start',
-    `${(hostile.peakOverStartBytes / 2 ** 20).toFixed(0)} | ${(hostile.afterOverStartBytes / 2 ** 20).toFixed(0)} MiB (${hostile.rounds} x ${hostile.bodies} bodies, ${hostile.seconds.toFixed(1)} s; answers ${JSON.stringify(hostile.statuses)})`,
+    `${(hostile.peakOverStartBytes / 2 ** 20).toFixed(0)} | ${(hostile.afterOverStartBytes / 2 ** 20).toFixed(0)} ` +
+      `MiB (${hostile.rounds} x ${hostile.bodies} bodies, ${hostile.seconds.toFixed(1)} s;` +
+      ` answers ${JSON.stringify(hostile.statuses)})`,
   ],
   [
     'Shopify export import / plain CSV import, rows/s (1 thread)',
-    `${x(results.carts.shopifyOverPlain)} (${m(results.carts.rowsPerSecond.shopify)}, ${results.carts.megabytesPerSecond.shopify.toFixed(0)} MB/s | ${m(results.carts.rowsPerSecond.plain)}, ${results.carts.megabytesPerSecond.plain.toFixed(0)} MB/s)`,
+    `${x(results.carts.shopifyOverPlain)} (${m(results.carts.rowsPerSecond.shopify)},` +
+      ` ${results.carts.megabytesPerSecond.shopify.toFixed(0)} MB/s | ${m(results.carts.rowsPerSecond.plain)},` +
+      ` ${results.carts.megabytesPerSecond.plain.toFixed(0)} MB/s)`,
   ],
   ['machine limit, 1 | 2 threads', `${m(limit1)} | ${m(limit2)}`],
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
@@ -256,19 +271,24 @@ const rows: [string, string][] = [
   ],
   [
     'live: ingest slowed by 1,000 clients at 4 Hz',
-    `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone, ${m(live.ordersPerSecondWithClients)} with them)`,
+    `${(100 * live.slowdown).toFixed(1)} % (${m(live.ordersPerSecondAlone)} alone,` +
+      ` ${m(live.ordersPerSecondWithClients)} with them)`,
   ],
   [
     'predict: BG/NBD + MBG/NBD fit, 10^7 / 10^5 customers',
-    `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`,
+    `${x(fit7.fitMs / fit5.fitMs)} (${fit7.fitMs.toFixed(0)} ms on ${fit7.distinctTriples.toLocaleString('en-US')} ` +
+      `triples | ${fit5.fitMs.toFixed(0)} ms on ${fit5.distinctTriples.toLocaleString('en-US')})`,
   ],
   [
     'predict through the engine, 10^7 customers: export path / kernel histograms',
-    `${x(engineFit.exportOverHistograms)} (${(engineFit.exportPathMs / 1000).toFixed(1)} s | ${((engineFit.histogramsFirstMs + engineFit.fitMs) / 1000).toFixed(1)} s; refit after 1,000 orders: histograms ${engineFit.histogramsAfterFewMs.toFixed(0)} ms)`,
+    `${x(engineFit.exportOverHistograms)} (${(engineFit.exportPathMs / 1000).toFixed(1)} s | ` +
+      `${((engineFit.histogramsFirstMs + engineFit.fitMs) / 1000).toFixed(1)} s;` +
+      ` refit after 1,000 orders: histograms ${engineFit.histogramsAfterFewMs.toFixed(0)} ms)`,
   ],
   [
     'p_alive rule, 10^7 orders: first snapshot | again (default model)',
-    `${aliveOf('churn-by-p-alive').first.toFixed(0)} | ${aliveOf('churn-by-p-alive').again.toFixed(0)} ms (${aliveOf('default').first.toFixed(0)} | ${aliveOf('default').again.toFixed(0)} ms)`,
+    `${aliveOf('churn-by-p-alive').first.toFixed(0)} | ${aliveOf('churn-by-p-alive').again.toFixed(0)} ms (` +
+      `${aliveOf('default').first.toFixed(0)} | ${aliveOf('default').again.toFixed(0)} ms)`,
   ],
   [
     'live: client lag p50 | p99 | max; slowest client mean',
@@ -277,9 +297,11 @@ const rows: [string, string][] = [
 ];
 const w = Math.max(...rows.map(([k]) => k.length));
 process.stdout.write(
-  `\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders, ${customers.toLocaleString('en-US')} customers)\n`,
+  `\nrfmstream bench, scale ${scale} (${orders.toLocaleString('en-US')} orders,` +
+    ` ${customers.toLocaleString('en-US')} customers)\n`,
 );
 for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
 process.stdout.write(
-  `machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb}, huge pages ${env.hugePages}\nwritten: ${out}\n`,
+  `machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb},` +
+    ` huge pages ${env.hugePages}\nwritten: ${out}\n`,
 );

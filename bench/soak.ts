@@ -97,7 +97,8 @@ async function checkpointCost(): Promise<object> {
       checkpointedPeakRssBytes: checked.peakRssBytes,
     };
     say(
-      `  ${(checked.ms / 1000).toFixed(1)} s, ${(r.perCheckpointMs / 1000).toFixed(2)} s a checkpoint of ${(stateBytes / 2 ** 20).toFixed(0)} MiB`,
+      `  ${(checked.ms / 1000).toFixed(1)} s,` +
+        ` ${(r.perCheckpointMs / 1000).toFixed(2)} s a checkpoint of ${(stateBytes / 2 ** 20).toFixed(0)} MiB`,
     );
     return r;
   } finally {
@@ -114,7 +115,9 @@ function bodies(n: number): string[] {
     const lines = ['customer_id,ts,amount'];
     for (let i = 0; i < BODY_ORDERS; i++) {
       lines.push(
-        `${Math.floor(rng.next() * 1_000_000)},${new Date(Date.UTC(2024, 0, 1) + Math.floor(rng.next() * 366 * 86_400_000)).toISOString()},${(1 + rng.next() * 300).toFixed(2)}`,
+        `${Math.floor(rng.next() * 1_000_000)},` +
+          `${new Date(Date.UTC(2024, 0, 1) + Math.floor(rng.next() * 366 * 86_400_000)).toISOString()},` +
+          `${(1 + rng.next() * 300).toFixed(2)}`,
       );
     }
     return lines.join('\n') + '\n';
@@ -153,7 +156,8 @@ async function durableServer(): Promise<object> {
     const started = performance.now();
     const endAt = started + minutes * 60_000;
     say(
-      `soak 2: rfm serve --data, 4 posters of ${BODY_ORDERS.toLocaleString('en-US')}-order bodies, 100 clients, ${minutes} min ...`,
+      `soak 2: rfm serve --data, 4 posters of ${BODY_ORDERS.toLocaleString('en-US')}-order bodies, 100 clients,` +
+        ` ${minutes} min ...`,
     );
     const rssTimer = setTimeout(() => {
       rssStart = procBytes(server.pid!, 'VmRSS');
@@ -201,7 +205,9 @@ async function durableServer(): Promise<object> {
       clients: { count: 100, snapshots: clients.snapshots, lagMs: clients.lagMs },
     };
     say(
-      `  ${Math.round(r.ordersPerSecond).toLocaleString('en-US')} orders/s acknowledged, ack p99 ${r.ackMs.p99.toFixed(0)} ms, RSS ${(rssStart / 2 ** 20).toFixed(0)} -> ${(rssEnd / 2 ** 20).toFixed(0)} MiB, ${failures} not 200`,
+      `  ${Math.round(r.ordersPerSecond).toLocaleString('en-US')} orders/s acknowledged,` +
+        ` ack p99 ${r.ackMs.p99.toFixed(0)} ms,` +
+        ` RSS ${(rssStart / 2 ** 20).toFixed(0)} -> ${(rssEnd / 2 ** 20).toFixed(0)} MiB, ${failures} not 200`,
     );
     return r;
   } finally {

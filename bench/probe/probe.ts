@@ -100,7 +100,10 @@ const groupBucket: usize = memory.data(TABLE_GROUP * 4);
 const groupKey: usize = memory.data(TABLE_GROUP * 4);
 export let tableTouched: u32 = 0;
 
-/** The table pattern: keys 1..`keys` in 2^tableBits 64-byte buckets (key at 0, 0 = empty), and `updates` random keys. */
+/**
+ * The table pattern: keys 1..`keys` in 2^tableBits 64-byte buckets (key at 0, 0 = empty),
+ * and `updates` random keys.
+ */
 export function setupTable(keys: i32, tableBits: i32, updates: i32): void {
   bucketsPtr = (__heap_base + 63) & ~63;
   keysPtr = bucketsPtr + (<usize>64 << tableBits);

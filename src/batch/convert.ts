@@ -190,7 +190,8 @@ export function convertBatch(batch: RecordBatch, opts: ConvertOptions): Converte
     if (!present && names.order.required) {
       throw new RfmError(
         'RFM_ERR_SCHEMA',
-        `${source}: no column "${name}" for --order-column (columns: ${batch.schema.fields.map((f) => f.name).join(', ')}); "none" reads every row as its own order`,
+        `${source}: no column "${name}" for --order-column (columns: ` +
+          `${batch.schema.fields.map((f) => f.name).join(', ')}); "none" reads every row as its own order`,
       );
     }
     if (present) converted.orderKeys = orderKeysOf(batch.getChild(name), n, source, name);

@@ -34,7 +34,8 @@ export function dateArg(name: string): (v: string) => DateArg {
     }
     throw new RfmError(
       'RFM_ERR_OPTION',
-      `${name} must be a date like 2026-01-31 (the end of that day in --timezone), a time like 2026-01-31T12:00 or 2026-01-31T12:00:00Z, or "now"; got ${v}`,
+      `${name} must be a date like 2026-01-31 (the end of that day in --timezone),` +
+        ` a time like 2026-01-31T12:00 or 2026-01-31T12:00:00Z, or "now"; got ${v}`,
     );
   };
 }
@@ -98,7 +99,8 @@ export async function zoneFromExports(command: Command): Promise<void> {
   command.setOptionValueWithSource('timezone', told.zone, 'implied');
   if (command.opts().quiet !== true) {
     process.stderr.write(
-      `rfm: the export's times carry the offsets ${told.offsets.join(', ')}: the store's zone is taken as ${told.zone} (--timezone to say another)\n`,
+      `rfm: the export's times carry the offsets ${told.offsets.join(', ')}: the store's zone is taken as ` +
+        `${told.zone} (--timezone to say another)\n`,
     );
   }
 }

@@ -331,7 +331,8 @@ export class EngineInputs {
       const stats = opened.csvStats;
       if (first && stats.badFieldCounts > 0) {
         process.stderr.write(
-          `rfm: ${unit.paths[0]}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+          `rfm: ${unit.paths[0]}: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields ` +
+            `than the header were left out ` +
             `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`,
         );
       }
@@ -429,9 +430,13 @@ export class EngineInputs {
 export function repeatsText(r: RepeatOrders, column: string): string {
   const items =
     r.otherAmounts > 0
-      ? `; ${r.otherAmounts.toLocaleString('en-US')} of them with another amount than the row before: if the rows are an order's line items, not repeats, give --order-column none`
+      ? `; ${r.otherAmounts.toLocaleString('en-US')} of them with another amount than the row before: if the rows ` +
+        `are an order's line items, not repeats, give --order-column none`
       : '';
-  return `rfm: ${r.dropped.toLocaleString('en-US')} rows repeat an order id (column "${column}") an earlier row had: counted once${items}\n`;
+  return (
+    `rfm: ${r.dropped.toLocaleString('en-US')} rows repeat an order id (column "${column}") an earlier row ` +
+    `had: counted once${items}\n`
+  );
 }
 
 /** What a cart's rules left out, in words: the statuses, currencies and repeats. */

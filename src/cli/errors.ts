@@ -13,7 +13,8 @@ export function exitOnError(e: unknown): never {
   }
   const err = e as Error;
   process.stderr.write(
-    `rfm: internal error: ${err?.message ?? String(e)}\n(run with RFM_DEBUG=1 for a stack trace, and please report it)\n`,
+    `rfm: internal error: ${err?.message ?? String(e)}\n(run with RFM_DEBUG=1 for a stack trace,` +
+      ` and please report it)\n`,
   );
   if (debug) process.stderr.write(`${err?.stack}\n`);
   process.exit(1);

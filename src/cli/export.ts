@@ -101,7 +101,8 @@ export function exportCommand(program: Command): void {
         const { counts, emails } = await writeLists(o.output, exp, lists, extra, o.timezone);
         const said = lists.map((l, k) => `${l.name} ${counts[k].toLocaleString('en-US')}`).join(', ');
         process.stderr.write(
-          `rfm: wrote ${counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows to ${o.output === '-' ? 'stdout' : o.output}: ${said}\n`,
+          `rfm: wrote ${counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows to ` +
+            `${o.output === '-' ? 'stdout' : o.output}: ${said}\n`,
         );
         if (emails === 0 && counts.some((c) => c > 0)) {
           process.stderr.write(

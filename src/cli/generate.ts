@@ -57,7 +57,10 @@ export function generateCommand(program: Command): void {
           );
           progress.done();
           process.stderr.write(
-            `rfm: wrote ${r.rows.toLocaleString('en-US')} rows (${o.orders.toLocaleString('en-US')} orders of ${o.customers.toLocaleString('en-US')} customers, refunds besides) in ${r.batches} batches to ${o.output} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+            `rfm: wrote ${r.rows.toLocaleString('en-US')} rows (${o.orders.toLocaleString('en-US')} orders of ` +
+              `${o.customers.toLocaleString('en-US')} customers,` +
+              ` refunds besides) in ${r.batches} batches to ${o.output} in ` +
+              `${((performance.now() - started) / 1000).toFixed(1)} s\n`,
           );
         },
       ),

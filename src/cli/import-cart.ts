@@ -103,7 +103,8 @@ async function importCart(preset: CartName | 'auto', files: string[], o: CartCli
   }
   process.stderr.write(cartSummaryText(summary));
   process.stderr.write(
-    `rfm: wrote ${(summary.orders + summary.refundEvents).toLocaleString('en-US')} events to ${o.output === '-' ? 'stdout' : o.output}\n`,
+    `rfm: wrote ${(summary.orders + summary.refundEvents).toLocaleString('en-US')} events to ` +
+      `${o.output === '-' ? 'stdout' : o.output}\n`,
   );
   if (o.json) {
     const text = JSON.stringify(cartSummaryJson(summary), null, 2) + '\n';

@@ -42,7 +42,8 @@ async function importTo(
   ].filter(Boolean);
   if (stats.badFieldCounts > 0) {
     process.stderr.write(
-      `rfm: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were left out ` +
+      `rfm: ${stats.badFieldCounts.toLocaleString('en-US')} lines with more or fewer fields than the header were ` +
+        `left out ` +
         `(the first on line ${stats.firstBadFieldCountLine}: an unquoted delimiter in a value?)\n`,
     );
   }
@@ -148,7 +149,8 @@ export function importCommand(program: Command): void {
             progress.done();
           }
           process.stderr.write(
-            `rfm: imported ${rows.toLocaleString('en-US')} rows from ${file} to ${o.output === '-' ? 'stdout' : o.output}\n`,
+            `rfm: imported ${rows.toLocaleString('en-US')} rows from ${file} to ` +
+              `${o.output === '-' ? 'stdout' : o.output}\n`,
           );
         },
       ),

@@ -7,7 +7,8 @@ export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INT
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new RfmError(
         'RFM_ERR_OPTION',
-        `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${v}`,
+        `${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')},` +
+          ` got ${v}`,
       );
     }
     return n;

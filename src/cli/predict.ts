@@ -154,29 +154,42 @@ const count = (n: number, what: string): string => `${n.toLocaleString('en-US')}
 
 function fitsText(f: Fits, h: Holdout | undefined): string {
   const lines = [
-    `calibration to ${f.calibrationEnd}, in ${f.unit}s: ${count(f.customers, 'customer')}, ${f.repeaters.toLocaleString('en-US')} bought again; ${f.distinctTriples.toLocaleString('en-US')} distinct (x, t_x, T); fitted in ${Math.round(f.fitMs)} ms`,
-    `BG/NBD      r ${f3(f.bgnbd.r)}  alpha ${f3(f.bgnbd.alpha)}  a ${f3(f.bgnbd.a)}  b ${f3(f.bgnbd.b)}  log-likelihood ${f1(f.bgnbd.logLikelihood)}  ${f.bgnbd.message}`,
-    `MBG/NBD     r ${f3(f.mbgnbd.r)}  alpha ${f3(f.mbgnbd.alpha)}  a ${f3(f.mbgnbd.a)}  b ${f3(f.mbgnbd.b)}  log-likelihood ${f1(f.mbgnbd.logLikelihood)}  ${f.mbgnbd.message}`,
-    `Gamma-Gamma p ${f3(f.gammaGamma.p)}  q ${f3(f.gammaGamma.q)}  v ${f3(f.gammaGamma.v)}  on ${count(f.gammaGamma.customers, 'repeat customer')}  ${f.gammaGamma.message}`,
+    `calibration to ${f.calibrationEnd}, in ${f.unit}s: ${count(f.customers, 'customer')},` +
+      ` ${f.repeaters.toLocaleString('en-US')} bought again;` +
+      ` ${f.distinctTriples.toLocaleString('en-US')} distinct (x, t_x, T); fitted in ${Math.round(f.fitMs)} ms`,
+    `BG/NBD      r ${f3(f.bgnbd.r)}  alpha ${f3(f.bgnbd.alpha)}  a ${f3(f.bgnbd.a)}  b ${f3(f.bgnbd.b)}  ` +
+      `log-likelihood ${f1(f.bgnbd.logLikelihood)}  ${f.bgnbd.message}`,
+    `MBG/NBD     r ${f3(f.mbgnbd.r)}  alpha ${f3(f.mbgnbd.alpha)}  a ${f3(f.mbgnbd.a)}  b ${f3(f.mbgnbd.b)}  ` +
+      `log-likelihood ${f1(f.mbgnbd.logLikelihood)}  ${f.mbgnbd.message}`,
+    `Gamma-Gamma p ${f3(f.gammaGamma.p)}  q ${f3(f.gammaGamma.q)}  v ${f3(f.gammaGamma.v)}  on ` +
+      `${count(f.gammaGamma.customers, 'repeat customer')}  ${f.gammaGamma.message}`,
   ];
   if (h !== undefined) {
     lines.push(
-      `holdout to ${h.end} (${f3(h.length)} ${f.unit}s, ${h.model}): repeat purchases per customer by calibration frequency`,
+      `holdout to ${h.end} (${f3(h.length)} ${f.unit}s,` +
+        ` ${h.model}): repeat purchases per customer by calibration frequency`,
     );
     lines.push('  x    customers   actual   expected');
     for (const r of h.byFrequency)
       lines.push(
-        `  ${r.x.padEnd(3)} ${String(r.customers).padStart(10)}   ${r.actual.toFixed(3).padStart(6)}   ${r.expected.toFixed(3).padStart(8)}`,
+        `  ${r.x.padEnd(3)} ${String(r.customers).padStart(10)}   ${r.actual.toFixed(3).padStart(6)}   ` +
+          `${r.expected.toFixed(3).padStart(8)}`,
       );
     lines.push(
-      `  all ${String(h.total.customers).padStart(10)}   ${Math.round(h.total.actual).toLocaleString('en-US').padStart(6)}   ${Math.round(h.total.expected).toLocaleString('en-US').padStart(8)}  (sums)`,
+      `  all ${String(h.total.customers).padStart(10)}   ` +
+        `${Math.round(h.total.actual).toLocaleString('en-US').padStart(6)}   ` +
+        `${Math.round(h.total.expected).toLocaleString('en-US').padStart(8)}  (sums)`,
     );
     const t = h.tracking;
     if (t !== undefined && t.actual.length > 0) {
       const c = t.calibrationUnits - 1;
       const last = t.actual.length - 1;
       lines.push(
-        `cumulative repeat purchases from ${t.start}: at the calibration end (${f.unit} ${c + 1}) ${t.actual[c].toLocaleString('en-US')} actual, ${Math.round(t.expected[c]).toLocaleString('en-US')} expected; at the holdout end (${f.unit} ${last + 1}) ${t.actual[last].toLocaleString('en-US')} actual, ${Math.round(t.expected[last]).toLocaleString('en-US')} expected`,
+        `cumulative repeat purchases from ${t.start}: at the calibration end (${f.unit} ${c + 1}) ` +
+          `${t.actual[c].toLocaleString('en-US')} actual,` +
+          ` ${Math.round(t.expected[c]).toLocaleString('en-US')} expected;` +
+          ` at the holdout end (${f.unit} ${last + 1}) ${t.actual[last].toLocaleString('en-US')} actual,` +
+          ` ${Math.round(t.expected[last]).toLocaleString('en-US')} expected`,
       );
     }
   }

@@ -27,7 +27,9 @@ export class Progress {
       const f = Math.min(1, done / this.total);
       const width = 30;
       const full = Math.round(f * width);
-      line = `${this.label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(100 * f).toFixed(0).padStart(3)} %  ${rate}  ${secs.toFixed(1)} s`;
+      line =
+        `${this.label} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(100 * f).toFixed(0).padStart(3)} %  ` +
+        `${rate}  ${secs.toFixed(1)} s`;
     } else {
       line = `${this.label} ${done.toLocaleString('en-US')} ${this.unit}  ${rate}  ${secs.toFixed(1)} s`;
     }

@@ -210,14 +210,16 @@ async function runReplay(inputs: string[], o: ReplayOptions, html?: string): Pro
       if (o.checkpoint === undefined) {
         throw new RfmError(
           'RFM_ERR_WORKER',
-          `${e.message}; the replay cannot go on without its state (with --checkpoint DIR it restarts from the last checkpoint)`,
+          `${e.message};` +
+            ` the replay cannot go on without its state (with --checkpoint DIR it restarts from the last checkpoint)`,
           { cause: e },
         );
       }
       if (atPosition + 1 >= RESTARTS_AT_ONE_CHECKPOINT) {
         throw new RfmError(
           'RFM_ERR_WORKER',
-          `${e.message}; ${RESTARTS_AT_ONE_CHECKPOINT} restarts from the same checkpoint failed, so the replay stops (the checkpoint in ${o.checkpoint} stays)`,
+          `${e.message}; ${RESTARTS_AT_ONE_CHECKPOINT} restarts from the same checkpoint failed,` +
+            ` so the replay stops (the checkpoint in ${o.checkpoint} stays)`,
           { cause: e },
         );
       }
@@ -312,7 +314,8 @@ async function replayOnce(
     const currencies = storeCurrencies(reader.carts);
     if (currencies.length > 1)
       process.stderr.write(
-        `rfm: these exports are in ${currencies.join(' and ')}: their money is added up as one (give one store's exports, or --currency)\n`,
+        `rfm: these exports are in ${currencies.join(' and ')}: their money is added up as one (give one store's ` +
+          `exports, or --currency)\n`,
       );
     // --from: the moves since it (with --every the lines have theirs, and the last report is the plain one)
     const migration: Migration | null =
@@ -365,14 +368,16 @@ async function replayOnce(
     }
     if (engine.counts.afterAsOf > 0) {
       process.stderr.write(
-        `rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ${o.to !== undefined ? '--to' : '--as-of'} were left out\n`,
+        `rfm: ${engine.counts.afterAsOf.toLocaleString('en-US')} events after ` +
+          `${o.to !== undefined ? '--to' : '--as-of'} were left out\n`,
       );
     }
     process.stderr.write(largeOrdersText(report.counted));
     if (engine.counts.rejected > 0) {
       process.stderr.write(
-        `rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${o.rejects ? `, written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'}:\n` +
-          rejectedText(engine.rejectedBy, inputs.length === 1 ? inputs[0] : undefined),
+        `rfm: ${engine.counts.rejected.toLocaleString('en-US')} rows rejected${
+          o.rejects ? `,` + ` written to ${o.rejects === '-' ? 'stdout' : o.rejects}` : ' (--rejects FILE lists them)'
+        }:\n` + rejectedText(engine.rejectedBy, inputs.length === 1 ? inputs[0] : undefined),
       );
     }
     if (o.json) {
@@ -508,7 +513,8 @@ class Checkpoints {
     if (loaded !== null) {
       await engine.restore(loaded.engine);
       process.stderr.write(
-        `rfm: resuming from the checkpoint in ${path}: ${loaded.position.batches.toLocaleString('en-US')} batches, ${engine.counts.orders.toLocaleString('en-US')} orders applied\n`,
+        `rfm: resuming from the checkpoint in ${path}: ${loaded.position.batches.toLocaleString('en-US')} batches,` +
+          ` ${engine.counts.orders.toLocaleString('en-US')} orders applied\n`,
       );
     }
     return new Checkpoints(dir, engine, o.checkpointEvery, loaded?.position.batches ?? 0, signals);
@@ -528,7 +534,9 @@ class Checkpoints {
     await this.write();
     if (this.signals.asked) {
       process.stderr.write(
-        `rfm: stopped; the checkpoint in ${this.dir.dir} holds ${this.written.toLocaleString('en-US')} batches: run the same command to go on\n`,
+        `rfm: stopped;` +
+          ` the checkpoint in ${this.dir.dir} holds ${this.written.toLocaleString('en-US')} batches: run the same ` +
+          `command to go on\n`,
       );
       throw new StopReading();
     }
@@ -571,12 +579,16 @@ function predictionsText(p: ValueSummary): string {
   const money = (v: number): string => Math.round(v).toLocaleString('en-US');
   const lines = [
     '',
-    `the next ${f.horizon} weeks (BG/NBD r ${n(f.bgnbd.r, 3)} alpha ${n(f.bgnbd.alpha, 3)} a ${n(f.bgnbd.a, 3)} b ${n(f.bgnbd.b, 3)}; Gamma-Gamma p ${n(f.gammaGamma.p, 2)} q ${n(f.gammaGamma.q, 2)} v ${n(f.gammaGamma.v, 2)}): ` +
+    `the next ${f.horizon} weeks (BG/NBD r ${n(f.bgnbd.r, 3)} alpha ${n(f.bgnbd.alpha, 3)} a ${n(f.bgnbd.a, 3)} b ` +
+      `${n(f.bgnbd.b, 3)};` +
+      ` Gamma-Gamma p ${n(f.gammaGamma.p, 2)} q ${n(f.gammaGamma.q, 2)} v ${n(f.gammaGamma.v, 2)}): ` +
       `${money(p.expectedPurchases)} purchases, CLV ${money(p.clv)}`,
-    `${'segment'.padEnd(22)} ${'customers'.padStart(10)} ${'P(alive)'.padStart(9)} ${'purchases'.padStart(10)} ${'CLV'.padStart(14)}`,
+    `${'segment'.padEnd(22)} ${'customers'.padStart(10)} ${'P(alive)'.padStart(9)} ${'purchases'.padStart(10)} ` +
+      `${'CLV'.padStart(14)}`,
     ...p.bySegment.map(
       (s) =>
-        `${s.segment.padEnd(22)} ${s.customers.toLocaleString('en-US').padStart(10)} ${n(s.pAlive, 3).padStart(9)} ${money(s.expectedPurchases).padStart(10)} ${money(s.clv).padStart(14)}`,
+        `${s.segment.padEnd(22)} ${s.customers.toLocaleString('en-US').padStart(10)} ${n(s.pAlive, 3).padStart(9)} ` +
+        `${money(s.expectedPurchases).padStart(10)} ${money(s.clv).padStart(14)}`,
     ),
   ];
   return lines.join('\n') + '\n';

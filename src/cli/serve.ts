@@ -187,7 +187,9 @@ async function goLive(
       exitOnError(
         new RfmError(
           'RFM_ERR_WORKER',
-          `${e.message}; the server stops rather than serve what is left (with --data DIR it restarts the shards from DIR and goes on)`,
+          `${e.message};` +
+            ` the server stops rather than serve what is left (with --data DIR it restarts the shards from DIR and ` +
+            `goes on)`,
         ),
       ),
     );
@@ -330,7 +332,8 @@ export function serveCommand(program: Command): void {
             const read = live.engine.counts.rows - rowsBefore;
             if (read === 0 || !(e instanceof RfmError) || e.code === 'RFM_ERR_WORKER') return exitOnError(e);
             process.stderr.write(
-              `rfm: ${e.message} [${e.code}]\nrfm: the replay of ${source} stopped after ${read.toLocaleString('en-US')} rows; still serving what was read (Ctrl+C stops)\n`,
+              `rfm: ${e.message} [${e.code}]\nrfm: the replay of ${source} stopped after ` +
+                `${read.toLocaleString('en-US')} rows; still serving what was read (Ctrl+C stops)\n`,
             );
             await live.markSourceDone(e.message);
           })
@@ -353,7 +356,8 @@ export function serveCommand(program: Command): void {
           if (process.ppid !== parent) stop();
         }, 1000).unref();
         process.stdout.write(
-          `rfm: replaying ${o.orders.toLocaleString('en-US')} generated orders of ${o.customers.toLocaleString('en-US')} customers at ${o.rate.toLocaleString('en-US')} orders/s\n`,
+          `rfm: replaying ${o.orders.toLocaleString('en-US')} generated orders of ` +
+            `${o.customers.toLocaleString('en-US')} customers at ${o.rate.toLocaleString('en-US')} orders/s\n`,
         );
         void (async () => {
           await feedBatches(

@@ -89,7 +89,8 @@ export class CheckpointDir {
     if (differs.length > 0) {
       throw new RfmError(
         'RFM_ERR_OPTION',
-        `the checkpoint in ${this.dir} is of another run (${differs.join('; ')}); run with the same inputs and options, or give another --checkpoint directory`,
+        `the checkpoint in ${this.dir} is of another run (${differs.join('; ')});` +
+          ` run with the same inputs and options, or give another --checkpoint directory`,
       );
     }
     const shards = await Promise.all(
@@ -103,7 +104,8 @@ export class CheckpointDir {
         if (bytes.length !== s.bytes || sha256(bytes) !== s.sha256) {
           throw new RfmError(
             'RFM_ERR_INPUT',
-            `the checkpoint in ${this.dir} is damaged: ${s.file} does not match its checksum; delete the directory to start over`,
+            `the checkpoint in ${this.dir} is damaged: ${s.file} does not match its checksum;` +
+              ` delete the directory to start over`,
           );
         }
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -143,7 +145,8 @@ export class CheckpointDir {
     if (m.format !== CHECKPOINT_FORMAT) {
       throw new RfmError(
         'RFM_ERR_OPTION',
-        `the checkpoint in ${this.dir} is of format ${m.format}; this rfmstream reads format ${CHECKPOINT_FORMAT}: delete it to start over`,
+        `the checkpoint in ${this.dir} is of format ${m.format};` +
+          ` this rfmstream reads format ${CHECKPOINT_FORMAT}: delete it to start over`,
       );
     }
     return m;

@@ -263,7 +263,8 @@ export class Engine {
     if (input.parts.length !== this.shards.length) {
       throw new RfmError(
         'RFM_ERR_OPTION',
-        `a batch made for ${input.parts.length} shards was given to an engine of ${this.shards.length}; read with numShards: engine.numShards`,
+        `a batch made for ${input.parts.length} shards was given to an engine of ${this.shards.length};` +
+          ` read with numShards: engine.numShards`,
       );
     }
     const applied = input.orders + input.refunds + input.engagements;
@@ -524,7 +525,8 @@ export class Engine {
     if (c.shards.length !== this.shards.length) {
       throw new RfmError(
         'RFM_ERR_OPTION',
-        `the checkpoint holds ${c.shards.length} shards and this engine has ${this.shards.length}: give --workers ${c.shards.length}`,
+        `the checkpoint holds ${c.shards.length} shards and this engine has ${this.shards.length}: give --workers ` +
+          `${c.shards.length}`,
       );
     }
     await this.flush();

@@ -185,13 +185,18 @@ export function runaway(
   if (repeaters >= RUNAWAY_TRUSTED) return { stands: true, message: `converged at the model's limit: ${alike}` };
   return {
     stands: false,
-    message: `${name}: too few repeat purchases to predict (a parameter ran off to 0 or infinity: the ${repeaters} repeat customers do not pin the model down)`,
+    message:
+      `${name}: too few repeat purchases to predict (a parameter ran off to 0 or infinity: the ${repeaters} ` +
+      `repeat customers do not pin the model down)`,
   };
 }
 
 /** The message of a fit made on too little: the same words for every model. */
 export function tooFewRepeats(name: string, repeaters: number): string {
-  return `${name}: too few repeat purchases to predict (${repeaters} customer${repeaters === 1 ? '' : 's'} bought again; at least ${MIN_REPEATERS} are needed)`;
+  return (
+    `${name}: too few repeat purchases to predict (${repeaters} customer${repeaters === 1 ? '' : 's'} bought ` +
+    `again; at least ${MIN_REPEATERS} are needed)`
+  );
 }
 
 /** Maximum-likelihood fit on the triples (each parameter on its log, from 1, 1, 1, 1). */
@@ -217,7 +222,9 @@ export function fitPurchases(model: PurchaseModel, t: Triples): PurchaseFit {
     const why =
       repeaters < 2 ? `${repeaters} customer${repeaters === 1 ? '' : 's'} bought again` : 'every customer bought again';
     return unfitted(
-      `${name} cannot be fitted: ${why}, so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end, or more history?)`,
+      `${name} cannot be fitted: ${why},` +
+        ` so the drop-out after a purchase cannot be told from the rate of buying (a later --calibration-end,` +
+        ` or more history?)`,
     );
   }
   if (repeaters < MIN_REPEATERS) return unfitted(tooFewRepeats(name, repeaters));

@@ -88,7 +88,8 @@ export function fitSpend(d: SpendData): SpendFit {
   if (customers < MIN_REPEATERS) {
     const message =
       customers < 2
-        ? `Gamma-Gamma cannot be fitted: ${customers} repeat customer${customers === 1 ? '' : 's'} with a positive mean spend`
+        ? `Gamma-Gamma cannot be fitted: ${customers} repeat customer${customers === 1 ? '' : 's'} with a positive ` +
+          `mean spend`
         : tooFewRepeats('Gamma-Gamma', customers);
     return {
       p: Number.NaN,
@@ -119,7 +120,8 @@ export function fitSpend(d: SpendData): SpendFit {
       ? edge.message
       : converged
         ? (edge?.message ?? `converged in ${m.iterations} iterations (gradient ${m.gradientNorm.toExponential(1)})`)
-        : `Gamma-Gamma did not converge (${s.q <= 1 ? 'q <= 1: the expected spend is not finite' : m.reason}); its figures are not to be trusted`;
+        : `Gamma-Gamma did not converge (${s.q <= 1 ? 'q <= 1: the expected spend is not finite' : m.reason});` +
+          ` its figures are not to be trusted`;
   return { ...s, logLikelihood: -m.value * customers, customers, converged, iterations: m.iterations, message };
 }
 

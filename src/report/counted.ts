@@ -143,8 +143,10 @@ export function largeOrdersText(c: Counted): string {
   if (l.count === 0) return '';
   const shown = l.largest.slice(0, 5).map(money).join(', ');
   return (
-    `rfm: ${l.atLeast ? 'at least ' : ''}${n(l.count)} order${l.count === 1 ? '' : 's'} over ${LARGE_ORDER_TIMES} times the median customer's spend ` +
-    `(over ${money(l.over)}${c.currency ? ` ${c.currency}` : ''}): ${shown}${l.count > 5 ? ', ...' : ''}; counted: check them (--max-amount N rejects orders over N)\n`
+    `rfm: ${l.atLeast ? 'at least ' : ''}${n(l.count)} order${l.count === 1 ? '' : 's'} over ${LARGE_ORDER_TIMES} ` +
+    `times the median customer's spend ` +
+    `(over ${money(l.over)}${c.currency ? ` ${c.currency}` : ''}): ${shown}${l.count > 5 ? ', ...' : ''};` +
+    ` counted: check them (--max-amount N rejects orders over N)\n`
   );
 }
 

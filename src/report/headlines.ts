@@ -129,13 +129,15 @@ export function headlinesText(h: Headlines): string {
   if (h.coreRetention) {
     const c = h.coreRetention;
     lines.push(
-      `core retention ${c.from.slice(0, 10)} -> ${c.to.slice(0, 10)}: ${pct(c.notLost)} of the ${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`,
+      `core retention ${c.from.slice(0, 10)} -> ${c.to.slice(0, 10)}: ${pct(c.notLost)} of the ` +
+        `${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`,
     );
     lines.push(`  (${c.definition})`);
   }
   lines.push(
     `core worth: a Core customer's net spend is ${w.ratio === null ? '-' : `${w.ratio.toFixed(1)}x`} the others' ` +
-      `(${w.coreMeanSpend?.toFixed(2) ?? '-'} against ${w.othersMeanSpend?.toFixed(2) ?? '-'}); Core is ${pct(w.revenueShare)} of revenue`,
+      `(${w.coreMeanSpend?.toFixed(2) ?? '-'} against ${w.othersMeanSpend?.toFixed(2) ?? '-'});` +
+      ` Core is ${pct(w.revenueShare)} of revenue`,
   );
   lines.push(`  (${w.definition})`);
   return lines.join('\n') + '\n';

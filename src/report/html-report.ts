@@ -92,8 +92,11 @@ function barRows(rows: { name: string; customers: number; revenue: number; colou
     const v = share(row.revenue, r.revenue);
     out +=
       `<div class="bar-row"><div class="bar-name">${esc(row.name)}</div><div class="bar-cells">` +
-      `<div class="bar"><div class="track"><i style="width:${(100 * c).toFixed(1)}%;background:${row.colour}"></i></div><span>${pct(c)} of customers</span></div>` +
-      `<div class="bar"><div class="track"><i style="width:${(100 * v).toFixed(1)}%;background:${row.colour};opacity:.55"></i></div><span>${pct(v)} of revenue</span></div></div></div>`;
+      `<div class="bar"><div class="track"><i style="width:${(100 * c).toFixed(1)}%;background:${row.colour}"></i>` +
+      `</div><span>${pct(c)} of customers</span></div>` +
+      `<div class="bar"><div class="track">` +
+      `<i style="width:${(100 * v).toFixed(1)}%;background:${row.colour};opacity:.55"></i></div>` +
+      `<span>${pct(v)} of revenue</span></div></div></div>`;
   }
   return out + '</div>';
 }
@@ -106,8 +109,10 @@ function lorenzSvg(lorenz: number[]): string {
     `<rect x="0" y="0" width="${W}" height="${W}" fill="none" stroke="#ccc"/>` +
     `<line x1="0" y1="${W}" x2="${W}" y2="0" stroke="#999" stroke-dasharray="4 3"/>` +
     `<polyline points="${pts}" fill="none" stroke="#0072B2" stroke-width="2.5"/>` +
-    `<text x="${W / 2}" y="${W + 22}" text-anchor="middle" class="value">share of customers, least spending first</text>` +
-    `<text x="-18" y="${W / 2}" text-anchor="middle" class="value" transform="rotate(-90 -18 ${W / 2})">share of revenue</text></svg>`
+    `<text x="${W / 2}" y="${W + 22}" text-anchor="middle" class="value">share of customers,` +
+    ` least spending first</text>` +
+    `<text x="-18" y="${W / 2}" text-anchor="middle" class="value" transform="rotate(-90 -18 ${W / 2})">share of ` +
+    `revenue</text></svg>`
   );
 }
 
@@ -148,15 +153,23 @@ function sankeySvg(m: Migration, model: Model): string {
   let out = '<svg class="sankey" viewBox="0 0 800 440" role="img" aria-label="migration between the two dates">';
   for (const l of graph.links) {
     const s = l.source as unknown as { name: string };
-    out += `<path d="${path(l as never)}" fill="none" stroke="${colour(s.name)}" stroke-opacity="0.35" stroke-width="${Math.max(1, l.width ?? 1).toFixed(1)}"><title>${esc(s.name)} → ${esc((l.target as unknown as { name: string }).name)}: ${int(l.value)}</title></path>`;
+    out +=
+      `<path d="${path(l as never)}" fill="none" stroke="${colour(s.name)}" stroke-opacity="0.35" ` +
+      `stroke-width="${Math.max(1, l.width ?? 1).toFixed(1)}">` +
+      `<title>${esc(s.name)} → ${esc((l.target as unknown as { name: string }).name)}: ${int(l.value)}</title>` +
+      `</path>`;
   }
   for (const n of graph.nodes) {
     const x0 = n.x0 ?? 0;
     const y0 = n.y0 ?? 0;
     const y1 = n.y1 ?? 0;
-    out += `<rect x="${x0}" y="${y0}" width="${(n.x1 ?? 0) - x0}" height="${Math.max(1, y1 - y0)}" fill="${colour(n.name)}"/>`;
+    out +=
+      `<rect x="${x0}" y="${y0}" width="${(n.x1 ?? 0) - x0}" height="${Math.max(1, y1 - y0)}" ` +
+      `fill="${colour(n.name)}"/>`;
     const atLeft = n.side === 'from';
-    out += `<text x="${atLeft ? x0 - 6 : (n.x1 ?? 0) + 6}" y="${(y0 + y1) / 2 + 4}" text-anchor="${atLeft ? 'end' : 'start'}" class="label">${esc(n.name)} (${int(n.value ?? 0)})</text>`;
+    out +=
+      `<text x="${atLeft ? x0 - 6 : (n.x1 ?? 0) + 6}" y="${(y0 + y1) / 2 + 4}" ` +
+      `text-anchor="${atLeft ? 'end' : 'start'}" class="label">${esc(n.name)} (${int(n.value ?? 0)})</text>`;
   }
   return out + '</svg>';
 }
@@ -177,7 +190,12 @@ function migrationTable(m: Migration, model: Model): string {
       names
         .map((to) => {
           const v = cell(from, to);
-          return `<td class="${from === to ? 'stay' : ''}">${v === 0 ? '·' : num(`migration.${from ?? 'null'}.${to}`, int(v))}</td>`;
+          return (
+            `<td ` +
+            `class="${from === to ? 'stay' : ''}">${
+              v === 0 ? '·' : num(`migration.${from ?? 'null'}.${to}` + ``, int(v))
+            }</td>`
+          );
         })
         .join('') +
       '</tr>';
@@ -194,8 +212,10 @@ function predictionsSection(p: ValueSummary, money: (x: number) => string): stri
   const rows = p.bySegment
     .map(
       (s, i) =>
-        `<tr><td>${esc(s.segment)}</td><td class="n">${num(`predictions.bySegment.${i}.customers`, int(s.customers))}</td>` +
-        `<td class="n">${num(`predictions.bySegment.${i}.pAlive`, pct(s.pAlive))}</td><td class="n">${num(`predictions.bySegment.${i}.expectedPurchases`, int(s.expectedPurchases))}</td>` +
+        `<tr><td>${esc(s.segment)}</td>` +
+        `<td class="n">${num(`predictions.bySegment.${i}.customers`, int(s.customers))}</td>` +
+        `<td class="n">${num(`predictions.bySegment.${i}.pAlive`, pct(s.pAlive))}</td>` +
+        `<td class="n">${num(`predictions.bySegment.${i}.expectedPurchases`, int(s.expectedPurchases))}</td>` +
         `<td class="n">${num(`predictions.bySegment.${i}.clv`, money(s.clv))}</td></tr>`,
     )
     .join('');
@@ -203,53 +223,75 @@ function predictionsSection(p: ValueSummary, money: (x: number) => string): stri
   const bars = p.pAlive.mbgnbd
     .map(
       (c, i) =>
-        `<td class="pbar"><div style="height:${((64 * c) / max).toFixed(1)}px"></div>${num(`predictions.pAlive.mbgnbd.${i}`, int(c))}<br>${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}</td>`,
+        `<td class="pbar"><div style="height:${((64 * c) / max).toFixed(1)}px">` +
+        `</div>${num(`predictions.pAlive.mbgnbd.${i}`, int(c))}<br>${(i / 10).toFixed(1)}–` +
+        `${((i + 1) / 10).toFixed(1)}</td>`,
     )
     .join('');
   return (
     head +
-    `<p>In the next ${f.horizon} weeks the ${num('predictions.fits.customers', int(f.customers))} customers are expected to make ${num('predictions.expectedPurchases', int(p.expectedPurchases))} purchases, worth ${num('predictions.clv', money(p.clv))} (CLV, discounted 10 % a year).</p>` +
-    `<div class="scroll"><table><thead><tr><th>segment</th><th class="n">customers</th><th class="n">P(alive), mean</th><th class="n">purchases expected</th><th class="n">CLV</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+    `<p>In the next ${f.horizon} weeks the ${num('predictions.fits.customers', int(f.customers))} customers are ` +
+    `expected to make ${num('predictions.expectedPurchases', int(p.expectedPurchases))} purchases,` +
+    ` worth ${num('predictions.clv', money(p.clv))} (CLV, discounted 10 % a year).</p>` +
+    `<div class="scroll"><table><thead><tr><th>segment</th><th class="n">customers</th>` +
+    `<th class="n">P(alive), mean</th><th class="n">purchases expected</th><th class="n">CLV</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table></div>` +
     `<p>Customers by P(alive) (MBG/NBD):</p><div class="scroll"><table class="palive"><tr>${bars}</tr></table></div>` +
     '<p class="def">P(alive): how likely a customer still buys from you. ' +
     'CLV: the expected purchases times the expected spend per order, ' +
     'discounted 10 % a year.</p>' +
-    `<details><summary>details</summary><p class="def">Fitted on the orders to ${esc(f.calibrationEnd)}, in weeks, on ${int(f.distinctTriples)} distinct (repeat purchase days, first to last, first to now). ` +
-    `Purchases: BG/NBD (Fader, Hardie and Lee 2005), r ${fixed(f.bgnbd.r, 3)}, alpha ${fixed(f.bgnbd.alpha, 3)}, a ${fixed(f.bgnbd.a, 3)}, b ${fixed(f.bgnbd.b, 3)}; ` +
-    `P(alive) from MBG/NBD, in which a one-time buyer may be gone too (BG/NBD counts every one as alive). Spend per order: Gamma-Gamma, p ${fixed(f.gammaGamma.p, 2)}, q ${fixed(f.gammaGamma.q, 2)}, v ${fixed(f.gammaGamma.v, 2)}.</p></details></section>`
+    `<details><summary>details</summary>` +
+    `<p class="def">Fitted on the orders to ${esc(f.calibrationEnd)}, in weeks,` +
+    ` on ${int(f.distinctTriples)} distinct (repeat purchase days, first to last, first to now). ` +
+    `Purchases: BG/NBD (Fader, Hardie and Lee 2005), r ${fixed(f.bgnbd.r, 3)}, alpha ${fixed(f.bgnbd.alpha, 3)},` +
+    ` a ${fixed(f.bgnbd.a, 3)}, b ${fixed(f.bgnbd.b, 3)}; ` +
+    `P(alive) from MBG/NBD,` +
+    ` in which a one-time buyer may be gone too (BG/NBD counts every one as alive). Spend per order: Gamma-Gamma,` +
+    ` p ${fixed(f.gammaGamma.p, 2)}, q ${fixed(f.gammaGamma.q, 2)}, v ${fixed(f.gammaGamma.v, 2)}.</p></details>` +
+    `</section>`
   );
 }
 
-const CSS = `
+const CSS =
+  `
   table.palive td.pbar { vertical-align: bottom; text-align: center; font-size: 11px; min-width: 44px; }
   table.palive td.pbar div { background: #0072B2; margin: 0 auto 2px; width: 80%; min-height: 1px; }
 :root{--ink:#1b1b1b;--muted:#5a5a5a;--rule:#ddd}
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);margin:0;background:#fff}
 main{max-width:960px;margin:0 auto;padding:24px 16px}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid var(--rule);padding-bottom:4px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid ` +
+  `var(--rule);padding-bottom:4px}
 .sub{color:var(--muted);margin:0 0 16px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px}
 .card{border:1px solid var(--rule);border-radius:8px;padding:10px 12px;min-width:0}
-.card b{display:block;font-size:22px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.card small{color:var(--muted)}
-.figure{border-left:4px solid #0072B2;padding:4px 12px;margin:10px 0}.figure p{margin:2px 0}.def{color:var(--muted);font-size:13px}
+.card b{display:block;font-size:22px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.card ` +
+  `small{color:var(--muted)}
+.figure{border-left:4px solid #0072B2;padding:4px 12px;margin:10px 0}.figure p{margin:2px 0}` +
+  `.def{color:var(--muted);font-size:13px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--rule);vertical-align:top}
 td.n{text-align:right;white-space:nowrap}
 .scroll{overflow-x:auto}.matrix td{text-align:right}.matrix td.stay{background:#eef5fb}
-svg{width:100%;height:auto;display:block}svg text{font-size:13px;fill:var(--ink)}svg .value{fill:var(--muted);font-size:12px}
+svg{width:100%;height:auto;display:block}svg text{font-size:13px;fill:var(--ink)}svg ` +
+  `.value{fill:var(--muted);font-size:12px}
 svg.lorenz{max-width:320px}svg.sankey{min-width:800px}
-.bar-row{display:flex;gap:10px;align-items:center;margin:6px 0}.bar-name{flex:0 0 130px;font-weight:600}.bar-cells{flex:1;min-width:0}
-.bar{display:flex;align-items:center;gap:8px;height:22px;margin:2px 0}.track{flex:1;height:16px}.bar i{display:block;height:100%;border-radius:2px;min-width:2px}.bar span{flex:none;white-space:nowrap;font-size:13px;color:var(--muted)}
+.bar-row{display:flex;gap:10px;align-items:center;margin:6px 0}.bar-name{flex:0 0 130px;font-weight:600}` +
+  `.bar-cells{flex:1;min-width:0}
+.bar{display:flex;align-items:center;gap:8px;height:22px;margin:2px 0}.track{flex:1;height:16px}.bar ` +
+  `i{display:block;height:100%;border-radius:2px;min-width:2px}.bar ` +
+  `span{flex:none;white-space:nowrap;font-size:13px;color:var(--muted)}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 footer{color:var(--muted);font-size:12px;margin-top:32px}
 .nowrap{white-space:nowrap}details{margin:4px 0}summary{color:var(--muted);font-size:13px;cursor:pointer}
 .hint{display:none;color:var(--muted);font-size:12px;margin:2px 0}
 table.counted td:first-child{overflow-wrap:anywhere}
 @media (max-width:860px){.hint{display:block}}
-@media (max-width:600px){body{font-size:14px}h1{font-size:22px}th,td{padding:5px 4px}.hide-narrow{display:none}.card b{font-size:18px}.bar-name{flex-basis:92px}}
+@media (max-width:600px){body{font-size:14px}h1{font-size:22px}th,td{padding:5px 4px}.hide-narrow{display:none}` +
+  `.card b{font-size:18px}.bar-name{flex-basis:92px}}
 @page{size:A4;margin:14mm}
-@media print{main{max-width:none;padding:0}h2{break-after:avoid}section,table,svg,.figure{break-inside:avoid}a{color:inherit}}
+@media print{main{max-width:none;padding:0}h2{break-after:avoid}section,table,svg,.figure{break-inside:avoid}` +
+  `a{color:inherit}}
 `;
 
 /** The report as one self-contained HTML page. */
@@ -268,7 +310,9 @@ export function htmlReport(input: HtmlReportInput): string {
       ? "money in the store's currency (the input names none: --currency CODE says it)"
       : `money in ${currency}`;
   parts.push(
-    `<header><h1>Your customers, ${periodHtml}</h1><p class="sub">${esc(input.inputs.join('; '))} · ${esc(moneyIn)} · ${r.mode === 'exact' ? 'exact' : 'sketch'} ranks · model: ${esc(model.name)}</p></header>`,
+    `<header><h1>Your customers, ${periodHtml}</h1>` +
+      `<p class="sub">${esc(input.inputs.join('; '))} · ${esc(moneyIn)} · ${r.mode === 'exact' ? 'exact' : 'sketch'}` +
+      ` ranks · model: ${esc(model.name)}</p></header>`,
   );
   parts.push(
     '<section class="cards">' +
@@ -288,16 +332,37 @@ export function htmlReport(input: HtmlReportInput): string {
   if (h.coreRetention) {
     const c = h.coreRetention;
     parts.push(
-      `<div class="figure"><p><b>${num('headlines.coreRetention.notLost', pct(c.notLost))}</b> of the ${num('headlines.coreRetention.coreAtFrom', int(c.coreAtFrom))} Core customers of ${dayHtml(c.from)} are not Lost at ${dayHtml(c.to)}; <b>${num('headlines.coreRetention.stillCore', pct(c.stillCore))}</b> are still Core.</p><p class="def">Core retention: ${esc(c.definition)}.</p></div>`,
+      `<div class="figure"><p>` +
+        `<b>${num('headlines.coreRetention.notLost', pct(c.notLost))}</b> of the ` +
+        `${num('headlines.coreRetention.coreAtFrom', int(c.coreAtFrom))} Core customers of ${dayHtml(c.from)} are ` +
+        `not Lost at ${dayHtml(c.to)};` +
+        ` <b>${num('headlines.coreRetention.stillCore', pct(c.stillCore))}</b> are still Core.</p>` +
+        `<p class="def">Core retention: ${esc(c.definition)}.</p></div>`,
     );
   }
   const w = h.coreWorth;
   parts.push(
-    `<div class="figure"><p>A Core customer's net spend is <b>${num('headlines.coreWorth.ratio', w.ratio === null ? '–' : `${w.ratio.toFixed(1)}x`)}</b> the others' (${num('headlines.coreWorth.coreMeanSpend', w.coreMeanSpend === null ? '–' : cash(w.coreMeanSpend))} against ${num('headlines.coreWorth.othersMeanSpend', w.othersMeanSpend === null ? '–' : cash(w.othersMeanSpend))}); Core is <b>${num('headlines.coreWorth.revenueShare', pct(w.revenueShare))}</b> of revenue.</p><p class="def">What Core is worth: ${esc(w.definition)}.</p></div>`,
+    `<div class="figure">` +
+      `<p>A Core customer's net spend is <b>${num(
+        'headlines.coreWorth.ratio',
+        w.ratio === null ? '–' : `` + `${w.ratio.toFixed(1)}x`,
+      )}</b> the others' (` +
+      `${num('headlines.coreWorth.coreMeanSpend', w.coreMeanSpend === null ? '–' : cash(w.coreMeanSpend))} ` +
+      `against ` +
+      `${num('headlines.coreWorth.othersMeanSpend', w.othersMeanSpend === null ? '–' : cash(w.othersMeanSpend))});` +
+      ` Core is <b>${num('headlines.coreWorth.revenueShare', pct(w.revenueShare))}</b> of revenue.</p>` +
+      `<p class="def">What Core is worth: ${esc(w.definition)}.</p></div>`,
   );
   const k = h.concentration;
   parts.push(
-    `<div class="figure"><p>The top 1 % of customers bring <b>${num('concentration.top1', pct(k.top1))}</b> of revenue, the top 10 % <b>${num('concentration.top10', pct(k.top10))}</b>, the top 20 % <b>${num('concentration.top20', pct(k.top20))}</b>.</p>${lorenzSvg(k.lorenz)}<details><summary>details</summary><p class="def">Gini coefficient ${num('concentration.gini', k.gini.toFixed(3))} (0: everyone spends alike; 1: one customer brings it all). Concentration: ${esc(k.definition)}.</p></details></div></section>`,
+    `<div class="figure">` +
+      `<p>The top 1 % of customers bring <b>${num('concentration.top1', pct(k.top1))}</b> of revenue,` +
+      ` the top 10 % <b>${num('concentration.top10', pct(k.top10))}</b>,` +
+      ` the top 20 % <b>${num('concentration.top20', pct(k.top20))}</b>.</p>${lorenzSvg(k.lorenz)}<details>` +
+      `<summary>details</summary>` +
+      `<p class="def">Gini coefficient ${num('concentration.gini', k.gini.toFixed(3))} (0: everyone spends ` +
+      `alike; 1: one customer brings it all). Concentration: ${esc(k.definition)}.</p></details></div>` +
+      `</section>`,
   );
 
   // segments, with what each means and what to do
@@ -313,12 +378,26 @@ export function htmlReport(input: HtmlReportInput): string {
     const s = meaning.get(name);
     const colour = colourOf(SEGMENT_COLOURS, name, model.segmentNames.indexOf(name));
     parts.push(
-      `<tr><td><span class="swatch" style="background:${colour}"></span>${esc(name)}</td><td class="n">${num(`segments.${name}.customers`, int(t.customers))}<br><small>${pct(share(t.customers, r.customers))}</small></td>` +
-        `<td class="n">${num(`segments.${name}.revenue`, cash(t.revenue))}<br><small>${pct(share(t.revenue, r.revenue))}</small></td><td class="hide-narrow">${esc(s?.meaning ?? '')}</td><td>${esc(s?.action ?? '')}</td></tr>`,
+      `<tr><td><span class="swatch" style="background:${colour}"></span>${esc(name)}</td>` +
+        `<td class="n">${num(`segments.${name}.customers`, int(t.customers))}<br>` +
+        `<small>${pct(share(t.customers, r.customers))}</small></td>` +
+        `<td class="n">${num(`segments.${name}.revenue`, cash(t.revenue))}<br>` +
+        `<small>${pct(share(t.revenue, r.revenue))}</small></td>` +
+        `<td class="hide-narrow">${esc(s?.meaning ?? '')}</td><td>${esc(s?.action ?? '')}</td></tr>`,
     );
   }
   parts.push(
-    `</tbody></table></div>${alikeNote(r, 'VIP Customers', 'Champions', (vip, champions) => `VIP Customers (${vip}, an audience) share the Champions rule (R, F and M 4 or 5) but keep the ${vip - champions} whom their own rhythm calls Lost: those are Lost Core here, since a segment takes Lost first.`)}</section>`,
+    `</tbody></table>` +
+      `</div>${alikeNote(
+        r,
+        'VIP Customers',
+        'Champions',
+        (vip, champions) =>
+          `VIP Customers (${vip},` +
+          ` an audience) share the Champions rule (R,` +
+          ` F and M 4 or 5) but keep the ${vip - champions} whom their own rhythm calls Lost: those are Lost Core ` +
+          `here, since a segment takes Lost first.`,
+      )}</section>`,
   );
   parts.push(
     '<section><h2>Core, Potential Core, Non-core and Lost</h2>' +
@@ -330,7 +409,8 @@ export function htmlReport(input: HtmlReportInput): string {
       model.groupNames
         .map(
           (g) =>
-            `<tr><td>${esc(g)}</td><td class="n">${num(`groups.${g}.customers`, int(r.groups[g].customers))}</td><td class="n">${num(`groups.${g}.revenue`, cash(r.groups[g].revenue))}</td></tr>`,
+            `<tr><td>${esc(g)}</td><td class="n">${num(`groups.${g}.customers`, int(r.groups[g].customers))}</td>` +
+            `<td class="n">${num(`groups.${g}.revenue`, cash(r.groups[g].revenue))}</td></tr>`,
         )
         .join('') +
       '</tbody></table></section>',
@@ -346,7 +426,9 @@ export function htmlReport(input: HtmlReportInput): string {
       model.retentionNames
         .map(
           (n, i) =>
-            `<tr><td>${esc(n)}</td><td class="n">${num(`retention.${n}.customers`, int(r.retention[n].customers))}</td><td>${esc(states[i]?.meaning ?? '')}</td></tr>`,
+            `<tr><td>${esc(n)}</td>` +
+            `<td class="n">${num(`retention.${n}.customers`, int(r.retention[n].customers))}</td>` +
+            `<td>${esc(states[i]?.meaning ?? '')}</td></tr>`,
         )
         .join('') +
       '</tbody></table>' +
@@ -356,7 +438,9 @@ export function htmlReport(input: HtmlReportInput): string {
 
   if (r.migration) {
     parts.push(
-      `<section><h2>Who moved where, ${dayHtml(r.migration.from ?? '')} to ${dayHtml(r.migration.to)}</h2><p class="hint">wider than the screen: scroll sideways →</p><div class="scroll">${sankeySvg(r.migration, model)}</div>${migrationTable(r.migration, model)}</section>`,
+      `<section><h2>Who moved where, ${dayHtml(r.migration.from ?? '')} to ${dayHtml(r.migration.to)}</h2>` +
+        `<p class="hint">wider than the screen: scroll sideways →</p>` +
+        `<div class="scroll">${sankeySvg(r.migration, model)}</div>${migrationTable(r.migration, model)}</section>`,
     );
   }
 
@@ -371,7 +455,9 @@ export function htmlReport(input: HtmlReportInput): string {
       const cellOf = (key: 'within90' | 'within180' | 'within365'): string =>
         `<td class="n">${c[key] === null ? '·' : num(`cultivation.cohorts.${i}.${key}`, pct(c[key]))}</td>`;
       parts.push(
-        `<tr><td class="n">${esc(c.month)}</td><td class="n">${num(`cultivation.cohorts.${i}.customers`, int(c.customers))}</td>${cellOf('within90')}${cellOf('within180')}${cellOf('within365')}</tr>`,
+        `<tr><td class="n">${esc(c.month)}</td>` +
+          `<td class="n">${num(`cultivation.cohorts.${i}.customers`, int(c.customers))}</td>${cellOf('within90')}` +
+          `${cellOf('within180')}${cellOf('within365')}</tr>`,
       );
     });
     parts.push(`</tbody></table></div><p class="def">${esc(r.cultivation.definition)}.</p></section>`);
@@ -387,11 +473,13 @@ export function htmlReport(input: HtmlReportInput): string {
   );
   for (const t of TRANSITIONS)
     parts.push(
-      `<tr><td>${esc(t.move)}</td><td class="n">${num(`playbook.${t.fromKey}`, int(t.from(r, prospects)))}</td><td>${esc(t.idea)}</td></tr>`,
+      `<tr><td>${esc(t.move)}</td><td class="n">${num(`playbook.${t.fromKey}`, int(t.from(r, prospects)))}</td>` +
+        `<td>${esc(t.idea)}</td></tr>`,
     );
   for (const name of model.segmentNames)
     parts.push(
-      `<tr><td>${esc(name)}</td><td class="n">${int(r.segments[name].customers)}</td><td>${esc(meaning.get(name)?.action ?? '')}</td></tr>`,
+      `<tr><td>${esc(name)}</td><td class="n">${int(r.segments[name].customers)}</td>` +
+        `<td>${esc(meaning.get(name)?.action ?? '')}</td></tr>`,
     );
   parts.push(
     '</tbody></table></div><p class="def">Lists of these customers for an ' +
@@ -421,7 +509,8 @@ function lostNote(r: Report): string {
     return '';
   return (
     `<p class="def">Three counts say "Lost": ${int(state)} customers are past four of their usual gaps (retention); ` +
-    `${int(group)} of them are in the Lost group (Lost Core, Lost Potential Core), the ${int(state - group)} others stay Low Value (small baskets, rare orders: no win-back)` +
+    `${int(group)} of them are in the Lost group (Lost Core, Lost Potential Core),` +
+    ` the ${int(state - group)} others stay Low Value (small baskets, rare orders: no win-back)` +
     (winback === undefined
       ? '.'
       : `; ${int(winback)} are Winback Opportunities, the Lost who spent at least the median.`) +
@@ -458,7 +547,8 @@ function countedSection(c: Counted): string {
     const atLeast = c.largeOrders.atLeast ? 'at least ' : '';
     rows.push([
       'counted.largeOrders.count',
-      `large orders, over ${money(c.largeOrders.over)} (100 times the median customer's spend): counted, check them: ${c.largeOrders.largest.slice(0, 5).map(money).join(', ')}${atLeast ? ' ...' : ''}`,
+      `large orders, over ${money(c.largeOrders.over)} (100 times the median customer's spend): counted,` +
+        ` check them: ${c.largeOrders.largest.slice(0, 5).map(money).join(', ')}${atLeast ? ' ...' : ''}`,
       int(c.largeOrders.count),
     ]);
   }
@@ -475,7 +565,10 @@ function countedSection(c: Counted): string {
  */
 export function htmlPage(title: string, parts: string[], data: string): string {
   return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${CSS}</style></head>` +
-    `<body><main>${parts.join('\n')}</main><script type="application/json" id="report-data">${data}</script></body></html>\n`
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>` +
+    `<style>${CSS}</style></head>` +
+    `<body><main>${parts.join('\n')}</main><script type="application/json" id="report-data">${data}</script></body>` +
+    `</html>\n`
   );
 }

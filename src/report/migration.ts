@@ -52,7 +52,8 @@ export function migrationText(m: Migration, most = 12): string {
   ];
   for (const x of moving.slice(0, most))
     lines.push(
-      `${`${x.from ?? 'not yet a customer'} -> ${x.to}`.padEnd(width)}  ${x.customers.toLocaleString('en-US').padStart(10)}`,
+      `${`${x.from ?? 'not yet a customer'} -> ${x.to}`.padEnd(width)}  ` +
+        `${x.customers.toLocaleString('en-US').padStart(10)}`,
     );
   if (moving.length > most) lines.push(`... ${moving.length - most} more moves (--json lists every one)`);
   return lines.join('\n') + '\n';

@@ -13,7 +13,8 @@ export async function receive(req: IncomingMessage, file: string, limit: number,
   const tooLarge = (): RequestError =>
     new RequestError(
       413,
-      `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body); send it in parts`,
+      `the body is larger than the limit of ${limit.toLocaleString('en-US')} bytes (rfm serve --max-body);` +
+        ` send it in parts`,
     );
   if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const out = createWriteStream(file);

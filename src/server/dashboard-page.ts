@@ -4,11 +4,15 @@
  * dashboard/client.ts, served as /dashboard.js; the colours come in the page as JSON.
  */
 import { GROUP_COLOURS, PALETTE, RETENTION_COLOURS, SEGMENT_COLOURS } from '../report/palette.js';
+/** The page's colours, as the browser code reads them (dashboard/client.ts). */
+const COLOURS = { groups: GROUP_COLOURS, segments: SEGMENT_COLOURS, retention: RETENTION_COLOURS, palette: PALETTE };
+
 export function dashboardPage(): string {
   return PAGE;
 }
 
-const PAGE = `<!doctype html>
+const PAGE =
+  `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -18,15 +22,18 @@ const PAGE = `<!doctype html>
   :root { --bg:#f6f7f9; --card:#fff; --ink:#1d2330; --muted:#667085; --line:#e4e7ec;
           --core:#0072B2; --potential:#56B4E9; --noncore:#E69F00; --lost:#D55E00; }
   * { box-sizing: border-box; }
-  body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--ink); }
-  header { display:flex; align-items:baseline; gap:16px; padding:14px 24px; background:var(--card); border-bottom:1px solid var(--line); flex-wrap:wrap; }
+  body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg);` +
+  ` color:var(--ink); }
+  header { display:flex; align-items:baseline; gap:16px; padding:14px 24px; background:var(--card);` +
+  ` border-bottom:1px solid var(--line); flex-wrap:wrap; }
   header h1 { font-size:18px; margin:0; }
   header .sub { color:var(--muted); }
   #status { margin-left:auto; font-size:12px; padding:3px 10px; border-radius:12px; background:#fde7e4; color:#9a2a1b; }
   #status.live { background:#e3f5ec; color:#136343; }
   main { display:grid; grid-template-columns: repeat(12, 1fr); gap:16px; padding:16px 24px 32px; }
   .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 16px; min-width:0; }
-  .card h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 10px; font-weight:600; }
+  .card h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0 0 10px;` +
+  ` font-weight:600; }
   .kpis { grid-column: span 12; display:grid; grid-template-columns: repeat(6, 1fr); gap:16px; }
   .kpi .v { font-size:24px; font-weight:650; font-variant-numeric: tabular-nums; }
   .kpi .l { color:var(--muted); font-size:12px; }
@@ -39,7 +46,8 @@ const PAGE = `<!doctype html>
   .dot { display:inline-block; width:10px; height:10px; border-radius:3px; margin-right:6px; vertical-align:-1px; }
   .meaning { color:var(--muted); font-size:12px; }
   .bar { display:flex; height:26px; border-radius:6px; overflow:hidden; background:#eef0f3; }
-  .bar div { height:100%; display:flex; align-items:center; justify-content:center; color:#fff; font-size:11px; white-space:nowrap; overflow:hidden; }
+  .bar div { height:100%; display:flex; align-items:center; justify-content:center; color:#fff; font-size:11px;` +
+  ` white-space:nowrap; overflow:hidden; }
   .legend { display:flex; flex-wrap:wrap; gap:10px 16px; margin-top:8px; font-size:12px; color:var(--muted); }
   .rowlabel { font-size:12px; color:var(--muted); margin:10px 0 4px; }
   svg text { font-size:11px; fill:var(--muted); }
@@ -54,7 +62,8 @@ const PAGE = `<!doctype html>
   .scroll { overflow-x:auto; }
   #status.done { background:#e8eefc; color:#1c3d7a; }
   #status.refused { background:#fde7e4; color:#9a2a1b; }
-  .banner { margin:12px 24px 0; padding:10px 14px; border-radius:8px; background:#fde7e4; color:#9a2a1b; font-size:14px; overflow-wrap:anywhere; }
+  .banner { margin:12px 24px 0; padding:10px 14px; border-radius:8px; background:#fde7e4; color:#9a2a1b;` +
+  ` font-size:14px; overflow-wrap:anywhere; }
   header a { font-size:12px; color:#1c3d7a; }
   svg.chart { display:block; width:100%; }
   /* a figure never breaks inside: it shrinks with the card, and the card's width holds it */
@@ -89,12 +98,15 @@ const PAGE = `<!doctype html>
     <div class="card kpi"><div class="v" id="k-asof">–</div><div class="l">as of (latest order time)</div></div>
     <div class="card kpi"><div class="v" id="k-rejected">–</div><div class="l">rejected rows</div></div>
   </section>
-  <section class="card w8"><h2>Segments over time (customers)</h2><svg id="trend" class="chart" role="img" aria-label="segment counts over time"></svg><div class="legend" id="trend-legend"></div></section>
+  <section class="card w8"><h2>Segments over time (customers)</h2>` +
+  `<svg id="trend" class="chart" role="img" aria-label="segment counts over time"></svg>` +
+  `<div class="legend" id="trend-legend"></div></section>
   <section class="card w4"><h2>Core, potential, non-core, lost</h2>
     <div class="rowlabel">share of customers</div><div class="bar" id="groups-customers"></div>
     <div class="rowlabel">share of revenue</div><div class="bar" id="groups-revenue"></div>
     <div class="legend" id="groups-legend"></div>
-    <div class="rowlabel" style="margin-top:16px">retention: time since the last order, against each customer's own rhythm</div>
+    <div class="rowlabel" style="margin-top:16px">retention: time since the last order,` +
+  ` against each customer's own rhythm</div>
     <div class="bar" id="retention"></div><div class="legend" id="retention-legend"></div>
   </section>
   <section class="card w6"><h2>Segments</h2><div class="scroll"><table id="segments"></table></div></section>
@@ -102,13 +114,23 @@ const PAGE = `<!doctype html>
     <svg id="lorenz" class="chart" role="img" aria-label="Lorenz curve"></svg>
     <div class="help" id="lorenz-help"></div>
   </section>
-  <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div><div class="help">Lists overlap: a customer can be in several.</div></section>
-  <section class="card w6"><h2>Keeping and cultivating the core</h2><div id="figures"><div class="help">Measured at each month end the orders pass; none yet.</div></div></section>
-  <section class="card w12"><h2>What customers are worth next</h2><div id="predictions"><div class="help">BG/NBD, MBG/NBD and Gamma-Gamma fitted to the customers so far. <button id="fit-now" type="button">Fit now</button></div></div></section>
-  <section class="card w12"><h2>Migration since this page opened (from → to)</h2><div class="scroll"><table class="matrix" id="migration"></table></div><div class="help" id="migration-help">Customers whose segment changed since the page's first snapshot; "new" is a first segment.</div></section>
-  <section class="card w12"><h2>What was counted</h2><div class="scroll"><table class="counted" id="counted"></table></div><div class="help" id="money-note"></div></section>
+  <section class="card w6"><h2>Audiences to act on</h2><div id="audiences"></div>` +
+  `<div class="help">Lists overlap: a customer can be in several.</div></section>
+  <section class="card w6"><h2>Keeping and cultivating the core</h2><div id="figures">` +
+  `<div class="help">Measured at each month end the orders pass; none yet.</div></div></section>
+  <section class="card w12"><h2>What customers are worth next</h2><div id="predictions">` +
+  `<div class="help">BG/NBD,` +
+  ` MBG/NBD and Gamma-Gamma fitted to the customers so far. <button id="fit-now" type="button">Fit now</button>` +
+  `</div></div></section>
+  <section class="card w12"><h2>Migration since this page opened (from → to)</h2><div class="scroll">` +
+  `<table class="matrix" id="migration"></table></div>` +
+  `<div class="help" id="migration-help">Customers whose segment changed since the page's first snapshot;` +
+  ` "new" is a first segment.</div></section>
+  <section class="card w12"><h2>What was counted</h2><div class="scroll"><table class="counted" id="counted">` +
+  `</table></div><div class="help" id="money-note"></div></section>
 </main>
-<script id="palette" type="application/json">${JSON.stringify({ groups: GROUP_COLOURS, segments: SEGMENT_COLOURS, retention: RETENTION_COLOURS, palette: PALETTE })}</script>
+<script id="palette" type="application/json">` +
+  `${JSON.stringify(COLOURS)}</script>
 <script type="module" src="/dashboard.js"></script>
 </body>
 </html>

@@ -42,7 +42,11 @@ export class Gate {
     const host = req.headers.host ?? '';
     const name = hostnameOf(host).toLowerCase();
     if (this.loopback && !isLoopback(name) && !this.hosts.has(name)) {
-      return `this server listens on loopback and answers to localhost names only, not "${host}" (a page reaching it by another name may be a DNS rebinding attack; behind a reverse proxy, rfm serve --allow-host ${name || 'NAME'}; --host ADDR to serve a network)`;
+      return (
+        `this server listens on loopback and answers to localhost names only,` +
+        ` not "${host}" (a page reaching it by another name may be a DNS rebinding attack; behind a reverse proxy,` +
+        ` rfm serve --allow-host ${name || 'NAME'}; --host ADDR to serve a network)`
+      );
     }
     return null;
   }

@@ -57,7 +57,8 @@ const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden' 
 /** Refuses a WebSocket upgrade with status and a message, and closes the socket. */
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
   socket.write(
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Refused'}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${fitForReply(message)}\n`,
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Refused'}\r\nConnection: close\r\nContent-Type: ` +
+      `text/plain\r\n\r\n${fitForReply(message)}\n`,
   );
   socket.destroy();
 }

@@ -115,7 +115,9 @@ export class RequestLog {
     const { restored, replayed } = await log.takeUp();
     if (restored || replayed > 0) {
       process.stderr.write(
-        `rfm: ${dir}: restored ${restored ? 'the checkpoint' : 'no checkpoint'} and ${replayed.toLocaleString('en-US')} logged requests after it; ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`,
+        `rfm: ${dir}: restored ${restored ? 'the checkpoint' : 'no checkpoint'} and ` +
+          `${replayed.toLocaleString('en-US')} logged requests after it;` +
+          ` ${live.engine.counts.orders.toLocaleString('en-US')} orders held\n`,
       );
     }
     // a long replay is not paid again at the next start
@@ -159,7 +161,8 @@ export class RequestLog {
           const check = await checkOf(path);
           if (check !== `${m[4]}-${m[5]}`)
             throw new Error(
-              `it holds ${check.replace('-', ' bytes, CRC-32 ')}, not the ${m[4]} bytes, CRC-32 ${m[5]} logged: the disk changed or cut it`,
+              `it holds ${check.replace('-', ' bytes, CRC-32 ')}, not the ${m[4]} bytes,` +
+                ` CRC-32 ${m[5]} logged: the disk changed or cut it`,
             );
         }
         converted = await this.convert(path, m[2] as BodyKind);
@@ -168,7 +171,9 @@ export class RequestLog {
         // and its request was answered 200, so it is not skipped in silence
         throw new RfmError(
           'RFM_ERR_INPUT',
-          `${path}: a logged request cannot be read (${(e as Error).message}); it was answered 200, so the server does not start without it: put back a good copy, or move it out of ${this.logDir} to go on without its orders`,
+          `${path}: a logged request cannot be read (${(e as Error).message}); it was answered 200,` +
+            ` so the server does not start without it: put back a good copy,` +
+            ` or move it out of ${this.logDir} to go on without its orders`,
           { cause: e },
         );
       }
@@ -202,7 +207,9 @@ export class RequestLog {
         const { replayed } = await this.takeUp();
         if (replayed >= REPLAY_BOUND) await this.checkpointNow();
         process.stderr.write(
-          `rfm: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s: the checkpoint and ${replayed.toLocaleString('en-US')} logged requests after it; ${this.live.engine.counts.orders.toLocaleString('en-US')} orders held\n`,
+          `rfm: restarted in ${((performance.now() - started) / 1000).toFixed(1)} s: the checkpoint and ` +
+            `${replayed.toLocaleString('en-US')} logged requests after it;` +
+            ` ${this.live.engine.counts.orders.toLocaleString('en-US')} orders held\n`,
         );
         this.live.endRestart();
         return;
@@ -210,7 +217,8 @@ export class RequestLog {
         if (!(again instanceof RfmError) || again.code !== 'RFM_ERR_WORKER' || attempt === 3) {
           const broken = new RfmError(
             'RFM_ERR_WORKER',
-            `cannot restart the engine from ${this.dir} (${(again as Error).message}); stop the server and start it on the same --data: nothing answered is lost`,
+            `cannot restart the engine from ${this.dir} (${(again as Error).message});` +
+              ` stop the server and start it on the same --data: nothing answered is lost`,
             { cause: again },
           );
           this.live.brokenBy = broken;
@@ -268,7 +276,8 @@ export class RequestLog {
       await rm(file, { force: true }).catch(() => undefined);
       await rm(logged, { force: true }).catch(() => undefined);
       throw new DiskError(
-        `cannot write the request log in ${this.logDir} (${(e as Error).message}); nothing of this request was applied: retry it later`,
+        `cannot write the request log in ${this.logDir} (${(e as Error).message});` +
+          ` nothing of this request was applied: retry it later`,
       );
     }
     this.lastSeq = seq;

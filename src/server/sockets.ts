@@ -128,7 +128,8 @@ export class LiveSockets {
       this.clients.delete(c);
       this.dropped++;
       process.stderr.write(
-        `rfm: dropped a socket client that took no data for ${(sendTimeout / 1000).toFixed(0)} s (${this.dropped.toLocaleString('en-US')} so far)\n`,
+        `rfm: dropped a socket client that took no data for ${(sendTimeout / 1000).toFixed(0)} s ` +
+          `(${this.dropped.toLocaleString('en-US')} so far)\n`,
       );
     }
   }

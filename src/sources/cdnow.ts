@@ -22,7 +22,8 @@ export async function* readCdnow(path: string, stats: ImportStats, batchRows = 6
       if (width !== 4 && width !== 5) {
         throw new RfmError(
           'RFM_ERR_SCHEMA',
-          `${path}: line ${line} has ${width} columns; the CDNOW format has 4 (id, yyyymmdd, CDs, dollars) or 5 (id, sample id, yyyymmdd, CDs, dollars)`,
+          `${path}: line ${line} has ${width} columns; the CDNOW format has 4 (id, yyyymmdd, CDs, dollars) or 5 (id,` +
+            ` sample id, yyyymmdd, CDs, dollars)`,
         );
       }
     }

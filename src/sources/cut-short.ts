@@ -46,7 +46,8 @@ export function checkNotCutShort(path: string, delimiter: string): void {
   const shown = lastLine.length > 40 ? `${lastLine.slice(0, 40)}...` : lastLine;
   throw new RfmError(
     'RFM_ERR_INPUT',
-    `${path} looks cut short: its last line ("${shown}") has ${fields} of the header's ${first} fields and no line end ` +
+    `${path} looks cut short: its last line ("${shown}") has ${fields} of the header's ${first} fields and no line ` +
+      `end ` +
       '(an interrupted download or export?); export it again',
   );
 }

@@ -63,7 +63,8 @@ export function gunzipStream(path: string): NodeJS.ReadableStream {
       if (e instanceof RfmError) throw e;
       throw new RfmError(
         'RFM_ERR_INPUT',
-        `${path}: the gzip stream ends early or is damaged (${(e as Error).message}): the file looks cut short; fetch or export it again`,
+        `${path}: the gzip stream ends early or is damaged (${(e as Error).message}): the file looks cut short;` +
+          ` fetch or export it again`,
       );
     }
   };

@@ -55,7 +55,8 @@ export function detectFormat(path: string): InputFormat | null {
     if (inner !== 'csv')
       throw new RfmError(
         'RFM_ERR_INPUT',
-        `${path} is a gzipped ${inner === 'arrow' ? 'Arrow IPC' : 'Parquet'} file: unpack it first (gunzip ${path}); gzipped CSV is read as it is`,
+        `${path} is a gzipped ${inner === 'arrow' ? 'Arrow IPC' : 'Parquet'} file: unpack it first (gunzip ${path});` +
+          ` gzipped CSV is read as it is`,
       );
   }
   const what = notOrders(head);

@@ -18,11 +18,14 @@ export const cdnowSample = (): string => join(dataDir(), 'cdnow', 'CDNOW_sample.
  */
 export function cdnowTableSql(name: string, orderIds = false): string {
   // CDNOW_master.txt: runs of spaces between id, yyyymmdd, CDs, dollars; a header line
-  return `CREATE TABLE ${name} AS
+  return (
+    `CREATE TABLE ${name} AS
     WITH l AS (SELECT string_split(trim(regexp_replace(line, '\\s+', ' ', 'g')), ' ') AS f
                FROM read_csv('${cdnowMaster()}', delim = '\\t', header = false, columns = {'line': 'VARCHAR'}))
-    SELECT ${orderIds ? 'row_number() OVER () AS order_id, ' : ''}f[1]::BIGINT AS customer_id, strptime(f[2], '%Y%m%d')::TIMESTAMP AS ts, f[4]::DOUBLE AS amount
-    FROM l WHERE f[1] <> 'customer_id'`;
+    SELECT ${orderIds ? 'row_number() OVER () AS order_id, ' : ''}f[1]::BIGINT AS customer_id, strptime(f[2],` +
+    ` '%Y%m%d')::TIMESTAMP AS ts, f[4]::DOUBLE AS amount
+    FROM l WHERE f[1] <> 'customer_id'`
+  );
 }
 
 /** The project's folder, wherever a test file sits. */

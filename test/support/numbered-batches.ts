@@ -14,7 +14,8 @@ export function numberedBatchCsv(b: number, rows: number, rng: Random): string {
   for (let i = 0; i < rows; i++) {
     const n = b * rows + i;
     lines.push(
-      `${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString()},${(1 + Math.floor(rng.next() * 20_000) / 100).toFixed(2)}`,
+      `${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + n * 60_000).toISOString()},` +
+        `${(1 + Math.floor(rng.next() * 20_000) / 100).toFixed(2)}`,
     );
   }
   return lines.join('\n');

@@ -160,7 +160,8 @@ function drawFigures(f: LiveFiguresMessage | null): void {
   const r = f.coreRetention;
   let html = r
     ? `<p class="fig"><b>${share(r.notLost)}</b> of the ${fmt.format(r.coreAtFrom)} Core customers of ` +
-      `${esc(r.from.slice(0, 10))} are not Lost on ${esc(r.to.slice(0, 10))}; <b>${share(r.stillCore)}</b> are still Core.</p>`
+      `${esc(r.from.slice(0, 10))} are not Lost on ${esc(r.to.slice(0, 10))};` +
+      ` <b>${share(r.stillCore)}</b> are still Core.</p>`
     : '<p class="help">Core retention shows once the orders reach 90 days past a month end.</p>';
   const rows = f.cultivation.cohorts.slice(-12).reverse();
   html +=
@@ -170,7 +171,8 @@ function drawFigures(f: LiveFiguresMessage | null): void {
       .map(
         (c) =>
           `<tr><td>${esc(c.month)}</td><td class="n">${fmt.format(c.customers)}</td><td class="n">` +
-          `${share(c.within90)}</td><td class="n">${share(c.within180)}</td><td class="n">${share(c.within365)}</td></tr>`,
+          `${share(c.within90)}</td><td class="n">${share(c.within180)}</td><td class="n">${share(c.within365)}</td>` +
+          `</tr>`,
       )
       .join('') +
     `</table></div><div class="help">Measured ${esc(f.measuredAt.slice(0, 10))}. Cultivation: ` +
@@ -291,8 +293,10 @@ function render(s: SnapshotMessage, h: HelloMessage): void {
           `<b>${esc(seg.name)}</b><div class="meaning">${esc(seg.meaning)}` +
           (seg.action ? ` · <i>${esc(seg.action)}</i>` : '') +
           '</div></td>' +
-          `<td class="n">${fmt.format(t.customers)}<div class="meaning">${pct(t.customers / (s.customers || 1))}</div></td>` +
-          `<td class="n">${money.format(t.revenue)}<div class="meaning">${pct(t.revenue / (s.revenue || 1))}</div></td></tr>`
+          `<td class="n">${fmt.format(t.customers)}<div ` +
+          `class="meaning">${pct(t.customers / (s.customers || 1))}</div></td>` +
+          `<td class="n">${money.format(t.revenue)}<div class="meaning">${pct(t.revenue / (s.revenue || 1))}</div>` +
+          `</td></tr>`
         );
       })
       .join('');

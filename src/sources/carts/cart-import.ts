@@ -213,7 +213,9 @@ export async function* readCartOrders(
       if (missing.length > 0) {
         throw new RfmError(
           'RFM_ERR_SCHEMA',
-          `${path}: a ${preset.title} needs the columns ${missing.map((r) => `"${preset!.columns[r]![0]}"`).join(', ')}, which this header lacks (columns: ${header.join(', ')})`,
+          `${path}: a ${preset.title} needs the columns ` +
+            `${missing.map((r) => `"${preset!.columns[r]![0]}"`).join(', ')},` +
+            ` which this header lacks (columns: ${header.join(', ')})`,
         );
       }
       if (!columns.some((c) => c.role === 'customerId' || c.role === 'email')) {
@@ -364,7 +366,9 @@ export async function* readCartOrders(
   if (waiting.length > 0) {
     throw new RfmError(
       'RFM_ERR_INPUT',
-      `${waiting.length.toLocaleString('en-US')} orders have dates such as "${waiting[0].time}" that read as day/month or month/day, and no date in the export tells which; say --date-format dd/mm/yyyy or --date-format mm/dd/yyyy`,
+      `${waiting.length.toLocaleString('en-US')} orders have dates such as "${waiting[0].time}" that read as ` +
+        `day/month or month/day, and no date in the export tells which;` +
+        ` say --date-format dd/mm/yyyy or --date-format mm/dd/yyyy`,
     );
   }
   if (store === null) {
@@ -416,7 +420,10 @@ function choosePreset(header: string[], asked: CartName | 'auto', path: string):
     if (found === null)
       throw new RfmError(
         'RFM_ERR_SCHEMA',
-        `${path}: the header is not one of a Shopify, WooCommerce, Magento 2 or BigCommerce order export (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', ...' : ''}); a plain order CSV imports with "rfm import csv"`,
+        `${path}: the header is not one of a Shopify, WooCommerce,` +
+          ` Magento 2 or BigCommerce order export (columns: ` +
+          `${header.slice(0, 12).join(', ')}${header.length > 12 ? ', ...' : ''});` +
+          ` a plain order CSV imports with "rfm import csv"`,
       );
     return found;
   }

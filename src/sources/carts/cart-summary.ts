@@ -79,7 +79,8 @@ export function cartSummaryText(s: CartSummary): string {
   const title = s.preset === null ? 'cart export' : PRESETS[s.preset].title;
   const currency = s.currency === '' ? 'in the base currency' : s.currency;
   const lines = [
-    `${title}: ${n(s.rows)} rows, ${orders(s.orders)} imported (${n(s.customers)} customers, ${n(s.refundEvents)} refund events); ` +
+    `${title}: ${n(s.rows)} rows, ${orders(s.orders)} imported (${n(s.customers)} customers,` +
+      ` ${n(s.refundEvents)} refund events); ` +
       `revenue ${money(s.revenue)} ${currency}, refunds ${money(s.refunded)}`,
   ];
   const excluded = EXCLUSIONS.filter((e) => s.excluded[e] > 0).map((e) => `${n(s.excluded[e])} ${e}`);
@@ -97,7 +98,8 @@ export function cartSummaryText(s: CartSummary): string {
   if (others.length > 0) {
     const total = others.reduce((t, [, k]) => t + k, 0);
     lines.push(
-      `${orders(total)} in other currencies than ${s.currency || 'the base'}, counted apart and not imported: ${others.map(([c, k]) => `${c} ${n(k)}`).join(', ')}` +
+      `${orders(total)} in other currencies than ${s.currency || 'the base'},` +
+        ` counted apart and not imported: ${others.map(([c, k]) => `${c} ${n(k)}`).join(', ')}` +
         (s.currency === '' || s.currencyGiven ? '' : " (--currency picks the store's)"),
     );
   }

@@ -269,13 +269,16 @@ export class CsvBatcher {
           if (!ok && !isNull) {
             throw new RfmError(
               'RFM_ERR_INPUT',
-              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer, but earlier ids were; import with --id-type string`,
+              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer,` +
+                ` but earlier ids were; import with --id-type string`,
             );
           }
           if (o.idType === 'auto' && (f & CSV_ID_ZERO || (f & CSV_ID_TEXT && /^-?0\d/.test(text(i, 0).trim())))) {
             throw new RfmError(
               'RFM_ERR_INPUT',
-              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`,
+              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero,` +
+                ` but earlier ids were integers; import with --id-type string to keep it apart,` +
+                ` or --id-type int to read it as a number`,
             );
           }
         }

@@ -71,7 +71,14 @@ export function columnIndex(spec: string, header: string[] | null, path: string,
     const hint =
       other === undefined
         ? ''
-        : `; the header is one column: is the delimiter ${other === '\t' ? 'a tab (--delimiter tab)' : other === ' ' ? 'runs of spaces (--delimiter " ")' : `"${other}" (--delimiter "${other}")`}?`;
+        : `; the header is one column: is the delimiter ` +
+          `${
+            other === '\t'
+              ? 'a tab (--delimiter tab)'
+              : other === ' '
+                ? 'runs of spaces (--delimiter " ")'
+                : `"` + `${other}" (--delimiter "${other}")`
+          }?`;
     throw new RfmError(
       'RFM_ERR_SCHEMA',
       `${path}: no column "${spec}" for --${role} (columns: ${header.join(', ')})${hint}`,

@@ -18,7 +18,8 @@ const MAX_RECORD_CHARS = 1 << 20;
 function tooLong(path: string, line: number): RfmError {
   return new RfmError(
     'RFM_ERR_INPUT',
-    `${path}: the record on line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (a quote never closed, or not a CSV file?)`,
+    `${path}: the record on line ${line} is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters (a ` +
+      `quote never closed, or not a CSV file?)`,
   );
 }
 
@@ -41,7 +42,8 @@ export function notText(path: string, line: number, byte: number): RfmError {
   if (byte === 0) return new RfmError('RFM_ERR_INPUT', `${path}: line ${line} holds a NUL byte: not a text file?`);
   return new RfmError(
     'RFM_ERR_INPUT',
-    `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1, read it with --encoding latin1`,
+    `${path}: line ${line} is not UTF-8 (byte 0x${byte.toString(16)}); if the file is latin-1,` +
+      ` read it with --encoding latin1`,
   );
 }
 

@@ -104,13 +104,15 @@ export async function* readCsvOrders(
       if (!ok && idText !== '') {
         throw new RfmError(
           'RFM_ERR_INPUT',
-          `${path}: line ${line}: customer id "${idText}" is not an integer, but earlier ids were; import with --id-type string`,
+          `${path}: line ${line}: customer id "${idText}" is not an integer, but earlier ids were;` +
+            ` import with --id-type string`,
         );
       }
       if (o.idType === 'auto' && LEADING_ZERO.test(idText)) {
         throw new RfmError(
           'RFM_ERR_INPUT',
-          `${path}: line ${line}: customer id "${idText}" has a leading zero, but earlier ids were integers; import with --id-type string to keep it apart, or --id-type int to read it as a number`,
+          `${path}: line ${line}: customer id "${idText}" has a leading zero, but earlier ids were integers;` +
+            ` import with --id-type string to keep it apart, or --id-type int to read it as a number`,
         );
       }
       if (!ok) stats.badIds++;

@@ -67,7 +67,10 @@ function smallZstd(footer: ParquetFooter, g: number, names: string[]): boolean {
   );
 }
 
-/** Which row groups the page reader takes: 'auto' (below), every one it can, or none (the tests and the bench compare). */
+/**
+ * Which row groups the page reader takes: 'auto' (below), every one it can, or none (the
+ * tests and the bench compare).
+ */
 export type PageReading = 'auto' | 'always' | 'never';
 
 /**

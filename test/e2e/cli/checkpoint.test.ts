@@ -104,7 +104,8 @@ describe('rfm replay --checkpoint', () => {
     const rng = new Random(5);
     for (let i = 0; i < 1_500_000; i++)
       lines.push(
-        `${Math.floor(rng.next() * 50_000)},${new Date(Date.UTC(2024, 0, 1) + i * 50_000).toISOString()},${(1 + rng.next() * 200).toFixed(2)}`,
+        `${Math.floor(rng.next() * 50_000)},${new Date(Date.UTC(2024, 0, 1) + i * 50_000).toISOString()},` +
+          `${(1 + rng.next() * 200).toFixed(2)}`,
       );
     writeFileSync(csv, lines.join('\n') + '\n');
     const plain = await runCli(['replay', csv, '--workers', '2', ...outputs('csv-plain')]);
@@ -139,7 +140,8 @@ describe('rfm replay --checkpoint', () => {
     const rng = new Random(9);
     for (let i = 0; i < 400_000; i++)
       lines.push(
-        `${i % 10 === 9 ? i - 1 : i},${Math.floor(rng.next() * 20_000)},${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},5`,
+        `${i % 10 === 9 ? i - 1 : i},${Math.floor(rng.next() * 20_000)},` +
+          `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()},5`,
       );
     writeFileSync(csv, lines.join('\n') + '\n');
     const plain = await runCli(['replay', csv, '--workers', '2', ...outputs('repeats-plain')]);
@@ -182,7 +184,11 @@ describe('rfm replay --checkpoint', () => {
     expect(r.code, r.stderr).toBe(0);
     const lost = [
       ...r.stderr.matchAll(
-        /shard (\d) of 2 is lost: its worker thread stopped \(exit code \d+\); restarting every shard from the last checkpoint/g,
+        new RegExp(
+          String.raw`shard (\d) of 2 is lost: its worker thread stopped \(exit code \d+\); ` +
+            'restarting every shard from the last checkpoint',
+          'g',
+        ),
       ),
     ].map((m) => m[1]);
     expect(lost).toEqual(['2', '1']);
@@ -198,7 +204,10 @@ describe('rfm replay --checkpoint', () => {
     const bare = await runCli(['replay', history, '--workers', '2', '-q'], { env: { RFM_FAULT_KILL_WORKER: '1:3' } });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(
-      /shard 2 of 2 is lost: its worker thread stopped .*with --checkpoint DIR it restarts from the last checkpoint\) \[RFM_ERR_WORKER\]/,
+      new RegExp(
+        'shard 2 of 2 is lost: its worker thread stopped .*' +
+          String.raw`with --checkpoint DIR it restarts from the last checkpoint\) \[RFM_ERR_WORKER\]`,
+      ),
     );
     // a worker that dies at every restart from one checkpoint ends the run, the checkpoint kept
     const again = await runCli(['replay', history, '--workers', '2', '--checkpoint', file('ck-again'), '-q'], {

@@ -336,7 +336,8 @@ test("a New York store's dates: a DATE is the end of that day there, and times a
   const csv = join(dir, 'new-york.csv');
   writeFileSync(
     csv,
-    'customer_id,ts,amount\na,2025-06-01T10:00:00-04:00,50\nb,2025-12-31T08:00:00-05:00,30\na,2025-12-31T19:21:00-05:00,20\n',
+    'customer_id,ts,amount\na,2025-06-01T10:00:00-04:00,50\n' +
+      'b,2025-12-31T08:00:00-05:00,30\na,2025-12-31T19:21:00-05:00,20\n',
   );
   const ny = ['--timezone', 'America/New_York'];
   const plain = JSON.parse(

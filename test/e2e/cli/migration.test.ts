@@ -149,7 +149,8 @@ describe('rfm replay --from --to: the migration between two dates', () => {
       for (let c = 0; c < 200; c++) {
         for (let k = 0; k < 3; k++)
           rows.push(
-            `${1000 + c},${new Date(Date.UTC(2020, 0, 1) + (c + 60 * k) * DAY).toISOString()},${10 + ((c * 37 + k * 11) % 100)}`,
+            `${1000 + c},${new Date(Date.UTC(2020, 0, 1) + (c + 60 * k) * DAY).toISOString()},` +
+              `${10 + ((c * 37 + k * 11) % 100)}`,
           );
       }
       const x = (day: number): string => `x,${new Date(Date.UTC(2024, 0, 1) + day * DAY).toISOString()},60`;

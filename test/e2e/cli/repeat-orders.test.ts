@@ -22,16 +22,21 @@ beforeAll(async () => {
   await c.run(cdnowTableSql('o', true));
   const iso = `order_id, customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount`;
   await c.run(
-    `COPY (SELECT customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts, amount FROM o ORDER BY order_id) TO '${file('all.csv')}' (HEADER)`,
+    `COPY (SELECT customer_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts,` +
+      ` amount FROM o ORDER BY order_id) TO '${file('all.csv')}' (HEADER)`,
   );
   await c.run(`COPY (SELECT ${iso} FROM o WHERE order_id <= 45000 ORDER BY order_id) TO '${file('a.csv')}' (HEADER)`);
   await c.run(`COPY (SELECT ${iso} FROM o WHERE order_id >= 30000 ORDER BY order_id) TO '${file('b.csv')}' (HEADER)`);
   // a warehouse's export: integer order ids in Parquet
   await c.run(`COPY (SELECT * FROM o WHERE order_id >= 30000) TO '${file('b.parquet')}' (FORMAT parquet)`);
   // the semicolon file of a German shop, its order ids quoted text
-  await c.run(`COPY (SELECT 'A-' || order_id AS "Bestellnummer", customer_id, strftime(ts, '%d.%m.%Y') AS ts, replace(amount::VARCHAR, '.', ',') AS amount
-    FROM o WHERE order_id <= 45000 UNION ALL SELECT 'A-' || order_id, customer_id, strftime(ts, '%d.%m.%Y'), replace(amount::VARCHAR, '.', ',') FROM o WHERE order_id >= 30000)
-    TO '${file('de.csv')}' (HEADER, DELIMITER ';', FORCE_QUOTE ("Bestellnummer"))`);
+  await c.run(
+    `COPY (SELECT 'A-' || order_id AS "Bestellnummer", customer_id, strftime(ts, '%d.%m.%Y') AS ts,` +
+      ` replace(amount::VARCHAR, '.', ',') AS amount
+    FROM o WHERE order_id <= 45000 UNION ALL SELECT 'A-' || order_id, customer_id, strftime(ts, '%d.%m.%Y'),` +
+      ` replace(amount::VARCHAR, '.', ',') FROM o WHERE order_id >= 30000)
+    TO '${file('de.csv')}' (HEADER, DELIMITER ';', FORCE_QUOTE ("Bestellnummer"))`,
+  );
   c.closeSync();
   db.closeSync();
 }, 60_000);
@@ -76,7 +81,8 @@ describe('a repeated order id counts once', () => {
       counted: { rowsRead: ROWS + SHARED, orders: ROWS, duplicates: SHARED },
     });
     expect(two.stderr).toContain(
-      `rfm: ${SHARED.toLocaleString('en-US')} rows repeat an order id (column "order_id") an earlier row had: counted once\n`,
+      `rfm: ${SHARED.toLocaleString('en-US')} rows repeat an order id (column "order_id") an earlier row had: ` +
+        `counted once\n`,
     );
     // in the other order, and one file twice: nothing changes
     const again = await replay([file('b.csv'), file('a.csv'), file('b.csv')]);

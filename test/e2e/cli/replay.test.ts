@@ -188,7 +188,8 @@ describe('rfm import', () => {
       const lines = ['Email;Created;Total;Type'];
       for (let i = 0; i < 300; i++)
         lines.push(
-          `c${i % 37}@example.com;${1 + (i % 28)}/0${1 + (i % 9)}/2025;${(i * 7) % 500},${i % 100};${i % 11 === 0 ? 'refund' : 'order'}`,
+          `c${i % 37}@example.com;${1 + (i % 28)}/0${1 + (i % 9)}/2025;${(i * 7) % 500},${i % 100};` +
+            `${i % 11 === 0 ? 'refund' : 'order'}`,
         );
       lines.push(
         '"bob, jr@example.com";06/01/2025;20,00;order',
@@ -283,7 +284,8 @@ describe('rfm import', () => {
     const src = join(dir, 'kinds.csv');
     writeFileSync(
       src,
-      'customer_id,ts,amount,kind\n1,2025-01-01,30,order\n1,2025-01-02,10,refund\n2,2025-01-02,,visit\n3,2025-01-03,5,bogus\n',
+      'customer_id,ts,amount,kind\n1,2025-01-01,30,order\n1,2025-01-02,10,refund\n' +
+        '2,2025-01-02,,visit\n3,2025-01-03,5,bogus\n',
     );
     const out = join(dir, 'kinds.arrow');
     const i = await runCli(['import', 'csv', src, '-o', out]);

@@ -82,13 +82,15 @@ describe('rfm report', () => {
     const n = (v: number): string => v.toLocaleString('en-US');
     const said = words.replace(/&#34;/g, '"').replace(/&#39;/g, "'");
     expect(said).toContain(
-      `Three counts say "Lost": ${n(report.retention.Lost.customers)} customers are past four of their usual gaps (retention); ` +
+      `Three counts say "Lost": ${n(report.retention.Lost.customers)} customers are past four of their usual gaps ` +
+        `(retention); ` +
         `${n(report.groups.Lost.customers)} of them are in the Lost group`,
     );
     expect(said).toContain(`${n(report.audiences['Winback Opportunities'].customers)} are Winback Opportunities`);
     const vip = report.audiences['VIP Customers'].customers;
     expect(said).toContain(
-      `VIP Customers (${vip}, an audience) share the Champions rule (R, F and M 4 or 5) but keep the ${vip - report.segments.Champions.customers} whom their own rhythm calls Lost`,
+      `VIP Customers (${vip}, an audience) share the Champions rule (R,` +
+        ` F and M 4 or 5) but keep the ${vip - report.segments.Champions.customers} whom their own rhythm calls Lost`,
     );
     // technical figures fold under details
     expect(page).toMatch(/<details><summary>details<\/summary><p class="def">Gini coefficient/);

@@ -52,7 +52,8 @@ test('rfm serve FILE with an order_id column counts a repeated order once, and s
   const file = join(tempDir(), 'orders.csv');
   writeFileSync(
     file,
-    'order_id,customer_id,ts,amount\n1001,a,2024-02-01,12.50\n1002,b,2024-02-03,7.25\n1001,a,2024-02-01,12.50\n1003,a,2024-03-05,30\n',
+    'order_id,customer_id,ts,amount\n1001,a,2024-02-01,12.50\n' +
+      '1002,b,2024-02-03,7.25\n1001,a,2024-02-01,12.50\n1003,a,2024-03-05,30\n',
   );
   const { child, url } = await startCli([
     'serve',

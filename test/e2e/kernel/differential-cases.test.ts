@@ -155,7 +155,8 @@ test.each([EVERY_FIELD, MANY_CONDITIONS])('other models ($name): WASM kernel == 
     if (await differs(rows, model)) {
       const smallest = await shrink(rows, model);
       expect.fail(
-        `seed ${seed}: kernels differ under ${file.name}; smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`,
+        `seed ${seed}: kernels differ under ${file.name};` +
+          ` smallest batch (${smallest.length} rows): ${JSON.stringify(smallest)}`,
       );
     }
   }

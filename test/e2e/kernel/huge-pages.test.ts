@@ -24,15 +24,18 @@ if (!canAsk) {
 /** KiB of anonymous huge pages in a fresh process after a kernel took in 600,000 customers. */
 function hugeKiB(kernel: 'WasmKernel' | 'CoreKernel', env: NodeJS.ProcessEnv): number {
   const dist = (file: string): string => JSON.stringify(pathToFileURL(join(packageRoot(), 'dist', file)).href);
-  const script = `
-    const { ${kernel} } = await import(${dist(kernel === 'WasmKernel' ? 'kernel/wasm-kernel.js' : 'core/core-kernel.js')});
+  const script =
+    `
+    const { ${kernel} } = await ` +
+    `import(${dist(kernel === 'WasmKernel' ? 'kernel/wasm-kernel.js' : 'core/core-kernel.js')});
     const { allocColumnBatch } = await import(${dist('batch/column-batch.js')});
     const { readFileSync } = await import('node:fs');
     const k = new ${kernel}();
     const rows = 60000;
     for (let from = 0; from < 600000; from += rows) {
       const { batch } = allocColumnBatch({ numRows: rows, idMode: 'int', idBytesLen: 0 });
-      for (let i = 0; i < rows; i++) { batch.idWords[2 * i] = from + i; batch.ts[i] = 1.7e12 + i; batch.amount[i] = 10; }
+      for (let i = 0; i < rows; i++) { batch.idWords[2 * i] = from + i; batch.ts[i] = 1.7e12 + i;` +
+    ` batch.amount[i] = 10; }
       k.ingest(batch, 0, 1);
     }
     if (k.numCustomers !== 600000) throw new Error('customers: ' + k.numCustomers);

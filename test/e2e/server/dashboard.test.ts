@@ -165,7 +165,8 @@ test('opened after a replay at phone width: the whole series, "replay ' +
     const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
     const kept = replayed.headlines.coreRetention;
     expect(sentence).toBe(
-      `${pct(kept.notLost)} of the ${kept.coreAtFrom.toLocaleString('en-US')} Core customers of ${from} are not Lost on ${kept.to.slice(0, 10)}; ${pct(kept.stillCore)} are still Core.`,
+      `${pct(kept.notLost)} of the ${kept.coreAtFrom.toLocaleString('en-US')} Core customers of ${from} are not ` +
+        `Lost on ${kept.to.slice(0, 10)}; ${pct(kept.stillCore)} are still Core.`,
     );
     const cohorts: {
       month: string;

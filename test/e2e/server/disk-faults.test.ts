@@ -161,7 +161,8 @@ test('a torn body (killed while it was received) is dropped; a damaged logged on
     }),
   ).rejects.toThrow(
     new RegExp(
-      `${last}: a logged request cannot be read \\(it holds \\d+ bytes, CRC-32 [0-9a-f]{8}, not the ${whole.length} bytes.*it was answered 200, so the server does not start without it`,
+      `${last}: a logged request cannot be read \\(it holds \\d+ bytes, CRC-32 [0-9a-f]{8},` +
+        ` not the ${whole.length} bytes.*it was answered 200, so the server does not start without it`,
     ),
   );
   await live.close();

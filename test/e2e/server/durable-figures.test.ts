@@ -24,7 +24,8 @@ function bodies(): string[] {
       const n = b * 500 + i;
       const customer = Math.floor(rng.next() * Math.min(3000, 200 + n / 4));
       lines.push(
-        `${customer},${new Date(Date.UTC(2024, 0, 1) + (n * 26_000_000) / 20).toISOString()},${(5 + rng.next() * 200).toFixed(2)}`,
+        `${customer},${new Date(Date.UTC(2024, 0, 1) + (n * 26_000_000) / 20).toISOString()},` +
+          `${(5 + rng.next() * 200).toFixed(2)}`,
       );
     }
     out.push(lines.join('\n') + '\n');

@@ -36,12 +36,15 @@ async function post(
     return { status: r.status, body: JSON.parse(text) as { accepted?: number; rejected?: number; error?: string } };
   } catch {
     throw new Error(
-      `a ${r.status} answer that is not JSON: ${JSON.stringify(text.slice(0, 200))} (content-type ${r.headers.get('content-type')})`,
+      `a ${r.status} answer that is not JSON: ${JSON.stringify(text.slice(0, 200))} (content-type ` +
+        `${r.headers.get('content-type')})`,
     );
   }
 }
 
-test('mutated Arrow, the fuzzing corpus, broken CSV and garbage, 200 at a time: clear answers, the rows of the 200s', async () => {
+const HOSTILE =
+  'mutated Arrow, the fuzzing corpus, broken CSV and garbage, 200 at a time: clear answers, the rows of the 200s';
+test(HOSTILE, async () => {
   const { valid, bodies } = hostileBodies(31);
   const answers: Awaited<ReturnType<typeof post>>[] = [];
   for (let at = 0; at < bodies.length; at += 200) {

@@ -94,7 +94,9 @@ describe('rfm serve: the live protocol over a real WebSocket', () => {
       const csv = await fetch(server.url + 'ingest', {
         method: 'POST',
         headers: { 'content-type': 'text/csv' },
-        body: 'customer_id,ts,amount,kind\na@x,2025-06-10,30,order\na@x,2025-06-11,-10,refund\nb@x,2025-06-11,,visit\nc@x,2025-06-11,5,bogus\n',
+        body:
+          'customer_id,ts,amount,kind\na@x,2025-06-10,30,order\na@x,2025-06-11,-10,refund\n' +
+          'b@x,2025-06-11,,visit\nc@x,2025-06-11,5,bogus\n',
       });
       expect(await csv.json()).toEqual({ accepted: 3, rejected: 1 });
       await live.engine.flush();

@@ -27,7 +27,8 @@ const ORDERS = Buffer.from(
 ).toString('base64');
 
 /** What a stranger's page tries against the server at `target` (host:port). */
-const strangerPage = (target: string): string => `<!doctype html><script>
+const strangerPage = (target: string): string =>
+  `<!doctype html><script>
 window.result = (async () => {
   const socket = await new Promise((done) => {
     const ws = new WebSocket('ws://${target}/live');
@@ -37,13 +38,15 @@ window.result = (async () => {
   const bytes = Uint8Array.from(atob('${ORDERS}'), (c) => c.charCodeAt(0));
   let post;
   try {
-    const r = await fetch('http://${target}/ingest', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: bytes });
+    const r = await fetch('http://${target}/ingest', { method: 'POST', mode: 'no-cors',` +
+  ` headers: { 'content-type': 'text/plain' }, body: bytes });
     post = 'sent ' + r.type;
   } catch (e) { post = 'failed'; }
   // a CSV with a token header: the browser asks first (a preflight), then reads the answer
   let cors;
   try {
-    const r = await fetch('http://${target}/ingest', { method: 'POST', headers: { 'content-type': 'text/csv', authorization: 'Bearer none' }, body: 'customer_id,ts,amount\\nc@x,2025-06-03T00:00:00Z,30\\n' });
+    const r = await fetch('http://${target}/ingest', { method: 'POST', headers: { 'content-type': 'text/csv',` +
+  ` authorization: 'Bearer none' }, body: 'customer_id,ts,amount\\nc@x,2025-06-03T00:00:00Z,30\\n' });
     cors = 'read ' + r.status + ' ' + JSON.stringify(await r.json());
   } catch (e) { cors = 'failed'; }
   return { socket, post, cors };

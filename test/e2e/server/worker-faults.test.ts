@@ -83,7 +83,10 @@ test('without --data a lost shard stops the server, naming it', async () => {
   for (let b = 0; b < 3; b++) await post(port, batchCsv(b, rng), `b${b}`).catch(() => undefined);
   expect(await exited).toBe(2);
   expect(stderr).toMatch(
-    /shard 2 of 2 is lost: its worker thread stopped .*; the server stops rather than serve what is left \(with --data DIR it restarts the shards from DIR and goes on\) \[RFM_ERR_WORKER\]/,
+    new RegExp(
+      String.raw`shard 2 of 2 is lost: its worker thread stopped .*; the server stops rather than serve what is left ` +
+        String.raw`\(with --data DIR it restarts the shards from DIR and goes on\) \[RFM_ERR_WORKER\]`,
+    ),
   );
 }, 60_000);
 

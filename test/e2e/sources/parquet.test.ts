@@ -16,14 +16,19 @@ beforeAll(async () => {
   await c.run(`COPY o TO '${file('cdnow.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 20000)`);
   // version 2 pages (delta encodings): read by parquet-wasm, not page by page
   await c.run(`COPY o TO '${file('cdnow-v2.parquet')}' (FORMAT parquet, PARQUET_VERSION V2)`);
-  await c.run(`COPY (SELECT lpad(customer_id::VARCHAR, 5, '0') AS buyer, ts::DATE AS day, amount::DECIMAL(10, 2) AS total FROM o)
-    TO '${file('strings-dates-decimals.parquet')}' (FORMAT parquet, COMPRESSION zstd)`);
   await c.run(
-    `COPY (SELECT customer_id, epoch_ms(ts) AS ts, amount::FLOAT AS amount FROM o) TO '${file('int64-ms-floats.parquet')}' (FORMAT parquet, COMPRESSION gzip)`,
+    `COPY (SELECT lpad(customer_id::VARCHAR, 5, '0') AS buyer, ts::DATE AS day, amount::DECIMAL(10,` +
+      ` 2) AS total FROM o)
+    TO '${file('strings-dates-decimals.parquet')}' (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  await c.run(
+    `COPY (SELECT customer_id, epoch_ms(ts) AS ts,` +
+      ` amount::FLOAT AS amount FROM o) TO '${file('int64-ms-floats.parquet')}' (FORMAT parquet, COMPRESSION gzip)`,
   );
   // all of it in one row group, beside a column the engine does not read
   await c.run(
-    `COPY (SELECT repeat('a note the engine never reads ', 4) AS note, * FROM o) TO '${file('one-group.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)`,
+    `COPY (SELECT repeat('a note the engine never reads ', 4) AS note,` +
+      ` * FROM o) TO '${file('one-group.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)`,
   );
   c.closeSync();
   db.closeSync();

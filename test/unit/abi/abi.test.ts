@@ -65,7 +65,8 @@ const BARE = [
   /\b(columnPtr|sketchPtr|exactPtr|sketchLen)\(\d+\)/, // a column or sketch number
   /\b[uf](8|32|64)\(\d+\)/, // the wrapper's column readers with a bare column number
   /\btotals\[\d+\]|\bt\[\d+\]/, // a totals slot
-  /^(?!\s*(export\s+)?const\s+\w+(:\s*\w+)?\s*=\s*0x).*0x[0-9a-f]{8}/i, // a hash constant (a named constant of the kernel's own passes)
+  // a hash constant (a named constant of the kernel's own passes)
+  /^(?!\s*(export\s+)?const\s+\w+(:\s*\w+)?\s*=\s*0x).*0x[0-9a-f]{8}/i,
 ];
 
 function sources(dir: string): string[] {

@@ -94,7 +94,8 @@ describe('the parallel CSV reader reads as one scan does', () => {
         lines.push(`${1 + (i % 700)},2024-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, '0')},${i % 50}.25`);
       for (let i = 0; i < 3000; i++)
         lines.push(
-          `${i % 3 === 0 ? `guest${i % 40}@example.com` : i % 3 === 1 ? `00${1 + (i % 9)}` : String(1 + (i % 700))},2024-10-01,3`,
+          `${i % 3 === 0 ? `guest${i % 40}@example.com` : i % 3 === 1 ? `00${1 + (i % 9)}` : String(1 + (i % 700))}` +
+            `,2024-10-01,3`,
         );
       writeFileSync(file, lines.join('\n') + '\n');
       const o: CsvImportOptions = {
@@ -157,7 +158,8 @@ describe('the parallel CSV reader reads as one scan does', () => {
     // 1,500 of the 6,000 ids repeat an earlier one
     for (let i = 0; i < 6000; i++)
       lines.push(
-        `${1 + (i % 300)},"o,${i % 4500}${(i % 4500) % 7 === 0 ? '\n' : ''}",2024-03-${String(1 + (i % 28)).padStart(2, '0')},${i % 40}.5`,
+        `${1 + (i % 300)},"o,${i % 4500}${(i % 4500) % 7 === 0 ? '\n' : ''}",2024-03-` +
+          `${String(1 + (i % 28)).padStart(2, '0')},${i % 40}.5`,
       );
     writeFileSync(file, lines.join('\n') + '\n');
     const o: CsvImportOptions = {

@@ -12,11 +12,15 @@ const dir = tempDir();
 const file = (name: string): string => join(dir, name);
 
 /** Every column type the engine reads, with nulls, negatives (-1 is a NaN pattern as a double) and dictionaries. */
-const COLUMNS = `SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE i - 50000 END AS maybe, (i % 200 - 100)::TINYINT AS tiny,
+const COLUMNS =
+  `SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE i - 50000 END AS maybe,` +
+  ` (i % 200 - 100)::TINYINT AS tiny,
   (i % 30000 - 15000)::SMALLINT AS small, (i % 3 - 1)::BIGINT AS minus_one,
-  TIMESTAMP '2020-01-01' + to_microseconds(i * 1234567) AS ts_us, (TIMESTAMP '2020-01-01' + to_seconds(i))::TIMESTAMP_MS AS ts_ms,
+  TIMESTAMP '2020-01-01' + to_microseconds(i * 1234567) AS ts_us,` +
+  ` (TIMESTAMP '2020-01-01' + to_seconds(i))::TIMESTAMP_MS AS ts_ms,
   DATE '2020-01-01' + (i % 1000)::INT AS day, (i % 9973) / 100.0 AS dbl, ((i % 997) / 10.0)::FLOAT AS flt,
-  ((i % 99999 - 50000) / 100.0)::DECIMAL(7, 2) AS dec32, ((i * 37 % 999999999 - 5000000) / 100.0)::DECIMAL(15, 2) AS dec64,
+  ((i % 99999 - 50000) / 100.0)::DECIMAL(7, 2) AS dec32, ((i * 37 % 999999999 - 5000000) / 100.0)::DECIMAL(15,` +
+  ` 2) AS dec64,
   ((i - 50000) * 1000003)::DECIMAL(30, 2) AS dec128, 'c' || lpad((i * 7919 % 5000)::VARCHAR, 5, '0') AS name,
   md5(i::VARCHAR) AS hash, CASE WHEN i % 5 = 0 THEN NULL ELSE 'x' || (i % 3) END AS nullable_text
   FROM range(8000) t(i)`;
