@@ -8,7 +8,8 @@ export const COLD_BYTES: usize = 32;
 export const RECORD_WORD_SHIFT: usize = 4;
 export const RECORD_DOUBLE_SHIFT: usize = 3;
 
-// Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of time).
+// Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of
+// time).
 export const KIND_ORDER: u8 = 0;
 export const KIND_REFUND: u8 = 1;
 export const KIND_VISIT: u8 = 2;
@@ -18,7 +19,8 @@ export const KIND_SKIP: u8 = 255;
 // A customer with no segment (no order yet), in segment and retention columns.
 export const NO_SEGMENT: u8 = 255;
 
-// How customer ids arrive: none yet, 64-bit integers as (lo, hi) words, or UTF-8 bytes hashed to 64 bits.
+// How customer ids arrive: none yet, 64-bit integers as (lo, hi) words, or UTF-8 bytes hashed to 64
+// bits.
 export const ID_NONE: i32 = 0;
 export const ID_INT: i32 = 1;
 export const ID_UTF8: i32 = 2;
@@ -50,7 +52,8 @@ export const DIM_AOV: i32 = 3;
 export const NUM_DIMS: i32 = 4;
 export const CUTS_PER_DIM: i32 = 4;
 
-// Condition fields a model may test: the plan encodes them by these numbers, and the block columns of assembly/rules.ts are numbered the same.
+// Condition fields a model may test: the plan encodes them by these numbers, and the block columns
+// of assembly/rules.ts are numbered the same.
 export const FIELD_R: i32 = 0;
 export const FIELD_F: i32 = 1;
 export const FIELD_M: i32 = 2;
@@ -66,7 +69,9 @@ export const FIELD_RECENCY_DAYS: i32 = 11;
 export const FIELD_SPEND: i32 = 12;
 export const FIELD_P_ALIVE: i32 = 13;
 
-// Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.
+// Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and
+// sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer walk keeps
+// FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.
 export const NUM_FIELDS: i32 = 14;
 export const BLOCK_R_SEGMENT: i32 = 14;
 export const BLOCK_SPAN_SQ: i32 = 15;
@@ -82,7 +87,8 @@ export const OP_NE: i32 = 3;
 export const OP_GE: i32 = 4;
 export const OP_GT: i32 = 5;
 
-// The totals classify() returns (layout: totalsLayout in src/core/plan.ts): customers with an order, of them matched by no rule, prospects; then per-segment (count, cents) from T_SEGMENTS.
+// The totals classify() returns (layout: totalsLayout in src/core/plan.ts): customers with an
+// order, of them matched by no rule, prospects; then per-segment (count, cents) from T_SEGMENTS.
 export const T_CUSTOMERS: i32 = 0;
 export const T_UNMATCHED: i32 = 1;
 export const T_PROSPECTS: i32 = 2;
@@ -90,7 +96,8 @@ export const T_SEGMENTS: i32 = 3;
 export const T_PER_SEGMENT: i32 = 2;
 export const T_PER_RETENTION: i32 = 2;
 
-// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).
+// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns
+// exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).
 export const COL_FIRST_TS: i32 = 0;
 export const COL_LAST_TS: i32 = 1;
 export const COL_SPEND_CENTS: i32 = 2;
@@ -123,7 +130,9 @@ export const SK_SPEND: i32 = 2;
 export const SK_AOV: i32 = 3;
 export const SK_MEAN_GAP: i32 = 4;
 
-// Bucket maps of the sketches (src/core/buckets.ts says why): money exponents with buckets of their own (2^-10 ~ 0.001 to 2^40 ~ 1.1e12), orders linear below ORDERS_LINEAR then 2^ORDERS_SUB_BITS per power of two, one day bucket a UTC day for 2^16 days (to 2149).
+// Bucket maps of the sketches (src/core/buckets.ts says why): money exponents with buckets of their
+// own (2^-10 ~ 0.001 to 2^40 ~ 1.1e12), orders linear below ORDERS_LINEAR then 2^ORDERS_SUB_BITS
+// per power of two, one day bucket a UTC day for 2^16 days (to 2149).
 export const MONEY_EXP_MIN: i32 = -10;
 export const MONEY_EXP_MAX: i32 = 40;
 export const ORDERS_LINEAR: i32 = 1024;
@@ -131,17 +140,28 @@ export const ORDERS_SUB_BITS: i32 = 7;
 export const ORDERS_BUCKETS: i32 = 3840;
 export const DAY_BUCKETS: i32 = 65536;
 
-// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build their lists at the same entry, so their blocks lie alike.
+// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one
+// customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days
+// (larger first blocks cost more memory than the moves they save: measured). The journal before the
+// lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build
+// their lists at the same entry, so their blocks lie alike.
 export const DAYS_CHUNK_SHIFT: u32 = 20;
 export const DAYS_MIN_CLASS: u32 = 1;
 export const DAYS_JOURNAL_SHIFT: u32 = 20;
 
-// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents); days in a week (the p_alive field's unit).
+// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents);
+// days in a week (the p_alive field's unit).
 export const DAY_MS: f64 = 86400000.0;
 export const CENTS: f64 = 100.0;
 export const WEEK_DAYS: f64 = 7.0;
 
-// The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.
+// The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in
+// src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days),
+// t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first
+// day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x
+// and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) +
+// FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are
+// whole numbers below 2^53.
 export const FIT_TX_SCALE: f64 = 65536.0;
 export const FIT_DAY_SCALE: f64 = 131072.0;
 export const FIT_DAY_OFFSET: f64 = 65536.0;
@@ -155,7 +175,9 @@ export const FH_TRIPLE_COUNTS: i32 = 1;
 export const FH_SPEND_KEYS: i32 = 2;
 export const FH_SPEND_COUNTS: i32 = 3;
 
-// Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.
+// Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them.
+// fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is
+// a Fibonacci multiply.
 export const HASH_MIX1: i32 = 0x7feb352d;
 export const HASH_MIX2: i32 = <i32>0x846ca68b;
 export const HASH_KEY_HI: i32 = <i32>0x9e3779b9;
@@ -166,7 +188,11 @@ export const HASH_HI_SEED: i32 = 0x3c6ef372;
 export const HASH_HI_PRIME: i32 = 0x5bd1e995;
 export const HASH_TAG: i32 = <i32>0x9e3779b1;
 
-// The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.
+// The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a bit each.
+// ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the
+// scanner left that value to the plain reader (a form it does not read itself: a currency sign, a
+// time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has
+// another number of fields than the header.
 export const CSV_ID_EMPTY: u32 = 1;
 export const CSV_ID_INT: u32 = 2;
 export const CSV_ID_ZERO: u32 = 4;
@@ -189,7 +215,8 @@ export const DATE_DMY_DOTS: u32 = 6;
 // Rows looked up together in ingest: their index slots and records are read ahead of the updates.
 export const GROUP: i32 = 256;
 
-// Record field byte offsets (the TypeScript side also gets W_: Int32Array index, D_: Float64Array index, of record 0).
+// Record field byte offsets (the TypeScript side also gets W_: Int32Array index, D_: Float64Array
+// index, of record 0).
 export const R_KEY_LO: usize = 0;
 export const R_KEY_HI: usize = 4;
 export const R_ORDERS: usize = 8;

@@ -39,7 +39,8 @@ const LINEAR_BITS: i32 = 31 - clz<i32>(ORDERS_LINEAR);
 export function ordersBucket(n: i32): i32 {
   if (n < ORDERS_LINEAR) return n;
   const e = 31 - clz<i32>(n);
-  return ORDERS_LINEAR + ((e - LINEAR_BITS) << ORDERS_SUB_BITS) + ((n >>> (e - ORDERS_SUB_BITS)) & ((1 << ORDERS_SUB_BITS) - 1));
+  const sub = (n >>> (e - ORDERS_SUB_BITS)) & ((1 << ORDERS_SUB_BITS) - 1);
+  return ORDERS_LINEAR + ((e - LINEAR_BITS) << ORDERS_SUB_BITS) + sub;
 }
 
 /** The day bucket of a UTC day number, clamped to the sketch's range. */

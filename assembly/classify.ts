@@ -5,18 +5,23 @@
 // src/core/classify.ts.
 import {
   BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, CENTS, DAY_MS, DIM_AOV, DIM_F, DIM_M, DIM_R, FIELD_AOV, FIELD_ENGAGED_SINCE_ORDER,
-  FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M, FIELD_ORDERS, FIELD_P_ALIVE, FIELD_PURCHASE_DAYS, FIELD_R, FIELD_RECENCY_DAYS,
+  FIELD_ENGAGEMENTS, FIELD_F, FIELD_GAP_CV, FIELD_M, FIELD_ORDERS, FIELD_P_ALIVE, FIELD_PURCHASE_DAYS,
+  FIELD_R, FIELD_RECENCY_DAYS,
   FIELD_RETENTION, FIELD_SPEND, FIELD_SPEND_OVER_MEDIAN, FIELD_VALUES, FV_SPAN_SQ, NO_SEGMENT, OP_EQ, OP_GE, OP_GT,
-  OP_LE, OP_LT, OP_NE, WEEK_DAYS, R_FIRST_TS, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND_CENTS,
+  OP_LE, OP_LT, OP_NE, WEEK_DAYS, R_FIRST_TS, R_GAP_SUM_SQ, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS,
+  R_SPEND_CENTS,
 } from './abi';
 import { dayIndexBucket, moneyBucket, ordersBucket } from './buckets';
 import {
-  aliveA, aliveAlpha, aliveB, aliveR, asOf, aovScore, audLen, audStart, audience, bits, condField, condOp, condValue, decodePlan, fScore, isSketch,
+  aliveA, aliveAlpha, aliveB, aliveR, asOf, aovScore, audLen, audStart, audience, bits, condField, condOp,
+  condValue, decodePlan, fScore, isSketch,
   limitsAt, lostR, lostRetention, lostTarget, mScore, matchable, medianSpend, numAudiences, numRetention,
   numSegments, plan, rScore, score, segLen, segStart, storeGap,
 } from './plan';
 import { engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, spendOf } from './records';
-import { BLOCK, STRIDE, audienceCount, cols, compiled, evaluateBlock, needsEngagement, needsPAlive, segs } from './rules';
+import {
+  BLOCK, STRIDE, audienceCount, cols, compiled, evaluateBlock, needsEngagement, needsPAlive, segs,
+} from './rules';
 import { addAudience, addCustomer, addProspect, endTotals, startTotals } from './totals';
 
 // the result for the customer last run
@@ -221,7 +226,9 @@ function pAliveOf(p: usize, pd: u32): f64 {
   const T = (Math.floor(asOf / DAY_MS) - first) / WEEK_DAYS;
   const x = <f64>(pd - 1);
   // b + x + 1 - 1: pAlive's MBG/NBD shift, the same operations to the last bit
-  return 1 / (1 + (aliveA / (aliveB + x + 1 - 1)) * Math.exp((aliveR + x) * (Math.log(aliveAlpha + T) - Math.log(aliveAlpha + tx))));
+  const logRatio = Math.log(aliveAlpha + T) - Math.log(aliveAlpha + tx);
+  const odds = (aliveA / (aliveB + x + 1 - 1)) * Math.exp((aliveR + x) * logRatio);
+  return 1 / (1 + odds);
 }
 
 /** Byte offset of column col's row 0 in the block (see STRIDE). */

@@ -3,21 +3,25 @@
 // batch. Column order: src/abi/table.mjs (stateColumns). The plain core's twin:
 // src/core/columns.ts.
 import {
-  COL_ARENA, COL_DAYS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION, DAY_MS, NO_SEGMENT,
+  COL_ARENA, COL_DAYS, COL_OUT_AOV, COL_OUT_AUDIENCES, COL_OUT_F, COL_OUT_M, COL_OUT_R, COL_OUT_RETENTION,
+  DAY_MS, NO_SEGMENT,
   NUM_STATE_COLUMNS, R_LAST_DAY, R_LAST_TS, SK_AOV, SK_LAST_DAY, SK_ORDERS, SK_SPEND, STATE_COLUMN_COLD,
   STATE_COLUMN_OFFSET, STATE_COLUMN_WIDTH,
 } from './abi';
 import { outAov, outF, outM, outR, outRetention, outSegment, run } from './classify';
 import { buildLists, copyDays, restoreDays, startLists } from './days';
 import { audience, decodePlan, numAudiences } from './plan';
-import { arena, cold, engagementsOf, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rec, spendOf } from './records';
+import {
+  arena, cold, engagementsOf, lastTsOf, meanGap, numCustomers, ordersOf, purchaseDaysOf, rec, spendOf,
+} from './records';
 
 /** State column c's entries, NUM_STATE_COLUMNS of them; then the export columns. */
 let stateCols = new StaticArray<StaticArray<u8>>(NUM_STATE_COLUMNS);
 
 /** Room for n entries in every state column. */
 export function sizeColumns(n: i32): void {
-  for (let c = 0; c < NUM_STATE_COLUMNS; c++) unchecked((stateCols[c] = new StaticArray<u8>(n * unchecked(STATE_COLUMN_WIDTH[c]))));
+  for (let c = 0; c < NUM_STATE_COLUMNS; c++)
+    unchecked((stateCols[c] = new StaticArray<u8>(n * unchecked(STATE_COLUMN_WIDTH[c]))));
 }
 
 // @ts-ignore: decorator

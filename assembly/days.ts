@@ -12,7 +12,9 @@
 // and time-ordered input never pays a write at a random place beside the record's. The first
 // late day, or a serialization, builds every list from the journal in one pass (each
 // customer's block sized by its count, its days in journal order, which is ascending).
-import { DAYS_CHUNK_SHIFT, DAYS_JOURNAL_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS } from './abi';
+import {
+  DAYS_CHUNK_SHIFT, DAYS_JOURNAL_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS,
+} from './abi';
 import { numCustomers, rec } from './records';
 
 // The arena grows by chunks of 2^DAYS_CHUNK_SHIFT days (4 MiB), never by copying; a block
@@ -67,7 +69,8 @@ function journalPush(v: i32): void {
   if ((journalLen & JOURNAL_MASK) == 0 && <i32>(journalLen >>> JOURNAL_SHIFT) == journalBlocks.length) {
     journalBlocks.push(unfilledBlock(<i32>(1 << JOURNAL_SHIFT)));
     const bases = new StaticArray<usize>(journalBlocks.length);
-    for (let c = 0; c < journalBlocks.length; c++) unchecked((bases[c] = changetype<usize>(unchecked(journalBlocks[c]))));
+    for (let c = 0; c < journalBlocks.length; c++)
+      unchecked((bases[c] = changetype<usize>(unchecked(journalBlocks[c]))));
     journalBase = bases;
   }
   store<i32>(journalAt(journalLen++), v);

@@ -11,7 +11,8 @@
 // pays one compare a row (shared with the sketches' in ingest.ts). The plain core's twin, src/core/fit-histograms.ts,
 // builds them by a scan every time.
 import {
-  CENTS, C_FIRST_DAY_CENTS, DAY_MS, FH_SPEND_COUNTS, FH_SPEND_KEYS, FH_TRIPLE_COUNTS, FIT_DAY_OFFSET, FIT_DAY_SCALE, FIT_SPEND_BIN,
+  CENTS, C_FIRST_DAY_CENTS, DAY_MS, FH_SPEND_COUNTS, FH_SPEND_KEYS, FH_TRIPLE_COUNTS, FIT_DAY_OFFSET,
+  FIT_DAY_SCALE, FIT_SPEND_BIN,
   FIT_SPEND_OFFSET, FIT_SPEND_SCALE, FIT_TX_SCALE, R_FIRST_TS, R_LAST_TS, R_PURCHASE_DAYS, R_SPEND_CENTS,
 } from './abi';
 import { Changes } from './changes';
@@ -96,7 +97,10 @@ function tripleKey(r: usize): f64 {
   return (x * FIT_TX_SCALE + (last - first)) * FIT_DAY_SCALE + first + FIT_DAY_OFFSET;
 }
 
-/** Repeat customer s's key of (x, ln m bin); m is the mean of the repeat days' totals, as src/predict/summary.ts has it. */
+/**
+ * Repeat customer s's key of (x, ln m bin); m is the mean of the repeat days' totals, as
+ * src/predict/summary.ts has it.
+ */
 // @ts-ignore: decorator
 @inline
 function spendKey(s: i32, r: usize, x: f64): f64 {

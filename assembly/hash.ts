@@ -1,5 +1,7 @@
 // Bit-identical to src/core/hash.ts: slot and shard of a customer depend on it.
-import { HASH_HI_PRIME, HASH_HI_SEED, HASH_KEY_HI, HASH_KEY_MUL, HASH_LO_PRIME, HASH_LO_SEED, HASH_MIX1, HASH_MIX2 } from './abi';
+import {
+  HASH_HI_PRIME, HASH_HI_SEED, HASH_KEY_HI, HASH_KEY_MUL, HASH_LO_PRIME, HASH_LO_SEED, HASH_MIX1, HASH_MIX2,
+} from './abi';
 
 // @ts-ignore: decorator
 @inline

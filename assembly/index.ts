@@ -19,7 +19,9 @@ import { totals } from './totals';
 
 export { classifyBegin, classifyEnd, classifyRange } from './classify';
 export { columnPtr, dayCount, exactGapCount, exactPtr, exactValues, exportRows } from './columns';
-export { ingest, inputAmount, inputIdBytes, inputIdOffsets, inputIdWords, inputKind, inputTs, reserveInput } from './ingest';
+export {
+  ingest, inputAmount, inputIdBytes, inputIdOffsets, inputIdWords, inputKind, inputTs, reserveInput,
+} from './ingest';
 
 /** Starts an empty state with the given money sub-bucket bits: at init and before a restore. */
 export function init(bits: i32): void {
@@ -140,7 +142,10 @@ export function stateBytes(): f64 { return recordBytes() + indexBytes() + arenaD
 export function currentIdMode(): i32 { return idMode; }
 
 // ---- restore: JS writes the columns in, then the kernel rebuilds index and sketches ------
-/** Sizes the state for n customers, an id arena of arenaSize bytes and `days` purchase days; JS then fills the columns. */
+/**
+ * Sizes the state for n customers, an id arena of arenaSize bytes and `days` purchase days; JS then
+ * fills the columns.
+ */
 export function restoreBegin(n: i32, mode: i32, arenaSize: i32, days: i32): void {
   init(subBits);
   growTo(capacityFor(n));

@@ -1,7 +1,8 @@
 // Events into the state: the input buffers JS writes a batch into, and the row loop that
 // finds each row's customer and applies the event. The plain core's twin: src/core/ingest.ts.
 import {
-  CENTS, C_ENGAGEMENTS, C_FIRST_DAY_CENTS, C_LAST_ENGAGED, DAY_MS, GROUP, ID_NONE, ID_UTF8, KIND_ORDER, KIND_REFUND, KIND_SKIP,
+  CENTS, C_ENGAGEMENTS, C_FIRST_DAY_CENTS, C_LAST_ENGAGED, DAY_MS, GROUP, ID_NONE, ID_UTF8, KIND_ORDER,
+  KIND_REFUND, KIND_SKIP,
   R_FIRST_TS, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_MAX_ORDER, R_ORDERS, R_SPEND_CENTS,
 } from './abi';
 import { addDay, firstPurchaseDay, lastDayAddress, listed } from './days';
@@ -84,7 +85,8 @@ function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
       if (t < first + DAY_MS) {
         const firstDay = <i32>Math.floor(first / DAY_MS);
         if (day < firstDay) store<f64>(cold(s), Math.round(a * CENTS), C_FIRST_DAY_CENTS);
-        else if (day == firstDay) store<f64>(cold(s), load<f64>(cold(s), C_FIRST_DAY_CENTS) + Math.round(a * CENTS), C_FIRST_DAY_CENTS);
+        else if (day == firstDay)
+          store<f64>(cold(s), load<f64>(cold(s), C_FIRST_DAY_CENTS) + Math.round(a * CENTS), C_FIRST_DAY_CENTS);
       }
       // a new day goes into the customer's day list: appended when it is the latest, placed
       // among the others when late (days.ts), so the cadence is the same in any order
@@ -221,7 +223,8 @@ export function ingestRows(
         noteChangesRef(s, r);
         tracked = max(sketchChanges.below, fitChanges.below);
       }
-      apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + (<usize>row << 3)), load<f64>(amountPtr + (<usize>row << 3)));
+      const at = <usize>row << 3;
+      apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + at), load<f64>(amountPtr + at));
     }
   }
   touched = sum;

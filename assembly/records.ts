@@ -3,7 +3,8 @@
 // order never touches), both in chunks, and the arena of string ids. Layouts: src/abi/table.mjs.
 // The plain core's twin: src/core/records.ts.
 import {
-  CENTS, COLD_BYTES, C_ENGAGEMENTS, C_ID_LEN, C_ID_OFF, C_LAST_ENGAGED, C_SEGMENT, DAY_MS, NO_SEGMENT, RECORD_BYTES, RECORD_SHIFT,
+  CENTS, COLD_BYTES, C_ENGAGEMENTS, C_ID_LEN, C_ID_OFF, C_LAST_ENGAGED, C_SEGMENT, DAY_MS, NO_SEGMENT,
+  RECORD_BYTES, RECORD_SHIFT,
   R_FIRST_TS, R_KEY_HI, R_KEY_LO, R_LAST_DAY, R_LAST_TS, R_ORDERS, R_PURCHASE_DAYS, R_SPEND_CENTS,
 } from './abi';
 
@@ -84,7 +85,10 @@ export function resetRecords(): void {
   coldBase = new StaticArray<usize>(0);
 }
 
-/** Room for `size` customers: below one chunk the single chunk grows by copying, from there on whole chunks are added. */
+/**
+ * Room for `size` customers: below one chunk the single chunk grows by copying, from there on whole
+ * chunks are added.
+ */
 export function growRecords(size: i32): void {
   const n = numCustomers;
   const chunks = (size + CHUNK_RECORDS - 1) >> CHUNK_SHIFT;

@@ -7,7 +7,8 @@
 // still classify one customer at a time: for exports, and for plans of more than 31
 // distinct conditions (bit 31 marks a rule with a condition on no known field).
 import {
-  BLOCK_COLUMNS, BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_GAP_CV, FIELD_P_ALIVE, FIELD_R,
+  BLOCK_COLUMNS, BLOCK_R_SEGMENT, BLOCK_SPAN_SQ, FIELD_ENGAGED_SINCE_ORDER, FIELD_ENGAGEMENTS, FIELD_GAP_CV,
+  FIELD_P_ALIVE, FIELD_R,
   OP_EQ, OP_GE, OP_GT, OP_LE, OP_LT, OP_NE,
 } from './abi';
 
@@ -48,7 +49,8 @@ function condBit(col: i32, op: i32, value: f64): u32 {
   if (col < 0) return NEVER;
   for (let c = 0; c < numConds; c++) {
     // the same value bit for bit (a NaN value would otherwise never find itself)
-    if (unchecked(condCol[c]) == col && unchecked(condOp[c]) == op && reinterpret<u64>(unchecked(condValue[c])) == reinterpret<u64>(value)) {
+    const same = reinterpret<u64>(unchecked(condValue[c])) == reinterpret<u64>(value);
+    if (unchecked(condCol[c]) == col && unchecked(condOp[c]) == op && same) {
       return 1 << c;
     }
   }
@@ -120,7 +122,11 @@ function colPtr(c: i32): usize {
 // @ts-ignore: decorator
 @inline
 function holds(op: i32, a: v128, b: v128): v128 {
-  return op == OP_LT ? f64x2.lt(a, b) : op == OP_LE ? f64x2.le(a, b) : op == OP_EQ ? f64x2.eq(a, b) : op == OP_NE ? f64x2.ne(a, b) : op == OP_GE ? f64x2.ge(a, b) : f64x2.gt(a, b);
+  if (op == OP_LT) return f64x2.lt(a, b);
+  if (op == OP_LE) return f64x2.le(a, b);
+  if (op == OP_EQ) return f64x2.eq(a, b);
+  if (op == OP_NE) return f64x2.ne(a, b);
+  return op == OP_GE ? f64x2.ge(a, b) : f64x2.gt(a, b);
 }
 
 /** Four customers' outcomes (two f64x2 compares) as four 32-bit lanes, all ones where true. */
@@ -228,7 +234,9 @@ export function audienceCount(a: i32, n: i32): i32 {
   for (let i = 0; i < whole; i += 4) {
     counts = i32x4.sub(counts, i32x4.eq(v128.and(v128.load(m + (<usize>i << 2)), need), need));
   }
-  let count = i32x4.extract_lane(counts, 0) + i32x4.extract_lane(counts, 1) + i32x4.extract_lane(counts, 2) + i32x4.extract_lane(counts, 3);
+  let count =
+    i32x4.extract_lane(counts, 0) + i32x4.extract_lane(counts, 1) + i32x4.extract_lane(counts, 2) +
+    i32x4.extract_lane(counts, 3);
   for (let i = whole; i < n; i++) count += i32((load<u32>(m + (<usize>i << 2)) & needOne) == needOne);
   return count;
 }

@@ -5,7 +5,8 @@
 // needs are read in place. A value in a form it does not read itself is flagged (CSV_*_TEXT)
 // and read by the plain reader's rules in JavaScript, so the two readers cannot disagree.
 import {
-  CSV_AMOUNT_EMPTY, CSV_AMOUNT_TEXT, CSV_FIELDS, CSV_ID_EMPTY, CSV_ID_INT, CSV_ID_TEXT, CSV_ID_ZERO, CSV_KIND_TEXT, CSV_TS_TEXT,
+  CSV_AMOUNT_EMPTY, CSV_AMOUNT_TEXT, CSV_FIELDS, CSV_ID_EMPTY, CSV_ID_INT, CSV_ID_TEXT, CSV_ID_ZERO,
+  CSV_KIND_TEXT, CSV_TS_TEXT,
   DATE_DMY, DATE_DMY_DOTS, DATE_EPOCH_MS, DATE_EPOCH_S, DATE_ISO, DATE_MDY, DATE_YYYYMMDD, DAY_MS,
   KIND_EMAIL_OPEN, KIND_ORDER, KIND_REFUND, KIND_VISIT,
 } from '../abi';
@@ -93,7 +94,17 @@ export function lineOfScan(): u32 { return line; }
 /** 0: fine; 1: a quote never closed (at the end of the input); 2: a record past MAX_RECORD_BYTES. */
 export function scanStatus(): i32 { return status; }
 
-export function configure(delimiter: u8, fields: u32, id: i32, ts: i32, amount: i32, kind: i32, format: u32, comma: bool, firstLine: u32): void {
+export function configure(
+  delimiter: u8,
+  fields: u32,
+  id: i32,
+  ts: i32,
+  amount: i32,
+  kind: i32,
+  format: u32,
+  comma: bool,
+  firstLine: u32,
+): void {
   delim = delimiter;
   numFields = fields;
   colId = id;
@@ -196,7 +207,10 @@ function readId(s: usize, e: usize): u32 {
   return flags;
 }
 
-const POW10: StaticArray<f64> = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10: StaticArray<f64> = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /** An amount: [-+]digits[.digits] (',' with the decimal comma); NaN and amountText for any other form. */
 let valueFlags: u32 = 0;
@@ -566,7 +580,8 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
     const recordLine = line;
     let field: i32 = 0;
     let complete = false;
-    let idS: usize = 0, idE: usize = 0, tsS: usize = 0, tsE: usize = 0, amS: usize = 0, amE: usize = 0, kS: usize = 0, kE: usize = 0;
+    let idS: usize = 0, idE: usize = 0, tsS: usize = 0, tsE: usize = 0;
+    let amS: usize = 0, amE: usize = 0, kS: usize = 0, kE: usize = 0;
     let oS: usize = 0, oE: usize = 0;
     // which of the four fields were quoted (bits 0-3): their text is unquoted once the record
     // is whole, as an incomplete record is scanned again from its start
@@ -696,8 +711,8 @@ export function scan(from: u32, end: u32, final: bool, header: bool, limit: u32)
 }
 
 /**
- * Checks bytes [from, end) of the input are UTF-8 without NUL (text has none); `owed` continuation bytes are owed by the
- * input before. Returns the offset of the first byte that breaks it, or -1 - (the
+ * Checks bytes [from, end) of the input are UTF-8 without NUL (text has none); `owed`
+ * continuation bytes are owed by the input before. Returns the offset of the first byte that breaks it, or -1 - (the
  * continuation bytes the input's end leaves owed).
  */
 export function checkUtf8(from: u32, end: u32, owed: u32): i32 {
@@ -718,7 +733,9 @@ export function checkUtf8(from: u32, end: u32, owed: u32): i32 {
     }
     const c = load<u8>(p);
     if (c == 0) return <i32>(p - inPtr);
-    const n: i32 = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    // continuation bytes the lead byte c announces (-1: c leads nothing)
+    const n: i32 =
+      c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
     if (n < 0) return <i32>(p - inPtr);
     for (let k = 1; k <= n; k++) {
       if (p + <usize>k >= stop) return -1 - (n - k + 1);
@@ -776,7 +793,8 @@ export function scanFields(from: u32, end: u32, final: bool): u32 {
     const recordStart = p;
     const recordLine = line;
     const rp = placesPtr + (<usize>rows * <usize>MAX_SLOTS << 3);
-    for (let k: u32 = 0; k < slots; k++) store<u64>(rp + (<usize>k << 3), (<u64>(recordStart - base) << 32) | <u64>(recordStart - base));
+    const empty = (<u64>(recordStart - base) << 32) | <u64>(recordStart - base);
+    for (let k: u32 = 0; k < slots; k++) store<u64>(rp + (<usize>k << 3), empty);
     let field: u32 = 0;
     let complete = false;
     let quoted: u32 = 0;

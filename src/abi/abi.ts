@@ -8,19 +8,27 @@ export const COLD_BYTES = 32;
 export const RECORD_WORD_SHIFT = 4;
 export const RECORD_DOUBLE_SHIFT = 3;
 
-// Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of time).
+// Event kinds, one byte a row. skip: not applied (rejected at the boundary, or after the as-of
+// time).
 export const KIND_ORDER = 0;
 export const KIND_REFUND = 1;
 export const KIND_VISIT = 2;
 export const KIND_EMAIL_OPEN = 3;
 export const KIND_SKIP = 255;
-export const Kind = { order: KIND_ORDER, refund: KIND_REFUND, visit: KIND_VISIT, emailOpen: KIND_EMAIL_OPEN, skip: KIND_SKIP } as const;
+export const Kind = {
+  order: KIND_ORDER,
+  refund: KIND_REFUND,
+  visit: KIND_VISIT,
+  emailOpen: KIND_EMAIL_OPEN,
+  skip: KIND_SKIP,
+} as const;
 export type KindCode = (typeof Kind)[keyof typeof Kind];
 
 // A customer with no segment (no order yet), in segment and retention columns.
 export const NO_SEGMENT = 255;
 
-// How customer ids arrive: none yet, 64-bit integers as (lo, hi) words, or UTF-8 bytes hashed to 64 bits.
+// How customer ids arrive: none yet, 64-bit integers as (lo, hi) words, or UTF-8 bytes hashed to 64
+// bits.
 export const ID_NONE = 0;
 export const ID_INT = 1;
 export const ID_UTF8 = 2;
@@ -52,7 +60,8 @@ export const DIM_AOV = 3;
 export const NUM_DIMS = 4;
 export const CUTS_PER_DIM = 4;
 
-// Condition fields a model may test: the plan encodes them by these numbers, and the block columns of assembly/rules.ts are numbered the same.
+// Condition fields a model may test: the plan encodes them by these numbers, and the block columns
+// of assembly/rules.ts are numbered the same.
 export const FIELD_R = 0;
 export const FIELD_F = 1;
 export const FIELD_M = 2;
@@ -67,10 +76,27 @@ export const FIELD_ENGAGEMENTS = 10;
 export const FIELD_RECENCY_DAYS = 11;
 export const FIELD_SPEND = 12;
 export const FIELD_P_ALIVE = 13;
-export const Field = { r: FIELD_R, f: FIELD_F, m: FIELD_M, aov: FIELD_AOV, orders: FIELD_ORDERS, purchaseDays: FIELD_PURCHASE_DAYS, gapCv: FIELD_GAP_CV, retention: FIELD_RETENTION, spendOverMedian: FIELD_SPEND_OVER_MEDIAN, engagedSinceOrder: FIELD_ENGAGED_SINCE_ORDER, engagements: FIELD_ENGAGEMENTS, recencyDays: FIELD_RECENCY_DAYS, spend: FIELD_SPEND, pAlive: FIELD_P_ALIVE } as const;
+export const Field = {
+  r: FIELD_R,
+  f: FIELD_F,
+  m: FIELD_M,
+  aov: FIELD_AOV,
+  orders: FIELD_ORDERS,
+  purchaseDays: FIELD_PURCHASE_DAYS,
+  gapCv: FIELD_GAP_CV,
+  retention: FIELD_RETENTION,
+  spendOverMedian: FIELD_SPEND_OVER_MEDIAN,
+  engagedSinceOrder: FIELD_ENGAGED_SINCE_ORDER,
+  engagements: FIELD_ENGAGEMENTS,
+  recencyDays: FIELD_RECENCY_DAYS,
+  spend: FIELD_SPEND,
+  pAlive: FIELD_P_ALIVE,
+} as const;
 export type FieldCode = (typeof Field)[keyof typeof Field];
 
-// Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.
+// Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost re-run), and
+// sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer walk keeps
+// FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.
 export const NUM_FIELDS = 14;
 export const BLOCK_R_SEGMENT = 14;
 export const BLOCK_SPAN_SQ = 15;
@@ -88,7 +114,8 @@ export const OP_GT = 5;
 export const Op = { lt: OP_LT, le: OP_LE, eq: OP_EQ, ne: OP_NE, ge: OP_GE, gt: OP_GT } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 
-// The totals classify() returns (layout: totalsLayout in src/core/plan.ts): customers with an order, of them matched by no rule, prospects; then per-segment (count, cents) from T_SEGMENTS.
+// The totals classify() returns (layout: totalsLayout in src/core/plan.ts): customers with an
+// order, of them matched by no rule, prospects; then per-segment (count, cents) from T_SEGMENTS.
 export const T_CUSTOMERS = 0;
 export const T_UNMATCHED = 1;
 export const T_PROSPECTS = 2;
@@ -96,7 +123,8 @@ export const T_SEGMENTS = 3;
 export const T_PER_SEGMENT = 2;
 export const T_PER_RETENTION = 2;
 
-// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).
+// State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export columns
+// exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).
 export const COL_FIRST_TS = 0;
 export const COL_LAST_TS = 1;
 export const COL_SPEND_CENTS = 2;
@@ -129,7 +157,9 @@ export const SK_SPEND = 2;
 export const SK_AOV = 3;
 export const SK_MEAN_GAP = 4;
 
-// Bucket maps of the sketches (src/core/buckets.ts says why): money exponents with buckets of their own (2^-10 ~ 0.001 to 2^40 ~ 1.1e12), orders linear below ORDERS_LINEAR then 2^ORDERS_SUB_BITS per power of two, one day bucket a UTC day for 2^16 days (to 2149).
+// Bucket maps of the sketches (src/core/buckets.ts says why): money exponents with buckets of their
+// own (2^-10 ~ 0.001 to 2^40 ~ 1.1e12), orders linear below ORDERS_LINEAR then 2^ORDERS_SUB_BITS
+// per power of two, one day bucket a UTC day for 2^16 days (to 2149).
 export const MONEY_EXP_MIN = -10;
 export const MONEY_EXP_MAX = 40;
 export const ORDERS_LINEAR = 1024;
@@ -137,17 +167,28 @@ export const ORDERS_SUB_BITS = 7;
 export const ORDERS_BUCKETS = 3840;
 export const DAY_BUCKETS = 65536;
 
-// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build their lists at the same entry, so their blocks lie alike.
+// The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles two: one
+// customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days
+// (larger first blocks cost more memory than the moves they save: measured). The journal before the
+// lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build
+// their lists at the same entry, so their blocks lie alike.
 export const DAYS_CHUNK_SHIFT = 20;
 export const DAYS_MIN_CLASS = 1;
 export const DAYS_JOURNAL_SHIFT = 20;
 
-// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents); days in a week (the p_alive field's unit).
+// Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents);
+// days in a week (the p_alive field's unit).
 export const DAY_MS = 86400000.0;
 export const CENTS = 100.0;
 export const WEEK_DAYS = 7.0;
 
-// The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) + FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are whole numbers below 2^53.
+// The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in
+// src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat purchase days),
+// t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) * FIT_DAY_SCALE + first
+// day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 to 2149). A repeat customer by x
+// and its mean repeat-day value m: x * FIT_SPEND_SCALE + floor(ln m / FIT_SPEND_BIN + 0.5) +
+// FIT_SPEND_OFFSET, or x * FIT_SPEND_SCALE alone when m is not above 0 (refunded away). Keys are
+// whole numbers below 2^53.
 export const FIT_TX_SCALE = 65536.0;
 export const FIT_DAY_SCALE = 131072.0;
 export const FIT_DAY_OFFSET = 65536.0;
@@ -161,7 +202,9 @@ export const FH_TRIPLE_COUNTS = 1;
 export const FH_SPEND_KEYS = 2;
 export const FH_SPEND_COUNTS = 3;
 
-// Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is a Fibonacci multiply.
+// Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer depend on them.
+// fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style mix (hi); the index tag is
+// a Fibonacci multiply.
 export const HASH_MIX1 = 0x7feb352d;
 export const HASH_MIX2 = 0x846ca68b | 0;
 export const HASH_KEY_HI = 0x9e3779b9 | 0;
@@ -172,7 +215,11 @@ export const HASH_HI_SEED = 0x3c6ef372;
 export const HASH_HI_PRIME = 0x5bd1e995;
 export const HASH_TAG = 0x9e3779b1 | 0;
 
-// The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the scanner left that value to the plain reader (a form it does not read itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has another number of fields than the header.
+// The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a bit each.
+// ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the *_TEXT bits: the
+// scanner left that value to the plain reader (a form it does not read itself: a currency sign, a
+// time zone name, an id with non-ASCII ends), whose rules then decide; FIELDS: the record has
+// another number of fields than the header.
 export const CSV_ID_EMPTY = 1;
 export const CSV_ID_INT = 2;
 export const CSV_ID_ZERO = 4;
@@ -195,7 +242,8 @@ export const DATE_DMY_DOTS = 6;
 // Rows looked up together in ingest: their index slots and records are read ahead of the updates.
 export const GROUP = 256;
 
-// Record field byte offsets (the TypeScript side also gets W_: Int32Array index, D_: Float64Array index, of record 0).
+// Record field byte offsets (the TypeScript side also gets W_: Int32Array index, D_: Float64Array
+// index, of record 0).
 export const R_KEY_LO = 0;
 export const W_KEY_LO = 0;
 export const R_KEY_HI = 4;
@@ -319,4 +367,45 @@ export interface KernelExports {
 }
 
 /** Their names, to check the built module against. */
-export const KERNEL_EXPORTS = ['init', 'customers', 'reserveInput', 'inputIdWords', 'inputIdOffsets', 'inputIdBytes', 'inputTs', 'inputAmount', 'inputKind', 'ingest', 'sketchBegin', 'sketchRange', 'sketchEnd', 'sketchScanCount', 'sketchPtr', 'sketchLen', 'fitBegin', 'fitRange', 'fitEnd', 'fitScanCount', 'fitOut', 'fitPtr', 'fitLen', 'exactValues', 'exactGapCount', 'exactPtr', 'reservePlan', 'classifyBegin', 'classifyRange', 'classifyEnd', 'totalsPtr', 'exportRows', 'exportColumns', 'columnPtr', 'arenaBytes', 'stateBytes', 'currentIdMode', 'dayCount', 'restoreBegin', 'restoreEnd'] as const;
+export const KERNEL_EXPORTS = [
+  'init',
+  'customers',
+  'reserveInput',
+  'inputIdWords',
+  'inputIdOffsets',
+  'inputIdBytes',
+  'inputTs',
+  'inputAmount',
+  'inputKind',
+  'ingest',
+  'sketchBegin',
+  'sketchRange',
+  'sketchEnd',
+  'sketchScanCount',
+  'sketchPtr',
+  'sketchLen',
+  'fitBegin',
+  'fitRange',
+  'fitEnd',
+  'fitScanCount',
+  'fitOut',
+  'fitPtr',
+  'fitLen',
+  'exactValues',
+  'exactGapCount',
+  'exactPtr',
+  'reservePlan',
+  'classifyBegin',
+  'classifyRange',
+  'classifyEnd',
+  'totalsPtr',
+  'exportRows',
+  'exportColumns',
+  'columnPtr',
+  'arenaBytes',
+  'stateBytes',
+  'currentIdMode',
+  'dayCount',
+  'restoreBegin',
+  'restoreEnd',
+] as const;
