@@ -145,7 +145,8 @@ export const groups = [
     values: { NUM_DIMS: 4, CUTS_PER_DIM: 4 },
   },
   {
-    doc: 'Condition fields a model may test: the plan encodes them by these numbers, and the ' +
+    doc:
+      'Condition fields a model may test: the plan encodes them by these numbers, and the ' +
       'block columns of assembly/rules.ts are numbered the same.',
     type: 'i32',
     prefix: 'FIELD_',
@@ -171,9 +172,10 @@ export const groups = [
     },
   },
   {
-    doc: "Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost " +
+    doc:
+      'Block columns of assembly/rules.ts beside the fields: the R a segment sees (the lost ' +
       "re-run), and sum(gap)^2, the scale of a gap_cv condition's right side. The per-customer " +
-      "walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.",
+      'walk keeps FIELD_VALUES values: the fields, then sum(gap)^2 at FV_SPAN_SQ.',
     type: 'i32',
     values: {
       NUM_FIELDS: 14,
@@ -192,7 +194,8 @@ export const groups = [
     values: { lt: 0, le: 1, eq: 2, ne: 3, ge: 4, gt: 5 },
   },
   {
-    doc: 'The totals classify() returns (layout: totalsLayout in src/core/plan.ts): customers ' +
+    doc:
+      'The totals classify() returns (layout: totalsLayout in src/core/plan.ts): customers ' +
       'with an order, of them matched by no rule, prospects; then per-segment (count, cents) ' +
       'from T_SEGMENTS.',
     type: 'i32',
@@ -200,7 +203,8 @@ export const groups = [
     values: { customers: 0, unmatched: 1, prospects: 2, segments: 3, perSegment: 2, perRetention: 2 },
   },
   {
-    doc: 'State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export ' +
+    doc:
+      'State columns (see `stateColumns`): COL_ARENA is the id arena; COL_OUT_* the export ' +
       'columns exportRows fills (u8 each; COL_OUT_AUDIENCES u32, bit a for audience a).',
     type: 'i32',
     prefix: 'COL_',
@@ -225,7 +229,8 @@ export const groups = [
     values: { lastDay: 0, orders: 1, spend: 2, aov: 3, meanGap: 4 },
   },
   {
-    doc: 'Bucket maps of the sketches (src/core/buckets.ts says why): money exponents with ' +
+    doc:
+      'Bucket maps of the sketches (src/core/buckets.ts says why): money exponents with ' +
       'buckets of their own (2^-10 ~ 0.001 to 2^40 ~ 1.1e12), orders linear below ' +
       'ORDERS_LINEAR then 2^ORDERS_SUB_BITS per power of two, one day bucket a UTC day for ' +
       '2^16 days (to 2149).',
@@ -240,23 +245,26 @@ export const groups = [
     },
   },
   {
-    doc: "The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles " +
+    doc:
+      'The day arena grows by chunks of 2^DAYS_CHUNK_SHIFT days, and a list never straddles ' +
       "two: one customer has at most that many purchase days. A list's first block holds " +
-      "2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: " +
-      "measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries " +
-      "and is reviewed at each: both kernels build their lists at the same entry, so their " +
-      "blocks lie alike.",
+      '2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: ' +
+      'measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries ' +
+      'and is reviewed at each: both kernels build their lists at the same entry, so their ' +
+      'blocks lie alike.',
     type: 'u32',
     values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1, DAYS_JOURNAL_SHIFT: 20 },
   },
   {
-    doc: "Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in " +
+    doc:
+      'Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in ' +
       "whole cents); days in a week (the p_alive field's unit).",
     type: 'f64',
     values: { DAY_MS: 86400000, CENTS: 100, WEEK_DAYS: 7 },
   },
   {
-    doc: 'The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in ' +
+    doc:
+      'The fit histograms (assembly/fit-histograms.ts, src/core/fit-histograms.ts; decoded in ' +
       'src/predict/kernel-histograms.ts). A customer with an order is keyed by x (repeat ' +
       'purchase days), t_x and first purchase day, in whole UTC days: (x * FIT_TX_SCALE + t_x) ' +
       '* FIT_DAY_SCALE + first day + FIT_DAY_OFFSET (t_x below 2^16 days, first day from 1790 ' +
@@ -280,7 +288,8 @@ export const groups = [
     values: { tripleKeys: 0, tripleCounts: 1, spendKeys: 2, spendCounts: 3 },
   },
   {
-    doc: 'Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer ' +
+    doc:
+      'Hash constants (assembly/hash.ts, src/core/hash.ts): slot and shard of a customer ' +
       'depend on them. fmix32 is "lowbias32"; string ids take FNV-1a (lo) and a murmur-style ' +
       'mix (hi); the index tag is a Fibonacci multiply.',
     type: 'i32',
@@ -299,7 +308,8 @@ export const groups = [
     },
   },
   {
-    doc: 'The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a ' +
+    doc:
+      'The CSV scanner (assembly/csv/, src/sources/csv/scanner.ts): what it says of a row, a ' +
       'bit each. ID_INT: the id read as an Int64; ID_ZERO: it has a leading zero (007); the ' +
       '*_TEXT bits: the scanner left that value to the plain reader (a form it does not read ' +
       'itself: a currency sign, a time zone name, an id with non-ASCII ends), whose rules then ' +

@@ -27,6 +27,23 @@ const CHUNK_MASK = CHUNK_DAYS - 1;
 const NONE = -1;
 const JOURNAL_CHUNK = 1 << JOURNAL_SHIFT;
 const JOURNAL_MASK = JOURNAL_CHUNK - 1;
+/**
+ * A chunk's first array, in entries: an arena or journal chunk grows by doubling up to its
+ * full size (addresses are the WASM kernel's, whose chunks are whole but not zero-filled), so
+ * an engine of a few customers does not fill 8 MiB (bench/NOTES.md 57).
+ */
+const FIRST_ENTRIES = 1 << 12;
+
+/** The array of `chunk` grown to hold index `end - 1` (a power of two, at most `full`). */
+function grown(chunk: Int32Array, end: number, full: number): Int32Array {
+  if (end <= chunk.length) return chunk;
+  let length = chunk.length;
+  while (length < end) length *= 2;
+  const bigger = new Int32Array(Math.min(length, full));
+  bigger.set(chunk);
+  return bigger;
+}
+
 /** A journal entry that is no slot: the next entry is the day of the slots after it. */
 const JOURNAL_MARK = -1;
 
@@ -37,7 +54,7 @@ function classOf(n: number): number {
 
 export class DayLists {
   /** The arena's chunks; the first is there from the start, as the read-ahead in ingest needs. */
-  chunks: Int32Array[] = [new Int32Array(CHUNK_DAYS)];
+  chunks: Int32Array[] = [new Int32Array(FIRST_ENTRIES)];
   private used = 0;
   private readonly freeHead = new Int32Array(DAYS_CHUNK_SHIFT + 1).fill(NONE);
   /** The lists are built; before, the journal holds every new purchase day (assembly/days.ts says how). */
@@ -50,8 +67,11 @@ export class DayLists {
 
   private journalPush(v: number): void {
     const c = this.journalLen >>> JOURNAL_SHIFT;
-    if (c === this.journalChunks.length) this.journalChunks.push(new Int32Array(JOURNAL_CHUNK));
-    this.journalChunks[c][this.journalLen++ & JOURNAL_MASK] = v;
+    const i = this.journalLen++ & JOURNAL_MASK;
+    if (c === this.journalChunks.length) this.journalChunks.push(new Int32Array(FIRST_ENTRIES));
+    else if (i === this.journalChunks[c].length)
+      this.journalChunks[c] = grown(this.journalChunks[c], i + 1, JOURNAL_CHUNK);
+    this.journalChunks[c][i] = v;
   }
 
   private journal(s: number, day: number): void {
@@ -126,7 +146,9 @@ export class DayLists {
     const size = 1 << k;
     let at = this.used;
     if ((at & CHUNK_MASK) + size > CHUNK_DAYS) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
-    if (at >>> DAYS_CHUNK_SHIFT >= this.chunks.length) this.chunks.push(new Int32Array(CHUNK_DAYS));
+    const c = at >>> DAYS_CHUNK_SHIFT;
+    if (c >= this.chunks.length) this.chunks.push(new Int32Array(FIRST_ENTRIES));
+    this.chunks[c] = grown(this.chunks[c], (at & CHUNK_MASK) + size, CHUNK_DAYS);
     this.used = at + size;
     return at;
   }

@@ -25,21 +25,22 @@ export interface Expected {
 function scorer(values: number[]): (v: number) => number {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
-  const lowerBound = (v: number): number => {
+  /** The first index whose value is not before v (strictly: not at or before v). */
+  const bound = (v: number, strict: boolean): number => {
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (sorted[mid] < v) lo = mid + 1;
+      if (sorted[mid] < v || (strict && sorted[mid] === v)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   };
   return (v) => {
-    const below = lowerBound(v);
-    let end = below;
-    while (end < n && sorted[end] === v) end++;
-    const equal = end - below;
+    const below = bound(v, false);
+    // by search too: half of CDNOW's customers share F = 1, and a walk over the ties was most
+    // of the migration test's time
+    const equal = bound(v, true) - below;
     return Math.min(5, 1 + Math.floor((5 * (2 * below + equal)) / (2 * n)));
   };
 }

@@ -102,7 +102,8 @@ describe('rfm replay --checkpoint', () => {
     const csv = file('history.csv');
     const lines = ['customer_id,ts,amount'];
     const rng = new Random(5);
-    for (let i = 0; i < 1_500_000; i++)
+    // 600,000 lines (25 MB: the parallel reader), a checkpoint every 20,000 orders
+    for (let i = 0; i < 600_000; i++)
       lines.push(
         `${Math.floor(rng.next() * 50_000)},${new Date(Date.UTC(2024, 0, 1) + i * 50_000).toISOString()},` +
           `${(1 + rng.next() * 200).toFixed(2)}`,
@@ -119,7 +120,7 @@ describe('rfm replay --checkpoint', () => {
       '--checkpoint',
       ck,
       '--checkpoint-every',
-      '50000',
+      '20000',
       ...outputs('csv-int'),
     ];
     // SIGINT after the first checkpoint's files appear: mid-run on any machine
