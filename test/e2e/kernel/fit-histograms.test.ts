@@ -36,7 +36,7 @@ function lines(keys: Float64Array, counts: Float64Array): string[] {
 function sameEntries(gk: Float64Array, gc: Float64Array, wk: Float64Array, wc: Float64Array): boolean {
   if (gk.length !== wk.length) return false;
   const want = new Map<number, number>();
-  wk.forEach((k, i) => want.set(k, wc[i]));
+  for (const [i, k] of wk.entries()) want.set(k, wc[i]);
   const seen = new Set<number>();
   return want.size === wk.length && gk.every((k, i) => want.get(k) === gc[i] && seen.size < seen.add(k).size);
 }
