@@ -95,6 +95,48 @@ function orderKeysOfScan(r: ScannedRows, input: Uint8Array, m: number, rowOf: (j
   });
 }
 
+/** A scan's rows as the batcher reads them: those kept (m), and a field's text. */
+interface ScanRows {
+  r: ScannedRows;
+  input: Uint8Array;
+  /** Rows kept. */
+  m: number;
+  /** The scan's row of kept row j. */
+  rowOf: (j: number) => number;
+  /** Row i's field (0 id, 1 time, 2 amount, 3 kind) as text. */
+  text: (i: number, field: number) => string;
+}
+
+/** Text ids' places, trimmed, and the bytes of those the scanner left as text (by kept row). */
+function textIdPlaces({ r, input, m, rowOf, text }: ScanRows): {
+  start: Uint32Array;
+  end: Uint32Array;
+  odd: Map<number, Uint8Array>;
+  bytes: number;
+} {
+  const start = new Uint32Array(m);
+  const end = new Uint32Array(m);
+  const odd = new Map<number, Uint8Array>();
+  let bytes = 0;
+  for (let j = 0; j < m; j++) {
+    const i = rowOf(j);
+    if (r.flags[i] & CSV_ID_TEXT) {
+      const b = Buffer.from(text(i, 0).trim());
+      odd.set(j, b);
+      bytes += b.length;
+      continue;
+    }
+    let s = r.ranges[8 * i];
+    let e = r.ranges[8 * i + 1];
+    while (s < e && (input[s] === SPACE || input[s] === TAB)) s++;
+    while (e > s && (input[e - 1] === SPACE || input[e - 1] === TAB)) e--;
+    start[j] = s;
+    end[j] = e;
+    bytes += e - s;
+  }
+  return { start, end, odd, bytes };
+}
+
 export class CsvBatcher {
   /** Data rows before the next batch's first (rejects number rows from 1). */
   rowsBefore = 0;
@@ -130,27 +172,88 @@ export class CsvBatcher {
    * unknown kind UNKNOWN_KIND, rows without an id marked in idNull (null when none).
    */
   columns(r: ScannedRows, input: Uint8Array): ScannedColumns | null {
-    const l = this.layout;
-    const { o, stats, target, path } = this;
     const n = r.rows;
-    stats.records += n;
+    this.stats.records += n;
+    const kept = this.rowsKept(r);
+    const m = kept === null ? n : kept.length;
+    if (m === 0) return null;
+    const rows: ScanRows = {
+      r,
+      input,
+      m,
+      rowOf: kept === null ? (j) => j : (j) => kept[j],
+      text: (i, field) => utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1])),
+    };
+    const isInt = this.idsAreIntegers(rows);
+    if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
+      // the usual scan: integer ids and values the scanner read itself, the columns as they are
+      const { batch } = allocColumnBatch({ numRows: n, idMode: 'int', idBytesLen: 0 }, this.target.pool);
+      batch.ts.set(r.ts);
+      batch.amount.set(r.amount);
+      batch.kind.set(r.kind);
+      batch.idWords!.set(r.idWords);
+      for (let i = 0; i < n; i++) {
+        if (r.ts[i] !== r.ts[i]) this.stats.badTimes++;
+        if (r.amount[i] !== r.amount[i]) this.stats.badAmounts++;
+      }
+      return this.finish(rows, batch, null);
+    }
+    const ids = isInt ? null : textIdPlaces(rows);
+    const { batch } = allocColumnBatch(
+      { numRows: m, idMode: isInt ? 'int' : 'utf8', idBytesLen: ids?.bytes ?? 0 },
+      this.target.pool,
+    );
+    let idNull: Uint8Array | null = null;
+    const words = new Int32Array(2);
+    let at = 0;
+    for (let j = 0; j < m; j++) {
+      this.values(rows, j, batch);
+      let isNull: boolean;
+      if (ids === null) isNull = this.intId(rows, j, batch, words);
+      else {
+        batch.idOffsets![j] = at;
+        const b = ids.odd.get(j);
+        if (b) {
+          batch.idBytes!.set(b, at);
+          at += b.length;
+          isNull = b.length === 0;
+        } else {
+          batch.idBytes!.set(input.subarray(ids.start[j], ids.end[j]), at);
+          at += ids.end[j] - ids.start[j];
+          isNull = (r.flags[rows.rowOf(j)] & CSV_ID_EMPTY) !== 0;
+        }
+      }
+      if (isNull) {
+        this.stats.badIds++;
+        idNull ??= new Uint8Array(m);
+        idNull[j] = 1;
+      }
+    }
+    if (ids !== null) batch.idOffsets![m] = at;
+    return this.finish(rows, batch, idNull);
+  }
+
+  /** The rows of a scan with the header's field count (null: all of them, the usual case); the others counted. */
+  private rowsKept(r: ScannedRows): Int32Array | null {
+    const stats = this.stats;
     let dropped = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < r.rows; i++) {
       if (r.flags[i] & CSV_FIELDS && dropped++ === 0 && stats.badFieldCounts === 0)
         stats.firstBadFieldCountLine = r.line[i];
     }
     stats.badFieldCounts += dropped;
-    // the rows kept, by their place in the scan (all of them, the usual case, without a list)
-    const kept =
-      dropped === 0 ? null : Int32Array.from({ length: n }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
-    const m = n - dropped;
-    if (m === 0) return null;
-    const rowOf = (j: number): number => (kept === null ? j : kept[j]);
-    const text = (i: number, field: number): string =>
-      utf8.decode(input.subarray(r.ranges[8 * i + 2 * field], r.ranges[8 * i + 2 * field + 1]));
+    if (dropped === 0) return null;
+    return Int32Array.from({ length: r.rows }, (_, i) => i).filter((i) => (r.flags[i] & CSV_FIELDS) === 0);
+  }
+
+  /**
+   * Whether this scan's ids go as integers: the file's first non-empty id decides, as in
+   * csv/plain-reader.ts (an integer of at most 18 digits without a leading zero); for an
+   * engine, a scan with an id that is no integer (an email, 007) goes as text.
+   */
+  private idsAreIntegers({ r, m, rowOf, text }: ScanRows): boolean {
+    const l = this.layout;
     if (l.isInt === null) {
-      // the first non-empty id decides, as in csv/plain-reader.ts: an integer of at most 18 digits
-      // without a leading zero
       for (let j = 0; j < m; j++) {
         const i = rowOf(j);
         if (r.flags[i] & CSV_ID_EMPTY) continue;
@@ -161,9 +264,8 @@ export class CsvBatcher {
       }
     }
     let isInt = l.isInt ?? false;
-    if (isInt && this.mixedIds && o.idType === 'auto') {
-      // a batch with an id that is no integer (an email, 007) goes as text: the engine takes
-      // both kinds, and an integer and its text are one customer (docs/decisions.md)
+    if (isInt && this.mixedIds && this.o.idType === 'auto') {
+      // the engine takes both kinds, and an integer and its text are one customer (docs/decisions.md)
       const words = new Int32Array(2);
       for (let j = 0; j < m && isInt; j++) {
         const f = r.flags[rowOf(j)];
@@ -174,7 +276,81 @@ export class CsvBatcher {
         } else isInt = (f & CSV_ID_INT) !== 0 && (f & CSV_ID_ZERO) === 0;
       }
     }
+    return isInt;
+  }
+
+  /** Row j's time, amount and kind into the batch: the scanner's, or read from their text. */
+  private values({ r, rowOf, text }: ScanRows, j: number, batch: ColumnBatch): void {
+    const { o, stats } = this;
+    const i = rowOf(j);
+    const f = r.flags[i];
+    let ts = r.ts[i];
+    let amount = r.amount[i];
+    let kind = r.kind[i];
+    if (f & CSV_TS_TEXT) ts = parseTime(text(i, 1), o.dateFormat);
+    if (f & CSV_KIND_TEXT) {
+      const k = text(i, 3).trim().toLowerCase();
+      kind = k === '' ? Kind.order : (KINDS[k] ?? UNKNOWN_KIND);
+    }
+    if (f & CSV_AMOUNT_TEXT) amount = parseAmount(text(i, 2), o.decimalComma);
+    else if (f & CSV_AMOUNT_EMPTY && (kind === Kind.visit || kind === Kind.emailOpen)) amount = 0;
+    if (ts !== ts) stats.badTimes++;
+    if (amount !== amount) stats.badAmounts++;
+    if (kind === UNKNOWN_KIND) stats.badKinds++;
+    batch.ts[j] = ts;
+    batch.amount[j] = amount;
+    batch.kind[j] = kind;
+  }
+
+  /** Row j's integer id into the batch (0 when it has none); whether it has none. */
+  private intId({ r, rowOf, text }: ScanRows, j: number, batch: ColumnBatch, words: Int32Array): boolean {
+    const i = rowOf(j);
+    const f = r.flags[i];
+    const idWords = batch.idWords!;
+    let isNull = (f & CSV_ID_EMPTY) !== 0;
+    if (!isNull) {
+      let ok = (f & CSV_ID_INT) !== 0;
+      if (f & CSV_ID_TEXT) {
+        const t = text(i, 0).trim();
+        isNull = t === '';
+        ok = !isNull && parseIntIdInto(words, t);
+        if (ok) {
+          idWords[2 * j] = words[0];
+          idWords[2 * j + 1] = words[1];
+        }
+      } else {
+        idWords[2 * j] = r.idWords[2 * i];
+        idWords[2 * j + 1] = r.idWords[2 * i + 1];
+      }
+      if (!ok && !isNull) {
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${this.path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer,` +
+            ` but earlier ids were; import with --id-type string`,
+        );
+      }
+      if (this.o.idType === 'auto' && (f & CSV_ID_ZERO || (f & CSV_ID_TEXT && /^-?0\d/.test(text(i, 0).trim())))) {
+        throw new RfmError(
+          'RFM_ERR_INPUT',
+          `${this.path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero,` +
+            ` but earlier ids were integers; import with --id-type string to keep it apart,` +
+            ` or --id-type int to read it as a number`,
+        );
+      }
+    }
+    if (isNull) {
+      idWords[2 * j] = 0;
+      idWords[2 * j + 1] = 0;
+    }
+    return isNull;
+  }
+
+  /** The scan's columns as handed on, its rows counted. */
+  private finish(rows: ScanRows, batch: ColumnBatch, idNull: Uint8Array | null): ScannedColumns {
+    const { r, input, m, rowOf, text } = rows;
     const firstRow = this.rowsBefore;
+    this.stats.rows += m;
+    this.rowsBefore += m;
     const rejectAt = (j: number): Reject => {
       const i = rowOf(j);
       return {
@@ -186,125 +362,11 @@ export class CsvBatcher {
         amount: text(i, 2).trim(),
       };
     };
-    const finish = (batch: ColumnBatch, idNull: Uint8Array | null): ScannedColumns => {
-      stats.rows += m;
-      this.rowsBefore += m;
-      return { batch, idNull, rejectAt, orderKeys: l.order >= 0 ? orderKeysOfScan(r, input, m, rowOf) : undefined };
+    return {
+      batch,
+      idNull,
+      rejectAt,
+      orderKeys: this.layout.order >= 0 ? orderKeysOfScan(r, input, m, rowOf) : undefined,
     };
-    if (isInt && m === n && onlyFlag(r.flags, CSV_ID_INT)) {
-      // the usual scan: integer ids and values the scanner read itself, the columns as they are
-      const { batch } = allocColumnBatch({ numRows: n, idMode: 'int', idBytesLen: 0 }, target.pool);
-      batch.ts.set(r.ts);
-      batch.amount.set(r.amount);
-      batch.kind.set(r.kind);
-      batch.idWords!.set(r.idWords);
-      for (let i = 0; i < n; i++) {
-        if (r.ts[i] !== r.ts[i]) stats.badTimes++;
-        if (r.amount[i] !== r.amount[i]) stats.badAmounts++;
-      }
-      return finish(batch, null);
-    }
-    // the trimmed id places and the id bytes of string ids
-    const idS = new Uint32Array(m);
-    const idE = new Uint32Array(m);
-    const odd = new Map<number, Uint8Array>();
-    let idBytesLen = 0;
-    if (!isInt) {
-      for (let j = 0; j < m; j++) {
-        const i = rowOf(j);
-        if (r.flags[i] & CSV_ID_TEXT) {
-          const b = Buffer.from(text(i, 0).trim());
-          odd.set(j, b);
-          idBytesLen += b.length;
-          continue;
-        }
-        let s = r.ranges[8 * i];
-        let e = r.ranges[8 * i + 1];
-        while (s < e && (input[s] === SPACE || input[s] === TAB)) s++;
-        while (e > s && (input[e - 1] === SPACE || input[e - 1] === TAB)) e--;
-        idS[j] = s;
-        idE[j] = e;
-        idBytesLen += e - s;
-      }
-    }
-    const { batch } = allocColumnBatch({ numRows: m, idMode: isInt ? 'int' : 'utf8', idBytesLen }, target.pool);
-    let idNull: Uint8Array | null = null;
-    const words = new Int32Array(2);
-    let at = 0;
-    for (let j = 0; j < m; j++) {
-      const i = rowOf(j);
-      const f = r.flags[i];
-      let ts = r.ts[i];
-      let amount = r.amount[i];
-      let kind = r.kind[i];
-      if (f & CSV_TS_TEXT) ts = parseTime(text(i, 1), o.dateFormat);
-      if (f & CSV_KIND_TEXT) {
-        const k = text(i, 3).trim().toLowerCase();
-        kind = k === '' ? Kind.order : (KINDS[k] ?? UNKNOWN_KIND);
-      }
-      if (f & CSV_AMOUNT_TEXT) amount = parseAmount(text(i, 2), o.decimalComma);
-      else if (f & CSV_AMOUNT_EMPTY && (kind === Kind.visit || kind === Kind.emailOpen)) amount = 0;
-      if (ts !== ts) stats.badTimes++;
-      if (amount !== amount) stats.badAmounts++;
-      if (kind === UNKNOWN_KIND) stats.badKinds++;
-      batch.ts[j] = ts;
-      batch.amount[j] = amount;
-      batch.kind[j] = kind;
-      let isNull = (f & CSV_ID_EMPTY) !== 0;
-      if (isInt) {
-        if (!isNull) {
-          let ok = (f & CSV_ID_INT) !== 0;
-          if (f & CSV_ID_TEXT) {
-            const t = text(i, 0).trim();
-            isNull = t === '';
-            ok = !isNull && parseIntIdInto(words, t);
-            if (ok) {
-              batch.idWords![2 * j] = words[0];
-              batch.idWords![2 * j + 1] = words[1];
-            }
-          } else {
-            batch.idWords![2 * j] = r.idWords[2 * i];
-            batch.idWords![2 * j + 1] = r.idWords[2 * i + 1];
-          }
-          if (!ok && !isNull) {
-            throw new RfmError(
-              'RFM_ERR_INPUT',
-              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" is not an integer,` +
-                ` but earlier ids were; import with --id-type string`,
-            );
-          }
-          if (o.idType === 'auto' && (f & CSV_ID_ZERO || (f & CSV_ID_TEXT && /^-?0\d/.test(text(i, 0).trim())))) {
-            throw new RfmError(
-              'RFM_ERR_INPUT',
-              `${path}: line ${r.line[i]}: customer id "${text(i, 0).trim()}" has a leading zero,` +
-                ` but earlier ids were integers; import with --id-type string to keep it apart,` +
-                ` or --id-type int to read it as a number`,
-            );
-          }
-        }
-        if (isNull) {
-          batch.idWords![2 * j] = 0;
-          batch.idWords![2 * j + 1] = 0;
-        }
-      } else {
-        batch.idOffsets![j] = at;
-        const b = odd.get(j);
-        if (b) {
-          batch.idBytes!.set(b, at);
-          at += b.length;
-          isNull = b.length === 0;
-        } else {
-          batch.idBytes!.set(input.subarray(idS[j], idE[j]), at);
-          at += idE[j] - idS[j];
-        }
-      }
-      if (isNull) {
-        stats.badIds++;
-        idNull ??= new Uint8Array(m);
-        idNull[j] = 1;
-      }
-    }
-    if (!isInt) batch.idOffsets![m] = at;
-    return finish(batch, idNull);
   }
 }
