@@ -14,7 +14,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/support/built.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          globalSetup: ['test/support/built.ts'],
+          isolate: false,
+        },
       },
       {
         extends: true,
@@ -22,6 +27,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/built.ts', 'test/e2e/cdnow-once.ts'],
+          isolate: false,
         },
       },
     ],
