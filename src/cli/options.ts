@@ -3,7 +3,8 @@ import { RfmError } from '../domain/errors.js';
 
 export function wholeNumber(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
-    const n = Number(v.replace(/_/g, ''));
+    // Number('') is 0: an empty value is no number
+    const n = v.trim() === '' ? Number.NaN : Number(v.replace(/_/g, ''));
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new RfmError(
         'RFM_ERR_OPTION',
