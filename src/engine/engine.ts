@@ -496,10 +496,13 @@ export class Engine {
    * src/predict/kernel-histograms.ts), with the engine's as-of then: no export, and a WASM
    * shard brings them up to date from the customers changed since the last time.
    */
-  async fitHistograms(): Promise<{ shards: FitHistograms[]; asOf: number }> {
+  async fitHistograms(): Promise<{ shards: FitHistograms[]; asOf: number; rows: number; watermark: number }> {
     await this.flush();
     const asOf = this.snapshotAsOf();
-    return { shards: await Promise.all(this.shards.map((s) => s.fitHistograms())), asOf };
+    // the rows and watermark of the state the shards' tasks see: queued in this same turn
+    const { rows } = this.counts;
+    const watermark = this.watermarkMs;
+    return { shards: await Promise.all(this.shards.map((s) => s.fitHistograms())), asOf, rows, watermark };
   }
 
   /** Each shard's state, as bytes either kernel can restore. */
