@@ -11,6 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: { TZ: 'UTC' },
     maxWorkers: 2,
+    setupFiles: ['test/support/temp-dirs.ts'],
     projects: [
       {
         extends: true,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -42,8 +42,18 @@ export function runCli(
   });
 }
 
+/** The folders tempDir made and not yet removed (test/support/temp-dirs.ts removes them after each file). */
+const made: string[] = [];
+
+/** Removes the folders tempDir made so far. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'rfm-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'rfm-test-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Starts a long-running rfm command (serve, demo) and resolves with the URL it prints. */
