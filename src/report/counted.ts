@@ -10,6 +10,7 @@ import { EXCLUSIONS } from '../sources/carts/cart-preset.js';
 import { DATE_FORMATS } from '../sources/parse-values.js';
 import type { CartSummary } from '../sources/carts/cart-summary.js';
 import type { IngestCounts } from '../results.js';
+import { grouped, money } from './numbers.js';
 
 /** A reason's rejected rows: how many, and where the first stands, in words ("line 6 of a.csv"). */
 export interface RejectedReason {
@@ -135,8 +136,6 @@ function largeOrdersOf(largest: readonly number[], medianSpend: number): Counted
   };
 }
 
-const money = (v: number): string => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
 /** The line the CLI prints for large orders, or ''. */
 export function largeOrdersText(c: Counted): string {
   const l = c.largeOrders;
@@ -150,7 +149,7 @@ export function largeOrdersText(c: Counted): string {
   );
 }
 
-const n = (v: number): string => v.toLocaleString('en-US');
+const n = grouped;
 
 /** The reasons, commonest first. */
 export function reasonsByCount(c: Counted): [string, RejectedReason][] {

@@ -6,6 +6,7 @@
 import type { Migration } from './migration.js';
 import type { Report } from './report.js';
 import type { Model } from '../model/model.js';
+import { grouped } from './numbers.js';
 
 /** The group names the figures are about (the default model's). */
 export const CORE = 'Core';
@@ -130,7 +131,7 @@ export function headlinesText(h: Headlines): string {
     const c = h.coreRetention;
     lines.push(
       `core retention ${c.from.slice(0, 10)} -> ${c.to.slice(0, 10)}: ${pct(c.notLost)} of the ` +
-        `${c.coreAtFrom.toLocaleString('en-US')} Core customers are not Lost, ${pct(c.stillCore)} still Core`,
+        `${grouped(c.coreAtFrom)} Core customers are not Lost, ${pct(c.stillCore)} still Core`,
     );
     lines.push(`  (${c.definition})`);
   }

@@ -13,6 +13,7 @@ import type { Migration, SegmentsAt } from './migration.js';
 import type { Report } from './report.js';
 import type { Counted } from './counted.js';
 import { GROUP_COLOURS, RETENTION_COLOURS, SEGMENT_COLOURS, colourOf } from './palette.js';
+import { int, money } from './numbers.js';
 
 export interface HtmlReportInput {
   report: Report & { headlines: Headlines; atFrom?: SegmentsAt; migration?: Migration; cultivation?: Cultivation };
@@ -28,8 +29,6 @@ export interface HtmlReportInput {
 const OTHER = '#999999';
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const share = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 const day = (iso: string): string => iso.slice(0, 10);

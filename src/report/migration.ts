@@ -5,6 +5,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { Report, SnapshotExtras } from './report.js';
+import { grouped } from './numbers.js';
 
 /** Customers who were in segment `from` (null: no order by then) and are in `to`. The live protocol's shape. */
 export interface Move {
@@ -47,13 +48,10 @@ export function migrationText(m: Migration, most = 12): string {
     10,
     ...moving.slice(0, most).map((x) => `${x.from ?? 'not yet a customer'} -> ${x.to}`.length),
   );
-  const lines = [
-    `\nmigration ${m.from ?? 'start'} -> ${m.to}: ${staying.toLocaleString('en-US')} customers stayed in their segment`,
-  ];
+  const lines = [`\nmigration ${m.from ?? 'start'} -> ${m.to}: ${grouped(staying)} customers stayed in their segment`];
   for (const x of moving.slice(0, most))
     lines.push(
-      `${`${x.from ?? 'not yet a customer'} -> ${x.to}`.padEnd(width)}  ` +
-        `${x.customers.toLocaleString('en-US').padStart(10)}`,
+      `${`${x.from ?? 'not yet a customer'} -> ${x.to}`.padEnd(width)}  ` + `${grouped(x.customers).padStart(10)}`,
     );
   if (moving.length > most) lines.push(`... ${moving.length - most} more moves (--json lists every one)`);
   return lines.join('\n') + '\n';

@@ -6,7 +6,8 @@
  * a data-key naming its place in the JSON, which the page embeds.
  */
 import type { Fits, Holdout } from '../predict/predict.js';
-import { esc, htmlPage, int, num } from './html-report.js';
+import { esc, htmlPage, num } from './html-report.js';
+import { int } from './numbers.js';
 
 const fixed = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : '–');
 const ACTUAL = '#0072B2';

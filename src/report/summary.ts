@@ -1,9 +1,8 @@
 /** The report as a table a person reads in a terminal. */
 import type { Model } from '../model/model.js';
 import type { Report, Tally } from './report.js';
+import { int, money } from './numbers.js';
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = (part: number, whole: number): string => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)} %`);
 
 function table(title: string, rows: [string, Tally][], total: Report, notes: Record<string, string> = {}): string[] {
