@@ -217,6 +217,15 @@ export function workersFor(inputs: string[], asked: number | undefined): number 
   return bytes < SMALL_INPUT_BYTES ? 0 : availableParallelism();
 }
 
+/**
+ * Batches of a file in flight to the workers before the reader waits. A file's batches are
+ * joined to 262,144 rows, so four keep two workers busy; each one more is a fresh buffer of
+ * 6.3 MB early in a run, whose first touch costs the reading thread ~30 ms in page faults
+ * here (16, the engine's default for live batches, cost it 450 ms of a 1.4 s replay of 10^7
+ * orders; bench/NOTES.md 62).
+ */
+const FILE_BATCHES_IN_FLIGHT = 4;
+
 export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boolean, inputs: string[]): Engine {
   return new Engine({
     workers: workersFor(inputs, o.workers),
@@ -228,6 +237,7 @@ export function engineOf(o: EngineInputOptions, model: Model, keepRejects: boole
     columns: { customer: o.customerColumn, ts: o.tsColumn, amount: o.amountColumn, kind: o.kindColumn },
     limits: { maxAmount: o.maxAmount, maxFutureMs: o.maxFuture, notBefore: startOfYear(o.minYear) },
     fitAlive: fitAliveModel,
+    maxInFlight: FILE_BATCHES_IN_FLIGHT,
   });
 }
 

@@ -7,6 +7,7 @@
 // only when it asks, and neither V8 nor Node asks (bench/NOTES.md, section 40). A hint:
 // with THP "never" it changes nothing, and nothing else about the memory changes.
 #include <errno.h>
+#include <stdbool.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -19,10 +20,14 @@ static napi_value advise(napi_env env, napi_callback_info info) {
   void *data = NULL;
   size_t length = 0;
   double span = 0;
+  bool view = false;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok ||
+      (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok &&
+       // a view: the only way N-API (Node 20) reaches a SharedArrayBuffer's memory
+       (napi_is_typedarray(env, argv[0], &view) != napi_ok || !view ||
+        napi_get_typedarray_info(env, argv[0], NULL, NULL, &data, NULL, NULL) != napi_ok)) ||
       napi_get_value_double(env, argv[1], &span) != napi_ok || span < 0) {
-    napi_throw_type_error(env, NULL, "advise(buffer: ArrayBuffer, span: number)");
+    napi_throw_type_error(env, NULL, "advise(buffer: ArrayBuffer | TypedArray, span: number)");
     return NULL;
   }
   uintptr_t start = ((uintptr_t)data + HUGE - 1) & ~(HUGE - 1);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
 interface HugePagesHelper {
-  advise(buffer: ArrayBuffer, span: number): number;
+  advise(buffer: ArrayBuffer | Uint8Array, span: number): number;
 }
 
 let helper: HugePagesHelper | null | undefined;
@@ -41,9 +41,16 @@ export function hugePagesAsked(): boolean {
 }
 
 /** Asks for huge pages behind `buffer`'s memory. Returns whether the hint was taken. */
-export function askHugePages(buffer: ArrayBuffer): boolean {
+export function askHugePages(buffer: ArrayBuffer | SharedArrayBuffer): boolean {
   const h = loadHelper();
-  return h !== null && h.advise(buffer, buffer.byteLength) === 0;
+  if (h === null) return false;
+  try {
+    // N-API reaches a SharedArrayBuffer's memory only through a view
+    return h.advise(buffer instanceof ArrayBuffer ? buffer : new Uint8Array(buffer), buffer.byteLength) === 0;
+  } catch {
+    // a helper built before it took views: a hint not given
+    return false;
+  }
 }
 
 /**
