@@ -47,7 +47,7 @@ export function bestOf(runs: number, run: () => ProcessRun): ProcessRun {
   return best!;
 }
 
-const CLI = join(packageRoot(), 'dist', 'cli', 'cli.js');
+const CLI = join(packageRoot(), 'dist', 'bin', 'cli.js');
 const CHILD = join(packageRoot(), 'build', 'bench-dist', 'bench', 'peer-child.js');
 
 /** `rfm report FILE -o report.html [--workers N]`: the merchant's report, from nothing (no N: rfm's default). */

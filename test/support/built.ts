@@ -26,7 +26,7 @@ export default function setup(): void {
   const kernels = Math.min(built('build/kernel.wasm'), built('build/csv.wasm'));
   const stale =
     newest('assembly', ['.ts']) > kernels ||
-    newest('src', ['.ts', '.mjs', '.c']) > Math.min(kernels, built('dist/cli/cli.js'));
+    newest('src', ['.ts', '.mjs', '.c']) > Math.min(kernels, built('dist/bin/cli.js'));
   if (!stale) return;
   // prepare: the ABI's constants from src/abi/table.mjs first, then the build
   process.stderr.write('the build is older than its sources: npm run prepare\n');

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLI = resolve(import.meta.dirname, '../../dist/cli/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../dist/bin/cli.js');
 
 export interface CliResult {
   code: number | null;
