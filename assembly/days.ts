@@ -13,12 +13,17 @@
 // late day, or a serialization, builds every list from the journal in one pass (each
 // customer's block sized by its count, its days in journal order, which is ascending).
 import {
-  DAYS_CHUNK_SHIFT, DAYS_JOURNAL_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY, R_PURCHASE_DAYS,
+  DAYS_CHUNK_SHIFT, DAYS_FIRST_SHIFT, DAYS_JOURNAL_SHIFT, DAYS_MIN_CLASS, R_DAYS_OFF, R_GAP_SUM_SQ, R_LAST_DAY,
+  R_PURCHASE_DAYS,
 } from './abi';
 import { numCustomers, rec } from './records';
 
-// The arena grows by chunks of 2^DAYS_CHUNK_SHIFT days (4 MiB), never by copying; a block
-// never straddles two chunks, so one customer has at most CHUNK_DAYS purchase days.
+// The arena grows by chunks of 2^DAYS_CHUNK_SHIFT days (4 MiB); a block never straddles two
+// chunks, so one customer has at most CHUNK_DAYS purchase days. A chunk starts at
+// 2^DAYS_FIRST_SHIFT days and doubles as it fills (copied, its addresses kept: an address
+// is a day's place in the arena, not in memory), so an engine of a few customers holds
+// kilobytes: a whole first chunk and journal were 8 of an engine's 8.7 MiB, and the GC of
+// thousands of small engines a third of a test's time (bench/NOTES.md 64).
 const CHUNK_SHIFT: u32 = DAYS_CHUNK_SHIFT;
 export const CHUNK_DAYS: u32 = 1 << CHUNK_SHIFT;
 const CHUNK_MASK: u32 = CHUNK_DAYS - 1;
@@ -65,13 +70,34 @@ function unfilledBlock(n: i32): StaticArray<i32> {
   return changetype<StaticArray<i32>>(__new(<usize>n << 2, idof<StaticArray<i32>>()));
 }
 
+const FIRST_ENTRIES: i32 = 1 << DAYS_FIRST_SHIFT;
+
+/** `block` grown by doubling to hold index end - 1, at most `full` entries (itself when it does). */
+function grownBlock(block: StaticArray<i32>, end: i32, full: i32): StaticArray<i32> {
+  if (end <= block.length) return block;
+  let length = block.length;
+  while (length < end) length <<= 1;
+  const bigger = unfilledBlock(min(length, full));
+  memory.copy(changetype<usize>(bigger), changetype<usize>(block), <usize>block.length << 2);
+  return bigger;
+}
+
+/** The bases of a list of blocks, one more block pushed. */
+function pushBlock(blocks: Array<StaticArray<i32>>, block: StaticArray<i32>): StaticArray<usize> {
+  blocks.push(block);
+  const bases = new StaticArray<usize>(blocks.length);
+  for (let c = 0; c < blocks.length; c++) unchecked((bases[c] = changetype<usize>(unchecked(blocks[c]))));
+  return bases;
+}
+
 function journalPush(v: i32): void {
-  if ((journalLen & JOURNAL_MASK) == 0 && <i32>(journalLen >>> JOURNAL_SHIFT) == journalBlocks.length) {
-    journalBlocks.push(unfilledBlock(<i32>(1 << JOURNAL_SHIFT)));
-    const bases = new StaticArray<usize>(journalBlocks.length);
-    for (let c = 0; c < journalBlocks.length; c++)
-      unchecked((bases[c] = changetype<usize>(unchecked(journalBlocks[c]))));
-    journalBase = bases;
+  const c = <i32>(journalLen >>> JOURNAL_SHIFT);
+  const i = <i32>(journalLen & JOURNAL_MASK);
+  if (c == journalBlocks.length) journalBase = pushBlock(journalBlocks, unfilledBlock(FIRST_ENTRIES));
+  else if (i == unchecked(journalBlocks[c]).length) {
+    const bigger = grownBlock(unchecked(journalBlocks[c]), i + 1, <i32>(1 << JOURNAL_SHIFT));
+    unchecked((journalBlocks[c] = bigger));
+    unchecked((journalBase[c] = changetype<usize>(bigger)));
   }
   store<i32>(journalAt(journalLen++), v);
 }
@@ -175,13 +201,12 @@ function alloc(k: u32): u32 {
   let at = used;
   if ((at & CHUNK_MASK) + size > CHUNK_DAYS) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
   const chunk = <i32>(at >>> CHUNK_SHIFT);
-  if (chunk >= chunkBlocks.length) {
-    const block = unfilledBlock(<i32>CHUNK_DAYS);
-    chunkBlocks.push(block);
-    const bases = new StaticArray<usize>(chunkBlocks.length);
-    for (let c = 0; c < chunkBlocks.length - 1; c++) unchecked((bases[c] = chunkBase[c]));
-    unchecked((bases[chunkBlocks.length - 1] = changetype<usize>(block)));
-    chunkBase = bases;
+  if (chunk >= chunkBlocks.length) chunkBase = pushBlock(chunkBlocks, unfilledBlock(FIRST_ENTRIES));
+  const end = <i32>((at & CHUNK_MASK) + size);
+  if (end > unchecked(chunkBlocks[chunk]).length) {
+    const bigger = grownBlock(unchecked(chunkBlocks[chunk]), end, <i32>CHUNK_DAYS);
+    unchecked((chunkBlocks[chunk] = bigger));
+    unchecked((chunkBase[chunk] = changetype<usize>(bigger)));
   }
   used = at + size;
   return at;
@@ -294,5 +319,8 @@ export function restoreDays(r: usize, n: u32, src: usize): void {
 
 /** Bytes of the arena's chunks and the journal's. */
 export function arenaDayBytes(): f64 {
-  return <f64>chunkBlocks.length * <f64>(CHUNK_DAYS << 2) + <f64>journalBlocks.length * <f64>(4 << JOURNAL_SHIFT);
+  let entries: f64 = 0;
+  for (let c = 0; c < chunkBlocks.length; c++) entries += <f64>unchecked(chunkBlocks[c]).length;
+  for (let c = 0; c < journalBlocks.length; c++) entries += <f64>unchecked(journalBlocks[c]).length;
+  return entries * 4;
 }

@@ -171,10 +171,13 @@ export const DAY_BUCKETS = 65536;
 // customer has at most that many purchase days. A list's first block holds 2^DAYS_MIN_CLASS days
 // (larger first blocks cost more memory than the moves they save: measured). The journal before the
 // lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries and is reviewed at each: both kernels build
-// their lists at the same entry, so their blocks lie alike.
+// their lists at the same entry, so their blocks lie alike. An arena or journal chunk starts at
+// 2^DAYS_FIRST_SHIFT entries and doubles as it fills, so an engine of a few customers holds
+// kilobytes, not 8 MiB.
 export const DAYS_CHUNK_SHIFT = 20;
 export const DAYS_MIN_CLASS = 1;
 export const DAYS_JOURNAL_SHIFT = 20;
+export const DAYS_FIRST_SHIFT = 12;
 
 // Milliseconds in a UTC day; cents in a unit of the store currency (spend is kept in whole cents);
 // days in a week (the p_alive field's unit).

@@ -251,9 +251,10 @@ export const groups = [
       '2^DAYS_MIN_CLASS days (larger first blocks cost more memory than the moves they save: ' +
       'measured). The journal before the lists grows by chunks of 2^DAYS_JOURNAL_SHIFT entries ' +
       'and is reviewed at each: both kernels build their lists at the same entry, so their ' +
-      'blocks lie alike.',
+      'blocks lie alike. An arena or journal chunk starts at 2^DAYS_FIRST_SHIFT entries and ' +
+      'doubles as it fills, so an engine of a few customers holds kilobytes, not 8 MiB.',
     type: 'u32',
-    values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1, DAYS_JOURNAL_SHIFT: 20 },
+    values: { DAYS_CHUNK_SHIFT: 20, DAYS_MIN_CLASS: 1, DAYS_JOURNAL_SHIFT: 20, DAYS_FIRST_SHIFT: 12 },
   },
   {
     doc:

@@ -13,6 +13,7 @@ import type { Records } from './records.js';
 const {
   D_GAP_SUM_SQ,
   DAYS_CHUNK_SHIFT,
+  DAYS_FIRST_SHIFT,
   DAYS_JOURNAL_SHIFT: JOURNAL_SHIFT,
   DAYS_MIN_CLASS,
   RECORD_DOUBLE_SHIFT: DOUBLE_SHIFT,
@@ -29,10 +30,10 @@ const JOURNAL_CHUNK = 1 << JOURNAL_SHIFT;
 const JOURNAL_MASK = JOURNAL_CHUNK - 1;
 /**
  * A chunk's first array, in entries: an arena or journal chunk grows by doubling up to its
- * full size (addresses are the WASM kernel's, whose chunks are whole but not zero-filled), so
- * an engine of a few customers does not fill 8 MiB (bench/NOTES.md 57).
+ * full size, as the WASM kernel's do, so an engine of a few customers does not fill 8 MiB
+ * (bench/NOTES.md 57, 64).
  */
-const FIRST_ENTRIES = 1 << 12;
+const FIRST_ENTRIES = 1 << DAYS_FIRST_SHIFT;
 
 /** The array of `chunk` grown to hold index `end - 1` (a power of two, at most `full`). */
 function grown(chunk: Int32Array, end: number, full: number): Int32Array {
