@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, expect, test, vi } from 'vitest';
 import { RecordBatchConverter } from '../../../src/batch/record-batches.js';
+import { compileModel } from '../../../src/model/model.js';
 import { LiveEngine } from '../../../src/server/live.js';
 import { startServer } from '../../../src/server/server.js';
 import type { RunningServer } from '../../../src/server/server.js';
@@ -103,8 +104,32 @@ function stalledClient(port: number): Promise<{ socket: Socket; frames: () => { 
   });
 }
 
+/**
+ * A model of many segments and audiences: its snapshots are 7.8 KB, 4x the default model's,
+ * so the server offers the stalled client megabytes in a quarter of the snapshots (a test
+ * of 14-15 s took 4).
+ */
+const WIDE_MODEL = compileModel(
+  {
+    name: 'wide',
+    retention: { defaultGapDays: 30, states: [{ name: 'Active', maxRatio: 1 }, { name: 'Lost' }] },
+    groups: ['G'],
+    segments: Array.from({ length: 60 }, (_, i) => ({
+      name: `a segment of customers who spent at least ${60 - i} units`,
+      group: 'G',
+      when: [`spend >= ${60 - i}`],
+    })),
+    lost: { retention: 'Lost', r: 5 },
+    audiences: Array.from({ length: 30 }, (_, i) => ({
+      name: `an audience of ${i + 1} orders or more`,
+      when: [`orders >= ${i + 1}`],
+    })),
+  },
+  'wide',
+);
+
 test('a client that stops reading is sent the newest snapshot, not every one; the others get theirs', async () => {
-  live = new LiveEngine({ workers: 0 }, 1, { figures: false });
+  live = new LiveEngine({ workers: 0, model: WIDE_MODEL }, 1, { figures: false });
   // kept however long the offering takes (the next test has it dropped)
   server = await startServer(live, { port: 0, host: '127.0.0.1', sendTimeoutMs: 600_000 });
   live.start();
@@ -114,8 +139,7 @@ test('a client that stops reading is sent the newest snapshot, not every one; th
   const size = JSON.stringify(first).length;
   const stalled = await stalledClient(server.port);
   const from = first.seq;
-  // offered to the stalled client: more than loopback's buffers hold (4 MB taken here, of
-  // 1.8 KB snapshots at ~320 a second)
+  // offered to the stalled client: more than loopback's buffers hold (4 MB taken here)
   const offeredTarget = 16 * 2 ** 20;
   // until the server has offered that much (however long it takes: the test's timeout bounds it)
   let latest = first.seq;
@@ -165,7 +189,7 @@ test('a client that stops reading, and so never answers a ping, is cut off', asy
 
 test('a client that takes no data is dropped once a snapshot waits unsent ' +
   'past --send-timeout, and counted', async () => {
-  live = new LiveEngine({ workers: 0 }, 1, { figures: false });
+  live = new LiveEngine({ workers: 0, model: WIDE_MODEL }, 1, { figures: false });
   // pings far apart: the client is dropped for what it does not read, not for a missed pong
   server = await startServer(live, { port: 0, host: '127.0.0.1', sendTimeoutMs: 2000, heartbeatMs: 600_000 });
   live.start();
