@@ -11,6 +11,7 @@ import { ordersFile } from './data.js';
 import { cartFiles, cartImport } from './carts.js';
 import { csvFile, csvReplay, duckdbCsv, readersAlone } from './csv.js';
 import { duckdbGroupBy } from './duckdb.js';
+import { peerLines, peerRows } from './peer-rows.js';
 import { machine } from './environment.js';
 import { kernelIngest } from './kernel-ingest.js';
 import { machineLimit } from './machine-limit.js';
@@ -64,6 +65,8 @@ say('replay, 2 workers ...');
 const r2 = replay(file, 2);
 say('DuckDB GROUP BY ...');
 const duck = await duckdbGroupBy(file, 2);
+say('peers: rfm against ClickHouse, DuckDB and Polars, each a process reading the same file (peer-rows.ts) ...');
+const peers = await peerRows(orders, customers, 1, say);
 say('CSV: rfm replay of the same orders as CSV, DuckDB read_csv + GROUP BY, the readers alone ...');
 const csv = await csvFile(file);
 const csvRun = csvReplay(csv, 2);
@@ -189,6 +192,7 @@ const results = {
   snapshotMs: r2.snapshotMs,
   snapshotFirstMs: r2.snapshotFirstMs,
   snapshotCustomers: r2.customers,
+  peers,
 };
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 
@@ -301,6 +305,8 @@ process.stdout.write(
     ` ${customers.toLocaleString('en-US')} customers)\n`,
 );
 for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
+process.stdout.write("\npeers, each a process reading the file (the peer's seconds over rfm's; above 1, rfm first):\n");
+for (const line of peerLines(peers)) process.stdout.write(`${line}\n`);
 process.stdout.write(
   `machine: ${env.cores} cores, ${env.cpu}, ${env.memoryGiB} GiB, Node ${env.node}, DuckDB ${env.duckdb},` +
     ` huge pages ${env.hugePages}\nwritten: ${out}\n`,
