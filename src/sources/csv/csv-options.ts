@@ -52,6 +52,25 @@ export const DEFAULT_CSV_OPTIONS: CsvImportOptions = {
 };
 
 /** The 0-based column of --<role> spec: a 1-based number, or a header name (once, in any case). */
+/** Words in the names of the columns a role usually reads, by the option's name. */
+const ROLE_WORDS: Record<string, RegExp> = {
+  'customer-column': /customer|client|email|user|buyer/i,
+  'ts-column': /date|time|created|placed|ts$/i,
+  'amount-column': /amount|total|price|value|revenue|spend|sum/i,
+};
+
+/**
+ * What to try when a named column is missing from the header: a first line of values (no
+ * header at all: --no-header and numbers), or the one column whose name suggests the role.
+ */
+function namesHint(header: string[], role: string): string {
+  if (header.length > 1 && header.every((h) => /^[\s\d.,:/+\-TZ]+$/.test(h) && /\d/.test(h)))
+    return '; the first line holds values, not names: if the file has no header, add --no-header and name the columns by number';
+  const words = ROLE_WORDS[role.replace(/-column.*$/, '-column')];
+  const like = words === undefined ? [] : header.filter((h) => words.test(h.trim()));
+  return like.length === 1 ? `; is it "${like[0].trim()}" (--${role} "${like[0].trim()}")?` : '';
+}
+
 export function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
   if (/^\d+$/.test(spec)) {
     const i = Number(spec) - 1;
@@ -70,7 +89,7 @@ export function columnIndex(spec: string, header: string[] | null, path: string,
     const other = header.length === 1 ? [';', '\t', '|', ' '].find((d) => header[0].trim().includes(d)) : undefined;
     const hint =
       other === undefined
-        ? ''
+        ? namesHint(header, role)
         : `; the header is one column: is the delimiter ` +
           `${
             other === '\t'
