@@ -5,6 +5,7 @@
 import type { DataType, RecordBatch } from 'apache-arrow';
 import { RfmError } from '../domain/errors.js';
 import type { IdMode } from '../domain/types.js';
+import { guessHint } from './column-guess.js';
 import { isDate, isDecimal, isDictionary, isFloat, isInt, isTimestamp, isUtf8 } from './arrow-types.js';
 
 /** Which input columns hold what. */
@@ -54,22 +55,30 @@ export function checkSchema(batch: RecordBatch, names: ColumnNames, source: stri
       : fieldNames.length > 12
         ? `${fieldNames.slice(0, 12).join(', ')}, ...`
         : fieldNames.join(', ');
-  const need = (name: string, expected: string) => {
+  const need = (name: string, expected: string, option: string) => {
     const f = field(name);
-    if (!f) throw schemaError(source, name, expected, `is missing (columns: ${present})`);
+    if (!f)
+      throw new RfmError(
+        'RFM_ERR_SCHEMA',
+        `${source}: column "${name}" is missing (columns: ${present}); expected ${expected}` +
+          guessHint(
+            option,
+            batch.schema.fields.map((x) => printable(x.name)),
+          ),
+      );
     return f.type as DataType;
   };
-  const idType = need(names.customer, ID_EXPECTED);
+  const idType = need(names.customer, ID_EXPECTED, 'customer-column');
   let mode: IdMode;
   if (isInt(idType) && idType.bitWidth <= 64) mode = 'int';
   else if (isUtf8(idType)) mode = 'utf8';
   else if (isDictionary(idType) && isUtf8(idType.dictionary)) mode = 'utf8';
   else throw schemaError(source, names.customer, ID_EXPECTED, `is ${idType}`);
-  const tsType = need(names.ts, TS_EXPECTED);
+  const tsType = need(names.ts, TS_EXPECTED, 'ts-column');
   if (!(isTimestamp(tsType) || isDate(tsType) || (isInt(tsType) && tsType.bitWidth === 64))) {
     throw schemaError(source, names.ts, TS_EXPECTED, `is ${tsType}`);
   }
-  const amountType = need(names.amount, AMOUNT_EXPECTED);
+  const amountType = need(names.amount, AMOUNT_EXPECTED, 'amount-column');
   if (!(isFloat(amountType) || isDecimal(amountType) || isInt(amountType))) {
     throw schemaError(source, names.amount, AMOUNT_EXPECTED, `is ${amountType}`);
   }

@@ -6,6 +6,7 @@ import { RfmError } from '../../domain/errors.js';
 import type { OrderColumn } from '../../batch/schema.js';
 import type { TextEncoding } from './lines.js';
 import type { DateFormat } from '../parse-values.js';
+import { guessHint } from '../../batch/column-guess.js';
 
 export interface CsvImportOptions {
   /** Column holding the customer: a header name or a 1-based number. */
@@ -52,13 +53,6 @@ export const DEFAULT_CSV_OPTIONS: CsvImportOptions = {
 };
 
 /** The 0-based column of --<role> spec: a 1-based number, or a header name (once, in any case). */
-/** Words in the names of the columns a role usually reads, by the option's name. */
-const ROLE_WORDS: Record<string, RegExp> = {
-  'customer-column': /customer|client|email|user|buyer/i,
-  'ts-column': /date|time|created|placed|ts$/i,
-  'amount-column': /amount|total|price|value|revenue|spend|sum/i,
-};
-
 /**
  * What to try when a named column is missing from the header: a first line of values (no
  * header at all: --no-header and numbers), or the one column whose name suggests the role.
@@ -66,9 +60,7 @@ const ROLE_WORDS: Record<string, RegExp> = {
 function namesHint(header: string[], role: string): string {
   if (header.length > 1 && header.every((h) => /^[\s\d.,:/+\-TZ]+$/.test(h) && /\d/.test(h)))
     return '; the first line holds values, not names: if the file has no header, add --no-header and name the columns by number';
-  const words = ROLE_WORDS[role.replace(/-column.*$/, '-column')];
-  const like = words === undefined ? [] : header.filter((h) => words.test(h.trim()));
-  return like.length === 1 ? `; is it "${like[0].trim()}" (--${role} "${like[0].trim()}")?` : '';
+  return guessHint(role, header);
 }
 
 export function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
