@@ -30,17 +30,20 @@ interface PolarsExpr {
   nUnique(): PolarsExpr;
   cast(type: unknown): PolarsExpr;
   alias(name: string): PolarsExpr;
+  str: { strptime(type: unknown, format: string): PolarsExpr };
 }
 interface PolarsFrame {
   height: number;
   getColumn(name: string): { sum(): number };
 }
 interface PolarsLazy {
+  withColumns(...e: PolarsExpr[]): PolarsLazy;
   groupBy(column: string): { agg(...e: PolarsExpr[]): { collect(): Promise<PolarsFrame> } };
 }
 interface Polars {
   col(name: string): PolarsExpr;
   Date: unknown;
+  Datetime(unit: 'ms'): unknown;
   scanIPC(path: string): PolarsLazy;
   scanCSV(path: string): PolarsLazy;
 }
@@ -93,8 +96,11 @@ async function polarsGroupBy(
 ): Promise<{ groups: number; orders: number }> {
   process.env.POLARS_MAX_THREADS = String(threads);
   const pl = peersRequire('nodejs-polars') as Polars;
-  // a CSV's ts stays text (ISO, UTC): first and last compare as text, the day is its cast to a date
-  const frame = format === 'arrow' ? pl.scanIPC(file) : pl.scanCSV(file);
+  // a CSV's ts is ISO text in UTC, parsed as the others parse it
+  const frame =
+    format === 'arrow'
+      ? pl.scanIPC(file)
+      : pl.scanCSV(file).withColumns(pl.col('ts').str.strptime(pl.Datetime('ms'), '%Y-%m-%dT%H:%M:%S%.fZ').alias('ts'));
   const out = await frame
     .groupBy('customer_id')
     .agg(
