@@ -4,14 +4,17 @@
  * format, so the user reads the fix, not only the list.
  */
 const ROLE_WORDS: Record<string, RegExp> = {
-  'customer-column': /customer|client|email|user|buyer/i,
-  'ts-column': /date|time|created|placed|ts$/i,
-  'amount-column': /amount|total|price|value|revenue|spend|sum/i,
+  customer: /customer|client|email|user|buyer/i,
+  ts: /date|time|created|placed|ts$/i,
+  amount: /amount|total|price|value|revenue|spend|sum/i,
 };
 
-/** `; is it "date" (--ts-column "date")?`, or '' when no one column stands out. */
+/**
+ * `; is it "date" (--ts-column "date")?`, or '' when no one column stands out. The option is
+ * named as the command names it: --ts-column for replay and serve, --ts for `rfm import csv`.
+ */
 export function guessHint(option: string, columns: string[]): string {
-  const words = ROLE_WORDS[option.replace(/-column.*$/, '-column')];
+  const words = ROLE_WORDS[option.replace(/-column$/, '')];
   const like = words === undefined ? [] : columns.map((c) => c.trim()).filter((c) => words.test(c));
   return like.length === 1 ? `; is it "${like[0]}" (--${option} "${like[0]}")?` : '';
 }

@@ -15,6 +15,8 @@ test('the one column whose name has a word of the role is the guess; two or none
   expect(guessHint('amount-column', ['id', 'subtotal', 'total'])).toBe('');
   expect(guessHint('ts-column', ['id', 'when'])).toBe('');
   expect(guessHint('order-column', ['order_no'])).toBe('');
+  // rfm import csv names its options --customer, --ts, --amount
+  expect(guessHint('ts', ['customer_id', 'Order Date', 'total'])).toBe('; is it "Order Date" (--ts "Order Date")?');
 });
 
 test('an Arrow batch without the ts column says which column it may be, and how to name it', () => {
