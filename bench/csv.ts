@@ -1,11 +1,10 @@
 /**
- * Question: how fast is a CSV export to a finished report, against the peer a data engineer
- * would reach for (DuckDB's read_csv straight into the same GROUP BY), and how fast is the
- * WebAssembly reader alone (one thread, and two) against the plain one it replaces?
+ * Question: how fast is a CSV export to a finished report (against the peers: peer-rows.ts),
+ * and how fast is the WebAssembly reader alone (one thread, and two) against the plain one it
+ * replaces?
  * The CSV is the Arrow bench file written as customer_id,ts,amount with ISO times, made
  * once per size beside it.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -66,26 +65,6 @@ export function csvReplay(file: string, workers: number): CsvReplayRun {
   const child = join(packageRoot(), 'build', 'bench-dist', 'bench', 'replay-child.js');
   const out = execFileSync(process.execPath, [child, file, String(workers)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out) as CsvReplayRun;
-}
-
-/** DuckDB reading the CSV straight into the GROUP BY of the same aggregates, all of it timed. */
-export async function duckdbCsv(file: string, threads: number): Promise<{ ms: number; groups: number }> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
-  const conn = await instance.connect();
-  const started = performance.now();
-  await conn.run(
-    `CREATE TABLE per_customer AS
-    SELECT customer_id, min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS orders, sum(amount) AS spend,` +
-      ` max(amount) AS max_order
-    FROM read_csv('${file.replace(/'/g, "''")}', header = true, columns = {'customer_id': 'BIGINT',` +
-      ` 'ts': 'TIMESTAMPTZ', 'amount': 'DOUBLE'})
-    GROUP BY customer_id`,
-  );
-  const ms = performance.now() - started;
-  const groups = Number((await (await conn.run('SELECT count(*) FROM per_customer')).getRows())[0][0]);
-  conn.closeSync();
-  instance.closeSync();
-  return { ms, groups };
 }
 
 /** The readers alone on this thread, to converted batches (nothing applied): MB/s and rows/s of each. */

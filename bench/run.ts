@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
 import { ordersFile } from './data.js';
 import { cartFiles, cartImport } from './carts.js';
-import { csvFile, csvReplay, duckdbCsv, readersAlone } from './csv.js';
-import { duckdbGroupBy } from './duckdb.js';
+import { csvFile, csvReplay, readersAlone } from './csv.js';
 import { peerLines, peerRows } from './peer-rows.js';
 import { machine } from './environment.js';
 import { kernelIngest } from './kernel-ingest.js';
@@ -63,14 +62,11 @@ say('replay, 1 worker ...');
 const r1 = replay(file, 1);
 say('replay, 2 workers ...');
 const r2 = replay(file, 2);
-say('DuckDB GROUP BY ...');
-const duck = await duckdbGroupBy(file, 2);
 say('peers: rfm against ClickHouse, DuckDB and Polars, each a process reading the same file (peer-rows.ts) ...');
 const peers = await peerRows(orders, customers, 1, say);
-say('CSV: rfm replay of the same orders as CSV, DuckDB read_csv + GROUP BY, the readers alone ...');
+say('CSV: rfm replay of the same orders as CSV, the readers alone ...');
 const csv = await csvFile(file);
 const csvRun = csvReplay(csv, 2);
-const duckCsv = await duckdbCsv(csv, 2);
 const readers = await readersAlone(csv);
 say(
   'repeated orders: a replay of the orders with an order_id column (a tenth repeats), against --order-column none ...',
@@ -100,8 +96,6 @@ const aliveOf = (name: string): { first: number; again: number } => {
   return { first: Math.min(...runs.map((r) => r.firstSnapshotMs)), again: Math.min(...runs.map((r) => r.againMs)) };
 };
 
-// DuckDB's time / the engine's time for the same file: > 1 means the engine is faster
-const engineOverDuckdb = duck.groupByMs / r2.ms;
 const overMachineLimit = r2.ordersPerSecond / limit2;
 const results = {
   scale,
@@ -129,14 +123,11 @@ const results = {
   replay: {
     ordersPerSecond: { workers1: r1.ordersPerSecond, workers2: r2.ordersPerSecond },
     twoWorkersOverOne: r2.ordersPerSecond / r1.ordersPerSecond,
-    engineOverDuckdb,
     overMachineLimit,
     peakRssBytes: Math.max(r1.maxRssBytes, r2.maxRssBytes),
     seconds: {
       workers1: r1.ms / 1000,
       workers2: r2.ms / 1000,
-      duckdbGroupBy: duck.groupByMs / 1000,
-      duckdbLoad: duck.loadMs / 1000,
     },
   },
   machineLimit: {
@@ -153,8 +144,7 @@ const results = {
   },
   csv: {
     bytes: readers.bytes,
-    csvOverDuckdb: duckCsv.ms / csvRun.ms,
-    seconds: { replay: csvRun.ms / 1000, duckdbReadCsvGroupBy: duckCsv.ms / 1000 },
+    seconds: { replay: csvRun.ms / 1000 },
     peakRssBytes: csvRun.maxRssBytes,
     reader: {
       threads: 1,
@@ -201,7 +191,6 @@ const m = (v: number): string => `${(v / 1e6).toFixed(2)} M/s`;
 const rows: [string, string][] = [
   ['WASM / JS per batch, 10^5 customers', x(k5.wasmOverJs)],
   ['WASM / JS per batch, 10^7 customers', x(k7.wasmOverJs)],
-  [`engine / DuckDB GROUP BY (${orders.toExponential(0)} orders, 2 threads each)`, x(engineOverDuckdb)],
   ['2 workers / 1 worker', x(r2.ordersPerSecond / r1.ordersPerSecond)],
   ['replay (2 workers) / machine limit (2 threads)', x(overMachineLimit)],
   ['kernel at 10^7 / machine limit (1 thread)', x(k7.wasmRowsPerSecond / limit1)],
@@ -210,15 +199,7 @@ const rows: [string, string][] = [
   ['kernel ingest JS,   10^5 | 10^7 customers', `${m(k5.jsRowsPerSecond)} | ${m(k7.jsRowsPerSecond)}`],
   ['replay orders/s, 1 | 2 workers', `${m(r1.ordersPerSecond)} | ${m(r2.ordersPerSecond)}`],
   ['replay seconds, 1 | 2 workers', `${(r1.ms / 1000).toFixed(2)} s | ${(r2.ms / 1000).toFixed(2)} s`],
-  [
-    'DuckDB GROUP BY (load not timed)',
-    `${(duck.groupByMs / 1000).toFixed(2)} s (load ${(duck.loadMs / 1000).toFixed(1)} s)`,
-  ],
-  [
-    'CSV to report / DuckDB read_csv + GROUP BY (2 threads each)',
-    `${x(results.csv.csvOverDuckdb)} (${results.csv.seconds.replay.toFixed(2)} s | ` +
-      `${results.csv.seconds.duckdbReadCsvGroupBy.toFixed(2)} s)`,
-  ],
+  ['CSV replay (the replay child, 2 workers)', `${results.csv.seconds.replay.toFixed(2)} s`],
   [
     'CSV reader alone, 1 thread: WASM | plain',
     `${results.csv.reader.wasmMegabytesPerSecond.toFixed(0)} MB/s,` +
