@@ -29,9 +29,9 @@ const NONE = -1;
 const JOURNAL_CHUNK = 1 << JOURNAL_SHIFT;
 const JOURNAL_MASK = JOURNAL_CHUNK - 1;
 /**
- * A chunk's first array, in entries: an arena or journal chunk grows by doubling up to its
- * full size, as the WASM kernel's do, so an engine of a few customers does not fill 8 MiB
- * (bench/NOTES.md 57, 64).
+ * The first chunk's first array, in entries: the first arena or journal chunk grows by
+ * doubling up to its full size, as the WASM kernel's does, so an engine of a few customers
+ * does not fill 8 MiB (bench/NOTES.md 57, 64); the chunks after it come whole (section 66).
  */
 const FIRST_ENTRIES = 1 << DAYS_FIRST_SHIFT;
 
@@ -69,7 +69,8 @@ export class DayLists {
   private journalPush(v: number): void {
     const c = this.journalLen >>> JOURNAL_SHIFT;
     const i = this.journalLen++ & JOURNAL_MASK;
-    if (c === this.journalChunks.length) this.journalChunks.push(new Int32Array(FIRST_ENTRIES));
+    if (c === this.journalChunks.length)
+      this.journalChunks.push(new Int32Array(c === 0 ? FIRST_ENTRIES : JOURNAL_CHUNK));
     else if (i === this.journalChunks[c].length)
       this.journalChunks[c] = grown(this.journalChunks[c], i + 1, JOURNAL_CHUNK);
     this.journalChunks[c][i] = v;
@@ -148,7 +149,7 @@ export class DayLists {
     let at = this.used;
     if ((at & CHUNK_MASK) + size > CHUNK_DAYS) at = (at + CHUNK_MASK) & ~CHUNK_MASK;
     const c = at >>> DAYS_CHUNK_SHIFT;
-    if (c >= this.chunks.length) this.chunks.push(new Int32Array(FIRST_ENTRIES));
+    if (c >= this.chunks.length) this.chunks.push(new Int32Array(c === 0 ? FIRST_ENTRIES : CHUNK_DAYS));
     this.chunks[c] = grown(this.chunks[c], (at & CHUNK_MASK) + size, CHUNK_DAYS);
     this.used = at + size;
     return at;
