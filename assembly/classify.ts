@@ -18,9 +18,14 @@ import {
   limitsAt, lostR, lostRetention, lostTarget, mScore, matchable, medianSpend, numAudiences, numRetention,
   numSegments, plan, rScore, score, segLen, segStart, storeGap,
 } from './plan';
+import {
+  KIND_CUSTOMER, KIND_PROSPECT, canUpdate, classChanges, classWord, dueMinute, forEachDue, keepClass, keptAt,
+  prepareDue, sizeFor, startKeeping, takeOut,
+} from './classes';
 import { engagementsOf, lastEngagedOf, numCustomers, ordersOf, rec, spendOf } from './records';
 import {
-  BLOCK, STRIDE, audienceCount, cols, compiled, evaluateBlock, needsEngagement, needsPAlive, segs,
+  BLOCK, STRIDE, audienceCount, audienceNeeds, cols, compiled, evaluateBlock, masks, needsEngagement, needsPAlive,
+  segs,
 } from './rules';
 import { addAudience, addCustomer, addProspect, endTotals, startTotals } from './totals';
 
@@ -97,19 +102,37 @@ export function run(s: i32): void {
   }
 }
 
+/** This classification keeps every customer's class (classes.ts); it commits. */
+let keeping = false;
+let committing = false;
+
 /**
- * Starts classifying under the plan written by planBuffer; returns the number of customers
- * for classifyRange. The totals are ready once classifyEnd is called. Per snapshot.
+ * Starts classifying under the plan written by planBuffer: returns the number of customers
+ * for classifyRange, or -1 when the kept classes were brought up to date instead (classes.ts:
+ * the same plan, few changed). The totals are ready once classifyEnd is called. Per snapshot.
  */
-export function classifyBegin(): i32 {
+export function classifyBegin(commit: bool): i32 {
   decodePlan();
+  committing = commit;
+  const allowed = compiled && !needsPAlive;
+  if (allowed && canUpdate(plan, asOf, commit, numCustomers)) {
+    keeping = true;
+    prepareDue(plan, limitsAt, numRetention - 1, condField, condValue);
+    updateClasses();
+    return -1;
+  }
   startTotals();
+  keeping = startKeeping(allowed, numCustomers);
+  if (keeping) prepareDue(plan, limitsAt, numRetention - 1, condField, condValue);
   return numCustomers;
 }
 
 /** The totals of every customer classified since classifyBegin; returns their length. */
 export function classifyEnd(): i32 {
-  return endTotals();
+  const len = endTotals();
+  if (keeping) keptAt(plan, asOf, bits, audienceNeeds(), committing, numCustomers);
+  keeping = false;
+  return len;
 }
 
 /** Classifies customers [from, to) into the counts (a part of a snapshot, see classifyBegin). */
@@ -120,7 +143,10 @@ export function classifyRange(from: i32, to: i32, commit: bool): void {
   }
   let n = 0;
   for (let s = from; s < to; s++) {
-    if (ordersOf(s) == 0 && engagementsOf(s) == 0) continue;
+    if (ordersOf(s) == 0 && engagementsOf(s) == 0) {
+      if (keeping) keepClass(s, 0, 0, i32.MAX_VALUE);
+      continue;
+    }
     fieldsInto(n, s);
     if (++n == BLOCK) {
       totalBlock(n, commit);
@@ -130,10 +156,47 @@ export function classifyRange(from: i32, to: i32, commit: bool): void {
   if (n > 0) totalBlock(n, commit);
 }
 
+// The update of the kept classes: the changed customers (taken out of the totals on their
+// first change), the new ones, then those whose due minute has come (taken out here).
+let pending: i32 = 0;
+
+function updateClasses(): void {
+  const n = numCustomers;
+  sizeFor(n);
+  pending = 0;
+  classChanges.replay(n, classifyChanged);
+  flushPending();
+  // the changed ones' due minutes are current now: one that has come again is taken out and
+  // put back in like any other
+  forEachDue(n, asOf, classifyDue);
+  flushPending();
+}
+
+function classifyChanged(s: i32): void {
+  if (ordersOf(s) == 0 && engagementsOf(s) == 0) {
+    keepClass(s, 0, 0, i32.MAX_VALUE);
+    return;
+  }
+  fieldsInto(pending, s);
+  if (++pending == BLOCK) flushPending();
+}
+
+function classifyDue(s: i32): void {
+  takeOut(s, rec(s));
+  classifyChanged(s);
+}
+
+function flushPending(): void {
+  if (pending > 0) totalBlock(pending, committing);
+  pending = 0;
+}
+
 // The block's customers: their slot and what the totals need besides the columns.
 const blockSlot = new StaticArray<i32>(BLOCK);
 const blockRetention = new StaticArray<i32>(BLOCK);
 const blockSpendBucket = new StaticArray<i32>(BLOCK);
+/** The due minute of each (classes.ts), when the classes are kept. */
+const blockDue = new StaticArray<i32>(BLOCK);
 
 /** Block row i's value of column col. */
 // @ts-ignore: decorator
@@ -187,6 +250,9 @@ function fieldsInto(i: i32, s: i32): void {
     ret = 0;
     for (let k = 0; k < numRetention - 1; k++) ret += i32(!(ratio <= unchecked(plan[limitsAt + k])));
     unchecked((blockSpendBucket[i] = spendBucket));
+    if (keeping) unchecked((blockDue[i] = dueMinute(lastTs, gap, asOf)));
+  } else if (keeping) {
+    unchecked((blockDue[i] = i32.MAX_VALUE));
   }
   unchecked((blockRetention[i] = ret));
   const n: f64 = pd > 0 ? <f64>(pd - 1) : 0;
@@ -257,10 +323,14 @@ function totalBlock(n: i32, commit: bool): void {
     const s = unchecked(blockSlot[i]);
     if (got(FIELD_ORDERS, i) == 0) {
       addProspect();
+      if (keeping) keepClass(s, classWord(KIND_PROSPECT, 0, 0, 0), unchecked(masks[i]), i32.MAX_VALUE);
       continue;
     }
     const ret = unchecked(blockRetention[i]);
-    addCustomer(s, lostOr(unchecked(segs[i]), ret), ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
+    const seg = lostOr(unchecked(segs[i]), ret);
+    const prev = addCustomer(s, seg, ret, got(FIELD_SPEND, i), unchecked(blockSpendBucket[i]), commit);
+    if (keeping)
+      keepClass(s, classWord(KIND_CUSTOMER, seg, ret, commit ? seg : prev), unchecked(masks[i]), unchecked(blockDue[i]));
   }
   for (let a = 0; a < numAudiences; a++) addAudience(a, audienceCount(a, n));
 }

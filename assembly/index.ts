@@ -13,6 +13,7 @@ import { idMode, resetIngest, setIdMode } from './ingest';
 import { planBuffer } from './plan';
 import { arenaLen, capacityFor, numCustomers, recordBytes, resetRecords, setRestored } from './records';
 import * as fit from './fit-histograms';
+import { classBytes, resetClasses } from './classes';
 import * as sketch from './sketch';
 import { skAov, skGap, skLastDay, skOrders, skSpend, subBits } from './sketch';
 import { totals } from './totals';
@@ -31,6 +32,7 @@ export function init(bits: i32): void {
   resetDays();
   sketch.resetSketches(bits);
   fit.resetFit();
+  resetClasses();
   growTo(1024);
 }
 
@@ -138,7 +140,7 @@ export function exportColumns(): void {
 }
 
 export function arenaBytes(): i32 { return arenaLen; }
-export function stateBytes(): f64 { return recordBytes() + indexBytes() + arenaDayBytes() + sketch.sketchBytes(); }
+export function stateBytes(): f64 { return recordBytes() + indexBytes() + arenaDayBytes() + sketch.sketchBytes() + classBytes(); }
 export function currentIdMode(): i32 { return idMode; }
 
 // ---- restore: JS writes the columns in, then the kernel rebuilds index and sketches ------

@@ -11,6 +11,7 @@ import { firstTagged, index, indexMask, slotOf } from './index-table';
 import { fitChanges, noteFitChange, staleFit } from './fit-histograms';
 import { cap, cold, keepId, numCustomers, rec } from './records';
 import { noteChange, sketchChanges, staleSketches } from './sketch';
+import { classChanges, noteClassChange } from './classes';
 
 export let idMode: i32 = ID_NONE;
 
@@ -114,6 +115,7 @@ function apply(s: i32, r: usize, k: u8, t: f64, a: f64): void {
 function noteChanges(s: i32, r: usize): void {
   if (s < sketchChanges.below) noteChange(s, r);
   if (s < fitChanges.below) noteFitChange(s, r);
+  if (s < classChanges.below) noteClassChange(s, r);
 }
 
 // called through a reference, which the optimizer does not inline
@@ -155,8 +157,8 @@ export function ingestRows(
   staleFit();
   const isUtf8 = mode == ID_UTF8;
   let sum = touched;
-  // slots below this are tracked by the sketches or the fit histograms, or both
-  let tracked = max(sketchChanges.below, fitChanges.below);
+  // slots below this are tracked by the sketches, the fit histograms or the kept classes
+  let tracked = max(max(sketchChanges.below, fitChanges.below), classChanges.below);
   let i = 0;
   while (i < rows) {
     // 1. keys and hashes of the next GROUP rows of this shard, without a branch on whether
@@ -221,7 +223,7 @@ export function ingestRows(
       }
       if (s < tracked) {
         noteChangesRef(s, r);
-        tracked = max(sketchChanges.below, fitChanges.below);
+        tracked = max(max(sketchChanges.below, fitChanges.below), classChanges.below);
       }
       const at = <usize>row << 3;
       apply(s, r, load<u8>(kindPtr + <usize>row), load<f64>(tsPtr + at), load<f64>(amountPtr + at));

@@ -223,6 +223,13 @@ export function evaluateBlock(n: i32): void {
   }
 }
 
+/** A copy of every audience's condition bits under the compiled plan (a customer is in where its mask has them all). */
+export function audienceNeeds(): StaticArray<u32> {
+  const out = new StaticArray<u32>(audNeed.length);
+  for (let a = 0; a < audNeed.length; a++) unchecked((out[a] = audNeed[a]));
+  return out;
+}
+
 /** How many of the block's first n customers are in audience a. */
 export function audienceCount(a: i32, n: i32): i32 {
   const needOne = unchecked(audNeed[a]);

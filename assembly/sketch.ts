@@ -21,11 +21,17 @@ let sketchesValid = true;
 // live engine's snapshot every quarter second), from the customers changed since the last
 // build (changes.ts).
 export const sketchChanges = new Changes();
+/**
+ * Whether the last build scanned every customer: many had changed (a replay, a period's
+ * orders), so the classification after it is not worth keeping (classes.ts).
+ */
+export let lastBuildScanned = true;
 
 /** Empty sketches for money sub-bucket bits `bits`, nothing tracked. */
 export function resetSketches(bits: i32): void {
   subBits = bits;
   sketchesValid = true;
+  lastBuildScanned = true;
   sketchChanges.reset();
   const nb = moneyBuckets(bits);
   skLastDay = new StaticArray<u32>(DAY_BUCKETS);
@@ -91,8 +97,10 @@ export function sketchBegin(): bool {
   if (sketchChanges.few(numCustomers)) {
     sketchChanges.replay(numCustomers, sketchAdd);
     sketchEnd();
+    lastBuildScanned = false;
     return false;
   }
+  lastBuildScanned = true;
   sketchChanges.stop();
   skLastDay.fill(0);
   skOrders.fill(0);

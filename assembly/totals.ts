@@ -85,10 +85,13 @@ export function addAudience(a: i32, n: i32): void {
   unchecked((audCount[a] += n));
 }
 
-/** A customer with orders into the counts: in segment seg (numSegments: none), retention state ret. */
+/**
+ * A customer with orders into the counts: in segment seg (numSegments: none), retention state
+ * ret. Returns its segment at the last commit (numSegments: none), the row of the migration.
+ */
 // @ts-ignore: decorator
 @inline
-export function addCustomer(s: i32, seg: i32, ret: i32, spend: f64, spendBucket: i32, commit: bool): void {
+export function addCustomer(s: i32, seg: i32, ret: i32, spend: f64, spendBucket: i32, commit: bool): i32 {
   const cents = <i64>Math.round(spend * 100);
   unchecked((segCount[seg] += 1));
   unchecked((segCents[seg] += cents));
@@ -99,4 +102,29 @@ export function addCustomer(s: i32, seg: i32, ret: i32, spend: f64, spendBucket:
   unchecked((migCount[prev * (numSegments + 1) + seg] += 1));
   unchecked((bucketCents[spendBucket] += cents));
   if (commit) setSegment(s, <u8>seg);
+  return prev;
+}
+
+// Taking a customer back out, for the classes kept between snapshots (classes.ts): the
+// counts are sums of integers, so what went in comes out exactly.
+
+/** A customer counted by addCustomer (with these values then) out of the counts. */
+export function removeCustomer(seg: i32, ret: i32, prev: i32, cents: i64, spendBucket: i32): void {
+  unchecked((segCount[seg] -= 1));
+  unchecked((segCents[seg] -= cents));
+  unchecked((retCount[ret] -= 1));
+  unchecked((retCents[ret] -= cents));
+  unchecked((migCount[prev * (numSegments + 1) + seg] -= 1));
+  unchecked((bucketCents[spendBucket] -= cents));
+}
+
+export function removeProspect(): void {
+  prospects--;
+}
+
+/** After a commit every customer's last segment is its segment now: the migration is the diagonal. */
+export function rebaseMigration(): void {
+  const S = numSegments;
+  migCount.fill(0);
+  for (let k = 0; k <= S; k++) unchecked((migCount[k * (S + 1) + k] = unchecked(segCount[k])));
 }

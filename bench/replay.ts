@@ -4,8 +4,12 @@ import { execFileSync } from 'node:child_process';
 export interface ReplayRun {
   workers: number;
   ms: number;
-  /** Median of three snapshots after the replay, each after a one-row change. */
+  /** Median of three snapshots after a one-row change, the as-of time standing (kept classes updated). */
   snapshotMs: number;
+  /** The same with the as-of time an hour on each time (the classes that came due too). */
+  snapshotMovingMs: number;
+  /** The second snapshot, after a one-row change: every customer classified, classes kept. */
+  snapshotKeepMs: number;
   /** The first snapshot, right after the replay (its time is part of `ms`). */
   snapshotFirstMs: number;
   maxRssBytes: number;

@@ -343,8 +343,11 @@ export interface KernelExports {
   exactPtr(which: number): number;
   /** Room for a plan of len f64s. */
   reservePlan(len: number): number;
-  /** Customers to pass to classifyRange. */
-  classifyBegin(): number;
+  /**
+   * Customers to pass to classifyRange, or -1 when the kept classes were brought up to date
+   * instead.
+   */
+  classifyBegin(commit: number): number;
   classifyRange(from: number, to: number, commit: number): void;
   /** Length of the totals. */
   classifyEnd(): number;

@@ -379,7 +379,12 @@ export const kernelExports = [
   ['exactGapCount', [], 'number'],
   ['exactPtr', ['which'], 'number', 'Exact values SK_*.'],
   ['reservePlan', ['len'], 'number', 'Room for a plan of len f64s.'],
-  ['classifyBegin', [], 'number', 'Customers to pass to classifyRange.'],
+  [
+    'classifyBegin',
+    ['commit'],
+    'number',
+    'Customers to pass to classifyRange, or -1 when the kept classes were brought up to date instead.',
+  ],
   ['classifyRange', ['from', 'to', 'commit'], 'void'],
   ['classifyEnd', [], 'number', 'Length of the totals.'],
   ['totalsPtr', [], 'number'],

@@ -156,6 +156,13 @@ export class WasmKernel implements Kernel {
     }
   }
 
+  private classifyScanCount = 0;
+
+  /** Classifications that classified every customer; the others brought the kept classes up to date. */
+  get classifyScans(): number {
+    return this.classifyScanCount;
+  }
+
   /** Full scans the sketches took so far; the other builds were updates from the customers changed since. */
   get sketchScans(): number {
     return this.x.sketchScanCount();
@@ -228,7 +235,9 @@ export class WasmKernel implements Kernel {
   classify(plan: Float64Array, commit: boolean): Float64Array {
     this.writePlan(plan);
     // in ranges, as the sketches (SCAN_RANGE)
-    const n = this.x.classifyBegin();
+    // -1: the classes kept from the last snapshot were brought up to date (assembly/classes.ts)
+    const n = this.x.classifyBegin(commit ? 1 : 0);
+    if (n >= 0) this.classifyScanCount++;
     for (let from = 0; from < n; from += SCAN_RANGE)
       this.x.classifyRange(from, Math.min(n, from + SCAN_RANGE), commit ? 1 : 0);
     const len = this.x.classifyEnd();
