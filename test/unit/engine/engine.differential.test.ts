@@ -4,6 +4,10 @@ import { Engine } from '../../../src/engine/engine.js';
 import type { EngineOptions } from '../../../src/engine/engine.js';
 import { randomHistory } from '../../support/random-batches.js';
 import { digest } from '../../support/bytes.js';
+import { RecordBatchConverter } from '../../../src/batch/record-batches.js';
+import { buildReport } from '../../../src/report/report.js';
+import { buildOrderBatch } from '../../../src/sources/batch-builder.js';
+import { Random } from '../../../src/sources/generator/random.js';
 import { ingestBatches, reportOf } from '../../support/engine.js';
 
 const engines: Engine[] = [];
@@ -93,4 +97,50 @@ describe('worker count does not change results', () => {
     }
     expect(one.exact.customers).toBeGreaterThan(1_000);
   });
+});
+
+// A live engine snapshots after every few orders, committing each (the server's migration
+// since the last snapshot), its as-of time the latest order's: the WASM kernel then
+// classifies only the customers changed or come due (assembly/classes.ts). Through real
+// worker threads, every snapshot must say what the plain core's full classification says.
+test("snapshots of a live engine, classes kept between them, are the plain core's", async () => {
+  const history = randomHistory({ customers: 40_000, rows: 200_000, batches: 10, seed: 9 });
+  const rng = new Random(10);
+  const DAY = 86_400_000;
+  const live = (core: 'js' | 'wasm', workers: number): Engine => {
+    const e = new Engine({ core, workers });
+    engines.push(e);
+    return e;
+  };
+  const wasm = live('wasm', 2);
+  const js = live('js', 0);
+  const converters = [wasm, js].map((e) => new RecordBatchConverter(e.sourceOptions()));
+  const give = async (b: RecordBatch): Promise<void> => {
+    await wasm.ingest(converters[0].convert(b));
+    await js.ingest(converters[1].convert(b));
+  };
+  for (const b of history) await give(b);
+  let snapshots = 0;
+  for (let i = 0; i < 150; i++) {
+    // a few orders of known customers, hours on: some customers' retention comes due meanwhile
+    const n = 1 + Math.floor(rng.next() * 5);
+    const t = wasm.watermark + Math.floor(rng.next() * 12 * 3_600_000) + (i % 25 === 0 ? 20 * DAY : 0);
+    await give(
+      buildOrderBatch({
+        numRows: n,
+        idWords: Int32Array.from({ length: 2 * n }, (_, k) =>
+          k % 2 === 0 ? Math.floor(rng.next() * 40_000) * 7919 + 3 : 0,
+        ),
+        ts: Float64Array.from({ length: n }, () => t),
+        amount: Float64Array.from({ length: n }, () => Math.round(rng.next() * 20_000) / 100),
+        kind: new Int8Array(n),
+      }),
+    );
+    // the server commits every snapshot; a report asked for between them does not
+    const commit = i % 10 !== 0;
+    const [w, j] = await Promise.all([wasm.snapshot('sketch', commit), js.snapshot('sketch', commit)]);
+    expect(buildReport(w, wasm.model), `after batch ${i}`).toEqual(buildReport(j, js.model));
+    snapshots++;
+  }
+  expect(snapshots).toBe(150);
 });
