@@ -11,8 +11,9 @@
 // Kept when the sketches before were brought up to date from few changes (a replay's or a
 // period's report, after which many change, pays nothing), and only for plans the block
 // rules compile and without p_alive (which moves with the as-of time for every customer).
-// 12 bytes a customer. The plain core classifies every customer every time;
-// the differential tests hold the two equal (test/unit/kernel/classes.test.ts).
+// 12 bytes a customer. The plain core classifies every customer every time; tests hold the
+// two equal (test/unit/kernel/wasm-kernel.class-tracking.test.ts, and through the engine
+// test/unit/engine/engine.differential.test.ts).
 import { CENTS, DAY_MS, FIELD_RECENCY_DAYS, P_AS_OF, R_SPEND_CENTS } from './abi';
 import { moneyBucket } from './buckets';
 import { Changes } from './changes';
@@ -72,12 +73,6 @@ export function resetClasses(): void {
   dueOf = new StaticArray<i32>(0);
   numMoved = 0;
   movedWhole = true;
-}
-
-/** The state changed wholesale: the next classification classifies every customer. */
-export function invalidateClasses(): void {
-  valid = false;
-  classChanges.stop();
 }
 
 /** Customer s (record r) is about to change: its first change since the classes were made takes its class out. */
