@@ -23,11 +23,10 @@ import type { EngineInputOptions } from './engine-inputs.js';
 import { action } from './errors.js';
 import { duration, oneOf } from './options.js';
 import { dateArg, isoIn } from './dates.js';
-import { CheckpointDir, inputIdentity } from '../engine/checkpoint-dir.js';
+import { CheckpointDir, inputIdentity, sha256 } from '../engine/checkpoint-dir.js';
 import type { RunIdentity } from '../engine/checkpoint-dir.js';
 import type { Engine } from '../engine/engine.js';
 import type { Model } from '../model/model.js';
-import { createHash } from 'node:crypto';
 import { PERIODS, periodEnds } from './periods.js';
 import { checkCheckpointing, checkWindows } from './replay-checks.js';
 import { CustomerValues, predictionColumns, unfittedText } from '../predict/customer-value.js';
@@ -450,7 +449,7 @@ class Checkpoints {
   ): Promise<Checkpoints> {
     const identity: RunIdentity = {
       ...(await inputIdentity(inputs)),
-      model: createHash('sha256').update(JSON.stringify(model.file)).digest('hex').slice(0, 16),
+      model: sha256(JSON.stringify(model.file)).slice(0, 16),
       workers: engine.numShards,
       asOf: o.asOf ?? null,
       accuracy: o.accuracy,

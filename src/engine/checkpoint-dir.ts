@@ -8,7 +8,7 @@
  * modification time; the options that shape the state), so a resume of another run is
  * refused, saying what differs.
  */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RfmError } from '../domain/errors.js';
@@ -49,7 +49,14 @@ interface Manifest {
   extra?: unknown;
 }
 
-const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+/** node:crypto, loaded on the first hash: only checkpoints hash, and a run without them need not load it. */
+let crypto: typeof import('node:crypto') | undefined;
+
+/** SHA-256 of b, in hex. */
+export function sha256(b: Uint8Array | string): string {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(b).digest('hex');
+}
 
 /** The identity of input files: each by its full path, size and modification time. */
 export async function inputIdentity(inputs: string[]): Promise<RunIdentity> {
