@@ -248,7 +248,7 @@ const rows: [string, string][] = [
   ['indexed limit (index entry, then slot), 1 | 2 threads', `${m(indexed1)} | ${m(indexed2)}`],
   ['records in a hash table (hash, probe, key check), 1 thread', m(table1)],
   [
-    'kernel state | WASM memory per customer (10^7)',
+    'kernel state | WASM memory reserved per customer (10^7; grown by doubling)',
     `${results.stateBytesPerCustomer.toFixed(1)} | ${results.memoryBytesPerCustomer.toFixed(1)} bytes`,
   ],
   ['peak RSS of a replay', `${(results.replay.peakRssBytes / 2 ** 30).toFixed(2)} GiB`],
