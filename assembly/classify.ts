@@ -102,8 +102,9 @@ export function run(s: i32): void {
   }
 }
 
-/** This classification keeps every customer's class (classes.ts); it commits. */
+/** Whether the classification under way keeps every customer's class (classes.ts). */
 let keeping = false;
+/** Whether it commits (sets each customer's segment for the next migration). */
 let committing = false;
 
 /**
@@ -115,16 +116,13 @@ export function classifyBegin(commit: bool): i32 {
   decodePlan();
   committing = commit;
   const allowed = compiled && !needsPAlive;
-  if (allowed && canUpdate(plan, asOf, commit, numCustomers)) {
-    keeping = true;
-    prepareDue(plan, limitsAt, numRetention - 1, condField, condValue);
-    updateClasses();
-    return -1;
-  }
-  startTotals();
-  keeping = startKeeping(allowed, numCustomers);
+  const update = allowed && canUpdate(plan, asOf, commit, numCustomers);
+  if (!update) startTotals();
+  keeping = update || startKeeping(allowed, numCustomers);
   if (keeping) prepareDue(plan, limitsAt, numRetention - 1, condField, condValue);
-  return numCustomers;
+  if (!update) return numCustomers;
+  updateClasses();
+  return -1;
 }
 
 /** The totals of every customer classified since classifyBegin; returns their length. */

@@ -52,7 +52,6 @@ export const DEFAULT_CSV_OPTIONS: CsvImportOptions = {
   idType: 'auto',
 };
 
-/** The 0-based column of --<role> spec: a 1-based number, or a header name (once, in any case). */
 /**
  * What to try when a named column is missing from the header: a first line of values (no
  * header at all: --no-header and numbers), or the one column whose name suggests the role.
@@ -63,6 +62,7 @@ function namesHint(header: string[], role: string): string {
   return guessHint(role, header);
 }
 
+/** The 0-based column of --<role> spec: a 1-based number, or a header name (once, in any case). */
 export function columnIndex(spec: string, header: string[] | null, path: string, role: string): number {
   if (/^\d+$/.test(spec)) {
     const i = Number(spec) - 1;
