@@ -21,6 +21,8 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   import: async () => [(await import('./import.js')).importCommand],
   serve: async () => [(await import('./serve.js')).serveCommand],
   demo: async () => [(await import('./serve.js')).serveCommand],
+  publish: async () => [(await import('./publish.js')).publishCommand],
+  node: async () => [(await import('./node.js')).nodeCommand],
 };
 
 async function allCommands(): Promise<Register[]> {

@@ -34,13 +34,17 @@ import { amount, fraction, futureBound, oneOf, wholeNumber } from './options.js'
 import { dateArg } from './dates.js';
 import { Progress } from './progress.js';
 
-export interface EngineInputOptions {
+export interface EngineInputOptions extends InputOptions {
   asOf?: number;
   /** Given by --workers; else workersFor decides. */
   workers?: number;
   core: CoreName;
   model?: string;
   accuracy: number;
+}
+
+/** How a command's inputs are read, and which rows are kept. */
+export interface InputOptions {
   customerColumn: string;
   tsColumn: string;
   amountColumn: string;
@@ -82,13 +86,18 @@ export function engineInputOptions(c: Command): Command {
       'wasm',
     )
     .option('--model <file>', 'segmentation model (JSON rules); default: models/default.json')
-    .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005)
-    .option(
-      '--max-amount <amount>',
-      'reject orders and refunds larger than this',
-      amount('--max-amount'),
-      DEFAULT_MAX_AMOUNT,
-    )
+    .option('--accuracy <fraction>', 'relative accuracy of the money sketches', fraction('--accuracy'), 0.005);
+  return inputOptions(c);
+}
+
+/** The options of how inputs are read and which rows are kept (replay's, publish's), on a command. */
+export function inputOptions(c: Command): Command {
+  c.option(
+    '--max-amount <amount>',
+    'reject orders and refunds larger than this',
+    amount('--max-amount'),
+    DEFAULT_MAX_AMOUNT,
+  )
     .option(
       '--max-future <duration>',
       'reject events dated more than this ahead of the clock (90s, 12h, 1d; "off": keep them, for a simulated future)',
@@ -267,30 +276,6 @@ export class EngineInputs {
     return new EngineInputs(inputs, kinds, engine, o, label);
   }
 
-  private readOptions(format: InputKind, batchesBefore: () => number): InputReadOptions {
-    const o = this.o;
-    return {
-      csv: csvOptions(o),
-      cart: {
-        currency: o.currency,
-        timezone: o.timezone,
-        decimalComma: o.decimalComma ?? false,
-        dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
-        notAfter: notAfter({ maxFutureMs: o.maxFuture }),
-        notBefore: startOfYear(o.minYear),
-        maxAmount: o.maxAmount,
-        encoding: o.encoding,
-      },
-      arrow: {
-        stallMs: o.stallTimeout,
-        onStart: (n) => {
-          // a Parquet file's count is of row groups, not of the batches handed over
-          this.progress.total = n === null || format === 'parquet' ? null : batchesBefore() + n;
-        },
-      },
-    };
-  }
-
   /**
    * Every input through the engine once (the first read also says how each was read). With
    * `resume`, the first `skip` converted batches are read and not applied (a checkpoint's
@@ -309,7 +294,7 @@ export class EngineInputs {
     const repeats = new RepeatOrders();
     // a checkpoint holds no count of repeats: counted again from every batch read, skipped or not
     if (resume !== undefined) engine.duplicates = 0;
-    for (const unit of this.units()) {
+    for (const unit of inputUnits(this.inputs, this.kinds)) {
       let batches = 0;
       const format = unit.kind;
       if (first)
@@ -318,7 +303,7 @@ export class EngineInputs {
         unit.paths,
         format,
         this.target(),
-        this.readOptions(format, () => batchesBefore),
+        inputReadOptions(this.o, format, this.progress, () => batchesBefore),
       );
       if (opened.cart !== null && first) this.carts.push(opened.cart);
       if (format !== 'arrow') this.progress.total = null;
@@ -377,26 +362,6 @@ export class EngineInputs {
     );
   }
 
-  /**
-   * The inputs as the readers take them: a cart's exports together, at the place of the first
-   * (one store's files: an order id in two of them is one order, as rfm import reads them);
-   * every other input alone.
-   */
-  private units(): { paths: string[]; kind: InputKind }[] {
-    const units: { paths: string[]; kind: InputKind }[] = [];
-    const carts = new Map<InputKind, { paths: string[]; kind: InputKind }>();
-    for (const input of this.inputs) {
-      const kind = this.kinds.get(input)!;
-      const unit = cartOf(kind) === null ? undefined : carts.get(kind);
-      if (unit !== undefined) unit.paths.push(input);
-      else {
-        units.push({ paths: [input], kind });
-        if (cartOf(kind) !== null) carts.set(kind, units[units.length - 1]);
-      }
-    }
-    return units;
-  }
-
   /** What the readers convert for: the engine's, with the order id column. */
   private target(): ConversionTarget {
     const t = this.engine.sourceOptions();
@@ -417,13 +382,13 @@ export class EngineInputs {
     };
     let first = Infinity;
     let last = -Infinity;
-    for (const unit of this.units()) {
+    for (const unit of inputUnits(this.inputs, this.kinds)) {
       const format = unit.kind;
       for await (const c of openInput(
         unit.paths,
         format,
         target,
-        this.readOptions(format, () => 0),
+        inputReadOptions(this.o, format, this.progress, () => 0),
       ).batches) {
         const part = c.parts[0];
         const b = columnBatchOver(part.buffer, part.shape);
@@ -434,6 +399,61 @@ export class EngineInputs {
     }
     return first <= last ? { first, last } : null;
   }
+}
+
+/** A command's inputs as the readers take them, one unit a read. */
+export interface InputUnit {
+  paths: string[];
+  kind: InputKind;
+}
+
+/**
+ * The inputs as the readers take them: a cart's exports together, at the place of the first
+ * (one store's files: an order id in two of them is one order, as rfm import reads them);
+ * every other input alone.
+ */
+export function inputUnits(inputs: string[], kinds: Map<string, InputKind>): InputUnit[] {
+  const units: InputUnit[] = [];
+  const carts = new Map<InputKind, InputUnit>();
+  for (const input of inputs) {
+    const kind = kinds.get(input)!;
+    const unit = cartOf(kind) === null ? undefined : carts.get(kind);
+    if (unit !== undefined) unit.paths.push(input);
+    else {
+      units.push({ paths: [input], kind });
+      if (cartOf(kind) !== null) carts.set(kind, units[units.length - 1]);
+    }
+  }
+  return units;
+}
+
+/** How the readers read a unit of this format, its count of batches shown by progress. */
+export function inputReadOptions(
+  o: InputOptions,
+  format: InputKind,
+  progress: Progress,
+  batchesBefore: () => number,
+): InputReadOptions {
+  return {
+    csv: csvOptions(o),
+    cart: {
+      currency: o.currency,
+      timezone: o.timezone,
+      decimalComma: o.decimalComma ?? false,
+      dateFormat: o.dateFormat === 'dd/mm/yyyy' || o.dateFormat === 'mm/dd/yyyy' ? o.dateFormat : undefined,
+      notAfter: notAfter({ maxFutureMs: o.maxFuture }),
+      notBefore: startOfYear(o.minYear),
+      maxAmount: o.maxAmount,
+      encoding: o.encoding,
+    },
+    arrow: {
+      stallMs: o.stallTimeout,
+      onStart: (n) => {
+        // a Parquet file's count is of row groups, not of the batches handed over
+        progress.total = n === null || format === 'parquet' ? null : batchesBefore() + n;
+      },
+    },
+  };
 }
 
 /** The repeated orders left out, in words: with a warning when they look like an order's line items. */

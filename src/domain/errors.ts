@@ -13,7 +13,9 @@ export type RfmErrorCode =
   /** The WASM kernel is missing or failed. */
   | 'RFM_ERR_KERNEL'
   /** A worker thread failed. */
-  | 'RFM_ERR_WORKER';
+  | 'RFM_ERR_WORKER'
+  /** The NATS server cannot be reached, refuses, or its stream does not fit (rfm publish, rfm node). */
+  | 'RFM_ERR_NATS';
 
 export class RfmError extends Error {
   readonly code: RfmErrorCode;

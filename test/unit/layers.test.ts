@@ -48,6 +48,7 @@ const RULES: [string, string[]][] = [
   ['predict', ['engine', 'report', 'server', 'cli', 'sources']],
   ['model', ['engine', 'report', 'server', 'cli', 'sources', 'batch']],
   ['server', ['cli']],
+  ['cluster', ['cli']],
   ['abi', ['engine', 'report', 'server', 'cli', 'sources', 'batch', 'kernel']],
   ['native', ['engine', 'report', 'server', 'cli', 'sources', 'batch', 'kernel', 'core']],
 ];

@@ -1,0 +1,175 @@
+/**
+ * rfm publish against a real nats-server: every applied row of the input once on the stream,
+ * in its customer's partition; the same input again adds nothing; a publish killed midway
+ * and rerun adds nothing twice; a stream's partition count is its own; an unreachable or
+ * refusing server is a clear error.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { RecordBatchReader } from 'apache-arrow';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { BufferPool } from '../../../src/batch/buffer-pool.js';
+import { columnBatchOver } from '../../../src/batch/column-batch.js';
+import { RecordBatchConverter } from '../../../src/batch/record-batches.js';
+import { DEFAULT_COLUMNS } from '../../../src/batch/schema.js';
+import { rowsByPartition } from '../../../src/cluster/batch-message.js';
+import { KIND_SKIP } from '../../../src/abi/abi.js';
+import { CLI, runCli, tempDir } from '../../support/cli.js';
+import { freePort, startNatsServer } from '../../support/nats-server.js';
+import type { NatsServer } from '../../support/nats-server.js';
+import { ledgerEntry, rowLines, streamMessages } from '../../support/order-stream.js';
+
+let server: NatsServer;
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+/** The applied rows of an Arrow file, as the engine converts them. */
+function fileRows(path: string): string[] {
+  const converter = new RecordBatchConverter({
+    names: DEFAULT_COLUMNS,
+    asOf: undefined,
+    numShards: 1,
+    recycleFrom: new BufferPool(),
+    keepRejects: false,
+  });
+  const lines: string[] = [];
+  for (const rb of RecordBatchReader.from(readFileSync(path))) {
+    const c = converter.convert(rb);
+    const b = columnBatchOver(c.parts[0].buffer, c.parts[0].shape);
+    lines.push(...rowLines(b, (i) => b.kind[i] !== KIND_SKIP));
+  }
+  return lines.sort();
+}
+
+/** Every row on the stream; each message's rows checked to be of its subject's partition. */
+async function streamRows(url: string, partitions: number): Promise<string[]> {
+  const lines: string[] = [];
+  for (const m of await streamMessages(url)) {
+    expect([...rowsByPartition(m.rows, partitions).keys()]).toEqual([m.partition]);
+    lines.push(...rowLines(m.rows));
+  }
+  return lines.sort();
+}
+
+test('CDNOW into 16 partitions: every row once, in its partition; published again, nothing added', async () => {
+  const file = inject('cdnowArrow');
+  const args = ['publish', file, '--nats', server.url, '--partitions', '16'];
+  const first = await runCli(args);
+  expect(first.stderr).not.toContain('RFM_ERR');
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/published 69,659 rows in \d+ messages to RFM_ORDERS, 16 partitions/);
+  const want = fileRows(file);
+  expect(want).toHaveLength(69_659);
+  const sent = await streamRows(server.url, 16);
+  expect(sent).toEqual(want);
+
+  const again = await runCli(['publish', file, '--nats', server.url]);
+  expect(again.code).toBe(0);
+  expect(again.stderr).toMatch(/published whole on .*nothing added/);
+  const forced = await runCli(['publish', file, '--nats', server.url, '--force']);
+  expect(forced.code).toBe(0);
+  // within the stream's duplicate window the message ids are the same: every one dropped
+  expect(forced.stdout).toMatch(/in (\d+) messages \(\1 the stream had already: not added\)/);
+  expect(await streamRows(server.url, 16)).toEqual(want);
+
+  const other = await runCli(['publish', file, '--nats', server.url, '--partitions', '8', '--force']);
+  expect(other.code).toBe(2);
+  expect(other.stderr).toContain('has 16 partitions, fixed when it was made');
+  expect(other.stderr).toContain('RFM_ERR_NATS');
+});
+
+test('a publish killed midway, rerun, goes on from its ledger and adds nothing twice', async () => {
+  const s = await startNatsServer();
+  try {
+    const dir = tempDir();
+    const file = join(dir, 'orders.arrow');
+    const made = await runCli(['generate', '--orders', '1000000', '--customers', '100000', '-o', file]);
+    expect(made.code).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'publish', file, '--nats', s.url]);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
+    // killed once the ledger has a batch of it and before it is whole
+    const nc = await connect({ servers: s.url });
+    let at = 0;
+    try {
+      for (;;) {
+        const entry = await ledgerEntry(nc).catch(() => undefined);
+        if (entry !== undefined && entry.batches >= 1) {
+          expect(entry.complete).toBe(false);
+          at = entry.batches;
+          break;
+        }
+        if (child.exitCode !== null) throw new Error(`publish ended before it was killed: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await nc.close();
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const rerun = await runCli(['publish', file, '--nats', s.url]);
+    expect(rerun.code).toBe(0);
+    expect(Number(/going on after batch (\d+)/.exec(rerun.stderr)?.[1])).toBeGreaterThanOrEqual(at);
+    expect(await streamRows(s.url, 16)).toEqual(fileRows(file));
+  } finally {
+    await s.stop();
+  }
+});
+
+test('an unreachable server and refused credentials end with what to do; no secret in the arguments', async () => {
+  const closed = await freePort();
+  const down = await runCli([
+    'publish',
+    inject('cdnowArrow'),
+    '--nats',
+    `nats://127.0.0.1:${closed}`,
+    '--nats-timeout',
+    '1',
+  ]);
+  expect(down.code).toBe(2);
+  expect(down.stderr).toContain(`cannot reach NATS at nats://127.0.0.1:${closed}`);
+  expect(down.stderr).toContain('RFM_ERR_NATS');
+
+  const s = await startNatsServer('authorization { user: shop, password: "s3cret-pw" }');
+  try {
+    const dir = tempDir();
+    const secret = join(dir, 'password');
+    writeFileSync(secret, 's3cret-pw\n');
+    const file = inject('cdnowSampleArrow');
+    const inUrl = await runCli(['publish', file, '--nats', s.url.replace('//', '//shop:s3cret-pw@')]);
+    expect(inUrl.code).toBe(2);
+    expect(inUrl.stderr).toContain('a password in the URL is visible to ps');
+    expect(inUrl.stderr).not.toContain('s3cret-pw');
+    const wrong = await runCli(['publish', file, '--nats', s.url, '--nats-user', 'shop'], {
+      env: { RFM_NATS_PASSWORD: 'wrong' },
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('refused the credentials');
+    const byFile = await runCli([
+      'publish',
+      file,
+      '--nats',
+      s.url,
+      '--nats-user',
+      'shop',
+      '--nats-password-file',
+      secret,
+    ]);
+    expect(byFile.stderr).not.toContain('RFM_ERR');
+    expect(byFile.code).toBe(0);
+    const byEnv = await runCli(['publish', file, '--nats', s.url, '--force'], {
+      env: { RFM_NATS_USER: 'shop', RFM_NATS_PASSWORD: 's3cret-pw' },
+    });
+    expect(byEnv.code).toBe(0);
+    expect(byEnv.stdout).toMatch(/\((\d+) the stream had already/);
+  } finally {
+    await s.stop();
+  }
+});
