@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import { connectNats, natsOptions } from '../cluster/nats-connection.js';
 import type { NatsOptions } from '../cluster/nats-connection.js';
 import { ClusterNode } from '../cluster/node.js';
+import { NodeIngest } from '../cluster/node-ingest.js';
+import { Publisher } from '../cluster/publisher.js';
 import { openOrderStream } from '../cluster/order-stream.js';
 import { RfmError } from '../domain/errors.js';
 import { Engine } from '../engine/engine.js';
@@ -25,6 +27,7 @@ interface NodeCommandOptions extends NatsOptions {
   lease?: number;
   checkpointEvery?: number;
   core: CoreName;
+  maxBody: number;
 }
 
 export function nodeCommand(program: Command): void {
@@ -40,7 +43,13 @@ export function nodeCommand(program: Command): void {
     .option('--node-id <id>', "this node's name in the leases (default: host name and a random suffix)")
     .option('--lease <duration>', 'how long a lease holds without renewal (5s, 1m)', duration('--lease'))
     .option('--checkpoint-every <duration>', 'checkpoint the partitions this often', duration('--checkpoint-every'))
-    .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm');
+    .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
+    .option(
+      '--max-body <mib>',
+      'largest POST /ingest body, MiB (413 beyond it)',
+      wholeNumber('--max-body', 1, 4096),
+      256,
+    );
   natsOptions(cmd).action(action(runNode));
 }
 
@@ -53,8 +62,15 @@ async function runNode(o: NodeCommandOptions): Promise<void> {
   const nc = await connectNats(o, `rfm node ${id}`);
   const stream = await openOrderStream(nc, undefined);
   const model = loadDefaultModel();
+  const timeoutMs = o.natsTimeout * 1000;
+  const ingest = new NodeIngest(
+    new Publisher(nc, stream, nc.info?.max_payload ?? 1 << 20, timeoutMs),
+    o.maxBody * 2 ** 20,
+    60_000,
+  );
   const node = new ClusterNode(nc, stream, {
     id,
+    ingest,
     dataDir: o.data,
     leaseMs,
     checkpointEveryMs: o.checkpointEvery ?? 5000,

@@ -17,6 +17,7 @@ import { openOrderStream, STREAM } from '../cluster/order-stream.js';
 import { MAX_PARTITIONS } from '../cluster/partition.js';
 import { inputDigest, Publisher } from '../cluster/publisher.js';
 import type { LedgerEntry } from '../cluster/publisher.js';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { RfmError } from '../domain/errors.js';
 import { describeInput, inputKind, openInput } from '../sources/input-source.js';
 import type { InputKind } from '../sources/input-format.js';
@@ -76,96 +77,114 @@ async function publish(inputs: string[], o: PublishOptions): Promise<void> {
   for (const input of inputs) kinds.set(input, await inputKind(input, o.format));
   const nc = await connectNats(o, 'rfm publish');
   try {
-    const stream = await openOrderStream(nc, o.partitions);
-    const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
-    const publisher = new Publisher(nc, stream, maxPayload, o.natsTimeout * 1000);
-    const pool = new BufferPool();
-    const target = targetOf(o, pool);
-    const repeats = new RepeatOrders();
-    const progress = new Progress('publish', 'batches');
-    let rejected = 0;
-    let skipped = 0;
-    let batchesBefore = 0;
-    for (const unit of inputUnits(inputs, kinds)) {
-      const name = unit.paths.map((p) => (p === '-' ? 'stdin' : p)).join(', ');
-      const readAs = {
-        kind: unit.kind,
-        columns: target.names,
-        limits: target.limits,
-        csv: csvOptions(o),
-        o: cartOf(o),
-      };
-      // stdin cannot be read twice, so it has no digest: its messages' ids come from their content alone
-      const digest = unit.paths.includes('-') ? null : await inputDigest(unit.paths, readAs);
-      const before = digest === null ? null : await publisher.ledger(digest);
-      if (before?.complete && !o.force) {
-        process.stderr.write(
-          `rfm: ${name}: published whole on ${before.at} (${before.rows.toLocaleString('en-US')} rows in ` +
-            `${before.messages.toLocaleString('en-US')} messages): nothing added (--force publishes it again)\n`,
-        );
-        skipped++;
-        continue;
-      }
-      const resumeAt = before !== null && !before.complete ? before.batches : 0;
-      if (resumeAt > 0)
-        process.stderr.write(`rfm: ${name}: going on after batch ${resumeAt}, where a publish of it stopped\n`);
-      const entry: LedgerEntry = {
-        inputs: unit.paths,
-        batches: 0,
-        complete: false,
-        messages: before?.messages ?? 0,
-        rows: before?.rows ?? 0,
-        at: '',
-      };
-      const opened = openInput(
-        unit.paths,
-        unit.kind,
-        target,
-        inputReadOptions(o, unit.kind, progress, () => batchesBefore),
+    await publishInputs(inputs, kinds, o, nc);
+  } catch (e) {
+    if (e instanceof RfmError && e.code === 'RFM_ERR_NATS' && /did not acknowledge/.test(e.message))
+      throw new RfmError(
+        'RFM_ERR_NATS',
+        `${e.message} Run the same command again once it is: it goes on after the last batch acknowledged, ` +
+          'and adds nothing twice',
+        { cause: e },
       );
-      if (unit.kind !== 'arrow') progress.total = null;
-      let batch = 0;
-      for await (const c of opened.batches) {
-        // before the resume point too: an order id seen there is a repeat after it
-        repeats.drop(c);
-        const part = c.parts[0];
-        if (batch >= resumeAt) {
-          rejected += c.rejected;
-          const sentBefore = publisher.counts.messages;
-          const rowsBefore = publisher.counts.rows;
-          await publisher.publishBatch(
-            columnBatchOver(part.buffer, part.shape),
-            c.unsignedIds === true,
-            `${digest ?? 'stdin'}.${batch}`,
-          );
-          entry.messages += publisher.counts.messages - sentBefore;
-          entry.rows += publisher.counts.rows - rowsBefore;
-          if (digest !== null)
-            await publisher.record(digest, { ...entry, batches: batch + 1, at: new Date().toISOString() });
-        }
-        for (const b of new Set(c.parts.map((p) => p.buffer))) pool.give(b);
-        batch++;
-        progress.update(batchesBefore + batch, publisher.counts.rows);
-      }
-      batchesBefore += batch;
-      if (digest !== null)
-        await publisher.record(digest, { ...entry, batches: batch, complete: true, at: new Date().toISOString() });
-      process.stderr.write(`rfm: ${name}: ${describeInput(unit.kind)}\n`);
-    }
-    progress.done();
-    if (repeats.dropped > 0) process.stderr.write(repeatsText(repeats, o.orderColumn));
-    const k = publisher.counts;
-    const dup = k.duplicates > 0 ? ` (${k.duplicates.toLocaleString('en-US')} the stream had already: not added)` : '';
-    process.stdout.write(
-      `published ${k.rows.toLocaleString('en-US')} rows in ${k.messages.toLocaleString('en-US')} messages` +
-        `${dup} to ${STREAM}, ${stream.partitions} partitions` +
-        (rejected > 0 ? `; ${rejected.toLocaleString('en-US')} rows rejected` : '') +
-        (skipped > 0 ? `; ${skipped} input${skipped > 1 ? 's' : ''} published before, left out` : '') +
-        '\n',
-    );
+    throw e;
   } finally {
     await nc.close();
   }
+}
+
+async function publishInputs(
+  inputs: string[],
+  kinds: Map<string, InputKind>,
+  o: PublishOptions,
+  nc: NatsConnection,
+): Promise<void> {
+  const stream = await openOrderStream(nc, o.partitions);
+  const maxPayload = nc.info?.max_payload ?? 1024 * 1024;
+  const publisher = new Publisher(nc, stream, maxPayload, o.natsTimeout * 1000);
+  const pool = new BufferPool();
+  const target = targetOf(o, pool);
+  const repeats = new RepeatOrders();
+  const progress = new Progress('publish', 'batches');
+  let rejected = 0;
+  let skipped = 0;
+  let batchesBefore = 0;
+  for (const unit of inputUnits(inputs, kinds)) {
+    const name = unit.paths.map((p) => (p === '-' ? 'stdin' : p)).join(', ');
+    const readAs = {
+      kind: unit.kind,
+      columns: target.names,
+      limits: target.limits,
+      csv: csvOptions(o),
+      o: cartOf(o),
+    };
+    // stdin cannot be read twice, so it has no digest: its messages' ids come from their content alone
+    const digest = unit.paths.includes('-') ? null : await inputDigest(unit.paths, readAs);
+    const before = digest === null ? null : await publisher.ledger(digest);
+    if (before?.complete && !o.force) {
+      process.stderr.write(
+        `rfm: ${name}: published whole on ${before.at} (${before.rows.toLocaleString('en-US')} rows in ` +
+          `${before.messages.toLocaleString('en-US')} messages): nothing added (--force publishes it again)\n`,
+      );
+      skipped++;
+      continue;
+    }
+    const resumeAt = before !== null && !before.complete ? before.batches : 0;
+    if (resumeAt > 0)
+      process.stderr.write(`rfm: ${name}: going on after batch ${resumeAt}, where a publish of it stopped\n`);
+    const entry: LedgerEntry = {
+      inputs: unit.paths,
+      batches: 0,
+      complete: false,
+      messages: before?.messages ?? 0,
+      rows: before?.rows ?? 0,
+      at: '',
+    };
+    const opened = openInput(
+      unit.paths,
+      unit.kind,
+      target,
+      inputReadOptions(o, unit.kind, progress, () => batchesBefore),
+    );
+    if (unit.kind !== 'arrow') progress.total = null;
+    let batch = 0;
+    for await (const c of opened.batches) {
+      // before the resume point too: an order id seen there is a repeat after it
+      repeats.drop(c);
+      const part = c.parts[0];
+      if (batch >= resumeAt) {
+        rejected += c.rejected;
+        const sentBefore = publisher.counts.messages;
+        const rowsBefore = publisher.counts.rows;
+        await publisher.publishBatch(
+          columnBatchOver(part.buffer, part.shape),
+          c.unsignedIds === true,
+          `${digest ?? 'stdin'}.${batch}`,
+        );
+        entry.messages += publisher.counts.messages - sentBefore;
+        entry.rows += publisher.counts.rows - rowsBefore;
+        if (digest !== null)
+          await publisher.record(digest, { ...entry, batches: batch + 1, at: new Date().toISOString() });
+      }
+      for (const b of new Set(c.parts.map((p) => p.buffer))) pool.give(b);
+      batch++;
+      progress.update(batchesBefore + batch, publisher.counts.rows);
+    }
+    batchesBefore += batch;
+    if (digest !== null)
+      await publisher.record(digest, { ...entry, batches: batch, complete: true, at: new Date().toISOString() });
+    process.stderr.write(`rfm: ${name}: ${describeInput(unit.kind)}\n`);
+  }
+  progress.done();
+  if (repeats.dropped > 0) process.stderr.write(repeatsText(repeats, o.orderColumn));
+  const k = publisher.counts;
+  const dup = k.duplicates > 0 ? ` (${k.duplicates.toLocaleString('en-US')} the stream had already: not added)` : '';
+  process.stdout.write(
+    `published ${k.rows.toLocaleString('en-US')} rows in ${k.messages.toLocaleString('en-US')} messages` +
+      `${dup} to ${STREAM}, ${stream.partitions} partitions` +
+      (rejected > 0 ? `; ${rejected.toLocaleString('en-US')} rows rejected` : '') +
+      (skipped > 0 ? `; ${skipped} input${skipped > 1 ? 's' : ''} published before, left out` : '') +
+      '\n',
+  );
 }
 
 /** The cart reading options that change an input's rows (for its digest). */

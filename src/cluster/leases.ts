@@ -14,9 +14,12 @@
  * Nodes announce themselves the same way (node.<id>, renewed), so each knows how many are
  * live and takes its fair share: at most ceil(P / nodes), handing the rest back.
  */
+import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV, KvEntry } from '@nats-io/kv';
 
 export const LEASE_BUCKET = 'rfm_leases';
+/** JetStream's answer to an update at a revision that is no longer the key's. */
+const WRONG_LAST_SEQUENCE = 10071;
 
 export interface LeaseValue {
   /** The owning node, or null: handed back, free to take at once. */
@@ -138,7 +141,10 @@ export class Leases {
           h.revision,
         );
         this.held.set(h.partition, { ...h, revision, renewedAt: sent });
-      } catch {
+      } catch (e) {
+        // another revision: someone took it. Anything else (the server away) is tried again
+        // next round; meanwhile holds() runs out on its own
+        if (!(e instanceof JetStreamApiError && e.code === WRONG_LAST_SEQUENCE)) continue;
         this.held.delete(h.partition);
         this.events.lost(h.partition);
       }

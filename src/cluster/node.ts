@@ -13,12 +13,15 @@ import type { Engine } from '../engine/engine.js';
 import { csvField, customerIdOf } from '../report/customers-csv.js';
 import { isoIn } from '../sources/carts/zone-time.js';
 import { LEASE_BUCKET, Leases } from './leases.js';
+import type { NodeIngest } from './node-ingest.js';
 import type { OrderStream } from './order-stream.js';
 import { PartitionRunner } from './partition-runner.js';
 import type { DeadLetter, PartitionStatus } from './partition-runner.js';
 
 export interface NodeOptions {
   id: string;
+  /** Where POST /ingest publishes, or null: the node takes no POSTs. */
+  ingest: NodeIngest | null;
   dataDir: string;
   leaseMs: number;
   checkpointEveryMs: number;
@@ -107,6 +110,11 @@ export class ClusterNode {
     };
     this.timer = setTimeout(every, this.o.checkpointEveryMs);
     this.http = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'POST' && path === '/ingest' && this.o.ingest !== null) {
+        void this.o.ingest.answer(req, res);
+        return;
+      }
       void this.answer(req.url ?? '/', res).catch((e: Error) => {
         res.statusCode = 500;
         res.end(`${e.message}\n`);
@@ -175,7 +183,7 @@ export class ClusterNode {
       res.end(`${STATE_COLUMNS.join(',')}\n${lines.map((l) => `${l}\n`).join('')}`);
     } else {
       res.statusCode = 404;
-      res.end('rfm node: GET /status or /customers.csv\n');
+      res.end('rfm node: GET /status or /customers.csv, POST /ingest\n');
     }
   }
 
@@ -190,5 +198,6 @@ export class ClusterNode {
     await Promise.all([...this.stopping.values()]);
     await this.leases?.stop(true);
     await new Promise((r) => this.http?.close(r) ?? r(undefined));
+    await this.o.ingest?.close();
   }
 }

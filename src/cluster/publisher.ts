@@ -89,8 +89,12 @@ export class Publisher {
    * Publishes the applied rows of one converted batch; resolves once JetStream acknowledged
    * every message. place: the input's digest and the batch's number in it.
    */
-  async publishBatch(b: ColumnBatch, unsigned: boolean, place: string): Promise<void> {
-    const sends: Promise<void>[] = [];
+  async publishBatch(
+    b: ColumnBatch,
+    unsigned: boolean,
+    place: string,
+  ): Promise<{ messages: number; duplicates: number }> {
+    const sends: Promise<boolean>[] = [];
     for (const [p, rows] of rowsByPartition(b, this.stream.partitions)) {
       const chunks = chunksUnder(b, rows, this.maxPayload);
       chunks.forEach((chunk, k) => {
@@ -100,15 +104,17 @@ export class Publisher {
         sends.push(this.send(subjectOf(p), payload, id));
       });
     }
-    await Promise.all(sends);
+    const duplicates = (await Promise.all(sends)).filter((d) => d).length;
+    return { messages: sends.length, duplicates };
   }
 
-  /** One message, sent until acknowledged. */
-  private async send(subject: string, payload: Uint8Array, msgID: string): Promise<void> {
+  /** One message, sent until acknowledged; whether the stream had it already. */
+  private async send(subject: string, payload: Uint8Array, msgID: string): Promise<boolean> {
     const ack = await this.retrying(`a message on ${subject}`, () => this.js.publish(subject, payload, { msgID }));
     this.counts.messages++;
     this.counts.bytes += payload.length;
     if (ack.duplicate) this.counts.duplicates++;
+    return ack.duplicate;
   }
 
   /**
@@ -133,8 +139,7 @@ export class Publisher {
           throw new RfmError(
             'RFM_ERR_NATS',
             `JetStream did not acknowledge ${what} within ${Math.round(this.timeoutMs / 1000)} s ` +
-              `(${(e as Error).message}): is the server up, its disk full? Run the same command again ` +
-              `once it is: it goes on from the last batch acknowledged, and adds nothing twice`,
+              `(${(e as Error).message}): is the server up, its disk full?`,
             { cause: e },
           );
         await new Promise((r) => setTimeout(r, wait));

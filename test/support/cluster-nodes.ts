@@ -21,7 +21,13 @@ export interface RunningNode {
 }
 
 /** Starts `rfm node` and resolves once it says where it listens. */
-export function startNode(server: NatsServer, name: string, data: string, lease = '3s'): Promise<RunningNode> {
+export function startNode(
+  server: NatsServer,
+  name: string,
+  data: string,
+  lease = '3s',
+  extra: string[] = [],
+): Promise<RunningNode> {
   const child = spawn(process.execPath, [
     CLI,
     'node',
@@ -37,6 +43,7 @@ export function startNode(server: NatsServer, name: string, data: string, lease 
     lease,
     '--checkpoint-every',
     '1s',
+    ...extra,
   ]);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -107,7 +114,8 @@ export async function unionOf(nodes: RunningNode[]): Promise<string[]> {
 }
 
 export async function stopNode(n: RunningNode): Promise<number | null> {
-  if (n.child.exitCode !== null) return n.child.exitCode;
+  // ended already (a kill's exit has no code but a signal)
+  if (n.child.exitCode !== null || n.child.signalCode !== null) return n.child.exitCode;
   const exited = new Promise<number | null>((r) => n.child.once('exit', r));
   n.child.kill('SIGTERM');
   return exited;

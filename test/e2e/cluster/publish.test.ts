@@ -89,7 +89,7 @@ test('a publish killed midway, rerun, goes on from its ledger and adds nothing t
   try {
     const dir = tempDir();
     const file = join(dir, 'orders.arrow');
-    const made = await runCli(['generate', '--orders', '1000000', '--customers', '100000', '-o', file]);
+    const made = await runCli(['generate', '--orders', '600000', '--customers', '60000', '-o', file]);
     expect(made.code).toBe(0);
     const child = spawn(process.execPath, [CLI, 'publish', file, '--nats', s.url]);
     let stderr = '';

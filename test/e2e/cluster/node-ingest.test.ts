@@ -1,0 +1,79 @@
+/**
+ * POST /ingest on a node of a real cluster: answered only after JetStream's ack; the same
+ * body retried with its Idempotency-Key on another node, after the first was killed, counts
+ * once; with the server down the answer is 503 and nothing is taken.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { runCli, tempDir } from '../../support/cli.js';
+import { caughtUp, singleMachineRows, startNode, stopNode, unionOf } from '../../support/cluster-nodes.js';
+import { startNatsServer } from '../../support/nats-server.js';
+
+/** A CSV of orders: 3,000 rows of 400 customers over 2025. */
+function ordersCsv(): string {
+  let seed = 42;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const lines = ['customer_id,ts,amount'];
+  for (let i = 0; i < 3000; i++) {
+    const t = Date.UTC(2025, 0, 1) + Math.floor(next() * 360) * 86_400_000 + Math.floor(next() * 86_400_000);
+    lines.push(`${1 + Math.floor(next() * 400)},${new Date(t).toISOString()},${(5 + next() * 200).toFixed(2)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function post(
+  url: string,
+  body: string,
+  key?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await fetch(`${url}/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', ...(key === undefined ? {} : { 'idempotency-key': key }) },
+    body,
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+test('a POST retried with its key on another node, after the first was killed, counts once; a server down is a 503', async () => {
+  const server = await startNatsServer();
+  const dir = tempDir();
+  const body = ordersCsv();
+  const file = join(dir, 'orders.csv');
+  writeFileSync(file, body);
+  const out = join(dir, 'single.csv');
+  expect((await runCli(['replay', file, '--customers', out])).code).toBe(0);
+  const single = singleMachineRows(out);
+  expect(single).toHaveLength(400);
+
+  const a = await startNode(server, 'a', join(dir, 'a'), '2s', ['--nats-timeout', '2']);
+  const b = await startNode(server, 'b', join(dir, 'b'), '2s', ['--nats-timeout', '2']);
+  try {
+    const first = await post(a.url, body, 'order-batch-7');
+    expect(first.status).toBe(200);
+    expect(first.body.accepted).toBe(3000);
+    expect(first.body.duplicates).toBe(0);
+    a.child.kill('SIGKILL');
+    await new Promise((r) => a.child.once('exit', r));
+    // the client, not knowing whether the first was taken, sends it again elsewhere
+    const again = await post(b.url, body, 'order-batch-7');
+    expect(again.status).toBe(200);
+    expect(again.body.messages).toBeGreaterThan(0);
+    expect(again.body.duplicates).toBe(again.body.messages);
+    await caughtUp(server, [b]);
+    expect(await unionOf([b])).toEqual(single);
+
+    // no server: not taken, and said so; nothing of it applied once the server is back
+    await server.stop();
+    const down = await post(b.url, body, 'order-batch-8');
+    expect(down.status).toBe(503);
+    expect(String(down.body.error)).toContain('retry with the same Idempotency-Key');
+    await server.restart();
+    await caughtUp(server, [b]);
+    expect(await unionOf([b])).toEqual(single);
+  } finally {
+    await stopNode(a);
+    await stopNode(b);
+    await server.stop();
+  }
+});
