@@ -35,7 +35,7 @@ test('SIGKILL of a node at 5 random moments and of nats-server mid-publish: the 
   const server = await startNatsServer();
   const dir = tempDir();
   const generated = join(dir, 'generated.arrow');
-  expect((await runCli(['generate', '--orders', '600000', '--customers', '50000', '-o', generated])).code).toBe(0);
+  expect((await runCli(['generate', '--orders', '400000', '--customers', '40000', '-o', generated])).code).toBe(0);
   const inputs = [inject('cdnowArrow'), generated];
   const single = await singleOf(inputs, dir);
   const moments: number[] = [];

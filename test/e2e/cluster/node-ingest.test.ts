@@ -1,11 +1,18 @@
 /**
  * POST /ingest on a node of a real cluster: answered only after JetStream's ack; the same
  * body retried with its Idempotency-Key on another node, after the first was killed, counts
- * once; with the server down the answer is 503 and nothing is taken.
+ * once; with the server down the answer is 503 and nothing is taken. And what another
+ * producer may put on the stream: counted, copied to the dead letters, passed.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { expect, test } from 'vitest';
+import { allocColumnBatch } from '../../../src/batch/column-batch.js';
+import { encodeRows, rowsByPartition } from '../../../src/cluster/batch-message.js';
+import { DEAD_STREAM, subjectOf } from '../../../src/cluster/order-stream.js';
 import { runCli, tempDir } from '../../support/cli.js';
 import { caughtUp, singleMachineRows, startNode, stopNode, unionOf } from '../../support/cluster-nodes.js';
 import { startNatsServer } from '../../support/nats-server.js';
@@ -74,6 +81,46 @@ test('a POST retried with its key on another node, after the first was killed, c
   } finally {
     await stopNode(a);
     await stopNode(b);
+    await server.stop();
+  }
+});
+
+test('messages no engine reads are counted with their place, copied to the dead letters, and passed', async () => {
+  const server = await startNatsServer();
+  const dir = tempDir();
+  const body = ordersCsv();
+  const file = join(dir, 'orders.csv');
+  writeFileSync(file, body);
+  const out = join(dir, 'single.csv');
+  expect((await runCli(['replay', file, '--customers', out])).code).toBe(0);
+  const node = await startNode(server, 'a', join(dir, 'a'), '2s');
+  const nc = await connect({ servers: server.url });
+  try {
+    // another producer's bytes, another schema, and rows of customers of another partition
+    const js = jetstream(nc);
+    const wrong = tableToIPC(tableFromArrays({ sku: Int32Array.from([1, 2]) }), 'stream');
+    const { batch } = allocColumnBatch({ numRows: 40, idMode: 'int', idBytesLen: 0 });
+    for (let i = 0; i < 40; i++) {
+      batch.idWords![2 * i] = 1000 + i;
+      batch.ts[i] = Date.UTC(2025, 5, 1);
+      batch.amount[i] = 10;
+    }
+    const elsewhere = [...rowsByPartition(batch, 16)].find(([p]) => p !== 3)!;
+    const seqs: number[] = [];
+    for (const bytes of [new TextEncoder().encode('not arrow at all'), wrong, encodeRows(batch, elsewhere[1], false)])
+      seqs.push((await js.publish(subjectOf(3), bytes)).seq);
+    // then orders as usual: the partition goes on past them
+    expect((await post(node.url, body)).status).toBe(200);
+    const [status] = await caughtUp(server, [node]);
+    expect(status.deadLetters.count).toBe(3);
+    expect(status.deadLetters.latest.map((d) => [d.partition, d.seq])).toEqual(seqs.map((s) => [3, s]));
+    expect(status.deadLetters.latest[2].reason).toContain('rows of partition');
+    expect(await unionOf([node])).toEqual(singleMachineRows(out));
+    const dead = await (await jetstreamManager(nc)).streams.info(DEAD_STREAM);
+    expect(dead.state.messages).toBe(3);
+  } finally {
+    await nc.close();
+    await stopNode(node);
     await server.stop();
   }
 });
