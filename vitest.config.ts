@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/support/slow-first.js';
 
 /**
  * Two tiers (test/README.md): unit, in process, a file per module of src/; e2e, the real
@@ -12,6 +13,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     env: { TZ: 'UTC' },
     maxWorkers: 3,
+    sequence: { sequencer: SlowFirst },
     setupFiles: ['test/support/temp-dirs.ts'],
     projects: [
       {

@@ -79,7 +79,7 @@ async function publish(inputs: string[], o: PublishOptions): Promise<void> {
   try {
     await publishInputs(inputs, kinds, o, nc);
   } catch (e) {
-    if (e instanceof RfmError && e.code === 'RFM_ERR_NATS' && /did not acknowledge/.test(e.message))
+    if (e instanceof RfmError && e.code === 'RFM_ERR_NATS' && /JetStream (did not acknowledge|refused)/.test(e.message))
       throw new RfmError(
         'RFM_ERR_NATS',
         `${e.message} Run the same command again once it is: it goes on after the last batch acknowledged, ` +

@@ -48,15 +48,15 @@ async function ready(monitor: string, child: ChildProcess, log: () => string): P
   throw new Error(`nats-server did not become ready: ${log()}`);
 }
 
-/** Starts a nats-server with JetStream; extra: more lines of its configuration. */
-export async function startNatsServer(extra = ''): Promise<NatsServer> {
+/** Starts a nats-server with JetStream; extra: more lines of its configuration; jetstream: of its jetstream block. */
+export async function startNatsServer(extra = '', jetstream = ''): Promise<NatsServer> {
   const dir = tempDir();
   const port = await freePort();
   const http = await freePort();
   const conf = join(dir, 'nats.conf');
   writeFileSync(
     conf,
-    `listen: 127.0.0.1:${port}\nhttp: 127.0.0.1:${http}\njetstream { store_dir: "${join(dir, 'js')}" }\n${extra}\n`,
+    `listen: 127.0.0.1:${port}\nhttp: 127.0.0.1:${http}\njetstream { store_dir: "${join(dir, 'js')}"\n${jetstream}\n}\n${extra}\n`,
   );
   const monitor = `http://127.0.0.1:${http}`;
   const server: NatsServer = {

@@ -182,3 +182,34 @@ test('an unreachable server and refused credentials end with what to do; no secr
     await s.stop();
   }
 });
+
+test('a token from a file or the environment; a server whose JetStream is full fails with what to do', async () => {
+  const dir = tempDir();
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, 't0ken-xyz\n');
+  const file = inject('cdnowSampleArrow');
+  const s = await startNatsServer('authorization { token: "t0ken-xyz" }');
+  try {
+    const byFile = await runCli(['publish', file, '--nats', s.url, '--nats-token-file', tokenFile]);
+    expect(byFile.stderr).not.toContain('RFM_ERR');
+    expect(byFile.code).toBe(0);
+    const none = await runCli(['publish', file, '--nats', s.url, '--force', '--nats-timeout', '2']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('refused the credentials');
+    const byEnv = await runCli(['publish', file, '--nats', s.url, '--force'], { env: { RFM_NATS_TOKEN: 't0ken-xyz' } });
+    expect(byEnv.code).toBe(0);
+  } finally {
+    await s.stop();
+  }
+  // JetStream with room for the buckets but not for CDNOW's orders
+  const full = await startNatsServer('', 'max_file_store: 400KB');
+  try {
+    const r = await runCli(['publish', inject('cdnowArrow'), '--nats', full.url, '--nats-timeout', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('RFM_ERR_NATS');
+    expect(r.stderr).toMatch(/JetStream (refused|did not acknowledge)/);
+    expect(r.stderr).toContain('Run the same command again');
+  } finally {
+    await full.stop();
+  }
+});
