@@ -41,7 +41,7 @@ export function nodeCommand(program: Command): void {
     .option('--port <n>', 'HTTP port (0: any free one)', wholeNumber('--port', 0, 65535), 8090)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--node-id <id>', "this node's name in the leases (default: host name and a random suffix)")
-    .option('--lease <duration>', 'how long a lease holds without renewal (5s, 1m)', duration('--lease'))
+    .option('--lease <duration>', 'how long a lease holds without renewal (default 5s)', duration('--lease'))
     .option('--checkpoint-every <duration>', 'checkpoint the partitions this often', duration('--checkpoint-every'))
     .option('--core <name>', 'kernel: wasm or js', oneOf('--core', ['wasm', 'js'] as const), 'wasm')
     .option(
@@ -54,7 +54,9 @@ export function nodeCommand(program: Command): void {
 }
 
 async function runNode(o: NodeCommandOptions): Promise<void> {
-  const leaseMs = o.lease ?? 10_000;
+  // 5 s: a killed node's partitions are taken within the lease plus their rebuild (at 10^6
+  // customers 7.6 s in all, bench/NOTES.md 71), renewals every 1.7 s cost the server nothing
+  const leaseMs = o.lease ?? 5000;
   if (leaseMs < 1000) throw new RfmError('RFM_ERR_OPTION', '--lease must be 1s or more');
   const id = o.nodeId ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
   if (!/^[A-Za-z0-9_-]+$/.test(id))
