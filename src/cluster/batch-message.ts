@@ -27,36 +27,40 @@ import { partitionOf } from './partition.js';
 /** Bytes a message keeps free under the server's max_payload for the IPC framing (schema, headers). */
 const FRAMING_BYTES = 4096;
 
+const key = new Int32Array(2);
+
 /**
- * The rows of a batch by partition: for each partition with rows, their indices in the
- * batch. A text id that is an integer's canonical text goes where that integer goes.
+ * The partition of row i (an applied row). A text id that is an integer's canonical text
+ * goes where that integer goes.
  */
+function partitionOfRow(b: ColumnBatch, i: number, partitions: number): number {
+  if (b.idMode === 'int') return partitionOf(b.idWords![2 * i], b.idWords![2 * i + 1], partitions);
+  const from = b.idOffsets![i];
+  const to = b.idOffsets![i + 1];
+  // signed: an unsigned engine's ids above 2^63 are rare, and signed keys are what it compares
+  if (!canonicalIntInto(key, b.idBytes!, from, to, false)) bytesKeyInto(key, b.idBytes!, from, to);
+  return partitionOf(key[0], key[1], partitions);
+}
+
+/** The first partition other than p that an applied row of b is in, or -1: a node's check of a message. */
+export function otherPartition(b: ColumnBatch, partitions: number, p: number): number {
+  for (let i = 0; i < b.numRows; i++) {
+    if (b.kind[i] === KIND_SKIP) continue;
+    const q = partitionOfRow(b, i, partitions);
+    if (q !== p) return q;
+  }
+  return -1;
+}
+
+/** The rows of a batch by partition: for each partition with rows, their indices in the batch. */
 export function rowsByPartition(b: ColumnBatch, partitions: number): Map<number, Int32Array> {
   const n = b.numRows;
   const of = new Int32Array(n);
   const counts = new Int32Array(partitions);
-  const key = new Int32Array(2);
   for (let i = 0; i < n; i++) {
-    if (b.kind[i] === KIND_SKIP) {
-      of[i] = -1;
-      continue;
-    }
-    let lo: number;
-    let hi: number;
-    if (b.idMode === 'int') {
-      lo = b.idWords![2 * i];
-      hi = b.idWords![2 * i + 1];
-    } else {
-      const from = b.idOffsets![i];
-      const to = b.idOffsets![i + 1];
-      // signed: an unsigned engine's ids above 2^63 are rare, and signed keys are what it compares
-      if (!canonicalIntInto(key, b.idBytes!, from, to, false)) bytesKeyInto(key, b.idBytes!, from, to);
-      lo = key[0];
-      hi = key[1];
-    }
-    const p = partitionOf(lo, hi, partitions);
+    const p = b.kind[i] === KIND_SKIP ? -1 : partitionOfRow(b, i, partitions);
     of[i] = p;
-    counts[p]++;
+    if (p >= 0) counts[p]++;
   }
   const rows = new Map<number, Int32Array>();
   const at = new Int32Array(partitions);

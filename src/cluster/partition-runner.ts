@@ -16,7 +16,7 @@ import type { ConvertedInput } from '../batch/converted.js';
 import { RecordBatchConverter } from '../batch/record-batches.js';
 import { CheckpointDir } from '../engine/checkpoint-dir.js';
 import type { Engine } from '../engine/engine.js';
-import { rowsByPartition } from './batch-message.js';
+import { otherPartition } from './batch-message.js';
 import { DEAD_PREFIX, STREAM, subjectOf } from './order-stream.js';
 
 /** A message no engine could read: where it was, and why. */
@@ -182,8 +182,8 @@ export class PartitionRunner {
       // rows of another partition would split a customer between two nodes
       for (const b of batches) {
         const rows = columnBatchOver(b.parts[0].buffer, b.parts[0].shape);
-        const other = [...rowsByPartition(rows, this.partitions).keys()].find((p) => p !== this.partition);
-        if (other !== undefined) throw new Error(`it holds rows of partition ${other}`);
+        const other = otherPartition(rows, this.partitions, this.partition);
+        if (other >= 0) throw new Error(`it holds rows of partition ${other}`);
       }
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
