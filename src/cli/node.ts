@@ -35,7 +35,8 @@ export function nodeCommand(program: Command): void {
     .command('node')
     .description(
       'an engine instance of the cluster: applies the partitions of the order stream its leases give it, ' +
-        'checkpoints them in --data, and tells what it holds over HTTP (/status, /customers.csv)',
+        'checkpoints them in --data, publishes POST /ingest to the stream, and tells what it holds over HTTP ' +
+        '(/status, /customers.csv)',
     )
     .requiredOption('--data <dir>', "this node's checkpoints (its own directory)")
     .option('--port <n>', 'HTTP port (0: any free one)', wholeNumber('--port', 0, 65535), 8090)

@@ -100,10 +100,18 @@ export function connectionOptions(o: NatsOptions, name: string): ConnectionOptio
   };
 }
 
+const AUTH = /authori[sz]ation|authentication/i;
+const TLS = /certificate|altnames|self[- ]signed|\btls\b|\bssl\b|handshake/i;
+
 /** What a failed connection means to the user, and what to do. */
 function explain(e: unknown, servers: string): string {
   const m = e instanceof Error ? e.message : String(e);
-  if (/authori[sz]ation|authentication/i.test(m))
+  if (TLS.test(m))
+    return (
+      `NATS at ${servers}: TLS failed (${m}): give the CA that signed the server's certificate by --nats-ca, ` +
+      `and this client's certificate by --nats-cert and --nats-key if the server asks for one`
+    );
+  if (AUTH.test(m))
     return `NATS at ${servers} refused the credentials (${m}): check --nats-user, --nats-password-file or --nats-token-file`;
   return `cannot reach NATS at ${servers} (${m}): is nats-server running there, with JetStream on?`;
 }
@@ -118,8 +126,8 @@ export async function connectNats(o: NatsOptions, name: string): Promise<NatsCon
       return await connect({ ...options, timeout: Math.min(5000, o.natsTimeout * 1000) });
     } catch (e) {
       const m = e instanceof Error ? e.message : '';
-      // wrong credentials do not get better by waiting
-      if (/authori[sz]ation|authentication/i.test(m) || performance.now() + wait > deadline)
+      // wrong credentials or certificates do not get better by waiting
+      if (AUTH.test(m) || TLS.test(m) || performance.now() + wait > deadline)
         throw new RfmError('RFM_ERR_NATS', explain(e, o.nats), { cause: e });
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 5000);

@@ -4,7 +4,7 @@
  * and rerun adds nothing twice; a stream's partition count is its own; an unreachable or
  * refusing server is a clear error.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -211,5 +211,103 @@ test('a token from a file or the environment; a server whose JetStream is full f
     expect(r.stderr).toContain('Run the same command again');
   } finally {
     await full.stop();
+  }
+});
+
+/** A CA, a server certificate for 127.0.0.1 and localhost, and a client certificate, by openssl. */
+function certificates(dir: string): Record<'ca' | 'caKey' | 'server' | 'serverKey' | 'client' | 'clientKey', string> {
+  const f = (name: string) => join(dir, name);
+  const ssl = (...a: string[]) => execFileSync('openssl', a, { stdio: 'ignore' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca-key.pem'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=rfm test CA',
+  );
+  for (const who of ['server', 'client']) {
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      f(`${who}-key.pem`),
+      '-out',
+      f(`${who}.csr`),
+      '-subj',
+      `/CN=rfm ${who}`,
+    );
+    writeFileSync(
+      f('ext.cnf'),
+      who === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' : 'extendedKeyUsage=clientAuth\n',
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${who}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca-key.pem'),
+      '-CAcreateserial',
+      '-out',
+      f(`${who}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      f('ext.cnf'),
+    );
+  }
+  return {
+    ca: f('ca.pem'),
+    caKey: f('ca-key.pem'),
+    server: f('server.pem'),
+    serverKey: f('server-key.pem'),
+    client: f('client.pem'),
+    clientKey: f('client-key.pem'),
+  };
+}
+
+test('TLS: the server checked by --nats-ca, this client by its certificate; without them, what to give', async () => {
+  const c = certificates(tempDir());
+  const s = await startNatsServer(
+    `tls { cert_file: "${c.server}", key_file: "${c.serverKey}", ca_file: "${c.ca}", verify: true }`,
+  );
+  try {
+    const file = inject('cdnowSampleArrow');
+    const url = s.url.replace('nats://', 'tls://');
+    const ok = await runCli([
+      'publish',
+      file,
+      '--nats',
+      url,
+      '--nats-ca',
+      c.ca,
+      '--nats-cert',
+      c.client,
+      '--nats-key',
+      c.clientKey,
+    ]);
+    expect(ok.stderr).not.toContain('RFM_ERR');
+    expect(ok.code).toBe(0);
+    const noCa = await runCli(['publish', file, '--nats', url, '--nats-timeout', '2', '--force']);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toContain('TLS failed');
+    expect(noCa.stderr).toContain('--nats-ca');
+    const half = await runCli(['publish', file, '--nats', url, '--nats-cert', c.client, '--force']);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('--nats-cert and --nats-key go together');
+  } finally {
+    await s.stop();
   }
 });
