@@ -10,8 +10,6 @@
  *     rebuilding the lost partitions from the stream.
  * small: 10^7 orders of 10^6 customers; full: 10^8 of 10^7.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/package-root.js';
@@ -19,6 +17,8 @@ import type { NodeStatus } from '../src/cluster/node.js';
 import { startNatsServer } from '../test/support/nats-server.js';
 import type { NatsServer } from '../test/support/nats-server.js';
 import { tempDir } from '../test/support/cli.js';
+import { startNode as startNodeProcess } from '../test/support/node-process.js';
+import type { RunningNode } from '../test/support/node-process.js';
 import { ordersFile } from './data.js';
 import { timedProcess } from './peers.js';
 
@@ -31,38 +31,11 @@ const LEASE = '5s';
 const CLI = join(packageRoot(), 'dist', 'bin', 'cli.js');
 const say = (s: string): void => void process.stderr.write(s + '\n');
 
-interface Node {
-  child: ChildProcess;
-  url: string;
-}
+type Node = RunningNode;
 
+/** A node as the benchmark runs it: a lease of 5 s, checkpoints seldom. */
 function startNode(server: NatsServer, name: string, data: string): Promise<Node> {
-  const child = spawn(process.execPath, [
-    CLI,
-    'node',
-    '--nats',
-    server.url,
-    '--data',
-    data,
-    '--port',
-    '0',
-    '--node-id',
-    name,
-    '--lease',
-    LEASE,
-    '--checkpoint-every',
-    '10s',
-  ]);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /live at (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
-    child.once('exit', (code) => reject(new Error(`rfm node exited with ${code}: ${out}`)));
-  });
+  return startNodeProcess(server, name, data, ['--lease', LEASE, '--checkpoint-every', '10s']);
 }
 
 /** Peak resident memory of a live process (VmHWM), bytes. */

@@ -1,26 +1,21 @@
 /**
  * Real `rfm node` processes for the cluster tests: started, asked, waited for, stopped.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { expect } from 'vitest';
 import { STREAM, subjectOf } from '../../src/cluster/order-stream.js';
 import type { NodeStatus } from '../../src/cluster/node.js';
-import { CLI } from './cli.js';
 import type { NatsServer } from './nats-server.js';
+import { startNode as startNodeProcess } from './node-process.js';
+import type { RunningNode } from './node-process.js';
 
 export const PARTITIONS = 16;
 
-export interface RunningNode {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  log: () => string;
-}
+export type { RunningNode } from './node-process.js';
 
-/** Starts `rfm node` and resolves once it says where it listens. */
+/** `rfm node` for a test: a short lease, a checkpoint a second. */
 export function startNode(
   server: NatsServer,
   name: string,
@@ -28,33 +23,7 @@ export function startNode(
   lease = '3s',
   extra: string[] = [],
 ): Promise<RunningNode> {
-  const child = spawn(process.execPath, [
-    CLI,
-    'node',
-    '--nats',
-    server.url,
-    '--data',
-    data,
-    '--port',
-    '0',
-    '--node-id',
-    name,
-    '--lease',
-    lease,
-    '--checkpoint-every',
-    '1s',
-    ...extra,
-  ]);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const m = /live at (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1], log: () => out });
-    });
-    child.once('exit', (code) => reject(new Error(`rfm node exited with ${code}: ${out}`)));
-  });
+  return startNodeProcess(server, name, data, ['--lease', lease, '--checkpoint-every', '1s', ...extra]);
 }
 
 export async function statusOf(n: RunningNode): Promise<NodeStatus> {

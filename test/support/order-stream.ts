@@ -22,6 +22,17 @@ export interface StreamMessage {
   rows: ColumnBatch;
 }
 
+/** The engine's own conversion, with the default columns, one part a batch. */
+export function engineConverter(): RecordBatchConverter {
+  return new RecordBatchConverter({
+    names: DEFAULT_COLUMNS,
+    asOf: undefined,
+    numShards: 1,
+    recycleFrom: new BufferPool(),
+    keepRejects: false,
+  });
+}
+
 /** Every message on the stream now. */
 export async function streamMessages(url: string): Promise<StreamMessage[]> {
   const nc = await connect({ servers: url });
@@ -32,13 +43,7 @@ export async function streamMessages(url: string): Promise<StreamMessage[]> {
     if (total === 0) return out;
     const consumer = await jetstream(nc).consumers.get(STREAM);
     const messages = await consumer.consume();
-    const converter = new RecordBatchConverter({
-      names: DEFAULT_COLUMNS,
-      asOf: undefined,
-      numShards: 1,
-      recycleFrom: new BufferPool(),
-      keepRejects: false,
-    });
+    const converter = engineConverter();
     for await (const m of messages) {
       const partition = Number(m.subject.slice(SUBJECT_PREFIX.length + 1));
       for (const rb of RecordBatchReader.from(m.data)) {

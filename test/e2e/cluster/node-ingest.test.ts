@@ -29,6 +29,15 @@ function ordersCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The body replayed on one machine: its customer list's state columns. */
+async function singleMachine(dir: string, body: string): Promise<string[]> {
+  const file = join(dir, 'orders.csv');
+  writeFileSync(file, body);
+  const out = join(dir, 'single.csv');
+  expect((await runCli(['replay', file, '--customers', out])).code).toBe(0);
+  return singleMachineRows(out);
+}
+
 async function post(
   url: string,
   body: string,
@@ -46,11 +55,7 @@ test('a POST retried with its key on another node, after the first was killed, c
   const server = await startNatsServer();
   const dir = tempDir();
   const body = ordersCsv();
-  const file = join(dir, 'orders.csv');
-  writeFileSync(file, body);
-  const out = join(dir, 'single.csv');
-  expect((await runCli(['replay', file, '--customers', out])).code).toBe(0);
-  const single = singleMachineRows(out);
+  const single = await singleMachine(dir, body);
   expect(single).toHaveLength(400);
 
   const a = await startNode(server, 'a', join(dir, 'a'), '2s', ['--nats-timeout', '2']);
@@ -89,10 +94,7 @@ test('messages no engine reads are counted with their place, copied to the dead 
   const server = await startNatsServer();
   const dir = tempDir();
   const body = ordersCsv();
-  const file = join(dir, 'orders.csv');
-  writeFileSync(file, body);
-  const out = join(dir, 'single.csv');
-  expect((await runCli(['replay', file, '--customers', out])).code).toBe(0);
+  const single = await singleMachine(dir, body);
   const node = await startNode(server, 'a', join(dir, 'a'), '2s');
   const nc = await connect({ servers: server.url });
   try {
@@ -115,7 +117,7 @@ test('messages no engine reads are counted with their place, copied to the dead 
     expect(status.deadLetters.count).toBe(3);
     expect(status.deadLetters.latest.map((d) => [d.partition, d.seq])).toEqual(seqs.map((s) => [3, s]));
     expect(status.deadLetters.latest[2].reason).toContain('rows of partition');
-    expect(await unionOf([node])).toEqual(singleMachineRows(out));
+    expect(await unionOf([node])).toEqual(single);
     const dead = await (await jetstreamManager(nc)).streams.info(DEAD_STREAM);
     expect(dead.state.messages).toBe(3);
   } finally {

@@ -10,16 +10,13 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { RecordBatchReader } from 'apache-arrow';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { BufferPool } from '../../../src/batch/buffer-pool.js';
 import { columnBatchOver } from '../../../src/batch/column-batch.js';
-import { RecordBatchConverter } from '../../../src/batch/record-batches.js';
-import { DEFAULT_COLUMNS } from '../../../src/batch/schema.js';
 import { rowsByPartition } from '../../../src/cluster/batch-message.js';
 import { KIND_SKIP } from '../../../src/abi/abi.js';
 import { CLI, runCli, tempDir } from '../../support/cli.js';
 import { freePort, startNatsServer } from '../../support/nats-server.js';
 import type { NatsServer } from '../../support/nats-server.js';
-import { ledgerEntry, RowDigest, rowLines, streamMessages } from '../../support/order-stream.js';
+import { engineConverter, ledgerEntry, RowDigest, rowLines, streamMessages } from '../../support/order-stream.js';
 
 let server: NatsServer;
 beforeAll(async () => {
@@ -33,13 +30,7 @@ afterAll(async () => {
 function fileRows(path: string): string[];
 function fileRows(path: string, digest: true): string;
 function fileRows(path: string, digest = false): string[] | string {
-  const converter = new RecordBatchConverter({
-    names: DEFAULT_COLUMNS,
-    asOf: undefined,
-    numShards: 1,
-    recycleFrom: new BufferPool(),
-    keepRejects: false,
-  });
+  const converter = engineConverter();
   const lines: string[] = [];
   const sum = new RowDigest();
   for (const rb of RecordBatchReader.from(readFileSync(path))) {
