@@ -179,10 +179,10 @@ async function publishInputs(
   const k = publisher.counts;
   const dup = k.duplicates > 0 ? ` (${k.duplicates.toLocaleString('en-US')} the stream had already: not added)` : '';
   process.stdout.write(
-    `published ${k.rows.toLocaleString('en-US')} rows in ${k.messages.toLocaleString('en-US')} messages` +
+    `published ${plural(k.rows, 'row')} in ${plural(k.messages, 'message')}` +
       `${dup} to ${STREAM}, ${stream.partitions} partitions` +
-      (rejected > 0 ? `; ${rejected.toLocaleString('en-US')} rows rejected` : '') +
-      (skipped > 0 ? `; ${skipped} input${skipped > 1 ? 's' : ''} published before, left out` : '') +
+      (rejected > 0 ? `; ${plural(rejected, 'row')} rejected` : '') +
+      (skipped > 0 ? `; ${plural(skipped, 'input')} published before, left out` : '') +
       '\n',
   );
 }
@@ -198,4 +198,8 @@ function cartOf(o: PublishOptions): Record<string, unknown> {
     maxAmount: o.maxAmount,
     encoding: o.encoding,
   };
+}
+
+function plural(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
