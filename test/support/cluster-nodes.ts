@@ -66,7 +66,7 @@ export async function caughtUp(server: NatsServer, nodes: RunningNode[]): Promis
     if (done) return all;
     if (Date.now() > until)
       throw new Error(`not caught up: ${JSON.stringify(all)} ${nodes.map((n) => n.log()).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
