@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root.js';
 
-export const CLI = resolve(import.meta.dirname, '../../dist/bin/cli.js');
+// from the package's root, not this file's place: the benchmarks run this module compiled to build/bench-dist
+export const CLI = join(packageRoot(), 'dist', 'bin', 'cli.js');
 
 export interface CliResult {
   code: number | null;
