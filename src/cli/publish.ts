@@ -115,9 +115,9 @@ async function publishInputs(
       columns: target.names,
       limits: target.limits,
       csv: csvOptions(o),
-      o: cartOf(o),
+      cart: cartReading(o),
     };
-    // stdin cannot be read twice, so it has no digest: its messages' ids come from their content alone
+    // stdin cannot be read twice, so it has no digest: its messages' ids come from their place and content
     const digest = unit.paths.includes('-') ? null : await inputDigest(unit.paths, readAs);
     const before = digest === null ? null : await publisher.ledger(digest);
     if (before?.complete && !o.force) {
@@ -128,15 +128,17 @@ async function publishInputs(
       skipped++;
       continue;
     }
-    const resumeAt = before !== null && !before.complete ? before.batches : 0;
+    // a resumed publish adds to what the one before sent; a forced one counts afresh
+    const resumed = before !== null && !before.complete ? before : null;
+    const resumeAt = resumed?.batches ?? 0;
     if (resumeAt > 0)
       process.stderr.write(`rfm: ${name}: going on after batch ${resumeAt}, where a publish of it stopped\n`);
     const entry: LedgerEntry = {
       inputs: unit.paths,
       batches: 0,
       complete: false,
-      messages: before?.messages ?? 0,
-      rows: before?.rows ?? 0,
+      messages: resumed?.messages ?? 0,
+      rows: resumed?.rows ?? 0,
       at: '',
     };
     const opened = openInput(
@@ -153,15 +155,13 @@ async function publishInputs(
       const part = c.parts[0];
       if (batch >= resumeAt) {
         rejected += c.rejected;
-        const sentBefore = publisher.counts.messages;
-        const rowsBefore = publisher.counts.rows;
-        await publisher.publishBatch(
+        const sent = await publisher.publishBatch(
           columnBatchOver(part.buffer, part.shape),
           c.unsignedIds === true,
           `${digest ?? 'stdin'}.${batch}`,
         );
-        entry.messages += publisher.counts.messages - sentBefore;
-        entry.rows += publisher.counts.rows - rowsBefore;
+        entry.messages += sent.messages;
+        entry.rows += sent.rows;
         if (digest !== null)
           await publisher.record(digest, { ...entry, batches: batch + 1, at: new Date().toISOString() });
       }
@@ -187,15 +187,13 @@ async function publishInputs(
   );
 }
 
-/** The cart reading options that change an input's rows (for its digest). */
-function cartOf(o: PublishOptions): Record<string, unknown> {
+/** The options of a cart export's reading that change its rows (for the digest; the row limits are the target's). */
+function cartReading(o: PublishOptions): Record<string, unknown> {
   return {
     currency: o.currency,
     timezone: o.timezone,
     decimalComma: o.decimalComma,
     dateFormat: o.dateFormat,
-    minYear: o.minYear,
-    maxAmount: o.maxAmount,
     encoding: o.encoding,
   };
 }

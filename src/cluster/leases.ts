@@ -78,10 +78,6 @@ export class Leases {
     return h !== undefined && performance.now() < h.renewedAt + this.leaseMs * 0.8;
   }
 
-  epochOf(partition: number): number | undefined {
-    return this.held.get(partition)?.epoch;
-  }
-
   /** The partitions held, in order. */
   owned(): number[] {
     return [...this.held.keys()].sort((a, b) => a - b);

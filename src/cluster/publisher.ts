@@ -29,13 +29,12 @@ export interface LedgerEntry {
   at: string;
 }
 
-/** What a publish sent. */
+/** What a publish (or one batch of it) sent. */
 export interface PublishCounts {
   messages: number;
   /** Messages the stream already had (the same id within its duplicate window). */
   duplicates: number;
   rows: number;
-  bytes: number;
 }
 
 /**
@@ -47,7 +46,12 @@ export async function inputDigest(paths: string[], readOptions: unknown): Promis
   h.update(JSON.stringify(readOptions));
   for (const p of paths) {
     h.update('\0');
-    for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    try {
+      for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new RfmError('RFM_ERR_INPUT', `${p}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
   }
   return h.digest('hex');
 }
@@ -62,7 +66,7 @@ function permanent(e: unknown): boolean {
 
 export class Publisher {
   private readonly js: JetStreamClient;
-  readonly counts: PublishCounts = { messages: 0, duplicates: 0, rows: 0, bytes: 0 };
+  readonly counts: PublishCounts = { messages: 0, duplicates: 0, rows: 0 };
 
   constructor(
     nc: NatsConnection,
@@ -89,30 +93,27 @@ export class Publisher {
    * Publishes the applied rows of one converted batch; resolves once JetStream acknowledged
    * every message. place: the input's digest and the batch's number in it.
    */
-  async publishBatch(
-    b: ColumnBatch,
-    unsigned: boolean,
-    place: string,
-  ): Promise<{ messages: number; duplicates: number }> {
+  async publishBatch(b: ColumnBatch, unsigned: boolean, place: string): Promise<PublishCounts> {
     const sends: Promise<boolean>[] = [];
+    let sentRows = 0;
     for (const [p, rows] of rowsByPartition(b, this.stream.partitions)) {
       const chunks = chunksUnder(b, rows, this.maxPayload);
       chunks.forEach((chunk, k) => {
         const payload = encodeRows(b, chunk, unsigned);
         const id = createHash('sha256').update(`${place}.${p}.${k}\0`).update(payload).digest('base64url');
-        this.counts.rows += chunk.length;
+        sentRows += chunk.length;
         sends.push(this.send(subjectOf(p), payload, id));
       });
     }
     const duplicates = (await Promise.all(sends)).filter((d) => d).length;
-    return { messages: sends.length, duplicates };
+    this.counts.rows += sentRows;
+    return { messages: sends.length, duplicates, rows: sentRows };
   }
 
   /** One message, sent until acknowledged; whether the stream had it already. */
   private async send(subject: string, payload: Uint8Array, msgID: string): Promise<boolean> {
     const ack = await this.retrying(`a message on ${subject}`, () => this.js.publish(subject, payload, { msgID }));
     this.counts.messages++;
-    this.counts.bytes += payload.length;
     if (ack.duplicate) this.counts.duplicates++;
     return ack.duplicate;
   }

@@ -76,6 +76,9 @@ test('CDNOW into 16 partitions: every row once, in its partition; published agai
   // within the stream's duplicate window the message ids are the same: every one dropped
   expect(forced.stdout).toMatch(/in (\d+) messages \(\1 the stream had already: not added\)/);
   expect(await streamRows(server.url, 16)).toEqual(want);
+  // the ledger counts the forced publish afresh, not on top of the first
+  const after = await runCli(['publish', file, '--nats', server.url]);
+  expect(after.stderr).toMatch(/published whole on .* \(69,659 rows in \d+ messages\)/);
 
   const other = await runCli(['publish', file, '--nats', server.url, '--partitions', '8', '--force']);
   expect(other.code).toBe(2);
@@ -123,7 +126,11 @@ test('a publish killed midway, rerun, goes on from its ledger and adds nothing t
   }
 });
 
-test('an unreachable server and refused credentials end with what to do; no secret in the arguments', async () => {
+test('a missing input, an unreachable server, refused credentials: each ends with what to do; no secret in the arguments', async () => {
+  const missing = await runCli(['publish', 'no-such-orders.csv', '--nats', server.url]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('no-such-orders.csv: no such file [RFM_ERR_INPUT]');
+
   const closed = await freePort();
   const down = await runCli([
     'publish',
